@@ -1,0 +1,271 @@
+//! Sign-up, login, token refresh with rotation and reuse detection, logout, and `GET /me`.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::persons::{person_out, PersonOut};
+use super::users::{grant_outs, GrantOut};
+use super::{record_as, JsonBody, ProblemResponses};
+use crate::auth::actor::request_id;
+use crate::auth::password::{check_password_policy, decoy_hash, hash_password, normalise_username, verify_password};
+use crate::auth::{random_token, sha256_hex, Actor};
+use crate::db::{now, DbConnection};
+use crate::domain::role::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::store::tokens::RefreshTokenRow;
+use crate::store::users::{GrantRow, UserRow};
+use crate::store::{self, new_id};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(signup).service(login).service(refresh).service(logout).service(me);
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    /// 3–64 characters: letters, digits, `. _ - @` (a phone number or e-mail address works).
+    #[schema(example = "13812345678")]
+    pub username: String,
+    /// At least 10 characters; not containing the username.
+    pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenPair {
+    /// Send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Single use: each refresh returns a new one. Presenting a used one again revokes the session.
+    pub refresh_token: String,
+    pub refresh_expires_in: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub username: String,
+    pub person_id: Option<String>,
+    pub grants: Vec<GrantOut>,
+    /// The caller's own profile, in full.
+    pub person: Option<PersonOut>,
+}
+
+/// Hashes (argon2id, deliberately slow) on the blocking pool, never on an async worker.
+pub async fn hash_off_thread(password: String) -> ApiResult<String> {
+    web::block(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(ApiError::internal)
+}
+
+async fn verify_off_thread(password: String, hash: String) -> ApiResult<bool> {
+    web::block(move || verify_password(&password, &hash)).await.map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// Stores a new refresh token (in `family`, or starting a new family) and returns it.
+fn new_refresh_token(conn: &mut DbConnection, state: &AppState, user_id: &str, family: Option<&str>) -> ApiResult<String> {
+    let token = random_token(32);
+    let at = now();
+    store::tokens::insert(
+        conn,
+        &RefreshTokenRow {
+            id: new_id(),
+            user_id: user_id.to_string(),
+            family_id: family.map(String::from).unwrap_or_else(new_id),
+            token_hash: sha256_hex(&token),
+            expires_at: at + chrono::Duration::from_std(state.tokens.refresh_ttl).unwrap_or(chrono::Duration::days(14)),
+            used_at: None,
+            revoked_at: None,
+            created_at: at,
+        },
+    )?;
+    Ok(token)
+}
+
+fn token_pair(state: &AppState, user_id: &str, refresh_token: String) -> ApiResult<TokenPair> {
+    Ok(TokenPair {
+        access_token: state.tokens.issue(user_id)?,
+        token_type: "Bearer",
+        expires_in: state.tokens.access_ttl.as_secs(),
+        refresh_token,
+        refresh_expires_in: state.tokens.refresh_ttl.as_secs(),
+    })
+}
+
+/// Creates a contestant account and logs it in.
+#[utoipa::path(tag = "auth", request_body = Credentials, responses((status = 201, body = TokenPair), ProblemResponses))]
+#[post("/auth/signup")]
+pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
+    let Credentials { username, password } = body.0;
+    let username = normalise_username(&username).map_err(|v| ApiError::validation(vec![v]))?;
+    check_password_policy(&username, &password).map_err(|v| ApiError::validation(vec![v]))?;
+    let password_hash = hash_off_thread(password).await?;
+    let rid = request_id(&req);
+    let st = state.clone();
+    let (user_id, refresh_token) = state
+        .db
+        .write(move |conn| {
+            let at = now();
+            let user = UserRow { id: new_id(), username, password_hash, person_id: None, is_active: true, created_at: at, updated_at: at };
+            store::users::insert(conn, &user)?;
+            store::users::insert_grant(
+                conn,
+                &GrantRow { id: new_id(), user_id: user.id.clone(), role: Role::Contestant.as_str().into(), organisation_id: None, granted_by: None, created_at: at },
+            )?;
+            record_as(conn, Some(&user.id), rid.as_deref(), "user.signup", ("user", &user.id), None,
+                Some(serde_json::json!({ "username": user.username, "role": Role::Contestant })))?;
+            let first_token = new_refresh_token(conn, &st, &user.id, None)?;
+            Ok((user.id, first_token))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(token_pair(&state, &user_id, refresh_token)?))
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::unauthorized("invalid_credentials", "the username or the password is wrong")
+}
+
+/// Logs in with username and password. An unknown user and a wrong password get the same answer
+/// after the same work.
+#[utoipa::path(tag = "auth", request_body = Credentials, responses((status = 200, body = TokenPair), ProblemResponses))]
+#[post("/auth/login")]
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
+    let Credentials { username, password } = body.0;
+    let username = username.trim().to_lowercase();
+    let user = state.db.read(move |conn| store::users::find_by_username(conn, &username)).await?;
+    let user = user.filter(|u| u.is_active);
+    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_string());
+    let password_ok = verify_off_thread(password, hash).await?;
+    let Some(user) = user.filter(|_| password_ok) else {
+        return Err(invalid_credentials());
+    };
+    let rid = request_id(&req);
+    let st = state.clone();
+    let user_id = user.id.clone();
+    let refresh_token = state
+        .db
+        .write(move |conn| {
+            let token = new_refresh_token(conn, &st, &user.id, None)?;
+            record_as(conn, Some(&user.id), rid.as_deref(), "auth.login", ("user", &user.id), None, None)?;
+            Ok(token)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(token_pair(&state, &user_id, refresh_token)?))
+}
+
+enum RefreshOutcome {
+    Rotated { user_id: String, token: String },
+    Invalid,
+    Expired,
+    Reused,
+}
+
+/// Trades a refresh token for a new access token and a new refresh token. A refresh token that
+/// was already used revokes its whole session family: whoever holds a copy is locked out.
+/// (Routine rotations are not audited, to keep the trail about decisions; reuse is.)
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 200, body = TokenPair), ProblemResponses))]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: JsonBody<RefreshRequest>) -> ApiResult<HttpResponse> {
+    let token_hash = sha256_hex(body.0.refresh_token.trim());
+    let rid = request_id(&req);
+    let st = state.clone();
+    // The transaction commits even when the answer is a refusal: a revoked family must stay revoked.
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let at = now();
+            let Some(token) = store::tokens::find_by_hash(conn, &token_hash)? else {
+                return Ok(RefreshOutcome::Invalid);
+            };
+            if token.revoked_at.is_some() {
+                return Ok(RefreshOutcome::Invalid);
+            }
+            if token.used_at.is_some() || (token.expires_at > at && !store::tokens::use_once(conn, &token.id, at)?) {
+                store::tokens::revoke_family(conn, &token.family_id, at)?;
+                record_as(conn, Some(&token.user_id), rid.as_deref(), "auth.refresh_reuse_detected",
+                    ("session", &token.family_id), None, Some(serde_json::json!({ "revoked_family": token.family_id })))?;
+                return Ok(RefreshOutcome::Reused);
+            }
+            if token.expires_at <= at {
+                return Ok(RefreshOutcome::Expired);
+            }
+            if store::users::find(conn, &token.user_id)?.filter(|u| u.is_active).is_none() {
+                return Ok(RefreshOutcome::Invalid);
+            }
+            let next = new_refresh_token(conn, &st, &token.user_id, Some(&token.family_id))?;
+            Ok(RefreshOutcome::Rotated { user_id: token.user_id, token: next })
+        })
+        .await?;
+    match outcome {
+        RefreshOutcome::Rotated { user_id, token } => Ok(HttpResponse::Ok().json(token_pair(&state, &user_id, token)?)),
+        RefreshOutcome::Invalid => Err(ApiError::unauthorized("invalid_refresh_token", "the refresh token is not valid; log in again")),
+        RefreshOutcome::Expired => Err(ApiError::unauthorized("refresh_token_expired", "the session has expired; log in again")),
+        RefreshOutcome::Reused => Err(ApiError::unauthorized(
+            "refresh_token_reused",
+            "this refresh token was already used; the session has been ended for safety, log in again",
+        )),
+    }
+}
+
+/// Ends the session the refresh token belongs to. Answers 204 whether or not the token was valid.
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204), ProblemResponses))]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, req: HttpRequest, body: JsonBody<RefreshRequest>) -> ApiResult<HttpResponse> {
+    let token_hash = sha256_hex(body.0.refresh_token.trim());
+    let rid = request_id(&req);
+    state
+        .db
+        .write(move |conn| {
+            if let Some(token) = store::tokens::find_by_hash(conn, &token_hash)? {
+                if store::tokens::revoke_family(conn, &token.family_id, now())? > 0 {
+                    record_as(conn, Some(&token.user_id), rid.as_deref(), "auth.logout", ("session", &token.family_id), None, None)?;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller: account, role grants and own profile.
+#[utoipa::path(tag = "auth", responses((status = 200, body = Me), ProblemResponses), security(("bearer" = [])))]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpResponse> {
+    let a = actor.clone();
+    let (grants, person) = state
+        .db
+        .read(move |conn| {
+            let grants = store::users::grants_of(conn, &a.user_id)?;
+            let person = match &a.person_id {
+                Some(pid) => match store::persons::find(conn, pid)? {
+                    Some((row, path)) => {
+                        let credentials = store::persons::credentials_of(conn, pid)?;
+                        Some(person_out(row, path.as_deref(), &a, credentials))
+                    }
+                    None => None,
+                },
+                None => None,
+            };
+            Ok((grants, person))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Me {
+        id: actor.user_id,
+        username: actor.username,
+        person_id: actor.person_id,
+        grants: grant_outs(grants),
+        person,
+    }))
+}

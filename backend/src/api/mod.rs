@@ -1,0 +1,430 @@
+//! HTTP: request and response types, handlers and their OpenAPI annotations, one module per
+//! area. Shared here: the JSON body extractor, ETag / If-Match, pagination, the problem
+//! responses every operation documents, and the OpenAPI document itself.
+
+pub mod audit;
+pub mod auth;
+pub mod health;
+pub mod organisations;
+pub mod persons;
+pub mod reference;
+pub mod users;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::domain::Violation;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::AppState;
+
+/// Registers every `/api/v1` operation.
+pub fn configure(cfg: &mut ServiceConfig) {
+    auth::configure(cfg);
+    organisations::configure(cfg);
+    persons::configure(cfg);
+    users::configure(cfg);
+    audit::configure(cfg);
+    reference::configure(cfg);
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "skillcomp API",
+        description = "Tiered workers' vocational skills competitions (职工职业技能大赛): organisations, \
+accounts, competitions, registration, judging, results and awards. Errors are RFC 9457 \
+application/problem+json with a stable `code`.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(Problem, Violation)),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "Sign-up, login, tokens and the current user"),
+        (name = "organisations", description = "The organisation tree (national → enterprise)"),
+        (name = "persons", description = "People's profiles and skill credentials"),
+        (name = "users", description = "Staff accounts and role grants"),
+        (name = "audit", description = "The hash-chained audit trail"),
+        (name = "reference", description = "Reference data"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The problem responses an operation may give; every operation lists them.
+#[allow(dead_code)]
+#[derive(utoipa::IntoResponses)]
+pub enum ProblemResponses {
+    /// Malformed JSON, query or path parameter.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// Not logged in, or the token is invalid or expired.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// Logged in, but not allowed to do this.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// No such thing, or not visible to the caller.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// The action conflicts with the current state (duplicate, wrong lifecycle state).
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+    /// The If-Match version is stale: someone else changed the record.
+    #[response(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Problem),
+    /// The body is larger than allowed.
+    #[response(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Problem),
+    /// The body is not JSON.
+    #[response(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Problem),
+    /// Fields break the rules; `errors` names each.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Problem),
+    /// If-Match is required for this update.
+    #[response(status = 428, content_type = "application/problem+json")]
+    PreconditionRequired(Problem),
+    /// Too many requests; see Retry-After.
+    #[response(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Problem),
+    /// The database is momentarily unavailable; see Retry-After.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
+}
+
+/// A JSON request body: `Content-Type: application/json`, within the size limit, no unknown
+/// fields (request types deny them), and errors that name the offending field.
+pub struct JsonBody<T>(pub T);
+
+fn is_json_content_type(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the request body is larger than {limit} bytes"),
+    )
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<web::Data<AppState>>().map(|s| s.settings.json_limit).unwrap_or(256 * 1024);
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let json = is_json_content_type(req);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if declared_length.is_some_and(|len| len > limit) {
+                return Err(too_large(limit));
+            }
+            if !json {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "send the body as JSON with Content-Type: application/json",
+                ));
+            }
+            let bytes = body.await.map_err(|e| {
+                if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large(limit)
+                } else {
+                    ApiError::bad_request("unreadable_body", format!("the request body could not be read: {e}"))
+                }
+            })?;
+            if bytes.len() > limit {
+                return Err(too_large(limit));
+            }
+            parse_json(&bytes).map(JsonBody)
+        })
+    }
+}
+
+/// Parses JSON, naming the field of the first error (`person.birth_date`, `items[2].value`).
+/// Every request body is a JSON object (serde would otherwise also read a struct from an array).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{') && serde_json::from_slice::<serde_json::Value>(bytes).is_ok() {
+        return Err(ApiError::field("body", "invalid_type", "the body must be a JSON object"));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(value) => {
+            return match de.end() {
+                Ok(()) => Ok(value),
+                Err(e) => Err(ApiError::bad_request(
+                    "malformed_json",
+                    format!("the body is not valid JSON: {}", strip_position(&e.to_string())),
+                )),
+            }
+        }
+        Err(err) => err,
+    };
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    let message = strip_position(&inner.to_string());
+    if !matches!(inner.classify(), serde_json::error::Category::Data) {
+        return Err(ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {message}")));
+    }
+    // serde_path_to_error's path already ends at an unknown field, but stops at the parent of a
+    // missing one.
+    let named = |prefix: &str| {
+        message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(|name| {
+            if path == name || path.ends_with(&format!(".{name}")) {
+                path.clone()
+            } else {
+                join_path(&path, name)
+            }
+        })
+    };
+    let (field, code) = if let Some(field) = named("unknown field `") {
+        (field, "unknown_field")
+    } else if let Some(field) = named("missing field `") {
+        (field, "missing_field")
+    } else if message.starts_with("invalid type") {
+        (join_path(&path, ""), "invalid_type")
+    } else {
+        (join_path(&path, ""), "invalid_value")
+    };
+    Err(ApiError::validation(vec![Violation::new(&field, code, message)]))
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn join_path(path: &str, name: &str) -> String {
+    match (path == "." || path.is_empty(), name.is_empty()) {
+        (true, true) => "body".to_string(),
+        (true, false) => name.to_string(),
+        (false, true) => path.to_string(),
+        (false, false) => format!("{path}.{name}"),
+    }
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`) in a PATCH body.
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+/// The entity tag of a record version.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version the client last read, from `If-Match` (required for updates).
+pub fn if_match_version(req: &HttpRequest) -> ApiResult<i32> {
+    let value = req.headers().get(header::IF_MATCH).ok_or_else(ApiError::precondition_required)?;
+    parse_etag(value).ok_or_else(|| {
+        ApiError::bad_request("invalid_if_match", "If-Match must be the ETag you read, e.g. \"3\"")
+    })
+}
+
+fn parse_etag(value: &HeaderValue) -> Option<i32> {
+    let text = value.to_str().ok()?.trim();
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    text.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+}
+
+/// Refuses a write based on a stale read.
+pub fn check_version(current: i32, expected: i32) -> ApiResult<()> {
+    if current == expected {
+        Ok(())
+    } else {
+        Err(ApiError::precondition_failed(format!(
+            "the record changed since you read it (you sent version {expected}, it is now {current}); reload and try again"
+        ))
+        .with_extra(serde_json::json!({ "current_etag": etag(current) })))
+    }
+}
+
+/// `?limit=&cursor=`: pages in a stable order; the cursor is the last id of the previous page.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    pub fn limit(&self) -> ApiResult<i64> {
+        match self.limit {
+            None => Ok(50),
+            Some(n) if (1..=200).contains(&n) => Ok(n),
+            Some(_) => Err(ApiError::field("limit", "out_of_range", "limit is 1 to 200")),
+        }
+    }
+
+    /// The cursor as an id (ids are UUIDs).
+    pub fn cursor_id(&self) -> ApiResult<Option<String>> {
+        match &self.cursor {
+            None => Ok(None),
+            Some(c) => uuid::Uuid::parse_str(c)
+                .map(|u| Some(u.to_string()))
+                .map_err(|_| ApiError::field("cursor", "invalid_cursor", "use the next_cursor of a previous page")),
+        }
+    }
+}
+
+/// Cuts one extra row fetched to learn whether another page exists.
+pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
+    if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        let next = rows.last().map(key);
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}
+
+/// Writes the audit record of a mutation by `actor`, inside the mutation's transaction.
+pub fn record(
+    conn: &mut crate::db::DbConnection,
+    actor: &crate::auth::Actor,
+    action: &str,
+    entity: (&str, &str),
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> ApiResult<()> {
+    record_as(conn, Some(&actor.user_id), actor.request_id.as_deref(), action, entity, before, after)
+}
+
+/// The same, for flows without an authenticated actor (sign-up, login).
+pub fn record_as(
+    conn: &mut crate::db::DbConnection,
+    user_id: Option<&str>,
+    request_id: Option<&str>,
+    action: &str,
+    entity: (&str, &str),
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> ApiResult<()> {
+    crate::store::audit::append(
+        conn,
+        crate::store::audit::AuditEntry {
+            actor_user_id: user_id,
+            action,
+            entity_type: entity.0,
+            entity_id: Some(entity.1),
+            before,
+            after,
+            request_id,
+        },
+        crate::db::now(),
+    )?;
+    Ok(())
+}
+
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// Parses an id from a path or query and says which parameter was wrong.
+pub fn parse_id(name: &str, value: &str) -> ApiResult<String> {
+    uuid::Uuid::parse_str(value)
+        .map(|u| u.to_string())
+        .map_err(|_| ApiError::bad_request("invalid_id", format!("{name} must be a UUID")))
+}
+
+/// Error handlers for actix's own extractors, so they too answer with problem+json.
+pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::QueryConfig::default().error_handler(|err, _| {
+        ApiError::bad_request("invalid_query", strip_position(&err.to_string())).into()
+    }))
+    .app_data(web::PathConfig::default().error_handler(|err, _| {
+        ApiError::bad_request("invalid_path_parameter", err.to_string()).into()
+    }))
+    .app_data(web::JsonConfig::default().error_handler(|err, _| {
+        ApiError::bad_request("malformed_json", strip_position(&err.to_string())).into()
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        level: i32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        items: Vec<Inner>,
+    }
+
+    fn field_and_code(body: &str) -> (u16, String, String) {
+        let err = parse_json::<Outer>(body.as_bytes()).unwrap_err();
+        let first = err.errors.first().cloned().unwrap_or_else(|| Violation::new("", err.code, ""));
+        (err.status.as_u16(), first.field, first.code)
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        assert_eq!(field_and_code(r#"{"name":"a","items":[{"level":"x"}]}"#), (422, "items[0].level".into(), "invalid_type".into()));
+        assert_eq!(field_and_code(r#"{"name":"a","items":[],"extra":1}"#), (422, "extra".into(), "unknown_field".into()));
+        assert_eq!(field_and_code(r#"{"items":[]}"#), (422, "name".into(), "missing_field".into()));
+        assert_eq!(field_and_code(r#"{"name":"a","items":[{"level":1,"x":2}]}"#), (422, "items[0].x".into(), "unknown_field".into()));
+        assert_eq!(field_and_code(r#"{"name":"a""#).0, 400);
+        assert_eq!(field_and_code(r#"{"name":"a","items":[]} trailing"#).0, 400);
+        assert_eq!(field_and_code("[]"), (422, "body".into(), "invalid_type".into()));
+        assert_eq!(field_and_code(r#"["a", []]"#), (422, "body".into(), "invalid_type".into()));
+        assert_eq!(field_and_code("5"), (422, "body".into(), "invalid_type".into()));
+    }
+
+    #[test]
+    fn etags_round_trip_and_weak_ones_are_accepted() {
+        assert_eq!(parse_etag(&HeaderValue::from_static("\"7\"")), Some(7));
+        assert_eq!(parse_etag(&HeaderValue::from_static("W/\"7\"")), Some(7));
+        assert_eq!(parse_etag(&HeaderValue::from_static("7")), None);
+        assert_eq!(etag(7), "\"7\"");
+    }
+}

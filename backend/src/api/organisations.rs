@@ -1,0 +1,373 @@
+//! The organisation tree: public to read (names of unions and enterprises are public), changed by
+//! admins and by organisers within their own subtree.
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses};
+use crate::auth::policy::can_manage_organisation;
+use crate::auth::Actor;
+use crate::db::{now, DbConnection};
+use crate::domain::organisation::{check_placement, child_path, in_subtree, OrgKind, Placement, Tier};
+use crate::domain::{text, Violation};
+use crate::error::{ApiError, ApiResult};
+use crate::store::organisations::{OrganisationFilter, OrganisationRow};
+use crate::store::{self, audit::snapshot, new_id};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_organisations)
+        .service(get_organisation)
+        .service(create_organisation)
+        .service(update_organisation)
+        .service(delete_organisation);
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganisationOut {
+    pub id: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: OrgKind,
+    pub tier: Tier,
+    pub parent_id: Option<String>,
+    /// GB/T 2260 region code (100000 for the national root).
+    pub region_code: String,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationPage {
+    pub items: Vec<OrganisationOut>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+fn kind_of(row: &OrganisationRow) -> ApiResult<(OrgKind, Tier)> {
+    match (OrgKind::parse(&row.kind), Tier::parse(&row.tier)) {
+        (Some(k), Some(t)) => Ok((k, t)),
+        _ => Err(ApiError::internal(format!("organisation {} has an unknown kind or tier", row.id))),
+    }
+}
+
+pub fn organisation_out(row: OrganisationRow) -> ApiResult<OrganisationOut> {
+    let (kind, tier) = kind_of(&row)?;
+    Ok(OrganisationOut {
+        id: row.id,
+        name: row.name,
+        short_name: row.short_name,
+        kind,
+        tier,
+        parent_id: row.parent_id,
+        region_code: row.region_code,
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationQuery {
+    /// Only the children of this organisation.
+    pub parent_id: Option<String>,
+    /// Only roots (no parent).
+    pub roots: Option<bool>,
+    pub tier: Option<Tier>,
+    pub kind: Option<OrgKind>,
+    /// Name contains (case-insensitive).
+    pub q: Option<String>,
+    /// Only this organisation and everything below it.
+    pub within: Option<String>,
+    pub region_code: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Lists organisations, filtered; ordered by creation.
+#[utoipa::path(tag = "organisations", params(OrganisationQuery), responses((status = 200, body = OrganisationPage), ProblemResponses))]
+#[get("/organisations")]
+pub async fn list_organisations(state: web::Data<AppState>, query: web::Query<OrganisationQuery>) -> ApiResult<HttpResponse> {
+    let q = query.into_inner();
+    let page = PageParams { limit: q.limit, cursor: q.cursor.clone() };
+    let limit = page.limit()?;
+    let after_id = page.cursor_id()?;
+    let parent_id = q.parent_id.as_deref().map(|v| parse_id("parent_id", v)).transpose()?;
+    let within = q.within.as_deref().map(|v| parse_id("within", v)).transpose()?;
+    let name_contains = text::optional("q", q.q.as_deref(), 100).map_err(|v| ApiError::validation(vec![v]))?;
+    let rows = state
+        .db
+        .read(move |conn| {
+            let within_path = match within {
+                Some(id) => Some(store::organisations::find(conn, &id)?.ok_or_else(|| ApiError::not_found("organisation"))?.path),
+                None => None,
+            };
+            store::organisations::list(
+                conn,
+                &OrganisationFilter {
+                    parent_id,
+                    roots_only: q.roots.unwrap_or(false),
+                    tier: q.tier.map(|t| t.as_str().to_string()),
+                    kind: q.kind.map(|k| k.as_str().to_string()),
+                    name_contains,
+                    within_path,
+                    region_code: q.region_code,
+                    after_id,
+                    limit: limit + 1,
+                },
+            )
+        })
+        .await?;
+    let (rows, next_cursor) = split_page(rows, limit, |r| r.id.clone());
+    let items = rows.into_iter().map(organisation_out).collect::<ApiResult<Vec<_>>>()?;
+    Ok(HttpResponse::Ok().json(OrganisationPage { items, next_cursor }))
+}
+
+/// One organisation; its `ETag` is needed to change it.
+#[utoipa::path(tag = "organisations", responses((status = 200, body = OrganisationOut), ProblemResponses))]
+#[get("/organisations/{id}")]
+pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let row = state.db.read(move |conn| store::organisations::find(conn, &id)).await?;
+    let row = row.ok_or_else(|| ApiError::not_found("organisation"))?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(row.version))).json(organisation_out(row)?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganisation {
+    #[schema(example = "昆明市总工会")]
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: OrgKind,
+    pub tier: Tier,
+    /// Required except for a national or provincial root (admins only).
+    pub parent_id: Option<String>,
+    #[schema(example = "530100")]
+    pub region_code: String,
+}
+
+/// Checks the placement rules and turns the violations into a 422.
+fn placement_ok(kind: OrgKind, tier: Tier, region_code: &str, parent: Option<&OrganisationRow>) -> ApiResult<()> {
+    let parent = match parent {
+        Some(p) => Some((kind_of(p)?.1, p.region_code.as_str())),
+        None => None,
+    };
+    let violations = check_placement(&Placement { kind, tier, region_code, parent });
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(violations))
+    }
+}
+
+fn load_parent(conn: &mut DbConnection, parent_id: &str) -> ApiResult<OrganisationRow> {
+    store::organisations::find(conn, parent_id)?
+        .ok_or_else(|| ApiError::field("parent_id", "unknown_organisation", "no organisation has this id"))
+}
+
+/// Creates an organisation under a parent the caller manages (admins may create roots).
+#[utoipa::path(tag = "organisations", request_body = NewOrganisation, responses((status = 201, body = OrganisationOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/organisations")]
+pub async fn create_organisation(state: web::Data<AppState>, actor: Actor, body: JsonBody<NewOrganisation>) -> ApiResult<HttpResponse> {
+    let input = body.0;
+    let mut violations = Vec::new();
+    let name = text::required("name", &input.name, 100).map_err(|v| violations.push(v)).ok();
+    let short_name = text::optional("short_name", input.short_name.as_deref(), 30).map_err(|v| violations.push(v)).ok().flatten();
+    let parent_id = input.parent_id.as_deref().map(|v| parse_id("parent_id", v)).transpose()?;
+    if !violations.is_empty() {
+        return Err(ApiError::validation(violations));
+    }
+    let name = name.unwrap_or_default();
+    let row = state
+        .db
+        .write(move |conn| {
+            let parent = parent_id.as_deref().map(|id| load_parent(conn, id)).transpose()?;
+            match &parent {
+                Some(p) if !can_manage_organisation(&actor, &p.path) => {
+                    return Err(ApiError::forbidden("you can only create organisations within your own subtree"))
+                }
+                None if !actor.is_admin() => return Err(ApiError::forbidden("only an administrator may create a root organisation")),
+                _ => {}
+            }
+            placement_ok(input.kind, input.tier, &input.region_code, parent.as_ref())?;
+            let at = now();
+            let id = new_id();
+            let row = OrganisationRow {
+                path: child_path(parent.as_ref().map(|p| p.path.as_str()), &id),
+                id,
+                name,
+                short_name,
+                kind: input.kind.as_str().into(),
+                tier: input.tier.as_str().into(),
+                parent_id: parent.map(|p| p.id),
+                region_code: input.region_code.clone(),
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            };
+            store::organisations::insert(conn, &row).map_err(sibling_name_taken)?;
+            record(conn, &actor, "organisation.create", ("organisation", &row.id), None, snapshot(&organisation_out(row.clone())?))?;
+            Ok(row)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/organisations/{}", row.id)))
+        .insert_header((header::ETAG, etag(row.version)))
+        .json(organisation_out(row)?))
+}
+
+fn sibling_name_taken(e: ApiError) -> ApiError {
+    if e.code == "duplicate" {
+        ApiError::field("name", "name_taken", "an organisation with this name already exists under the same parent")
+    } else {
+        e
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationPatch {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub short_name: Option<Option<String>>,
+    pub kind: Option<OrgKind>,
+    pub tier: Option<Tier>,
+    /// Moves the organisation (and its subtree) under another parent.
+    pub parent_id: Option<String>,
+    pub region_code: Option<String>,
+}
+
+/// Changes an organisation. Needs `If-Match`. Moving it needs rights over the new parent too, and
+/// never under its own subtree; its children must still fit under it afterwards.
+#[utoipa::path(tag = "organisations", request_body = OrganisationPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = OrganisationOut), ProblemResponses), security(("bearer" = [])))]
+#[patch("/organisations/{id}")]
+pub async fn update_organisation(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: JsonBody<OrganisationPatch>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let expected_version = if_match_version(&req)?;
+    let patch = body.0;
+    let new_parent_id = patch.parent_id.as_deref().map(|v| parse_id("parent_id", v)).transpose()?;
+    let row = state
+        .db
+        .write(move |conn| {
+            let current = store::organisations::find(conn, &id)?.ok_or_else(|| ApiError::not_found("organisation"))?;
+            if !can_manage_organisation(&actor, &current.path) {
+                return Err(ApiError::forbidden("this organisation is outside your subtree"));
+            }
+            check_version(current.version, expected_version)?;
+            let before = organisation_out(current.clone())?;
+            let mut violations: Vec<Violation> = Vec::new();
+            let mut next = current.clone();
+            if let Some(name) = &patch.name {
+                match text::required("name", name, 100) {
+                    Ok(n) => next.name = n,
+                    Err(v) => violations.push(v),
+                }
+            }
+            if let Some(short) = &patch.short_name {
+                match text::optional("short_name", short.as_deref(), 30) {
+                    Ok(s) => next.short_name = s,
+                    Err(v) => violations.push(v),
+                }
+            }
+            if !violations.is_empty() {
+                return Err(ApiError::validation(violations));
+            }
+            let (mut kind, mut tier) = kind_of(&current)?;
+            kind = patch.kind.unwrap_or(kind);
+            tier = patch.tier.unwrap_or(tier);
+            if let Some(region) = &patch.region_code {
+                next.region_code = region.clone();
+            }
+            next.kind = kind.as_str().into();
+            next.tier = tier.as_str().into();
+            let parent = match (&new_parent_id, &current.parent_id) {
+                (Some(pid), _) => {
+                    let parent = load_parent(conn, pid)?;
+                    if in_subtree(&parent.path, &current.path) {
+                        return Err(ApiError::field("parent_id", "cycle", "an organisation cannot move under itself or its own subtree"));
+                    }
+                    if !can_manage_organisation(&actor, &parent.path) {
+                        return Err(ApiError::forbidden("the new parent is outside your subtree"));
+                    }
+                    Some(parent)
+                }
+                (None, Some(pid)) => Some(load_parent(conn, pid)?),
+                (None, None) => None,
+            };
+            placement_ok(kind, tier, &next.region_code, parent.as_ref())?;
+            for child in store::organisations::list(conn, &OrganisationFilter { parent_id: Some(current.id.clone()), limit: i64::MAX, ..Default::default() })? {
+                let (child_kind, child_tier) = kind_of(&child)?;
+                if !check_placement(&Placement { kind: child_kind, tier: child_tier, region_code: &child.region_code, parent: Some((tier, &next.region_code)) }).is_empty() {
+                    return Err(ApiError::conflict("children_would_not_fit", format!("the child organisation '{}' would no longer fit under this tier or region", child.name)));
+                }
+            }
+            next.parent_id = parent.as_ref().map(|p| p.id.clone());
+            next.path = child_path(parent.as_ref().map(|p| p.path.as_str()), &current.id);
+            next.version = current.version + 1;
+            next.updated_at = now();
+            if !store::organisations::update_if_version(conn, &next, expected_version).map_err(sibling_name_taken)? {
+                return Err(ApiError::precondition_failed("the organisation changed while you were editing it; reload and try again"));
+            }
+            if next.path != current.path {
+                store::organisations::move_descendants(conn, &current.path, &next.path)?;
+            }
+            record(conn, &actor, "organisation.update", ("organisation", &next.id), snapshot(&before), snapshot(&organisation_out(next.clone())?))?;
+            Ok(next)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(row.version))).json(organisation_out(row)?))
+}
+
+/// Deletes an organisation with no children and no people employed there. Needs rights over its
+/// parent (an organiser cannot delete the root of their own grant).
+#[utoipa::path(tag = "organisations", params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 204), ProblemResponses), security(("bearer" = [])))]
+#[delete("/organisations/{id}")]
+pub async fn delete_organisation(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let expected_version = if_match_version(&req)?;
+    state
+        .db
+        .write(move |conn| {
+            let current = store::organisations::find(conn, &id)?.ok_or_else(|| ApiError::not_found("organisation"))?;
+            let parent_path = match &current.parent_id {
+                Some(pid) => Some(load_parent(conn, pid)?.path),
+                None => None,
+            };
+            let allowed = match &parent_path {
+                Some(path) => can_manage_organisation(&actor, path),
+                None => actor.is_admin(),
+            };
+            if !allowed {
+                return Err(ApiError::forbidden("deleting an organisation needs rights over its parent"));
+            }
+            check_version(current.version, expected_version)?;
+            if store::organisations::count_children(conn, &id)? > 0 {
+                return Err(ApiError::conflict("has_children", "delete or move its child organisations first"));
+            }
+            let before = organisation_out(current)?;
+            store::organisations::delete(conn, &id).map_err(|e| {
+                if e.code == "still_referenced" {
+                    ApiError::conflict("still_referenced", "people or records still refer to this organisation")
+                } else {
+                    e
+                }
+            })?;
+            record(conn, &actor, "organisation.delete", ("organisation", &id), snapshot(&before), None)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,574 @@
+//! People: real name, ID card number (validated, birth date and gender derived from it),
+//! contact and employment, and skill credentials. The number is shown masked except to the person,
+//! admins and organisers (reviewers) over the person's employer.
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses};
+use crate::auth::policy::{can_edit_person, can_see_full_id_number, can_view_person};
+use crate::auth::Actor;
+use crate::db::{now, DbConnection};
+use crate::domain::id_card::{mask_id_number, parse_id_card};
+use crate::domain::person::{check_ethnicity, check_phone, check_skill_level, CredentialSource, Education, Gender};
+use crate::domain::role::Role;
+use crate::domain::{keep, text, Violation};
+use crate::error::{ApiError, ApiResult};
+use crate::store::persons::{CredentialRow, PersonFilter, PersonRow};
+use crate::store::{self, audit::snapshot, new_id};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_persons)
+        .service(create_person)
+        .service(get_person)
+        .service(update_person)
+        .service(put_my_person)
+        .service(add_credential)
+        .service(delete_credential);
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CredentialOut {
+    pub id: String,
+    pub occupation: String,
+    /// 5 初级工 … 1 高级技师.
+    pub level: i32,
+    pub certificate_no: Option<String>,
+    pub issuer: Option<String>,
+    pub issued_on: NaiveDate,
+    pub source: CredentialSource,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonOut {
+    pub id: String,
+    pub full_name: String,
+    /// Whole for the person, admins and reviewers; otherwise masked (`5301**********1234`).
+    pub id_number: String,
+    pub id_number_masked: bool,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
+    pub ethnicity: Option<String>,
+    /// Masked like the ID number for those who see it masked.
+    pub phone: Option<String>,
+    pub education: Option<Education>,
+    pub employer_org_id: Option<String>,
+    pub occupation: Option<String>,
+    pub is_migrant_worker: bool,
+    pub credentials: Vec<CredentialOut>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonPage {
+    pub items: Vec<PersonOut>,
+    pub next_cursor: Option<String>,
+}
+
+fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    chars.iter().enumerate().map(|(i, c)| if i >= 3 && i < chars.len() - 4 { '*' } else { *c }).collect()
+}
+
+fn credential_out(row: CredentialRow) -> CredentialOut {
+    CredentialOut {
+        id: row.id,
+        occupation: row.occupation,
+        level: row.level,
+        certificate_no: row.certificate_no,
+        issuer: row.issuer,
+        issued_on: row.issued_on,
+        source: CredentialSource::parse(&row.source).unwrap_or(CredentialSource::Exam),
+    }
+}
+
+/// The wire form of a person as `actor` may see it.
+pub fn person_out(row: PersonRow, employer_path: Option<&str>, actor: &Actor, credentials: Vec<CredentialRow>) -> PersonOut {
+    let full = can_see_full_id_number(actor, &row.id, employer_path);
+    PersonOut {
+        id_number: if full { row.id_number } else { mask_id_number(&row.id_number) },
+        id_number_masked: !full,
+        phone: row.phone.map(|p| if full { p } else { mask_phone(&p) }),
+        gender: Gender::parse(&row.gender).unwrap_or(Gender::Male),
+        education: row.education.as_deref().and_then(Education::parse),
+        credentials: credentials.into_iter().map(credential_out).collect(),
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+        id: row.id,
+        full_name: row.full_name,
+        birth_date: row.birth_date,
+        ethnicity: row.ethnicity,
+        employer_org_id: row.employer_org_id,
+        occupation: row.occupation,
+        is_migrant_worker: row.is_migrant_worker,
+        version: row.version,
+    }
+}
+
+/// The audit trail keeps the masked form: the trail is read by admins for accountability, not
+/// to look up ID numbers.
+fn audit_view(row: &PersonRow) -> Option<serde_json::Value> {
+    let mut value = serde_json::to_value(row_for_audit(row)).ok()?;
+    value["id_number"] = serde_json::Value::String(mask_id_number(&row.id_number));
+    Some(value)
+}
+
+#[derive(Serialize)]
+struct AuditPerson<'a> {
+    full_name: &'a str,
+    id_number: &'a str,
+    gender: &'a str,
+    ethnicity: Option<&'a str>,
+    education: Option<&'a str>,
+    employer_org_id: Option<&'a str>,
+    occupation: Option<&'a str>,
+    is_migrant_worker: bool,
+    version: i32,
+}
+
+fn row_for_audit(row: &PersonRow) -> AuditPerson<'_> {
+    AuditPerson {
+        full_name: &row.full_name,
+        id_number: &row.id_number,
+        gender: &row.gender,
+        ethnicity: row.ethnicity.as_deref(),
+        education: row.education.as_deref(),
+        employer_org_id: row.employer_org_id.as_deref(),
+        occupation: row.occupation.as_deref(),
+        is_migrant_worker: row.is_migrant_worker,
+        version: row.version,
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonInput {
+    /// As on the ID card; minority names keep their `·` (阿卜杜拉·艾买提).
+    #[schema(example = "李娜")]
+    pub full_name: String,
+    /// 18 characters, GB 11643 check character validated; birth date and gender come from it.
+    #[schema(example = "11010519491231002X")]
+    pub id_number: String,
+    pub ethnicity: Option<String>,
+    pub phone: Option<String>,
+    pub education: Option<Education>,
+    pub employer_org_id: Option<String>,
+    pub occupation: Option<String>,
+    #[serde(default)]
+    pub is_migrant_worker: bool,
+}
+
+/// The checked fields of a person, or every violation found.
+struct CheckedPerson {
+    full_name: String,
+    id_number: String,
+    gender: Gender,
+    birth_date: NaiveDate,
+    ethnicity: Option<String>,
+    phone: Option<String>,
+    occupation: Option<String>,
+    employer_org_id: Option<String>,
+}
+
+fn check_person(
+    full_name: &str,
+    id_number: &str,
+    ethnicity: Option<&str>,
+    phone: Option<&str>,
+    occupation: Option<&str>,
+    employer_org_id: Option<&str>,
+) -> ApiResult<CheckedPerson> {
+    let mut violations: Vec<Violation> = Vec::new();
+    let name = keep(&mut violations, text::person_name("full_name", full_name));
+    let card = keep(&mut violations, parse_id_card(id_number, chrono::Utc::now().date_naive())
+        .map_err(|e| Violation::new("id_number", e.code(), e.message())));
+    let ethnicity = keep(&mut violations, ethnicity.filter(|e| !e.trim().is_empty()).map(|e| check_ethnicity("ethnicity", e)).transpose());
+    let phone = keep(&mut violations, phone.filter(|p| !p.trim().is_empty()).map(|p| check_phone("phone", p)).transpose());
+    let occupation = keep(&mut violations, text::optional("occupation", occupation, 50));
+    let employer = keep(&mut violations, employer_org_id
+        .map(|v| uuid::Uuid::parse_str(v).map(|u| u.to_string()).map_err(|_| Violation::new("employer_org_id", "invalid_id", "must be an organisation id")))
+        .transpose());
+    if !violations.is_empty() {
+        return Err(ApiError::validation(violations));
+    }
+    let card = card.expect("checked above");
+    Ok(CheckedPerson {
+        full_name: name.unwrap_or_default(),
+        id_number: card.number,
+        gender: card.gender,
+        birth_date: card.birth_date,
+        ethnicity: ethnicity.flatten(),
+        phone: phone.flatten(),
+        occupation: occupation.flatten(),
+        employer_org_id: employer.flatten(),
+    })
+}
+
+/// The employer's path, refusing an unknown employer.
+fn employer_path(conn: &mut DbConnection, employer_org_id: Option<&str>) -> ApiResult<Option<String>> {
+    match employer_org_id {
+        None => Ok(None),
+        Some(id) => store::organisations::find(conn, id)?
+            .map(|o| Some(o.path))
+            .ok_or_else(|| ApiError::field("employer_org_id", "unknown_organisation", "no organisation has this id")),
+    }
+}
+
+fn new_person_row(p: CheckedPerson, input: &PersonInput) -> PersonRow {
+    let at = now();
+    PersonRow {
+        id: new_id(),
+        full_name: p.full_name,
+        id_number: p.id_number,
+        gender: p.gender.as_str().into(),
+        birth_date: p.birth_date,
+        ethnicity: p.ethnicity,
+        phone: p.phone,
+        education: input.education.map(|e| e.as_str().into()),
+        employer_org_id: p.employer_org_id,
+        occupation: p.occupation,
+        is_migrant_worker: input.is_migrant_worker,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+fn load_visible(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<(PersonRow, Option<String>)> {
+    match store::persons::find(conn, id)? {
+        Some((row, path)) if can_view_person(actor, &row.id, path.as_deref()) => Ok((row, path)),
+        _ => Err(ApiError::not_found("person")),
+    }
+}
+
+fn load_editable(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<(PersonRow, Option<String>)> {
+    let (row, path) = load_visible(conn, actor, id)?;
+    if !can_edit_person(actor, &row.id, path.as_deref()) {
+        return Err(ApiError::forbidden("you may view this person but not change their records"));
+    }
+    Ok((row, path))
+}
+
+fn respond(status: actix_web::http::StatusCode, out: PersonOut) -> HttpResponse {
+    HttpResponse::build(status).insert_header((header::ETAG, etag(out.version))).json(out)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PersonQuery {
+    pub employer_org_id: Option<String>,
+    /// Name contains.
+    pub q: Option<String>,
+    /// Exact ID card number (reviewers only).
+    pub id_number: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// People employed within the caller's subtrees (all for admins).
+#[utoipa::path(tag = "persons", params(PersonQuery), responses((status = 200, body = PersonPage), ProblemResponses), security(("bearer" = [])))]
+#[get("/persons")]
+pub async fn list_persons(state: web::Data<AppState>, actor: Actor, query: web::Query<PersonQuery>) -> ApiResult<HttpResponse> {
+    let q = query.into_inner();
+    let page = PageParams { limit: q.limit, cursor: q.cursor.clone() };
+    let limit = page.limit()?;
+    let after_id = page.cursor_id()?;
+    let within_paths = if actor.is_admin() {
+        None
+    } else {
+        let paths = actor.scope_paths(&[Role::Organiser, Role::Official]);
+        if paths.is_empty() {
+            return Err(ApiError::forbidden("only organisers, officials and admins can list people"));
+        }
+        if q.id_number.is_some() && actor.scope_paths(&[Role::Organiser]).is_empty() {
+            return Err(ApiError::forbidden("searching by ID card number is for reviewers"));
+        }
+        Some(if q.id_number.is_some() { actor.scope_paths(&[Role::Organiser]) } else { paths })
+    };
+    let employer_org_id = q.employer_org_id.as_deref().map(|v| parse_id("employer_org_id", v)).transpose()?;
+    let name_contains = text::optional("q", q.q.as_deref(), 50).map_err(|v| ApiError::validation(vec![v]))?;
+    let id_number = q.id_number.map(|n| n.trim().to_uppercase());
+    let a = actor.clone();
+    let items = state
+        .db
+        .read(move |conn| {
+            let rows = store::persons::list(conn, &PersonFilter { within_paths, employer_org_id, name_contains, id_number, after_id, limit: limit + 1 })?;
+            let (rows, next_cursor) = split_page(rows, limit, |(r, _)| r.id.clone());
+            let mut items = Vec::with_capacity(rows.len());
+            for (row, path) in rows {
+                let credentials = store::persons::credentials_of(conn, &row.id)?;
+                items.push(person_out(row, path.as_deref(), &a, credentials));
+            }
+            Ok(PersonPage { items, next_cursor })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(items))
+}
+
+/// An organiser records a person employed within their subtree (e.g. to nominate them).
+#[utoipa::path(tag = "persons", request_body = PersonInput, responses((status = 201, body = PersonOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/persons")]
+pub async fn create_person(state: web::Data<AppState>, actor: Actor, body: JsonBody<PersonInput>) -> ApiResult<HttpResponse> {
+    let input = body.0;
+    let checked = check_person(&input.full_name, &input.id_number, input.ethnicity.as_deref(), input.phone.as_deref(), input.occupation.as_deref(), input.employer_org_id.as_deref())?;
+    if !actor.is_admin() && checked.employer_org_id.is_none() {
+        return Err(ApiError::field("employer_org_id", "required", "name the employer within your subtree"));
+    }
+    let out = state
+        .db
+        .write(move |conn| {
+            let path = employer_path(conn, checked.employer_org_id.as_deref())?;
+            let row = new_person_row(checked, &input);
+            if !can_edit_person(&actor, &row.id, path.as_deref()) {
+                return Err(ApiError::forbidden("the employer is outside your subtree"));
+            }
+            store::persons::insert(conn, &row)?;
+            record(conn, &actor, "person.create", ("person", &row.id), None, audit_view(&row))?;
+            Ok(person_out(row, path.as_deref(), &actor, Vec::new()))
+        })
+        .await?;
+    Ok(respond(actix_web::http::StatusCode::CREATED, out))
+}
+
+/// One person, as the caller may see them.
+#[utoipa::path(tag = "persons", responses((status = 200, body = PersonOut), ProblemResponses), security(("bearer" = [])))]
+#[get("/persons/{id}")]
+pub async fn get_person(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .read(move |conn| {
+            let (row, path) = load_visible(conn, &actor, &id)?;
+            let credentials = store::persons::credentials_of(conn, &id)?;
+            Ok(person_out(row, path.as_deref(), &actor, credentials))
+        })
+        .await?;
+    Ok(respond(actix_web::http::StatusCode::OK, out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonPatch {
+    pub full_name: Option<String>,
+    pub id_number: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub ethnicity: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Education>)]
+    pub education: Option<Option<Education>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub employer_org_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub occupation: Option<Option<String>>,
+    pub is_migrant_worker: Option<bool>,
+}
+
+/// Applies a patch to a stored person, checking every field again and the new employer's scope.
+fn apply_patch(conn: &mut DbConnection, actor: &Actor, current: &PersonRow, patch: PersonPatch) -> ApiResult<(PersonRow, Option<String>)> {
+    let pick = |new: &Option<Option<String>>, old: &Option<String>| match new {
+        Some(v) => v.clone(),
+        None => old.clone(),
+    };
+    let employer = pick(&patch.employer_org_id, &current.employer_org_id);
+    let checked = check_person(
+        patch.full_name.as_deref().unwrap_or(&current.full_name),
+        patch.id_number.as_deref().unwrap_or(&current.id_number),
+        pick(&patch.ethnicity, &current.ethnicity).as_deref(),
+        pick(&patch.phone, &current.phone).as_deref(),
+        pick(&patch.occupation, &current.occupation).as_deref(),
+        employer.as_deref(),
+    )?;
+    let path = employer_path(conn, checked.employer_org_id.as_deref())?;
+    if checked.employer_org_id != current.employer_org_id && !actor.is_person(&current.id) && !can_edit_person(actor, &current.id, path.as_deref()) {
+        return Err(ApiError::forbidden("the new employer is outside your subtree"));
+    }
+    let education = match patch.education {
+        Some(e) => e.map(|e| e.as_str().to_string()),
+        None => current.education.clone(),
+    };
+    let row = PersonRow {
+        id: current.id.clone(),
+        full_name: checked.full_name,
+        id_number: checked.id_number,
+        gender: checked.gender.as_str().into(),
+        birth_date: checked.birth_date,
+        ethnicity: checked.ethnicity,
+        phone: checked.phone,
+        education,
+        employer_org_id: checked.employer_org_id,
+        occupation: checked.occupation,
+        is_migrant_worker: patch.is_migrant_worker.unwrap_or(current.is_migrant_worker),
+        version: current.version + 1,
+        created_at: current.created_at,
+        updated_at: now(),
+    };
+    if !store::persons::update_if_version(conn, &row, current.version)? {
+        return Err(ApiError::precondition_failed("the person changed while you were editing; reload and try again"));
+    }
+    record(conn, actor, "person.update", ("person", &row.id), audit_view(current), audit_view(&row))?;
+    Ok((row, path))
+}
+
+/// Changes a person's profile. Needs `If-Match`.
+#[utoipa::path(tag = "persons", request_body = PersonPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = PersonOut), ProblemResponses), security(("bearer" = [])))]
+#[patch("/persons/{id}")]
+pub async fn update_person(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, body: JsonBody<PersonPatch>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let expected = if_match_version(&req)?;
+    let patch = body.0;
+    let out = state
+        .db
+        .write(move |conn| {
+            let (current, _) = load_editable(conn, &actor, &id)?;
+            check_version(current.version, expected)?;
+            let (row, path) = apply_patch(conn, &actor, &current, patch)?;
+            let credentials = store::persons::credentials_of(conn, &id)?;
+            Ok(person_out(row, path.as_deref(), &actor, credentials))
+        })
+        .await?;
+    Ok(respond(actix_web::http::StatusCode::OK, out))
+}
+
+/// The caller's own profile: created on first call (201), replaced afterwards (200, needs
+/// `If-Match`). A number already registered by someone else is refused.
+#[utoipa::path(tag = "persons", request_body = PersonInput, params(("If-Match" = Option<String>, Header, description = "ETag, when the profile exists")), responses((status = 200, body = PersonOut), (status = 201, body = PersonOut), ProblemResponses), security(("bearer" = [])))]
+#[put("/me/person")]
+pub async fn put_my_person(state: web::Data<AppState>, actor: Actor, req: HttpRequest, body: JsonBody<PersonInput>) -> ApiResult<HttpResponse> {
+    let input = body.0;
+    let expected = match (&actor.person_id, if_match_version(&req)) {
+        (None, _) => None,
+        (Some(_), Ok(v)) => Some(v),
+        (Some(_), Err(e)) => return Err(e),
+    };
+    let (created, out) = state
+        .db
+        .write(move |conn| {
+            match (&actor.person_id, expected) {
+                (Some(pid), Some(expected)) => {
+                    let (current, _) = load_editable(conn, &actor, pid)?;
+                    check_version(current.version, expected)?;
+                    let patch = PersonPatch {
+                        full_name: Some(input.full_name),
+                        id_number: Some(input.id_number),
+                        ethnicity: Some(input.ethnicity),
+                        phone: Some(input.phone),
+                        education: Some(input.education),
+                        employer_org_id: Some(input.employer_org_id),
+                        occupation: Some(input.occupation),
+                        is_migrant_worker: Some(input.is_migrant_worker),
+                    };
+                    let (row, path) = apply_patch(conn, &actor, &current, patch)?;
+                    let credentials = store::persons::credentials_of(conn, pid)?;
+                    Ok((false, person_out(row, path.as_deref(), &actor, credentials)))
+                }
+                _ => {
+                    let checked = check_person(&input.full_name, &input.id_number, input.ethnicity.as_deref(), input.phone.as_deref(), input.occupation.as_deref(), input.employer_org_id.as_deref())?;
+                    let path = employer_path(conn, checked.employer_org_id.as_deref())?;
+                    let row = new_person_row(checked, &input);
+                    store::persons::insert(conn, &row)?;
+                    store::users::set_person(conn, &actor.user_id, &row.id, row.created_at)?;
+                    record(conn, &actor, "person.create", ("person", &row.id), None, audit_view(&row))?;
+                    let mut me = actor.clone();
+                    me.person_id = Some(row.id.clone());
+                    Ok((true, person_out(row, path.as_deref(), &me, Vec::new())))
+                }
+            }
+        })
+        .await?;
+    let status = if created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
+    Ok(respond(status, out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialInput {
+    #[schema(example = "车工")]
+    pub occupation: String,
+    /// 5 初级工, 4 中级工, 3 高级工, 2 技师, 1 高级技师.
+    pub level: i32,
+    pub certificate_no: Option<String>,
+    pub issuer: Option<String>,
+    pub issued_on: NaiveDate,
+    pub source: CredentialSource,
+}
+
+/// Records a skill credential (职业技能等级证书) of a person.
+#[utoipa::path(tag = "persons", request_body = CredentialInput, responses((status = 201, body = CredentialOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/persons/{id}/credentials")]
+pub async fn add_credential(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<CredentialInput>) -> ApiResult<HttpResponse> {
+    let person_id = parse_id("id", &id)?;
+    let input = body.0;
+    let mut violations = Vec::new();
+    let occupation = keep(&mut violations, text::required("occupation", &input.occupation, 50));
+    let level = keep(&mut violations, check_skill_level("level", input.level));
+    let certificate_no = keep(&mut violations, text::optional("certificate_no", input.certificate_no.as_deref(), 50)).flatten();
+    let issuer = keep(&mut violations, text::optional("issuer", input.issuer.as_deref(), 100)).flatten();
+    if input.issued_on > chrono::Utc::now().date_naive() {
+        violations.push(Violation::new("issued_on", "in_future", "a certificate cannot be issued in the future"));
+    }
+    if !violations.is_empty() {
+        return Err(ApiError::validation(violations));
+    }
+    let out = state
+        .db
+        .write(move |conn| {
+            let (person, _) = load_editable(conn, &actor, &person_id)?;
+            if input.issued_on < person.birth_date {
+                return Err(ApiError::field("issued_on", "before_birth", "the certificate date is before the person's birth date"));
+            }
+            let row = CredentialRow {
+                id: new_id(),
+                person_id: person.id.clone(),
+                occupation: occupation.unwrap_or_default(),
+                level: level.unwrap_or(5),
+                certificate_no,
+                issuer,
+                issued_on: input.issued_on,
+                source: input.source.as_str().into(),
+                created_at: now(),
+            };
+            store::persons::insert_credential(conn, &row)?;
+            let out = credential_out(row);
+            record(conn, &actor, "credential.create", ("person", &person.id), None, snapshot(&out))?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Removes a credential recorded by mistake.
+#[utoipa::path(tag = "persons", responses((status = 204), ProblemResponses), security(("bearer" = [])))]
+#[delete("/persons/{id}/credentials/{credential_id}")]
+pub async fn delete_credential(state: web::Data<AppState>, actor: Actor, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+    let (person_id, credential_id) = path.into_inner();
+    let person_id = parse_id("id", &person_id)?;
+    let credential_id = parse_id("credential_id", &credential_id)?;
+    state
+        .db
+        .write(move |conn| {
+            let (person, _) = load_editable(conn, &actor, &person_id)?;
+            let credential = store::persons::find_credential(conn, &credential_id)?
+                .filter(|c| c.person_id == person.id)
+                .ok_or_else(|| ApiError::not_found("credential"))?;
+            store::persons::delete_credential(conn, &credential.id)?;
+            record(conn, &actor, "credential.delete", ("person", &person.id), snapshot(&credential_out(credential)), None)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,314 @@
+//! Staff accounts (organisers, judges, officials) and their role grants. Admins manage everyone;
+//! organisers create accounts and grant organiser and judge roles within their own subtree.
+
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::auth::hash_off_thread;
+use super::{parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses};
+use crate::auth::password::{check_password_policy, normalise_username};
+use crate::auth::policy::{can_create_accounts, can_grant, require_admin};
+use crate::auth::Actor;
+use crate::db::{now, DbConnection};
+use crate::domain::organisation::in_subtree;
+use crate::domain::role::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::store::users::{GrantRow, GrantWithOrg, UserFilter, UserRow};
+use crate::store::{self, audit::snapshot, new_id};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(add_grant)
+        .service(remove_grant);
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GrantOut {
+    pub id: String,
+    pub role: Role,
+    /// The subtree the grant covers; absent for admin and contestant.
+    pub organisation_id: Option<String>,
+    pub organisation_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: String,
+    pub username: String,
+    pub person_id: Option<String>,
+    pub is_active: bool,
+    pub grants: Vec<GrantOut>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserPage {
+    pub items: Vec<UserOut>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn grant_outs(grants: Vec<GrantWithOrg>) -> Vec<GrantOut> {
+    grants
+        .into_iter()
+        .filter_map(|(g, _, name)| {
+            Role::parse(&g.role).map(|role| GrantOut {
+                id: g.id,
+                role,
+                organisation_id: g.organisation_id,
+                organisation_name: name,
+                created_at: utc(g.created_at),
+            })
+        })
+        .collect()
+}
+
+fn user_out(conn: &mut DbConnection, user: UserRow) -> ApiResult<UserOut> {
+    let grants = grant_outs(store::users::grants_of(conn, &user.id)?);
+    Ok(UserOut { id: user.id, username: user.username, person_id: user.person_id, is_active: user.is_active, grants, created_at: utc(user.created_at) })
+}
+
+/// A user the caller may manage: admins any; organisers those holding a grant in their subtree.
+fn load_managed_user(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<UserRow> {
+    let user = store::users::find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))?;
+    if actor.is_admin() {
+        return Ok(user);
+    }
+    let scopes = actor.scope_paths(&[Role::Organiser]);
+    let visible = store::users::grants_of(conn, id)?
+        .iter()
+        .any(|(_, path, _)| path.as_deref().is_some_and(|p| scopes.iter().any(|root| in_subtree(p, root))));
+    if visible {
+        Ok(user)
+    } else {
+        Err(ApiError::not_found("user"))
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// Username contains.
+    pub q: Option<String>,
+    pub role: Option<Role>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Accounts the caller manages.
+#[utoipa::path(tag = "users", params(UserQuery), responses((status = 200, body = UserPage), ProblemResponses), security(("bearer" = [])))]
+#[get("/users")]
+pub async fn list_users(state: web::Data<AppState>, actor: Actor, query: web::Query<UserQuery>) -> ApiResult<HttpResponse> {
+    if !can_create_accounts(&actor) {
+        return Err(ApiError::forbidden("only admins and organisers manage accounts"));
+    }
+    let q = query.into_inner();
+    let page = PageParams { limit: q.limit, cursor: q.cursor.clone() };
+    let limit = page.limit()?;
+    let filter = UserFilter {
+        username_contains: q.q.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty() && s.len() <= 64),
+        within_paths: (!actor.is_admin()).then(|| actor.scope_paths(&[Role::Organiser])),
+        role: q.role.map(|r| r.as_str().to_string()),
+        after_id: page.cursor_id()?,
+        limit: limit + 1,
+    };
+    let out = state
+        .db
+        .read(move |conn| {
+            let rows = store::users::list(conn, &filter)?;
+            let (rows, next_cursor) = split_page(rows, limit, |u| u.id.clone());
+            let items = rows.into_iter().map(|u| user_out(conn, u)).collect::<ApiResult<Vec<_>>>()?;
+            Ok(UserPage { items, next_cursor })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantInput {
+    pub role: Role,
+    /// Required for organiser, judge and official grants.
+    pub organisation_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    /// The initial password, handed to the person out of band.
+    pub password: String,
+    /// Required for organisers (the account must land in their subtree).
+    pub grant: Option<GrantInput>,
+}
+
+/// Checks and writes one grant (used by account creation and by `POST /users/{id}/grants`).
+fn grant_role(conn: &mut DbConnection, actor: &Actor, user_id: &str, input: &GrantInput) -> ApiResult<GrantRow> {
+    let organisation_id = input.organisation_id.as_deref().map(|v| parse_id("organisation_id", v)).transpose()?;
+    let org_path = match (&organisation_id, input.role.needs_organisation()) {
+        (Some(id), true) => Some(
+            store::organisations::find(conn, id)?
+                .ok_or_else(|| ApiError::field("organisation_id", "unknown_organisation", "no organisation has this id"))?
+                .path,
+        ),
+        (None, true) => {
+            return Err(ApiError::field("organisation_id", "required", format!("a {} grant names the organisation subtree it covers", input.role)))
+        }
+        (Some(_), false) => {
+            return Err(ApiError::field("organisation_id", "not_applicable", format!("a {} grant is not scoped to an organisation", input.role)))
+        }
+        (None, false) => None,
+    };
+    if !can_grant(actor, input.role, org_path.as_deref()) {
+        return Err(ApiError::forbidden(format!("you may not grant the {} role there", input.role)));
+    }
+    let row = GrantRow {
+        id: new_id(),
+        user_id: user_id.to_string(),
+        role: input.role.as_str().into(),
+        organisation_id,
+        granted_by: Some(actor.user_id.clone()),
+        created_at: now(),
+    };
+    store::users::insert_grant(conn, &row)?;
+    record(conn, actor, "grant.create", ("user", user_id), None, Some(serde_json::json!({ "grant_id": row.id, "role": row.role, "organisation_id": row.organisation_id })))?;
+    Ok(row)
+}
+
+/// Creates a staff account, with its first grant.
+#[utoipa::path(tag = "users", request_body = NewUser, responses((status = 201, body = UserOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/users")]
+pub async fn create_user(state: web::Data<AppState>, actor: Actor, body: JsonBody<NewUser>) -> ApiResult<HttpResponse> {
+    if !can_create_accounts(&actor) {
+        return Err(ApiError::forbidden("only admins and organisers create accounts"));
+    }
+    let NewUser { username, password, grant } = body.0;
+    let username = normalise_username(&username).map_err(|v| ApiError::validation(vec![v]))?;
+    check_password_policy(&username, &password).map_err(|v| ApiError::validation(vec![v]))?;
+    if grant.is_none() && !actor.is_admin() {
+        return Err(ApiError::field("grant", "required", "name the role and organisation the account is for"));
+    }
+    let password_hash = hash_off_thread(password).await?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let at = now();
+            let user = UserRow { id: new_id(), username, password_hash, person_id: None, is_active: true, created_at: at, updated_at: at };
+            store::users::insert(conn, &user)?;
+            record(conn, &actor, "user.create", ("user", &user.id), None, Some(serde_json::json!({ "username": user.username })))?;
+            if let Some(grant) = &grant {
+                grant_role(conn, &actor, &user.id, grant)?;
+            }
+            user_out(conn, user)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// One account the caller manages.
+#[utoipa::path(tag = "users", responses((status = 200, body = UserOut), ProblemResponses), security(("bearer" = [])))]
+#[get("/users/{id}")]
+pub async fn get_user(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .read(move |conn| {
+            let user = load_managed_user(conn, &actor, &id)?;
+            user_out(conn, user)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    /// false disables the account and ends its sessions.
+    pub is_active: bool,
+}
+
+/// Enables or disables an account (admins only). Disabling ends every session at once.
+#[utoipa::path(tag = "users", request_body = UserPatch, responses((status = 200, body = UserOut), ProblemResponses), security(("bearer" = [])))]
+#[patch("/users/{id}")]
+pub async fn update_user(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<UserPatch>) -> ApiResult<HttpResponse> {
+    require_admin(&actor)?;
+    let id = parse_id("id", &id)?;
+    let active = body.0.is_active;
+    let out = state
+        .db
+        .write(move |conn| {
+            let user = store::users::find(conn, &id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            if user.id == actor.user_id && !active {
+                return Err(ApiError::conflict("cannot_disable_self", "you cannot disable your own account"));
+            }
+            let at = now();
+            store::users::set_active(conn, &id, active, at)?;
+            if !active {
+                store::tokens::revoke_all_of_user(conn, &id, at)?;
+            }
+            record(conn, &actor, if active { "user.enable" } else { "user.disable" }, ("user", &id),
+                Some(serde_json::json!({ "is_active": user.is_active })), Some(serde_json::json!({ "is_active": active })))?;
+            let user = store::users::find(conn, &id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            user_out(conn, user)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Grants a role, scoped to an organisation subtree where the role needs one.
+#[utoipa::path(tag = "users", request_body = GrantInput, responses((status = 201, body = GrantOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/users/{id}/grants")]
+pub async fn add_grant(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<GrantInput>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let input = body.0;
+    let out = state
+        .db
+        .write(move |conn| {
+            // An organiser may add a grant in their subtree to any existing account (e.g. make a
+            // contestant a judge), so only existence is checked here; the grant check does the rest.
+            store::users::find(conn, &id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            let row = grant_role(conn, &actor, &id, &input)?;
+            let grants = store::users::grants_of(conn, &id)?;
+            grant_outs(grants).into_iter().find(|g| g.id == row.id).ok_or_else(|| ApiError::internal("grant vanished"))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Withdraws a grant. The last active admin grant cannot be withdrawn.
+#[utoipa::path(tag = "users", responses((status = 204), ProblemResponses), security(("bearer" = [])))]
+#[delete("/users/{id}/grants/{grant_id}")]
+pub async fn remove_grant(state: web::Data<AppState>, actor: Actor, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+    let (user_id, grant_id) = path.into_inner();
+    let user_id = parse_id("id", &user_id)?;
+    let grant_id = parse_id("grant_id", &grant_id)?;
+    state
+        .db
+        .write(move |conn| {
+            let grant = store::users::find_grant(conn, &grant_id)?
+                .filter(|g| g.user_id == user_id)
+                .ok_or_else(|| ApiError::not_found("grant"))?;
+            let role = Role::parse(&grant.role).ok_or_else(|| ApiError::internal("unknown role stored"))?;
+            let org_path = match &grant.organisation_id {
+                Some(org) => store::organisations::find(conn, org)?.map(|o| o.path),
+                None => None,
+            };
+            if !can_grant(&actor, role, org_path.as_deref()) {
+                return Err(ApiError::forbidden(format!("you may not withdraw a {role} grant there")));
+            }
+            if role == Role::Admin && store::users::count_admins(conn)? <= 1 {
+                return Err(ApiError::conflict("last_admin", "this is the last admin grant; grant another admin first"));
+            }
+            store::users::delete_grant(conn, &grant.id)?;
+            record(conn, &actor, "grant.delete", ("user", &user_id), snapshot(&serde_json::json!({ "grant_id": grant.id, "role": grant.role, "organisation_id": grant.organisation_id })), None)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

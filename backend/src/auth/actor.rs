@@ -1,0 +1,62 @@
+//! The authenticated caller, extracted from `Authorization: Bearer <access token>`. The user and
+//! their grants are loaded on every request, so a disabled account or a withdrawn grant takes
+//! effect at once rather than when the token expires.
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use tracing_actix_web::RequestId;
+
+use crate::domain::role::Role;
+use crate::error::ApiError;
+use crate::{store, AppState};
+
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub id: String,
+    pub role: Role,
+    pub organisation_id: Option<String>,
+    /// The granted organisation's path, for subtree checks.
+    pub org_path: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+    pub username: String,
+    pub person_id: Option<String>,
+    pub grants: Vec<Grant>,
+    pub request_id: Option<String>,
+}
+
+pub fn request_id(req: &HttpRequest) -> Option<String> {
+    req.extensions().get::<RequestId>().map(|id| id.to_string())
+}
+
+impl FromRequest for Actor {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let header = req.headers().get(AUTHORIZATION).map(|v| v.to_str().unwrap_or_default().to_string());
+        let request_id = request_id(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state is not configured"))?;
+            let header = header.ok_or_else(|| {
+                ApiError::unauthorized("authentication_required", "log in first: send Authorization: Bearer <access token>")
+            })?;
+            let token = header
+                .strip_prefix("Bearer ")
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| ApiError::unauthorized("invalid_token", "the Authorization header must be 'Bearer <access token>'"))?;
+            let claims = state.tokens.verify(token)?;
+            let actor = state.db.read(move |conn| store::users::load_actor(conn, &claims.sub)).await?;
+            let mut actor = actor.ok_or_else(|| ApiError::unauthorized("invalid_token", "the account no longer exists or is disabled"))?;
+            actor.request_id = request_id;
+            Ok(actor)
+        })
+    }
+}

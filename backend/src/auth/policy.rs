@@ -1,0 +1,143 @@
+//! The access policy: every handler asks here, and only here, whether the caller may act.
+//! Grants are scoped to an organisation subtree; a contestant acts on their own records only.
+//!
+//! Convention: where the caller may not even know an object exists, handlers answer 404;
+//! where the object is public but the action is not theirs, 403.
+
+use super::actor::Actor;
+use crate::domain::organisation::in_subtree;
+use crate::domain::role::Role;
+use crate::error::{ApiError, ApiResult};
+
+impl Actor {
+    pub fn is_admin(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::Admin)
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Holds one of `roles` over the organisation at `org_path` (granted on it or an ancestor).
+    pub fn has_role_over(&self, roles: &[Role], org_path: &str) -> bool {
+        self.grants.iter().any(|g| {
+            roles.contains(&g.role) && g.org_path.as_deref().is_some_and(|root| in_subtree(org_path, root))
+        })
+    }
+
+    /// The subtree roots where the caller holds one of `roles`.
+    pub fn scope_paths(&self, roles: &[Role]) -> Vec<String> {
+        self.grants.iter().filter(|g| roles.contains(&g.role)).filter_map(|g| g.org_path.clone()).collect()
+    }
+
+    pub fn is_person(&self, person_id: &str) -> bool {
+        self.person_id.as_deref() == Some(person_id)
+    }
+}
+
+pub fn require_admin(actor: &Actor) -> ApiResult<()> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("only an administrator may do this"))
+    }
+}
+
+/// Create, change or delete organisations below (and including) `org_path`.
+pub fn can_manage_organisation(actor: &Actor, org_path: &str) -> bool {
+    actor.is_admin() || actor.has_role_over(&[Role::Organiser], org_path)
+}
+
+/// See a person's profile: themselves, an admin, or an organiser or official over their employer.
+pub fn can_view_person(actor: &Actor, person_id: &str, employer_path: Option<&str>) -> bool {
+    actor.is_person(person_id)
+        || actor.is_admin()
+        || employer_path.is_some_and(|p| actor.has_role_over(&[Role::Organiser, Role::Official], p))
+}
+
+/// See the whole ID card number: themselves, an admin, or an organiser (a reviewer) over their
+/// employer. Officials and everyone else see it masked.
+pub fn can_see_full_id_number(actor: &Actor, person_id: &str, employer_path: Option<&str>) -> bool {
+    actor.is_person(person_id)
+        || actor.is_admin()
+        || employer_path.is_some_and(|p| actor.has_role_over(&[Role::Organiser], p))
+}
+
+/// Change a person's profile and credentials.
+pub fn can_edit_person(actor: &Actor, person_id: &str, employer_path: Option<&str>) -> bool {
+    can_see_full_id_number(actor, person_id, employer_path)
+}
+
+/// Grant or withdraw `role` scoped to the organisation at `org_path`: an admin any role, an
+/// organiser only organiser and judge grants within their own subtree.
+pub fn can_grant(actor: &Actor, role: Role, org_path: Option<&str>) -> bool {
+    if actor.is_admin() {
+        return true;
+    }
+    matches!(role, Role::Organiser | Role::Judge)
+        && org_path.is_some_and(|p| actor.has_role_over(&[Role::Organiser], p))
+}
+
+/// Create staff accounts (which then receive grants): admins and organisers.
+pub fn can_create_accounts(actor: &Actor) -> bool {
+    actor.is_admin() || actor.has_role(Role::Organiser)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Grant;
+
+    fn actor(grants: &[(Role, Option<&str>)]) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            username: "u".into(),
+            person_id: Some("me".into()),
+            grants: grants
+                .iter()
+                .map(|(role, path)| Grant { id: "g".into(), role: *role, organisation_id: None, org_path: path.map(String::from) })
+                .collect(),
+            request_id: None,
+        }
+    }
+
+    const PROVINCE: &str = "/yn/";
+    const KUNMING: &str = "/yn/km/";
+    const QUJING: &str = "/yn/qj/";
+    const WUHUA: &str = "/yn/km/wh/";
+
+    #[test]
+    fn an_organiser_manages_their_subtree_and_nothing_else() {
+        let kunming = actor(&[(Role::Organiser, Some(KUNMING))]);
+        assert!(can_manage_organisation(&kunming, KUNMING));
+        assert!(can_manage_organisation(&kunming, WUHUA));
+        assert!(!can_manage_organisation(&kunming, QUJING));
+        assert!(!can_manage_organisation(&kunming, PROVINCE));
+    }
+
+    #[test]
+    fn officials_see_people_masked_organisers_in_full_strangers_not_at_all() {
+        let official = actor(&[(Role::Official, Some(PROVINCE))]);
+        let organiser = actor(&[(Role::Organiser, Some(KUNMING))]);
+        let judge = actor(&[(Role::Judge, Some(PROVINCE))]);
+        assert!(can_view_person(&official, "p", Some(WUHUA)));
+        assert!(!can_see_full_id_number(&official, "p", Some(WUHUA)));
+        assert!(can_see_full_id_number(&organiser, "p", Some(WUHUA)));
+        assert!(!can_view_person(&organiser, "p", Some(QUJING)));
+        assert!(!can_view_person(&judge, "p", Some(WUHUA)));
+        let contestant = actor(&[(Role::Contestant, None)]);
+        assert!(can_see_full_id_number(&contestant, "me", None));
+        assert!(!can_view_person(&contestant, "someone else", None));
+    }
+
+    #[test]
+    fn organisers_grant_only_organiser_and_judge_roles_in_their_subtree() {
+        let organiser = actor(&[(Role::Organiser, Some(KUNMING))]);
+        assert!(can_grant(&organiser, Role::Judge, Some(WUHUA)));
+        assert!(can_grant(&organiser, Role::Organiser, Some(KUNMING)));
+        assert!(!can_grant(&organiser, Role::Official, Some(WUHUA)));
+        assert!(!can_grant(&organiser, Role::Admin, None));
+        assert!(!can_grant(&organiser, Role::Judge, Some(QUJING)));
+        assert!(can_grant(&actor(&[(Role::Admin, None)]), Role::Official, Some(PROVINCE)));
+    }
+}

@@ -1,0 +1,158 @@
+//! Settings from the environment (`SKILLCOMP_*`, `DATABASE_URL`, `RUST_LOG`; a `.env` file is
+//! read when present). Every setting has a safe default so that `skillcomp serve` alone works.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: String,
+    /// HS256 key for access tokens.
+    pub jwt_secret: Vec<u8>,
+    pub static_dir: Option<PathBuf>,
+    pub cors_origins: Vec<String>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// Largest JSON body accepted, in bytes.
+    pub json_limit: usize,
+    pub workers: Option<usize>,
+    pub db_pool_size: u32,
+    /// Created on start when no admin exists yet (username, password); never a default password.
+    pub bootstrap_admin: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("static_dir", &self.static_dir)
+            .field("cors_origins", &self.cors_origins)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &credentials[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/skillcomp.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+const JWT_SECRET_FILE: &str = "data/jwt-secret";
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn var_parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| format!("{name}='{v}' is not a valid value")),
+    }
+}
+
+impl Settings {
+    /// Reads the environment. Fails only on a setting that is present but unusable.
+    pub fn from_env() -> Result<Settings, String> {
+        let _ = dotenvy::dotenv();
+        let jwt_secret = match var("SKILLCOMP_JWT_SECRET") {
+            Some(secret) if secret.len() >= 32 => secret.into_bytes(),
+            Some(_) => return Err("SKILLCOMP_JWT_SECRET must be at least 32 characters".into()),
+            None => load_or_create_secret(Path::new(JWT_SECRET_FILE))?,
+        };
+        let static_dir = match var("SKILLCOMP_STATIC_DIR") {
+            Some(dir) => Some(PathBuf::from(dir)),
+            None => Some(PathBuf::from("frontend/dist")).filter(|d| d.join("index.html").exists()),
+        };
+        let bootstrap_admin = match (var("SKILLCOMP_ADMIN_USERNAME"), var("SKILLCOMP_ADMIN_PASSWORD")) {
+            (Some(user), Some(password)) => Some((user, password)),
+            (None, None) => None,
+            _ => return Err("set both SKILLCOMP_ADMIN_USERNAME and SKILLCOMP_ADMIN_PASSWORD, or neither".into()),
+        };
+        Ok(Settings {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
+            bind: var("SKILLCOMP_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
+            jwt_secret,
+            static_dir,
+            cors_origins: var("SKILLCOMP_CORS_ORIGINS")
+                .map(|v| v.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect())
+                .unwrap_or_default(),
+            access_token_ttl: Duration::from_secs(var_parsed("SKILLCOMP_ACCESS_TOKEN_SECONDS", 900)?),
+            refresh_token_ttl: Duration::from_secs(var_parsed("SKILLCOMP_REFRESH_TOKEN_SECONDS", 14 * 24 * 3600)?),
+            json_limit: var_parsed("SKILLCOMP_JSON_LIMIT_BYTES", 256 * 1024)?,
+            workers: var("SKILLCOMP_WORKERS").map(|w| w.parse().map_err(|_| format!("SKILLCOMP_WORKERS='{w}' is not a number"))).transpose()?,
+            db_pool_size: var_parsed("SKILLCOMP_DB_POOL_SIZE", 16)?,
+            bootstrap_admin,
+        })
+    }
+
+    /// Settings for an embedded server in tests or tools: explicit database, ephemeral port.
+    pub fn for_database(database_url: &str, jwt_secret: &[u8]) -> Settings {
+        Settings {
+            database_url: database_url.to_string(),
+            bind: "127.0.0.1:0".to_string(),
+            jwt_secret: jwt_secret.to_vec(),
+            static_dir: None,
+            cors_origins: Vec::new(),
+            access_token_ttl: Duration::from_secs(900),
+            refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
+            json_limit: 256 * 1024,
+            workers: Some(2),
+            db_pool_size: 8,
+            bootstrap_admin: None,
+        }
+    }
+}
+
+/// The key is generated once and kept under `data/` so tokens survive restarts of one node.
+/// Several nodes must share `SKILLCOMP_JWT_SECRET` instead.
+fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let existing = existing.trim();
+        if existing.len() >= 32 {
+            return Ok(existing.as_bytes().to_vec());
+        }
+    }
+    let secret = crate::auth::random_token(48);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    write_private_file(path, &secret).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_in_logged_urls() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/skillcomp"), "postgres://app:***@db:5432/skillcomp");
+        assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+        assert_eq!(redact_url("sqlite://data/skillcomp.db"), "sqlite://data/skillcomp.db");
+    }
+}

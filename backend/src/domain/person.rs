@@ -1,0 +1,117 @@
+//! A person's profile fields and skill levels.
+
+use super::Violation;
+use crate::string_enum;
+
+string_enum! {
+    /// As derived from the ID card number.
+    pub enum Gender { Male = "male", Female = "female" }
+}
+
+string_enum! {
+    /// Highest completed education (学历).
+    pub enum Education {
+        Primary = "primary",
+        JuniorSecondary = "junior_secondary",
+        SeniorSecondary = "senior_secondary",
+        VocationalSecondary = "vocational_secondary",
+        JuniorCollege = "junior_college",
+        Bachelor = "bachelor",
+        Master = "master",
+        Doctorate = "doctorate",
+    }
+}
+
+string_enum! {
+    /// How a skill credential was obtained.
+    pub enum CredentialSource { Exam = "exam", Competition = "competition", Recognition = "recognition" }
+}
+
+/// National vocational skill levels: 5 is 初级工, 1 is 高级技师 (a smaller number is higher).
+pub const SKILL_LEVELS: [(i32, &str); 5] =
+    [(5, "初级工"), (4, "中级工"), (3, "高级工"), (2, "技师"), (1, "高级技师")];
+
+pub fn check_skill_level(field: &str, level: i32) -> Result<i32, Violation> {
+    if (1..=5).contains(&level) {
+        Ok(level)
+    } else {
+        Err(Violation::new(field, "out_of_range", "a skill level is 5 (初级工) to 1 (高级技师)"))
+    }
+}
+
+/// A mainland mobile number (11 digits starting 1[3-9]) or a landline with area code
+/// (`0871-12345678`, extension after a second dash allowed).
+pub fn check_phone(field: &str, phone: &str) -> Result<String, Violation> {
+    let phone = phone.trim();
+    let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+    let only_digits_and_dashes = phone.chars().all(|c| c.is_ascii_digit() || c == '-');
+    let mobile = phone.len() == 11
+        && digits.len() == 11
+        && phone.starts_with('1')
+        && matches!(phone.as_bytes()[1], b'3'..=b'9');
+    let landline = only_digits_and_dashes
+        && phone.starts_with('0')
+        && phone.contains('-')
+        && (10..=16).contains(&digits.len());
+    if mobile || landline {
+        Ok(phone.to_string())
+    } else {
+        Err(Violation::new(
+            field,
+            "invalid_phone",
+            "a mobile number of 11 digits (13x–19x) or a landline with area code, e.g. 0871-12345678",
+        ))
+    }
+}
+
+/// The 56 officially recognised ethnic groups (民族), as written on ID cards.
+pub const ETHNIC_GROUPS: [&str; 56] = [
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族",
+    "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族",
+    "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族",
+    "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族",
+    "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
+];
+
+/// An ethnic group by its name, with or without the trailing 族 (彝 → 彝族).
+pub fn check_ethnicity(field: &str, value: &str) -> Result<String, Violation> {
+    let value = value.trim();
+    let full = if value.ends_with('族') { value.to_string() } else { format!("{value}族") };
+    if ETHNIC_GROUPS.contains(&full.as_str()) {
+        Ok(full)
+    } else {
+        Err(Violation::new(field, "unknown_ethnicity", "one of the 56 ethnic groups, e.g. 汉族, 彝族, 傣族"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ethnic_groups_are_recognised_with_or_without_the_suffix() {
+        assert_eq!(check_ethnicity("e", "彝").unwrap(), "彝族");
+        assert_eq!(check_ethnicity("e", "哈尼族").unwrap(), "哈尼族");
+        assert!(check_ethnicity("e", "火星族").is_err());
+        assert_eq!(ETHNIC_GROUPS.len(), 56);
+    }
+
+    use super::*;
+
+    #[test]
+    fn mobile_and_landline_numbers_pass_others_fail() {
+        assert!(check_phone("p", "13812345678").is_ok());
+        assert!(check_phone("p", "0871-63123456").is_ok());
+        assert!(check_phone("p", "0871-63123456-802").is_ok());
+        assert!(check_phone("p", "12812345678").is_err());
+        assert!(check_phone("p", "1381234567").is_err());
+        assert!(check_phone("p", "+86 138 1234 5678").is_err());
+        assert!(check_phone("p", "电话").is_err());
+    }
+
+    #[test]
+    fn skill_levels_run_from_five_to_one() {
+        assert!(check_skill_level("l", 5).is_ok());
+        assert!(check_skill_level("l", 1).is_ok());
+        assert!(check_skill_level("l", 0).is_err());
+        assert!(check_skill_level("l", 6).is_err());
+    }
+}

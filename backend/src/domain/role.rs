@@ -1,0 +1,42 @@
+//! Roles a user can be granted, and what scope each needs.
+
+use crate::string_enum;
+
+string_enum! {
+    /// A role grant's role. Judge sub-roles (chief, encryption judge, …) are per event and come
+    /// with judging.
+    pub enum Role {
+        /// Runs the system: organisations, accounts, the audit trail.
+        Admin = "admin",
+        /// 竞赛组织者: competitions, registrations and judges within an organisation subtree.
+        Organiser = "organiser",
+        /// 裁判
+        Judge = "judge",
+        /// 工会 / 人社 official: certifies awards and promotions within a subtree.
+        Official = "official",
+        /// 选手: acts on their own records only.
+        Contestant = "contestant",
+    }
+}
+
+impl Role {
+    /// Whether a grant of this role names the organisation subtree it covers.
+    pub fn needs_organisation(self) -> bool {
+        matches!(self, Role::Organiser | Role::Judge | Role::Official)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scoped_roles_need_an_organisation_and_global_ones_do_not() {
+        assert!(Role::Organiser.needs_organisation());
+        assert!(Role::Official.needs_organisation());
+        assert!(!Role::Admin.needs_organisation());
+        assert!(!Role::Contestant.needs_organisation());
+        assert_eq!(Role::parse("official"), Some(Role::Official));
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,155 @@
+//! skillcomp: the API server for tiered workers' vocational skills competitions.
+//!
+//! `api` parses and authorises → `domain` decides → `store` persists.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod seed;
+pub mod store;
+
+use std::net::SocketAddr;
+
+use actix_cors::Cors;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest};
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer};
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, UtoipaApp};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::token::TokenService;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::ApiError;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub tokens: TokenService,
+    pub settings: Settings,
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Every documented operation: `/healthz`, `/readyz` and `/api/v1/…`.
+pub fn with_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.openapi(api::ApiDoc::openapi())
+        .configure(api::health::configure)
+        .service(utoipa_actix_web::scope("/api/v1").configure(api::configure))
+}
+
+/// The OpenAPI document, exactly as the server serves it at `/api/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_app, document) = with_routes(App::new().into_utoipa_app()).split_for_parts();
+    document
+}
+
+pub fn openapi_json() -> String {
+    openapi_document().to_pretty_json().expect("the OpenAPI document serialises") + "\n"
+}
+
+/// Opens the database (applying migrations) and creates the first admin if configured.
+pub fn prepare_state(settings: Settings) -> Result<AppState, String> {
+    let db = Db::open(&settings.database_url, settings.db_pool_size)?;
+    if let Some((username, password)) = &settings.bootstrap_admin {
+        if seed::ensure_admin(&db, username, password)? {
+            tracing::info!(username, "first admin account created");
+        }
+    }
+    let tokens = TokenService::new(&settings.jwt_secret, settings.access_token_ttl, settings.refresh_token_ttl);
+    Ok(AppState { db, tokens, settings })
+}
+
+fn cors(settings: &Settings) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::ACCEPT])
+        .allowed_header("Idempotency-Key")
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
+        .max_age(3600);
+    for origin in &settings.cors_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// Unknown API paths get a problem document; other paths get the SPA (or a pointer to the docs
+/// when the SPA is not built).
+async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> actix_web::Result<HttpResponse> {
+    let path = req.path();
+    if path.starts_with("/api/") || path == "/api" {
+        return Err(ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "no_such_endpoint", format!("no endpoint at {path}")).into());
+    }
+    match &state.settings.static_dir {
+        Some(dir) => {
+            let file = actix_files::NamedFile::open_async(dir.join("index.html")).await?;
+            Ok(file.into_response(&req))
+        }
+        None => Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
+            "<!doctype html><meta charset=utf-8><title>skillcomp</title>\
+             <h1>skillcomp API</h1><p>The web app is not built (run <code>make run</code>). \
+             API documentation: <a href=\"/api/docs/\">/api/docs/</a></p>",
+        )),
+    }
+}
+
+/// Builds the HTTP server on the configured address; returns it with the bound addresses
+/// (useful with port 0).
+pub fn build_server(state: AppState) -> std::io::Result<(Server, Vec<SocketAddr>)> {
+    let bind = state.settings.bind.clone();
+    let workers = state.settings.workers;
+    let state = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        let settings = &state.settings;
+        let (app, document) = with_routes(App::new().into_utoipa_app()).split_for_parts();
+        let mut app = app
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(settings.json_limit))
+            .configure(api::extractor_configs)
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document))
+            .route("/api/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/api/docs/")).finish() }));
+        if let Some(dir) = &settings.static_dir {
+            app = app.service(actix_files::Files::new("/assets", dir.join("assets")).prefer_utf8(true));
+        }
+        app.default_service(web::to(fallback))
+            .wrap(
+                DefaultHeaders::new()
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::X_FRAME_OPTIONS, "DENY"))
+                    .add((header::REFERRER_POLICY, "no-referrer")),
+            )
+            .wrap(cors(settings))
+            .wrap_fn(|req, srv| {
+                use actix_web::dev::Service;
+                let request_id = req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string());
+                let response = srv.call(req);
+                async move {
+                    let mut response = response.await?;
+                    if let Some(id) = request_id.and_then(|id| header::HeaderValue::from_str(&id).ok()) {
+                        response.headers_mut().insert(header::HeaderName::from_static("x-request-id"), id);
+                    }
+                    Ok(response)
+                }
+            })
+            .wrap(TracingLogger::default())
+    });
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    let server = server.bind(&bind)?;
+    let addrs = server.addrs();
+    Ok((server.run(), addrs))
+}

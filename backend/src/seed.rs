@@ -1,0 +1,243 @@
+//! Accounts created outside the API (the first admin) and the demo province for `make run`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::api::record_as;
+use crate::auth::password::{check_password_policy, hash_password, normalise_username};
+use crate::auth::random_token;
+use crate::db::{now, Db, DbConnection};
+use crate::domain::id_card::check_char;
+use crate::domain::organisation::{child_path, OrgKind, Tier};
+use crate::domain::role::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::store::organisations::OrganisationRow;
+use crate::store::persons::{CredentialRow, PersonRow};
+use crate::store::users::{GrantRow, UserRow};
+use crate::store::{self, new_id};
+
+fn insert_user(conn: &mut DbConnection, username: &str, password_hash: String, person_id: Option<String>) -> ApiResult<UserRow> {
+    let at = now();
+    let user = UserRow { id: new_id(), username: username.to_string(), password_hash, person_id, is_active: true, created_at: at, updated_at: at };
+    store::users::insert(conn, &user)?;
+    record_as(conn, None, None, "user.create", ("user", &user.id), None, Some(serde_json::json!({ "username": user.username, "by": "skillcomp cli" })))?;
+    Ok(user)
+}
+
+fn grant(conn: &mut DbConnection, user_id: &str, role: Role, organisation_id: Option<&str>) -> ApiResult<()> {
+    let row = GrantRow {
+        id: new_id(),
+        user_id: user_id.to_string(),
+        role: role.as_str().into(),
+        organisation_id: organisation_id.map(String::from),
+        granted_by: None,
+        created_at: now(),
+    };
+    store::users::insert_grant(conn, &row)?;
+    record_as(conn, None, None, "grant.create", ("user", user_id), None, Some(serde_json::json!({ "grant_id": row.id, "role": row.role, "organisation_id": row.organisation_id })))
+}
+
+/// Creates an admin account (username and password checked like any other).
+pub fn create_admin(db: &Db, username: &str, password: &str) -> Result<(), String> {
+    let username = normalise_username(username).map_err(|v| format!("username: {}", v.message))?;
+    check_password_policy(&username, password).map_err(|v| format!("password: {}", v.message))?;
+    let hash = hash_password(password)?;
+    db.write_blocking(|conn| {
+        let user = insert_user(conn, &username, hash, None)?;
+        grant(conn, &user.id, Role::Admin, None)
+    })
+    .map_err(|e| e.detail)
+}
+
+/// Creates the configured first admin when there is no admin yet; true if it did.
+pub fn ensure_admin(db: &Db, username: &str, password: &str) -> Result<bool, String> {
+    let admins = db.read_blocking(store::users::count_admins).map_err(|e| e.detail)?;
+    if admins > 0 {
+        return Ok(false);
+    }
+    create_admin(db, username, password).map(|_| true)
+}
+
+/// A valid ID card number for demo people.
+fn demo_id_number(region: &str, birth: &str, seq: u32) -> String {
+    let first17 = format!("{region}{birth}{seq:03}");
+    let mut digits = [0u32; 17];
+    for (i, c) in first17.chars().enumerate() {
+        digits[i] = c.to_digit(10).unwrap_or(0);
+    }
+    format!("{first17}{}", check_char(&digits))
+}
+
+struct Tree<'a> {
+    conn: &'a mut DbConnection,
+}
+
+impl Tree<'_> {
+    fn add(&mut self, parent: Option<&OrganisationRow>, name: &str, kind: OrgKind, tier: Tier, region: &str) -> ApiResult<OrganisationRow> {
+        let at = now();
+        let id = new_id();
+        let row = OrganisationRow {
+            path: child_path(parent.map(|p| p.path.as_str()), &id),
+            id,
+            name: name.to_string(),
+            short_name: None,
+            kind: kind.as_str().into(),
+            tier: tier.as_str().into(),
+            parent_id: parent.map(|p| p.id.clone()),
+            region_code: region.to_string(),
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        store::organisations::insert(self.conn, &row)?;
+        record_as(self.conn, None, None, "organisation.create", ("organisation", &row.id), None, Some(serde_json::json!({ "name": row.name, "by": "seed-demo" })))?;
+        Ok(row)
+    }
+}
+
+const PROVINCE_UNION: &str = "云南省总工会";
+const ACCOUNTS_FILE: &str = "demo-accounts.txt";
+
+/// Loads the demo province once; later runs print the accounts saved by the first.
+pub fn seed_demo(db: &Db, data_dir: &Path) -> Result<String, String> {
+    let accounts_path = data_dir.join(ACCOUNTS_FILE);
+    let seeded = db
+        .read_blocking(|conn| {
+            store::organisations::list(conn, &store::organisations::OrganisationFilter { name_contains: Some(PROVINCE_UNION.into()), limit: 1, ..Default::default() })
+        })
+        .map_err(|e| e.detail)?;
+    if !seeded.is_empty() {
+        let saved = std::fs::read_to_string(&accounts_path).unwrap_or_else(|_| "(the account list of the first seeding is not in data/)\n".into());
+        return Ok(format!("demo data already present.\n{saved}"));
+    }
+    let accounts = demo_accounts();
+    // Hash before the transaction: argon2 is slow on purpose.
+    let hashed: Vec<(DemoAccount, String, String)> = accounts
+        .into_iter()
+        .map(|a| {
+            let password = format!("Yn-{}", random_token(9));
+            hash_password(&password).map(|h| (a, password, h))
+        })
+        .collect::<Result<_, _>>()?;
+    let listing = db.write_blocking(|conn| load_province(conn, &hashed)).map_err(|e| e.detail)?;
+    std::fs::create_dir_all(data_dir).map_err(|e| e.to_string())?;
+    std::fs::write(&accounts_path, &listing).map_err(|e| format!("cannot save {}: {e}", accounts_path.display()))?;
+    Ok(format!("demo province loaded.\n{listing}"))
+}
+
+struct DemoAccount {
+    username: &'static str,
+    role: Role,
+    /// Name of the organisation the grant covers.
+    scope: Option<&'static str>,
+    what: &'static str,
+    /// (full name, county region, birth yyyymmdd, sequence, ethnicity, occupation, level)
+    person: Option<(&'static str, &'static str, &'static str, u32, &'static str, &'static str, i32)>,
+}
+
+fn demo_accounts() -> Vec<DemoAccount> {
+    let a = |username, role, scope, what| DemoAccount { username, role, scope, what, person: None };
+    vec![
+        a("admin", Role::Admin, None, "系统管理员 system administrator"),
+        a("org.yunnan", Role::Organiser, Some(PROVINCE_UNION), "省总工会竞赛组织者 provincial organiser"),
+        a("org.kunming", Role::Organiser, Some("昆明市总工会"), "昆明市总工会竞赛组织者 Kunming organiser"),
+        a("org.wuhua", Role::Organiser, Some("五华区总工会"), "五华区总工会竞赛组织者 Wuhua county organiser"),
+        a("org.qujing", Role::Organiser, Some("曲靖市总工会"), "曲靖市总工会竞赛组织者 Qujing organiser"),
+        a("official.union", Role::Official, Some(PROVINCE_UNION), "省总工会认定官员 provincial union official"),
+        a("official.hrss", Role::Official, Some("云南省人力资源和社会保障厅"), "省人社厅官员 provincial HRSS official"),
+        a("official.kunming", Role::Official, Some("昆明市总工会"), "昆明市总工会官员 Kunming official"),
+        a("judge.zhang", Role::Judge, Some(PROVINCE_UNION), "裁判 judge"),
+        a("judge.wang", Role::Judge, Some(PROVINCE_UNION), "裁判 judge"),
+        a("judge.yang", Role::Judge, Some(PROVINCE_UNION), "裁判 judge"),
+        DemoAccount { person: Some(("李娜", "530102", "19920315", 124, "汉族", "车工", 3)), ..a("13800000001", Role::Contestant, None, "选手 contestant (五华区)") },
+        DemoAccount { person: Some(("岩温香", "530112", "19950708", 213, "傣族", "焊工", 4)), ..a("13800000002", Role::Contestant, None, "选手 contestant (西山区)") },
+        DemoAccount { person: Some(("阿苏·木呷", "530302", "19880921", 331, "彝族", "电工", 2)), ..a("13800000003", Role::Contestant, None, "选手 contestant (麒麟区)") },
+    ]
+}
+
+fn load_province(conn: &mut DbConnection, accounts: &[(DemoAccount, String, String)]) -> ApiResult<String> {
+    let mut tree = Tree { conn };
+    let national = tree.add(None, "中华全国总工会", OrgKind::Union, Tier::National, "100000")?;
+    let province = tree.add(Some(&national), PROVINCE_UNION, OrgKind::Union, Tier::Province, "530000")?;
+    let hrss = tree.add(Some(&national), "云南省人力资源和社会保障厅", OrgKind::Hrss, Tier::Province, "530000")?;
+    let mut by_name = std::collections::HashMap::new();
+    by_name.insert(PROVINCE_UNION.to_string(), province.clone());
+    by_name.insert(hrss.name.clone(), hrss.clone());
+    let regions = crate::api::reference::regions();
+    let mut prefectures = std::collections::HashMap::new();
+    for region in regions.iter().filter(|r| r.level == "prefecture") {
+        let org = tree.add(Some(&province), &format!("{}总工会", region.name), OrgKind::Union, Tier::Prefecture, &region.code)?;
+        prefectures.insert(region.code.clone(), org.clone());
+        by_name.insert(org.name.clone(), org);
+    }
+    for region in regions.iter().filter(|r| r.level == "county") {
+        let parent = region.parent_code.as_ref().and_then(|p| prefectures.get(p)).cloned()
+            .ok_or_else(|| ApiError::internal(format!("county {} has no prefecture", region.code)))?;
+        let org = tree.add(Some(&parent), &format!("{}总工会", region.name), OrgKind::Union, Tier::County, &region.code)?;
+        by_name.insert(org.name.clone(), org);
+    }
+    let enterprises = [
+        ("五华区总工会", "昆明示范机床制造有限公司", OrgKind::Enterprise, "530102"),
+        ("西山区总工会", "滇池示范焊接工程有限公司", OrgKind::Enterprise, "530112"),
+        ("麒麟区总工会", "曲靖示范电力检修有限公司", OrgKind::Enterprise, "530302"),
+        ("昆明市总工会", "昆明示范技师学院", OrgKind::School, "530100"),
+        (PROVINCE_UNION, "云南示范建设投资集团有限公司", OrgKind::Enterprise, "530100"),
+    ];
+    for (parent, name, kind, region) in enterprises {
+        let parent = by_name.get(parent).cloned().ok_or_else(|| ApiError::internal(format!("no {parent}")))?;
+        let org = tree.add(Some(&parent), name, kind, Tier::Enterprise, region)?;
+        by_name.insert(org.name.clone(), org);
+    }
+    let conn = tree.conn;
+    let mut listing = String::from("username              password          role        what\n");
+    for (account, password, hash) in accounts {
+        let person_id = match account.person {
+            Some((name, region, birth, seq, ethnicity, occupation, level)) => {
+                let employer = by_name.values().find(|o| o.tier == "enterprise" && o.region_code == region).map(|o| o.id.clone());
+                let at = now();
+                let id_number = demo_id_number(region, birth, seq);
+                let card = crate::domain::id_card::parse_id_card(&id_number, chrono::Utc::now().date_naive())
+                    .map_err(|e| ApiError::internal(e.message()))?;
+                let person = PersonRow {
+                    id: new_id(),
+                    full_name: name.into(),
+                    id_number,
+                    gender: card.gender.as_str().into(),
+                    birth_date: card.birth_date,
+                    ethnicity: Some(ethnicity.into()),
+                    phone: Some(account.username.into()),
+                    education: Some("vocational_secondary".into()),
+                    employer_org_id: employer,
+                    occupation: Some(occupation.into()),
+                    is_migrant_worker: seq % 2 == 1,
+                    version: 1,
+                    created_at: at,
+                    updated_at: at,
+                };
+                store::persons::insert(conn, &person)?;
+                record_as(conn, None, None, "person.create", ("person", &person.id), None, Some(serde_json::json!({ "by": "seed-demo" })))?;
+                store::persons::insert_credential(conn, &CredentialRow {
+                    id: new_id(),
+                    person_id: person.id.clone(),
+                    occupation: occupation.into(),
+                    level,
+                    certificate_no: Some(format!("Y{}{:06}", &birth[..4], seq)),
+                    issuer: Some("云南省职业技能鉴定中心".into()),
+                    issued_on: chrono::NaiveDate::from_ymd_opt(2021, 6, 30).unwrap_or_default(),
+                    source: "exam".into(),
+                    created_at: at,
+                })?;
+                Some(person.id)
+            }
+            None => None,
+        };
+        let user = insert_user(conn, account.username, hash.clone(), person_id)?;
+        let scope = match account.scope {
+            Some(name) => Some(by_name.get(name).map(|o| o.id.clone()).ok_or_else(|| ApiError::internal(format!("no {name}")))?),
+            None => None,
+        };
+        grant(conn, &user.id, account.role, scope.as_deref())?;
+        let _ = writeln!(listing, "{:<21} {:<17} {:<11} {}", account.username, password, account.role.as_str(), account.what);
+    }
+    Ok(listing)
+}

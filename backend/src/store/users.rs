@@ -1,0 +1,171 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::auth::{Actor, Grant};
+use crate::db::schema::{organisations, role_grants, users};
+use crate::db::DbConnection;
+use crate::domain::role::Role;
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub person_id: Option<String>,
+    pub is_active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = role_grants)]
+pub struct GrantRow {
+    pub id: String,
+    pub user_id: String,
+    pub role: String,
+    pub organisation_id: Option<String>,
+    pub granted_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<UserRow>> {
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
+}
+
+pub fn find_by_username(conn: &mut DbConnection, username: &str) -> ApiResult<Option<UserRow>> {
+    Ok(users::table.filter(users::username.eq(username)).select(UserRow::as_select()).first(conn).optional()?)
+}
+
+pub fn find_by_person(conn: &mut DbConnection, person_id: &str) -> ApiResult<Option<UserRow>> {
+    Ok(users::table.filter(users::person_id.eq(person_id)).select(UserRow::as_select()).first(conn).optional()?)
+}
+
+/// Inserts a user; a taken username is a 409 `username_taken`.
+pub fn insert(conn: &mut DbConnection, row: &UserRow) -> ApiResult<()> {
+    if find_by_username(conn, &row.username)?.is_some() {
+        return Err(ApiError::conflict("username_taken", "this username is taken"));
+    }
+    diesel::insert_into(users::table).values(row).execute(conn).map_err(|e| match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+            ApiError::conflict("username_taken", "this username is taken")
+        }
+        other => other.into(),
+    })?;
+    Ok(())
+}
+
+pub fn set_person(conn: &mut DbConnection, user_id: &str, person_id: &str, at: NaiveDateTime) -> ApiResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((users::person_id.eq(person_id), users::updated_at.eq(at)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_active(conn: &mut DbConnection, user_id: &str, active: bool, at: NaiveDateTime) -> ApiResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((users::is_active.eq(active), users::updated_at.eq(at)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_grant(conn: &mut DbConnection, row: &GrantRow) -> ApiResult<()> {
+    let mut same = role_grants::table
+        .filter(role_grants::user_id.eq(&row.user_id))
+        .filter(role_grants::role.eq(&row.role))
+        .into_boxed();
+    same = match &row.organisation_id {
+        Some(org) => same.filter(role_grants::organisation_id.eq(org.clone())),
+        None => same.filter(role_grants::organisation_id.is_null()),
+    };
+    if same.count().get_result::<i64>(conn)? > 0 {
+        return Err(ApiError::conflict("grant_exists", "the user already holds this role for this organisation"));
+    }
+    diesel::insert_into(role_grants::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn find_grant(conn: &mut DbConnection, grant_id: &str) -> ApiResult<Option<GrantRow>> {
+    Ok(role_grants::table.find(grant_id).select(GrantRow::as_select()).first(conn).optional()?)
+}
+
+pub fn delete_grant(conn: &mut DbConnection, grant_id: &str) -> ApiResult<()> {
+    diesel::delete(role_grants::table.find(grant_id)).execute(conn)?;
+    Ok(())
+}
+
+/// A grant with the path and name of its organisation.
+pub type GrantWithOrg = (GrantRow, Option<String>, Option<String>);
+
+/// Grants of a user with the path and name of each granted organisation.
+pub fn grants_of(conn: &mut DbConnection, user_id: &str) -> ApiResult<Vec<GrantWithOrg>> {
+    Ok(role_grants::table
+        .left_join(organisations::table)
+        .filter(role_grants::user_id.eq(user_id))
+        .order(role_grants::id.asc())
+        .select((GrantRow::as_select(), organisations::path.nullable(), organisations::name.nullable()))
+        .load(conn)?)
+}
+
+pub fn count_admins(conn: &mut DbConnection) -> ApiResult<i64> {
+    Ok(role_grants::table
+        .inner_join(users::table.on(users::id.eq(role_grants::user_id)))
+        .filter(role_grants::role.eq(Role::Admin.as_str()))
+        .filter(users::is_active.eq(true))
+        .count()
+        .get_result(conn)?)
+}
+
+/// The caller as the policy sees them, or None for an unknown or disabled account.
+pub fn load_actor(conn: &mut DbConnection, user_id: &str) -> ApiResult<Option<Actor>> {
+    let Some(user) = find(conn, user_id)?.filter(|u| u.is_active) else {
+        return Ok(None);
+    };
+    let grants = grants_of(conn, user_id)?
+        .into_iter()
+        .filter_map(|(g, path, _)| {
+            Role::parse(&g.role).map(|role| Grant { id: g.id, role, organisation_id: g.organisation_id, org_path: path })
+        })
+        .collect();
+    Ok(Some(Actor { user_id: user.id, username: user.username, person_id: user.person_id, grants, request_id: None }))
+}
+
+#[derive(Debug, Default)]
+pub struct UserFilter {
+    pub username_contains: Option<String>,
+    /// Only users holding a grant inside one of these subtrees (None: everyone).
+    pub within_paths: Option<Vec<String>>,
+    pub role: Option<String>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+pub fn list(conn: &mut DbConnection, f: &UserFilter) -> ApiResult<Vec<UserRow>> {
+    let mut query = users::table
+        .left_join(role_grants::table.on(role_grants::user_id.eq(users::id)))
+        .left_join(organisations::table.on(role_grants::organisation_id.eq(organisations::id.nullable())))
+        .select(UserRow::as_select())
+        .distinct()
+        .into_boxed();
+    // The OR of the subtrees goes first, so that later filters AND onto the whole group.
+    if let Some(paths) = &f.within_paths {
+        let Some((first, rest)) = paths.split_first() else {
+            return Ok(Vec::new());
+        };
+        query = query.filter(organisations::path.like(format!("{first}%")));
+        for path in rest {
+            query = query.or_filter(organisations::path.like(format!("{path}%")));
+        }
+    }
+    if let Some(role) = &f.role {
+        query = query.filter(role_grants::role.eq(role.clone()));
+    }
+    if let Some(q) = &f.username_contains {
+        query = query.filter(users::username.like(crate::db::like_contains(q)).escape('\\'));
+    }
+    if let Some(after) = &f.after_id {
+        query = query.filter(users::id.gt(after.clone()));
+    }
+    Ok(query.order(users::id.asc()).limit(f.limit).load(conn)?)
+}

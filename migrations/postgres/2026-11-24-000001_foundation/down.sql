@@ -1,0 +1,10 @@
+DROP TRIGGER IF EXISTS audit_records_no_change ON audit_records;
+DROP FUNCTION IF EXISTS audit_records_append_only();
+DROP TABLE audit_head;
+DROP TABLE audit_records;
+DROP TABLE refresh_tokens;
+DROP TABLE skill_credentials;
+DROP TABLE role_grants;
+DROP TABLE users;
+DROP TABLE persons;
+DROP TABLE organisations;

@@ -1,0 +1,10 @@
+DROP TRIGGER IF EXISTS audit_records_no_delete;
+DROP TRIGGER IF EXISTS audit_records_no_update;
+DROP TABLE audit_head;
+DROP TABLE audit_records;
+DROP TABLE refresh_tokens;
+DROP TABLE skill_credentials;
+DROP TABLE role_grants;
+DROP TABLE users;
+DROP TABLE persons;
+DROP TABLE organisations;

@@ -1,0 +1,87 @@
+use serde_json::json;
+use skillcomp_tests::TestServer;
+
+#[test]
+fn sign_up_log_in_refresh_and_a_reused_refresh_token_revokes_the_whole_family() {
+    let srv = TestServer::start();
+    let signed_up = srv.contestant("13812345678");
+    let me = srv.get("/api/v1/me", &signed_up.access);
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.body["username"], "13812345678");
+    assert_eq!(me.body["grants"][0]["role"], "contestant");
+
+    let login = srv.login("13812345678", "contestant-password-1");
+    let first = srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": login.refresh }));
+    assert_eq!(first.status, 200, "{}", first.text);
+    let rotated = first.body["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(rotated, login.refresh, "refresh tokens rotate on every use");
+    assert_eq!(srv.get("/api/v1/me", first.body["access_token"].as_str().unwrap()).status, 200);
+
+    // Someone replays the old token: refused, and the rotated one dies with it.
+    srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": login.refresh })).problem(401, "refresh_token_reused");
+    srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": rotated })).problem(401, "invalid_refresh_token");
+
+    // The sign-up session is a different family and still works.
+    let other = srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": signed_up.refresh }));
+    assert_eq!(other.status, 200, "{}", other.text);
+
+    // The reuse is on the audit trail.
+    let admin = srv.admin();
+    let trail = srv.get("/api/v1/audit?action=auth.refresh_reuse_detected", &admin.access);
+    assert_eq!(trail.body["items"].as_array().unwrap().len(), 1, "{}", trail.text);
+}
+
+#[test]
+fn an_unknown_user_and_a_wrong_password_get_the_same_answer() {
+    let srv = TestServer::start();
+    srv.contestant("li.na");
+    let wrong_password = srv.request("POST", "/api/v1/auth/login").json(json!({ "username": "li.na", "password": "not-the-password" }));
+    let unknown_user = srv.request("POST", "/api/v1/auth/login").json(json!({ "username": "nobody.here", "password": "not-the-password" }));
+    wrong_password.problem(401, "invalid_credentials");
+    unknown_user.problem(401, "invalid_credentials");
+    assert_eq!(wrong_password.body, unknown_user.body);
+    // Usernames are case-insensitive.
+    srv.login("LI.NA", "contestant-password-1");
+}
+
+#[test]
+fn sign_up_refuses_weak_passwords_bad_usernames_and_taken_names() {
+    let srv = TestServer::start();
+    let signup = |u: &str, p: &str| srv.request("POST", "/api/v1/auth/signup").json(json!({ "username": u, "password": p }));
+    signup("wang.fang", "short").invalid_field("password", "password_too_short");
+    signup("wang.fang", "wang.fang-2026!").invalid_field("password", "password_contains_username");
+    signup("王芳芳", "a-good-long-password").invalid_field("username", "invalid_username");
+    assert_eq!(signup("wang.fang", "a-good-long-password").status, 201);
+    signup("Wang.Fang", "another-good-password").problem(409, "username_taken");
+}
+
+#[test]
+fn logout_ends_the_session_and_bad_tokens_are_refused() {
+    let srv = TestServer::start();
+    let s = srv.contestant("zhao.lei");
+    let out = srv.request("POST", "/api/v1/auth/logout").json(json!({ "refresh_token": s.refresh }));
+    assert_eq!(out.status, 204);
+    srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": s.refresh })).problem(401, "invalid_refresh_token");
+
+    srv.request("GET", "/api/v1/me").send().problem(401, "authentication_required");
+    srv.get("/api/v1/me", "not.a.jwt").problem(401, "invalid_token");
+    srv.request("GET", "/api/v1/me").header("Authorization", "Basic YWRtaW46YWRtaW4=").send().problem(401, "invalid_token");
+}
+
+#[test]
+fn a_disabled_account_is_locked_out_at_once() {
+    let srv = TestServer::start();
+    let admin = srv.admin();
+    let s = srv.contestant("sun.li");
+    let me = srv.get("/api/v1/me", &s.access);
+    let user_id = me.body["id"].as_str().unwrap();
+    let r = srv.request("PATCH", &format!("/api/v1/users/{user_id}")).token(&admin.access).json(json!({ "is_active": false }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["is_active"], false);
+    srv.get("/api/v1/me", &s.access).problem(401, "invalid_token");
+    srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": s.refresh })).problem(401, "invalid_refresh_token");
+    srv.request("POST", "/api/v1/auth/login").json(json!({ "username": "sun.li", "password": "contestant-password-1" })).problem(401, "invalid_credentials");
+    // An admin cannot lock themselves out.
+    let admin_id = srv.get("/api/v1/me", &admin.access).body["id"].as_str().unwrap().to_string();
+    srv.request("PATCH", &format!("/api/v1/users/{admin_id}")).token(&admin.access).json(json!({ "is_active": false })).problem(409, "cannot_disable_self");
+}

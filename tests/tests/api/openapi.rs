@@ -1,0 +1,43 @@
+use skillcomp_tests::TestServer;
+
+#[test]
+fn the_committed_openapi_document_is_current() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).unwrap_or_default();
+    assert!(
+        committed == skillcomp::openapi_json(),
+        "openapi/openapi.json is stale: run `make openapi` and commit the result"
+    );
+}
+
+#[test]
+fn the_served_document_is_openapi_3_1_and_documents_every_operation() {
+    let srv = TestServer::start();
+    let doc = srv.request("GET", "/api/openapi.json").send();
+    assert_eq!(doc.status, 200);
+    assert_eq!(doc.body, serde_json::from_str::<serde_json::Value>(&skillcomp::openapi_json()).unwrap());
+    assert!(doc.body["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc.body["paths"].as_object().unwrap();
+    assert!(paths.contains_key("/api/v1/organisations/{id}") && paths.contains_key("/healthz"));
+    for (path, operations) in paths {
+        for (method, op) in operations.as_object().unwrap() {
+            assert!(op["description"].is_string() || op["summary"].is_string(), "{method} {path} has no doc comment");
+            let takes_input = op["parameters"].is_array() || op["requestBody"].is_object();
+            if path.starts_with("/api/v1") && takes_input {
+                assert!(op["responses"]["422"].is_object(), "{method} {path} does not document its problem responses");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_docs_ui_is_served_from_the_binary_with_no_internet() {
+    let srv = TestServer::start();
+    let page = srv.request("GET", "/api/docs/").send();
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("swagger-ui"), "{}", page.text);
+    assert!(!page.text.contains("https://"), "the docs page must not load anything from the internet");
+    let css = srv.request("GET", "/api/docs/swagger-ui.css").send();
+    assert_eq!(css.status, 200);
+    let init = srv.request("GET", "/api/docs/swagger-initializer.js").send();
+    assert!(init.text.contains("/api/openapi.json"), "{}", init.text);
+}
