@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Every test: unit tests, then the black-box API tests on a fresh SQLite database per test and on
+# PostgreSQL (a throwaway database per test, dropped after). Under CI=true a missing PostgreSQL
+# fails the run; elsewhere it is skipped loudly.
+set -uo pipefail
+# (pipefail: a step fails when its command fails, even though its output goes through tee)
+cd "$(dirname "$0")/.."
+
+bash scripts/ensure-deps.sh
+
+PG_URL="${SKILLCOMP_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}"
+PG_HOST_PORT="${PG_URL#*://}"; PG_HOST_PORT="${PG_HOST_PORT#*@}"; PG_HOST_PORT="${PG_HOST_PORT%%/*}"
+PG_HOST="${PG_HOST_PORT%%:*}"; PG_PORT="${PG_HOST_PORT##*:}"; [ "$PG_PORT" = "$PG_HOST" ] && PG_PORT=5432
+
+results=()
+failed=0
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+step() {
+  local name="$1"; shift
+  echo "==> $name"
+  if "$@" 2>&1 | tee -a "$log"; then results+=("ok      $name"); else results+=("FAILED  $name"); failed=1; fi
+}
+
+export RUST_BACKTRACE=1
+step "build" cargo build --workspace --tests --quiet
+step "unit tests (domain, api helpers)" cargo test -p skillcomp --lib --quiet
+step "API tests on SQLite" env -u SKILLCOMP_TEST_POSTGRES_URL cargo test -p skillcomp-tests --test api --quiet
+
+if (exec 3<>"/dev/tcp/$PG_HOST/$PG_PORT") 2>/dev/null; then
+  step "API tests on PostgreSQL ($PG_HOST:$PG_PORT)" env SKILLCOMP_TEST_POSTGRES_URL="$PG_URL" cargo test -p skillcomp-tests --test api --quiet
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is not reachable at $PG_HOST:$PG_PORT, and CI needs it" >&2
+  results+=("FAILED  API tests on PostgreSQL: no server at $PG_HOST:$PG_PORT"); failed=1
+else
+  echo
+  echo "!!! SKIPPED: the API tests on PostgreSQL — no server at $PG_HOST:$PG_PORT"
+  echo "!!! (set SKILLCOMP_TEST_POSTGRES_URL, or start PostgreSQL, to run them)"
+  echo
+  results+=("SKIPPED API tests on PostgreSQL (no server at $PG_HOST:$PG_PORT)")
+fi
+
+if [ -f frontend/package.json ]; then
+  step "SPA tests" make -s frontend-test
+fi
+
+passed=$(grep -oE '(test result: [a-zA-Z]+\. )?[0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failures=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$log" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+echo
+echo "summary:"
+printf '  %s\n' "${results[@]}"
+echo
+echo "tests: $passed passed, $failures failed"
+exit "$failed"
