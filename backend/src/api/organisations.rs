@@ -332,7 +332,7 @@ pub async fn update_organisation(
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(row.version))).json(organisation_out(row)?))
 }
 
-/// Deletes an organisation with no children and no people employed there. Needs rights over its
+/// Deletes an organisation with no children, no people employed there and no role grants on it. Needs rights over its
 /// parent (an organiser cannot delete the root of their own grant).
 #[utoipa::path(tag = "organisations", params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 204), ProblemResponses), security(("bearer" = [])))]
 #[delete("/organisations/{id}")]
@@ -357,6 +357,9 @@ pub async fn delete_organisation(state: web::Data<AppState>, actor: Actor, req: 
             check_version(current.version, expected_version)?;
             if store::organisations::count_children(conn, &id)? > 0 {
                 return Err(ApiError::conflict("has_children", "delete or move its child organisations first"));
+            }
+            if store::users::count_grants_on(conn, &id)? > 0 {
+                return Err(ApiError::conflict("still_referenced", "accounts hold roles in this organisation; withdraw those grants first"));
             }
             let before = organisation_out(current)?;
             store::organisations::delete(conn, &id).map_err(|e| {

@@ -1,6 +1,24 @@
 //! Database queries by area. Functions take a connection (inside the caller's transaction where
 //! it writes) and return rows; they decide nothing.
 
+/// Restricts a boxed query that joins `organisations` to rows inside any of the subtrees rooted
+/// at `paths`; with no paths, returns an empty list from the enclosing function. The OR group is
+/// applied first so that later filters AND onto the whole group (diesel groups the OR).
+macro_rules! filter_within_paths {
+    ($query:ident, $paths:expr) => {
+        if let Some(paths) = $paths {
+            let Some((first, rest)) = paths.split_first() else {
+                return Ok(Vec::new());
+            };
+            $query = $query.filter(crate::db::schema::organisations::path.like(format!("{first}%")));
+            for path in rest {
+                $query = $query.or_filter(crate::db::schema::organisations::path.like(format!("{path}%")));
+            }
+        }
+    };
+}
+pub(crate) use filter_within_paths;
+
 pub mod audit;
 pub mod organisations;
 pub mod persons;
@@ -11,6 +29,7 @@ diesel::define_sql_function! {
     /// SQL `lower(text)`, the same on SQLite and PostgreSQL.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
+
 
 /// A new time-ordered id (UUID v7), so ordering by id is ordering by creation.
 pub fn new_id() -> String {

@@ -115,16 +115,7 @@ pub fn list(conn: &mut DbConnection, f: &PersonFilter) -> ApiResult<Vec<(PersonR
         .left_join(organisations::table)
         .select((PersonRow::as_select(), organisations::path.nullable()))
         .into_boxed();
-    // The OR of the subtrees goes first, so that later filters AND onto the whole group.
-    if let Some(paths) = &f.within_paths {
-        let Some((first, rest)) = paths.split_first() else {
-            return Ok(Vec::new());
-        };
-        query = query.filter(organisations::path.like(format!("{first}%")));
-        for path in rest {
-            query = query.or_filter(organisations::path.like(format!("{path}%")));
-        }
-    }
+    super::filter_within_paths!(query, &f.within_paths);
     if let Some(org) = &f.employer_org_id {
         query = query.filter(persons::employer_org_id.eq(org.clone()));
     }

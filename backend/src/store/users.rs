@@ -108,6 +108,10 @@ pub fn grants_of(conn: &mut DbConnection, user_id: &str) -> ApiResult<Vec<GrantW
         .load(conn)?)
 }
 
+pub fn count_grants_on(conn: &mut DbConnection, organisation_id: &str) -> ApiResult<i64> {
+    Ok(role_grants::table.filter(role_grants::organisation_id.eq(organisation_id)).count().get_result(conn)?)
+}
+
 pub fn count_admins(conn: &mut DbConnection) -> ApiResult<i64> {
     Ok(role_grants::table
         .inner_join(users::table.on(users::id.eq(role_grants::user_id)))
@@ -148,16 +152,7 @@ pub fn list(conn: &mut DbConnection, f: &UserFilter) -> ApiResult<Vec<UserRow>> 
         .select(UserRow::as_select())
         .distinct()
         .into_boxed();
-    // The OR of the subtrees goes first, so that later filters AND onto the whole group.
-    if let Some(paths) = &f.within_paths {
-        let Some((first, rest)) = paths.split_first() else {
-            return Ok(Vec::new());
-        };
-        query = query.filter(organisations::path.like(format!("{first}%")));
-        for path in rest {
-            query = query.or_filter(organisations::path.like(format!("{path}%")));
-        }
-    }
+    super::filter_within_paths!(query, &f.within_paths);
     if let Some(role) = &f.role {
         query = query.filter(role_grants::role.eq(role.clone()));
     }

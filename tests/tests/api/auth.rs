@@ -85,3 +85,24 @@ fn a_disabled_account_is_locked_out_at_once() {
     let admin_id = srv.get("/api/v1/me", &admin.access).body["id"].as_str().unwrap().to_string();
     srv.request("PATCH", &format!("/api/v1/users/{admin_id}")).token(&admin.access).json(json!({ "is_active": false })).problem(409, "cannot_disable_self");
 }
+
+#[test]
+fn two_refreshes_racing_with_one_token_have_exactly_one_winner() {
+    let srv = TestServer::start();
+    let s = srv.contestant("race.one");
+    let barrier = std::sync::Barrier::new(2);
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": s.refresh })).status
+                })
+            })
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    assert_eq!(sorted, [200, 401], "{statuses:?}");
+}

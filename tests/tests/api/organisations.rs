@@ -73,7 +73,12 @@ fn an_organiser_of_one_county_cannot_touch_another() {
         .header("If-Match", kunming.etag.as_deref().unwrap())
         .json(json!({ "name": "改名" }))
         .problem(403, "forbidden");
-    // Nor delete its own root; but it may delete what it created.
+    // Nor delete its own root; but it may delete what it created (once no account holds a role there).
+    let shop_organiser = srv.staff(&wuhua.access, "org.shop", "organiser", Some(&own));
+    srv.request("DELETE", &format!("/api/v1/organisations/{own}")).token(&wuhua.access).header("If-Match", "\"1\"").send().problem(409, "still_referenced");
+    let shop_me = srv.get("/api/v1/me", &shop_organiser.access);
+    let (uid, gid) = (shop_me.body["id"].as_str().unwrap().to_string(), shop_me.body["grants"][0]["id"].as_str().unwrap().to_string());
+    assert_eq!(srv.request("DELETE", &format!("/api/v1/users/{uid}/grants/{gid}")).token(&wuhua.access).send().status, 204);
     srv.request("DELETE", &format!("/api/v1/organisations/{}", p.wuhua)).token(&wuhua.access).header("If-Match", "\"1\"").send().problem(403, "forbidden");
     assert_eq!(srv.request("DELETE", &format!("/api/v1/organisations/{own}")).token(&wuhua.access).header("If-Match", "\"1\"").send().status, 204);
 }
