@@ -64,6 +64,7 @@ pub fn openapi_json() -> String {
 /// Opens the database (applying migrations) and creates the first admin if configured.
 pub fn prepare_state(settings: Settings) -> Result<AppState, String> {
     let db = Db::open(&settings.database_url, settings.db_pool_size)?;
+    seed::ensure_reference_data(&db)?;
     if let Some((username, password)) = &settings.bootstrap_admin {
         if seed::ensure_admin(&db, username, password)? {
             tracing::info!(username, "first admin account created");

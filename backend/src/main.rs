@@ -33,7 +33,9 @@ fn main() -> ExitCode {
     skillcomp::init_tracing();
     let result = Settings::from_env().and_then(|settings| match command {
         "serve" => serve(settings),
-        "migrate" => Db::open(&settings.database_url, 1).map(|_| println!("migrations applied to {}", redact_url(&settings.database_url))),
+        "migrate" => Db::open(&settings.database_url, 1)
+            .and_then(|db| skillcomp::seed::ensure_reference_data(&db))
+            .map(|_| println!("migrations and reference data applied to {}", redact_url(&settings.database_url))),
         "seed-demo" => seed_demo(settings),
         "audit-verify" => audit_verify(settings),
         "create-admin" => create_admin(settings, args.get(1)),
@@ -63,6 +65,7 @@ fn serve(settings: Settings) -> Result<(), String> {
 
 fn seed_demo(settings: Settings) -> Result<(), String> {
     let db = Db::open(&settings.database_url, 2)?;
+    skillcomp::seed::ensure_reference_data(&db)?;
     let report = skillcomp::seed::seed_demo(&db, std::path::Path::new("data"))?;
     println!("{report}");
     Ok(())

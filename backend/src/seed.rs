@@ -37,6 +37,19 @@ fn grant(conn: &mut DbConnection, user_id: &str, role: Role, organisation_id: Op
     record_as(conn, None, None, "grant.create", ("user", user_id), None, Some(serde_json::json!({ "grant_id": row.id, "role": row.role, "organisation_id": row.organisation_id })))
 }
 
+/// Loads the shipped reference data that is missing (the trade catalogue), once per database.
+pub fn ensure_reference_data(db: &Db) -> Result<(), String> {
+    db.write_blocking(|conn| {
+        let added = store::trades::ensure_catalogue(conn, now())?;
+        if added > 0 {
+            record_as(conn, None, None, "trade.catalogue_load", ("trade", "catalogue"), None, Some(serde_json::json!({ "added": added })))?;
+            tracing::info!(added, "trade catalogue loaded");
+        }
+        Ok(())
+    })
+    .map_err(|e| e.detail)
+}
+
 /// Creates an admin account (username and password checked like any other).
 pub fn create_admin(db: &Db, username: &str, password: &str) -> Result<(), String> {
     let username = normalise_username(username).map_err(|v| format!("username: {}", v.message))?;

@@ -4,10 +4,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod competitions;
+pub mod events;
 pub mod health;
 pub mod organisations;
 pub mod persons;
 pub mod reference;
+pub mod trades;
 pub mod users;
 
 use actix_web::dev::Payload;
@@ -33,6 +36,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     users::configure(cfg);
     audit::configure(cfg);
     reference::configure(cfg);
+    trades::configure(cfg);
+    competitions::configure(cfg);
+    events::configure(cfg);
 }
 
 #[derive(OpenApi)]
@@ -53,6 +59,7 @@ application/problem+json with a stable `code`.",
         (name = "persons", description = "People's profiles and skill credentials"),
         (name = "users", description = "Staff accounts and role grants"),
         (name = "audit", description = "The hash-chained audit trail"),
+        (name = "competitions", description = "Trades, competitions across the tiers, events, sessions and technical documents"),
         (name = "reference", description = "Reference data"),
     )
 )]

@@ -78,6 +78,22 @@ pub fn can_grant(actor: &Actor, role: Role, org_path: Option<&str>) -> bool {
         && org_path.is_some_and(|p| actor.has_role_over(&[Role::Organiser], p))
 }
 
+/// Set up and run a competition hosted by the organisation at `host_path`.
+pub fn can_manage_competition(actor: &Actor, host_path: &str) -> bool {
+    actor.is_admin() || actor.has_role_over(&[Role::Organiser], host_path)
+}
+
+/// See a competition: anyone once published; its organisers while it is a draft.
+pub fn can_view_competition(actor: Option<&Actor>, is_public: bool, host_path: &str) -> bool {
+    is_public || actor.is_some_and(|a| can_manage_competition(a, host_path))
+}
+
+/// Decide an upgrade application reviewed by the organisation at `reviewer_path` (the host's
+/// ancestor at the tier above): its organisers, and admins.
+pub fn can_review_upgrade(actor: &Actor, reviewer_path: &str) -> bool {
+    actor.is_admin() || actor.has_role_over(&[Role::Organiser], reviewer_path)
+}
+
 /// Create staff accounts (which then receive grants): admins and organisers.
 pub fn can_create_accounts(actor: &Actor) -> bool {
     actor.is_admin() || actor.has_role(Role::Organiser)
@@ -128,6 +144,20 @@ mod tests {
         let contestant = actor(&[(Role::Contestant, None)]);
         assert!(can_see_full_id_number(&contestant, "me", None));
         assert!(!can_view_person(&contestant, "someone else", None));
+    }
+
+    #[test]
+    fn competitions_are_run_within_the_host_subtree_and_drafts_stay_private() {
+        let kunming = actor(&[(Role::Organiser, Some(KUNMING))]);
+        assert!(can_manage_competition(&kunming, WUHUA));
+        assert!(!can_manage_competition(&kunming, PROVINCE));
+        assert!(can_view_competition(None, true, PROVINCE));
+        assert!(!can_view_competition(None, false, WUHUA));
+        assert!(can_view_competition(Some(&kunming), false, WUHUA));
+        assert!(!can_view_competition(Some(&kunming), false, QUJING));
+        // Kunming's organiser reviews Wuhua's application, not the province's.
+        assert!(can_review_upgrade(&kunming, KUNMING));
+        assert!(!can_review_upgrade(&kunming, PROVINCE));
     }
 
     #[test]

@@ -111,11 +111,156 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    trades (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        category -> Text,
+        confirmed -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    competitions (id) {
+        id -> Text,
+        name -> Text,
+        edition -> Nullable<Integer>,
+        year -> Integer,
+        category -> Text,
+        tier -> Text,
+        class -> Text,
+        host_org_id -> Text,
+        is_season -> Bool,
+        major_project -> Nullable<Text>,
+        description -> Nullable<Text>,
+        starts_on -> Date,
+        ends_on -> Date,
+        registration_opens_at -> Nullable<Timestamp>,
+        registration_closes_at -> Nullable<Timestamp>,
+        feeds_into_id -> Nullable<Text>,
+        recognised_tier -> Nullable<Text>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        version -> Integer,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    competition_bodies (id) {
+        id -> Text,
+        competition_id -> Text,
+        organisation_id -> Text,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        competition_id -> Text,
+        trade_id -> Text,
+        name -> Text,
+        mode -> Text,
+        team_size -> Nullable<Integer>,
+        track -> Text,
+        standard_level -> Nullable<Integer>,
+        theory_weight -> Integer,
+        practical_weight -> Integer,
+        quota_total -> Nullable<Integer>,
+        quota_per_org -> Nullable<Integer>,
+        min_age -> Nullable<Integer>,
+        max_age -> Nullable<Integer>,
+        min_skill_level -> Nullable<Integer>,
+        region_code -> Nullable<Text>,
+        qualifiers_count -> Integer,
+        tie_breaks -> Text,
+        prize_bands -> Text,
+        award_rules -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    event_sessions (id) {
+        id -> Text,
+        event_id -> Text,
+        kind -> Text,
+        name -> Text,
+        venue -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    technical_documents (id) {
+        id -> Text,
+        event_id -> Text,
+        version -> Integer,
+        title -> Text,
+        body -> Text,
+        attachments -> Text,
+        status -> Text,
+        change_reason -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        published_by -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    marking_schemes (id) {
+        id -> Text,
+        event_id -> Text,
+        title -> Text,
+        sections -> Text,
+        locked -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    upgrade_applications (id) {
+        id -> Text,
+        competition_id -> Text,
+        target_tier -> Text,
+        reviewer_org_id -> Text,
+        status -> Text,
+        statement -> Text,
+        decision_reason -> Nullable<Text>,
+        applied_by -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(persons -> organisations (employer_org_id));
 diesel::joinable!(users -> persons (person_id));
 diesel::joinable!(role_grants -> organisations (organisation_id));
 diesel::joinable!(skill_credentials -> persons (person_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(competitions -> organisations (host_org_id));
+diesel::joinable!(competition_bodies -> competitions (competition_id));
+diesel::joinable!(competition_bodies -> organisations (organisation_id));
+diesel::joinable!(events -> competitions (competition_id));
+diesel::joinable!(events -> trades (trade_id));
+diesel::joinable!(event_sessions -> events (event_id));
+diesel::joinable!(technical_documents -> events (event_id));
+diesel::joinable!(marking_schemes -> events (event_id));
+diesel::joinable!(upgrade_applications -> competitions (competition_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -126,4 +271,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     audit_records,
     audit_head,
+    trades,
+    competitions,
+    competition_bodies,
+    events,
+    event_sessions,
+    technical_documents,
+    marking_schemes,
+    upgrade_applications,
 );

@@ -20,9 +20,12 @@ macro_rules! filter_within_paths {
 pub(crate) use filter_within_paths;
 
 pub mod audit;
+pub mod competitions;
+pub mod events;
 pub mod organisations;
 pub mod persons;
 pub mod tokens;
+pub mod trades;
 pub mod users;
 
 diesel::define_sql_function! {

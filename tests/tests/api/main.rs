@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod competitions;
 mod errors;
 mod openapi;
 mod organisations;

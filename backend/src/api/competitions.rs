@@ -1,0 +1,863 @@
+//! Competitions across the five tiers: their shape (category, tier, class, host and co-organisers),
+//! calendar, the chain of `feeds_into`, the lifecycle with its preconditions, and upgrade
+//! applications to the tier above.
+
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::events::{event_out, EventOut};
+use super::{check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses};
+use crate::auth::policy::{can_manage_competition, can_review_upgrade, can_view_competition};
+use crate::auth::Actor;
+use crate::db::{now, DbConnection};
+use crate::domain::competition::{
+    check_calendar, check_competition_shape, check_feeds_into, check_transition, creates_cycle, upgrade_target, BodyRole, Category,
+    CompetitionClass, Status, TransitionFacts, TransitionRefusal,
+};
+use crate::domain::organisation::{Tier, NATIONAL_REGION};
+use crate::domain::{keep, text, Violation};
+use crate::error::{ApiError, ApiResult};
+use crate::store::competitions::{BodyRow, CompetitionFilter, CompetitionRow, CompetitionWithHost, UpgradeRow};
+use crate::store::{self, audit::snapshot, new_id};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_competitions)
+        .service(create_competition)
+        .service(get_competition)
+        .service(update_competition)
+        .service(transition_competition)
+        .service(apply_for_upgrade)
+        .service(list_upgrade_applications)
+        .service(decide_upgrade);
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BodyOut {
+    pub organisation_id: String,
+    pub organisation_name: String,
+    /// union, hrss, enterprise, school, industry_body.
+    pub organisation_kind: String,
+    pub role: BodyRole,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompetitionOut {
+    pub id: String,
+    #[schema(example = "2026年云南省职工职业技能大赛")]
+    pub name: String,
+    /// 第N届
+    pub edition: Option<i32>,
+    pub year: i32,
+    pub category: Category,
+    pub tier: Tier,
+    pub class: CompetitionClass,
+    pub host_org_id: String,
+    pub host_org_name: String,
+    /// Co-hosts, undertakers, co-organisers and supporters.
+    pub bodies: Vec<BodyOut>,
+    /// Part of the fourth-quarter competition season (竞赛季).
+    pub is_season: bool,
+    /// The named major project of a labour competition.
+    pub major_project: Option<String>,
+    pub description: Option<String>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+    /// The higher-tier competition its qualifiers go to.
+    pub feeds_into_id: Option<String>,
+    /// The tier that recognised it through an upgrade application (e.g. `national`: 全国引领性).
+    pub recognised_tier: Option<Tier>,
+    pub status: Status,
+    /// The reason given with the last transition that needed one.
+    pub status_reason: Option<String>,
+    /// Where the lifecycle can go from here.
+    pub allowed_transitions: Vec<Status>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompetitionRef {
+    pub id: String,
+    pub name: String,
+    pub year: i32,
+    pub tier: Tier,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UpgradeOut {
+    pub id: String,
+    pub competition_id: String,
+    pub target_tier: Tier,
+    pub reviewer_org_id: String,
+    /// pending, approved or refused.
+    pub status: String,
+    pub statement: String,
+    pub decision_reason: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompetitionDetail {
+    #[serde(flatten)]
+    pub competition: CompetitionOut,
+    pub events: Vec<EventOut>,
+    /// Upward: the competition this one feeds, the one that feeds, and so on to the top.
+    pub feeds_into_chain: Vec<CompetitionRef>,
+    /// Downward: the competitions whose qualifiers come here.
+    pub fed_by: Vec<CompetitionRef>,
+    /// Upgrade applications (for its organisers).
+    pub upgrade_applications: Vec<UpgradeOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CompetitionPage {
+    pub items: Vec<CompetitionOut>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn status_of(row: &CompetitionRow) -> ApiResult<Status> {
+    Status::parse(&row.status).ok_or_else(|| ApiError::internal(format!("competition {} has an unknown status", row.id)))
+}
+
+pub fn tier_of(row: &CompetitionRow) -> ApiResult<Tier> {
+    Tier::parse(&row.tier).ok_or_else(|| ApiError::internal(format!("competition {} has an unknown tier", row.id)))
+}
+
+fn category_of(row: &CompetitionRow) -> ApiResult<Category> {
+    Category::parse(&row.category).ok_or_else(|| ApiError::internal(format!("competition {} has an unknown category", row.id)))
+}
+
+fn competition_ref(row: &CompetitionRow) -> ApiResult<CompetitionRef> {
+    Ok(CompetitionRef { id: row.id.clone(), name: row.name.clone(), year: row.year, tier: tier_of(row)?, status: status_of(row)? })
+}
+
+fn competition_out(conn: &mut DbConnection, (row, _, host_name): CompetitionWithHost) -> ApiResult<CompetitionOut> {
+    let bodies = store::competitions::bodies_of(conn, &row.id)?
+        .into_iter()
+        .map(|(b, name, kind)| BodyOut {
+            organisation_id: b.organisation_id,
+            organisation_name: name,
+            organisation_kind: kind,
+            role: BodyRole::parse(&b.role).unwrap_or(BodyRole::Supporter),
+        })
+        .collect();
+    let status = status_of(&row)?;
+    Ok(CompetitionOut {
+        tier: tier_of(&row)?,
+        category: category_of(&row)?,
+        class: CompetitionClass::parse(&row.class).ok_or_else(|| ApiError::internal("unknown competition class"))?,
+        recognised_tier: row.recognised_tier.as_deref().and_then(Tier::parse),
+        allowed_transitions: status.allowed_next(),
+        status,
+        id: row.id,
+        name: row.name,
+        edition: row.edition,
+        year: row.year,
+        host_org_id: row.host_org_id,
+        host_org_name: host_name,
+        bodies,
+        is_season: row.is_season,
+        major_project: row.major_project,
+        description: row.description,
+        starts_on: row.starts_on,
+        ends_on: row.ends_on,
+        registration_opens_at: row.registration_opens_at.map(utc),
+        registration_closes_at: row.registration_closes_at.map(utc),
+        feeds_into_id: row.feeds_into_id,
+        status_reason: row.status_reason,
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
+}
+
+fn upgrade_out(row: UpgradeRow) -> UpgradeOut {
+    UpgradeOut {
+        target_tier: Tier::parse(&row.target_tier).unwrap_or(Tier::National),
+        id: row.id,
+        competition_id: row.competition_id,
+        reviewer_org_id: row.reviewer_org_id,
+        status: row.status,
+        statement: row.statement,
+        decision_reason: row.decision_reason,
+        decided_at: row.decided_at.map(utc),
+        created_at: utc(row.created_at),
+    }
+}
+
+/// Loads a competition the caller may see (404 otherwise: drafts are private).
+pub fn load_visible(conn: &mut DbConnection, actor: Option<&Actor>, id: &str) -> ApiResult<CompetitionWithHost> {
+    match store::competitions::find(conn, id)? {
+        Some(found) if can_view_competition(actor, status_of(&found.0)?.is_public(), &found.1) => Ok(found),
+        _ => Err(ApiError::not_found("competition")),
+    }
+}
+
+/// Loads a competition the caller runs (404 if they may not see it, 403 if they only may see it).
+pub fn load_managed(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<CompetitionWithHost> {
+    let found = load_visible(conn, Some(actor), id)?;
+    if !can_manage_competition(actor, &found.1) {
+        return Err(ApiError::forbidden("only the organisers of the host organisation may change this competition"));
+    }
+    Ok(found)
+}
+
+fn respond(status: actix_web::http::StatusCode, out: impl Serialize, version: i32) -> HttpResponse {
+    HttpResponse::build(status).insert_header((header::ETAG, etag(version))).json(out)
+}
+
+/// The GB/T 2260 prefix that selects a region and everything in it.
+fn region_prefix(code: &str) -> String {
+    if code == NATIONAL_REGION {
+        String::new()
+    } else if code.ends_with("0000") {
+        code[..2].to_string()
+    } else if code.ends_with("00") {
+        code[..4].to_string()
+    } else {
+        code.to_string()
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompetitionQuery {
+    pub year: Option<i32>,
+    pub tier: Option<Tier>,
+    pub category: Option<Category>,
+    pub status: Option<Status>,
+    /// Only the fourth-quarter competition season.
+    pub season: Option<bool>,
+    /// Host region (GB/T 2260): a province or prefecture code covers everything in it.
+    pub region: Option<String>,
+    /// Only competitions with an event of this trade (id).
+    pub trade_id: Option<String>,
+    /// Name contains.
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Competitions, filtered. Everyone sees published ones; organisers also see their drafts.
+#[utoipa::path(tag = "competitions", params(CompetitionQuery), responses((status = 200, body = CompetitionPage), ProblemResponses))]
+#[get("/competitions")]
+pub async fn list_competitions(state: web::Data<AppState>, actor: Option<Actor>, query: web::Query<CompetitionQuery>) -> ApiResult<HttpResponse> {
+    let q = query.into_inner();
+    let page = PageParams { limit: q.limit, cursor: q.cursor.clone() };
+    let limit = page.limit()?;
+    if let Some(region) = &q.region {
+        if !crate::domain::organisation::is_region_code(region) {
+            return Err(ApiError::field("region", "invalid_region_code", "a region code is six digits (GB/T 2260)"));
+        }
+    }
+    let trade_id = q.trade_id.as_deref().map(|v| parse_id("trade_id", v)).transpose()?;
+    let drafts_within = match &actor {
+        Some(a) if a.is_admin() => None,
+        Some(a) => Some(a.scope_paths(&[crate::domain::role::Role::Organiser])),
+        None => Some(Vec::new()),
+    };
+    let mut filter = CompetitionFilter {
+        year: q.year,
+        tier: q.tier.map(|t| t.as_str().to_string()),
+        category: q.category.map(|c| c.as_str().to_string()),
+        status: q.status.map(|s| s.as_str().to_string()),
+        is_season: q.season,
+        region_prefix: q.region.as_deref().map(region_prefix),
+        ids: None,
+        name_contains: text::optional("q", q.q.as_deref(), 100).map_err(|v| ApiError::validation(vec![v]))?,
+        drafts_within,
+        after_id: page.cursor_id()?,
+        limit: limit + 1,
+    };
+    let out = state
+        .db
+        .read(move |conn| {
+            if let Some(trade) = &trade_id {
+                filter.ids = Some(store::competitions::with_trade(conn, trade)?);
+            }
+            let rows = store::competitions::list(conn, &filter)?;
+            let (rows, next_cursor) = split_page(rows, limit, |r| r.0.id.clone());
+            let items = rows.into_iter().map(|r| competition_out(conn, r)).collect::<ApiResult<Vec<_>>>()?;
+            Ok(CompetitionPage { items, next_cursor })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-cache")).json(out))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BodyInput {
+    pub organisation_id: String,
+    pub role: BodyRole,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCompetition {
+    #[schema(example = "2026年云南省职工职业技能大赛")]
+    pub name: String,
+    pub edition: Option<i32>,
+    pub year: i32,
+    pub category: Category,
+    pub tier: Tier,
+    pub class: CompetitionClass,
+    /// 主办单位: the organisation whose organisers run it.
+    pub host_org_id: String,
+    #[serde(default)]
+    pub bodies: Vec<BodyInput>,
+    #[serde(default)]
+    pub is_season: bool,
+    pub major_project: Option<String>,
+    pub description: Option<String>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+    pub feeds_into_id: Option<String>,
+}
+
+/// Checks co-organising bodies: known organisations, not the host, each once.
+fn check_bodies(conn: &mut DbConnection, competition_id: &str, host_org_id: &str, bodies: &[BodyInput]) -> ApiResult<Vec<BodyRow>> {
+    let mut rows: Vec<BodyRow> = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        let field = format!("bodies[{i}].organisation_id");
+        let id = uuid::Uuid::parse_str(&body.organisation_id)
+            .map(|u| u.to_string())
+            .map_err(|_| ApiError::field(&field, "invalid_id", "must be an organisation id"))?;
+        if id == host_org_id {
+            return Err(ApiError::field(&field, "host_listed_twice", "the host is not also a co-organising body"));
+        }
+        if rows.iter().any(|r| r.organisation_id == id) {
+            return Err(ApiError::field(&field, "duplicate_body", "each organisation is listed once"));
+        }
+        if store::organisations::find(conn, &id)?.is_none() {
+            return Err(ApiError::field(&field, "unknown_organisation", "no organisation has this id"));
+        }
+        rows.push(BodyRow { id: new_id(), competition_id: competition_id.to_string(), organisation_id: id, role: body.role.as_str().into() });
+    }
+    Ok(rows)
+}
+
+/// Checks where the competition feeds: an existing competition of the same category, a higher tier,
+/// no cycle.
+fn check_target(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<()> {
+    let Some(target_id) = &row.feeds_into_id else {
+        return Ok(());
+    };
+    let (target, _, _) = store::competitions::find(conn, target_id)?
+        .ok_or_else(|| ApiError::field("feeds_into_id", "unknown_competition", "no competition has this id"))?;
+    if status_of(&target)? == Status::Cancelled {
+        return Err(ApiError::field("feeds_into_id", "target_cancelled", "that competition was cancelled"));
+    }
+    check_feeds_into(tier_of(row)?, category_of(row)?, row.year, tier_of(&target)?, category_of(&target)?, target.year)
+        .map_err(|v| ApiError::validation(vec![v]))?;
+    let mut lookup_failed = None;
+    let cycle = creates_cycle(&row.id, target_id, |id| match store::competitions::feeds_into_of(conn, id) {
+        Ok(next) => next,
+        Err(e) => {
+            lookup_failed = Some(e);
+            None
+        }
+    });
+    if let Some(e) = lookup_failed {
+        return Err(e);
+    }
+    if cycle {
+        return Err(ApiError::field("feeds_into_id", "cycle", "the chain of competitions would come back to this one"));
+    }
+    Ok(())
+}
+
+/// Checks the shape of a competition row against its host and its calendar.
+fn check_shape(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<crate::store::organisations::OrganisationRow> {
+    let host = store::organisations::find(conn, &row.host_org_id)?
+        .ok_or_else(|| ApiError::field("host_org_id", "unknown_organisation", "no organisation has this id"))?;
+    let host_tier = Tier::parse(&host.tier).ok_or_else(|| ApiError::internal("host has an unknown tier"))?;
+    let mut violations = check_competition_shape(tier_of(row)?, CompetitionClass::parse(&row.class).unwrap_or(CompetitionClass::Enterprise), category_of(row)?, host_tier);
+    violations.extend(check_calendar(row.year, row.starts_on, row.ends_on, row.is_season, (row.registration_opens_at, row.registration_closes_at)));
+    if !violations.is_empty() {
+        return Err(ApiError::validation(violations));
+    }
+    Ok(host)
+}
+
+fn optional_text(violations: &mut Vec<Violation>, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+    keep(violations, text::optional(field, value, max)).flatten()
+}
+
+/// Creates a competition (as a draft) hosted by an organisation within the caller's subtree.
+#[utoipa::path(tag = "competitions", request_body = NewCompetition, responses((status = 201, body = CompetitionOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/competitions")]
+pub async fn create_competition(state: web::Data<AppState>, actor: Actor, body: JsonBody<NewCompetition>) -> ApiResult<HttpResponse> {
+    let input = body.0;
+    let mut violations = Vec::new();
+    let name = keep(&mut violations, text::required("name", &input.name, 100));
+    let major_project = optional_text(&mut violations, "major_project", input.major_project.as_deref(), 100);
+    let description = optional_text(&mut violations, "description", input.description.as_deref(), 2000);
+    if input.edition.is_some_and(|e| !(1..=200).contains(&e)) {
+        violations.push(Violation::new("edition", "out_of_range", "an edition number is 1 to 200"));
+    }
+    let host_org_id = keep(&mut violations, uuid::Uuid::parse_str(&input.host_org_id).map(|u| u.to_string()).map_err(|_| Violation::new("host_org_id", "invalid_id", "must be an organisation id")));
+    let feeds_into_id = input.feeds_into_id.as_deref().map(|v| parse_id("feeds_into_id", v)).transpose()?;
+    if !violations.is_empty() {
+        return Err(ApiError::validation(violations));
+    }
+    let at = now();
+    let row = CompetitionRow {
+        id: new_id(),
+        name: name.unwrap_or_default(),
+        edition: input.edition,
+        year: input.year,
+        category: input.category.as_str().into(),
+        tier: input.tier.as_str().into(),
+        class: input.class.as_str().into(),
+        host_org_id: host_org_id.unwrap_or_default(),
+        is_season: input.is_season,
+        major_project,
+        description,
+        starts_on: input.starts_on,
+        ends_on: input.ends_on,
+        registration_opens_at: input.registration_opens_at.map(|t| crate::db::truncate_to_micros(t.naive_utc())),
+        registration_closes_at: input.registration_closes_at.map(|t| crate::db::truncate_to_micros(t.naive_utc())),
+        feeds_into_id,
+        recognised_tier: None,
+        status: Status::Draft.as_str().into(),
+        status_reason: None,
+        version: 1,
+        created_by: Some(actor.user_id.clone()),
+        created_at: at,
+        updated_at: at,
+    };
+    let out = state
+        .db
+        .write(move |conn| {
+            let host = check_shape(conn, &row)?;
+            if !can_manage_competition(&actor, &host.path) {
+                return Err(ApiError::forbidden("you can only create competitions hosted within your own subtree"));
+            }
+            check_target(conn, &row)?;
+            let bodies = check_bodies(conn, &row.id, &row.host_org_id, &input.bodies)?;
+            store::competitions::insert(conn, &row)?;
+            store::competitions::replace_bodies(conn, &row.id, &bodies)?;
+            let out = competition_out(conn, (row, host.path, host.name))?;
+            record(conn, &actor, "competition.create", ("competition", &out.id), None, snapshot(&out))?;
+            Ok(out)
+        })
+        .await?;
+    let version = out.version;
+    Ok(respond(actix_web::http::StatusCode::CREATED, out, version))
+}
+
+/// One competition with its events and its place in the tier chain.
+#[utoipa::path(tag = "competitions", responses((status = 200, body = CompetitionDetail), ProblemResponses))]
+#[get("/competitions/{id}")]
+pub async fn get_competition(state: web::Data<AppState>, actor: Option<Actor>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let detail = state
+        .db
+        .read(move |conn| {
+            let found = load_visible(conn, actor.as_ref(), &id)?;
+            let manages = actor.as_ref().is_some_and(|a| can_manage_competition(a, &found.1));
+            let mut chain = Vec::new();
+            let mut next = found.0.feeds_into_id.clone();
+            while let Some(target_id) = next.take() {
+                if chain.len() >= 8 {
+                    break;
+                }
+                if let Some((target, _, _)) = store::competitions::find(conn, &target_id)? {
+                    next = target.feeds_into_id.clone();
+                    chain.push(competition_ref(&target)?);
+                }
+            }
+            let fed_by = store::competitions::feeders_of(conn, &id)?
+                .into_iter()
+                .filter(|(row, path, _)| status_of(row).map(|s| can_view_competition(actor.as_ref(), s.is_public(), path)).unwrap_or(false))
+                .map(|(row, _, _)| competition_ref(&row))
+                .collect::<ApiResult<Vec<_>>>()?;
+            let events = store::events::of_competition(conn, &id)?
+                .into_iter()
+                .map(|e| event_out(conn, e, manages))
+                .collect::<ApiResult<Vec<_>>>()?;
+            let upgrade_applications = if manages {
+                store::competitions::upgrades_of(conn, &id)?.into_iter().map(upgrade_out).collect()
+            } else {
+                Vec::new()
+            };
+            let competition = competition_out(conn, found)?;
+            Ok(CompetitionDetail { competition, events, feeds_into_chain: chain, fed_by, upgrade_applications })
+        })
+        .await?;
+    let version = detail.competition.version;
+    Ok(respond(actix_web::http::StatusCode::OK, detail, version))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompetitionPatch {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub edition: Option<Option<i32>>,
+    pub year: Option<i32>,
+    pub category: Option<Category>,
+    pub tier: Option<Tier>,
+    pub class: Option<CompetitionClass>,
+    pub bodies: Option<Vec<BodyInput>>,
+    pub is_season: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub major_project: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub registration_opens_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub registration_closes_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub feeds_into_id: Option<Option<String>>,
+}
+
+impl CompetitionPatch {
+    /// The fields that only change before registration opens.
+    fn setup_fields(&self) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        let mut note = |present: bool, name: &'static str| {
+            if present {
+                fields.push(name);
+            }
+        };
+        note(self.name.is_some(), "name");
+        note(self.edition.is_some(), "edition");
+        note(self.year.is_some(), "year");
+        note(self.category.is_some(), "category");
+        note(self.tier.is_some(), "tier");
+        note(self.class.is_some(), "class");
+        note(self.bodies.is_some(), "bodies");
+        note(self.is_season.is_some(), "is_season");
+        note(self.major_project.is_some(), "major_project");
+        note(self.starts_on.is_some(), "starts_on");
+        note(self.ends_on.is_some(), "ends_on");
+        note(self.registration_opens_at.is_some(), "registration_opens_at");
+        fields
+    }
+}
+
+/// Changes a competition. Needs `If-Match`. Its shape and calendar change only before registration
+/// opens; while registration is open the deadline may still move; the description and where it
+/// feeds may change until results are final.
+#[utoipa::path(tag = "competitions", request_body = CompetitionPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = CompetitionOut), ProblemResponses), security(("bearer" = [])))]
+#[patch("/competitions/{id}")]
+pub async fn update_competition(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, body: JsonBody<CompetitionPatch>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let expected = if_match_version(&req)?;
+    let patch = body.0;
+    let out = state
+        .db
+        .write(move |conn| {
+            let (current, _, _) = load_managed(conn, &actor, &id)?;
+            check_version(current.version, expected)?;
+            let status = status_of(&current)?;
+            let locked: Vec<&str> = if status.setup_editable() {
+                Vec::new()
+            } else {
+                let mut locked = patch.setup_fields();
+                if status != Status::RegistrationOpen && patch.registration_closes_at.is_some() {
+                    locked.push("registration_closes_at");
+                }
+                if status.results_are_final() && patch.feeds_into_id.is_some() {
+                    locked.push("feeds_into_id");
+                }
+                locked
+            };
+            if !locked.is_empty() {
+                return Err(ApiError::conflict("competition_locked", format!("in state {status} these can no longer change: {}", locked.join(", ")))
+                    .with_extra(serde_json::json!({ "locked_fields": locked })));
+            }
+            let mut violations = Vec::new();
+            let mut next = current.clone();
+            if let Some(name) = &patch.name {
+                next.name = keep(&mut violations, text::required("name", name, 100)).unwrap_or_default();
+            }
+            if let Some(edition) = patch.edition {
+                next.edition = edition;
+            }
+            if let Some(v) = &patch.major_project {
+                next.major_project = optional_text(&mut violations, "major_project", v.as_deref(), 100);
+            }
+            if let Some(v) = &patch.description {
+                next.description = optional_text(&mut violations, "description", v.as_deref(), 2000);
+            }
+            if !violations.is_empty() {
+                return Err(ApiError::validation(violations));
+            }
+            next.year = patch.year.unwrap_or(next.year);
+            next.category = patch.category.map(|c| c.as_str().to_string()).unwrap_or(next.category);
+            next.tier = patch.tier.map(|t| t.as_str().to_string()).unwrap_or(next.tier);
+            next.class = patch.class.map(|c| c.as_str().to_string()).unwrap_or(next.class);
+            next.is_season = patch.is_season.unwrap_or(next.is_season);
+            next.starts_on = patch.starts_on.unwrap_or(next.starts_on);
+            next.ends_on = patch.ends_on.unwrap_or(next.ends_on);
+            if let Some(v) = patch.registration_opens_at {
+                next.registration_opens_at = v.map(|t| crate::db::truncate_to_micros(t.naive_utc()));
+            }
+            if let Some(v) = patch.registration_closes_at {
+                next.registration_closes_at = v.map(|t| crate::db::truncate_to_micros(t.naive_utc()));
+                if status == Status::RegistrationOpen && next.registration_closes_at.is_none_or(|close| close <= now()) {
+                    return Err(ApiError::field("registration_closes_at", "deadline_in_past", "while registration is open, the deadline can only move to a future time"));
+                }
+            }
+            if let Some(v) = &patch.feeds_into_id {
+                next.feeds_into_id = v.as_deref().map(|t| parse_id("feeds_into_id", t)).transpose()?;
+            }
+            let host = check_shape(conn, &next)?;
+            check_target(conn, &next)?;
+            // A change of tier or category must still fit the competitions feeding into this one.
+            for (feeder, _, _) in store::competitions::feeders_of(conn, &next.id)? {
+                check_feeds_into(tier_of(&feeder)?, category_of(&feeder)?, feeder.year, tier_of(&next)?, category_of(&next)?, next.year).map_err(|v| {
+                    ApiError::conflict("feeders_would_not_fit", format!("'{}' feeds into this competition: {}", feeder.name, v.message))
+                })?;
+            }
+            if let Some(bodies) = &patch.bodies {
+                let rows = check_bodies(conn, &next.id, &next.host_org_id, bodies)?;
+                store::competitions::replace_bodies(conn, &next.id, &rows)?;
+            }
+            next.version = current.version + 1;
+            next.updated_at = now();
+            if !store::competitions::update_if_version(conn, &next, expected)? {
+                return Err(ApiError::precondition_failed("the competition changed while you were editing it; reload and try again"));
+            }
+            let before = competition_out(conn, (current, host.path.clone(), host.name.clone()))?;
+            let out = competition_out(conn, (next, host.path, host.name))?;
+            record(conn, &actor, "competition.update", ("competition", &out.id), snapshot(&before), snapshot(&out))?;
+            Ok(out)
+        })
+        .await?;
+    let version = out.version;
+    Ok(respond(actix_web::http::StatusCode::OK, out, version))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    /// The state to move to; the competition's `allowed_transitions` lists the candidates.
+    pub to: Status,
+    /// Required to cancel, and to close registration before its deadline.
+    pub reason: Option<String>,
+}
+
+/// Moves a competition along its lifecycle. An impossible step is a 409 `transition_not_allowed`
+/// naming the allowed ones; a possible step whose conditions are unmet is a 409
+/// `preconditions_unmet` listing each.
+#[utoipa::path(tag = "competitions", request_body = TransitionRequest, params(("If-Match" = Option<String>, Header, description = "optional: refuse if the competition changed")), responses((status = 200, body = CompetitionOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/competitions/{id}/transitions")]
+pub async fn transition_competition(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, body: JsonBody<TransitionRequest>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let expected = req.headers().contains_key(header::IF_MATCH).then(|| if_match_version(&req)).transpose()?;
+    let request = body.0;
+    let reason = text::optional("reason", request.reason.as_deref(), 500).map_err(|v| ApiError::validation(vec![v]))?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let (current, host_path, host_name) = load_managed(conn, &actor, &id)?;
+            if let Some(expected) = expected {
+                check_version(current.version, expected)?;
+            }
+            let from = status_of(&current)?;
+            let (events, events_ready) = store::events::count_ready(conn, &id)?;
+            let facts = TransitionFacts {
+                now: now(),
+                starts_on: current.starts_on,
+                ends_on: current.ends_on,
+                registration_opens_at: current.registration_opens_at,
+                registration_closes_at: current.registration_closes_at,
+                events,
+                events_ready,
+                reason: reason.clone(),
+            };
+            match check_transition(from, request.to, &facts) {
+                Ok(()) => {}
+                Err(TransitionRefusal::NotAllowed { allowed }) => {
+                    let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+                    return Err(ApiError::conflict(
+                        "transition_not_allowed",
+                        format!("a competition cannot go from {from} to {}; from {from} it can go to: {}", request.to, if names.is_empty() { "nowhere".to_string() } else { names.join(", ") }),
+                    )
+                    .with_extra(serde_json::json!({ "from": from, "to": request.to, "allowed": allowed })));
+                }
+                Err(TransitionRefusal::Unmet(unmet)) => {
+                    let messages: Vec<String> = unmet.iter().map(|u| u.message.clone()).collect();
+                    return Err(ApiError::conflict("preconditions_unmet", format!("cannot move to {} yet: {}", request.to, messages.join("; ")))
+                        .with_extra(serde_json::json!({
+                            "from": from,
+                            "to": request.to,
+                            "unmet": unmet.iter().map(|u| serde_json::json!({ "code": u.code, "message": u.message })).collect::<Vec<_>>(),
+                        })));
+                }
+            }
+            let mut next = current.clone();
+            next.status = request.to.as_str().into();
+            next.status_reason = reason.clone();
+            next.version = current.version + 1;
+            next.updated_at = now();
+            if !store::competitions::update_if_version(conn, &next, current.version)? {
+                return Err(ApiError::precondition_failed("the competition changed at the same moment; reload and try again"));
+            }
+            let out = competition_out(conn, (next, host_path, host_name))?;
+            record(conn, &actor, "competition.transition", ("competition", &out.id),
+                Some(serde_json::json!({ "status": from })), Some(serde_json::json!({ "status": request.to, "reason": reason })))?;
+            Ok(out)
+        })
+        .await?;
+    let version = out.version;
+    Ok(respond(actix_web::http::StatusCode::OK, out, version))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpgradeRequest {
+    /// Why it deserves recognition one tier up (scale, results, standards met).
+    pub statement: String,
+}
+
+/// Puts a competition forward for recognition one tier up: a county or prefecture competition to
+/// the tier above, a provincial one (省级示范性) for national leading status (全国引领性). The
+/// organisers of the host's ancestor at that tier decide.
+#[utoipa::path(tag = "competitions", request_body = UpgradeRequest, responses((status = 201, body = UpgradeOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/competitions/{id}/upgrade-applications")]
+pub async fn apply_for_upgrade(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<UpgradeRequest>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let statement = text::required("statement", &body.0.statement, 2000).map_err(|v| ApiError::validation(vec![v]))?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let (competition, host_path, _) = load_managed(conn, &actor, &id)?;
+            let status = status_of(&competition)?;
+            if matches!(status, Status::Draft | Status::Cancelled) {
+                return Err(ApiError::conflict("not_published", "only a published competition can be put forward"));
+            }
+            let target = upgrade_target(tier_of(&competition)?)
+                .ok_or_else(|| ApiError::conflict("no_tier_above", "national and enterprise competitions have no tier above to apply to"))?;
+            if competition.recognised_tier.is_some() {
+                return Err(ApiError::conflict("already_recognised", "this competition has already been recognised by the tier above"));
+            }
+            if store::competitions::upgrades_of(conn, &id)?.iter().any(|u| u.status == "pending") {
+                return Err(ApiError::conflict("application_pending", "an application is already waiting for a decision"));
+            }
+            // The reviewer is the host's nearest ancestor at the target tier.
+            let ancestor_ids: Vec<String> = host_path.trim_matches('/').split('/').map(String::from).collect();
+            let reviewer = store::organisations::paths_of(conn, &ancestor_ids)?
+                .into_iter()
+                .filter_map(|(org_id, _)| store::organisations::find(conn, &org_id).ok().flatten())
+                .filter(|o| o.tier == target.as_str())
+                .max_by_key(|o| o.path.len())
+                .ok_or_else(|| ApiError::conflict("no_reviewing_body", format!("the host has no {target} organisation above it to review the application")))?;
+            let row = UpgradeRow {
+                id: new_id(),
+                competition_id: id.clone(),
+                target_tier: target.as_str().into(),
+                reviewer_org_id: reviewer.id,
+                status: "pending".into(),
+                statement,
+                decision_reason: None,
+                applied_by: Some(actor.user_id.clone()),
+                decided_by: None,
+                decided_at: None,
+                created_at: now(),
+            };
+            store::competitions::insert_upgrade(conn, &row)?;
+            let out = upgrade_out(row);
+            record(conn, &actor, "competition.upgrade_apply", ("competition", &id), None, snapshot(&out))?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UpgradeQuery {
+    /// pending (default), approved or refused.
+    pub status: Option<String>,
+}
+
+/// The upgrade applications the caller reviews.
+#[utoipa::path(tag = "competitions", params(UpgradeQuery), responses((status = 200, body = [UpgradeOut]), ProblemResponses), security(("bearer" = [])))]
+#[get("/upgrade-applications")]
+pub async fn list_upgrade_applications(state: web::Data<AppState>, actor: Actor, query: web::Query<UpgradeQuery>) -> ApiResult<HttpResponse> {
+    let status = query.into_inner().status.unwrap_or_else(|| "pending".into());
+    if !matches!(status.as_str(), "pending" | "approved" | "refused") {
+        return Err(ApiError::field("status", "invalid_value", "pending, approved or refused"));
+    }
+    let paths = (!actor.is_admin()).then(|| actor.scope_paths(&[crate::domain::role::Role::Organiser]));
+    let rows = state.db.read(move |conn| store::competitions::upgrades_for_reviewers(conn, paths.as_deref(), Some(&status), 500)).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(upgrade_out).collect::<Vec<_>>()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpgradeDecision {
+    pub approve: bool,
+    /// Required when refusing.
+    pub reason: Option<String>,
+}
+
+/// Approves or refuses an upgrade application (the higher tier's organisers).
+#[utoipa::path(tag = "competitions", request_body = UpgradeDecision, responses((status = 200, body = UpgradeOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/upgrade-applications/{id}/decision")]
+pub async fn decide_upgrade(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<UpgradeDecision>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let decision = body.0;
+    let reason = text::optional("reason", decision.reason.as_deref(), 1000).map_err(|v| ApiError::validation(vec![v]))?;
+    if !decision.approve && reason.is_none() {
+        return Err(ApiError::field("reason", "required", "say why the application is refused"));
+    }
+    let out = state
+        .db
+        .write(move |conn| {
+            let application = store::competitions::find_upgrade(conn, &id)?.ok_or_else(|| ApiError::not_found("upgrade application"))?;
+            let reviewer = store::organisations::find(conn, &application.reviewer_org_id)?.ok_or_else(|| ApiError::not_found("upgrade application"))?;
+            if !can_review_upgrade(&actor, &reviewer.path) {
+                return Err(ApiError::forbidden(format!("only the organisers of {} decide this application", reviewer.name)));
+            }
+            // The reviewer sits a tier above the host, so the host's own organisers never decide.
+            let (competition, _, _) = store::competitions::find(conn, &application.competition_id)?.ok_or_else(|| ApiError::not_found("competition"))?;
+            let mut decided = application.clone();
+            decided.status = if decision.approve { "approved" } else { "refused" }.into();
+            decided.decision_reason = reason;
+            decided.decided_by = Some(actor.user_id.clone());
+            decided.decided_at = Some(now());
+            if !store::competitions::decide_upgrade(conn, &decided)? {
+                return Err(ApiError::conflict("already_decided", "this application has already been decided"));
+            }
+            if decision.approve {
+                let mut next = competition.clone();
+                next.recognised_tier = Some(application.target_tier.clone());
+                next.version = competition.version + 1;
+                next.updated_at = now();
+                if !store::competitions::update_if_version(conn, &next, competition.version)? {
+                    return Err(ApiError::precondition_failed("the competition changed at the same moment; try again"));
+                }
+            }
+            let out = upgrade_out(decided);
+            record(conn, &actor, "competition.upgrade_decide", ("competition", &out.competition_id), None, snapshot(&out))?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,855 @@
+//! Events (竞赛项目 = competition × trade) with their rules, sessions, technical documents
+//! (技术工作文件, versioned, frozen once registration opens) and marking-scheme outline.
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::competitions::{load_managed, load_visible, status_of};
+use super::trades::{trade_out, TradeOut};
+use super::{check_version, double_option, etag, if_match_version, parse_id, record, utc, JsonBody, ProblemResponses};
+use crate::auth::policy::can_manage_competition;
+use crate::auth::Actor;
+use crate::db::{now, DbConnection};
+use crate::domain::competition::Status;
+use crate::domain::event::{
+    check_event_settings, default_tie_breaks, overlapping, EventMode, EventSettings, PrizeBands, SessionKind, Sitting, TieBreakKey, Track, Weights,
+    DEFAULT_QUOTA_PER_ORGANISATION,
+};
+use crate::domain::organisation::{is_region_code, region_within};
+use crate::domain::{keep, text, Violation};
+use crate::error::{ApiError, ApiResult};
+use crate::store::competitions::CompetitionWithHost;
+use crate::store::events::{DocumentRow, EventRow, EventWithTrade, SchemeRow, SessionRow};
+use crate::store::{self, audit::snapshot, new_id};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_event)
+        .service(get_event)
+        .service(update_event)
+        .service(delete_event)
+        .service(add_session)
+        .service(delete_session)
+        .service(list_documents)
+        .service(create_document)
+        .service(update_document)
+        .service(publish_document)
+        .service(put_marking_scheme);
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionOut {
+    pub id: String,
+    pub kind: SessionKind,
+    /// e.g. 理论考试, 实操模块A.
+    pub name: String,
+    pub venue: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventOut {
+    pub id: String,
+    pub competition_id: String,
+    pub trade: TradeOut,
+    pub name: String,
+    pub mode: EventMode,
+    pub team_size: Option<i32>,
+    pub track: Track,
+    /// The skill level the tasks are set at (5 初级工 … 1 高级技师).
+    pub standard_level: Option<i32>,
+    pub weights: Weights,
+    pub quota_total: Option<i32>,
+    pub quota_per_organisation: Option<i32>,
+    pub min_age: Option<i32>,
+    pub max_age: Option<i32>,
+    /// Contestants hold this level or a better one.
+    pub min_skill_level: Option<i32>,
+    /// Contestants' employers lie in this region.
+    pub region_code: Option<String>,
+    /// How many go on to the `feeds_into` competition.
+    pub qualifiers_count: i32,
+    pub tie_breaks: Vec<TieBreakKey>,
+    pub prize_bands: PrizeBands,
+    #[schema(value_type = Option<Object>)]
+    pub award_rules: Option<serde_json::Value>,
+    pub sessions: Vec<SessionOut>,
+    pub published_document_version: Option<i32>,
+    pub has_marking_scheme: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn session_out(row: SessionRow) -> SessionOut {
+    SessionOut {
+        kind: SessionKind::parse(&row.kind).unwrap_or(SessionKind::Practical),
+        id: row.id,
+        name: row.name,
+        venue: row.venue,
+        starts_at: utc(row.starts_at),
+        ends_at: utc(row.ends_at),
+    }
+}
+
+/// The wire form of an event; `_manages` is for fields only organisers see (none yet).
+pub fn event_out(conn: &mut DbConnection, (row, trade_code, trade_name): EventWithTrade, _manages: bool) -> ApiResult<EventOut> {
+    let sessions = store::events::sessions_of(conn, &row.id)?.into_iter().map(session_out).collect();
+    let published_document_version = store::events::documents_of(conn, &row.id)?.iter().filter(|d| d.status == "published").map(|d| d.version).max();
+    let has_marking_scheme = store::events::scheme_of(conn, &row.id)?.is_some();
+    let trade = store::trades::find(conn, &row.trade_id)?
+        .map(trade_out)
+        .ok_or_else(|| ApiError::internal(format!("event {} has no trade {trade_code} {trade_name}", row.id)))?;
+    Ok(EventOut {
+        mode: EventMode::parse(&row.mode).unwrap_or(EventMode::Individual),
+        track: Track::parse(&row.track).unwrap_or(Track::Worker),
+        weights: Weights { theory: row.theory_weight, practical: row.practical_weight },
+        tie_breaks: serde_json::from_str(&row.tie_breaks).unwrap_or_else(|_| default_tie_breaks()),
+        prize_bands: serde_json::from_str(&row.prize_bands).unwrap_or_default(),
+        award_rules: row.award_rules.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+        trade,
+        sessions,
+        published_document_version,
+        has_marking_scheme,
+        id: row.id,
+        competition_id: row.competition_id,
+        name: row.name,
+        team_size: row.team_size,
+        standard_level: row.standard_level,
+        quota_total: row.quota_total,
+        quota_per_organisation: row.quota_per_org,
+        min_age: row.min_age,
+        max_age: row.max_age,
+        min_skill_level: row.min_skill_level,
+        region_code: row.region_code,
+        qualifiers_count: row.qualifiers_count,
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
+}
+
+/// An event with its competition, as the caller may see it.
+fn load_event(conn: &mut DbConnection, actor: Option<&Actor>, id: &str) -> ApiResult<(EventWithTrade, CompetitionWithHost)> {
+    let event = store::events::find(conn, id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    let competition = load_visible(conn, actor, &event.0.competition_id).map_err(|_| ApiError::not_found("event"))?;
+    Ok((event, competition))
+}
+
+/// An event whose competition the caller runs.
+fn load_managed_event(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<(EventWithTrade, CompetitionWithHost)> {
+    let event = store::events::find(conn, id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    let competition = load_managed(conn, actor, &event.0.competition_id)?;
+    Ok((event, competition))
+}
+
+fn require_setup_stage(competition: &CompetitionWithHost) -> ApiResult<Status> {
+    let status = status_of(&competition.0)?;
+    if status.setup_editable() {
+        Ok(status)
+    } else {
+        Err(ApiError::conflict("competition_locked", format!("events are fixed once registration opens (the competition is {status})")))
+    }
+}
+
+fn settings_of(row: &EventRow) -> ApiResult<EventSettings> {
+    Ok(EventSettings {
+        mode: EventMode::parse(&row.mode).unwrap_or(EventMode::Individual),
+        team_size: row.team_size,
+        weights: Weights { theory: row.theory_weight, practical: row.practical_weight },
+        quota_total: row.quota_total,
+        quota_per_organisation: row.quota_per_org,
+        min_age: row.min_age,
+        max_age: row.max_age,
+        min_skill_level: row.min_skill_level,
+        standard_level: row.standard_level,
+        qualifiers_count: row.qualifiers_count,
+        tie_breaks: serde_json::from_str(&row.tie_breaks).map_err(|e| ApiError::internal(e.to_string()))?,
+        prize_bands: serde_json::from_str(&row.prize_bands).map_err(|e| ApiError::internal(e.to_string()))?,
+    })
+}
+
+/// Checks an event row: its rules, its trade, its region within the host's, its name.
+fn check_event_row(conn: &mut DbConnection, row: &EventRow, host_region: &str) -> ApiResult<()> {
+    let mut violations = check_event_settings(&settings_of(row)?);
+    if store::trades::find(conn, &row.trade_id)?.is_none() {
+        violations.push(Violation::new("trade_id", "unknown_trade", "no trade has this id"));
+    }
+    if let Some(region) = &row.region_code {
+        if !is_region_code(region) {
+            violations.push(Violation::new("region_code", "invalid_region_code", "a region code is six digits (GB/T 2260)"));
+        } else if !region_within(region, host_region) {
+            violations.push(Violation::new("region_code", "region_outside_host", format!("{region} is outside the host's region {host_region}")));
+        }
+    }
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(violations))
+    }
+}
+
+fn host_region(conn: &mut DbConnection, competition: &CompetitionWithHost) -> ApiResult<String> {
+    Ok(store::organisations::find(conn, &competition.0.host_org_id)?.map(|o| o.region_code).unwrap_or_default())
+}
+
+fn event_name_taken(e: ApiError) -> ApiError {
+    if e.code == "duplicate" {
+        ApiError::field("name", "name_taken", "the competition already has an event with this name")
+    } else {
+        e
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEvent {
+    pub trade_id: String,
+    /// Defaults to the trade's name (and track, when not the worker track).
+    pub name: Option<String>,
+    /// Default individual.
+    pub mode: Option<EventMode>,
+    pub team_size: Option<i32>,
+    /// Default worker (职工组).
+    pub track: Option<Track>,
+    pub standard_level: Option<i32>,
+    /// Default 30 / 70.
+    pub weights: Option<Weights>,
+    pub quota_total: Option<i32>,
+    /// Default 5 per nominating organisation.
+    pub quota_per_organisation: Option<i32>,
+    pub min_age: Option<i32>,
+    pub max_age: Option<i32>,
+    pub min_skill_level: Option<i32>,
+    pub region_code: Option<String>,
+    /// Default 0.
+    pub qualifiers_count: Option<i32>,
+    /// Default practical, theory, elapsed_time, shared_rank.
+    pub tie_breaks: Option<Vec<TieBreakKey>>,
+    /// Default 10 % / 20 % / 30 %.
+    pub prize_bands: Option<PrizeBands>,
+    /// Award rule references (used by awards).
+    #[schema(value_type = Option<Object>)]
+    pub award_rules: Option<serde_json::Value>,
+}
+
+/// Adds an event to a competition that has not opened registration yet.
+#[utoipa::path(tag = "competitions", request_body = NewEvent, responses((status = 201, body = EventOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/competitions/{id}/events")]
+pub async fn create_event(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<NewEvent>) -> ApiResult<HttpResponse> {
+    let competition_id = parse_id("id", &id)?;
+    let input = body.0;
+    let trade_id = parse_id("trade_id", &input.trade_id)?;
+    let name = input.name.as_deref().map(|n| text::required("name", n, 100)).transpose().map_err(|v| ApiError::validation(vec![v]))?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let competition = load_managed(conn, &actor, &competition_id)?;
+            require_setup_stage(&competition)?;
+            let track = input.track.unwrap_or(Track::Worker);
+            let trade = store::trades::find(conn, &trade_id)?.ok_or_else(|| ApiError::field("trade_id", "unknown_trade", "no trade has this id"))?;
+            let default_name = match track {
+                Track::Worker => trade.name.clone(),
+                Track::Student => format!("{}（学生组）", trade.name),
+                Track::Teacher => format!("{}（教师组）", trade.name),
+            };
+            let at = now();
+            let row = EventRow {
+                id: new_id(),
+                competition_id: competition_id.clone(),
+                trade_id,
+                name: name.unwrap_or(default_name),
+                mode: input.mode.unwrap_or(EventMode::Individual).as_str().into(),
+                team_size: input.team_size,
+                track: track.as_str().into(),
+                standard_level: input.standard_level,
+                theory_weight: input.weights.unwrap_or_default().theory,
+                practical_weight: input.weights.unwrap_or_default().practical,
+                quota_total: input.quota_total,
+                quota_per_org: input.quota_per_organisation.or(Some(DEFAULT_QUOTA_PER_ORGANISATION)),
+                min_age: input.min_age,
+                max_age: input.max_age,
+                min_skill_level: input.min_skill_level,
+                region_code: input.region_code.clone(),
+                qualifiers_count: input.qualifiers_count.unwrap_or(0),
+                tie_breaks: serde_json::to_string(&input.tie_breaks.clone().unwrap_or_else(default_tie_breaks)).unwrap_or_default(),
+                prize_bands: serde_json::to_string(&input.prize_bands.unwrap_or_default()).unwrap_or_default(),
+                award_rules: input.award_rules.as_ref().map(|v| v.to_string()),
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            };
+            let region = host_region(conn, &competition)?;
+            check_event_row(conn, &row, &region)?;
+            store::events::insert(conn, &row).map_err(event_name_taken)?;
+            let found = store::events::find(conn, &row.id)?.ok_or_else(|| ApiError::internal("event vanished"))?;
+            let out = event_out(conn, found, true)?;
+            record(conn, &actor, "event.create", ("event", &out.id), None, snapshot(&out))?;
+            Ok(out)
+        })
+        .await?;
+    let version = out.version;
+    Ok(HttpResponse::Created().insert_header((header::ETAG, etag(version))).json(out))
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentOut {
+    pub id: String,
+    pub event_id: String,
+    pub version: i32,
+    pub title: String,
+    pub body: String,
+    pub attachments: Vec<Attachment>,
+    /// draft, published or superseded.
+    pub status: String,
+    /// Why a version published after registration opened changed the rules.
+    pub change_reason: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Attachment {
+    #[schema(example = "车工赛项图纸.pdf")]
+    pub name: String,
+    #[schema(example = "application/pdf")]
+    pub media_type: String,
+    pub size_bytes: i64,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MarkingSchemeOut {
+    pub title: String,
+    pub sections: Vec<SchemeSection>,
+    /// Locked when the competition starts.
+    pub locked: bool,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeSection {
+    #[schema(example = "实操模块A：零件加工")]
+    pub name: String,
+    pub kind: SessionKind,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventDetail {
+    #[serde(flatten)]
+    pub event: EventOut,
+    pub competition_name: String,
+    /// Published versions for everyone; drafts too for the organisers.
+    pub documents: Vec<DocumentOut>,
+    pub marking_scheme: Option<MarkingSchemeOut>,
+}
+
+fn document_out(row: DocumentRow) -> DocumentOut {
+    DocumentOut {
+        attachments: serde_json::from_str(&row.attachments).unwrap_or_default(),
+        published_at: row.published_at.map(utc),
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+        id: row.id,
+        event_id: row.event_id,
+        version: row.version,
+        title: row.title,
+        body: row.body,
+        status: row.status,
+        change_reason: row.change_reason,
+    }
+}
+
+fn scheme_out(row: SchemeRow) -> MarkingSchemeOut {
+    MarkingSchemeOut { title: row.title, sections: serde_json::from_str(&row.sections).unwrap_or_default(), locked: row.locked, version: row.version }
+}
+
+fn visible_documents(conn: &mut DbConnection, event_id: &str, manages: bool) -> ApiResult<Vec<DocumentOut>> {
+    Ok(store::events::documents_of(conn, event_id)?.into_iter().filter(|d| manages || d.status != "draft").map(document_out).collect())
+}
+
+/// One event with its sessions, technical documents and marking-scheme outline.
+#[utoipa::path(tag = "competitions", responses((status = 200, body = EventDetail), ProblemResponses))]
+#[get("/events/{id}")]
+pub async fn get_event(state: web::Data<AppState>, actor: Option<Actor>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let detail = state
+        .db
+        .read(move |conn| {
+            let (event, competition) = load_event(conn, actor.as_ref(), &id)?;
+            let manages = actor.as_ref().is_some_and(|a| can_manage_competition(a, &competition.1));
+            let documents = visible_documents(conn, &id, manages)?;
+            let marking_scheme = store::events::scheme_of(conn, &id)?.map(scheme_out);
+            Ok(EventDetail { event: event_out(conn, event, manages)?, competition_name: competition.0.name, documents, marking_scheme })
+        })
+        .await?;
+    let version = detail.event.version;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(detail))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventPatch {
+    pub trade_id: Option<String>,
+    pub name: Option<String>,
+    pub mode: Option<EventMode>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub team_size: Option<Option<i32>>,
+    pub track: Option<Track>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub standard_level: Option<Option<i32>>,
+    pub weights: Option<Weights>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub quota_total: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub quota_per_organisation: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub min_age: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub max_age: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub min_skill_level: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub region_code: Option<Option<String>>,
+    pub qualifiers_count: Option<i32>,
+    pub tie_breaks: Option<Vec<TieBreakKey>>,
+    pub prize_bands: Option<PrizeBands>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Object>)]
+    pub award_rules: Option<Option<serde_json::Value>>,
+}
+
+fn pick<T: Clone>(patch: Option<Option<T>>, current: Option<T>) -> Option<T> {
+    match patch {
+        Some(v) => v,
+        None => current,
+    }
+}
+
+/// Changes an event before registration opens. Needs `If-Match`.
+#[utoipa::path(tag = "competitions", request_body = EventPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = EventOut), ProblemResponses), security(("bearer" = [])))]
+#[patch("/events/{id}")]
+pub async fn update_event(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, body: JsonBody<EventPatch>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let expected = if_match_version(&req)?;
+    let patch = body.0;
+    let trade_id = patch.trade_id.as_deref().map(|v| parse_id("trade_id", v)).transpose()?;
+    let name = patch.name.as_deref().map(|n| text::required("name", n, 100)).transpose().map_err(|v| ApiError::validation(vec![v]))?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let ((current, trade_code, trade_name), competition) = load_managed_event(conn, &actor, &id)?;
+            require_setup_stage(&competition)?;
+            check_version(current.version, expected)?;
+            let before = event_out(conn, (current.clone(), trade_code, trade_name), true)?;
+            let weights = patch.weights.unwrap_or(Weights { theory: current.theory_weight, practical: current.practical_weight });
+            let next = EventRow {
+                trade_id: trade_id.unwrap_or_else(|| current.trade_id.clone()),
+                name: name.unwrap_or_else(|| current.name.clone()),
+                mode: patch.mode.map(|m| m.as_str().to_string()).unwrap_or_else(|| current.mode.clone()),
+                team_size: pick(patch.team_size, current.team_size),
+                track: patch.track.map(|t| t.as_str().to_string()).unwrap_or_else(|| current.track.clone()),
+                standard_level: pick(patch.standard_level, current.standard_level),
+                theory_weight: weights.theory,
+                practical_weight: weights.practical,
+                quota_total: pick(patch.quota_total, current.quota_total),
+                quota_per_org: pick(patch.quota_per_organisation, current.quota_per_org),
+                min_age: pick(patch.min_age, current.min_age),
+                max_age: pick(patch.max_age, current.max_age),
+                min_skill_level: pick(patch.min_skill_level, current.min_skill_level),
+                region_code: pick(patch.region_code.clone(), current.region_code.clone()),
+                qualifiers_count: patch.qualifiers_count.unwrap_or(current.qualifiers_count),
+                tie_breaks: patch.tie_breaks.as_ref().map(|t| serde_json::to_string(t).unwrap_or_default()).unwrap_or_else(|| current.tie_breaks.clone()),
+                prize_bands: patch.prize_bands.map(|p| serde_json::to_string(&p).unwrap_or_default()).unwrap_or_else(|| current.prize_bands.clone()),
+                award_rules: match &patch.award_rules {
+                    Some(v) => v.as_ref().map(|j| j.to_string()),
+                    None => current.award_rules.clone(),
+                },
+                version: current.version + 1,
+                updated_at: now(),
+                ..current.clone()
+            };
+            let region = host_region(conn, &competition)?;
+            check_event_row(conn, &next, &region)?;
+            if !store::events::update_if_version(conn, &next, expected).map_err(event_name_taken)? {
+                return Err(ApiError::precondition_failed("the event changed while you were editing it; reload and try again"));
+            }
+            let saved = store::events::find(conn, &id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let out = event_out(conn, saved, true)?;
+            record(conn, &actor, "event.update", ("event", &id), snapshot(&before), snapshot(&out))?;
+            Ok(out)
+        })
+        .await?;
+    let version = out.version;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(out))
+}
+
+/// Removes an event before registration opens. Needs `If-Match`.
+#[utoipa::path(tag = "competitions", params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 204), ProblemResponses), security(("bearer" = [])))]
+#[delete("/events/{id}")]
+pub async fn delete_event(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let expected = if_match_version(&req)?;
+    state
+        .db
+        .write(move |conn| {
+            let (event, competition) = load_managed_event(conn, &actor, &id)?;
+            require_setup_stage(&competition)?;
+            check_version(event.0.version, expected)?;
+            let before = event_out(conn, event, true)?;
+            store::events::delete(conn, &id)?;
+            record(conn, &actor, "event.delete", ("event", &id), snapshot(&before), None)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSession {
+    pub kind: SessionKind,
+    #[schema(example = "实操模块A")]
+    pub name: String,
+    #[schema(example = "云南技师学院实训楼3层")]
+    pub venue: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// Schedules a theory paper or practical module. Sittings of one event never overlap and fall
+/// within the competition's dates.
+#[utoipa::path(tag = "competitions", request_body = NewSession, responses((status = 201, body = SessionOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/sessions")]
+pub async fn add_session(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<NewSession>) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let input = body.0;
+    let mut violations = Vec::new();
+    let name = keep(&mut violations, text::required("name", &input.name, 100));
+    let venue = keep(&mut violations, text::required("venue", &input.venue, 200));
+    let starts_at = crate::db::truncate_to_micros(input.starts_at.naive_utc());
+    let ends_at = crate::db::truncate_to_micros(input.ends_at.naive_utc());
+    if ends_at <= starts_at {
+        violations.push(Violation::new("ends_at", "dates_out_of_order", "a sitting ends after it starts"));
+    }
+    if !violations.is_empty() {
+        return Err(ApiError::validation(violations));
+    }
+    let out = state
+        .db
+        .write(move |conn| {
+            let (_, (competition, _, _)) = load_managed_event(conn, &actor, &event_id)?;
+            if !status_of(&competition)?.is_before_running() {
+                return Err(ApiError::conflict("competition_locked", "the schedule is fixed once the competition is running"));
+            }
+            if starts_at.date() < competition.starts_on || ends_at.date() > competition.ends_on {
+                return Err(ApiError::field("starts_at", "outside_competition_dates", format!("sittings fall between {} and {}", competition.starts_on, competition.ends_on)));
+            }
+            let existing: Vec<SessionRow> = store::events::sessions_of(conn, &event_id)?;
+            let sittings: Vec<Sitting> = existing.iter().map(|s| Sitting { id: s.id.clone(), starts_at: s.starts_at, ends_at: s.ends_at }).collect();
+            let row = SessionRow {
+                id: new_id(),
+                event_id: event_id.clone(),
+                kind: input.kind.as_str().into(),
+                name: name.unwrap_or_default(),
+                venue: venue.unwrap_or_default(),
+                starts_at,
+                ends_at,
+                created_at: now(),
+            };
+            if let Some(clash) = overlapping(&Sitting { id: row.id.clone(), starts_at, ends_at }, &sittings) {
+                let clash_name = existing.iter().find(|s| s.id == clash.id).map(|s| s.name.clone()).unwrap_or_default();
+                return Err(ApiError::field("starts_at", "sessions_overlap", format!("overlaps '{clash_name}' of the same event")));
+            }
+            store::events::insert_session(conn, &row)?;
+            let out = session_out(row);
+            record(conn, &actor, "event.session_add", ("event", &event_id), None, snapshot(&out))?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Removes a sitting before the competition runs.
+#[utoipa::path(tag = "competitions", responses((status = 204), ProblemResponses), security(("bearer" = [])))]
+#[delete("/events/{id}/sessions/{session_id}")]
+pub async fn delete_session(state: web::Data<AppState>, actor: Actor, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+    let (event_id, session_id) = path.into_inner();
+    let event_id = parse_id("id", &event_id)?;
+    let session_id = parse_id("session_id", &session_id)?;
+    state
+        .db
+        .write(move |conn| {
+            let (_, (competition, _, _)) = load_managed_event(conn, &actor, &event_id)?;
+            if !status_of(&competition)?.is_before_running() {
+                return Err(ApiError::conflict("competition_locked", "the schedule is fixed once the competition is running"));
+            }
+            let session = store::events::sessions_of(conn, &event_id)?.into_iter().find(|s| s.id == session_id).ok_or_else(|| ApiError::not_found("session"))?;
+            store::events::delete_session(conn, &session.id)?;
+            record(conn, &actor, "event.session_delete", ("event", &event_id), snapshot(&session_out(session)), None)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// An event's technical documents: published and superseded versions for everyone, drafts for its
+/// organisers.
+#[utoipa::path(tag = "competitions", responses((status = 200, body = [DocumentOut]), ProblemResponses))]
+#[get("/events/{id}/documents")]
+pub async fn list_documents(state: web::Data<AppState>, actor: Option<Actor>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .read(move |conn| {
+            let (_, competition) = load_event(conn, actor.as_ref(), &id)?;
+            let manages = actor.as_ref().is_some_and(|a| can_manage_competition(a, &competition.1));
+            visible_documents(conn, &id, manages)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentInput {
+    #[schema(example = "2026年云南省职工职业技能大赛车工赛项技术工作文件")]
+    pub title: String,
+    /// The text (Markdown).
+    pub body: String,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+fn check_document(title: &str, body: &str, attachments: &[Attachment]) -> ApiResult<(String, String)> {
+    let mut violations = Vec::new();
+    let title = keep(&mut violations, text::required("title", title, 200));
+    if body.trim().is_empty() {
+        violations.push(Violation::new("body", "required", "must not be empty"));
+    } else if body.chars().count() > 100_000 {
+        violations.push(Violation::new("body", "too_long", "at most 100,000 characters"));
+    }
+    if attachments.len() > 50 {
+        violations.push(Violation::new("attachments", "too_many", "at most 50 attachments"));
+    }
+    for (i, a) in attachments.iter().enumerate() {
+        if a.name.trim().is_empty() || a.name.chars().count() > 200 {
+            violations.push(Violation::new(&format!("attachments[{i}].name"), "invalid_name", "a file name of 1 to 200 characters"));
+        }
+        if a.size_bytes < 0 {
+            violations.push(Violation::new(&format!("attachments[{i}].size_bytes"), "out_of_range", "a size cannot be negative"));
+        }
+        if a.sha256.len() != 64 || !a.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            violations.push(Violation::new(&format!("attachments[{i}].sha256"), "invalid_digest", "64 hexadecimal characters"));
+        }
+    }
+    if violations.is_empty() {
+        Ok((title.unwrap_or_default(), body.to_string()))
+    } else {
+        Err(ApiError::validation(violations))
+    }
+}
+
+/// Starts a new version of the technical document as a draft.
+#[utoipa::path(tag = "competitions", request_body = DocumentInput, responses((status = 201, body = DocumentOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/documents")]
+pub async fn create_document(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<DocumentInput>) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let input = body.0;
+    let (title, text_body) = check_document(&input.title, &input.body, &input.attachments)?;
+    let out = state
+        .db
+        .write(move |conn| {
+            load_managed_event(conn, &actor, &event_id)?;
+            let existing = store::events::documents_of(conn, &event_id)?;
+            if existing.iter().any(|d| d.status == "draft") {
+                return Err(ApiError::conflict("draft_exists", "a draft version already exists: edit or publish it"));
+            }
+            let at = now();
+            let row = DocumentRow {
+                id: new_id(),
+                event_id: event_id.clone(),
+                version: existing.iter().map(|d| d.version).max().unwrap_or(0) + 1,
+                title,
+                body: text_body,
+                attachments: serde_json::to_string(&input.attachments).unwrap_or_else(|_| "[]".into()),
+                status: "draft".into(),
+                change_reason: None,
+                published_at: None,
+                published_by: None,
+                created_by: Some(actor.user_id.clone()),
+                created_at: at,
+                updated_at: at,
+            };
+            store::events::insert_document(conn, &row)?;
+            let out = document_out(row);
+            record(conn, &actor, "document.create", ("event", &event_id), None, Some(serde_json::json!({ "version": out.version, "title": out.title })))?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+fn load_document(conn: &mut DbConnection, event_id: &str, version: i32) -> ApiResult<DocumentRow> {
+    store::events::documents_of(conn, event_id)?.into_iter().find(|d| d.version == version).ok_or_else(|| ApiError::not_found("document version"))
+}
+
+/// Edits a draft version. Published versions never change: start a new version instead.
+#[utoipa::path(tag = "competitions", request_body = DocumentInput, responses((status = 200, body = DocumentOut), ProblemResponses), security(("bearer" = [])))]
+#[patch("/events/{id}/documents/{version}")]
+pub async fn update_document(state: web::Data<AppState>, actor: Actor, path: web::Path<(String, i32)>, body: JsonBody<DocumentInput>) -> ApiResult<HttpResponse> {
+    let (event_id, version) = path.into_inner();
+    let event_id = parse_id("id", &event_id)?;
+    let input = body.0;
+    let (title, text_body) = check_document(&input.title, &input.body, &input.attachments)?;
+    let out = state
+        .db
+        .write(move |conn| {
+            load_managed_event(conn, &actor, &event_id)?;
+            let mut doc = load_document(conn, &event_id, version)?;
+            if doc.status != "draft" {
+                return Err(ApiError::conflict("document_frozen", "a published version never changes; start a new version"));
+            }
+            doc.title = title;
+            doc.body = text_body;
+            doc.attachments = serde_json::to_string(&input.attachments).unwrap_or_else(|_| "[]".into());
+            doc.updated_at = now();
+            if !store::events::save_document(conn, &doc)? {
+                return Err(ApiError::conflict("document_frozen", "the version was published meanwhile"));
+            }
+            let out = document_out(doc);
+            record(conn, &actor, "document.update", ("event", &event_id), None, Some(serde_json::json!({ "version": out.version, "title": out.title })))?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRequest {
+    /// Required once registration has opened: what changed and why.
+    pub reason: Option<String>,
+}
+
+/// Publishes a draft version. Once registration has opened the published rules are frozen: a
+/// new version can still be published, but only with a reason, and the earlier one stays on record
+/// as superseded.
+#[utoipa::path(tag = "competitions", request_body = PublishRequest, responses((status = 200, body = DocumentOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/documents/{version}/publish")]
+pub async fn publish_document(state: web::Data<AppState>, actor: Actor, path: web::Path<(String, i32)>, body: JsonBody<PublishRequest>) -> ApiResult<HttpResponse> {
+    let (event_id, version) = path.into_inner();
+    let event_id = parse_id("id", &event_id)?;
+    let reason = text::optional("reason", body.0.reason.as_deref(), 1000).map_err(|v| ApiError::validation(vec![v]))?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let (_, (competition, _, _)) = load_managed_event(conn, &actor, &event_id)?;
+            let status = status_of(&competition)?;
+            if status == Status::Cancelled {
+                return Err(ApiError::conflict("competition_locked", "the competition was cancelled"));
+            }
+            let mut doc = load_document(conn, &event_id, version)?;
+            if doc.status != "draft" {
+                return Err(ApiError::conflict("document_frozen", "this version is already published"));
+            }
+            if status.registration_has_opened() && reason.is_none() {
+                return Err(ApiError::field("reason", "change_reason_required", "registration has opened, so the published rules are frozen: a new version needs a reason"));
+            }
+            let at = now();
+            doc.status = "published".into();
+            doc.change_reason = reason;
+            doc.published_at = Some(at);
+            doc.published_by = Some(actor.user_id.clone());
+            doc.updated_at = at;
+            store::events::supersede_documents(conn, &event_id, version)?;
+            if !store::events::save_document(conn, &doc)? {
+                return Err(ApiError::conflict("document_frozen", "the version was published meanwhile"));
+            }
+            let out = document_out(doc);
+            record(conn, &actor, "document.publish", ("event", &event_id), None,
+                Some(serde_json::json!({ "version": out.version, "change_reason": out.change_reason })))?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkingSchemeInput {
+    pub title: String,
+    /// The sections: the theory paper and the practical modules (criteria and aspects come with judging).
+    pub sections: Vec<SchemeSection>,
+}
+
+/// Sets the outline of the event's marking scheme (评分标准): its sections. Locked once the
+/// competition runs.
+#[utoipa::path(tag = "competitions", request_body = MarkingSchemeInput, responses((status = 200, body = MarkingSchemeOut), ProblemResponses), security(("bearer" = [])))]
+#[put("/events/{id}/marking-scheme")]
+pub async fn put_marking_scheme(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<MarkingSchemeInput>) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let input = body.0;
+    let mut violations = Vec::new();
+    let title = keep(&mut violations, text::required("title", &input.title, 200));
+    if input.sections.is_empty() || input.sections.len() > 30 {
+        violations.push(Violation::new("sections", "out_of_range", "1 to 30 sections"));
+    }
+    for (i, section) in input.sections.iter().enumerate() {
+        keep(&mut violations, text::required(&format!("sections[{i}].name"), &section.name, 100));
+        if input.sections[..i].iter().any(|s| s.name.trim() == section.name.trim()) {
+            violations.push(Violation::new(&format!("sections[{i}].name"), "duplicate_section", "each section has its own name"));
+        }
+    }
+    if !violations.is_empty() {
+        return Err(ApiError::validation(violations));
+    }
+    let out = state
+        .db
+        .write(move |conn| {
+            let ((event, _, _), (competition, _, _)) = load_managed_event(conn, &actor, &event_id)?;
+            let existing = store::events::scheme_of(conn, &event_id)?;
+            if existing.as_ref().is_some_and(|s| s.locked) || !status_of(&competition)?.is_before_running() {
+                return Err(ApiError::conflict("scheme_locked", "the marking scheme is locked once the competition runs"));
+            }
+            let has = |kind: SessionKind| input.sections.iter().any(|s| s.kind == kind);
+            if event.theory_weight > 0 && !has(SessionKind::Theory) {
+                return Err(ApiError::field("sections", "missing_theory_section", "the event weighs theory, so the scheme needs a theory section"));
+            }
+            if event.practical_weight > 0 && !has(SessionKind::Practical) {
+                return Err(ApiError::field("sections", "missing_practical_section", "the event weighs practical work, so the scheme needs a practical section"));
+            }
+            let at = now();
+            let row = SchemeRow {
+                id: existing.as_ref().map(|s| s.id.clone()).unwrap_or_else(new_id),
+                event_id: event_id.clone(),
+                title: title.unwrap_or_default(),
+                sections: serde_json::to_string(&input.sections).unwrap_or_else(|_| "[]".into()),
+                locked: false,
+                version: existing.as_ref().map(|s| s.version + 1).unwrap_or(1),
+                created_at: existing.as_ref().map(|s| s.created_at).unwrap_or(at),
+                updated_at: at,
+            };
+            store::events::save_scheme(conn, &row, existing.is_some())?;
+            let out = scheme_out(row);
+            record(conn, &actor, "event.marking_scheme", ("event", &event_id), existing.map(scheme_out).as_ref().and_then(snapshot), snapshot(&out))?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,121 @@
+//! The trade catalogue (职业 / 工种 with their classification codes): public to read, extended by
+//! admins when the classification adds occupations.
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{record, split_page, utc, JsonBody, PageParams, ProblemResponses};
+use crate::auth::policy::require_admin;
+use crate::auth::Actor;
+use crate::db::now;
+use crate::domain::trade::{check_trade_code, TradeCategory};
+use crate::domain::{keep, text};
+use crate::error::{ApiError, ApiResult};
+use crate::store::trades::{TradeFilter, TradeRow};
+use crate::store::{self, audit::snapshot, new_id};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_trades).service(create_trade);
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TradeOut {
+    pub id: String,
+    /// 职业分类大典 (2022) code, e.g. `6-18-01-01`; a work type carries its occupation's code.
+    pub code: String,
+    pub name: String,
+    pub category: TradeCategory,
+    /// Code and name checked against two sources of the classification.
+    pub confirmed: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TradePage {
+    pub items: Vec<TradeOut>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn trade_out(row: TradeRow) -> TradeOut {
+    TradeOut {
+        category: TradeCategory::parse(&row.category).unwrap_or(TradeCategory::Manufacturing),
+        id: row.id,
+        code: row.code,
+        name: row.name,
+        confirmed: row.confirmed,
+        created_at: utc(row.created_at),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TradeQuery {
+    /// Name fragment or code prefix (e.g. `车工`, `6-18`).
+    pub q: Option<String>,
+    pub category: Option<TradeCategory>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The trade catalogue, searchable by code or name.
+#[utoipa::path(tag = "competitions", params(TradeQuery), responses((status = 200, body = TradePage), ProblemResponses))]
+#[get("/trades")]
+pub async fn list_trades(state: web::Data<AppState>, query: web::Query<TradeQuery>) -> ApiResult<HttpResponse> {
+    let q = query.into_inner();
+    let page = PageParams { limit: q.limit, cursor: q.cursor.clone() };
+    let limit = page.limit()?;
+    let filter = TradeFilter {
+        q: text::optional("q", q.q.as_deref(), 50).map_err(|v| ApiError::validation(vec![v]))?,
+        category: q.category.map(|c| c.as_str().to_string()),
+        after_id: page.cursor_id()?,
+        limit: limit + 1,
+    };
+    let rows = state.db.read(move |conn| store::trades::list(conn, &filter)).await?;
+    let (rows, next_cursor) = split_page(rows, limit, |r| r.id.clone());
+    Ok(HttpResponse::Ok().json(TradePage { items: rows.into_iter().map(trade_out).collect(), next_cursor }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTrade {
+    #[schema(example = "6-02-06-13")]
+    pub code: String,
+    #[schema(example = "咖啡加工工")]
+    pub name: String,
+    pub category: TradeCategory,
+}
+
+/// Adds a trade (admins), e.g. an occupation from a newer MOHRSS list.
+#[utoipa::path(tag = "competitions", request_body = NewTrade, responses((status = 201, body = TradeOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/trades")]
+pub async fn create_trade(state: web::Data<AppState>, actor: Actor, body: JsonBody<NewTrade>) -> ApiResult<HttpResponse> {
+    require_admin(&actor)?;
+    let input = body.0;
+    let mut violations = Vec::new();
+    let code = keep(&mut violations, check_trade_code(&input.code));
+    let name = keep(&mut violations, text::required("name", &input.name, 50));
+    if !violations.is_empty() {
+        return Err(ApiError::validation(violations));
+    }
+    let row = TradeRow { id: new_id(), code: code.unwrap_or_default(), name: name.unwrap_or_default(), category: input.category.as_str().into(), confirmed: false, created_at: now() };
+    let out = state
+        .db
+        .write(move |conn| {
+            store::trades::insert(conn, &row).map_err(|e| {
+                if e.code == "duplicate" {
+                    ApiError::field("name", "trade_exists", "this trade (code and name) is already in the catalogue")
+                } else {
+                    e
+                }
+            })?;
+            let out = trade_out(row);
+            record(conn, &actor, "trade.create", ("trade", &out.id), None, snapshot(&out))?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}

@@ -1,0 +1,286 @@
+//! Events (竞赛项目 = competition × trade): format, weights, quotas, eligibility, ranking and prize
+//! settings, and their sessions. Defaults and their sources sit in the `Default` impls.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Violation;
+use crate::string_enum;
+
+string_enum! {
+    pub enum EventMode { Individual = "individual", Team = "team" }
+}
+
+string_enum! {
+    /// Who competes: 职工组, 学生组, 教师组.
+    pub enum Track { Worker = "worker", Student = "student", Teacher = "teacher" }
+}
+
+string_enum! {
+    pub enum SessionKind { Theory = "theory", Practical = "practical" }
+}
+
+string_enum! {
+    /// The keys a ranking breaks ties by, in the event's order.
+    pub enum TieBreakKey {
+        /// Higher practical (实操) score first.
+        Practical = "practical",
+        /// Higher theory (理论) score first.
+        Theory = "theory",
+        /// Less time used first.
+        ElapsedTime = "elapsed_time",
+        /// Practical module scores in module order.
+        ModuleScores = "module_scores",
+        /// Still tied: the same rank.
+        SharedRank = "shared_rank",
+        /// Still tied: the organising committee decides.
+        OrganiserDecision = "organiser_decision",
+    }
+}
+
+string_enum! {
+    pub enum PrizeBandMode { Percent = "percent", Fixed = "fixed" }
+}
+
+/// Theory / practical weights. Default 30 / 70 (DESIGN §6; 20 / 80 is seen in some trades).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Weights {
+    pub theory: i32,
+    pub practical: i32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights { theory: 30, practical: 70 }
+    }
+}
+
+/// The default tie-break chain: practical, then theory, then elapsed time, then a shared rank
+/// (DESIGN §6).
+pub fn default_tie_breaks() -> Vec<TieBreakKey> {
+    vec![TieBreakKey::Practical, TieBreakKey::Theory, TieBreakKey::ElapsedTime, TieBreakKey::SharedRank]
+}
+
+/// Prize bands: 1st 10 %, 2nd 20 %, 3rd 30 % of those who competed (DESIGN §6); fixed counts
+/// (1 / 2 / 5) are seen in practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrizeBands {
+    pub mode: PrizeBandMode,
+    pub first: i32,
+    pub second: i32,
+    pub third: i32,
+}
+
+impl Default for PrizeBands {
+    fn default() -> Self {
+        PrizeBands { mode: PrizeBandMode::Percent, first: 10, second: 20, third: 30 }
+    }
+}
+
+/// Per nominating organisation, 5 contestants per event (DESIGN §6).
+pub const DEFAULT_QUOTA_PER_ORGANISATION: i32 = 5;
+
+/// The legal minimum working age in China (劳动法 §15), the floor of any age rule.
+pub const MIN_WORKING_AGE: i32 = 16;
+
+/// The settings of an event that have rules, as the organiser sends them.
+#[derive(Debug, Clone)]
+pub struct EventSettings {
+    pub mode: EventMode,
+    pub team_size: Option<i32>,
+    pub weights: Weights,
+    pub quota_total: Option<i32>,
+    pub quota_per_organisation: Option<i32>,
+    pub min_age: Option<i32>,
+    pub max_age: Option<i32>,
+    /// The lowest current skill level admitted (5 初级工 … 1 高级技师): a person must hold this
+    /// level or a better (smaller) one.
+    pub min_skill_level: Option<i32>,
+    pub standard_level: Option<i32>,
+    pub qualifiers_count: i32,
+    pub tie_breaks: Vec<TieBreakKey>,
+    pub prize_bands: PrizeBands,
+}
+
+/// Every rule an event's settings break.
+pub fn check_event_settings(s: &EventSettings) -> Vec<Violation> {
+    let mut v = Vec::new();
+    let w = s.weights;
+    if !(0..=100).contains(&w.theory) || !(0..=100).contains(&w.practical) || w.theory + w.practical != 100 {
+        v.push(Violation::new("weights", "weights_not_100", format!("theory and practical weights are 0–100 and add up to 100 (got {} + {})", w.theory, w.practical)));
+    }
+    match (s.mode, s.team_size) {
+        (EventMode::Team, Some(n)) if (2..=10).contains(&n) => {}
+        (EventMode::Team, _) => v.push(Violation::new("team_size", "team_size_invalid", "a team event has teams of 2 to 10")),
+        (EventMode::Individual, None | Some(1)) => {}
+        (EventMode::Individual, Some(_)) => v.push(Violation::new("team_size", "team_size_invalid", "an individual event has no team size")),
+    }
+    if s.quota_total.is_some_and(|q| q < 1) {
+        v.push(Violation::new("quota_total", "out_of_range", "the total quota is at least 1"));
+    }
+    match (s.quota_per_organisation, s.quota_total) {
+        (Some(per), _) if per < 1 => v.push(Violation::new("quota_per_organisation", "out_of_range", "the per-organisation quota is at least 1")),
+        (Some(per), Some(total)) if per > total => {
+            v.push(Violation::new("quota_per_organisation", "quota_above_total", format!("the per-organisation quota ({per}) exceeds the total quota ({total})")))
+        }
+        _ => {}
+    }
+    if s.min_age.is_some_and(|a| a < MIN_WORKING_AGE) {
+        v.push(Violation::new("min_age", "below_working_age", format!("contestants are at least {MIN_WORKING_AGE}")));
+    }
+    if s.max_age.is_some_and(|a| a > 75) {
+        v.push(Violation::new("max_age", "out_of_range", "the maximum age is at most 75"));
+    }
+    if let (Some(min), Some(max)) = (s.min_age, s.max_age) {
+        if min > max {
+            v.push(Violation::new("max_age", "age_range_inverted", format!("the minimum age {min} is above the maximum {max}")));
+        }
+    }
+    for (field, level) in [("min_skill_level", s.min_skill_level), ("standard_level", s.standard_level)] {
+        if level.is_some_and(|l| !(1..=5).contains(&l)) {
+            v.push(Violation::new(field, "out_of_range", "a skill level is 5 (初级工) to 1 (高级技师)"));
+        }
+    }
+    if s.qualifiers_count < 0 {
+        v.push(Violation::new("qualifiers_count", "out_of_range", "the number of qualifiers cannot be negative"));
+    }
+    if s.quota_total.is_some_and(|q| s.qualifiers_count > q) {
+        v.push(Violation::new("qualifiers_count", "qualifiers_above_quota", "more qualifiers than contestants"));
+    }
+    v.extend(check_tie_breaks(&s.tie_breaks));
+    v.extend(check_prize_bands(&s.prize_bands));
+    v
+}
+
+/// A tie-break chain uses each key once and ends in a final word (a shared rank or the
+/// organiser's decision), and nothing follows that final word.
+pub fn check_tie_breaks(keys: &[TieBreakKey]) -> Vec<Violation> {
+    let mut v = Vec::new();
+    let is_final = |k: &TieBreakKey| matches!(k, TieBreakKey::SharedRank | TieBreakKey::OrganiserDecision);
+    for (i, key) in keys.iter().enumerate() {
+        if keys[..i].contains(key) {
+            v.push(Violation::new("tie_breaks", "duplicate_key", format!("{key} appears twice")));
+        }
+    }
+    match keys.iter().position(is_final) {
+        None => v.push(Violation::new("tie_breaks", "no_final_key", "end the chain with shared_rank or organiser_decision")),
+        Some(p) if p != keys.len() - 1 => v.push(Violation::new("tie_breaks", "keys_after_final", "nothing can follow shared_rank or organiser_decision")),
+        _ => {}
+    }
+    v
+}
+
+pub fn check_prize_bands(b: &PrizeBands) -> Vec<Violation> {
+    let mut v = Vec::new();
+    if b.first < 0 || b.second < 0 || b.third < 0 {
+        v.push(Violation::new("prize_bands", "out_of_range", "prize bands cannot be negative"));
+    }
+    if b.mode == PrizeBandMode::Percent && b.first + b.second + b.third > 100 {
+        v.push(Violation::new("prize_bands", "bands_above_100", "the prize bands add up to more than 100 % of contestants"));
+    }
+    v
+}
+
+/// A scheduled sitting: theory paper or practical module, at a venue.
+#[derive(Debug, Clone)]
+pub struct Sitting {
+    pub id: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+}
+
+/// The first existing sitting that overlaps `new` (one event's sittings never overlap: its
+/// contestants sit all of them).
+pub fn overlapping<'a>(new: &Sitting, existing: &'a [Sitting]) -> Option<&'a Sitting> {
+    existing.iter().find(|s| s.id != new.id && s.starts_at < new.ends_at && new.starts_at < s.ends_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> EventSettings {
+        EventSettings {
+            mode: EventMode::Individual,
+            team_size: None,
+            weights: Weights::default(),
+            quota_total: Some(60),
+            quota_per_organisation: Some(DEFAULT_QUOTA_PER_ORGANISATION),
+            min_age: Some(18),
+            max_age: Some(55),
+            min_skill_level: Some(3),
+            standard_level: Some(2),
+            qualifiers_count: 3,
+            tie_breaks: default_tie_breaks(),
+            prize_bands: PrizeBands::default(),
+        }
+    }
+
+    fn codes(s: &EventSettings) -> Vec<String> {
+        check_event_settings(s).into_iter().map(|v| v.code).collect()
+    }
+
+    #[test]
+    fn the_defaults_are_valid() {
+        assert!(codes(&settings()).is_empty());
+        assert_eq!(Weights::default(), Weights { theory: 30, practical: 70 });
+        assert_eq!(PrizeBands::default().first, 10);
+    }
+
+    #[test]
+    fn weights_must_add_up_to_100() {
+        let mut s = settings();
+        s.weights = Weights { theory: 20, practical: 80 };
+        assert!(codes(&s).is_empty());
+        s.weights = Weights { theory: 30, practical: 60 };
+        assert_eq!(codes(&s), ["weights_not_100"]);
+        s.weights = Weights { theory: -10, practical: 110 };
+        assert_eq!(codes(&s), ["weights_not_100"]);
+    }
+
+    #[test]
+    fn quotas_ages_levels_and_teams_are_checked() {
+        let mut s = settings();
+        s.quota_per_organisation = Some(80);
+        s.min_age = Some(15);
+        s.max_age = Some(14);
+        s.min_skill_level = Some(6);
+        s.mode = EventMode::Team;
+        s.qualifiers_count = 61;
+        assert_eq!(
+            codes(&s),
+            ["team_size_invalid", "quota_above_total", "below_working_age", "age_range_inverted", "out_of_range", "qualifiers_above_quota"]
+        );
+        s = settings();
+        s.mode = EventMode::Team;
+        s.team_size = Some(3);
+        assert!(codes(&s).is_empty());
+    }
+
+    #[test]
+    fn tie_break_chains_end_in_a_final_word_and_repeat_nothing() {
+        use TieBreakKey::*;
+        assert!(check_tie_breaks(&[ModuleScores, Practical, OrganiserDecision]).is_empty());
+        assert_eq!(check_tie_breaks(&[Practical, Theory])[0].code, "no_final_key");
+        assert_eq!(check_tie_breaks(&[Practical, SharedRank, Theory])[0].code, "keys_after_final");
+        assert_eq!(check_tie_breaks(&[Practical, Practical, SharedRank])[0].code, "duplicate_key");
+    }
+
+    #[test]
+    fn percent_bands_stay_within_the_field() {
+        assert_eq!(check_prize_bands(&PrizeBands { mode: PrizeBandMode::Percent, first: 40, second: 40, third: 30 })[0].code, "bands_above_100");
+        assert!(check_prize_bands(&PrizeBands { mode: PrizeBandMode::Fixed, first: 1, second: 2, third: 5 }).is_empty());
+    }
+
+    #[test]
+    fn sittings_of_one_event_never_overlap() {
+        let t = |h: u32| chrono::NaiveDate::from_ymd_opt(2026, 10, 20).unwrap().and_hms_opt(h, 0, 0).unwrap();
+        let theory = Sitting { id: "a".into(), starts_at: t(8), ends_at: t(10) };
+        let module = Sitting { id: "b".into(), starts_at: t(10), ends_at: t(12) };
+        assert!(overlapping(&module, std::slice::from_ref(&theory)).is_none(), "back to back is fine");
+        let clash = Sitting { id: "c".into(), starts_at: t(9), ends_at: t(11) };
+        assert_eq!(overlapping(&clash, &[theory, module]).map(|s| s.id.as_str()), Some("a"));
+    }
+}
