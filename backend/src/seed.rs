@@ -202,6 +202,7 @@ fn load_province(conn: &mut DbConnection, accounts: &[(DemoAccount, String, Stri
         by_name.insert(org.name.clone(), org);
     }
     let conn = tree.conn;
+    seed_competitions(conn, &by_name)?;
     let mut listing = String::from("username              password          role        what\n");
     for (account, password, hash) in accounts {
         let person_id = match account.person {
@@ -253,4 +254,244 @@ fn load_province(conn: &mut DbConnection, accounts: &[(DemoAccount, String, Stri
         let _ = writeln!(listing, "{:<21} {:<17} {:<11} {}", account.username, password, account.role.as_str(), account.what);
     }
     Ok(listing)
+}
+
+/// The demo's competition calendar, relative to today so that it never goes stale: a fourth-quarter
+/// season whose provincial final opens registration now.
+struct Calendar {
+    provincial_start: chrono::NaiveDate,
+    opens: chrono::NaiveDateTime,
+}
+
+fn demo_calendar(today: chrono::NaiveDate) -> Calendar {
+    use chrono::{Datelike, NaiveDate};
+    let q4_start = |year: i32| NaiveDate::from_ymd_opt(year, 10, 15).unwrap_or(today);
+    let soonest = today + chrono::Duration::days(24);
+    let mut start = soonest.max(q4_start(today.year()));
+    if start > NaiveDate::from_ymd_opt(today.year(), 12, 20).unwrap_or(start) {
+        start = q4_start(today.year() + 1);
+    }
+    Calendar { provincial_start: start, opens: crate::db::truncate_to_micros((today - chrono::Duration::days(10)).and_hms_opt(0, 0, 0).unwrap_or_default()) }
+}
+
+struct DemoCompetition<'a> {
+    name: &'a str,
+    category: crate::domain::competition::Category,
+    tier: Tier,
+    class: crate::domain::competition::CompetitionClass,
+    host: &'a str,
+    bodies: &'a [(&'a str, crate::domain::competition::BodyRole)],
+    major_project: Option<&'a str>,
+    /// Days before the provincial final's first day.
+    days_before_final: i64,
+    feeds_into: Option<String>,
+    /// (trade name, track, qualifiers)
+    trades: Vec<(&'a str, crate::domain::event::Track, i32)>,
+}
+
+fn seed_competitions(conn: &mut DbConnection, orgs: &std::collections::HashMap<String, OrganisationRow>) -> ApiResult<()> {
+    use crate::domain::competition::{BodyRole, Category, CompetitionClass, Status};
+    use crate::domain::event::Track;
+    use chrono::Datelike;
+    let calendar = demo_calendar(now().date());
+    let year = calendar.provincial_start.year();
+    let all_trades = store::trades::list(conn, &store::trades::TradeFilter { limit: 500, ..Default::default() })?;
+    let season_trades: Vec<(&str, Track, i32)> = all_trades.iter().take(56).map(|t| (t.name.as_str(), Track::Worker, 0)).collect();
+    let provincial_name = format!("{year}年云南省职工职业技能大赛");
+    let prefecture_name = format!("{year}年昆明市职工职业技能大赛");
+    let county_name = format!("{year}年五华区职工职业技能竞赛");
+    let enterprise_name = format!("{year}年昆明示范机床制造有限公司车工技能比武");
+    let labour_name = format!("{year}年滇中引水工程劳动和技能竞赛");
+    let college_name = format!("{year}年云南省职业院校技能大赛");
+    let provincial = DemoCompetition {
+        name: &provincial_name,
+        category: Category::WorkersSkills,
+        tier: Tier::Province,
+        class: CompetitionClass::Provincial1,
+        host: PROVINCE_UNION,
+        bodies: &[("云南省人力资源和社会保障厅", BodyRole::CoHost), ("昆明示范技师学院", BodyRole::Undertaker)],
+        major_project: None,
+        days_before_final: 0,
+        feeds_into: None,
+        trades: season_trades,
+    };
+    let provincial_id = seed_competition(conn, orgs, &calendar, provincial)?;
+    let mut feeds = provincial_id;
+    for (name, tier, class, host, days) in [
+        (prefecture_name.as_str(), Tier::Prefecture, CompetitionClass::District, "昆明市总工会", 6),
+        (county_name.as_str(), Tier::County, CompetitionClass::District, "五华区总工会", 12),
+        (enterprise_name.as_str(), Tier::Enterprise, CompetitionClass::Enterprise, "昆明示范机床制造有限公司", 18),
+    ] {
+        feeds = seed_competition(conn, orgs, &calendar, DemoCompetition {
+            name,
+            category: Category::WorkersSkills,
+            tier,
+            class,
+            host,
+            bodies: &[],
+            major_project: None,
+            days_before_final: days,
+            feeds_into: Some(feeds),
+            trades: vec![("车工", Track::Worker, 3)],
+        })?;
+    }
+    seed_competition(conn, orgs, &calendar, DemoCompetition {
+        name: &labour_name,
+        category: Category::Labour,
+        tier: Tier::Province,
+        class: CompetitionClass::Provincial2,
+        host: PROVINCE_UNION,
+        bodies: &[("云南示范建设投资集团有限公司", BodyRole::Undertaker)],
+        major_project: Some("滇中引水工程"),
+        days_before_final: -7,
+        feeds_into: None,
+        trades: vec![("混凝土工", Track::Worker, 0), ("钢筋工", Track::Worker, 0), ("焊工", Track::Worker, 0), ("工程测量员", Track::Worker, 0)],
+    })?;
+    seed_competition(conn, orgs, &calendar, DemoCompetition {
+        name: &college_name,
+        category: Category::VocationalCollege,
+        tier: Tier::Province,
+        class: CompetitionClass::Provincial1,
+        host: "云南省人力资源和社会保障厅",
+        bodies: &[("昆明示范技师学院", BodyRole::Undertaker)],
+        major_project: None,
+        days_before_final: -14,
+        feeds_into: None,
+        trades: vec![("工业机器人系统运维员", Track::Student, 0), ("电工", Track::Student, 0), ("网络与信息安全管理员", Track::Student, 0), ("电工", Track::Teacher, 0)],
+    })?;
+    let _ = Status::Draft;
+    Ok(())
+}
+
+/// One demo competition, with its events ready (technical document and marking scheme), opened
+/// for registration.
+fn seed_competition(
+    conn: &mut DbConnection,
+    orgs: &std::collections::HashMap<String, OrganisationRow>,
+    calendar: &Calendar,
+    c: DemoCompetition,
+) -> ApiResult<String> {
+    use crate::domain::competition::Status;
+    use crate::domain::event::{default_tie_breaks, EventMode, PrizeBands, Weights, DEFAULT_QUOTA_PER_ORGANISATION};
+    use chrono::Datelike;
+    use store::competitions::{BodyRow, CompetitionRow};
+    use store::events::{DocumentRow, EventRow, SchemeRow, SessionRow};
+    let org = |name: &str| orgs.get(name).cloned().ok_or_else(|| ApiError::internal(format!("no organisation {name}")));
+    let host = org(c.host)?;
+    let at = now();
+    let starts_on = calendar.provincial_start - chrono::Duration::days(c.days_before_final);
+    let closes = (starts_on - chrono::Duration::days(3)).and_hms_opt(18, 0, 0).unwrap_or_default();
+    let row = CompetitionRow {
+        id: new_id(),
+        name: c.name.to_string(),
+        edition: None,
+        year: starts_on.year(),
+        category: c.category.as_str().into(),
+        tier: c.tier.as_str().into(),
+        class: c.class.as_str().into(),
+        host_org_id: host.id.clone(),
+        is_season: starts_on.month() >= 10,
+        major_project: c.major_project.map(String::from),
+        description: Some(format!("{}主办。", host.name)),
+        starts_on,
+        ends_on: starts_on + chrono::Duration::days(2),
+        registration_opens_at: Some(calendar.opens),
+        registration_closes_at: Some(closes),
+        feeds_into_id: c.feeds_into,
+        recognised_tier: None,
+        status: Status::RegistrationOpen.as_str().into(),
+        status_reason: None,
+        version: 1,
+        created_by: None,
+        created_at: at,
+        updated_at: at,
+    };
+    store::competitions::insert(conn, &row)?;
+    let bodies = c
+        .bodies
+        .iter()
+        .map(|(name, role)| org(name).map(|o| BodyRow { id: new_id(), competition_id: row.id.clone(), organisation_id: o.id, role: role.as_str().into() }))
+        .collect::<ApiResult<Vec<_>>>()?;
+    store::competitions::replace_bodies(conn, &row.id, &bodies)?;
+    record_as(conn, None, None, "competition.create", ("competition", &row.id), None, Some(serde_json::json!({ "name": row.name, "by": "seed-demo" })))?;
+    let trades = store::trades::list(conn, &store::trades::TradeFilter { limit: 500, ..Default::default() })?;
+    for (i, (trade_name, track, qualifiers)) in c.trades.iter().enumerate() {
+        let trade = trades.iter().find(|t| t.name == *trade_name).ok_or_else(|| ApiError::internal(format!("no trade {trade_name}")))?;
+        let name = match track {
+            crate::domain::event::Track::Worker => trade.name.clone(),
+            crate::domain::event::Track::Student => format!("{}（学生组）", trade.name),
+            crate::domain::event::Track::Teacher => format!("{}（教师组）", trade.name),
+        };
+        let weights = if trade.category == "digital" { Weights { theory: 20, practical: 80 } } else { Weights::default() };
+        let event = EventRow {
+            id: new_id(),
+            competition_id: row.id.clone(),
+            trade_id: trade.id.clone(),
+            name: name.clone(),
+            mode: EventMode::Individual.as_str().into(),
+            team_size: None,
+            track: track.as_str().into(),
+            standard_level: Some(3),
+            theory_weight: weights.theory,
+            practical_weight: weights.practical,
+            quota_total: Some(if c.tier == Tier::Province { 80 } else { 30 }),
+            quota_per_org: Some(DEFAULT_QUOTA_PER_ORGANISATION),
+            min_age: Some(18),
+            max_age: Some(if *track == crate::domain::event::Track::Student { 25 } else { 60 }),
+            min_skill_level: None,
+            region_code: None,
+            qualifiers_count: *qualifiers,
+            tie_breaks: serde_json::to_string(&default_tie_breaks()).unwrap_or_default(),
+            prize_bands: serde_json::to_string(&PrizeBands::default()).unwrap_or_default(),
+            award_rules: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        store::events::insert(conn, &event)?;
+        // Theory in the morning of day one, practical modules after; events spread over the days.
+        let day = starts_on + chrono::Duration::days((i % 3) as i64);
+        let time = |h: u32| day.and_hms_opt(h, 0, 0).unwrap_or_default();
+        for (kind, session_name, from, to) in [("theory", "理论知识考试", 1, 3), ("practical", "实操模块A", 4, 8)] {
+            store::events::insert_session(conn, &SessionRow {
+                id: new_id(),
+                event_id: event.id.clone(),
+                kind: kind.into(),
+                name: session_name.into(),
+                venue: format!("{}实训基地", host.name),
+                starts_at: time(from),
+                ends_at: time(to),
+                created_at: at,
+            })?;
+        }
+        store::events::insert_document(conn, &DocumentRow {
+            id: new_id(),
+            event_id: event.id.clone(),
+            version: 1,
+            title: format!("{}{}赛项技术工作文件", row.name, name),
+            body: format!(
+                "# 一、竞赛内容\n理论知识考试占{}%，实际操作占{}%。\n\n# 二、竞赛方式\n个人赛。\n\n# 三、参赛资格\n年满18周岁的在岗职工。\n\n# 四、成绩评定\n按总成绩排序；总成绩相同时依次比较实操成绩、理论成绩、用时。",
+                weights.theory, weights.practical
+            ),
+            attachments: "[]".into(),
+            status: "published".into(),
+            change_reason: None,
+            published_at: Some(at),
+            published_by: None,
+            created_by: None,
+            created_at: at,
+            updated_at: at,
+        })?;
+        store::events::save_scheme(conn, &SchemeRow {
+            id: new_id(),
+            event_id: event.id.clone(),
+            title: format!("{name}评分标准"),
+            sections: r#"[{"name":"理论知识","kind":"theory"},{"name":"实操模块A","kind":"practical"}]"#.into(),
+            locked: false,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        }, false)?;
+    }
+    Ok(row.id)
 }

@@ -88,13 +88,40 @@ pub struct TestServer {
     handle: actix_web::dev::ServerHandle,
     thread: Option<JoinHandle<()>>,
     agent: ureq::Agent,
+    /// (username, password) printed by `seed-demo`, when the server was started seeded.
+    pub demo_accounts: Vec<(String, String)>,
     // Last: dropped after the server stopped.
     pub db: TestDb,
 }
 
 impl TestServer {
     pub fn start() -> TestServer {
+        Self::start_with(false)
+    }
+
+    /// A server over a database loaded with `seed-demo` first.
+    pub fn start_seeded() -> TestServer {
+        Self::start_with(true)
+    }
+
+    fn start_with(seed_demo: bool) -> TestServer {
         let db = TestDb::create();
+        let mut demo_accounts = Vec::new();
+        if seed_demo {
+            let seeded = skillcomp::db::Db::open(&db.url(), 2).expect("open for seeding");
+            skillcomp::seed::ensure_reference_data(&seeded).expect("reference data");
+            let dir = std::env::temp_dir().join("skillcomp-tests").join(uuid::Uuid::new_v4().simple().to_string());
+            let listing = skillcomp::seed::seed_demo(&seeded, &dir).expect("seed-demo");
+            demo_accounts = listing
+                .lines()
+                .filter_map(|line| {
+                    let mut cols = line.split_whitespace();
+                    Some((cols.next()?.to_string(), cols.next()?.to_string()))
+                })
+                .filter(|(user, _)| user != "username" && user != "demo")
+                .collect();
+            let _ = std::fs::remove_dir_all(&dir);
+        }
         let mut settings = skillcomp::config::Settings::for_database(&db.url(), JWT_SECRET);
         settings.bootstrap_admin = Some((ADMIN_USERNAME.into(), ADMIN_PASSWORD.into()));
         settings.json_limit = 64 * 1024;
@@ -109,7 +136,7 @@ impl TestServer {
         });
         let (handle, addr) = rx.recv_timeout(Duration::from_secs(60)).expect("server started");
         let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
-        TestServer { base: format!("http://{addr}"), handle, thread: Some(thread), agent, db }
+        TestServer { base: format!("http://{addr}"), handle, thread: Some(thread), agent, demo_accounts, db }
     }
 
     pub fn request(&self, method: &str, path: &str) -> Request {

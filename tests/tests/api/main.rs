@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod competitions;
+mod demo;
 mod errors;
 mod openapi;
 mod organisations;
