@@ -15,7 +15,7 @@ use crate::auth::policy::{can_manage_competition, can_review_upgrade, can_view_c
 use crate::auth::Actor;
 use crate::db::{now, DbConnection};
 use crate::domain::competition::{
-    check_calendar, check_competition_shape, check_feeds_into, check_transition, creates_cycle, upgrade_target, BodyRole, Category,
+    DEFAULT_ROSTER_PUBLICITY_DAYS, check_calendar, check_competition_shape, check_feeds_into, check_transition, creates_cycle, upgrade_target, BodyRole, Category,
     CompetitionClass, Status, TransitionFacts, TransitionRefusal,
 };
 use crate::domain::organisation::{Tier, NATIONAL_REGION};
@@ -76,6 +76,7 @@ pub struct CompetitionOut {
     pub status: Status,
     /// The reason given with the last transition that needed one.
     pub status_reason: Option<String>,
+    pub roster_publicity_days: i32,
     /// Where the lifecycle can go from here.
     pub allowed_transitions: Vec<Status>,
     pub version: i32,
@@ -175,6 +176,7 @@ fn competition_out(conn: &mut DbConnection, (row, _, host_name): CompetitionWith
         registration_closes_at: row.registration_closes_at.map(utc),
         feeds_into_id: row.feeds_into_id,
         status_reason: row.status_reason,
+        roster_publicity_days: row.roster_publicity_days,
         version: row.version,
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
@@ -324,6 +326,8 @@ pub struct NewCompetition {
     pub registration_opens_at: Option<DateTime<Utc>>,
     pub registration_closes_at: Option<DateTime<Utc>>,
     pub feeds_into_id: Option<String>,
+    /// Working days the roster is publicised (公示) before it is final; default 7, 0 for none.
+    pub roster_publicity_days: Option<i32>,
 }
 
 /// Checks co-organising bodies: known organisations, not the host, each once.
@@ -385,6 +389,9 @@ fn check_shape(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<crate
     let host_tier = Tier::parse(&host.tier).ok_or_else(|| ApiError::internal("host has an unknown tier"))?;
     let mut violations = check_competition_shape(tier_of(row)?, CompetitionClass::parse(&row.class).unwrap_or(CompetitionClass::Enterprise), category_of(row)?, host_tier);
     violations.extend(check_calendar(row.year, row.starts_on, row.ends_on, row.is_season, (row.registration_opens_at, row.registration_closes_at)));
+    if !(0..=30).contains(&row.roster_publicity_days) {
+        violations.push(Violation::new("roster_publicity_days", "out_of_range", "0 to 30 working days"));
+    }
     if !violations.is_empty() {
         return Err(ApiError::validation(violations));
     }
@@ -433,6 +440,7 @@ pub async fn create_competition(state: web::Data<AppState>, actor: Actor, body: 
         recognised_tier: None,
         status: Status::Draft.as_str().into(),
         status_reason: None,
+        roster_publicity_days: input.roster_publicity_days.unwrap_or(DEFAULT_ROSTER_PUBLICITY_DAYS),
         version: 1,
         created_by: Some(actor.user_id.clone()),
         created_at: at,
@@ -531,6 +539,7 @@ pub struct CompetitionPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub feeds_into_id: Option<Option<String>>,
+    pub roster_publicity_days: Option<i32>,
 }
 
 impl CompetitionPatch {
@@ -554,6 +563,7 @@ impl CompetitionPatch {
         note(self.starts_on.is_some(), "starts_on");
         note(self.ends_on.is_some(), "ends_on");
         note(self.registration_opens_at.is_some(), "registration_opens_at");
+        note(self.roster_publicity_days.is_some(), "roster_publicity_days");
         fields
     }
 }
@@ -612,6 +622,7 @@ pub async fn update_competition(state: web::Data<AppState>, actor: Actor, req: H
             next.class = patch.class.map(|c| c.as_str().to_string()).unwrap_or(next.class);
             next.is_season = patch.is_season.unwrap_or(next.is_season);
             next.starts_on = patch.starts_on.unwrap_or(next.starts_on);
+            next.roster_publicity_days = patch.roster_publicity_days.unwrap_or(next.roster_publicity_days);
             next.ends_on = patch.ends_on.unwrap_or(next.ends_on);
             if let Some(v) = patch.registration_opens_at {
                 next.registration_opens_at = v.map(|t| crate::db::truncate_to_micros(t.naive_utc()));
@@ -679,17 +690,7 @@ pub async fn transition_competition(state: web::Data<AppState>, actor: Actor, re
                 check_version(current.version, expected)?;
             }
             let from = status_of(&current)?;
-            let (events, events_ready) = store::events::count_ready(conn, &id)?;
-            let facts = TransitionFacts {
-                now: now(),
-                starts_on: current.starts_on,
-                ends_on: current.ends_on,
-                registration_opens_at: current.registration_opens_at,
-                registration_closes_at: current.registration_closes_at,
-                events,
-                events_ready,
-                reason: reason.clone(),
-            };
+            let facts = transition_facts(conn, &current, reason.clone())?;
             match check_transition(from, request.to, &facts) {
                 Ok(()) => {}
                 Err(TransitionRefusal::NotAllowed { allowed }) => {
@@ -718,6 +719,7 @@ pub async fn transition_competition(state: web::Data<AppState>, actor: Actor, re
             if !store::competitions::update_if_version(conn, &next, current.version)? {
                 return Err(ApiError::precondition_failed("the competition changed at the same moment; reload and try again"));
             }
+            apply_transition_effects(conn, &actor, &next, request.to)?;
             let out = competition_out(conn, (next, host_path, host_name))?;
             record(conn, &actor, "competition.transition", ("competition", &out.id),
                 Some(serde_json::json!({ "status": from })), Some(serde_json::json!({ "status": request.to, "reason": reason })))?;
@@ -726,6 +728,55 @@ pub async fn transition_competition(state: web::Data<AppState>, actor: Actor, re
         .await?;
     let version = out.version;
     Ok(respond(actix_web::http::StatusCode::OK, out, version))
+}
+
+/// Gathers what the lifecycle's preconditions look at.
+fn transition_facts(conn: &mut DbConnection, competition: &CompetitionRow, reason: Option<String>) -> ApiResult<TransitionFacts> {
+    use crate::domain::registration::RegistrationStatus;
+    let (events, events_ready) = store::events::count_ready(conn, &competition.id)?;
+    let registrations = store::registrations::of_competition(conn, &competition.id)?;
+    let pending_reviews = registrations.iter().filter(|r| RegistrationStatus::parse(&r.status).is_some_and(|s| s.awaits_review())).count() as i64;
+    let mut with_admitted: Vec<String> = registrations.iter().filter(|r| r.status == RegistrationStatus::Admitted.as_str()).map(|r| r.event_id.clone()).collect();
+    with_admitted.sort();
+    with_admitted.dedup();
+    let drawn = store::draws::drawn_events(conn, &with_admitted)?;
+    let pending_objections = store::registrations::objections_of_competition(conn, &competition.id)?.iter().filter(|o| o.status == "filed").count() as i64;
+    Ok(TransitionFacts {
+        now: now(),
+        starts_on: competition.starts_on,
+        ends_on: competition.ends_on,
+        registration_opens_at: competition.registration_opens_at,
+        registration_closes_at: competition.registration_closes_at,
+        events,
+        events_ready,
+        reason,
+        pending_reviews,
+        roster_publicity_ends_at: store::calendar::window_of(conn, &competition.id, "roster")?.map(|w| w.ends_at),
+        pending_objections,
+        events_awaiting_draw: (with_admitted.len() - drawn.len()) as i64,
+    })
+}
+
+/// What a step of the lifecycle sets going: the roster's publicity window opens; a final roster
+/// issues the admission tickets.
+fn apply_transition_effects(conn: &mut DbConnection, actor: &Actor, competition: &CompetitionRow, to: Status) -> ApiResult<()> {
+    match to {
+        Status::RosterPublicity => {
+            let starts_at = now();
+            let adjustments = store::calendar::adjustments(conn)?;
+            let ends_at = crate::domain::calendar::publicity_end(starts_at, competition.roster_publicity_days, &adjustments);
+            store::calendar::insert_window(conn, &store::calendar::WindowRow {
+                id: new_id(),
+                competition_id: competition.id.clone(),
+                kind: "roster".into(),
+                starts_at,
+                ends_at,
+                created_at: starts_at,
+            })
+        }
+        Status::RosterFinal => super::draw::issue_tickets(conn, actor, &competition.id, competition.year).map(|_| ()),
+        _ => Ok(()),
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -79,6 +79,8 @@ pub struct EventOut {
     #[schema(value_type = Option<Object>)]
     pub award_rules: Option<serde_json::Value>,
     pub sessions: Vec<SessionOut>,
+    /// Review levels: 2 = nominating unit then host organisers, 1 = host organisers only.
+    pub review_levels: i32,
     pub published_document_version: Option<i32>,
     pub has_marking_scheme: bool,
     pub version: i32,
@@ -128,6 +130,7 @@ pub fn event_out(conn: &mut DbConnection, (row, trade_code, trade_name): EventWi
         min_skill_level: row.min_skill_level,
         region_code: row.region_code,
         qualifiers_count: row.qualifiers_count,
+        review_levels: row.review_levels,
         version: row.version,
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
@@ -169,6 +172,7 @@ fn settings_of(row: &EventRow) -> ApiResult<EventSettings> {
         min_skill_level: row.min_skill_level,
         standard_level: row.standard_level,
         qualifiers_count: row.qualifiers_count,
+        review_levels: row.review_levels,
         tie_breaks: serde_json::from_str(&row.tie_breaks).map_err(|e| ApiError::internal(e.to_string()))?,
         prize_bands: serde_json::from_str(&row.prize_bands).map_err(|e| ApiError::internal(e.to_string()))?,
     })
@@ -236,6 +240,8 @@ pub struct NewEvent {
     /// Award rule references (used by awards).
     #[schema(value_type = Option<Object>)]
     pub award_rules: Option<serde_json::Value>,
+    /// 2 (default): the nominating unit, then the host's organisers; 1: the host's organisers only.
+    pub review_levels: Option<i32>,
 }
 
 /// Adds an event to a competition that has not opened registration yet.
@@ -280,6 +286,7 @@ pub async fn create_event(state: web::Data<AppState>, actor: Actor, id: web::Pat
                 tie_breaks: serde_json::to_string(&input.tie_breaks.clone().unwrap_or_else(default_tie_breaks)).unwrap_or_default(),
                 prize_bands: serde_json::to_string(&input.prize_bands.unwrap_or_default()).unwrap_or_default(),
                 award_rules: input.award_rules.as_ref().map(|v| v.to_string()),
+                review_levels: input.review_levels.unwrap_or(2),
                 version: 1,
                 created_at: at,
                 updated_at: at,
@@ -434,6 +441,7 @@ pub struct EventPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Object>)]
     pub award_rules: Option<Option<serde_json::Value>>,
+    pub review_levels: Option<i32>,
 }
 
 fn pick<T: Clone>(patch: Option<Option<T>>, current: Option<T>) -> Option<T> {
@@ -482,6 +490,7 @@ pub async fn update_event(state: web::Data<AppState>, actor: Actor, req: HttpReq
                     Some(v) => v.as_ref().map(|j| j.to_string()),
                     None => current.award_rules.clone(),
                 },
+                review_levels: patch.review_levels.unwrap_or(current.review_levels),
                 version: current.version + 1,
                 updated_at: now(),
                 ..current.clone()

@@ -5,11 +5,14 @@
 pub mod audit;
 pub mod auth;
 pub mod competitions;
+pub mod draw;
 pub mod events;
 pub mod health;
 pub mod organisations;
 pub mod persons;
 pub mod reference;
+pub mod registrations;
+pub mod roster;
 pub mod trades;
 pub mod users;
 
@@ -39,6 +42,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     trades::configure(cfg);
     competitions::configure(cfg);
     events::configure(cfg);
+    registrations::configure(cfg);
+    roster::configure(cfg);
+    draw::configure(cfg);
 }
 
 #[derive(OpenApi)]
@@ -61,6 +67,7 @@ application/problem+json with a stable `code`.",
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "competitions", description = "Trades, competitions across the tiers, events, sessions and technical documents"),
         (name = "reference", description = "Reference data"),
+        (name = "registration", description = "Sign-up, eligibility, review, roster publicity, draw, tickets and check-in"),
     )
 )]
 pub struct ApiDoc;
@@ -143,41 +150,66 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
+/// A JSON body with its raw bytes (for request fingerprints, e.g. idempotency keys).
+pub struct JsonWithBytes<T> {
+    pub value: T,
+    pub bytes: web::Bytes,
+}
+
+/// Reads a JSON body: content type, declared and actual size, then the bytes.
+fn read_json_bytes(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static, Result<web::Bytes, ApiError>> {
+    let limit = req.app_data::<web::Data<AppState>>().map(|s| s.settings.json_limit).unwrap_or(256 * 1024);
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let json = is_json_content_type(req);
+    let body = web::Bytes::from_request(req, payload);
+    Box::pin(async move {
+        if declared_length.is_some_and(|len| len > limit) {
+            return Err(too_large(limit));
+        }
+        if !json {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json",
+            ));
+        }
+        let bytes = body.await.map_err(|e| {
+            if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+                too_large(limit)
+            } else {
+                ApiError::bad_request("unreadable_body", format!("the request body could not be read: {e}"))
+            }
+        })?;
+        if bytes.len() > limit {
+            return Err(too_large(limit));
+        }
+        Ok(bytes)
+    })
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<web::Data<AppState>>().map(|s| s.settings.json_limit).unwrap_or(256 * 1024);
-        let declared_length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let json = is_json_content_type(req);
-        let body = web::Bytes::from_request(req, payload);
+        let bytes = read_json_bytes(req, payload);
+        Box::pin(async move { parse_json(&bytes.await?).map(JsonBody) })
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonWithBytes<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = read_json_bytes(req, payload);
         Box::pin(async move {
-            if declared_length.is_some_and(|len| len > limit) {
-                return Err(too_large(limit));
-            }
-            if !json {
-                return Err(ApiError::new(
-                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "send the body as JSON with Content-Type: application/json",
-                ));
-            }
-            let bytes = body.await.map_err(|e| {
-                if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large(limit)
-                } else {
-                    ApiError::bad_request("unreadable_body", format!("the request body could not be read: {e}"))
-                }
-            })?;
-            if bytes.len() > limit {
-                return Err(too_large(limit));
-            }
-            parse_json(&bytes).map(JsonBody)
+            let bytes = bytes.await?;
+            Ok(JsonWithBytes { value: parse_json(&bytes)?, bytes })
         })
     }
 }

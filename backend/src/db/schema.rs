@@ -143,6 +143,7 @@ diesel::table! {
         recognised_tier -> Nullable<Text>,
         status -> Text,
         status_reason -> Nullable<Text>,
+        roster_publicity_days -> Integer,
         version -> Integer,
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
@@ -181,6 +182,7 @@ diesel::table! {
         tie_breaks -> Text,
         prize_bands -> Text,
         award_rules -> Nullable<Text>,
+        review_levels -> Integer,
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
@@ -247,6 +249,126 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    registrations (id) {
+        id -> Text,
+        event_id -> Text,
+        competition_id -> Text,
+        person_id -> Text,
+        team_name -> Nullable<Text>,
+        nominating_org_id -> Text,
+        status -> Text,
+        origin_competition_id -> Nullable<Text>,
+        origin_event_id -> Nullable<Text>,
+        origin_rank -> Nullable<Integer>,
+        reserve_rank -> Nullable<Integer>,
+        ticket_number -> Nullable<Text>,
+        status_reason -> Nullable<Text>,
+        submitted_by -> Nullable<Text>,
+        checked_in_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registration_members (id) {
+        id -> Text,
+        registration_id -> Text,
+        person_id -> Text,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    registration_reviews (id) {
+        id -> Text,
+        registration_id -> Text,
+        action -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        comment -> Nullable<Text>,
+        actor_user_id -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> Text,
+        user_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_days (day) {
+        day -> Date,
+        kind -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    publicity_windows (id) {
+        id -> Text,
+        competition_id -> Text,
+        kind -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> Text,
+        registration_id -> Text,
+        filed_by -> Text,
+        grounds -> Text,
+        status -> Text,
+        ruling -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    event_roles (id) {
+        id -> Text,
+        event_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    draws (id) {
+        id -> Text,
+        event_id -> Text,
+        seed -> Text,
+        algorithm -> Text,
+        performed_by -> Text,
+        performed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    draw_assignments (registration_id) {
+        registration_id -> Text,
+        event_id -> Text,
+        draw_number -> Integer,
+        station_number -> Integer,
+    }
+}
+
 diesel::joinable!(persons -> organisations (employer_org_id));
 diesel::joinable!(users -> persons (person_id));
 diesel::joinable!(role_grants -> organisations (organisation_id));
@@ -261,6 +383,16 @@ diesel::joinable!(event_sessions -> events (event_id));
 diesel::joinable!(technical_documents -> events (event_id));
 diesel::joinable!(marking_schemes -> events (event_id));
 diesel::joinable!(upgrade_applications -> competitions (competition_id));
+diesel::joinable!(registrations -> events (event_id));
+diesel::joinable!(registrations -> persons (person_id));
+diesel::joinable!(registrations -> organisations (nominating_org_id));
+diesel::joinable!(registration_members -> registrations (registration_id));
+diesel::joinable!(registration_members -> persons (person_id));
+diesel::joinable!(registration_reviews -> registrations (registration_id));
+diesel::joinable!(objections -> registrations (registration_id));
+diesel::joinable!(event_roles -> events (event_id));
+diesel::joinable!(event_roles -> users (user_id));
+diesel::joinable!(draw_assignments -> registrations (registration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -279,4 +411,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     technical_documents,
     marking_schemes,
     upgrade_applications,
+    registrations,
+    registration_members,
+    registration_reviews,
+    idempotency_keys,
+    calendar_days,
+    publicity_windows,
+    objections,
+    event_roles,
+    draws,
+    draw_assignments,
 );

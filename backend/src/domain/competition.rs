@@ -56,6 +56,9 @@ string_enum! {
     }
 }
 
+/// Selection lists are publicised for 7 days (DESIGN §6), counted here as working days.
+pub const DEFAULT_ROSTER_PUBLICITY_DAYS: i32 = 7;
+
 /// The main line of the lifecycle; `cancelled` branches off it.
 const MAIN_LINE: [Status; 16] = [
     Status::Draft,
@@ -104,6 +107,11 @@ impl Status {
     /// Whether results are final (qualifiers have moved on; nothing about the chain changes).
     pub fn results_are_final(self) -> bool {
         self.position().is_some_and(|p| p >= Status::ResultsFinal.position().unwrap_or(usize::MAX))
+    }
+
+    /// Whether names have been put next to codes (the draw mapping is no longer secret).
+    pub fn is_decrypted(self) -> bool {
+        self.position().is_some_and(|p| p >= Status::Decrypted.position().unwrap_or(usize::MAX))
     }
 
     /// The states this one may move to.
@@ -260,6 +268,14 @@ pub struct TransitionFacts {
     pub events_ready: i64,
     /// A reason given with the request (needed to cancel, or to close registration early).
     pub reason: Option<String>,
+    /// Registrations still waiting for a review or a correction.
+    pub pending_reviews: i64,
+    /// When the roster's publicity window (公示) closes, once it is open.
+    pub roster_publicity_ends_at: Option<NaiveDateTime>,
+    /// Objections against the roster not yet ruled on.
+    pub pending_objections: i64,
+    /// Events with admitted contestants whose draw has not taken place.
+    pub events_awaiting_draw: i64,
 }
 
 /// One precondition that is not met.
@@ -322,6 +338,18 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
                 );
             }
         }
+        Status::RosterPublicity => {
+            need(f.pending_reviews == 0, "reviews_pending", format!("{} registrations still wait for a review or a correction", f.pending_reviews));
+        }
+        Status::RosterFinal => {
+            if let Some(end) = f.roster_publicity_ends_at {
+                need(f.now >= end, "publicity_not_over", format!("the roster's publicity (公示) runs until {end} (UTC)"));
+            }
+            need(f.pending_objections == 0, "objections_pending", format!("{} objections against the roster wait for a ruling", f.pending_objections));
+        }
+        Status::Drawn => {
+            need(f.events_awaiting_draw == 0, "draw_missing", format!("{} events still need their draw (抽签)", f.events_awaiting_draw));
+        }
         Status::Running => {
             need(f.now.date() >= f.starts_on, "not_started", format!("the competition starts on {}", f.starts_on));
         }
@@ -355,6 +383,10 @@ mod tests {
             events: 2,
             events_ready: 1,
             reason: None,
+            pending_reviews: 0,
+            roster_publicity_ends_at: None,
+            pending_objections: 0,
+            events_awaiting_draw: 0,
         }
     }
 
@@ -415,6 +447,21 @@ mod tests {
         f.now = at("2026-09-30");
         f.reason = None;
         assert_eq!(check_transition(Status::RegistrationOpen, Status::RegistrationClosed, &f), Ok(()));
+    }
+
+    #[test]
+    fn the_roster_is_publicised_after_review_final_after_publicity_and_drawn_event_by_event() {
+        let mut f = facts();
+        f.pending_reviews = 3;
+        assert_eq!(codes(check_transition(Status::RegistrationClosed, Status::RosterPublicity, &f)), ["reviews_pending"]);
+        f.roster_publicity_ends_at = Some(at("2026-09-05"));
+        f.pending_objections = 1;
+        assert_eq!(codes(check_transition(Status::RosterPublicity, Status::RosterFinal, &f)), ["publicity_not_over", "objections_pending"]);
+        f.now = at("2026-09-05");
+        f.pending_objections = 0;
+        assert_eq!(check_transition(Status::RosterPublicity, Status::RosterFinal, &f), Ok(()));
+        f.events_awaiting_draw = 2;
+        assert_eq!(codes(check_transition(Status::RosterFinal, Status::Drawn, &f)), ["draw_missing"]);
     }
 
     #[test]

@@ -100,6 +100,7 @@ pub struct EventSettings {
     pub min_skill_level: Option<i32>,
     pub standard_level: Option<i32>,
     pub qualifiers_count: i32,
+    pub review_levels: i32,
     pub tie_breaks: Vec<TieBreakKey>,
     pub prize_bands: PrizeBands,
 }
@@ -148,6 +149,9 @@ pub fn check_event_settings(s: &EventSettings) -> Vec<Violation> {
     }
     if s.quota_total.is_some_and(|q| s.qualifiers_count > q) {
         v.push(Violation::new("qualifiers_count", "qualifiers_above_quota", "more qualifiers than contestants"));
+    }
+    if !(1..=2).contains(&s.review_levels) {
+        v.push(Violation::new("review_levels", "out_of_range", "1 (host organisers) or 2 (nominating unit, then host organisers)"));
     }
     v.extend(check_tie_breaks(&s.tie_breaks));
     v.extend(check_prize_bands(&s.prize_bands));
@@ -213,6 +217,7 @@ mod tests {
             min_skill_level: Some(3),
             standard_level: Some(2),
             qualifiers_count: 3,
+            review_levels: 2,
             tie_breaks: default_tie_breaks(),
             prize_bands: PrizeBands::default(),
         }

@@ -2,11 +2,14 @@
 //! Each rule is named after what it decides and carries its unit tests.
 
 pub mod audit_chain;
+pub mod calendar;
 pub mod competition;
+pub mod draw;
 pub mod event;
 pub mod id_card;
 pub mod organisation;
 pub mod person;
+pub mod registration;
 pub mod role;
 pub mod text;
 pub mod trade;

@@ -19,6 +19,35 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// A role on one event (裁判组): appointed by the host's organisers.
+    pub enum EventRole {
+        /// 裁判长
+        ChiefJudge = "chief_judge",
+        /// 裁判员
+        Judge = "judge",
+        /// 加密裁判: runs the draw and alone holds the code mapping until decryption.
+        EncryptionJudge = "encryption_judge",
+        /// 计分员
+        Scorer = "scorer",
+        /// 监督
+        Supervisor = "supervisor",
+        /// 仲裁
+        Arbiter = "arbiter",
+    }
+}
+
+impl EventRole {
+    /// The account-level role a user needs to be appointed: judges' roles need a judge grant;
+    /// a supervisor may also be an official (union / HRSS).
+    pub fn qualifying_roles(self) -> &'static [Role] {
+        match self {
+            EventRole::Supervisor => &[Role::Judge, Role::Official],
+            _ => &[Role::Judge],
+        }
+    }
+}
+
 impl Role {
     /// Whether a grant of this role names the organisation subtree it covers.
     pub fn needs_organisation(self) -> bool {

@@ -28,6 +28,7 @@ pub struct CompetitionRow {
     pub recognised_tier: Option<String>,
     pub status: String,
     pub status_reason: Option<String>,
+    pub roster_publicity_days: i32,
     pub version: i32,
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
@@ -98,6 +99,7 @@ pub fn update_if_version(conn: &mut DbConnection, row: &CompetitionRow, expected
             competitions::recognised_tier.eq(&row.recognised_tier),
             competitions::status.eq(&row.status),
             competitions::status_reason.eq(&row.status_reason),
+            competitions::roster_publicity_days.eq(row.roster_publicity_days),
             competitions::version.eq(row.version),
             competitions::updated_at.eq(row.updated_at),
         ))

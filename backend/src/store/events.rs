@@ -28,6 +28,7 @@ pub struct EventRow {
     pub tie_breaks: String,
     pub prize_bands: String,
     pub award_rules: Option<String>,
+    pub review_levels: i32,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -124,6 +125,7 @@ pub fn update_if_version(conn: &mut DbConnection, row: &EventRow, expected_versi
             events::tie_breaks.eq(&row.tie_breaks),
             events::prize_bands.eq(&row.prize_bands),
             events::award_rules.eq(&row.award_rules),
+            events::review_levels.eq(row.review_levels),
             events::version.eq(row.version),
             events::updated_at.eq(row.updated_at),
         ))

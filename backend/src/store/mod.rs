@@ -20,10 +20,14 @@ macro_rules! filter_within_paths {
 pub(crate) use filter_within_paths;
 
 pub mod audit;
+pub mod calendar;
 pub mod competitions;
+pub mod draws;
 pub mod events;
+pub mod idempotency;
 pub mod organisations;
 pub mod persons;
+pub mod registrations;
 pub mod tokens;
 pub mod trades;
 pub mod users;

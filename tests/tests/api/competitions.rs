@@ -90,6 +90,8 @@ fn the_lifecycle_runs_step_by_step_and_names_what_is_missing() {
     body["ends_on"] = json!(day(2));
     body["registration_closes_at"] = json!(at(0, "23:59:59"));
     body["year"] = json!(chrono::Datelike::year(&skillcomp::db::now().date()));
+    // No publicity window, so that the walk need not wait for working days to pass.
+    body["roster_publicity_days"] = json!(0);
     let created = create(srv, &t, body);
     assert_eq!(created.status, 201, "{}", created.text);
     assert_eq!(created.body["status"], "draft");
@@ -154,6 +156,7 @@ fn registration_cannot_close_before_it_started() {
     // Running waits for the first day.
     let mut late = competition_body("五华区钳工技能竞赛", &p.wuhua, "county", "district");
     late["registration_opens_at"] = json!(at(-1, "00:00:00"));
+    late["roster_publicity_days"] = json!(0);
     let late_id = id_of(&create(srv, &t, late));
     ready_event(srv, &t, &late_id, "装配钳工");
     for (to, reason) in [("published", None), ("registration_open", None), ("registration_closed", Some("提前截止")), ("roster_publicity", None), ("roster_final", None), ("drawn", None)] {

@@ -1,0 +1,774 @@
+//! The roster: qualifier lists admitted by hand (with the next in line taking a declined place),
+//! imports from spreadsheets, the public roster during publicity (公示) and objections against
+//! names, roster exports, and the working-day calendar publicity windows are counted in.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::competitions::{load_managed, load_visible as load_visible_competition, status_of};
+use diesel::Connection;
+
+use super::registrations::{enter, save_status, trail, view, RegistrationOut, SignUpRequest};
+use super::{parse_id, record, utc, JsonBody, ProblemResponses};
+use crate::auth::policy::{can_manage_competition, require_admin};
+use crate::auth::Actor;
+use crate::db::{now, DbConnection};
+use crate::domain::calendar::DayKind;
+use crate::domain::competition::Status;
+use crate::domain::id_card::{mask_id_number, parse_id_card};
+use crate::domain::registration::RegistrationStatus;
+use crate::domain::role::Role;
+use crate::domain::{text, Violation};
+use crate::error::{ApiError, ApiResult};
+use crate::store::calendar::CalendarDayRow;
+use crate::store::persons::PersonRow;
+use crate::store::registrations::{ObjectionRow, RegistrationRow};
+use crate::store::{self, new_id};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(admit_qualifiers)
+        .service(import_roster)
+        .service(export_roster)
+        .service(public_roster)
+        .service(file_objection)
+        .service(list_objections)
+        .service(rule_objection)
+        .service(list_calendar)
+        .service(put_calendar_day)
+        .service(delete_calendar_day);
+}
+
+/// Promotes the first reserve (候补) of an event into the place that fell free; returns it.
+pub fn promote_next_in_line(conn: &mut DbConnection, actor: Option<&Actor>, event_id: &str) -> ApiResult<Option<RegistrationRow>> {
+    let next = store::registrations::of_event(conn, event_id)?
+        .into_iter()
+        .filter(|r| r.status == RegistrationStatus::Reserve.as_str())
+        .min_by_key(|r| (r.reserve_rank.unwrap_or(i32::MAX), r.created_at));
+    let Some(mut next) = next else {
+        return Ok(None);
+    };
+    let (event, _, _) = store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    // A promoted qualifier skips the unit's review (the lower tier's result is the nomination).
+    let to = if event.review_levels >= 2 { RegistrationStatus::UnitApproved } else { RegistrationStatus::Submitted };
+    next.reserve_rank = None;
+    let promoted = save_status(conn, actor, next, to, "promote", Some("a place fell free (递补)".into()))?;
+    Ok(Some(promoted))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualifierEntry {
+    pub person_id: String,
+    /// Rank in the lower tier's published ranking.
+    pub rank: i32,
+    /// Default: the person's employer.
+    pub nominating_org_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualifierList {
+    /// The lower-tier competition (it must feed into this one).
+    pub origin_competition_id: String,
+    /// Its event of the same trade.
+    pub origin_event_id: String,
+    /// The ranking, best first. The origin event's qualifier count take places; the rest wait in
+    /// line as reserves.
+    pub entries: Vec<QualifierEntry>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QualifierOutcome {
+    pub admitted: Vec<RegistrationOut>,
+    pub reserves: Vec<RegistrationOut>,
+}
+
+/// Admits qualifiers from a lower tier's published ranking by hand: the top places become
+/// registrations waiting for the host's review (marked with their origin), the rest a reserve
+/// list; a declined place passes to the next in line.
+#[utoipa::path(tag = "registration", request_body = QualifierList, responses((status = 201, body = QualifierOutcome), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/qualifiers")]
+pub async fn admit_qualifiers(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<QualifierList>) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let list = body.0;
+    let origin_competition_id = parse_id("origin_competition_id", &list.origin_competition_id)?;
+    let origin_event_id = parse_id("origin_event_id", &list.origin_event_id)?;
+    if list.entries.is_empty() || list.entries.len() > 500 {
+        return Err(ApiError::field("entries", "out_of_range", "1 to 500 entries"));
+    }
+    let out = state
+        .db
+        .write(move |conn| {
+            let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let (competition, _, _) = load_managed(conn, &actor, &event.competition_id)?;
+            if !matches!(status_of(&competition)?, Status::RegistrationOpen | Status::RegistrationClosed) {
+                return Err(ApiError::conflict("registration_not_open", "qualifiers are admitted while registration is open or just closed"));
+            }
+            let (origin, _, _) = store::competitions::find(conn, &origin_competition_id)?.ok_or_else(|| ApiError::field("origin_competition_id", "unknown_competition", "no competition has this id"))?;
+            if origin.feeds_into_id.as_deref() != Some(competition.id.as_str()) {
+                return Err(ApiError::field("origin_competition_id", "does_not_feed_here", "that competition does not feed into this one"));
+            }
+            let (origin_event, _, _) = store::events::find(conn, &origin_event_id)?
+                .filter(|(e, _, _)| e.competition_id == origin.id)
+                .ok_or_else(|| ApiError::field("origin_event_id", "unknown_event", "no event of that competition has this id"))?;
+            if origin_event.trade_id != event.trade_id {
+                return Err(ApiError::field("origin_event_id", "other_trade", "the origin event is of another trade"));
+            }
+            let mut ranks: Vec<i32> = list.entries.iter().map(|e| e.rank).collect();
+            ranks.sort();
+            if ranks.windows(2).any(|w| w[0] == w[1]) || ranks.first().is_some_and(|r| *r < 1) {
+                return Err(ApiError::field("entries", "invalid_ranks", "ranks are positive and distinct"));
+            }
+            let mut entries: Vec<&QualifierEntry> = list.entries.iter().collect();
+            entries.sort_by_key(|e| e.rank);
+            let places = origin_event.qualifiers_count.max(0) as usize;
+            let mut outcome = QualifierOutcome { admitted: Vec::new(), reserves: Vec::new() };
+            for (i, entry) in entries.iter().enumerate() {
+                let request = SignUpRequest { person_id: Some(entry.person_id.clone()), nominating_org_id: entry.nominating_org_id.clone(), team_name: None, members: Vec::new() };
+                let reserve = i >= places;
+                let initial = if reserve {
+                    RegistrationStatus::Reserve
+                } else if event.review_levels >= 2 {
+                    RegistrationStatus::UnitApproved
+                } else {
+                    RegistrationStatus::Submitted
+                };
+                let mut row = enter(conn, &actor, &event_id, &request, Some(initial)).map_err(|e| {
+                    let mut e = e;
+                    e.detail = format!("entry of rank {}: {}", entry.rank, e.detail);
+                    e
+                })?;
+                let expected = row.version;
+                row.origin_competition_id = Some(origin.id.clone());
+                row.origin_event_id = Some(origin_event.id.clone());
+                row.origin_rank = Some(entry.rank);
+                row.reserve_rank = reserve.then_some(entry.rank);
+                set_origin(conn, &row)?;
+                row.version = expected;
+                let out = view(conn, &actor, &row.id)?;
+                if reserve {
+                    outcome.reserves.push(out);
+                } else {
+                    outcome.admitted.push(out);
+                }
+            }
+            record(conn, &actor, "registration.qualifiers", ("event", &event_id), None,
+                Some(serde_json::json!({ "origin_event_id": origin_event.id, "admitted": outcome.admitted.len(), "reserves": outcome.reserves.len() })))?;
+            Ok(outcome)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+fn set_origin(conn: &mut DbConnection, row: &RegistrationRow) -> ApiResult<()> {
+    use crate::db::schema::registrations;
+    use diesel::prelude::*;
+    diesel::update(registrations::table.find(&row.id))
+        .set((
+            registrations::origin_competition_id.eq(&row.origin_competition_id),
+            registrations::origin_event_id.eq(&row.origin_event_id),
+            registrations::origin_rank.eq(row.origin_rank),
+            registrations::reserve_rank.eq(row.reserve_rank),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// The nominating unit (推荐单位) whose nominees the file lists.
+    pub nominating_org_id: String,
+    /// `all_or_nothing` (default): if any row is refused, nothing is written. `valid_rows`: the
+    /// valid rows are registered and the refused ones reported.
+    pub mode: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportRow {
+    /// The row's number in the sheet (the header is row 1).
+    pub row: usize,
+    pub full_name: String,
+    pub id_number: String,
+    /// registered, refused, or valid (all_or_nothing with refusals: would have been registered).
+    pub outcome: String,
+    pub registration_id: Option<String>,
+    pub reasons: Vec<Violation>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub mode: String,
+    pub registered: usize,
+    pub refused: usize,
+    /// Whether anything was written.
+    pub committed: bool,
+    pub rows: Vec<ImportRow>,
+}
+
+/// The columns an import understands, by their Chinese or English headers.
+const NAME_HEADERS: [&str; 3] = ["姓名", "full_name", "name"];
+const ID_HEADERS: [&str; 3] = ["身份证号", "id_number", "身份证号码"];
+const PHONE_HEADERS: [&str; 3] = ["手机号", "phone", "联系电话"];
+const ETHNICITY_HEADERS: [&str; 2] = ["民族", "ethnicity"];
+
+/// Reads a roster file (.xlsx or .csv) into rows of text cells.
+pub fn read_table(bytes: &[u8], content_type: &str) -> ApiResult<Vec<Vec<String>>> {
+    let is_xlsx = content_type.contains("spreadsheetml") || bytes.starts_with(b"PK\x03\x04");
+    if is_xlsx {
+        use calamine::{Reader, Xlsx};
+        let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
+            .map_err(|e| ApiError::bad_request("unreadable_file", format!("not a readable .xlsx file: {e}")))?;
+        let range = workbook
+            .worksheet_range_at(0)
+            .ok_or_else(|| ApiError::bad_request("unreadable_file", "the workbook has no sheet"))?
+            .map_err(|e| ApiError::bad_request("unreadable_file", format!("the first sheet cannot be read: {e}")))?;
+        Ok(range.rows().map(|cells| cells.iter().map(cell_text).collect()).collect())
+    } else {
+        let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+            .map_err(|_| ApiError::bad_request("unreadable_file", "a .csv roster is UTF-8 text"))?;
+        Ok(parse_csv(text))
+    }
+}
+
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::String(s) => s.trim().to_string(),
+        // ID numbers typed as numbers lose nothing below 2^53, but a number is never a valid ID
+        // (18 digits); keep what Excel shows.
+        Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::DateTime(d) => d.to_string(),
+        Data::Error(_) | Data::Empty => String::new(),
+    }
+}
+
+/// RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks.
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field).trim().to_string()),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field).trim().to_string());
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, '\r') => {}
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field.trim().to_string());
+        rows.push(row);
+    }
+    rows.retain(|r| r.iter().any(|c| !c.is_empty()));
+    rows
+}
+
+fn column(headers: &[String], names: &[&str]) -> Option<usize> {
+    headers.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+}
+
+/// Imports a unit's nominees for an event from .xlsx or .csv (columns 姓名, 身份证号, and
+/// optionally 手机号, 民族). A person not yet on record is created, employed by the unit. Each row
+/// is checked as a sign-up would be; the report lists every row's fate. In `all_or_nothing` mode a
+/// file with any refused row writes nothing and answers 422 `import_refused` with the report in
+/// `extra`.
+#[utoipa::path(tag = "registration", params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the roster (.xlsx, or .csv as text/csv)"),
+    responses((status = 200, body = ImportReport), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/registrations/import")]
+pub async fn import_roster(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, query: web::Query<ImportQuery>, body: web::Bytes) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let q = query.into_inner();
+    let unit_id = parse_id("nominating_org_id", &q.nominating_org_id)?;
+    let mode = q.mode.unwrap_or_else(|| "all_or_nothing".into());
+    if !matches!(mode.as_str(), "all_or_nothing" | "valid_rows") {
+        return Err(ApiError::field("mode", "invalid_value", "all_or_nothing or valid_rows"));
+    }
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    if body.is_empty() {
+        return Err(ApiError::bad_request("empty_file", "send the roster file as the request body"));
+    }
+    let table = read_table(&body, &content_type)?;
+    let Some((headers, rows)) = table.split_first() else {
+        return Err(ApiError::bad_request("empty_file", "the file has no rows"));
+    };
+    let (Some(name_col), Some(id_col)) = (column(headers, &NAME_HEADERS), column(headers, &ID_HEADERS)) else {
+        return Err(ApiError::bad_request("missing_columns", "the first row must name the columns 姓名 and 身份证号"));
+    };
+    let phone_col = column(headers, &PHONE_HEADERS);
+    let ethnicity_col = column(headers, &ETHNICITY_HEADERS);
+    if rows.len() > 2000 {
+        return Err(ApiError::bad_request("too_many_rows", "at most 2,000 rows per file"));
+    }
+    let rows: Vec<Vec<String>> = rows.to_vec();
+    let report = state
+        .db
+        .write(move |conn| {
+            let unit = store::organisations::find(conn, &unit_id)?.ok_or_else(|| ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id"))?;
+            if !(actor.is_admin() || actor.has_role_over(&[Role::Organiser], &unit.path)) {
+                return Err(ApiError::forbidden("a roster is imported by the organisers of its nominating unit"));
+            }
+            let mut report = ImportReport { mode: mode.clone(), registered: 0, refused: 0, committed: false, rows: Vec::new() };
+            for (i, cells) in rows.iter().enumerate() {
+                let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).cloned().unwrap_or_default();
+                let full_name = cell(Some(name_col));
+                let id_number = cell(Some(id_col));
+                // Each row in its own savepoint: a refused row leaves nothing behind.
+                let outcome = conn.transaction::<String, ApiError, _>(|conn| {
+                    let person = person_for_row(conn, &actor, &unit.id, &full_name, &id_number, &cell(phone_col), &cell(ethnicity_col))?;
+                    let request = SignUpRequest { person_id: Some(person.id), nominating_org_id: Some(unit.id.clone()), team_name: None, members: Vec::new() };
+                    enter(conn, &actor, &event_id, &request, None).map(|r| r.id)
+                });
+                let masked = mask_id_number(id_number.trim());
+                match outcome {
+                    Ok(registration_id) => {
+                        report.registered += 1;
+                        report.rows.push(ImportRow { row: i + 2, full_name, id_number: masked, outcome: "registered".into(), registration_id: Some(registration_id), reasons: Vec::new() });
+                    }
+                    Err(e) if e.status.is_client_error() => {
+                        report.refused += 1;
+                        let reasons = if e.errors.is_empty() { vec![Violation::new("row", e.code, e.detail)] } else { e.errors };
+                        report.rows.push(ImportRow { row: i + 2, full_name, id_number: masked, outcome: "refused".into(), registration_id: None, reasons });
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if mode == "all_or_nothing" && report.refused > 0 {
+                for row in report.rows.iter_mut().filter(|r| r.outcome == "registered") {
+                    row.outcome = "valid".into();
+                    row.registration_id = None;
+                }
+                report.registered = 0;
+                // Failing the transaction undoes the valid rows too: the whole file or nothing.
+                let refused = report.refused;
+                return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_refused", format!("{refused} rows were refused, so nothing was imported; the report lists each row"))
+                    .with_extra(serde_json::to_value(&report).unwrap_or_default()));
+            }
+            report.committed = report.registered > 0;
+            record(conn, &actor, "registration.import", ("event", &event_id), None,
+                Some(serde_json::json!({ "nominating_org_id": unit.id, "registered": report.registered, "refused": report.refused, "mode": mode })))?;
+            Ok(report)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// The person a roster row names: found by ID number (the name must match), or created as an
+/// employee of the unit.
+fn person_for_row(conn: &mut DbConnection, actor: &Actor, unit_id: &str, full_name: &str, id_number: &str, phone: &str, ethnicity: &str) -> ApiResult<PersonRow> {
+    let mut violations = Vec::new();
+    let name = crate::domain::keep(&mut violations, text::person_name("full_name", full_name));
+    let card = crate::domain::keep(&mut violations, parse_id_card(id_number, now().date()).map_err(|e| Violation::new("id_number", e.code(), e.message())));
+    let phone = crate::domain::keep(&mut violations, Some(phone).filter(|p| !p.trim().is_empty()).map(|p| crate::domain::person::check_phone("phone", p)).transpose()).flatten();
+    let ethnicity = crate::domain::keep(&mut violations, Some(ethnicity).filter(|e| !e.trim().is_empty()).map(|e| crate::domain::person::check_ethnicity("ethnicity", e)).transpose()).flatten();
+    if !violations.is_empty() {
+        return Err(ApiError::validation(violations));
+    }
+    let (name, card) = (name.unwrap_or_default(), card.expect("checked above"));
+    let existing = store::persons::list(conn, &store::persons::PersonFilter { id_number: Some(card.number.clone()), limit: 1, ..Default::default() })?;
+    if let Some((person, _)) = existing.into_iter().next() {
+        if person.full_name != name {
+            return Err(ApiError::field("full_name", "name_mismatch", "this ID number is on record under another name"));
+        }
+        return Ok(person);
+    }
+    let at = now();
+    let person = PersonRow {
+        id: new_id(),
+        full_name: name,
+        id_number: card.number,
+        gender: card.gender.as_str().into(),
+        birth_date: card.birth_date,
+        ethnicity,
+        phone,
+        education: None,
+        employer_org_id: Some(unit_id.to_string()),
+        occupation: None,
+        is_migrant_worker: false,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    store::persons::insert(conn, &person)?;
+    record(conn, actor, "person.create", ("person", &person.id), None, Some(serde_json::json!({ "by": "roster import", "id_number": mask_id_number(&person.id_number) })))?;
+    Ok(person)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RosterEntry {
+    pub registration_id: String,
+    pub event_id: String,
+    pub event_name: String,
+    pub full_name: String,
+    pub gender: String,
+    /// Always masked on the public roster.
+    pub id_number: String,
+    pub nominating_org_name: String,
+    pub team_name: Option<String>,
+    pub status: RegistrationStatus,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicRoster {
+    pub competition_id: String,
+    pub competition_name: String,
+    /// When the publicity window (公示) opened and closes.
+    pub publicity_starts_at: Option<DateTime<Utc>>,
+    pub publicity_ends_at: Option<DateTime<Utc>>,
+    pub entries: Vec<RosterEntry>,
+}
+
+/// The roster entries of a competition: admitted (and later) registrations, in event order.
+fn roster_entries(conn: &mut DbConnection, competition_id: &str, whole_numbers: bool) -> ApiResult<Vec<(RosterEntry, String)>> {
+    let mut entries = Vec::new();
+    let events = store::events::of_competition(conn, competition_id)?;
+    for (event, _, _) in events {
+        for r in store::registrations::of_event(conn, &event.id)? {
+            let status = RegistrationStatus::parse(&r.status).unwrap_or(RegistrationStatus::Submitted);
+            if !matches!(status, RegistrationStatus::Admitted | RegistrationStatus::CheckedIn | RegistrationStatus::Competed | RegistrationStatus::NoShow) {
+                continue;
+            }
+            let Some((person, _)) = store::persons::find(conn, &r.person_id)? else { continue };
+            let unit = store::organisations::find(conn, &r.nominating_org_id)?.map(|o| o.name).unwrap_or_default();
+            let number = if whole_numbers { person.id_number.clone() } else { mask_id_number(&person.id_number) };
+            entries.push((
+                RosterEntry {
+                    registration_id: r.id.clone(),
+                    event_id: event.id.clone(),
+                    event_name: event.name.clone(),
+                    full_name: person.full_name,
+                    gender: person.gender,
+                    id_number: number,
+                    nominating_org_name: unit,
+                    team_name: r.team_name.clone(),
+                    status,
+                },
+                r.ticket_number.clone().unwrap_or_default(),
+            ));
+        }
+    }
+    Ok(entries)
+}
+
+/// The public roster (公示名单), once publicity has begun: names with masked ID numbers.
+#[utoipa::path(tag = "registration", responses((status = 200, body = PublicRoster), ProblemResponses))]
+#[get("/competitions/{id}/roster")]
+pub async fn public_roster(state: web::Data<AppState>, actor: Option<Actor>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .read(move |conn| {
+            let (competition, host_path, _) = load_visible_competition(conn, actor.as_ref(), &id)?;
+            let status = status_of(&competition)?;
+            let organiser = actor.as_ref().is_some_and(|a| can_manage_competition(a, &host_path));
+            let public = status != Status::Cancelled && status.registration_has_opened() && !matches!(status, Status::RegistrationOpen | Status::RegistrationClosed);
+            if !public && !organiser {
+                return Err(ApiError::conflict("roster_not_public", "the roster is published when its publicity (公示) begins"));
+            }
+            let window = store::calendar::window_of(conn, &id, "roster")?;
+            Ok(PublicRoster {
+                competition_id: competition.id.clone(),
+                competition_name: competition.name,
+                publicity_starts_at: window.as_ref().map(|w| utc(w.starts_at)),
+                publicity_ends_at: window.as_ref().map(|w| utc(w.ends_at)),
+                entries: roster_entries(conn, &id, false)?.into_iter().map(|(e, _)| e).collect(),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "public, max-age=60")).json(out))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// Whole ID numbers (reviewers only); masked otherwise.
+    pub full_ids: Option<bool>,
+}
+
+/// The roster as an .xlsx workbook: masked ID numbers for public lists, whole ones for the host's
+/// organisers (reviewers) who ask for them.
+#[utoipa::path(tag = "registration", params(ExportQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), ProblemResponses))]
+#[get("/competitions/{id}/roster.xlsx")]
+pub async fn export_roster(state: web::Data<AppState>, actor: Option<Actor>, id: web::Path<String>, query: web::Query<ExportQuery>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let full = query.full_ids.unwrap_or(false);
+    let (name, entries) = state
+        .db
+        .read(move |conn| {
+            let (competition, host_path, _) = load_visible_competition(conn, actor.as_ref(), &id)?;
+            let organiser = actor.as_ref().is_some_and(|a| can_manage_competition(a, &host_path));
+            if full && !organiser {
+                return Err(ApiError::forbidden("whole ID numbers are for the host's organisers"));
+            }
+            let status = status_of(&competition)?;
+            if !organiser && (!status.registration_has_opened() || matches!(status, Status::RegistrationOpen | Status::RegistrationClosed)) {
+                return Err(ApiError::conflict("roster_not_public", "the roster is published when its publicity (公示) begins"));
+            }
+            Ok((competition.name, roster_entries(conn, &id, full)?))
+        })
+        .await?;
+    let bytes = web::block(move || roster_workbook(&name, &entries)).await.map_err(|e| ApiError::internal(e.to_string()))??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"roster.xlsx\""))
+        .body(bytes))
+}
+
+fn roster_workbook(title: &str, entries: &[(RosterEntry, String)]) -> ApiResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let failed = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("workbook: {e}"));
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("名单").map_err(failed)?;
+    let bold = Format::new().set_bold();
+    sheet.write_string_with_format(0, 0, title, &bold).map_err(failed)?;
+    let headers = ["序号", "赛项", "姓名", "性别", "身份证号", "推荐单位", "队名", "准考证号", "状态"];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, *h, &bold).map_err(failed)?;
+    }
+    for (i, (e, ticket)) in entries.iter().enumerate() {
+        let r = (i + 2) as u32;
+        let gender = if e.gender == "female" { "女" } else { "男" };
+        let cells = [e.event_name.as_str(), e.full_name.as_str(), gender, e.id_number.as_str(), e.nominating_org_name.as_str(), e.team_name.as_deref().unwrap_or(""), ticket.as_str(), e.status.as_str()];
+        sheet.write_number(r, 0, (i + 1) as f64).map_err(failed)?;
+        for (c, v) in cells.iter().enumerate() {
+            sheet.write_string(r, (c + 1) as u16, *v).map_err(failed)?;
+        }
+    }
+    for (c, width) in [6.0, 24.0, 12.0, 6.0, 22.0, 30.0, 14.0, 14.0, 12.0].iter().enumerate() {
+        sheet.set_column_width(c as u16, *width).map_err(failed)?;
+    }
+    workbook.save_to_buffer().map_err(failed)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionRequest {
+    /// What is wrong with this entry (e.g. does not meet the age rule, not employed by the unit).
+    pub grounds: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObjectionOut {
+    pub id: String,
+    pub registration_id: String,
+    pub grounds: String,
+    /// filed, upheld or dismissed.
+    pub status: String,
+    pub ruling: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn objection_out(row: ObjectionRow) -> ObjectionOut {
+    ObjectionOut {
+        id: row.id,
+        registration_id: row.registration_id,
+        grounds: row.grounds,
+        status: row.status,
+        ruling: row.ruling,
+        decided_at: row.decided_at.map(utc),
+        created_at: utc(row.created_at),
+    }
+}
+
+/// Files an objection against a name on the public roster, during its publicity window.
+#[utoipa::path(tag = "registration", request_body = ObjectionRequest, responses((status = 201, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/registrations/{id}/objections")]
+pub async fn file_objection(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<ObjectionRequest>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let grounds = text::required("grounds", &body.0.grounds, 1000).map_err(|v| ApiError::validation(vec![v]))?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let registration = store::registrations::find(conn, &id)?.ok_or_else(|| ApiError::not_found("registration"))?;
+            let (competition, _, _) = store::competitions::find(conn, &registration.competition_id)?.ok_or_else(|| ApiError::not_found("registration"))?;
+            if registration.status != RegistrationStatus::Admitted.as_str() {
+                return Err(ApiError::not_found("registration"));
+            }
+            let window = store::calendar::window_of(conn, &competition.id, "roster")?;
+            let at = now();
+            let open = status_of(&competition)? == Status::RosterPublicity && window.as_ref().is_some_and(|w| at >= w.starts_at && at < w.ends_at);
+            if !open {
+                let detail = match window {
+                    Some(w) => format!("objections were open until {} (UTC)", w.ends_at.format("%Y-%m-%d %H:%M")),
+                    None => "objections open when the roster is publicised".to_string(),
+                };
+                return Err(ApiError::conflict("publicity_closed", detail));
+            }
+            let row = ObjectionRow { id: new_id(), registration_id: id.clone(), filed_by: actor.user_id.clone(), grounds, status: "filed".into(), ruling: None, decided_by: None, decided_at: None, created_at: at };
+            store::registrations::insert_objection(conn, &row)?;
+            let out = objection_out(row);
+            record(conn, &actor, "objection.file", ("registration", &id), None, Some(serde_json::json!({ "objection_id": out.id })))?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Objections against a competition's roster (its organisers).
+#[utoipa::path(tag = "registration", responses((status = 200, body = [ObjectionOut]), ProblemResponses), security(("bearer" = [])))]
+#[get("/competitions/{id}/objections")]
+pub async fn list_objections(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .read(move |conn| {
+            load_managed(conn, &actor, &id)?;
+            Ok(store::registrations::objections_of_competition(conn, &id)?.into_iter().map(objection_out).collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionRuling {
+    pub uphold: bool,
+    pub ruling: String,
+}
+
+/// Rules on an objection. Upheld: the contestant is replaced by the next in line (if any).
+#[utoipa::path(tag = "registration", request_body = ObjectionRuling, responses((status = 200, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/objections/{id}/ruling")]
+pub async fn rule_objection(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<ObjectionRuling>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let request = body.0;
+    let ruling = text::required("ruling", &request.ruling, 1000).map_err(|v| ApiError::validation(vec![v]))?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let objection = store::registrations::find_objection(conn, &id)?.ok_or_else(|| ApiError::not_found("objection"))?;
+            let registration = store::registrations::find(conn, &objection.registration_id)?.ok_or_else(|| ApiError::not_found("objection"))?;
+            load_managed(conn, &actor, &registration.competition_id)?;
+            let mut decided = objection.clone();
+            decided.status = if request.uphold { "upheld" } else { "dismissed" }.into();
+            decided.ruling = Some(ruling.clone());
+            decided.decided_by = Some(actor.user_id.clone());
+            decided.decided_at = Some(now());
+            if !store::registrations::rule_objection(conn, &decided)? {
+                return Err(ApiError::conflict("already_ruled", "this objection has already been ruled on"));
+            }
+            if request.uphold && registration.status == RegistrationStatus::Admitted.as_str() {
+                let event_id = registration.event_id.clone();
+                save_status(conn, Some(&actor), registration, RegistrationStatus::Replaced, "replace", Some(ruling))?;
+                if let Some(next) = promote_next_in_line(conn, Some(&actor), &event_id)? {
+                    // The replacement was already publicised as a reserve; the host admits them now.
+                    let admitted = save_status(conn, Some(&actor), next, RegistrationStatus::Admitted, "approve", Some("递补入选".into()))?;
+                    trail(conn, Some(&actor), &admitted.id, "replacement", "unit_approved", RegistrationStatus::Admitted, None)?;
+                }
+            }
+            let out = objection_out(decided);
+            record(conn, &actor, "objection.rule", ("registration", &out.registration_id), None, Some(serde_json::json!({ "objection_id": out.id, "status": out.status })))?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarDayOut {
+    pub day: NaiveDate,
+    pub kind: DayKind,
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarQuery {
+    pub year: i32,
+}
+
+/// Public holidays and worked weekend days (调休) of a year, as publicity windows count them.
+#[utoipa::path(tag = "registration", params(CalendarQuery), responses((status = 200, body = [CalendarDayOut]), ProblemResponses))]
+#[get("/calendar")]
+pub async fn list_calendar(state: web::Data<AppState>, query: web::Query<CalendarQuery>) -> ApiResult<HttpResponse> {
+    let year = query.year;
+    if !(2000..=2100).contains(&year) {
+        return Err(ApiError::field("year", "out_of_range", "a year between 2000 and 2100"));
+    }
+    let rows = state.db.read(move |conn| store::calendar::list_days(conn, year)).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(|r| CalendarDayOut { kind: DayKind::parse(&r.kind).unwrap_or(DayKind::Holiday), day: r.day, name: r.name }).collect::<Vec<_>>()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDayInput {
+    pub kind: DayKind,
+    #[schema(example = "国庆节")]
+    pub name: String,
+}
+
+/// Declares a day a public holiday or a worked weekend day (admins).
+#[utoipa::path(tag = "registration", request_body = CalendarDayInput, responses((status = 200, body = CalendarDayOut), ProblemResponses), security(("bearer" = [])))]
+#[put("/calendar/{day}")]
+pub async fn put_calendar_day(state: web::Data<AppState>, actor: Actor, day: web::Path<String>, body: JsonBody<CalendarDayInput>) -> ApiResult<HttpResponse> {
+    require_admin(&actor)?;
+    let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| ApiError::bad_request("invalid_date", "the day is YYYY-MM-DD"))?;
+    let input = body.0;
+    let name = text::required("name", &input.name, 50).map_err(|v| ApiError::validation(vec![v]))?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let row = CalendarDayRow { day, kind: input.kind.as_str().into(), name };
+            store::calendar::put_day(conn, &row)?;
+            record(conn, &actor, "calendar.put", ("calendar_day", &day.to_string()), None, Some(serde_json::json!({ "kind": row.kind, "name": row.name })))?;
+            Ok(CalendarDayOut { day, kind: input.kind, name: row.name })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Removes a calendar entry (admins).
+#[utoipa::path(tag = "registration", responses((status = 204), ProblemResponses), security(("bearer" = [])))]
+#[delete("/calendar/{day}")]
+pub async fn delete_calendar_day(state: web::Data<AppState>, actor: Actor, day: web::Path<String>) -> ApiResult<HttpResponse> {
+    require_admin(&actor)?;
+    let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| ApiError::bad_request("invalid_date", "the day is YYYY-MM-DD"))?;
+    state
+        .db
+        .write(move |conn| {
+            if store::calendar::delete_day(conn, day)? == 0 {
+                return Err(ApiError::not_found("calendar day"));
+            }
+            record(conn, &actor, "calendar.delete", ("calendar_day", &day.to_string()), None, None)
+        })
+        .await?;
+    Ok(HttpResponse::build(StatusCode::NO_CONTENT).finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_csv;
+
+    #[test]
+    fn csv_fields_may_be_quoted_and_hold_commas_quotes_and_line_breaks() {
+        let rows = parse_csv("\u{59d3}\u{540d},身份证号\r\n\"阿苏·木呷\",\"530302198809213314\"\n\"李, \"\"娜\"\"\",1\n\n");
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1], ["阿苏·木呷", "530302198809213314"]);
+        assert_eq!(rows[2], ["李, \"娜\"", "1"]);
+    }
+}

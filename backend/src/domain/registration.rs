@@ -1,0 +1,265 @@
+//! Registrations: their lifecycle, the review levels, and who is eligible for an event.
+
+use chrono::NaiveDate;
+
+use super::id_card::age_on;
+use super::organisation::region_within;
+use super::Violation;
+use crate::string_enum;
+
+string_enum! {
+    /// DESIGN §5, plus `reserve` (候补): a qualifier or nominee waiting for a place to fall free.
+    pub enum RegistrationStatus {
+        Submitted = "submitted",
+        UnitApproved = "unit_approved",
+        Admitted = "admitted",
+        Returned = "returned",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+        Reserve = "reserve",
+        CheckedIn = "checked_in",
+        Competed = "competed",
+        NoShow = "no_show",
+        Disqualified = "disqualified",
+        Replaced = "replaced",
+    }
+}
+
+string_enum! {
+    pub enum ReviewAction {
+        /// Pass to the next level (or admit, at the last one).
+        Approve = "approve",
+        /// Send back for changes; editable again.
+        Return = "return",
+        /// Refuse, with a reason.
+        Reject = "reject",
+    }
+}
+
+string_enum! {
+    /// Who decides a registration now.
+    pub enum ReviewStage {
+        /// 推荐单位: the nominating organisation's organisers.
+        Unit = "unit",
+        /// The host organisation's organisers.
+        Host = "host",
+    }
+}
+
+impl RegistrationStatus {
+    /// Whether it takes one of the event's places (counts toward quotas).
+    pub fn holds_place(self) -> bool {
+        use RegistrationStatus::*;
+        matches!(self, Submitted | UnitApproved | Admitted | Returned | CheckedIn | Competed)
+    }
+
+    /// Whether someone still has to act before the roster can be publicised.
+    pub fn awaits_review(self) -> bool {
+        use RegistrationStatus::*;
+        matches!(self, Submitted | UnitApproved | Returned)
+    }
+
+    /// The statuses that are still "live" (a person has one live registration per event).
+    pub fn is_live(self) -> bool {
+        !matches!(self, RegistrationStatus::Withdrawn | RegistrationStatus::Rejected | RegistrationStatus::Replaced)
+    }
+}
+
+/// The stage a registration waits at, for an event with `review_levels` (1 or 2).
+pub fn review_stage(status: RegistrationStatus, review_levels: i32) -> Option<ReviewStage> {
+    match status {
+        RegistrationStatus::Submitted if review_levels >= 2 => Some(ReviewStage::Unit),
+        RegistrationStatus::Submitted | RegistrationStatus::UnitApproved => Some(ReviewStage::Host),
+        _ => None,
+    }
+}
+
+/// The status a review action leads to, or why it cannot be taken.
+pub fn review(status: RegistrationStatus, action: ReviewAction, review_levels: i32) -> Result<RegistrationStatus, String> {
+    let Some(stage) = review_stage(status, review_levels) else {
+        return Err(format!("a {status} registration is not waiting for review"));
+    };
+    Ok(match (action, stage) {
+        (ReviewAction::Approve, ReviewStage::Unit) => RegistrationStatus::UnitApproved,
+        (ReviewAction::Approve, ReviewStage::Host) => RegistrationStatus::Admitted,
+        (ReviewAction::Return, _) => RegistrationStatus::Returned,
+        (ReviewAction::Reject, _) => RegistrationStatus::Rejected,
+    })
+}
+
+/// The status a new registration starts in: a nominating unit that enters its own nominee has
+/// vouched for them already.
+pub fn initial_status(entered_by_unit: bool, review_levels: i32) -> RegistrationStatus {
+    if entered_by_unit && review_levels >= 2 {
+        RegistrationStatus::UnitApproved
+    } else {
+        RegistrationStatus::Submitted
+    }
+}
+
+/// Everything about a person that eligibility looks at.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub birth_date: NaiveDate,
+    /// The best (smallest) skill level the person holds, if any.
+    pub best_skill_level: Option<i32>,
+    /// Region of the nominating organisation (where the person works or studies).
+    pub unit_region: String,
+    /// Whether the nominating organisation is a school (students' and teachers' tracks).
+    pub unit_is_school: bool,
+}
+
+/// An event's eligibility rules.
+#[derive(Debug, Clone)]
+pub struct EligibilityRules {
+    pub min_age: Option<i32>,
+    pub max_age: Option<i32>,
+    pub min_skill_level: Option<i32>,
+    pub region_code: Option<String>,
+    pub track: super::event::Track,
+}
+
+/// The state of the event and the person's other registrations.
+#[derive(Debug, Clone, Default)]
+pub struct Standing {
+    pub places_taken: i64,
+    pub quota_total: Option<i32>,
+    pub unit_places_taken: i64,
+    pub quota_per_unit: Option<i32>,
+    pub already_registered: bool,
+    /// Another event of the same competition the person is registered for whose sittings overlap.
+    pub overlapping_event: Option<String>,
+}
+
+/// Every reason the candidate may not take a place, checked on the competition's first day.
+pub fn check_eligibility(c: &Candidate, rules: &EligibilityRules, competition_day: NaiveDate, s: &Standing) -> Vec<Violation> {
+    let mut reasons = Vec::new();
+    let mut refuse = |code: &str, message: String| reasons.push(Violation::new("eligibility", code, message));
+    let age = age_on(c.birth_date, competition_day);
+    if let Some(min) = rules.min_age {
+        if age < min {
+            refuse("too_young", format!("{age} on {competition_day}; the event admits contestants from {min}"));
+        }
+    }
+    if let Some(max) = rules.max_age {
+        if age > max {
+            refuse("too_old", format!("{age} on {competition_day}; the event admits contestants up to {max}"));
+        }
+    }
+    if let Some(min_level) = rules.min_skill_level {
+        if c.best_skill_level.is_none_or(|level| level > min_level) {
+            refuse("skill_level_too_low", format!("the event requires skill level {min_level} or higher; {}", match c.best_skill_level {
+                Some(level) => format!("the person holds level {level}"),
+                None => "the person holds no recorded skill level".to_string(),
+            }));
+        }
+    }
+    if let Some(region) = &rules.region_code {
+        if !region_within(&c.unit_region, region) {
+            refuse("outside_region", format!("the event is for units in region {region}; this unit is in {}", c.unit_region));
+        }
+    }
+    use super::event::Track;
+    match (rules.track, c.unit_is_school) {
+        (Track::Worker, true) => refuse("wrong_track", "the workers' track is for employees nominated by their employer, not by a school".into()),
+        (Track::Student | Track::Teacher, false) => refuse("wrong_track", format!("the {} track is for nominees of a school", rules.track)),
+        _ => {}
+    }
+    if s.already_registered {
+        refuse("already_registered", "the person already has a registration for this event".into());
+    }
+    if let Some(other) = &s.overlapping_event {
+        refuse("sessions_overlap", format!("the person is registered for '{other}', whose sittings overlap this event's"));
+    }
+    if s.quota_total.is_some_and(|q| s.places_taken >= q as i64) {
+        refuse("quota_full", "all places of this event are taken".into());
+    }
+    if s.quota_per_unit.is_some_and(|q| s.unit_places_taken >= q as i64) {
+        refuse("unit_quota_full", format!("the nominating unit has used all of its {} places", s.quota_per_unit.unwrap_or_default()));
+    }
+    reasons
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::Track;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn candidate() -> Candidate {
+        Candidate { birth_date: day(1990, 3, 15), best_skill_level: Some(3), unit_region: "530102".into(), unit_is_school: false }
+    }
+
+    fn rules() -> EligibilityRules {
+        EligibilityRules { min_age: Some(18), max_age: Some(45), min_skill_level: Some(3), region_code: Some("530100".into()), track: Track::Worker }
+    }
+
+    fn codes(v: Vec<Violation>) -> Vec<String> {
+        v.into_iter().map(|v| v.code).collect()
+    }
+
+    #[test]
+    fn an_eligible_worker_passes() {
+        assert!(check_eligibility(&candidate(), &rules(), day(2026, 12, 1), &Standing::default()).is_empty());
+    }
+
+    #[test]
+    fn age_counts_on_the_competition_day() {
+        let mut r = rules();
+        r.max_age = Some(35);
+        // 35 the day before the birthday, 36 on it.
+        assert!(check_eligibility(&candidate(), &r, day(2026, 3, 14), &Standing::default()).is_empty());
+        assert_eq!(codes(check_eligibility(&candidate(), &r, day(2026, 3, 15), &Standing::default())), ["too_old"]);
+        let mut young = candidate();
+        young.birth_date = day(2009, 1, 1);
+        assert_eq!(codes(check_eligibility(&young, &rules(), day(2026, 12, 1), &Standing::default())), ["too_young"]);
+    }
+
+    #[test]
+    fn skill_level_region_and_track_are_checked() {
+        let mut c = candidate();
+        c.best_skill_level = Some(4);
+        c.unit_region = "530302".into();
+        c.unit_is_school = true;
+        assert_eq!(codes(check_eligibility(&c, &rules(), day(2026, 12, 1), &Standing::default())), ["skill_level_too_low", "outside_region", "wrong_track"]);
+        c.best_skill_level = None;
+        assert!(codes(check_eligibility(&c, &rules(), day(2026, 12, 1), &Standing::default())).contains(&"skill_level_too_low".to_string()));
+        let mut student_rules = rules();
+        student_rules.track = Track::Student;
+        student_rules.region_code = None;
+        assert_eq!(codes(check_eligibility(&candidate(), &student_rules, day(2026, 12, 1), &Standing::default())), ["wrong_track"]);
+    }
+
+    #[test]
+    fn quotas_duplicates_and_overlaps_are_refused() {
+        let s = Standing {
+            places_taken: 40,
+            quota_total: Some(40),
+            unit_places_taken: 5,
+            quota_per_unit: Some(5),
+            already_registered: true,
+            overlapping_event: Some("焊工".into()),
+        };
+        assert_eq!(codes(check_eligibility(&candidate(), &rules(), day(2026, 12, 1), &s)), ["already_registered", "sessions_overlap", "quota_full", "unit_quota_full"]);
+    }
+
+    #[test]
+    fn two_review_levels_go_unit_then_host_and_one_level_goes_straight_to_the_host() {
+        use RegistrationStatus::*;
+        assert_eq!(review(Submitted, ReviewAction::Approve, 2), Ok(UnitApproved));
+        assert_eq!(review(UnitApproved, ReviewAction::Approve, 2), Ok(Admitted));
+        assert_eq!(review(Submitted, ReviewAction::Approve, 1), Ok(Admitted));
+        assert_eq!(review(UnitApproved, ReviewAction::Return, 2), Ok(Returned));
+        assert_eq!(review(Submitted, ReviewAction::Reject, 2), Ok(Rejected));
+        assert!(review(Admitted, ReviewAction::Approve, 2).is_err());
+        assert!(review(Returned, ReviewAction::Approve, 2).is_err());
+        assert_eq!(review_stage(Submitted, 2), Some(ReviewStage::Unit));
+        assert_eq!(review_stage(Submitted, 1), Some(ReviewStage::Host));
+        assert_eq!(initial_status(true, 2), UnitApproved);
+        assert_eq!(initial_status(true, 1), Submitted);
+        assert!(Returned.holds_place() && !Withdrawn.holds_place() && !Reserve.holds_place());
+    }
+}

@@ -1,0 +1,89 @@
+//! Per-event roles, the draw and its two-layer mapping.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{draw_assignments, draws, event_roles, users};
+use crate::db::DbConnection;
+use crate::error::ApiResult;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = event_roles)]
+pub struct EventRoleRow {
+    pub id: String,
+    pub event_id: String,
+    pub user_id: String,
+    pub role: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = draws)]
+pub struct DrawRow {
+    pub id: String,
+    pub event_id: String,
+    pub seed: String,
+    pub algorithm: String,
+    pub performed_by: String,
+    pub performed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = draw_assignments)]
+pub struct AssignmentRow {
+    pub registration_id: String,
+    pub event_id: String,
+    pub draw_number: i32,
+    pub station_number: i32,
+}
+
+pub fn roles_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<(EventRoleRow, String)>> {
+    Ok(event_roles::table
+        .inner_join(users::table)
+        .filter(event_roles::event_id.eq(event_id))
+        .order(event_roles::id.asc())
+        .select((EventRoleRow::as_select(), users::username))
+        .load(conn)?)
+}
+
+/// The roles a user holds on an event.
+pub fn roles_of_user(conn: &mut DbConnection, event_id: &str, user_id: &str) -> ApiResult<Vec<String>> {
+    Ok(event_roles::table
+        .filter(event_roles::event_id.eq(event_id))
+        .filter(event_roles::user_id.eq(user_id))
+        .select(event_roles::role)
+        .load(conn)?)
+}
+
+pub fn insert_role(conn: &mut DbConnection, row: &EventRoleRow) -> ApiResult<()> {
+    diesel::insert_into(event_roles::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_role(conn: &mut DbConnection, id: &str) -> ApiResult<usize> {
+    Ok(diesel::delete(event_roles::table.find(id)).execute(conn)?)
+}
+
+pub fn draw_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<DrawRow>> {
+    Ok(draws::table.filter(draws::event_id.eq(event_id)).select(DrawRow::as_select()).first(conn).optional()?)
+}
+
+pub fn drawn_events(conn: &mut DbConnection, event_ids: &[String]) -> ApiResult<Vec<String>> {
+    Ok(draws::table.filter(draws::event_id.eq_any(event_ids)).select(draws::event_id).load(conn)?)
+}
+
+pub fn insert_draw(conn: &mut DbConnection, draw: &DrawRow, assignments: &[AssignmentRow]) -> ApiResult<()> {
+    diesel::insert_into(draws::table).values(draw).execute(conn)?;
+    for a in assignments {
+        diesel::insert_into(draw_assignments::table).values(a).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn assignments_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<AssignmentRow>> {
+    Ok(draw_assignments::table
+        .filter(draw_assignments::event_id.eq(event_id))
+        .order(draw_assignments::draw_number.asc())
+        .select(AssignmentRow::as_select())
+        .load(conn)?)
+}

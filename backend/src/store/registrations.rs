@@ -1,0 +1,273 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{events, objections, registration_members, registration_reviews, registrations};
+use crate::db::DbConnection;
+use crate::domain::registration::RegistrationStatus;
+use crate::error::ApiResult;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = registrations)]
+pub struct RegistrationRow {
+    pub id: String,
+    pub event_id: String,
+    pub competition_id: String,
+    pub person_id: String,
+    pub team_name: Option<String>,
+    pub nominating_org_id: String,
+    pub status: String,
+    pub origin_competition_id: Option<String>,
+    pub origin_event_id: Option<String>,
+    pub origin_rank: Option<i32>,
+    pub reserve_rank: Option<i32>,
+    pub ticket_number: Option<String>,
+    pub status_reason: Option<String>,
+    pub submitted_by: Option<String>,
+    pub checked_in_at: Option<NaiveDateTime>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = registration_members)]
+pub struct MemberRow {
+    pub id: String,
+    pub registration_id: String,
+    pub person_id: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = registration_reviews)]
+pub struct ReviewRow {
+    pub id: String,
+    pub registration_id: String,
+    pub action: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub comment: Option<String>,
+    pub actor_user_id: Option<String>,
+    pub at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = objections)]
+pub struct ObjectionRow {
+    pub id: String,
+    pub registration_id: String,
+    pub filed_by: String,
+    pub grounds: String,
+    pub status: String,
+    pub ruling: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Takes the event's row lock for the rest of the transaction, so that quota counts and the
+/// insert that follows them cannot interleave with another sign-up for the same event.
+pub fn lock_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<()> {
+    diesel::update(events::table.find(event_id)).set(events::version.eq(events::version)).execute(conn)?;
+    Ok(())
+}
+
+pub fn insert(conn: &mut DbConnection, row: &RegistrationRow) -> ApiResult<()> {
+    diesel::insert_into(registrations::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<RegistrationRow>> {
+    Ok(registrations::table.find(id).select(RegistrationRow::as_select()).first(conn).optional()?)
+}
+
+pub fn find_by_ticket(conn: &mut DbConnection, event_id: &str, ticket: &str) -> ApiResult<Option<RegistrationRow>> {
+    Ok(registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::ticket_number.eq(ticket))
+        .select(RegistrationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Saves a changed registration if its stored version is still `expected_version`.
+pub fn update_if_version(conn: &mut DbConnection, row: &RegistrationRow, expected_version: i32) -> ApiResult<bool> {
+    let changed = diesel::update(registrations::table.filter(registrations::id.eq(&row.id)).filter(registrations::version.eq(expected_version)))
+        .set((
+            registrations::team_name.eq(&row.team_name),
+            registrations::nominating_org_id.eq(&row.nominating_org_id),
+            registrations::status.eq(&row.status),
+            registrations::reserve_rank.eq(row.reserve_rank),
+            registrations::ticket_number.eq(&row.ticket_number),
+            registrations::status_reason.eq(&row.status_reason),
+            registrations::checked_in_at.eq(row.checked_in_at),
+            registrations::version.eq(row.version),
+            registrations::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Registrations of an event (all statuses), oldest first.
+pub fn of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<RegistrationRow>> {
+    Ok(registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .order(registrations::id.asc())
+        .select(RegistrationRow::as_select())
+        .load(conn)?)
+}
+
+pub fn of_competition(conn: &mut DbConnection, competition_id: &str) -> ApiResult<Vec<RegistrationRow>> {
+    Ok(registrations::table
+        .filter(registrations::competition_id.eq(competition_id))
+        .order(registrations::id.asc())
+        .select(RegistrationRow::as_select())
+        .load(conn)?)
+}
+
+/// A person's registrations (as contestant or team member).
+pub fn of_person(conn: &mut DbConnection, person_id: &str) -> ApiResult<Vec<RegistrationRow>> {
+    let as_member: Vec<String> = registration_members::table
+        .filter(registration_members::person_id.eq(person_id))
+        .select(registration_members::registration_id)
+        .load(conn)?;
+    Ok(registrations::table
+        .filter(registrations::person_id.eq(person_id).or(registrations::id.eq_any(as_member)))
+        .order(registrations::id.asc())
+        .select(RegistrationRow::as_select())
+        .load(conn)?)
+}
+
+/// How many registrations of the event (and of one nominating unit) hold a place.
+pub fn places_taken(conn: &mut DbConnection, event_id: &str, unit_id: &str) -> ApiResult<(i64, i64)> {
+    let holding: Vec<&str> = RegistrationStatus::ALL.iter().filter(|s| s.holds_place()).map(|s| s.as_str()).collect();
+    let rows: Vec<String> = registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::status.eq_any(&holding))
+        .select(registrations::nominating_org_id)
+        .load(conn)?;
+    let unit = rows.iter().filter(|u| *u == unit_id).count() as i64;
+    Ok((rows.len() as i64, unit))
+}
+
+#[derive(Debug, Default)]
+pub struct RegistrationFilter {
+    pub competition_id: Option<String>,
+    pub event_id: Option<String>,
+    pub statuses: Option<Vec<String>>,
+    pub nominating_org_ids: Option<Vec<String>>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+pub fn list(conn: &mut DbConnection, f: &RegistrationFilter) -> ApiResult<Vec<RegistrationRow>> {
+    let mut query = registrations::table.select(RegistrationRow::as_select()).into_boxed();
+    if let Some(v) = &f.competition_id {
+        query = query.filter(registrations::competition_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.event_id {
+        query = query.filter(registrations::event_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.statuses {
+        query = query.filter(registrations::status.eq_any(v.clone()));
+    }
+    if let Some(v) = &f.nominating_org_ids {
+        query = query.filter(registrations::nominating_org_id.eq_any(v.clone()));
+    }
+    if let Some(v) = &f.after_id {
+        query = query.filter(registrations::id.gt(v.clone()));
+    }
+    Ok(query.order(registrations::id.asc()).limit(f.limit).load(conn)?)
+}
+
+/// (status, count) over the same filter, without paging.
+pub fn count_by_status(conn: &mut DbConnection, f: &RegistrationFilter) -> ApiResult<Vec<(String, i64)>> {
+    let mut query = registrations::table
+        .group_by(registrations::status)
+        .select((registrations::status, diesel::dsl::count_star()))
+        .into_boxed();
+    if let Some(v) = &f.competition_id {
+        query = query.filter(registrations::competition_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.event_id {
+        query = query.filter(registrations::event_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.nominating_org_ids {
+        query = query.filter(registrations::nominating_org_id.eq_any(v.clone()));
+    }
+    Ok(query.load(conn)?)
+}
+
+pub fn members_of(conn: &mut DbConnection, registration_id: &str) -> ApiResult<Vec<MemberRow>> {
+    Ok(registration_members::table
+        .filter(registration_members::registration_id.eq(registration_id))
+        .order(registration_members::id.asc())
+        .select(MemberRow::as_select())
+        .load(conn)?)
+}
+
+pub fn replace_members(conn: &mut DbConnection, registration_id: &str, members: &[MemberRow]) -> ApiResult<()> {
+    diesel::delete(registration_members::table.filter(registration_members::registration_id.eq(registration_id))).execute(conn)?;
+    for m in members {
+        diesel::insert_into(registration_members::table).values(m).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Whether the person is a member of a live team registration of the event.
+pub fn is_member_elsewhere(conn: &mut DbConnection, event_id: &str, person_id: &str, except: &str) -> ApiResult<bool> {
+    let live: Vec<&str> = RegistrationStatus::ALL.iter().filter(|s| s.is_live()).map(|s| s.as_str()).collect();
+    let n: i64 = registration_members::table
+        .inner_join(registrations::table)
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::status.eq_any(&live))
+        .filter(registrations::id.ne(except))
+        .filter(registration_members::person_id.eq(person_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn insert_review(conn: &mut DbConnection, row: &ReviewRow) -> ApiResult<()> {
+    diesel::insert_into(registration_reviews::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn reviews_of(conn: &mut DbConnection, registration_id: &str) -> ApiResult<Vec<ReviewRow>> {
+    Ok(registration_reviews::table
+        .filter(registration_reviews::registration_id.eq(registration_id))
+        .order(registration_reviews::id.asc())
+        .select(ReviewRow::as_select())
+        .load(conn)?)
+}
+
+pub fn insert_objection(conn: &mut DbConnection, row: &ObjectionRow) -> ApiResult<()> {
+    diesel::insert_into(objections::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn find_objection(conn: &mut DbConnection, id: &str) -> ApiResult<Option<ObjectionRow>> {
+    Ok(objections::table.find(id).select(ObjectionRow::as_select()).first(conn).optional()?)
+}
+
+pub fn objections_of_competition(conn: &mut DbConnection, competition_id: &str) -> ApiResult<Vec<ObjectionRow>> {
+    Ok(objections::table
+        .inner_join(registrations::table)
+        .filter(registrations::competition_id.eq(competition_id))
+        .order(objections::id.asc())
+        .select(ObjectionRow::as_select())
+        .load(conn)?)
+}
+
+/// Records a ruling if the objection is still open; false if ruled already.
+pub fn rule_objection(conn: &mut DbConnection, row: &ObjectionRow) -> ApiResult<bool> {
+    let changed = diesel::update(objections::table.filter(objections::id.eq(&row.id)).filter(objections::status.eq("filed")))
+        .set((
+            objections::status.eq(&row.status),
+            objections::ruling.eq(&row.ruling),
+            objections::decided_by.eq(&row.decided_by),
+            objections::decided_at.eq(row.decided_at),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}

@@ -1,0 +1,12 @@
+DROP TABLE draw_assignments;
+DROP TABLE draws;
+DROP TABLE event_roles;
+DROP TABLE objections;
+DROP TABLE publicity_windows;
+DROP TABLE calendar_days;
+DROP TABLE idempotency_keys;
+DROP TABLE registration_reviews;
+DROP TABLE registration_members;
+DROP TABLE registrations;
+ALTER TABLE competitions DROP COLUMN roster_publicity_days;
+ALTER TABLE events DROP COLUMN review_levels;
