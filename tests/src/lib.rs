@@ -229,6 +229,19 @@ impl Request {
         Response::from(self.inner.send_json(body))
     }
 
+    /// Sends the request and returns the status and the raw body (for downloads).
+    pub fn send_bytes(self) -> (u16, Vec<u8>) {
+        let response = match self.inner.call() {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("request failed: {e}"),
+        };
+        let status = response.status();
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut response.into_reader(), &mut body).expect("read body");
+        (status, body)
+    }
+
     pub fn bytes(self, content_type: &str, body: &[u8]) -> Response {
         Response::from(self.inner.set("Content-Type", content_type).send_bytes(body))
     }

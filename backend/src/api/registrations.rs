@@ -12,7 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::competitions::status_of;
 use super::{check_version, etag, if_match_version, parse_id, record, utc, JsonBody, JsonWithBytes, PageParams, ProblemResponses};
-use crate::auth::policy::can_manage_competition;
+use crate::auth::policy::{can_manage_competition, is_unit_reviewer};
 use crate::auth::{sha256_hex, Actor};
 use crate::db::{now, DbConnection};
 use crate::domain::competition::Status;
@@ -140,7 +140,7 @@ pub fn relation(actor: &Actor, ctx: &Context) -> Relation {
     let is_party = actor.person_id.as_deref().is_some_and(|p| p == ctx.person.id || ctx.members.iter().any(|m| m.person_id == p));
     Relation {
         is_party,
-        unit_reviewer: actor.is_admin() || actor.has_role_over(&[Role::Organiser], &ctx.unit.path),
+        unit_reviewer: is_unit_reviewer(actor, &ctx.unit.path, &ctx.host_path),
         host_reviewer: can_manage_competition(actor, &ctx.host_path),
     }
 }
@@ -355,7 +355,7 @@ pub fn enter(conn: &mut DbConnection, actor: &Actor, event_id: &str, request: &S
         (None, None) => return Err(ApiError::field("nominating_org_id", "required", "name the nominating unit (推荐单位): the person has no employer on record")),
     };
     let unit = store::organisations::find(conn, &unit_id)?.ok_or_else(|| ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id"))?;
-    let by = EntryBy { unit: actor.is_admin() || actor.has_role_over(&[Role::Organiser], &unit.path) };
+    let by = EntryBy { unit: is_unit_reviewer(actor, &unit.path, &host_path) };
     let by_host = can_manage_competition(actor, &host_path);
     if !actor.is_person(&person.id) && !by.unit && !by_host {
         return Err(ApiError::forbidden("you may enter yourself, or nominees of a unit you organise"));
@@ -403,6 +403,10 @@ pub fn enter(conn: &mut DbConnection, actor: &Actor, event_id: &str, request: &S
         if Some(competing) != event.team_size {
             return Err(ApiError::field("members", "team_size_mismatch", format!("a team has {} contestants; this one has {competing}", event.team_size.unwrap_or(0))));
         }
+    }
+    if initial == Some(RegistrationStatus::Reserve) {
+        // A reserve waits for a place to fall free: a full event is why it waits.
+        reasons.retain(|r| !matches!(r.code.as_str(), "quota_full" | "unit_quota_full"));
     }
     if !reasons.is_empty() {
         return Err(not_eligible(reasons));

@@ -12,7 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::competitions::{load_managed, load_visible as load_visible_competition, status_of};
 use diesel::Connection;
 
-use super::registrations::{enter, save_status, trail, view, RegistrationOut, SignUpRequest};
+use super::registrations::{enter, save_status, view, RegistrationOut, SignUpRequest};
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::policy::{can_manage_competition, require_admin};
 use crate::auth::Actor;
@@ -143,13 +143,11 @@ pub async fn admit_qualifiers(state: web::Data<AppState>, actor: Actor, id: web:
                     e.detail = format!("entry of rank {}: {}", entry.rank, e.detail);
                     e
                 })?;
-                let expected = row.version;
                 row.origin_competition_id = Some(origin.id.clone());
                 row.origin_event_id = Some(origin_event.id.clone());
                 row.origin_rank = Some(entry.rank);
                 row.reserve_rank = reserve.then_some(entry.rank);
                 set_origin(conn, &row)?;
-                row.version = expected;
                 let out = view(conn, &actor, &row.id)?;
                 if reserve {
                     outcome.reserves.push(out);
@@ -676,9 +674,8 @@ pub async fn rule_objection(state: web::Data<AppState>, actor: Actor, id: web::P
                 let event_id = registration.event_id.clone();
                 save_status(conn, Some(&actor), registration, RegistrationStatus::Replaced, "replace", Some(ruling))?;
                 if let Some(next) = promote_next_in_line(conn, Some(&actor), &event_id)? {
-                    // The replacement was already publicised as a reserve; the host admits them now.
-                    let admitted = save_status(conn, Some(&actor), next, RegistrationStatus::Admitted, "approve", Some("递补入选".into()))?;
-                    trail(conn, Some(&actor), &admitted.id, "replacement", "unit_approved", RegistrationStatus::Admitted, None)?;
+                    // The ruling organisers are the host's reviewers: the replacement is admitted now.
+                    save_status(conn, Some(&actor), next, RegistrationStatus::Admitted, "approve", Some("递补入选".into()))?;
                 }
             }
             let out = objection_out(decided);

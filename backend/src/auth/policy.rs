@@ -94,6 +94,17 @@ pub fn can_review_upgrade(actor: &Actor, reviewer_path: &str) -> bool {
     actor.is_admin() || actor.has_role_over(&[Role::Organiser], reviewer_path)
 }
 
+/// Review a registration at its nominating unit (推荐单位): an organiser over the unit whose grant
+/// does not also cover the host, so that the two review levels are two different bodies. Admins
+/// may act at either level.
+pub fn is_unit_reviewer(actor: &Actor, unit_path: &str, host_path: &str) -> bool {
+    actor.is_admin()
+        || actor.grants.iter().any(|g| {
+            g.role == Role::Organiser
+                && g.org_path.as_deref().is_some_and(|root| in_subtree(unit_path, root) && !in_subtree(host_path, root))
+        })
+}
+
 /// Create staff accounts (which then receive grants): admins and organisers.
 pub fn can_create_accounts(actor: &Actor) -> bool {
     actor.is_admin() || actor.has_role(Role::Organiser)
@@ -158,6 +169,17 @@ mod tests {
         // Kunming's organiser reviews Wuhua's application, not the province's.
         assert!(can_review_upgrade(&kunming, KUNMING));
         assert!(!can_review_upgrade(&kunming, PROVINCE));
+    }
+
+    #[test]
+    fn the_unit_level_and_the_host_level_are_different_people() {
+        let wuhua = actor(&[(Role::Organiser, Some(WUHUA))]);
+        let kunming = actor(&[(Role::Organiser, Some(KUNMING))]);
+        // A Wuhua enterprise nominates to a Kunming final.
+        let factory = "/yn/km/wh/f/";
+        assert!(is_unit_reviewer(&wuhua, factory, KUNMING));
+        assert!(!is_unit_reviewer(&kunming, factory, KUNMING), "the host's organisers review at the host level only");
+        assert!(is_unit_reviewer(&kunming, factory, PROVINCE), "for a provincial final Kunming is a unit above the factory");
     }
 
     #[test]

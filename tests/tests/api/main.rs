@@ -9,6 +9,7 @@ mod errors;
 mod openapi;
 mod organisations;
 mod persons;
+mod registration;
 mod schema;
 mod users;
 

@@ -1,0 +1,586 @@
+//! Registration from sign-up to check-in, over HTTP, with every rule shown refusing.
+
+use serde_json::{json, Value};
+use skillcomp_tests::{id_number, Response, Session, TestServer};
+
+use crate::{province, Province};
+
+fn day(offset: i64) -> String {
+    (skillcomp::db::now().date() + chrono::Duration::days(offset)).to_string()
+}
+
+fn at(offset_days: i64, time: &str) -> String {
+    format!("{}T{time}Z", day(offset_days))
+}
+
+/// A Kunming final with one event (车工), open for registration, with the people around it.
+struct Final {
+    p: Province,
+    /// Kunming's organiser: the host's reviewer.
+    host: Session,
+    /// Wuhua's organiser: the nominating unit's reviewer for the factory.
+    unit: Session,
+    factory: String,
+    school: String,
+    competition: String,
+    event: String,
+}
+
+struct Options {
+    quota_total: Option<i64>,
+    quota_per_organisation: i64,
+    roster_publicity_days: i64,
+    extra: Value,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { quota_total: Some(40), quota_per_organisation: 5, roster_publicity_days: 5, extra: json!({}) }
+    }
+}
+
+fn trade_id(srv: &TestServer, name: &str) -> String {
+    let all = srv.request("GET", "/api/v1/trades?limit=200").send();
+    all.body["items"].as_array().unwrap().iter().find(|t| t["name"] == name).expect("trade")["id"].as_str().unwrap().to_string()
+}
+
+fn open_final(options: Options) -> Final {
+    let p = province();
+    let srv = &p.srv;
+    let admin = p.admin.access.clone();
+    let factory = srv.create_org(&admin, "五华示范机床厂", "enterprise", "enterprise", Some(&p.wuhua), "530102");
+    let school = srv.create_org(&admin, "昆明示范技工学校", "school", "enterprise", Some(&p.kunming), "530100");
+    let host = srv.staff(&admin, "org.kunming", "organiser", Some(&p.kunming));
+    let unit = srv.staff(&admin, "org.wuhua", "organiser", Some(&p.wuhua));
+    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
+    let competition = srv.post("/api/v1/competitions", &host.access, json!({
+        "name": "昆明市职工职业技能大赛", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
+        "host_org_id": p.kunming, "starts_on": day(30), "ends_on": day(32),
+        "registration_opens_at": at(-1, "00:00:00"), "registration_closes_at": at(20, "12:00:00"),
+        "roster_publicity_days": options.roster_publicity_days,
+    }));
+    assert_eq!(competition.status, 201, "{}", competition.text);
+    let competition = competition.body["id"].as_str().unwrap().to_string();
+    let mut event_body = json!({ "trade_id": trade_id(srv, "车工"), "quota_total": options.quota_total, "quota_per_organisation": options.quota_per_organisation, "min_age": 18, "max_age": 55 });
+    for (k, v) in options.extra.as_object().unwrap() {
+        event_body[k] = v.clone();
+    }
+    let event = srv.post(&format!("/api/v1/competitions/{competition}/events"), &host.access, event_body);
+    assert_eq!(event.status, 201, "{}", event.text);
+    let event = event.body["id"].as_str().unwrap().to_string();
+    prepare_event(srv, &host.access, &event, (30, "08:00:00", "12:00:00"));
+    for to in ["published", "registration_open"] {
+        let r = srv.post(&format!("/api/v1/competitions/{competition}/transitions"), &host.access, json!({ "to": to }));
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    Final { p, host, unit, factory, school, competition, event }
+}
+
+/// A sitting, a published technical document and a marking scheme.
+fn prepare_event(srv: &TestServer, token: &str, event: &str, (offset, from, to): (i64, &str, &str)) {
+    let session = srv.post(&format!("/api/v1/events/{event}/sessions"), token, json!({ "kind": "practical", "name": "实操", "venue": "昆明示范技工学校实训楼", "starts_at": at(offset, from), "ends_at": at(offset, to) }));
+    assert_eq!(session.status, 201, "{}", session.text);
+    srv.post(&format!("/api/v1/events/{event}/documents"), token, json!({ "title": "技术工作文件", "body": "内容" }));
+    srv.post(&format!("/api/v1/events/{event}/documents/1/publish"), token, json!({}));
+    srv.request("PUT", &format!("/api/v1/events/{event}/marking-scheme")).token(token).json(json!({ "title": "评分标准", "sections": [{ "name": "理论", "kind": "theory" }, { "name": "实操", "kind": "practical" }] }));
+}
+
+/// A contestant account with a profile employed by `employer`; returns the session and person id.
+fn worker(srv: &TestServer, username: &str, name: &str, id: &str, employer: &str) -> (Session, String) {
+    let s = srv.contestant(username);
+    let r = srv.request("PUT", "/api/v1/me/person").token(&s.access).json(json!({ "full_name": name, "id_number": id, "employer_org_id": employer }));
+    assert_eq!(r.status, 201, "{}", r.text);
+    // A fresh token carries nothing stale; the person id is read per request anyway.
+    let person_id = r.body["id"].as_str().unwrap().to_string();
+    (s, person_id)
+}
+
+fn sign_up(srv: &TestServer, token: &str, event: &str, body: Value) -> Response {
+    srv.post(&format!("/api/v1/events/{event}/registrations"), token, body)
+}
+
+fn review(srv: &TestServer, token: &str, id: &str, action: &str, comment: Option<&str>) -> Response {
+    srv.post(&format!("/api/v1/registrations/{id}/review"), token, json!({ "action": action, "comment": comment }))
+}
+
+fn transition(f: &Final, to: &str, reason: Option<&str>) -> Response {
+    f.p.srv.post(&format!("/api/v1/competitions/{}/transitions", f.competition), &f.host.access, json!({ "to": to, "reason": reason }))
+}
+
+fn reasons(r: &Response) -> Vec<String> {
+    r.problem(422, "not_eligible");
+    r.body["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn a_worker_signs_up_is_returned_edits_and_is_admitted_through_both_levels() {
+    let f = open_final(Options::default());
+    let srv = &f.p.srv;
+    let (me, _) = worker(srv, "13900000001", "李娜", &id_number("530102", "19920315", 124), &f.factory);
+    let created = sign_up(srv, &me.access, &f.event, json!({}));
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["status"], "submitted");
+    assert_eq!(created.body["review_stage"], "unit");
+    assert_eq!(created.body["nominating_org_name"], "五华示范机床厂");
+    let id = created.body["id"].as_str().unwrap().to_string();
+
+    // The host cannot jump the unit's turn; the unit approves.
+    review(srv, &f.host.access, &id, "approve", None).problem(403, "forbidden");
+    let unit_ok = review(srv, &f.unit.access, &id, "approve", None);
+    assert_eq!(unit_ok.body["status"], "unit_approved", "{}", unit_ok.text);
+    assert_eq!(unit_ok.body["review_stage"], "host");
+    // Returning needs a comment; then the contestant edits and resubmits.
+    review(srv, &f.host.access, &id, "return", None).invalid_field("comment", "required");
+    let returned = review(srv, &f.host.access, &id, "return", Some("请上传技能等级证书"));
+    assert_eq!(returned.body["status"], "returned");
+    assert_eq!(returned.body["status_reason"], "请上传技能等级证书");
+    let version = returned.etag.clone().unwrap();
+    srv.request("PATCH", &format!("/api/v1/registrations/{id}")).token(&me.access).header("If-Match", "\"1\"").json(json!({ "team_name": null })).problem(412, "stale_version");
+    let edited = srv.request("PATCH", &format!("/api/v1/registrations/{id}")).token(&me.access).header("If-Match", &version).json(json!({ "nominating_org_id": f.factory }));
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    let resubmitted = srv.post(&format!("/api/v1/registrations/{id}/resubmit"), &me.access, json!({}));
+    assert_eq!(resubmitted.body["status"], "submitted", "{}", resubmitted.text);
+    review(srv, &f.unit.access, &id, "approve", None);
+    let admitted = review(srv, &f.host.access, &id, "approve", None);
+    assert_eq!(admitted.body["status"], "admitted");
+    review(srv, &f.host.access, &id, "approve", None).problem(409, "not_awaiting_review");
+    // The trail tells the story.
+    let actions: Vec<&str> = admitted.body["reviews"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["submit", "approve", "return", "resubmit", "approve", "approve"]);
+    // The contestant sees it among their registrations; a stranger does not see it at all.
+    let mine = srv.get("/api/v1/me/registrations", &me.access);
+    assert_eq!(mine.body[0]["status"], "admitted");
+    let stranger = srv.contestant("13900000099");
+    srv.get(&format!("/api/v1/registrations/{id}"), &stranger.access).problem(404, "not_found");
+    // The host's queue counts by status.
+    let queue = srv.get(&format!("/api/v1/registrations?competition_id={}", f.competition), &f.host.access);
+    assert_eq!(queue.body["counts"], json!([{ "status": "admitted", "count": 1 }]));
+}
+
+#[test]
+fn each_eligibility_rule_refuses_with_its_reason() {
+    let f = open_final(Options { quota_per_organisation: 1, extra: json!({ "min_skill_level": 3, "region_code": "530100" }), ..Options::default() });
+    let srv = &f.p.srv;
+    let admin = f.p.admin.access.as_str();
+    let qilin_factory = srv.create_org(admin, "麒麟示范电厂", "enterprise", "enterprise", Some(&f.p.qilin), "530302");
+    // Too young, no skill level, outside the region.
+    let (young, _) = worker(srv, "13900000002", "王小明", &id_number("530302", "20100101", 111), &qilin_factory);
+    let check = srv.get(&format!("/api/v1/events/{}/eligibility", f.event), &young.access);
+    assert_eq!(check.body["eligible"], false);
+    let codes: Vec<&str> = check.body["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["too_young", "skill_level_too_low", "outside_region"]);
+    assert_eq!(reasons(&sign_up(srv, &young.access, &f.event, json!({}))), ["too_young", "skill_level_too_low", "outside_region"]);
+    // A school nominee on the workers' track.
+    let (student, sid) = worker(srv, "13900000003", "赵同学", &id_number("530102", "20010101", 222), &f.school);
+    srv.post(&format!("/api/v1/persons/{sid}/credentials"), &student.access, json!({ "occupation": "车工", "level": 3, "issued_on": "2023-06-30", "source": "exam" }));
+    assert_eq!(reasons(&sign_up(srv, &student.access, &f.event, json!({}))), ["wrong_track"]);
+    // An eligible worker, once; then the unit's single place is taken.
+    let (good, gid) = worker(srv, "13900000004", "张三", &id_number("530102", "19900101", 333), &f.factory);
+    srv.post(&format!("/api/v1/persons/{gid}/credentials"), &good.access, json!({ "occupation": "车工", "level": 2, "issued_on": "2020-06-30", "source": "exam" }));
+    let eligible = srv.get(&format!("/api/v1/events/{}/eligibility", f.event), &good.access);
+    assert_eq!(eligible.body, json!({ "eligible": true, "reasons": [] }));
+    assert_eq!(sign_up(srv, &good.access, &f.event, json!({})).status, 201);
+    assert_eq!(reasons(&sign_up(srv, &good.access, &f.event, json!({}))), ["already_registered", "unit_quota_full"]);
+    let (second, pid) = worker(srv, "13900000005", "李四", &id_number("530102", "19910101", 444), &f.factory);
+    srv.post(&format!("/api/v1/persons/{pid}/credentials"), &second.access, json!({ "occupation": "车工", "level": 3, "issued_on": "2020-06-30", "source": "exam" }));
+    assert_eq!(reasons(&sign_up(srv, &second.access, &f.event, json!({}))), ["unit_quota_full"]);
+
+    // Two events of one competition whose sittings overlap.
+    let milling = srv.post(&format!("/api/v1/competitions/{}/events", f.competition), &f.host.access, json!({ "trade_id": trade_id(srv, "铣工") }));
+    assert_eq!(milling.status, 409, "events are fixed once registration opens: {}", milling.text);
+}
+
+#[test]
+fn sittings_that_overlap_keep_a_person_to_one_event() {
+    let p = province();
+    let srv = &p.srv;
+    let admin = p.admin.access.as_str();
+    let factory = srv.create_org(admin, "五华示范机床厂", "enterprise", "enterprise", Some(&p.wuhua), "530102");
+    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
+    let competition = srv.post("/api/v1/competitions", admin, json!({
+        "name": "昆明市综合技能竞赛", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
+        "host_org_id": p.kunming, "starts_on": day(30), "ends_on": day(32),
+        "registration_opens_at": at(-1, "00:00:00"), "registration_closes_at": at(20, "12:00:00") }));
+    let cid = competition.body["id"].as_str().unwrap().to_string();
+    let lathe = srv.post(&format!("/api/v1/competitions/{cid}/events"), admin, json!({ "trade_id": trade_id(srv, "车工") })).body["id"].as_str().unwrap().to_string();
+    let milling = srv.post(&format!("/api/v1/competitions/{cid}/events"), admin, json!({ "trade_id": trade_id(srv, "铣工") })).body["id"].as_str().unwrap().to_string();
+    let welding = srv.post(&format!("/api/v1/competitions/{cid}/events"), admin, json!({ "trade_id": trade_id(srv, "焊工") })).body["id"].as_str().unwrap().to_string();
+    prepare_event(srv, admin, &lathe, (30, "08:00:00", "12:00:00"));
+    prepare_event(srv, admin, &milling, (30, "10:00:00", "14:00:00"));
+    prepare_event(srv, admin, &welding, (31, "08:00:00", "12:00:00"));
+    for to in ["published", "registration_open"] {
+        srv.post(&format!("/api/v1/competitions/{cid}/transitions"), admin, json!({ "to": to }));
+    }
+    let (me, _) = worker(srv, "13900000011", "李娜", &id_number("530102", "19920315", 124), &factory);
+    assert_eq!(sign_up(srv, &me.access, &lathe, json!({})).status, 201);
+    assert_eq!(reasons(&sign_up(srv, &me.access, &milling, json!({}))), ["sessions_overlap"]);
+    assert_eq!(sign_up(srv, &me.access, &welding, json!({})).status, 201, "a different day is fine");
+}
+
+#[test]
+fn two_sign_ups_for_the_last_place_at_once_exactly_one_wins() {
+    let f = open_final(Options { quota_total: Some(1), quota_per_organisation: 1, ..Options::default() });
+    let srv = &f.p.srv;
+    let (a, _) = worker(srv, "13900000021", "甲", &id_number("530102", "19900101", 101), &f.factory);
+    let (b, _) = worker(srv, "13900000022", "乙", &id_number("530102", "19900101", 103), &f.factory);
+    let barrier = std::sync::Barrier::new(2);
+    let responses: Vec<Response> = std::thread::scope(|scope| {
+        let racers: Vec<_> = [&a, &b]
+            .into_iter()
+            .map(|s| {
+                let barrier = &barrier;
+                let event = &f.event;
+                scope.spawn(move || {
+                    barrier.wait();
+                    sign_up(srv, &s.access, event, json!({}))
+                })
+            })
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let mut statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
+    statuses.sort();
+    assert_eq!(statuses, [201, 422], "{responses:?}");
+    let loser = responses.iter().find(|r| r.status == 422).unwrap();
+    assert_eq!(reasons(loser), ["quota_full", "unit_quota_full"]);
+    let queue = srv.get(&format!("/api/v1/registrations?event_id={}", f.event), &f.host.access);
+    assert_eq!(queue.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_same_idempotency_key_twice_gives_one_registration() {
+    let f = open_final(Options::default());
+    let srv = &f.p.srv;
+    let (me, _) = worker(srv, "13900000031", "李娜", &id_number("530102", "19920315", 124), &f.factory);
+    let send = |key: &str, body: Value| srv.request("POST", &format!("/api/v1/events/{}/registrations", f.event)).token(&me.access).header("Idempotency-Key", key).json(body);
+    let first = send("tablet-7f3a", json!({}));
+    assert_eq!(first.status, 201, "{}", first.text);
+    let again = send("tablet-7f3a", json!({}));
+    assert_eq!(again.status, 201, "{}", again.text);
+    assert_eq!(again.body["id"], first.body["id"]);
+    send("tablet-7f3a", json!({ "team_name": "x" })).invalid_field("Idempotency-Key", "idempotency_key_reused");
+    // Concurrent retries with one key: still one registration.
+    let (other, _) = worker(srv, "13900000032", "王芳", &id_number("530102", "19930101", 222), &f.factory);
+    let barrier = std::sync::Barrier::new(3);
+    let ids: Vec<String> = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..3)
+            .map(|_| {
+                let (barrier, other, event) = (&barrier, &other, &f.event);
+                scope.spawn(move || {
+                    barrier.wait();
+                    let r = srv.request("POST", &format!("/api/v1/events/{event}/registrations")).token(&other.access).header("Idempotency-Key", "flaky-wifi-1").json(json!({}));
+                    assert_eq!(r.status, 201, "{}", r.text);
+                    r.body["id"].as_str().unwrap().to_string()
+                })
+            })
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    let queue = srv.get(&format!("/api/v1/registrations?event_id={}", f.event), &f.host.access);
+    assert_eq!(queue.body["items"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn withdrawal_is_possible_until_registration_closes() {
+    let f = open_final(Options::default());
+    let srv = &f.p.srv;
+    let (me, _) = worker(srv, "13900000041", "李娜", &id_number("530102", "19920315", 124), &f.factory);
+    let id = sign_up(srv, &me.access, &f.event, json!({})).body["id"].as_str().unwrap().to_string();
+    let withdrawn = srv.post(&format!("/api/v1/registrations/{id}/withdraw"), &me.access, json!({ "reason": "工作安排冲突" }));
+    assert_eq!(withdrawn.body["status"], "withdrawn", "{}", withdrawn.text);
+    // Signing up again is allowed after a withdrawal.
+    let again = sign_up(srv, &me.access, &f.event, json!({}));
+    assert_eq!(again.status, 201, "{}", again.text);
+    let again_id = again.body["id"].as_str().unwrap().to_string();
+    review(srv, &f.unit.access, &again_id, "approve", None);
+    review(srv, &f.host.access, &again_id, "approve", None);
+    assert_eq!(transition(&f, "registration_closed", Some("提前截止")).status, 200);
+    srv.post(&format!("/api/v1/registrations/{again_id}/withdraw"), &me.access, json!({})).problem(409, "registration_closed");
+    sign_up(srv, &me.access, &f.event, json!({})).problem(409, "registration_not_open");
+}
+
+fn csv(rows: &[(&str, String)]) -> Vec<u8> {
+    let mut text = String::from("姓名,身份证号,手机号\n");
+    for (name, id) in rows {
+        text.push_str(&format!("\"{name}\",{id},\n"));
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn an_import_with_bad_rows_reports_each_row_and_loses_nothing() {
+    let f = open_final(Options::default());
+    let srv = &f.p.srv;
+    let rows = [
+        ("阿苏·木呷", id_number("530102", "19880921", 331)),
+        ("王五", "53010219900101123".to_string()),
+        ("少年", id_number("530102", "20120101", 555)),
+        ("赵六", id_number("530102", "19950505", 777)),
+    ];
+    let import = |mode: &str, body: Vec<u8>, content_type: &str| {
+        srv.request("POST", &format!("/api/v1/events/{}/registrations/import?nominating_org_id={}&mode={mode}", f.event, f.factory))
+            .token(&f.unit.access)
+            .bytes(content_type, &body)
+    };
+    let refused = import("all_or_nothing", csv(&rows), "text/csv");
+    refused.problem(422, "import_refused");
+    let report = &refused.body["extra"];
+    assert_eq!(report["committed"], false);
+    let outcomes: Vec<&str> = report["rows"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["valid", "refused", "refused", "valid"]);
+    assert_eq!(report["rows"][1]["reasons"][0]["code"], "id_number_length");
+    assert_eq!(report["rows"][2]["reasons"][0]["code"], "too_young");
+    assert_eq!(report["rows"][1]["row"], 3, "rows are numbered as in the sheet, header = 1");
+    // Nothing was written: no registrations, no people.
+    let queue = srv.get(&format!("/api/v1/registrations?event_id={}", f.event), &f.host.access);
+    assert_eq!(queue.body["items"].as_array().unwrap().len(), 0);
+    assert_eq!(srv.get(&format!("/api/v1/persons?employer_org_id={}", f.factory), &f.unit.access).body["items"].as_array().unwrap().len(), 0);
+
+    // The same file, valid rows only: two registered (already vouched for by the unit), two reported.
+    let partial = import("valid_rows", csv(&rows), "text/csv");
+    assert_eq!(partial.status, 200, "{}", partial.text);
+    assert_eq!(partial.body["registered"], 2);
+    assert_eq!(partial.body["refused"], 2);
+    let queue = srv.get(&format!("/api/v1/registrations?event_id={}", f.event), &f.host.access);
+    let statuses: Vec<&str> = queue.body["items"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["unit_approved", "unit_approved"]);
+
+    // An .xlsx workbook works the same way.
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (c, h) in ["姓名", "身份证号", "民族"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "岩温香").unwrap();
+    sheet.write_string(1, 1, id_number("530102", "19950708", 213)).unwrap();
+    sheet.write_string(1, 2, "傣族").unwrap();
+    let xlsx = workbook.save_to_buffer().unwrap();
+    let from_xlsx = import("all_or_nothing", xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_eq!(from_xlsx.body["registered"], 1, "{}", from_xlsx.text);
+    // Not the unit's organiser: refused outright.
+    let qujing = srv.staff(&f.p.admin.access, "org.qujing", "organiser", Some(&f.p.qujing));
+    srv.request("POST", &format!("/api/v1/events/{}/registrations/import?nominating_org_id={}", f.event, f.factory))
+        .token(&qujing.access)
+        .bytes("text/csv", &csv(&rows[..1]))
+        .problem(403, "forbidden");
+    import("all_or_nothing", b"name,phone\nx,1\n".to_vec(), "text/csv").problem(400, "missing_columns");
+}
+
+#[test]
+fn a_qualifier_list_admitted_by_hand_passes_a_declined_place_to_the_next_in_line() {
+    let f = open_final(Options::default());
+    let srv = &f.p.srv;
+    let admin = f.p.admin.access.as_str();
+    // The county contest that feeds the Kunming final, with 2 qualifiers in 车工.
+    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
+    let county = srv.post("/api/v1/competitions", admin, json!({
+        "name": "五华区车工竞赛", "year": year, "category": "workers_skills", "tier": "county", "class": "district",
+        "host_org_id": f.p.wuhua, "starts_on": day(10), "ends_on": day(10), "feeds_into_id": f.competition }));
+    let county_id = county.body["id"].as_str().unwrap().to_string();
+    let county_event = srv.post(&format!("/api/v1/competitions/{county_id}/events"), admin, json!({ "trade_id": trade_id(srv, "车工"), "qualifiers_count": 2 }));
+    let county_event = county_event.body["id"].as_str().unwrap().to_string();
+    let people: Vec<String> = (0..3)
+        .map(|i| worker(srv, &format!("1390000005{i}"), ["第一", "第二", "第三"][i], &id_number("530102", "19900101", 600 + 2 * i as u32), &f.factory).1)
+        .collect();
+    let entries: Vec<Value> = people.iter().enumerate().map(|(i, p)| json!({ "person_id": p, "rank": i + 1 })).collect();
+    let admitted = srv.post(&format!("/api/v1/events/{}/qualifiers", f.event), &f.host.access, json!({ "origin_competition_id": county_id, "origin_event_id": county_event, "entries": entries }));
+    assert_eq!(admitted.status, 201, "{}", admitted.text);
+    assert_eq!(admitted.body["admitted"].as_array().unwrap().len(), 2);
+    assert_eq!(admitted.body["reserves"][0]["reserve_rank"], 3);
+    assert_eq!(admitted.body["admitted"][0]["origin"]["rank"], 1);
+    // Qualifiers wait for the host's review, not the unit's.
+    assert_eq!(admitted.body["admitted"][0]["review_stage"], "host");
+    // Rank 1 declines: rank 3 takes the place.
+    let first = admitted.body["admitted"][0]["id"].as_str().unwrap().to_string();
+    let declined = srv.post(&format!("/api/v1/registrations/{first}/withdraw"), &f.unit.access, json!({ "reason": "本人放弃" }));
+    assert_eq!(declined.body["status"], "withdrawn", "{}", declined.text);
+    let third = admitted.body["reserves"][0]["id"].as_str().unwrap().to_string();
+    let promoted = srv.get(&format!("/api/v1/registrations/{third}"), &f.host.access);
+    assert_eq!(promoted.body["status"], "unit_approved");
+    assert!(promoted.body["reserve_rank"].is_null());
+    // A competition that does not feed here cannot send qualifiers.
+    srv.post(&format!("/api/v1/events/{}/qualifiers", f.event), &f.host.access, json!({ "origin_competition_id": f.competition, "origin_event_id": f.event, "entries": [{ "person_id": people[0], "rank": 1 }] }))
+        .invalid_field("origin_competition_id", "does_not_feed_here");
+}
+
+#[test]
+fn the_roster_is_publicised_and_an_upheld_objection_replaces_the_contestant_with_the_next_in_line() {
+    let f = open_final(Options { quota_total: Some(2), quota_per_organisation: 2, ..Options::default() });
+    let srv = &f.p.srv;
+    let mut ids = Vec::new();
+    for (i, name) in ["甲", "乙", "丙"].iter().enumerate() {
+        let (s, _) = worker(srv, &format!("1390000006{i}"), name, &id_number("530102", "19900101", 700 + 2 * i as u32), &f.factory);
+        let r = sign_up(srv, &s.access, &f.event, json!({}));
+        ids.push((r.status, r.body["id"].as_str().map(String::from)));
+    }
+    // The third is over quota.
+    assert_eq!(ids[2].0, 422);
+    for (_, id) in &ids[..2] {
+        let id = id.as_deref().unwrap();
+        review(srv, &f.unit.access, id, "approve", None);
+    }
+    // The roster cannot be publicised while a review is pending.
+    assert_eq!(transition(&f, "registration_closed", Some("名额已满")).status, 200);
+    let pending = transition(&f, "roster_publicity", None);
+    pending.problem(409, "preconditions_unmet");
+    assert_eq!(pending.body["extra"]["unmet"][0]["code"], "reviews_pending");
+    for (_, id) in &ids[..2] {
+        review(srv, &f.host.access, id.as_deref().unwrap(), "approve", None);
+    }
+    // A reserve waits in line (entered by the host, who keeps a reserve list of one).
+    let (_, reserve_id) = worker(srv, "13900000069", "丁", &id_number("530102", "19900101", 798), &f.factory);
+    let county = make_feeder(&f);
+    let reserve = srv.post(&format!("/api/v1/events/{}/qualifiers", f.event), &f.host.access, json!({ "origin_competition_id": county.0, "origin_event_id": county.1, "entries": [{ "person_id": reserve_id, "rank": 1 }] }));
+    assert_eq!(reserve.body["reserves"].as_array().unwrap().len(), 1, "{}", reserve.text);
+    assert_eq!(transition(&f, "roster_publicity", None).status, 200);
+
+    // The public roster shows names with masked numbers.
+    let roster = srv.request("GET", &format!("/api/v1/competitions/{}/roster", f.competition)).send();
+    assert_eq!(roster.status, 200, "{}", roster.text);
+    assert_eq!(roster.body["entries"].as_array().unwrap().len(), 2);
+    assert!(roster.body["entries"][0]["id_number"].as_str().unwrap().contains("**********"));
+    assert!(roster.body["publicity_ends_at"].is_string());
+    // Anyone signed in may object during the window.
+    let citizen = srv.contestant("13700000000");
+    let objected = ids[0].1.as_deref().unwrap();
+    let objection = srv.post(&format!("/api/v1/registrations/{objected}/objections"), &citizen.access, json!({ "grounds": "该选手非本单位在岗职工" }));
+    assert_eq!(objection.status, 201, "{}", objection.text);
+    // Not final while the window runs and the objection is open.
+    let early = transition(&f, "roster_final", None);
+    let unmet: Vec<&str> = early.body["extra"]["unmet"].as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect();
+    assert_eq!(unmet, ["publicity_not_over", "objections_pending"]);
+    // Upheld: replaced, and the reserve is admitted in their place.
+    let ruling = srv.post(&format!("/api/v1/objections/{}/ruling", objection.body["id"].as_str().unwrap()), &f.host.access, json!({ "uphold": true, "ruling": "经核实，该选手劳动关系不在推荐单位" }));
+    assert_eq!(ruling.body["status"], "upheld", "{}", ruling.text);
+    assert_eq!(srv.get(&format!("/api/v1/registrations/{objected}"), &f.host.access).body["status"], "replaced");
+    let roster = srv.request("GET", &format!("/api/v1/competitions/{}/roster", f.competition)).send();
+    let names: Vec<&str> = roster.body["entries"].as_array().unwrap().iter().map(|e| e["full_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["乙", "丁"]);
+}
+
+/// A county competition feeding the final, with an event of the same trade.
+fn make_feeder(f: &Final) -> (String, String) {
+    let srv = &f.p.srv;
+    let admin = f.p.admin.access.as_str();
+    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
+    let county = srv.post("/api/v1/competitions", admin, json!({
+        "name": "五华区车工竞赛", "year": year, "category": "workers_skills", "tier": "county", "class": "district",
+        "host_org_id": f.p.wuhua, "starts_on": day(10), "ends_on": day(10), "feeds_into_id": f.competition }));
+    let county_id = county.body["id"].as_str().unwrap().to_string();
+    let event = srv.post(&format!("/api/v1/competitions/{county_id}/events"), admin, json!({ "trade_id": trade_id(srv, "车工"), "qualifiers_count": 0 }));
+    (county_id, event.body["id"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn the_draw_is_sealed_to_all_but_the_encryption_judge_and_check_in_confirms_the_id_card() {
+    let f = open_final(Options { roster_publicity_days: 0, ..Options::default() });
+    let srv = &f.p.srv;
+    let mut contestants = Vec::new();
+    for (i, name) in ["甲", "乙", "丙"].iter().enumerate() {
+        let id = id_number("530102", "19900101", 800 + 2 * i as u32);
+        let (s, _) = worker(srv, &format!("1390000007{i}"), name, &id, &f.factory);
+        let r = sign_up(srv, &s.access, &f.event, json!({}));
+        let rid = r.body["id"].as_str().unwrap().to_string();
+        review(srv, &f.unit.access, &rid, "approve", None);
+        review(srv, &f.host.access, &rid, "approve", None);
+        contestants.push((s, rid, id));
+    }
+    // Officials of the event.
+    let admin = f.p.admin.access.clone();
+    let encryption = srv.staff(&admin, "judge.enc", "judge", Some(&f.p.kunming));
+    let chief = srv.staff(&admin, "judge.chief", "judge", Some(&f.p.kunming));
+    let appoint = |session: &Session, role: &str| {
+        let user_id = srv.get("/api/v1/me", &session.access).body["id"].as_str().unwrap().to_string();
+        srv.post(&format!("/api/v1/events/{}/roles", f.event), &f.host.access, json!({ "user_id": user_id, "role": role }))
+    };
+    assert_eq!(appoint(&encryption, "encryption_judge").status, 201);
+    assert_eq!(appoint(&chief, "chief_judge").status, 201);
+    appoint(&contestants[0].0, "judge").invalid_field("user_id", "not_qualified");
+
+    for (to, reason) in [("registration_closed", Some("提前截止")), ("roster_publicity", None), ("roster_final", None)] {
+        let r = transition(&f, to, reason);
+        assert_eq!(r.status, 200, "{to}: {}", r.text);
+    }
+    // Tickets were issued with the final roster.
+    let ticket = srv.get(&format!("/api/v1/registrations/{}/ticket", contestants[0].1), &contestants[0].0.access);
+    assert_eq!(ticket.status, 200, "{}", ticket.text);
+    let ticket_number = ticket.body["ticket_number"].as_str().unwrap().to_string();
+    assert_eq!(ticket_number.len(), 11);
+    assert_eq!(ticket.body["sessions"].as_array().unwrap().len(), 1);
+    let page = srv.get(&format!("/api/v1/registrations/{}/ticket.html", contestants[0].1), &contestants[0].0.access);
+    assert!(page.content_type.starts_with("text/html") && page.text.contains(&ticket_number) && page.text.contains("照片"), "{}", page.text);
+
+    // Drawn only once every event with contestants has its draw; only the encryption judge draws.
+    let not_drawn = transition(&f, "drawn", None);
+    assert_eq!(not_drawn.body["extra"]["unmet"][0]["code"], "draw_missing");
+    srv.post(&format!("/api/v1/events/{}/draw", f.event), &f.host.access, json!({})).problem(403, "forbidden");
+    let drawn = srv.post(&format!("/api/v1/events/{}/draw", f.event), &encryption.access, json!({}));
+    assert_eq!(drawn.status, 201, "{}", drawn.text);
+    assert_eq!(drawn.body["contestants"], 3);
+    assert!(drawn.body.get("entries").is_none(), "the answer does not reveal the mapping");
+    srv.post(&format!("/api/v1/events/{}/draw", f.event), &encryption.access, json!({})).problem(409, "already_drawn");
+    // The mapping: the encryption judge reads it; the organiser, the chief judge and contestants do not.
+    let mapping = srv.get(&format!("/api/v1/events/{}/draw", f.event), &encryption.access);
+    assert_eq!(mapping.status, 200, "{}", mapping.text);
+    let mut stations: Vec<i64> = mapping.body["entries"].as_array().unwrap().iter().map(|e| e["station_number"].as_i64().unwrap()).collect();
+    stations.sort();
+    assert_eq!(stations, [1, 2, 3]);
+    assert_eq!(mapping.body["seed"].as_str().unwrap().len(), 43);
+    for outsider in [&f.host.access, &chief.access, &contestants[0].0.access, &f.p.admin.access] {
+        srv.get(&format!("/api/v1/events/{}/draw", f.event), outsider).problem(403, "draw_sealed");
+    }
+    // Nor does the audit trail hold the numbers.
+    let trail = srv.get(&format!("/api/v1/audit?entity_type=event&entity_id={}&action=event.draw", f.event), &f.p.admin.access);
+    assert!(!trail.text.contains("station"), "{}", trail.text);
+    assert_eq!(transition(&f, "drawn", None).status, 200);
+
+    // Check-in: the ID card must match; a repeated scan changes nothing.
+    let check = |ticket: &str, id: &str| srv.post(&format!("/api/v1/events/{}/check-in", f.event), &f.host.access, json!({ "ticket_number": ticket, "id_number": id }));
+    check(&ticket_number, &contestants[1].2).invalid_field("id_number", "id_mismatch");
+    let first = check(&ticket_number, &contestants[0].2.to_lowercase());
+    assert_eq!(first.body["status"], "checked_in", "{}", first.text);
+    assert_eq!(first.body["repeated"], false);
+    assert_eq!(check(&ticket_number, &contestants[0].2).body["repeated"], true);
+    check("20990019999", &contestants[0].2).problem(404, "not_found");
+    // No-shows are marked only once the first sitting has started (it is a month away).
+    srv.post(&format!("/api/v1/events/{}/no-shows", f.event), &f.host.access, json!({})).problem(409, "session_not_started");
+}
+
+#[test]
+fn roster_exports_mask_id_numbers_except_for_reviewers() {
+    let f = open_final(Options { roster_publicity_days: 0, ..Options::default() });
+    let srv = &f.p.srv;
+    let id = id_number("530102", "19920315", 124);
+    let (me, _) = worker(srv, "13900000081", "李娜", &id, &f.factory);
+    let rid = sign_up(srv, &me.access, &f.event, json!({})).body["id"].as_str().unwrap().to_string();
+    review(srv, &f.unit.access, &rid, "approve", None);
+    review(srv, &f.host.access, &rid, "approve", None);
+    let download = |token: Option<&str>, full: bool| {
+        let mut r = srv.request("GET", &format!("/api/v1/competitions/{}/roster.xlsx?full_ids={full}", f.competition));
+        if let Some(t) = token {
+            r = r.token(t);
+        }
+        r.send_bytes()
+    };
+    // Before publicity the public gets nothing.
+    assert_eq!(download(None, false).0, 409);
+    transition(&f, "registration_closed", Some("提前截止"));
+    transition(&f, "roster_publicity", None);
+    let cells = |bytes: &[u8]| -> Vec<String> {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let range = wb.worksheet_range_at(0).unwrap().unwrap();
+        range.rows().flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect()
+    };
+    let (status, public) = download(None, false);
+    assert_eq!(status, 200);
+    let public_cells = cells(&public);
+    assert!(public_cells.contains(&"李娜".to_string()));
+    assert!(!public_cells.contains(&id) && public_cells.iter().any(|c| c.contains("**********")));
+    let (status, full) = download(Some(&f.host.access), true);
+    assert_eq!(status, 200);
+    assert!(cells(&full).contains(&id));
+    assert_eq!(download(None, true).0, 403);
+    assert_eq!(download(Some(&me.access), true).0, 403);
+}
