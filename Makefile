@@ -2,7 +2,7 @@
 #   make run    build and start API + SPA on SQLite with demo data at http://127.0.0.1:8080
 #   make test   every test (backend on SQLite and PostgreSQL, SPA)
 
-.PHONY: run test openapi build release deps frontend-build frontend-test clean-data
+.PHONY: run test bench openapi build release deps frontend-build frontend-test clean-data
 
 BIN := target/release/skillcomp
 
@@ -25,6 +25,11 @@ run: release frontend-build
 
 test:
 	@bash scripts/test.sh
+
+# Load figures on SQLite and PostgreSQL, each as a ratio of /healthz in the same run.
+bench: deps
+	cargo build --release -p skillcomp -p skillcomp-bench
+	target/release/skillcomp-bench target/release/skillcomp
 
 openapi:
 	cargo run --quiet -p skillcomp -- openapi > openapi/openapi.json

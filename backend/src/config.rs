@@ -91,7 +91,9 @@ impl Settings {
             access_token_ttl: Duration::from_secs(var_parsed("SKILLCOMP_ACCESS_TOKEN_SECONDS", 900)?),
             refresh_token_ttl: Duration::from_secs(var_parsed("SKILLCOMP_REFRESH_TOKEN_SECONDS", 14 * 24 * 3600)?),
             json_limit: var_parsed("SKILLCOMP_JSON_LIMIT_BYTES", 256 * 1024)?,
-            workers: var("SKILLCOMP_WORKERS").map(|w| w.parse().map_err(|_| format!("SKILLCOMP_WORKERS='{w}' is not a number"))).transpose()?,
+            workers: var("SKILLCOMP_WORKERS")
+                .map(|w| w.parse().map_err(|_| format!("SKILLCOMP_WORKERS='{w}' is not a number")))
+                .transpose()?,
             db_pool_size: var_parsed("SKILLCOMP_DB_POOL_SIZE", 16)?,
             bootstrap_admin,
         })

@@ -92,7 +92,12 @@ fn cors(settings: &Settings) -> Cors {
 async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> actix_web::Result<HttpResponse> {
     let path = req.path();
     if path.starts_with("/api/") || path == "/api" {
-        return Err(ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "no_such_endpoint", format!("no endpoint at {path}")).into());
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "no_such_endpoint",
+            format!("no endpoint at {path}"),
+        )
+        .into());
     }
     match &state.settings.static_dir {
         Some(dir) => {
@@ -121,7 +126,12 @@ pub fn build_server(state: AppState) -> std::io::Result<(Server, Vec<SocketAddr>
             .app_data(web::PayloadConfig::new(settings.json_limit))
             .configure(api::extractor_configs)
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document))
-            .route("/api/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/api/docs/")).finish() }));
+            .route(
+                "/api/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/api/docs/")).finish()
+                }),
+            );
         if let Some(dir) = &settings.static_dir {
             app = app.service(actix_files::Files::new("/assets", dir.join("assets")).prefer_utf8(true));
         }

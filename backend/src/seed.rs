@@ -16,11 +16,32 @@ use crate::store::persons::{CredentialRow, PersonRow};
 use crate::store::users::{GrantRow, UserRow};
 use crate::store::{self, new_id};
 
-fn insert_user(conn: &mut DbConnection, username: &str, password_hash: String, person_id: Option<String>) -> ApiResult<UserRow> {
+fn insert_user(
+    conn: &mut DbConnection,
+    username: &str,
+    password_hash: String,
+    person_id: Option<String>,
+) -> ApiResult<UserRow> {
     let at = now();
-    let user = UserRow { id: new_id(), username: username.to_string(), password_hash, person_id, is_active: true, created_at: at, updated_at: at };
+    let user = UserRow {
+        id: new_id(),
+        username: username.to_string(),
+        password_hash,
+        person_id,
+        is_active: true,
+        created_at: at,
+        updated_at: at,
+    };
     store::users::insert(conn, &user)?;
-    record_as(conn, None, None, "user.create", ("user", &user.id), None, Some(serde_json::json!({ "username": user.username, "by": "skillcomp cli" })))?;
+    record_as(
+        conn,
+        None,
+        None,
+        "user.create",
+        ("user", &user.id),
+        None,
+        Some(serde_json::json!({ "username": user.username, "by": "skillcomp cli" })),
+    )?;
     Ok(user)
 }
 
@@ -34,7 +55,15 @@ fn grant(conn: &mut DbConnection, user_id: &str, role: Role, organisation_id: Op
         created_at: now(),
     };
     store::users::insert_grant(conn, &row)?;
-    record_as(conn, None, None, "grant.create", ("user", user_id), None, Some(serde_json::json!({ "grant_id": row.id, "role": row.role, "organisation_id": row.organisation_id })))
+    record_as(
+        conn,
+        None,
+        None,
+        "grant.create",
+        ("user", user_id),
+        None,
+        Some(serde_json::json!({ "grant_id": row.id, "role": row.role, "organisation_id": row.organisation_id })),
+    )
 }
 
 /// Loads the shipped reference data that is missing (the trade catalogue), once per database.
@@ -42,7 +71,15 @@ pub fn ensure_reference_data(db: &Db) -> Result<(), String> {
     db.write_blocking(|conn| {
         let added = store::trades::ensure_catalogue(conn, now())?;
         if added > 0 {
-            record_as(conn, None, None, "trade.catalogue_load", ("trade", "catalogue"), None, Some(serde_json::json!({ "added": added })))?;
+            record_as(
+                conn,
+                None,
+                None,
+                "trade.catalogue_load",
+                ("trade", "catalogue"),
+                None,
+                Some(serde_json::json!({ "added": added })),
+            )?;
             tracing::info!(added, "trade catalogue loaded");
         }
         Ok(())
@@ -86,7 +123,14 @@ struct Tree<'a> {
 }
 
 impl Tree<'_> {
-    fn add(&mut self, parent: Option<&OrganisationRow>, name: &str, kind: OrgKind, tier: Tier, region: &str) -> ApiResult<OrganisationRow> {
+    fn add(
+        &mut self,
+        parent: Option<&OrganisationRow>,
+        name: &str,
+        kind: OrgKind,
+        tier: Tier,
+        region: &str,
+    ) -> ApiResult<OrganisationRow> {
         let at = now();
         let id = new_id();
         let row = OrganisationRow {
@@ -103,7 +147,15 @@ impl Tree<'_> {
             updated_at: at,
         };
         store::organisations::insert(self.conn, &row)?;
-        record_as(self.conn, None, None, "organisation.create", ("organisation", &row.id), None, Some(serde_json::json!({ "name": row.name, "by": "seed-demo" })))?;
+        record_as(
+            self.conn,
+            None,
+            None,
+            "organisation.create",
+            ("organisation", &row.id),
+            None,
+            Some(serde_json::json!({ "name": row.name, "by": "seed-demo" })),
+        )?;
         Ok(row)
     }
 }
@@ -116,11 +168,19 @@ pub fn seed_demo(db: &Db, data_dir: &Path) -> Result<String, String> {
     let accounts_path = data_dir.join(ACCOUNTS_FILE);
     let seeded = db
         .read_blocking(|conn| {
-            store::organisations::list(conn, &store::organisations::OrganisationFilter { name_contains: Some(PROVINCE_UNION.into()), limit: 1, ..Default::default() })
+            store::organisations::list(
+                conn,
+                &store::organisations::OrganisationFilter {
+                    name_contains: Some(PROVINCE_UNION.into()),
+                    limit: 1,
+                    ..Default::default()
+                },
+            )
         })
         .map_err(|e| e.detail)?;
     if !seeded.is_empty() {
-        let saved = std::fs::read_to_string(&accounts_path).unwrap_or_else(|_| "(the account list of the first seeding is not in data/)\n".into());
+        let saved = std::fs::read_to_string(&accounts_path)
+            .unwrap_or_else(|_| "(the account list of the first seeding is not in data/)\n".into());
         return Ok(format!("demo data already present.\n{saved}"));
     }
     let accounts = demo_accounts();
@@ -162,9 +222,18 @@ fn demo_accounts() -> Vec<DemoAccount> {
         a("judge.zhang", Role::Judge, Some(PROVINCE_UNION), "裁判 judge"),
         a("judge.wang", Role::Judge, Some(PROVINCE_UNION), "裁判 judge"),
         a("judge.yang", Role::Judge, Some(PROVINCE_UNION), "裁判 judge"),
-        DemoAccount { person: Some(("李娜", "530102", "19920315", 124, "汉族", "车工", 3)), ..a("13800000001", Role::Contestant, None, "选手 contestant (五华区)") },
-        DemoAccount { person: Some(("岩温香", "530112", "19950708", 213, "傣族", "焊工", 4)), ..a("13800000002", Role::Contestant, None, "选手 contestant (西山区)") },
-        DemoAccount { person: Some(("阿苏·木呷", "530302", "19880921", 331, "彝族", "电工", 2)), ..a("13800000003", Role::Contestant, None, "选手 contestant (麒麟区)") },
+        DemoAccount {
+            person: Some(("李娜", "530102", "19920315", 124, "汉族", "车工", 3)),
+            ..a("13800000001", Role::Contestant, None, "选手 contestant (五华区)")
+        },
+        DemoAccount {
+            person: Some(("岩温香", "530112", "19950708", 213, "傣族", "焊工", 4)),
+            ..a("13800000002", Role::Contestant, None, "选手 contestant (西山区)")
+        },
+        DemoAccount {
+            person: Some(("阿苏·木呷", "530302", "19880921", 331, "彝族", "电工", 2)),
+            ..a("13800000003", Role::Contestant, None, "选手 contestant (麒麟区)")
+        },
     ]
 }
 
@@ -179,14 +248,25 @@ fn load_province(conn: &mut DbConnection, accounts: &[(DemoAccount, String, Stri
     let regions = crate::api::reference::regions();
     let mut prefectures = std::collections::HashMap::new();
     for region in regions.iter().filter(|r| r.level == "prefecture") {
-        let org = tree.add(Some(&province), &format!("{}总工会", region.name), OrgKind::Union, Tier::Prefecture, &region.code)?;
+        let org = tree.add(
+            Some(&province),
+            &format!("{}总工会", region.name),
+            OrgKind::Union,
+            Tier::Prefecture,
+            &region.code,
+        )?;
         prefectures.insert(region.code.clone(), org.clone());
         by_name.insert(org.name.clone(), org);
     }
     for region in regions.iter().filter(|r| r.level == "county") {
-        let parent = region.parent_code.as_ref().and_then(|p| prefectures.get(p)).cloned()
+        let parent = region
+            .parent_code
+            .as_ref()
+            .and_then(|p| prefectures.get(p))
+            .cloned()
             .ok_or_else(|| ApiError::internal(format!("county {} has no prefecture", region.code)))?;
-        let org = tree.add(Some(&parent), &format!("{}总工会", region.name), OrgKind::Union, Tier::County, &region.code)?;
+        let org =
+            tree.add(Some(&parent), &format!("{}总工会", region.name), OrgKind::Union, Tier::County, &region.code)?;
         by_name.insert(org.name.clone(), org);
     }
     let enterprises = [
@@ -207,7 +287,8 @@ fn load_province(conn: &mut DbConnection, accounts: &[(DemoAccount, String, Stri
     for (account, password, hash) in accounts {
         let person_id = match account.person {
             Some((name, region, birth, seq, ethnicity, occupation, level)) => {
-                let employer = by_name.values().find(|o| o.tier == "enterprise" && o.region_code == region).map(|o| o.id.clone());
+                let employer =
+                    by_name.values().find(|o| o.tier == "enterprise" && o.region_code == region).map(|o| o.id.clone());
                 let at = now();
                 let id_number = demo_id_number(region, birth, seq);
                 let card = crate::domain::id_card::parse_id_card(&id_number, chrono::Utc::now().date_naive())
@@ -229,29 +310,49 @@ fn load_province(conn: &mut DbConnection, accounts: &[(DemoAccount, String, Stri
                     updated_at: at,
                 };
                 store::persons::insert(conn, &person)?;
-                record_as(conn, None, None, "person.create", ("person", &person.id), None, Some(serde_json::json!({ "by": "seed-demo" })))?;
-                store::persons::insert_credential(conn, &CredentialRow {
-                    id: new_id(),
-                    person_id: person.id.clone(),
-                    occupation: occupation.into(),
-                    level,
-                    certificate_no: Some(format!("Y{}{:06}", &birth[..4], seq)),
-                    issuer: Some("云南省职业技能鉴定中心".into()),
-                    issued_on: chrono::NaiveDate::from_ymd_opt(2021, 6, 30).unwrap_or_default(),
-                    source: "exam".into(),
-                    created_at: at,
-                })?;
+                record_as(
+                    conn,
+                    None,
+                    None,
+                    "person.create",
+                    ("person", &person.id),
+                    None,
+                    Some(serde_json::json!({ "by": "seed-demo" })),
+                )?;
+                store::persons::insert_credential(
+                    conn,
+                    &CredentialRow {
+                        id: new_id(),
+                        person_id: person.id.clone(),
+                        occupation: occupation.into(),
+                        level,
+                        certificate_no: Some(format!("Y{}{:06}", &birth[..4], seq)),
+                        issuer: Some("云南省职业技能鉴定中心".into()),
+                        issued_on: chrono::NaiveDate::from_ymd_opt(2021, 6, 30).unwrap_or_default(),
+                        source: "exam".into(),
+                        created_at: at,
+                    },
+                )?;
                 Some(person.id)
             }
             None => None,
         };
         let user = insert_user(conn, account.username, hash.clone(), person_id)?;
         let scope = match account.scope {
-            Some(name) => Some(by_name.get(name).map(|o| o.id.clone()).ok_or_else(|| ApiError::internal(format!("no {name}")))?),
+            Some(name) => {
+                Some(by_name.get(name).map(|o| o.id.clone()).ok_or_else(|| ApiError::internal(format!("no {name}")))?)
+            }
             None => None,
         };
         grant(conn, &user.id, account.role, scope.as_deref())?;
-        let _ = writeln!(listing, "{:<21} {:<17} {:<11} {}", account.username, password, account.role.as_str(), account.what);
+        let _ = writeln!(
+            listing,
+            "{:<21} {:<17} {:<11} {}",
+            account.username,
+            password,
+            account.role.as_str(),
+            account.what
+        );
     }
     Ok(listing)
 }
@@ -271,7 +372,12 @@ fn demo_calendar(today: chrono::NaiveDate) -> Calendar {
     if start > NaiveDate::from_ymd_opt(today.year(), 12, 20).unwrap_or(start) {
         start = q4_start(today.year() + 1);
     }
-    Calendar { provincial_start: start, opens: crate::db::truncate_to_micros((today - chrono::Duration::days(10)).and_hms_opt(0, 0, 0).unwrap_or_default()) }
+    Calendar {
+        provincial_start: start,
+        opens: crate::db::truncate_to_micros(
+            (today - chrono::Duration::days(10)).and_hms_opt(0, 0, 0).unwrap_or_default(),
+        ),
+    }
 }
 
 struct DemoCompetition<'a> {
@@ -289,14 +395,18 @@ struct DemoCompetition<'a> {
     trades: Vec<(&'a str, crate::domain::event::Track, i32)>,
 }
 
-fn seed_competitions(conn: &mut DbConnection, orgs: &std::collections::HashMap<String, OrganisationRow>) -> ApiResult<()> {
+fn seed_competitions(
+    conn: &mut DbConnection,
+    orgs: &std::collections::HashMap<String, OrganisationRow>,
+) -> ApiResult<()> {
     use crate::domain::competition::{BodyRole, Category, CompetitionClass, Status};
     use crate::domain::event::Track;
     use chrono::Datelike;
     let calendar = demo_calendar(now().date());
     let year = calendar.provincial_start.year();
     let all_trades = store::trades::list(conn, &store::trades::TradeFilter { limit: 500, ..Default::default() })?;
-    let season_trades: Vec<(&str, Track, i32)> = all_trades.iter().take(56).map(|t| (t.name.as_str(), Track::Worker, 0)).collect();
+    let season_trades: Vec<(&str, Track, i32)> =
+        all_trades.iter().take(56).map(|t| (t.name.as_str(), Track::Worker, 0)).collect();
     let provincial_name = format!("{year}年云南省职工职业技能大赛");
     let prefecture_name = format!("{year}年昆明市职工职业技能大赛");
     let county_name = format!("{year}年五华区职工职业技能竞赛");
@@ -322,43 +432,68 @@ fn seed_competitions(conn: &mut DbConnection, orgs: &std::collections::HashMap<S
         (county_name.as_str(), Tier::County, CompetitionClass::District, "五华区总工会", 12),
         (enterprise_name.as_str(), Tier::Enterprise, CompetitionClass::Enterprise, "昆明示范机床制造有限公司", 18),
     ] {
-        feeds = seed_competition(conn, orgs, &calendar, DemoCompetition {
-            name,
-            category: Category::WorkersSkills,
-            tier,
-            class,
-            host,
-            bodies: &[],
-            major_project: None,
-            days_before_final: days,
-            feeds_into: Some(feeds),
-            trades: vec![("车工", Track::Worker, 3)],
-        })?;
+        feeds = seed_competition(
+            conn,
+            orgs,
+            &calendar,
+            DemoCompetition {
+                name,
+                category: Category::WorkersSkills,
+                tier,
+                class,
+                host,
+                bodies: &[],
+                major_project: None,
+                days_before_final: days,
+                feeds_into: Some(feeds),
+                trades: vec![("车工", Track::Worker, 3)],
+            },
+        )?;
     }
-    seed_competition(conn, orgs, &calendar, DemoCompetition {
-        name: &labour_name,
-        category: Category::Labour,
-        tier: Tier::Province,
-        class: CompetitionClass::Provincial2,
-        host: PROVINCE_UNION,
-        bodies: &[("云南示范建设投资集团有限公司", BodyRole::Undertaker)],
-        major_project: Some("滇中引水工程"),
-        days_before_final: -7,
-        feeds_into: None,
-        trades: vec![("混凝土工", Track::Worker, 0), ("钢筋工", Track::Worker, 0), ("焊工", Track::Worker, 0), ("工程测量员", Track::Worker, 0)],
-    })?;
-    seed_competition(conn, orgs, &calendar, DemoCompetition {
-        name: &college_name,
-        category: Category::VocationalCollege,
-        tier: Tier::Province,
-        class: CompetitionClass::Provincial1,
-        host: "云南省人力资源和社会保障厅",
-        bodies: &[("昆明示范技师学院", BodyRole::Undertaker)],
-        major_project: None,
-        days_before_final: -14,
-        feeds_into: None,
-        trades: vec![("工业机器人系统运维员", Track::Student, 0), ("电工", Track::Student, 0), ("网络与信息安全管理员", Track::Student, 0), ("电工", Track::Teacher, 0)],
-    })?;
+    seed_competition(
+        conn,
+        orgs,
+        &calendar,
+        DemoCompetition {
+            name: &labour_name,
+            category: Category::Labour,
+            tier: Tier::Province,
+            class: CompetitionClass::Provincial2,
+            host: PROVINCE_UNION,
+            bodies: &[("云南示范建设投资集团有限公司", BodyRole::Undertaker)],
+            major_project: Some("滇中引水工程"),
+            days_before_final: -7,
+            feeds_into: None,
+            trades: vec![
+                ("混凝土工", Track::Worker, 0),
+                ("钢筋工", Track::Worker, 0),
+                ("焊工", Track::Worker, 0),
+                ("工程测量员", Track::Worker, 0),
+            ],
+        },
+    )?;
+    seed_competition(
+        conn,
+        orgs,
+        &calendar,
+        DemoCompetition {
+            name: &college_name,
+            category: Category::VocationalCollege,
+            tier: Tier::Province,
+            class: CompetitionClass::Provincial1,
+            host: "云南省人力资源和社会保障厅",
+            bodies: &[("昆明示范技师学院", BodyRole::Undertaker)],
+            major_project: None,
+            days_before_final: -14,
+            feeds_into: None,
+            trades: vec![
+                ("工业机器人系统运维员", Track::Student, 0),
+                ("电工", Track::Student, 0),
+                ("网络与信息安全管理员", Track::Student, 0),
+                ("电工", Track::Teacher, 0),
+            ],
+        },
+    )?;
     let _ = Status::Draft;
     Ok(())
 }
@@ -411,19 +546,38 @@ fn seed_competition(
     let bodies = c
         .bodies
         .iter()
-        .map(|(name, role)| org(name).map(|o| BodyRow { id: new_id(), competition_id: row.id.clone(), organisation_id: o.id, role: role.as_str().into() }))
+        .map(|(name, role)| {
+            org(name).map(|o| BodyRow {
+                id: new_id(),
+                competition_id: row.id.clone(),
+                organisation_id: o.id,
+                role: role.as_str().into(),
+            })
+        })
         .collect::<ApiResult<Vec<_>>>()?;
     store::competitions::replace_bodies(conn, &row.id, &bodies)?;
-    record_as(conn, None, None, "competition.create", ("competition", &row.id), None, Some(serde_json::json!({ "name": row.name, "by": "seed-demo" })))?;
+    record_as(
+        conn,
+        None,
+        None,
+        "competition.create",
+        ("competition", &row.id),
+        None,
+        Some(serde_json::json!({ "name": row.name, "by": "seed-demo" })),
+    )?;
     let trades = store::trades::list(conn, &store::trades::TradeFilter { limit: 500, ..Default::default() })?;
     for (i, (trade_name, track, qualifiers)) in c.trades.iter().enumerate() {
-        let trade = trades.iter().find(|t| t.name == *trade_name).ok_or_else(|| ApiError::internal(format!("no trade {trade_name}")))?;
+        let trade = trades
+            .iter()
+            .find(|t| t.name == *trade_name)
+            .ok_or_else(|| ApiError::internal(format!("no trade {trade_name}")))?;
         let name = match track {
             crate::domain::event::Track::Worker => trade.name.clone(),
             crate::domain::event::Track::Student => format!("{}（学生组）", trade.name),
             crate::domain::event::Track::Teacher => format!("{}（教师组）", trade.name),
         };
-        let weights = if trade.category == "digital" { Weights { theory: 20, practical: 80 } } else { Weights::default() };
+        let weights =
+            if trade.category == "digital" { Weights { theory: 20, practical: 80 } } else { Weights::default() };
         let event = EventRow {
             id: new_id(),
             competition_id: row.id.clone(),
@@ -454,17 +608,21 @@ fn seed_competition(
         // Theory in the morning of day one, practical modules after; events spread over the days.
         let day = starts_on + chrono::Duration::days((i % 3) as i64);
         let time = |h: u32| day.and_hms_opt(h, 0, 0).unwrap_or_default();
-        for (kind, session_name, from, to) in [("theory", "理论知识考试", 1, 3), ("practical", "实操模块A", 4, 8)] {
-            store::events::insert_session(conn, &SessionRow {
-                id: new_id(),
-                event_id: event.id.clone(),
-                kind: kind.into(),
-                name: session_name.into(),
-                venue: format!("{}实训基地", host.name),
-                starts_at: time(from),
-                ends_at: time(to),
-                created_at: at,
-            })?;
+        for (kind, session_name, from, to) in [("theory", "理论知识考试", 1, 3), ("practical", "实操模块A", 4, 8)]
+        {
+            store::events::insert_session(
+                conn,
+                &SessionRow {
+                    id: new_id(),
+                    event_id: event.id.clone(),
+                    kind: kind.into(),
+                    name: session_name.into(),
+                    venue: format!("{}实训基地", host.name),
+                    starts_at: time(from),
+                    ends_at: time(to),
+                    created_at: at,
+                },
+            )?;
         }
         store::events::insert_document(conn, &DocumentRow {
             id: new_id(),
@@ -484,16 +642,20 @@ fn seed_competition(
             created_at: at,
             updated_at: at,
         })?;
-        store::events::save_scheme(conn, &SchemeRow {
-            id: new_id(),
-            event_id: event.id.clone(),
-            title: format!("{name}评分标准"),
-            sections: r#"[{"name":"理论知识","kind":"theory"},{"name":"实操模块A","kind":"practical"}]"#.into(),
-            locked: false,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-        }, false)?;
+        store::events::save_scheme(
+            conn,
+            &SchemeRow {
+                id: new_id(),
+                event_id: event.id.clone(),
+                title: format!("{name}评分标准"),
+                sections: r#"[{"name":"理论知识","kind":"theory"},{"name":"实操模块A","kind":"practical"}]"#.into(),
+                locked: false,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            },
+            false,
+        )?;
     }
     Ok(row.id)
 }

@@ -63,7 +63,8 @@ fn admin_sql(server_url: &str, sql: &str) {
     use diesel::connection::SimpleConnection;
     let url = format!("{}/postgres", server_url.trim_end_matches('/'));
     let location = skillcomp::db::DbLocation::parse(&url).expect("postgres url");
-    let mut conn = skillcomp::db::establish(&location).unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {url}: {e}"));
+    let mut conn =
+        skillcomp::db::establish(&location).unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {url}: {e}"));
     conn.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
@@ -162,8 +163,20 @@ impl TestServer {
     }
 
     /// Creates an organisation as `token` and returns its id.
-    pub fn create_org(&self, token: &str, name: &str, kind: &str, tier: &str, parent: Option<&str>, region: &str) -> String {
-        let r = self.post("/api/v1/organisations", token, json!({ "name": name, "kind": kind, "tier": tier, "parent_id": parent, "region_code": region }));
+    pub fn create_org(
+        &self,
+        token: &str,
+        name: &str,
+        kind: &str,
+        tier: &str,
+        parent: Option<&str>,
+        region: &str,
+    ) -> String {
+        let r = self.post(
+            "/api/v1/organisations",
+            token,
+            json!({ "name": name, "kind": kind, "tier": tier, "parent_id": parent, "region_code": region }),
+        );
         assert_eq!(r.status, 201, "creating {name}: {}", r.text);
         r.body["id"].as_str().expect("id").to_string()
     }
@@ -178,7 +191,9 @@ impl TestServer {
 
     /// Signs a contestant up and returns the session.
     pub fn contestant(&self, username: &str) -> Session {
-        let r = self.request("POST", "/api/v1/auth/signup").json(json!({ "username": username, "password": "contestant-password-1" }));
+        let r = self
+            .request("POST", "/api/v1/auth/signup")
+            .json(json!({ "username": username, "password": "contestant-password-1" }));
         assert_eq!(r.status, 201, "sign-up of {username}: {}", r.text);
         Session::from(&r)
     }

@@ -61,7 +61,11 @@ pub struct AuditQuery {
 /// The audit trail, newest first, filtered.
 #[utoipa::path(tag = "audit", params(AuditQuery), responses((status = 200, body = AuditPage), ProblemResponses), security(("bearer" = [])))]
 #[get("/audit")]
-pub async fn list_audit(state: web::Data<AppState>, actor: Actor, query: web::Query<AuditQuery>) -> ApiResult<HttpResponse> {
+pub async fn list_audit(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<AuditQuery>,
+) -> ApiResult<HttpResponse> {
     require_admin(&actor)?;
     let q = query.into_inner();
     let limit = super::PageParams { limit: q.limit, cursor: None }.limit()?;
@@ -73,7 +77,10 @@ pub async fn list_audit(state: web::Data<AppState>, actor: Actor, query: web::Qu
     let before_seq = q
         .cursor
         .as_deref()
-        .map(|c| c.parse::<i64>().map_err(|_| ApiError::field("cursor", "invalid_cursor", "use the next_cursor of a previous page")))
+        .map(|c| {
+            c.parse::<i64>()
+                .map_err(|_| ApiError::field("cursor", "invalid_cursor", "use the next_cursor of a previous page"))
+        })
         .transpose()?;
     let filter = AuditFilter {
         entity_type: q.entity_type,
@@ -129,7 +136,8 @@ pub fn verification(result: Result<i64, crate::domain::audit_chain::ChainBreak>)
         Ok(n) => AuditVerification { intact: true, records_verified: n, first_break: None },
         Err(broken) => {
             let verified = match &broken {
-                crate::domain::audit_chain::ChainBreak::HashMismatch { seq } | crate::domain::audit_chain::ChainBreak::BrokenLink { seq } => seq - 1,
+                crate::domain::audit_chain::ChainBreak::HashMismatch { seq }
+                | crate::domain::audit_chain::ChainBreak::BrokenLink { seq } => seq - 1,
                 crate::domain::audit_chain::ChainBreak::Gap { expected, .. } => expected - 1,
                 crate::domain::audit_chain::ChainBreak::HeadMismatch { last_seq, .. } => *last_seq,
             };

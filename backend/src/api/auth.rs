@@ -75,7 +75,12 @@ async fn verify_off_thread(password: String, hash: String) -> ApiResult<bool> {
 }
 
 /// Stores a new refresh token (in `family`, or starting a new family) and returns it.
-fn new_refresh_token(conn: &mut DbConnection, state: &AppState, user_id: &str, family: Option<&str>) -> ApiResult<String> {
+fn new_refresh_token(
+    conn: &mut DbConnection,
+    state: &AppState,
+    user_id: &str,
+    family: Option<&str>,
+) -> ApiResult<String> {
     let token = random_token(32);
     let at = now();
     store::tokens::insert(
@@ -107,7 +112,11 @@ fn token_pair(state: &AppState, user_id: &str, refresh_token: String) -> ApiResu
 /// Creates a contestant account and logs it in.
 #[utoipa::path(tag = "auth", request_body = Credentials, responses((status = 201, body = TokenPair), ProblemResponses))]
 #[post("/auth/signup")]
-pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
+pub async fn signup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBody<Credentials>,
+) -> ApiResult<HttpResponse> {
     let Credentials { username, password } = body.0;
     let username = normalise_username(&username).map_err(|v| ApiError::validation(vec![v]))?;
     check_password_policy(&username, &password).map_err(|v| ApiError::validation(vec![v]))?;
@@ -118,14 +127,36 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: JsonBody
         .db
         .write(move |conn| {
             let at = now();
-            let user = UserRow { id: new_id(), username, password_hash, person_id: None, is_active: true, created_at: at, updated_at: at };
+            let user = UserRow {
+                id: new_id(),
+                username,
+                password_hash,
+                person_id: None,
+                is_active: true,
+                created_at: at,
+                updated_at: at,
+            };
             store::users::insert(conn, &user)?;
             store::users::insert_grant(
                 conn,
-                &GrantRow { id: new_id(), user_id: user.id.clone(), role: Role::Contestant.as_str().into(), organisation_id: None, granted_by: None, created_at: at },
+                &GrantRow {
+                    id: new_id(),
+                    user_id: user.id.clone(),
+                    role: Role::Contestant.as_str().into(),
+                    organisation_id: None,
+                    granted_by: None,
+                    created_at: at,
+                },
             )?;
-            record_as(conn, Some(&user.id), rid.as_deref(), "user.signup", ("user", &user.id), None,
-                Some(serde_json::json!({ "username": user.username, "role": Role::Contestant })))?;
+            record_as(
+                conn,
+                Some(&user.id),
+                rid.as_deref(),
+                "user.signup",
+                ("user", &user.id),
+                None,
+                Some(serde_json::json!({ "username": user.username, "role": Role::Contestant })),
+            )?;
             let first_token = new_refresh_token(conn, &st, &user.id, None)?;
             Ok((user.id, first_token))
         })
@@ -141,7 +172,11 @@ fn invalid_credentials() -> ApiError {
 /// after the same work.
 #[utoipa::path(tag = "auth", request_body = Credentials, responses((status = 200, body = TokenPair), ProblemResponses))]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBody<Credentials>,
+) -> ApiResult<HttpResponse> {
     let Credentials { username, password } = body.0;
     let username = username.trim().to_lowercase();
     let user = state.db.read(move |conn| store::users::find_by_username(conn, &username)).await?;
@@ -177,7 +212,11 @@ enum RefreshOutcome {
 /// (Routine rotations are not audited, to keep the trail about decisions; reuse is.)
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 200, body = TokenPair), ProblemResponses))]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: JsonBody<RefreshRequest>) -> ApiResult<HttpResponse> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBody<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
     let token_hash = sha256_hex(body.0.refresh_token.trim());
     let rid = request_id(&req);
     let st = state.clone();
@@ -194,8 +233,15 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: JsonBod
             }
             if token.used_at.is_some() || (token.expires_at > at && !store::tokens::use_once(conn, &token.id, at)?) {
                 store::tokens::revoke_family(conn, &token.family_id, at)?;
-                record_as(conn, Some(&token.user_id), rid.as_deref(), "auth.refresh_reuse_detected",
-                    ("session", &token.family_id), None, Some(serde_json::json!({ "revoked_family": token.family_id })))?;
+                record_as(
+                    conn,
+                    Some(&token.user_id),
+                    rid.as_deref(),
+                    "auth.refresh_reuse_detected",
+                    ("session", &token.family_id),
+                    None,
+                    Some(serde_json::json!({ "revoked_family": token.family_id })),
+                )?;
                 return Ok(RefreshOutcome::Reused);
             }
             if token.expires_at <= at {
@@ -210,8 +256,12 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: JsonBod
         .await?;
     match outcome {
         RefreshOutcome::Rotated { user_id, token } => Ok(HttpResponse::Ok().json(token_pair(&state, &user_id, token)?)),
-        RefreshOutcome::Invalid => Err(ApiError::unauthorized("invalid_refresh_token", "the refresh token is not valid; log in again")),
-        RefreshOutcome::Expired => Err(ApiError::unauthorized("refresh_token_expired", "the session has expired; log in again")),
+        RefreshOutcome::Invalid => {
+            Err(ApiError::unauthorized("invalid_refresh_token", "the refresh token is not valid; log in again"))
+        }
+        RefreshOutcome::Expired => {
+            Err(ApiError::unauthorized("refresh_token_expired", "the session has expired; log in again"))
+        }
         RefreshOutcome::Reused => Err(ApiError::unauthorized(
             "refresh_token_reused",
             "this refresh token was already used; the session has been ended for safety, log in again",
@@ -222,7 +272,11 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: JsonBod
 /// Ends the session the refresh token belongs to. Answers 204 whether or not the token was valid.
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204), ProblemResponses))]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, req: HttpRequest, body: JsonBody<RefreshRequest>) -> ApiResult<HttpResponse> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBody<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
     let token_hash = sha256_hex(body.0.refresh_token.trim());
     let rid = request_id(&req);
     state
@@ -230,7 +284,15 @@ pub async fn logout(state: web::Data<AppState>, req: HttpRequest, body: JsonBody
         .write(move |conn| {
             if let Some(token) = store::tokens::find_by_hash(conn, &token_hash)? {
                 if store::tokens::revoke_family(conn, &token.family_id, now())? > 0 {
-                    record_as(conn, Some(&token.user_id), rid.as_deref(), "auth.logout", ("session", &token.family_id), None, None)?;
+                    record_as(
+                        conn,
+                        Some(&token.user_id),
+                        rid.as_deref(),
+                        "auth.logout",
+                        ("session", &token.family_id),
+                        None,
+                        None,
+                    )?;
                 }
             }
             Ok(())

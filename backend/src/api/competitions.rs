@@ -9,14 +9,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::events::{event_out, EventOut};
-use super::{check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses};
+use super::events::{event_outs, EventOut};
+use super::{
+    check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams,
+    ProblemResponses,
+};
 use crate::auth::policy::{can_manage_competition, can_review_upgrade, can_view_competition};
 use crate::auth::Actor;
 use crate::db::{now, DbConnection};
 use crate::domain::competition::{
-    DEFAULT_ROSTER_PUBLICITY_DAYS, check_calendar, check_competition_shape, check_feeds_into, check_transition, creates_cycle, upgrade_target, BodyRole, Category,
-    CompetitionClass, Status, TransitionFacts, TransitionRefusal,
+    check_calendar, check_competition_shape, check_feeds_into, check_transition, creates_cycle, upgrade_target,
+    BodyRole, Category, CompetitionClass, Status, TransitionFacts, TransitionRefusal, DEFAULT_ROSTER_PUBLICITY_DAYS,
 };
 use crate::domain::organisation::{Tier, NATIONAL_REGION};
 use crate::domain::{keep, text, Violation};
@@ -127,7 +130,8 @@ pub struct CompetitionPage {
 }
 
 pub fn status_of(row: &CompetitionRow) -> ApiResult<Status> {
-    Status::parse(&row.status).ok_or_else(|| ApiError::internal(format!("competition {} has an unknown status", row.id)))
+    Status::parse(&row.status)
+        .ok_or_else(|| ApiError::internal(format!("competition {} has an unknown status", row.id)))
 }
 
 pub fn tier_of(row: &CompetitionRow) -> ApiResult<Tier> {
@@ -135,23 +139,45 @@ pub fn tier_of(row: &CompetitionRow) -> ApiResult<Tier> {
 }
 
 fn category_of(row: &CompetitionRow) -> ApiResult<Category> {
-    Category::parse(&row.category).ok_or_else(|| ApiError::internal(format!("competition {} has an unknown category", row.id)))
+    Category::parse(&row.category)
+        .ok_or_else(|| ApiError::internal(format!("competition {} has an unknown category", row.id)))
 }
 
 fn competition_ref(row: &CompetitionRow) -> ApiResult<CompetitionRef> {
-    Ok(CompetitionRef { id: row.id.clone(), name: row.name.clone(), year: row.year, tier: tier_of(row)?, status: status_of(row)? })
+    Ok(CompetitionRef {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        year: row.year,
+        tier: tier_of(row)?,
+        status: status_of(row)?,
+    })
 }
 
-fn competition_out(conn: &mut DbConnection, (row, _, host_name): CompetitionWithHost) -> ApiResult<CompetitionOut> {
-    let bodies = store::competitions::bodies_of(conn, &row.id)?
-        .into_iter()
-        .map(|(b, name, kind)| BodyOut {
+fn competition_out(conn: &mut DbConnection, found: CompetitionWithHost) -> ApiResult<CompetitionOut> {
+    competition_outs(conn, vec![found]).map(|mut v| v.remove(0))
+}
+
+/// The wire form of many competitions, their co-organising bodies read in one query.
+fn competition_outs(conn: &mut DbConnection, rows: Vec<CompetitionWithHost>) -> ApiResult<Vec<CompetitionOut>> {
+    let ids: Vec<String> = rows.iter().map(|(r, _, _)| r.id.clone()).collect();
+    let mut bodies: std::collections::HashMap<String, Vec<BodyOut>> = std::collections::HashMap::new();
+    for (b, name, kind) in store::competitions::bodies_of_many(conn, &ids)? {
+        bodies.entry(b.competition_id.clone()).or_default().push(BodyOut {
             organisation_id: b.organisation_id,
             organisation_name: name,
             organisation_kind: kind,
             role: BodyRole::parse(&b.role).unwrap_or(BodyRole::Supporter),
+        });
+    }
+    rows.into_iter()
+        .map(|(row, _, host_name)| {
+            let bodies = bodies.remove(&row.id).unwrap_or_default();
+            competition_wire(row, host_name, bodies)
         })
-        .collect();
+        .collect()
+}
+
+fn competition_wire(row: CompetitionRow, host_name: String, bodies: Vec<BodyOut>) -> ApiResult<CompetitionOut> {
     let status = status_of(&row)?;
     Ok(CompetitionOut {
         tier: tier_of(&row)?,
@@ -253,7 +279,11 @@ pub struct CompetitionQuery {
 /// Competitions, filtered. Everyone sees published ones; organisers also see their drafts.
 #[utoipa::path(tag = "competitions", params(CompetitionQuery), responses((status = 200, body = CompetitionPage), ProblemResponses))]
 #[get("/competitions")]
-pub async fn list_competitions(state: web::Data<AppState>, actor: Option<Actor>, query: web::Query<CompetitionQuery>) -> ApiResult<HttpResponse> {
+pub async fn list_competitions(
+    state: web::Data<AppState>,
+    actor: Option<Actor>,
+    query: web::Query<CompetitionQuery>,
+) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageParams { limit: q.limit, cursor: q.cursor.clone() };
     let limit = page.limit()?;
@@ -289,7 +319,7 @@ pub async fn list_competitions(state: web::Data<AppState>, actor: Option<Actor>,
             }
             let rows = store::competitions::list(conn, &filter)?;
             let (rows, next_cursor) = split_page(rows, limit, |r| r.0.id.clone());
-            let items = rows.into_iter().map(|r| competition_out(conn, r)).collect::<ApiResult<Vec<_>>>()?;
+            let items = competition_outs(conn, rows)?;
             Ok(CompetitionPage { items, next_cursor })
         })
         .await?;
@@ -331,7 +361,12 @@ pub struct NewCompetition {
 }
 
 /// Checks co-organising bodies: known organisations, not the host, each once.
-fn check_bodies(conn: &mut DbConnection, competition_id: &str, host_org_id: &str, bodies: &[BodyInput]) -> ApiResult<Vec<BodyRow>> {
+fn check_bodies(
+    conn: &mut DbConnection,
+    competition_id: &str,
+    host_org_id: &str,
+    bodies: &[BodyInput],
+) -> ApiResult<Vec<BodyRow>> {
     let mut rows: Vec<BodyRow> = Vec::new();
     for (i, body) in bodies.iter().enumerate() {
         let field = format!("bodies[{i}].organisation_id");
@@ -347,7 +382,12 @@ fn check_bodies(conn: &mut DbConnection, competition_id: &str, host_org_id: &str
         if store::organisations::find(conn, &id)?.is_none() {
             return Err(ApiError::field(&field, "unknown_organisation", "no organisation has this id"));
         }
-        rows.push(BodyRow { id: new_id(), competition_id: competition_id.to_string(), organisation_id: id, role: body.role.as_str().into() });
+        rows.push(BodyRow {
+            id: new_id(),
+            competition_id: competition_id.to_string(),
+            organisation_id: id,
+            role: body.role.as_str().into(),
+        });
     }
     Ok(rows)
 }
@@ -383,12 +423,26 @@ fn check_target(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<()> 
 }
 
 /// Checks the shape of a competition row against its host and its calendar.
-fn check_shape(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<crate::store::organisations::OrganisationRow> {
+fn check_shape(
+    conn: &mut DbConnection,
+    row: &CompetitionRow,
+) -> ApiResult<crate::store::organisations::OrganisationRow> {
     let host = store::organisations::find(conn, &row.host_org_id)?
         .ok_or_else(|| ApiError::field("host_org_id", "unknown_organisation", "no organisation has this id"))?;
     let host_tier = Tier::parse(&host.tier).ok_or_else(|| ApiError::internal("host has an unknown tier"))?;
-    let mut violations = check_competition_shape(tier_of(row)?, CompetitionClass::parse(&row.class).unwrap_or(CompetitionClass::Enterprise), category_of(row)?, host_tier);
-    violations.extend(check_calendar(row.year, row.starts_on, row.ends_on, row.is_season, (row.registration_opens_at, row.registration_closes_at)));
+    let mut violations = check_competition_shape(
+        tier_of(row)?,
+        CompetitionClass::parse(&row.class).unwrap_or(CompetitionClass::Enterprise),
+        category_of(row)?,
+        host_tier,
+    );
+    violations.extend(check_calendar(
+        row.year,
+        row.starts_on,
+        row.ends_on,
+        row.is_season,
+        (row.registration_opens_at, row.registration_closes_at),
+    ));
     if !(0..=30).contains(&row.roster_publicity_days) {
         violations.push(Violation::new("roster_publicity_days", "out_of_range", "0 to 30 working days"));
     }
@@ -405,7 +459,11 @@ fn optional_text(violations: &mut Vec<Violation>, field: &str, value: Option<&st
 /// Creates a competition (as a draft) hosted by an organisation within the caller's subtree.
 #[utoipa::path(tag = "competitions", request_body = NewCompetition, responses((status = 201, body = CompetitionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/competitions")]
-pub async fn create_competition(state: web::Data<AppState>, actor: Actor, body: JsonBody<NewCompetition>) -> ApiResult<HttpResponse> {
+pub async fn create_competition(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: JsonBody<NewCompetition>,
+) -> ApiResult<HttpResponse> {
     let input = body.0;
     let mut violations = Vec::new();
     let name = keep(&mut violations, text::required("name", &input.name, 100));
@@ -414,7 +472,12 @@ pub async fn create_competition(state: web::Data<AppState>, actor: Actor, body: 
     if input.edition.is_some_and(|e| !(1..=200).contains(&e)) {
         violations.push(Violation::new("edition", "out_of_range", "an edition number is 1 to 200"));
     }
-    let host_org_id = keep(&mut violations, uuid::Uuid::parse_str(&input.host_org_id).map(|u| u.to_string()).map_err(|_| Violation::new("host_org_id", "invalid_id", "must be an organisation id")));
+    let host_org_id = keep(
+        &mut violations,
+        uuid::Uuid::parse_str(&input.host_org_id)
+            .map(|u| u.to_string())
+            .map_err(|_| Violation::new("host_org_id", "invalid_id", "must be an organisation id")),
+    );
     let feeds_into_id = input.feeds_into_id.as_deref().map(|v| parse_id("feeds_into_id", v)).transpose()?;
     if !violations.is_empty() {
         return Err(ApiError::validation(violations));
@@ -469,7 +532,11 @@ pub async fn create_competition(state: web::Data<AppState>, actor: Actor, body: 
 /// One competition with its events and its place in the tier chain.
 #[utoipa::path(tag = "competitions", responses((status = 200, body = CompetitionDetail), ProblemResponses))]
 #[get("/competitions/{id}")]
-pub async fn get_competition(state: web::Data<AppState>, actor: Option<Actor>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_competition(
+    state: web::Data<AppState>,
+    actor: Option<Actor>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let detail = state
         .db
@@ -489,13 +556,13 @@ pub async fn get_competition(state: web::Data<AppState>, actor: Option<Actor>, i
             }
             let fed_by = store::competitions::feeders_of(conn, &id)?
                 .into_iter()
-                .filter(|(row, path, _)| status_of(row).map(|s| can_view_competition(actor.as_ref(), s.is_public(), path)).unwrap_or(false))
+                .filter(|(row, path, _)| {
+                    status_of(row).map(|s| can_view_competition(actor.as_ref(), s.is_public(), path)).unwrap_or(false)
+                })
                 .map(|(row, _, _)| competition_ref(&row))
                 .collect::<ApiResult<Vec<_>>>()?;
-            let events = store::events::of_competition(conn, &id)?
-                .into_iter()
-                .map(|e| event_out(conn, e, manages))
-                .collect::<ApiResult<Vec<_>>>()?;
+            let event_rows = store::events::of_competition(conn, &id)?;
+            let events = event_outs(conn, event_rows)?;
             let upgrade_applications = if manages {
                 store::competitions::upgrades_of(conn, &id)?.into_iter().map(upgrade_out).collect()
             } else {
@@ -573,7 +640,13 @@ impl CompetitionPatch {
 /// feeds may change until results are final.
 #[utoipa::path(tag = "competitions", request_body = CompetitionPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = CompetitionOut), ProblemResponses), security(("bearer" = [])))]
 #[patch("/competitions/{id}")]
-pub async fn update_competition(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, body: JsonBody<CompetitionPatch>) -> ApiResult<HttpResponse> {
+pub async fn update_competition(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: JsonBody<CompetitionPatch>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
     let patch = body.0;
@@ -596,8 +669,11 @@ pub async fn update_competition(state: web::Data<AppState>, actor: Actor, req: H
                 locked
             };
             if !locked.is_empty() {
-                return Err(ApiError::conflict("competition_locked", format!("in state {status} these can no longer change: {}", locked.join(", ")))
-                    .with_extra(serde_json::json!({ "locked_fields": locked })));
+                return Err(ApiError::conflict(
+                    "competition_locked",
+                    format!("in state {status} these can no longer change: {}", locked.join(", ")),
+                )
+                .with_extra(serde_json::json!({ "locked_fields": locked })));
             }
             let mut violations = Vec::new();
             let mut next = current.clone();
@@ -629,8 +705,13 @@ pub async fn update_competition(state: web::Data<AppState>, actor: Actor, req: H
             }
             if let Some(v) = patch.registration_closes_at {
                 next.registration_closes_at = v.map(|t| crate::db::truncate_to_micros(t.naive_utc()));
-                if status == Status::RegistrationOpen && next.registration_closes_at.is_none_or(|close| close <= now()) {
-                    return Err(ApiError::field("registration_closes_at", "deadline_in_past", "while registration is open, the deadline can only move to a future time"));
+                if status == Status::RegistrationOpen && next.registration_closes_at.is_none_or(|close| close <= now())
+                {
+                    return Err(ApiError::field(
+                        "registration_closes_at",
+                        "deadline_in_past",
+                        "while registration is open, the deadline can only move to a future time",
+                    ));
                 }
             }
             if let Some(v) = &patch.feeds_into_id {
@@ -640,8 +721,19 @@ pub async fn update_competition(state: web::Data<AppState>, actor: Actor, req: H
             check_target(conn, &next)?;
             // A change of tier or category must still fit the competitions feeding into this one.
             for (feeder, _, _) in store::competitions::feeders_of(conn, &next.id)? {
-                check_feeds_into(tier_of(&feeder)?, category_of(&feeder)?, feeder.year, tier_of(&next)?, category_of(&next)?, next.year).map_err(|v| {
-                    ApiError::conflict("feeders_would_not_fit", format!("'{}' feeds into this competition: {}", feeder.name, v.message))
+                check_feeds_into(
+                    tier_of(&feeder)?,
+                    category_of(&feeder)?,
+                    feeder.year,
+                    tier_of(&next)?,
+                    category_of(&next)?,
+                    next.year,
+                )
+                .map_err(|v| {
+                    ApiError::conflict(
+                        "feeders_would_not_fit",
+                        format!("'{}' feeds into this competition: {}", feeder.name, v.message),
+                    )
                 })?;
             }
             if let Some(bodies) = &patch.bodies {
@@ -651,7 +743,9 @@ pub async fn update_competition(state: web::Data<AppState>, actor: Actor, req: H
             next.version = current.version + 1;
             next.updated_at = now();
             if !store::competitions::update_if_version(conn, &next, expected)? {
-                return Err(ApiError::precondition_failed("the competition changed while you were editing it; reload and try again"));
+                return Err(ApiError::precondition_failed(
+                    "the competition changed while you were editing it; reload and try again",
+                ));
             }
             let before = competition_out(conn, (current, host.path.clone(), host.name.clone()))?;
             let out = competition_out(conn, (next, host.path, host.name))?;
@@ -677,7 +771,13 @@ pub struct TransitionRequest {
 /// `preconditions_unmet` listing each.
 #[utoipa::path(tag = "competitions", request_body = TransitionRequest, params(("If-Match" = Option<String>, Header, description = "optional: refuse if the competition changed")), responses((status = 200, body = CompetitionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/competitions/{id}/transitions")]
-pub async fn transition_competition(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, body: JsonBody<TransitionRequest>) -> ApiResult<HttpResponse> {
+pub async fn transition_competition(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: JsonBody<TransitionRequest>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let expected = req.headers().contains_key(header::IF_MATCH).then(|| if_match_version(&req)).transpose()?;
     let request = body.0;
@@ -731,16 +831,30 @@ pub async fn transition_competition(state: web::Data<AppState>, actor: Actor, re
 }
 
 /// Gathers what the lifecycle's preconditions look at.
-fn transition_facts(conn: &mut DbConnection, competition: &CompetitionRow, reason: Option<String>) -> ApiResult<TransitionFacts> {
+fn transition_facts(
+    conn: &mut DbConnection,
+    competition: &CompetitionRow,
+    reason: Option<String>,
+) -> ApiResult<TransitionFacts> {
     use crate::domain::registration::RegistrationStatus;
     let (events, events_ready) = store::events::count_ready(conn, &competition.id)?;
     let registrations = store::registrations::of_competition(conn, &competition.id)?;
-    let pending_reviews = registrations.iter().filter(|r| RegistrationStatus::parse(&r.status).is_some_and(|s| s.awaits_review())).count() as i64;
-    let mut with_admitted: Vec<String> = registrations.iter().filter(|r| r.status == RegistrationStatus::Admitted.as_str()).map(|r| r.event_id.clone()).collect();
+    let pending_reviews = registrations
+        .iter()
+        .filter(|r| RegistrationStatus::parse(&r.status).is_some_and(|s| s.awaits_review()))
+        .count() as i64;
+    let mut with_admitted: Vec<String> = registrations
+        .iter()
+        .filter(|r| r.status == RegistrationStatus::Admitted.as_str())
+        .map(|r| r.event_id.clone())
+        .collect();
     with_admitted.sort();
     with_admitted.dedup();
     let drawn = store::draws::drawn_events(conn, &with_admitted)?;
-    let pending_objections = store::registrations::objections_of_competition(conn, &competition.id)?.iter().filter(|o| o.status == "filed").count() as i64;
+    let pending_objections = store::registrations::objections_of_competition(conn, &competition.id)?
+        .iter()
+        .filter(|o| o.status == "filed")
+        .count() as i64;
     Ok(TransitionFacts {
         now: now(),
         starts_on: competition.starts_on,
@@ -759,20 +873,29 @@ fn transition_facts(conn: &mut DbConnection, competition: &CompetitionRow, reaso
 
 /// What a step of the lifecycle sets going: the roster's publicity window opens; a final roster
 /// issues the admission tickets.
-fn apply_transition_effects(conn: &mut DbConnection, actor: &Actor, competition: &CompetitionRow, to: Status) -> ApiResult<()> {
+fn apply_transition_effects(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    competition: &CompetitionRow,
+    to: Status,
+) -> ApiResult<()> {
     match to {
         Status::RosterPublicity => {
             let starts_at = now();
             let adjustments = store::calendar::adjustments(conn)?;
-            let ends_at = crate::domain::calendar::publicity_end(starts_at, competition.roster_publicity_days, &adjustments);
-            store::calendar::insert_window(conn, &store::calendar::WindowRow {
-                id: new_id(),
-                competition_id: competition.id.clone(),
-                kind: "roster".into(),
-                starts_at,
-                ends_at,
-                created_at: starts_at,
-            })
+            let ends_at =
+                crate::domain::calendar::publicity_end(starts_at, competition.roster_publicity_days, &adjustments);
+            store::calendar::insert_window(
+                conn,
+                &store::calendar::WindowRow {
+                    id: new_id(),
+                    competition_id: competition.id.clone(),
+                    kind: "roster".into(),
+                    starts_at,
+                    ends_at,
+                    created_at: starts_at,
+                },
+            )
         }
         Status::RosterFinal => super::draw::issue_tickets(conn, actor, &competition.id, competition.year).map(|_| ()),
         _ => Ok(()),
@@ -791,7 +914,12 @@ pub struct UpgradeRequest {
 /// organisers of the host's ancestor at that tier decide.
 #[utoipa::path(tag = "competitions", request_body = UpgradeRequest, responses((status = 201, body = UpgradeOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/competitions/{id}/upgrade-applications")]
-pub async fn apply_for_upgrade(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<UpgradeRequest>) -> ApiResult<HttpResponse> {
+pub async fn apply_for_upgrade(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<UpgradeRequest>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let statement = text::required("statement", &body.0.statement, 2000).map_err(|v| ApiError::validation(vec![v]))?;
     let out = state
@@ -802,13 +930,23 @@ pub async fn apply_for_upgrade(state: web::Data<AppState>, actor: Actor, id: web
             if matches!(status, Status::Draft | Status::Cancelled) {
                 return Err(ApiError::conflict("not_published", "only a published competition can be put forward"));
             }
-            let target = upgrade_target(tier_of(&competition)?)
-                .ok_or_else(|| ApiError::conflict("no_tier_above", "national and enterprise competitions have no tier above to apply to"))?;
+            let target = upgrade_target(tier_of(&competition)?).ok_or_else(|| {
+                ApiError::conflict(
+                    "no_tier_above",
+                    "national and enterprise competitions have no tier above to apply to",
+                )
+            })?;
             if competition.recognised_tier.is_some() {
-                return Err(ApiError::conflict("already_recognised", "this competition has already been recognised by the tier above"));
+                return Err(ApiError::conflict(
+                    "already_recognised",
+                    "this competition has already been recognised by the tier above",
+                ));
             }
             if store::competitions::upgrades_of(conn, &id)?.iter().any(|u| u.status == "pending") {
-                return Err(ApiError::conflict("application_pending", "an application is already waiting for a decision"));
+                return Err(ApiError::conflict(
+                    "application_pending",
+                    "an application is already waiting for a decision",
+                ));
             }
             // The reviewer is the host's nearest ancestor at the target tier.
             let ancestor_ids: Vec<String> = host_path.trim_matches('/').split('/').map(String::from).collect();
@@ -817,7 +955,12 @@ pub async fn apply_for_upgrade(state: web::Data<AppState>, actor: Actor, id: web
                 .filter_map(|(org_id, _)| store::organisations::find(conn, &org_id).ok().flatten())
                 .filter(|o| o.tier == target.as_str())
                 .max_by_key(|o| o.path.len())
-                .ok_or_else(|| ApiError::conflict("no_reviewing_body", format!("the host has no {target} organisation above it to review the application")))?;
+                .ok_or_else(|| {
+                    ApiError::conflict(
+                        "no_reviewing_body",
+                        format!("the host has no {target} organisation above it to review the application"),
+                    )
+                })?;
             let row = UpgradeRow {
                 id: new_id(),
                 competition_id: id.clone(),
@@ -850,13 +993,20 @@ pub struct UpgradeQuery {
 /// The upgrade applications the caller reviews.
 #[utoipa::path(tag = "competitions", params(UpgradeQuery), responses((status = 200, body = [UpgradeOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/upgrade-applications")]
-pub async fn list_upgrade_applications(state: web::Data<AppState>, actor: Actor, query: web::Query<UpgradeQuery>) -> ApiResult<HttpResponse> {
+pub async fn list_upgrade_applications(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<UpgradeQuery>,
+) -> ApiResult<HttpResponse> {
     let status = query.into_inner().status.unwrap_or_else(|| "pending".into());
     if !matches!(status.as_str(), "pending" | "approved" | "refused") {
         return Err(ApiError::field("status", "invalid_value", "pending, approved or refused"));
     }
     let paths = (!actor.is_admin()).then(|| actor.scope_paths(&[crate::domain::role::Role::Organiser]));
-    let rows = state.db.read(move |conn| store::competitions::upgrades_for_reviewers(conn, paths.as_deref(), Some(&status), 500)).await?;
+    let rows = state
+        .db
+        .read(move |conn| store::competitions::upgrades_for_reviewers(conn, paths.as_deref(), Some(&status), 500))
+        .await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(upgrade_out).collect::<Vec<_>>()))
 }
 
@@ -871,23 +1021,35 @@ pub struct UpgradeDecision {
 /// Approves or refuses an upgrade application (the higher tier's organisers).
 #[utoipa::path(tag = "competitions", request_body = UpgradeDecision, responses((status = 200, body = UpgradeOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/upgrade-applications/{id}/decision")]
-pub async fn decide_upgrade(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<UpgradeDecision>) -> ApiResult<HttpResponse> {
+pub async fn decide_upgrade(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<UpgradeDecision>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let decision = body.0;
-    let reason = text::optional("reason", decision.reason.as_deref(), 1000).map_err(|v| ApiError::validation(vec![v]))?;
+    let reason =
+        text::optional("reason", decision.reason.as_deref(), 1000).map_err(|v| ApiError::validation(vec![v]))?;
     if !decision.approve && reason.is_none() {
         return Err(ApiError::field("reason", "required", "say why the application is refused"));
     }
     let out = state
         .db
         .write(move |conn| {
-            let application = store::competitions::find_upgrade(conn, &id)?.ok_or_else(|| ApiError::not_found("upgrade application"))?;
-            let reviewer = store::organisations::find(conn, &application.reviewer_org_id)?.ok_or_else(|| ApiError::not_found("upgrade application"))?;
+            let application = store::competitions::find_upgrade(conn, &id)?
+                .ok_or_else(|| ApiError::not_found("upgrade application"))?;
+            let reviewer = store::organisations::find(conn, &application.reviewer_org_id)?
+                .ok_or_else(|| ApiError::not_found("upgrade application"))?;
             if !can_review_upgrade(&actor, &reviewer.path) {
-                return Err(ApiError::forbidden(format!("only the organisers of {} decide this application", reviewer.name)));
+                return Err(ApiError::forbidden(format!(
+                    "only the organisers of {} decide this application",
+                    reviewer.name
+                )));
             }
             // The reviewer sits a tier above the host, so the host's own organisers never decide.
-            let (competition, _, _) = store::competitions::find(conn, &application.competition_id)?.ok_or_else(|| ApiError::not_found("competition"))?;
+            let (competition, _, _) = store::competitions::find(conn, &application.competition_id)?
+                .ok_or_else(|| ApiError::not_found("competition"))?;
             let mut decided = application.clone();
             decided.status = if decision.approve { "approved" } else { "refused" }.into();
             decided.decision_reason = reason;
@@ -906,7 +1068,14 @@ pub async fn decide_upgrade(state: web::Data<AppState>, actor: Actor, id: web::P
                 }
             }
             let out = upgrade_out(decided);
-            record(conn, &actor, "competition.upgrade_decide", ("competition", &out.competition_id), None, snapshot(&out))?;
+            record(
+                conn,
+                &actor,
+                "competition.upgrade_decide",
+                ("competition", &out.competition_id),
+                None,
+                snapshot(&out),
+            )?;
             Ok(out)
         })
         .await?;

@@ -53,20 +53,31 @@ fn load_event(conn: &mut DbConnection, id: &str) -> ApiResult<EventRow> {
 /// The event's officials (its competition's organisers, and the officials themselves).
 #[utoipa::path(tag = "registration", responses((status = 200, body = [EventRoleOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/events/{id}/roles")]
-pub async fn list_event_roles(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn list_event_roles(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let out = state
         .db
         .read(move |conn| {
             let event = load_event(conn, &id)?;
             let roles = store::draws::roles_of_event(conn, &id)?;
-            let (_, host_path, _) = store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let (_, host_path, _) =
+                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
             if !can_manage_competition(&actor, &host_path) && !roles.iter().any(|(r, _)| r.user_id == actor.user_id) {
                 return Err(ApiError::not_found("event"));
             }
             Ok(roles
                 .into_iter()
-                .map(|(r, username)| EventRoleOut { id: r.id, user_id: r.user_id, username, role: EventRole::parse(&r.role).unwrap_or(EventRole::Judge), created_at: utc(r.created_at) })
+                .map(|(r, username)| EventRoleOut {
+                    id: r.id,
+                    user_id: r.user_id,
+                    username,
+                    role: EventRole::parse(&r.role).unwrap_or(EventRole::Judge),
+                    created_at: utc(r.created_at),
+                })
                 .collect::<Vec<_>>())
         })
         .await?;
@@ -83,7 +94,12 @@ pub struct Appointment {
 /// Appoints a qualified person to a role on the event (the host's organisers).
 #[utoipa::path(tag = "registration", request_body = Appointment, responses((status = 201, body = EventRoleOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/roles")]
-pub async fn appoint(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<Appointment>) -> ApiResult<HttpResponse> {
+pub async fn appoint(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<Appointment>,
+) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let input = body.0;
     let user_id = parse_id("user_id", &input.user_id)?;
@@ -92,16 +108,52 @@ pub async fn appoint(state: web::Data<AppState>, actor: Actor, id: web::Path<Str
         .write(move |conn| {
             let event = load_event(conn, &event_id)?;
             load_managed(conn, &actor, &event.competition_id)?;
-            let user = store::users::find(conn, &user_id)?.filter(|u| u.is_active).ok_or_else(|| ApiError::field("user_id", "unknown_user", "no active account has this id"))?;
+            let user = store::users::find(conn, &user_id)?
+                .filter(|u| u.is_active)
+                .ok_or_else(|| ApiError::field("user_id", "unknown_user", "no active account has this id"))?;
             let grants = store::users::grants_of(conn, &user.id)?;
-            let qualified = grants.iter().any(|(g, _, _)| input.role.qualifying_roles().iter().any(|r| r.as_str() == g.role));
+            let qualified =
+                grants.iter().any(|(g, _, _)| input.role.qualifying_roles().iter().any(|r| r.as_str() == g.role));
             if !qualified {
-                return Err(ApiError::field("user_id", "not_qualified", format!("a {} must hold a judge grant{}", input.role, if input.role == EventRole::Supervisor { " or an official grant" } else { "" })));
+                return Err(ApiError::field(
+                    "user_id",
+                    "not_qualified",
+                    format!(
+                        "a {} must hold a judge grant{}",
+                        input.role,
+                        if input.role == EventRole::Supervisor { " or an official grant" } else { "" }
+                    ),
+                ));
             }
-            let row = EventRoleRow { id: new_id(), event_id: event_id.clone(), user_id: user.id.clone(), role: input.role.as_str().into(), created_at: now() };
-            store::draws::insert_role(conn, &row).map_err(|e| if e.code == "duplicate" { ApiError::conflict("already_appointed", "already appointed to this role") } else { e })?;
-            record(conn, &actor, "event.appoint", ("event", &event_id), None, Some(serde_json::json!({ "user_id": user.id, "role": input.role })))?;
-            Ok(EventRoleOut { id: row.id, user_id: user.id, username: user.username, role: input.role, created_at: utc(row.created_at) })
+            let row = EventRoleRow {
+                id: new_id(),
+                event_id: event_id.clone(),
+                user_id: user.id.clone(),
+                role: input.role.as_str().into(),
+                created_at: now(),
+            };
+            store::draws::insert_role(conn, &row).map_err(|e| {
+                if e.code == "duplicate" {
+                    ApiError::conflict("already_appointed", "already appointed to this role")
+                } else {
+                    e
+                }
+            })?;
+            record(
+                conn,
+                &actor,
+                "event.appoint",
+                ("event", &event_id),
+                None,
+                Some(serde_json::json!({ "user_id": user.id, "role": input.role })),
+            )?;
+            Ok(EventRoleOut {
+                id: row.id,
+                user_id: user.id,
+                username: user.username,
+                role: input.role,
+                created_at: utc(row.created_at),
+            })
         })
         .await?;
     Ok(HttpResponse::Created().json(out))
@@ -110,7 +162,11 @@ pub async fn appoint(state: web::Data<AppState>, actor: Actor, id: web::Path<Str
 /// Ends an appointment.
 #[utoipa::path(tag = "registration", responses((status = 204), ProblemResponses), security(("bearer" = [])))]
 #[delete("/events/{id}/roles/{role_id}")]
-pub async fn remove_appointment(state: web::Data<AppState>, actor: Actor, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+pub async fn remove_appointment(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
     let (event_id, role_id) = path.into_inner();
     let event_id = parse_id("id", &event_id)?;
     let role_id = parse_id("role_id", &role_id)?;
@@ -119,9 +175,19 @@ pub async fn remove_appointment(state: web::Data<AppState>, actor: Actor, path: 
         .write(move |conn| {
             let event = load_event(conn, &event_id)?;
             load_managed(conn, &actor, &event.competition_id)?;
-            let (role, _) = store::draws::roles_of_event(conn, &event_id)?.into_iter().find(|(r, _)| r.id == role_id).ok_or_else(|| ApiError::not_found("appointment"))?;
+            let (role, _) = store::draws::roles_of_event(conn, &event_id)?
+                .into_iter()
+                .find(|(r, _)| r.id == role_id)
+                .ok_or_else(|| ApiError::not_found("appointment"))?;
             store::draws::delete_role(conn, &role.id)?;
-            record(conn, &actor, "event.unappoint", ("event", &event_id), Some(serde_json::json!({ "user_id": role.user_id, "role": role.role })), None)
+            record(
+                conn,
+                &actor,
+                "event.unappoint",
+                ("event", &event_id),
+                Some(serde_json::json!({ "user_id": role.user_id, "role": role.role })),
+                None,
+            )
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -153,7 +219,8 @@ pub async fn perform_draw(state: web::Data<AppState>, actor: Actor, id: web::Pat
             if !holds_event_role(conn, &actor, &event_id, EventRole::EncryptionJudge)? {
                 return Err(ApiError::forbidden("only the event's encryption judge (加密裁判) performs the draw"));
             }
-            let (competition, _, _) = store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let (competition, _, _) =
+                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
             if status_of(&competition)? != Status::RosterFinal {
                 return Err(ApiError::conflict("roster_not_final", "the draw takes place once the roster is final"));
             }
@@ -172,13 +239,37 @@ pub async fn perform_draw(state: web::Data<AppState>, actor: Actor, id: web::Pat
             let at = now();
             let assignments: Vec<AssignmentRow> = draw(seed.as_bytes(), &contestants)
                 .into_iter()
-                .map(|(id, draw_number, station_number)| AssignmentRow { registration_id: id.to_string(), event_id: event_id.clone(), draw_number, station_number })
+                .map(|(id, draw_number, station_number)| AssignmentRow {
+                    registration_id: id.to_string(),
+                    event_id: event_id.clone(),
+                    draw_number,
+                    station_number,
+                })
                 .collect();
-            let row = DrawRow { id: new_id(), event_id: event_id.clone(), seed, algorithm: ALGORITHM.into(), performed_by: actor.user_id.clone(), performed_at: at };
+            let row = DrawRow {
+                id: new_id(),
+                event_id: event_id.clone(),
+                seed,
+                algorithm: ALGORITHM.into(),
+                performed_by: actor.user_id.clone(),
+                performed_at: at,
+            };
             store::draws::insert_draw(conn, &row, &assignments)?;
             // The trail records that the draw happened, never its numbers.
-            record(conn, &actor, "event.draw", ("event", &event_id), None, Some(serde_json::json!({ "contestants": assignments.len(), "algorithm": ALGORITHM })))?;
-            Ok(DrawSummary { event_id, contestants: assignments.len(), algorithm: ALGORITHM.into(), performed_at: utc(at) })
+            record(
+                conn,
+                &actor,
+                "event.draw",
+                ("event", &event_id),
+                None,
+                Some(serde_json::json!({ "contestants": assignments.len(), "algorithm": ALGORITHM })),
+            )?;
+            Ok(DrawSummary {
+                event_id,
+                contestants: assignments.len(),
+                algorithm: ALGORITHM.into(),
+                performed_at: utc(at),
+            })
         })
         .await?;
     Ok(HttpResponse::Created().json(out))
@@ -215,20 +306,40 @@ pub async fn read_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<S
         .db
         .read(move |conn| {
             let event = load_event(conn, &event_id)?;
-            let (competition, host_path, _) = store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let (competition, host_path, _) =
+                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
             let encryption_judge = holds_event_role(conn, &actor, &event_id, EventRole::EncryptionJudge)?;
-            let decrypted_for_organisers = status_of(&competition)?.is_decrypted() && can_manage_competition(&actor, &host_path);
+            let decrypted_for_organisers =
+                status_of(&competition)?.is_decrypted() && can_manage_competition(&actor, &host_path);
             if !encryption_judge && !decrypted_for_organisers {
-                return Err(ApiError::new(actix_web::http::StatusCode::FORBIDDEN, "draw_sealed", "the draw mapping is sealed: only the encryption judge reads it before decryption"));
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::FORBIDDEN,
+                    "draw_sealed",
+                    "the draw mapping is sealed: only the encryption judge reads it before decryption",
+                ));
             }
             let draw_row = store::draws::draw_of(conn, &event_id)?.ok_or_else(|| ApiError::not_found("draw"))?;
             let mut entries = Vec::new();
             for a in store::draws::assignments_of(conn, &event_id)? {
-                let registration = store::registrations::find(conn, &a.registration_id)?.ok_or_else(|| ApiError::internal("draw without registration"))?;
-                let name = store::persons::find(conn, &registration.person_id)?.map(|(p, _)| p.full_name).unwrap_or_default();
-                entries.push(DrawEntry { registration_id: a.registration_id, full_name: name, ticket_number: registration.ticket_number, draw_number: a.draw_number, station_number: a.station_number });
+                let registration = store::registrations::find(conn, &a.registration_id)?
+                    .ok_or_else(|| ApiError::internal("draw without registration"))?;
+                let name =
+                    store::persons::find(conn, &registration.person_id)?.map(|(p, _)| p.full_name).unwrap_or_default();
+                entries.push(DrawEntry {
+                    registration_id: a.registration_id,
+                    full_name: name,
+                    ticket_number: registration.ticket_number,
+                    draw_number: a.draw_number,
+                    station_number: a.station_number,
+                });
             }
-            Ok(DrawMapping { event_id, seed: draw_row.seed, algorithm: draw_row.algorithm, performed_at: utc(draw_row.performed_at), entries })
+            Ok(DrawMapping {
+                event_id,
+                seed: draw_row.seed,
+                algorithm: draw_row.algorithm,
+                performed_at: utc(draw_row.performed_at),
+                entries,
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(out))
@@ -238,7 +349,10 @@ pub async fn read_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<S
 pub fn issue_tickets(conn: &mut DbConnection, actor: &Actor, competition_id: &str, year: i32) -> ApiResult<usize> {
     let mut issued = 0;
     for (ordinal, (event, _, _)) in store::events::of_competition(conn, competition_id)?.into_iter().enumerate() {
-        let admitted: Vec<_> = store::registrations::of_event(conn, &event.id)?.into_iter().filter(|r| r.status == RegistrationStatus::Admitted.as_str()).collect();
+        let admitted: Vec<_> = store::registrations::of_event(conn, &event.id)?
+            .into_iter()
+            .filter(|r| r.status == RegistrationStatus::Admitted.as_str())
+            .collect();
         for (serial, mut registration) in admitted.into_iter().enumerate() {
             if registration.ticket_number.is_some() {
                 continue;
@@ -248,12 +362,21 @@ pub fn issue_tickets(conn: &mut DbConnection, actor: &Actor, competition_id: &st
             registration.version += 1;
             registration.updated_at = now();
             if !store::registrations::update_if_version(conn, &registration, expected)? {
-                return Err(ApiError::precondition_failed("a registration changed while tickets were issued; try again"));
+                return Err(ApiError::precondition_failed(
+                    "a registration changed while tickets were issued; try again",
+                ));
             }
             issued += 1;
         }
     }
-    record(conn, actor, "competition.tickets", ("competition", competition_id), None, Some(serde_json::json!({ "issued": issued })))?;
+    record(
+        conn,
+        actor,
+        "competition.tickets",
+        ("competition", competition_id),
+        None,
+        Some(serde_json::json!({ "issued": issued })),
+    )?;
     Ok(issued)
 }
 
@@ -286,10 +409,18 @@ pub struct Ticket {
 
 fn load_ticket(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<Ticket> {
     let (ctx, _) = load_visible(conn, actor, id)?;
-    let number = ctx.registration.ticket_number.clone().ok_or_else(|| ApiError::conflict("no_ticket_yet", "the admission ticket is issued when the roster is final"))?;
+    let number = ctx.registration.ticket_number.clone().ok_or_else(|| {
+        ApiError::conflict("no_ticket_yet", "the admission ticket is issued when the roster is final")
+    })?;
     let sessions = store::events::sessions_of(conn, &ctx.event.id)?
         .into_iter()
-        .map(|s| TicketSession { kind: s.kind, name: s.name, venue: s.venue, starts_at: utc(s.starts_at), ends_at: utc(s.ends_at) })
+        .map(|s| TicketSession {
+            kind: s.kind,
+            name: s.name,
+            venue: s.venue,
+            starts_at: utc(s.starts_at),
+            ends_at: utc(s.ends_at),
+        })
         .collect();
     Ok(Ticket {
         ticket_number: number,
@@ -331,7 +462,15 @@ pub async fn ticket_page(state: web::Data<AppState>, actor: Actor, id: web::Path
     let sessions: String = t
         .sessions
         .iter()
-        .map(|s| format!("<tr><td>{}</td><td>{} – {}</td><td>{}</td></tr>", escape(&s.name), china(s.starts_at), china(s.ends_at), escape(&s.venue)))
+        .map(|s| {
+            format!(
+                "<tr><td>{}</td><td>{} – {}</td><td>{}</td></tr>",
+                escape(&s.name),
+                china(s.starts_at),
+                china(s.ends_at),
+                escape(&s.venue)
+            )
+        })
         .collect();
     let instructions: String = t.instructions.iter().map(|i| format!("<li>{}</li>", escape(i))).collect();
     let html = format!(
@@ -370,7 +509,10 @@ table.sessions td, table.sessions th {{ border: 1px solid #999; padding: 2mm; }}
         event = escape(&t.event_name),
         unit = escape(&t.nominating_org_name),
     );
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").insert_header((header::CACHE_CONTROL, "private, no-store")).body(html))
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(html))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -397,7 +539,12 @@ pub struct CheckInOut {
 /// repeated scan answers the same and changes nothing.
 #[utoipa::path(tag = "registration", request_body = CheckInRequest, responses((status = 200, body = CheckInOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/check-in")]
-pub async fn check_in(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<CheckInRequest>) -> ApiResult<HttpResponse> {
+pub async fn check_in(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<CheckInRequest>,
+) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let input = body.0;
     let ticket_no = input.ticket_number.trim().to_string();
@@ -410,12 +557,21 @@ pub async fn check_in(state: web::Data<AppState>, actor: Actor, id: web::Path<St
             let event = load_event(conn, &event_id)?;
             let (competition, _, _) = load_managed(conn, &actor, &event.competition_id)?;
             if !matches!(status_of(&competition)?, Status::Drawn | Status::Running) {
-                return Err(ApiError::conflict("check_in_closed", "check-in is open once the draw is done, while the competition runs"));
+                return Err(ApiError::conflict(
+                    "check_in_closed",
+                    "check-in is open once the draw is done, while the competition runs",
+                ));
             }
-            let registration = store::registrations::find_by_ticket(conn, &event_id, &ticket_no)?.ok_or_else(|| ApiError::not_found("ticket"))?;
-            let (person, _) = store::persons::find(conn, &registration.person_id)?.ok_or_else(|| ApiError::internal("registration without person"))?;
+            let registration = store::registrations::find_by_ticket(conn, &event_id, &ticket_no)?
+                .ok_or_else(|| ApiError::not_found("ticket"))?;
+            let (person, _) = store::persons::find(conn, &registration.person_id)?
+                .ok_or_else(|| ApiError::internal("registration without person"))?;
             if person.id_number != input.id_number.trim().to_uppercase() {
-                return Err(ApiError::field("id_number", "id_mismatch", "the ID card presented does not belong to this ticket's holder"));
+                return Err(ApiError::field(
+                    "id_number",
+                    "id_mismatch",
+                    "the ID card presented does not belong to this ticket's holder",
+                ));
             }
             let status = RegistrationStatus::parse(&registration.status).unwrap_or(RegistrationStatus::Admitted);
             let repeated = status == RegistrationStatus::CheckedIn;
@@ -426,7 +582,9 @@ pub async fn check_in(state: web::Data<AppState>, actor: Actor, id: web::Path<St
                     r.checked_in_at = Some(now());
                     save_status(conn, Some(&actor), r, RegistrationStatus::CheckedIn, "check_in", None)?
                 }
-                other => return Err(ApiError::conflict("not_admitted", format!("this ticket's registration is {other}"))),
+                other => {
+                    return Err(ApiError::conflict("not_admitted", format!("this ticket's registration is {other}")))
+                }
             };
             Ok(CheckInOut {
                 registration_id: row.id,
@@ -464,12 +622,27 @@ pub async fn mark_no_shows(state: web::Data<AppState>, actor: Actor, id: web::Pa
             let first = store::events::sessions_of(conn, &event_id)?.into_iter().map(|s| s.starts_at).min();
             match first {
                 Some(start) if now() >= start => {}
-                Some(start) => return Err(ApiError::conflict("session_not_started", format!("the first sitting starts at {} (UTC)", start.format("%Y-%m-%d %H:%M")))),
+                Some(start) => {
+                    return Err(ApiError::conflict(
+                        "session_not_started",
+                        format!("the first sitting starts at {} (UTC)", start.format("%Y-%m-%d %H:%M")),
+                    ))
+                }
                 None => return Err(ApiError::conflict("no_sessions", "the event has no scheduled sitting")),
             }
             let mut marked = 0;
-            for r in store::registrations::of_event(conn, &event_id)?.into_iter().filter(|r| r.status == RegistrationStatus::Admitted.as_str()) {
-                save_status(conn, Some(&actor), r, RegistrationStatus::NoShow, "no_show", Some("did not check in before the first sitting".into()))?;
+            for r in store::registrations::of_event(conn, &event_id)?
+                .into_iter()
+                .filter(|r| r.status == RegistrationStatus::Admitted.as_str())
+            {
+                save_status(
+                    conn,
+                    Some(&actor),
+                    r,
+                    RegistrationStatus::NoShow,
+                    "no_show",
+                    Some("did not check in before the first sitting".into()),
+                )?;
                 marked += 1;
             }
             Ok(NoShowOut { marked })

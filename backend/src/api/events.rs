@@ -16,8 +16,8 @@ use crate::auth::Actor;
 use crate::db::{now, DbConnection};
 use crate::domain::competition::Status;
 use crate::domain::event::{
-    check_event_settings, default_tie_breaks, overlapping, EventMode, EventSettings, PrizeBands, SessionKind, Sitting, TieBreakKey, Track, Weights,
-    DEFAULT_QUOTA_PER_ORGANISATION,
+    check_event_settings, default_tie_breaks, overlapping, EventMode, EventSettings, PrizeBands, SessionKind, Sitting,
+    TieBreakKey, Track, Weights, DEFAULT_QUOTA_PER_ORGANISATION,
 };
 use crate::domain::organisation::{is_region_code, region_within};
 use crate::domain::{keep, text, Violation};
@@ -99,53 +99,84 @@ fn session_out(row: SessionRow) -> SessionOut {
     }
 }
 
-/// The wire form of an event; `_manages` is for fields only organisers see (none yet).
-pub fn event_out(conn: &mut DbConnection, (row, trade_code, trade_name): EventWithTrade, _manages: bool) -> ApiResult<EventOut> {
-    let sessions = store::events::sessions_of(conn, &row.id)?.into_iter().map(session_out).collect();
-    let published_document_version = store::events::documents_of(conn, &row.id)?.iter().filter(|d| d.status == "published").map(|d| d.version).max();
-    let has_marking_scheme = store::events::scheme_of(conn, &row.id)?.is_some();
-    let trade = store::trades::find(conn, &row.trade_id)?
-        .map(trade_out)
-        .ok_or_else(|| ApiError::internal(format!("event {} has no trade {trade_code} {trade_name}", row.id)))?;
-    Ok(EventOut {
-        mode: EventMode::parse(&row.mode).unwrap_or(EventMode::Individual),
-        track: Track::parse(&row.track).unwrap_or(Track::Worker),
-        weights: Weights { theory: row.theory_weight, practical: row.practical_weight },
-        tie_breaks: serde_json::from_str(&row.tie_breaks).unwrap_or_else(|_| default_tie_breaks()),
-        prize_bands: serde_json::from_str(&row.prize_bands).unwrap_or_default(),
-        award_rules: row.award_rules.as_deref().and_then(|j| serde_json::from_str(j).ok()),
-        trade,
-        sessions,
-        published_document_version,
-        has_marking_scheme,
-        id: row.id,
-        competition_id: row.competition_id,
-        name: row.name,
-        team_size: row.team_size,
-        standard_level: row.standard_level,
-        quota_total: row.quota_total,
-        quota_per_organisation: row.quota_per_org,
-        min_age: row.min_age,
-        max_age: row.max_age,
-        min_skill_level: row.min_skill_level,
-        region_code: row.region_code,
-        qualifiers_count: row.qualifiers_count,
-        review_levels: row.review_levels,
-        version: row.version,
-        created_at: utc(row.created_at),
-        updated_at: utc(row.updated_at),
-    })
+/// The wire form of one event.
+pub fn event_out(conn: &mut DbConnection, event: EventWithTrade, _manages: bool) -> ApiResult<EventOut> {
+    event_outs(conn, vec![event]).map(|mut v| v.remove(0))
+}
+
+/// The wire form of many events, with their sittings, documents, schemes and trades read in four
+/// queries whatever their number (a provincial final has 50+ events).
+pub fn event_outs(conn: &mut DbConnection, events: Vec<EventWithTrade>) -> ApiResult<Vec<EventOut>> {
+    use std::collections::{HashMap, HashSet};
+    let ids: Vec<String> = events.iter().map(|(e, _, _)| e.id.clone()).collect();
+    let trade_ids: Vec<String> = events.iter().map(|(e, _, _)| e.trade_id.clone()).collect();
+    let mut sessions: HashMap<String, Vec<SessionOut>> = HashMap::new();
+    for s in store::events::sessions_of_many(conn, &ids)? {
+        sessions.entry(s.event_id.clone()).or_default().push(session_out(s));
+    }
+    let mut published: HashMap<String, i32> = HashMap::new();
+    for (event_id, version) in store::events::published_versions(conn, &ids)? {
+        let entry = published.entry(event_id).or_insert(version);
+        *entry = (*entry).max(version);
+    }
+    let schemes: HashSet<String> = store::events::with_scheme(conn, &ids)?.into_iter().collect();
+    let trades: HashMap<String, TradeOut> =
+        store::trades::find_many(conn, &trade_ids)?.into_iter().map(|t| (t.id.clone(), trade_out(t))).collect();
+    events
+        .into_iter()
+        .map(|(row, trade_code, trade_name)| {
+            let trade = trades.get(&row.trade_id).cloned().ok_or_else(|| {
+                ApiError::internal(format!("event {} has no trade {trade_code} {trade_name}", row.id))
+            })?;
+            Ok(EventOut {
+                mode: EventMode::parse(&row.mode).unwrap_or(EventMode::Individual),
+                track: Track::parse(&row.track).unwrap_or(Track::Worker),
+                weights: Weights { theory: row.theory_weight, practical: row.practical_weight },
+                tie_breaks: serde_json::from_str(&row.tie_breaks).unwrap_or_else(|_| default_tie_breaks()),
+                prize_bands: serde_json::from_str(&row.prize_bands).unwrap_or_default(),
+                award_rules: row.award_rules.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+                trade,
+                sessions: sessions.remove(&row.id).unwrap_or_default(),
+                published_document_version: published.get(&row.id).copied(),
+                has_marking_scheme: schemes.contains(&row.id),
+                id: row.id,
+                competition_id: row.competition_id,
+                name: row.name,
+                team_size: row.team_size,
+                standard_level: row.standard_level,
+                quota_total: row.quota_total,
+                quota_per_organisation: row.quota_per_org,
+                min_age: row.min_age,
+                max_age: row.max_age,
+                min_skill_level: row.min_skill_level,
+                region_code: row.region_code,
+                qualifiers_count: row.qualifiers_count,
+                review_levels: row.review_levels,
+                version: row.version,
+                created_at: utc(row.created_at),
+                updated_at: utc(row.updated_at),
+            })
+        })
+        .collect()
 }
 
 /// An event with its competition, as the caller may see it.
-fn load_event(conn: &mut DbConnection, actor: Option<&Actor>, id: &str) -> ApiResult<(EventWithTrade, CompetitionWithHost)> {
+fn load_event(
+    conn: &mut DbConnection,
+    actor: Option<&Actor>,
+    id: &str,
+) -> ApiResult<(EventWithTrade, CompetitionWithHost)> {
     let event = store::events::find(conn, id)?.ok_or_else(|| ApiError::not_found("event"))?;
     let competition = load_visible(conn, actor, &event.0.competition_id).map_err(|_| ApiError::not_found("event"))?;
     Ok((event, competition))
 }
 
 /// An event whose competition the caller runs.
-fn load_managed_event(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<(EventWithTrade, CompetitionWithHost)> {
+fn load_managed_event(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+) -> ApiResult<(EventWithTrade, CompetitionWithHost)> {
     let event = store::events::find(conn, id)?.ok_or_else(|| ApiError::not_found("event"))?;
     let competition = load_managed(conn, actor, &event.0.competition_id)?;
     Ok((event, competition))
@@ -156,7 +187,10 @@ fn require_setup_stage(competition: &CompetitionWithHost) -> ApiResult<Status> {
     if status.setup_editable() {
         Ok(status)
     } else {
-        Err(ApiError::conflict("competition_locked", format!("events are fixed once registration opens (the competition is {status})")))
+        Err(ApiError::conflict(
+            "competition_locked",
+            format!("events are fixed once registration opens (the competition is {status})"),
+        ))
     }
 }
 
@@ -186,9 +220,17 @@ fn check_event_row(conn: &mut DbConnection, row: &EventRow, host_region: &str) -
     }
     if let Some(region) = &row.region_code {
         if !is_region_code(region) {
-            violations.push(Violation::new("region_code", "invalid_region_code", "a region code is six digits (GB/T 2260)"));
+            violations.push(Violation::new(
+                "region_code",
+                "invalid_region_code",
+                "a region code is six digits (GB/T 2260)",
+            ));
         } else if !region_within(region, host_region) {
-            violations.push(Violation::new("region_code", "region_outside_host", format!("{region} is outside the host's region {host_region}")));
+            violations.push(Violation::new(
+                "region_code",
+                "region_outside_host",
+                format!("{region} is outside the host's region {host_region}"),
+            ));
         }
     }
     if violations.is_empty() {
@@ -247,18 +289,29 @@ pub struct NewEvent {
 /// Adds an event to a competition that has not opened registration yet.
 #[utoipa::path(tag = "competitions", request_body = NewEvent, responses((status = 201, body = EventOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/competitions/{id}/events")]
-pub async fn create_event(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<NewEvent>) -> ApiResult<HttpResponse> {
+pub async fn create_event(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<NewEvent>,
+) -> ApiResult<HttpResponse> {
     let competition_id = parse_id("id", &id)?;
     let input = body.0;
     let trade_id = parse_id("trade_id", &input.trade_id)?;
-    let name = input.name.as_deref().map(|n| text::required("name", n, 100)).transpose().map_err(|v| ApiError::validation(vec![v]))?;
+    let name = input
+        .name
+        .as_deref()
+        .map(|n| text::required("name", n, 100))
+        .transpose()
+        .map_err(|v| ApiError::validation(vec![v]))?;
     let out = state
         .db
         .write(move |conn| {
             let competition = load_managed(conn, &actor, &competition_id)?;
             require_setup_stage(&competition)?;
             let track = input.track.unwrap_or(Track::Worker);
-            let trade = store::trades::find(conn, &trade_id)?.ok_or_else(|| ApiError::field("trade_id", "unknown_trade", "no trade has this id"))?;
+            let trade = store::trades::find(conn, &trade_id)?
+                .ok_or_else(|| ApiError::field("trade_id", "unknown_trade", "no trade has this id"))?;
             let default_name = match track {
                 Track::Worker => trade.name.clone(),
                 Track::Student => format!("{}（学生组）", trade.name),
@@ -283,7 +336,8 @@ pub async fn create_event(state: web::Data<AppState>, actor: Actor, id: web::Pat
                 min_skill_level: input.min_skill_level,
                 region_code: input.region_code.clone(),
                 qualifiers_count: input.qualifiers_count.unwrap_or(0),
-                tie_breaks: serde_json::to_string(&input.tie_breaks.clone().unwrap_or_else(default_tie_breaks)).unwrap_or_default(),
+                tie_breaks: serde_json::to_string(&input.tie_breaks.clone().unwrap_or_else(default_tie_breaks))
+                    .unwrap_or_default(),
                 prize_bands: serde_json::to_string(&input.prize_bands.unwrap_or_default()).unwrap_or_default(),
                 award_rules: input.award_rules.as_ref().map(|v| v.to_string()),
                 review_levels: input.review_levels.unwrap_or(2),
@@ -377,17 +431,30 @@ fn document_out(row: DocumentRow) -> DocumentOut {
 }
 
 fn scheme_out(row: SchemeRow) -> MarkingSchemeOut {
-    MarkingSchemeOut { title: row.title, sections: serde_json::from_str(&row.sections).unwrap_or_default(), locked: row.locked, version: row.version }
+    MarkingSchemeOut {
+        title: row.title,
+        sections: serde_json::from_str(&row.sections).unwrap_or_default(),
+        locked: row.locked,
+        version: row.version,
+    }
 }
 
 fn visible_documents(conn: &mut DbConnection, event_id: &str, manages: bool) -> ApiResult<Vec<DocumentOut>> {
-    Ok(store::events::documents_of(conn, event_id)?.into_iter().filter(|d| manages || d.status != "draft").map(document_out).collect())
+    Ok(store::events::documents_of(conn, event_id)?
+        .into_iter()
+        .filter(|d| manages || d.status != "draft")
+        .map(document_out)
+        .collect())
 }
 
 /// One event with its sessions, technical documents and marking-scheme outline.
 #[utoipa::path(tag = "competitions", responses((status = 200, body = EventDetail), ProblemResponses))]
 #[get("/events/{id}")]
-pub async fn get_event(state: web::Data<AppState>, actor: Option<Actor>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_event(
+    state: web::Data<AppState>,
+    actor: Option<Actor>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let detail = state
         .db
@@ -396,7 +463,12 @@ pub async fn get_event(state: web::Data<AppState>, actor: Option<Actor>, id: web
             let manages = actor.as_ref().is_some_and(|a| can_manage_competition(a, &competition.1));
             let documents = visible_documents(conn, &id, manages)?;
             let marking_scheme = store::events::scheme_of(conn, &id)?.map(scheme_out);
-            Ok(EventDetail { event: event_out(conn, event, manages)?, competition_name: competition.0.name, documents, marking_scheme })
+            Ok(EventDetail {
+                event: event_out(conn, event, manages)?,
+                competition_name: competition.0.name,
+                documents,
+                marking_scheme,
+            })
         })
         .await?;
     let version = detail.event.version;
@@ -454,12 +526,23 @@ fn pick<T: Clone>(patch: Option<Option<T>>, current: Option<T>) -> Option<T> {
 /// Changes an event before registration opens. Needs `If-Match`.
 #[utoipa::path(tag = "competitions", request_body = EventPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = EventOut), ProblemResponses), security(("bearer" = [])))]
 #[patch("/events/{id}")]
-pub async fn update_event(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, body: JsonBody<EventPatch>) -> ApiResult<HttpResponse> {
+pub async fn update_event(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: JsonBody<EventPatch>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
     let patch = body.0;
     let trade_id = patch.trade_id.as_deref().map(|v| parse_id("trade_id", v)).transpose()?;
-    let name = patch.name.as_deref().map(|n| text::required("name", n, 100)).transpose().map_err(|v| ApiError::validation(vec![v]))?;
+    let name = patch
+        .name
+        .as_deref()
+        .map(|n| text::required("name", n, 100))
+        .transpose()
+        .map_err(|v| ApiError::validation(vec![v]))?;
     let out = state
         .db
         .write(move |conn| {
@@ -467,7 +550,8 @@ pub async fn update_event(state: web::Data<AppState>, actor: Actor, req: HttpReq
             require_setup_stage(&competition)?;
             check_version(current.version, expected)?;
             let before = event_out(conn, (current.clone(), trade_code, trade_name), true)?;
-            let weights = patch.weights.unwrap_or(Weights { theory: current.theory_weight, practical: current.practical_weight });
+            let weights =
+                patch.weights.unwrap_or(Weights { theory: current.theory_weight, practical: current.practical_weight });
             let next = EventRow {
                 trade_id: trade_id.unwrap_or_else(|| current.trade_id.clone()),
                 name: name.unwrap_or_else(|| current.name.clone()),
@@ -484,8 +568,15 @@ pub async fn update_event(state: web::Data<AppState>, actor: Actor, req: HttpReq
                 min_skill_level: pick(patch.min_skill_level, current.min_skill_level),
                 region_code: pick(patch.region_code.clone(), current.region_code.clone()),
                 qualifiers_count: patch.qualifiers_count.unwrap_or(current.qualifiers_count),
-                tie_breaks: patch.tie_breaks.as_ref().map(|t| serde_json::to_string(t).unwrap_or_default()).unwrap_or_else(|| current.tie_breaks.clone()),
-                prize_bands: patch.prize_bands.map(|p| serde_json::to_string(&p).unwrap_or_default()).unwrap_or_else(|| current.prize_bands.clone()),
+                tie_breaks: patch
+                    .tie_breaks
+                    .as_ref()
+                    .map(|t| serde_json::to_string(t).unwrap_or_default())
+                    .unwrap_or_else(|| current.tie_breaks.clone()),
+                prize_bands: patch
+                    .prize_bands
+                    .map(|p| serde_json::to_string(&p).unwrap_or_default())
+                    .unwrap_or_else(|| current.prize_bands.clone()),
                 award_rules: match &patch.award_rules {
                     Some(v) => v.as_ref().map(|j| j.to_string()),
                     None => current.award_rules.clone(),
@@ -498,7 +589,9 @@ pub async fn update_event(state: web::Data<AppState>, actor: Actor, req: HttpReq
             let region = host_region(conn, &competition)?;
             check_event_row(conn, &next, &region)?;
             if !store::events::update_if_version(conn, &next, expected).map_err(event_name_taken)? {
-                return Err(ApiError::precondition_failed("the event changed while you were editing it; reload and try again"));
+                return Err(ApiError::precondition_failed(
+                    "the event changed while you were editing it; reload and try again",
+                ));
             }
             let saved = store::events::find(conn, &id)?.ok_or_else(|| ApiError::not_found("event"))?;
             let out = event_out(conn, saved, true)?;
@@ -513,7 +606,12 @@ pub async fn update_event(state: web::Data<AppState>, actor: Actor, req: HttpReq
 /// Removes an event before registration opens. Needs `If-Match`.
 #[utoipa::path(tag = "competitions", params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 204), ProblemResponses), security(("bearer" = [])))]
 #[delete("/events/{id}")]
-pub async fn delete_event(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn delete_event(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
     state
@@ -546,7 +644,12 @@ pub struct NewSession {
 /// within the competition's dates.
 #[utoipa::path(tag = "competitions", request_body = NewSession, responses((status = 201, body = SessionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/sessions")]
-pub async fn add_session(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<NewSession>) -> ApiResult<HttpResponse> {
+pub async fn add_session(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<NewSession>,
+) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let input = body.0;
     let mut violations = Vec::new();
@@ -565,13 +668,23 @@ pub async fn add_session(state: web::Data<AppState>, actor: Actor, id: web::Path
         .write(move |conn| {
             let (_, (competition, _, _)) = load_managed_event(conn, &actor, &event_id)?;
             if !status_of(&competition)?.is_before_running() {
-                return Err(ApiError::conflict("competition_locked", "the schedule is fixed once the competition is running"));
+                return Err(ApiError::conflict(
+                    "competition_locked",
+                    "the schedule is fixed once the competition is running",
+                ));
             }
             if starts_at.date() < competition.starts_on || ends_at.date() > competition.ends_on {
-                return Err(ApiError::field("starts_at", "outside_competition_dates", format!("sittings fall between {} and {}", competition.starts_on, competition.ends_on)));
+                return Err(ApiError::field(
+                    "starts_at",
+                    "outside_competition_dates",
+                    format!("sittings fall between {} and {}", competition.starts_on, competition.ends_on),
+                ));
             }
             let existing: Vec<SessionRow> = store::events::sessions_of(conn, &event_id)?;
-            let sittings: Vec<Sitting> = existing.iter().map(|s| Sitting { id: s.id.clone(), starts_at: s.starts_at, ends_at: s.ends_at }).collect();
+            let sittings: Vec<Sitting> = existing
+                .iter()
+                .map(|s| Sitting { id: s.id.clone(), starts_at: s.starts_at, ends_at: s.ends_at })
+                .collect();
             let row = SessionRow {
                 id: new_id(),
                 event_id: event_id.clone(),
@@ -584,7 +697,11 @@ pub async fn add_session(state: web::Data<AppState>, actor: Actor, id: web::Path
             };
             if let Some(clash) = overlapping(&Sitting { id: row.id.clone(), starts_at, ends_at }, &sittings) {
                 let clash_name = existing.iter().find(|s| s.id == clash.id).map(|s| s.name.clone()).unwrap_or_default();
-                return Err(ApiError::field("starts_at", "sessions_overlap", format!("overlaps '{clash_name}' of the same event")));
+                return Err(ApiError::field(
+                    "starts_at",
+                    "sessions_overlap",
+                    format!("overlaps '{clash_name}' of the same event"),
+                ));
             }
             store::events::insert_session(conn, &row)?;
             let out = session_out(row);
@@ -598,7 +715,11 @@ pub async fn add_session(state: web::Data<AppState>, actor: Actor, id: web::Path
 /// Removes a sitting before the competition runs.
 #[utoipa::path(tag = "competitions", responses((status = 204), ProblemResponses), security(("bearer" = [])))]
 #[delete("/events/{id}/sessions/{session_id}")]
-pub async fn delete_session(state: web::Data<AppState>, actor: Actor, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+pub async fn delete_session(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
     let (event_id, session_id) = path.into_inner();
     let event_id = parse_id("id", &event_id)?;
     let session_id = parse_id("session_id", &session_id)?;
@@ -607,9 +728,15 @@ pub async fn delete_session(state: web::Data<AppState>, actor: Actor, path: web:
         .write(move |conn| {
             let (_, (competition, _, _)) = load_managed_event(conn, &actor, &event_id)?;
             if !status_of(&competition)?.is_before_running() {
-                return Err(ApiError::conflict("competition_locked", "the schedule is fixed once the competition is running"));
+                return Err(ApiError::conflict(
+                    "competition_locked",
+                    "the schedule is fixed once the competition is running",
+                ));
             }
-            let session = store::events::sessions_of(conn, &event_id)?.into_iter().find(|s| s.id == session_id).ok_or_else(|| ApiError::not_found("session"))?;
+            let session = store::events::sessions_of(conn, &event_id)?
+                .into_iter()
+                .find(|s| s.id == session_id)
+                .ok_or_else(|| ApiError::not_found("session"))?;
             store::events::delete_session(conn, &session.id)?;
             record(conn, &actor, "event.session_delete", ("event", &event_id), snapshot(&session_out(session)), None)
         })
@@ -621,7 +748,11 @@ pub async fn delete_session(state: web::Data<AppState>, actor: Actor, path: web:
 /// organisers.
 #[utoipa::path(tag = "competitions", responses((status = 200, body = [DocumentOut]), ProblemResponses))]
 #[get("/events/{id}/documents")]
-pub async fn list_documents(state: web::Data<AppState>, actor: Option<Actor>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn list_documents(
+    state: web::Data<AppState>,
+    actor: Option<Actor>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let out = state
         .db
@@ -658,13 +789,25 @@ fn check_document(title: &str, body: &str, attachments: &[Attachment]) -> ApiRes
     }
     for (i, a) in attachments.iter().enumerate() {
         if a.name.trim().is_empty() || a.name.chars().count() > 200 {
-            violations.push(Violation::new(&format!("attachments[{i}].name"), "invalid_name", "a file name of 1 to 200 characters"));
+            violations.push(Violation::new(
+                &format!("attachments[{i}].name"),
+                "invalid_name",
+                "a file name of 1 to 200 characters",
+            ));
         }
         if a.size_bytes < 0 {
-            violations.push(Violation::new(&format!("attachments[{i}].size_bytes"), "out_of_range", "a size cannot be negative"));
+            violations.push(Violation::new(
+                &format!("attachments[{i}].size_bytes"),
+                "out_of_range",
+                "a size cannot be negative",
+            ));
         }
         if a.sha256.len() != 64 || !a.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            violations.push(Violation::new(&format!("attachments[{i}].sha256"), "invalid_digest", "64 hexadecimal characters"));
+            violations.push(Violation::new(
+                &format!("attachments[{i}].sha256"),
+                "invalid_digest",
+                "64 hexadecimal characters",
+            ));
         }
     }
     if violations.is_empty() {
@@ -677,7 +820,12 @@ fn check_document(title: &str, body: &str, attachments: &[Attachment]) -> ApiRes
 /// Starts a new version of the technical document as a draft.
 #[utoipa::path(tag = "competitions", request_body = DocumentInput, responses((status = 201, body = DocumentOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/documents")]
-pub async fn create_document(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<DocumentInput>) -> ApiResult<HttpResponse> {
+pub async fn create_document(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<DocumentInput>,
+) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let input = body.0;
     let (title, text_body) = check_document(&input.title, &input.body, &input.attachments)?;
@@ -707,7 +855,14 @@ pub async fn create_document(state: web::Data<AppState>, actor: Actor, id: web::
             };
             store::events::insert_document(conn, &row)?;
             let out = document_out(row);
-            record(conn, &actor, "document.create", ("event", &event_id), None, Some(serde_json::json!({ "version": out.version, "title": out.title })))?;
+            record(
+                conn,
+                &actor,
+                "document.create",
+                ("event", &event_id),
+                None,
+                Some(serde_json::json!({ "version": out.version, "title": out.title })),
+            )?;
             Ok(out)
         })
         .await?;
@@ -715,13 +870,21 @@ pub async fn create_document(state: web::Data<AppState>, actor: Actor, id: web::
 }
 
 fn load_document(conn: &mut DbConnection, event_id: &str, version: i32) -> ApiResult<DocumentRow> {
-    store::events::documents_of(conn, event_id)?.into_iter().find(|d| d.version == version).ok_or_else(|| ApiError::not_found("document version"))
+    store::events::documents_of(conn, event_id)?
+        .into_iter()
+        .find(|d| d.version == version)
+        .ok_or_else(|| ApiError::not_found("document version"))
 }
 
 /// Edits a draft version. Published versions never change: start a new version instead.
 #[utoipa::path(tag = "competitions", request_body = DocumentInput, responses((status = 200, body = DocumentOut), ProblemResponses), security(("bearer" = [])))]
 #[patch("/events/{id}/documents/{version}")]
-pub async fn update_document(state: web::Data<AppState>, actor: Actor, path: web::Path<(String, i32)>, body: JsonBody<DocumentInput>) -> ApiResult<HttpResponse> {
+pub async fn update_document(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, i32)>,
+    body: JsonBody<DocumentInput>,
+) -> ApiResult<HttpResponse> {
     let (event_id, version) = path.into_inner();
     let event_id = parse_id("id", &event_id)?;
     let input = body.0;
@@ -732,7 +895,10 @@ pub async fn update_document(state: web::Data<AppState>, actor: Actor, path: web
             load_managed_event(conn, &actor, &event_id)?;
             let mut doc = load_document(conn, &event_id, version)?;
             if doc.status != "draft" {
-                return Err(ApiError::conflict("document_frozen", "a published version never changes; start a new version"));
+                return Err(ApiError::conflict(
+                    "document_frozen",
+                    "a published version never changes; start a new version",
+                ));
             }
             doc.title = title;
             doc.body = text_body;
@@ -742,7 +908,14 @@ pub async fn update_document(state: web::Data<AppState>, actor: Actor, path: web
                 return Err(ApiError::conflict("document_frozen", "the version was published meanwhile"));
             }
             let out = document_out(doc);
-            record(conn, &actor, "document.update", ("event", &event_id), None, Some(serde_json::json!({ "version": out.version, "title": out.title })))?;
+            record(
+                conn,
+                &actor,
+                "document.update",
+                ("event", &event_id),
+                None,
+                Some(serde_json::json!({ "version": out.version, "title": out.title })),
+            )?;
             Ok(out)
         })
         .await?;
@@ -761,7 +934,12 @@ pub struct PublishRequest {
 /// as superseded.
 #[utoipa::path(tag = "competitions", request_body = PublishRequest, responses((status = 200, body = DocumentOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/documents/{version}/publish")]
-pub async fn publish_document(state: web::Data<AppState>, actor: Actor, path: web::Path<(String, i32)>, body: JsonBody<PublishRequest>) -> ApiResult<HttpResponse> {
+pub async fn publish_document(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, i32)>,
+    body: JsonBody<PublishRequest>,
+) -> ApiResult<HttpResponse> {
     let (event_id, version) = path.into_inner();
     let event_id = parse_id("id", &event_id)?;
     let reason = text::optional("reason", body.0.reason.as_deref(), 1000).map_err(|v| ApiError::validation(vec![v]))?;
@@ -778,7 +956,11 @@ pub async fn publish_document(state: web::Data<AppState>, actor: Actor, path: we
                 return Err(ApiError::conflict("document_frozen", "this version is already published"));
             }
             if status.registration_has_opened() && reason.is_none() {
-                return Err(ApiError::field("reason", "change_reason_required", "registration has opened, so the published rules are frozen: a new version needs a reason"));
+                return Err(ApiError::field(
+                    "reason",
+                    "change_reason_required",
+                    "registration has opened, so the published rules are frozen: a new version needs a reason",
+                ));
             }
             let at = now();
             doc.status = "published".into();
@@ -791,8 +973,14 @@ pub async fn publish_document(state: web::Data<AppState>, actor: Actor, path: we
                 return Err(ApiError::conflict("document_frozen", "the version was published meanwhile"));
             }
             let out = document_out(doc);
-            record(conn, &actor, "document.publish", ("event", &event_id), None,
-                Some(serde_json::json!({ "version": out.version, "change_reason": out.change_reason })))?;
+            record(
+                conn,
+                &actor,
+                "document.publish",
+                ("event", &event_id),
+                None,
+                Some(serde_json::json!({ "version": out.version, "change_reason": out.change_reason })),
+            )?;
             Ok(out)
         })
         .await?;
@@ -811,7 +999,12 @@ pub struct MarkingSchemeInput {
 /// competition runs.
 #[utoipa::path(tag = "competitions", request_body = MarkingSchemeInput, responses((status = 200, body = MarkingSchemeOut), ProblemResponses), security(("bearer" = [])))]
 #[put("/events/{id}/marking-scheme")]
-pub async fn put_marking_scheme(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<MarkingSchemeInput>) -> ApiResult<HttpResponse> {
+pub async fn put_marking_scheme(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<MarkingSchemeInput>,
+) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let input = body.0;
     let mut violations = Vec::new();
@@ -822,7 +1015,11 @@ pub async fn put_marking_scheme(state: web::Data<AppState>, actor: Actor, id: we
     for (i, section) in input.sections.iter().enumerate() {
         keep(&mut violations, text::required(&format!("sections[{i}].name"), &section.name, 100));
         if input.sections[..i].iter().any(|s| s.name.trim() == section.name.trim()) {
-            violations.push(Violation::new(&format!("sections[{i}].name"), "duplicate_section", "each section has its own name"));
+            violations.push(Violation::new(
+                &format!("sections[{i}].name"),
+                "duplicate_section",
+                "each section has its own name",
+            ));
         }
     }
     if !violations.is_empty() {
@@ -834,14 +1031,25 @@ pub async fn put_marking_scheme(state: web::Data<AppState>, actor: Actor, id: we
             let ((event, _, _), (competition, _, _)) = load_managed_event(conn, &actor, &event_id)?;
             let existing = store::events::scheme_of(conn, &event_id)?;
             if existing.as_ref().is_some_and(|s| s.locked) || !status_of(&competition)?.is_before_running() {
-                return Err(ApiError::conflict("scheme_locked", "the marking scheme is locked once the competition runs"));
+                return Err(ApiError::conflict(
+                    "scheme_locked",
+                    "the marking scheme is locked once the competition runs",
+                ));
             }
             let has = |kind: SessionKind| input.sections.iter().any(|s| s.kind == kind);
             if event.theory_weight > 0 && !has(SessionKind::Theory) {
-                return Err(ApiError::field("sections", "missing_theory_section", "the event weighs theory, so the scheme needs a theory section"));
+                return Err(ApiError::field(
+                    "sections",
+                    "missing_theory_section",
+                    "the event weighs theory, so the scheme needs a theory section",
+                ));
             }
             if event.practical_weight > 0 && !has(SessionKind::Practical) {
-                return Err(ApiError::field("sections", "missing_practical_section", "the event weighs practical work, so the scheme needs a practical section"));
+                return Err(ApiError::field(
+                    "sections",
+                    "missing_practical_section",
+                    "the event weighs practical work, so the scheme needs a practical section",
+                ));
             }
             let at = now();
             let row = SchemeRow {
@@ -856,7 +1064,14 @@ pub async fn put_marking_scheme(state: web::Data<AppState>, actor: Actor, id: we
             };
             store::events::save_scheme(conn, &row, existing.is_some())?;
             let out = scheme_out(row);
-            record(conn, &actor, "event.marking_scheme", ("event", &event_id), existing.map(scheme_out).as_ref().and_then(snapshot), snapshot(&out))?;
+            record(
+                conn,
+                &actor,
+                "event.marking_scheme",
+                ("event", &event_id),
+                existing.map(scheme_out).as_ref().and_then(snapshot),
+                snapshot(&out),
+            )?;
             Ok(out)
         })
         .await?;

@@ -159,11 +159,8 @@ pub struct JsonWithBytes<T> {
 /// Reads a JSON body: content type, declared and actual size, then the bytes.
 fn read_json_bytes(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static, Result<web::Bytes, ApiError>> {
     let limit = req.app_data::<web::Data<AppState>>().map(|s| s.settings.json_limit).unwrap_or(256 * 1024);
-    let declared_length = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared_length =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     let json = is_json_content_type(req);
     let body = web::Bytes::from_request(req, payload);
     Box::pin(async move {
@@ -217,7 +214,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonWithBytes<T> {
 /// Parses JSON, naming the field of the first error (`person.birth_date`, `items[2].value`).
 /// Every request body is a JSON object (serde would otherwise also read a struct from an array).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{') && serde_json::from_slice::<serde_json::Value>(bytes).is_ok() {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
+    {
         return Err(ApiError::field("body", "invalid_type", "the body must be a JSON object"));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -295,9 +294,8 @@ pub fn etag(version: i32) -> String {
 /// The version the client last read, from `If-Match` (required for updates).
 pub fn if_match_version(req: &HttpRequest) -> ApiResult<i32> {
     let value = req.headers().get(header::IF_MATCH).ok_or_else(ApiError::precondition_required)?;
-    parse_etag(value).ok_or_else(|| {
-        ApiError::bad_request("invalid_if_match", "If-Match must be the ETag you read, e.g. \"3\"")
-    })
+    parse_etag(value)
+        .ok_or_else(|| ApiError::bad_request("invalid_if_match", "If-Match must be the ETag you read, e.g. \"3\""))
 }
 
 fn parse_etag(value: &HeaderValue) -> Option<i32> {
@@ -410,15 +408,18 @@ pub fn parse_id(name: &str, value: &str) -> ApiResult<String> {
 
 /// Error handlers for actix's own extractors, so they too answer with problem+json.
 pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::QueryConfig::default().error_handler(|err, _| {
-        ApiError::bad_request("invalid_query", strip_position(&err.to_string())).into()
-    }))
-    .app_data(web::PathConfig::default().error_handler(|err, _| {
-        ApiError::bad_request("invalid_path_parameter", err.to_string()).into()
-    }))
-    .app_data(web::JsonConfig::default().error_handler(|err, _| {
-        ApiError::bad_request("malformed_json", strip_position(&err.to_string())).into()
-    }));
+    cfg.app_data(
+        web::QueryConfig::default()
+            .error_handler(|err, _| ApiError::bad_request("invalid_query", strip_position(&err.to_string())).into()),
+    )
+    .app_data(
+        web::PathConfig::default()
+            .error_handler(|err, _| ApiError::bad_request("invalid_path_parameter", err.to_string()).into()),
+    )
+    .app_data(
+        web::JsonConfig::default()
+            .error_handler(|err, _| ApiError::bad_request("malformed_json", strip_position(&err.to_string())).into()),
+    );
 }
 
 #[cfg(test)]
@@ -448,10 +449,19 @@ mod tests {
 
     #[test]
     fn json_errors_name_the_field() {
-        assert_eq!(field_and_code(r#"{"name":"a","items":[{"level":"x"}]}"#), (422, "items[0].level".into(), "invalid_type".into()));
-        assert_eq!(field_and_code(r#"{"name":"a","items":[],"extra":1}"#), (422, "extra".into(), "unknown_field".into()));
+        assert_eq!(
+            field_and_code(r#"{"name":"a","items":[{"level":"x"}]}"#),
+            (422, "items[0].level".into(), "invalid_type".into())
+        );
+        assert_eq!(
+            field_and_code(r#"{"name":"a","items":[],"extra":1}"#),
+            (422, "extra".into(), "unknown_field".into())
+        );
         assert_eq!(field_and_code(r#"{"items":[]}"#), (422, "name".into(), "missing_field".into()));
-        assert_eq!(field_and_code(r#"{"name":"a","items":[{"level":1,"x":2}]}"#), (422, "items[0].x".into(), "unknown_field".into()));
+        assert_eq!(
+            field_and_code(r#"{"name":"a","items":[{"level":1,"x":2}]}"#),
+            (422, "items[0].x".into(), "unknown_field".into())
+        );
         assert_eq!(field_and_code(r#"{"name":"a""#).0, 400);
         assert_eq!(field_and_code(r#"{"name":"a","items":[]} trailing"#).0, 400);
         assert_eq!(field_and_code("[]"), (422, "body".into(), "invalid_type".into()));

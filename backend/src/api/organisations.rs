@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses};
+use super::{
+    check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams,
+    ProblemResponses,
+};
 use crate::auth::policy::can_manage_organisation;
 use crate::auth::Actor;
 use crate::db::{now, DbConnection};
@@ -93,7 +96,10 @@ pub struct OrganisationQuery {
 /// Lists organisations, filtered; ordered by creation.
 #[utoipa::path(tag = "organisations", params(OrganisationQuery), responses((status = 200, body = OrganisationPage), ProblemResponses))]
 #[get("/organisations")]
-pub async fn list_organisations(state: web::Data<AppState>, query: web::Query<OrganisationQuery>) -> ApiResult<HttpResponse> {
+pub async fn list_organisations(
+    state: web::Data<AppState>,
+    query: web::Query<OrganisationQuery>,
+) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageParams { limit: q.limit, cursor: q.cursor.clone() };
     let limit = page.limit()?;
@@ -105,7 +111,9 @@ pub async fn list_organisations(state: web::Data<AppState>, query: web::Query<Or
         .db
         .read(move |conn| {
             let within_path = match within {
-                Some(id) => Some(store::organisations::find(conn, &id)?.ok_or_else(|| ApiError::not_found("organisation"))?.path),
+                Some(id) => Some(
+                    store::organisations::find(conn, &id)?.ok_or_else(|| ApiError::not_found("organisation"))?.path,
+                ),
                 None => None,
             };
             store::organisations::list(
@@ -175,11 +183,16 @@ fn load_parent(conn: &mut DbConnection, parent_id: &str) -> ApiResult<Organisati
 /// Creates an organisation under a parent the caller manages (admins may create roots).
 #[utoipa::path(tag = "organisations", request_body = NewOrganisation, responses((status = 201, body = OrganisationOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/organisations")]
-pub async fn create_organisation(state: web::Data<AppState>, actor: Actor, body: JsonBody<NewOrganisation>) -> ApiResult<HttpResponse> {
+pub async fn create_organisation(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: JsonBody<NewOrganisation>,
+) -> ApiResult<HttpResponse> {
     let input = body.0;
     let mut violations = Vec::new();
     let name = text::required("name", &input.name, 100).map_err(|v| violations.push(v)).ok();
-    let short_name = text::optional("short_name", input.short_name.as_deref(), 30).map_err(|v| violations.push(v)).ok().flatten();
+    let short_name =
+        text::optional("short_name", input.short_name.as_deref(), 30).map_err(|v| violations.push(v)).ok().flatten();
     let parent_id = input.parent_id.as_deref().map(|v| parse_id("parent_id", v)).transpose()?;
     if !violations.is_empty() {
         return Err(ApiError::validation(violations));
@@ -193,7 +206,9 @@ pub async fn create_organisation(state: web::Data<AppState>, actor: Actor, body:
                 Some(p) if !can_manage_organisation(&actor, &p.path) => {
                     return Err(ApiError::forbidden("you can only create organisations within your own subtree"))
                 }
-                None if !actor.is_admin() => return Err(ApiError::forbidden("only an administrator may create a root organisation")),
+                None if !actor.is_admin() => {
+                    return Err(ApiError::forbidden("only an administrator may create a root organisation"))
+                }
                 _ => {}
             }
             placement_ok(input.kind, input.tier, &input.region_code, parent.as_ref())?;
@@ -213,7 +228,14 @@ pub async fn create_organisation(state: web::Data<AppState>, actor: Actor, body:
                 updated_at: at,
             };
             store::organisations::insert(conn, &row).map_err(sibling_name_taken)?;
-            record(conn, &actor, "organisation.create", ("organisation", &row.id), None, snapshot(&organisation_out(row.clone())?))?;
+            record(
+                conn,
+                &actor,
+                "organisation.create",
+                ("organisation", &row.id),
+                None,
+                snapshot(&organisation_out(row.clone())?),
+            )?;
             Ok(row)
         })
         .await?;
@@ -298,7 +320,11 @@ pub async fn update_organisation(
                 (Some(pid), _) => {
                     let parent = load_parent(conn, pid)?;
                     if in_subtree(&parent.path, &current.path) {
-                        return Err(ApiError::field("parent_id", "cycle", "an organisation cannot move under itself or its own subtree"));
+                        return Err(ApiError::field(
+                            "parent_id",
+                            "cycle",
+                            "an organisation cannot move under itself or its own subtree",
+                        ));
                     }
                     if !can_manage_organisation(&actor, &parent.path) {
                         return Err(ApiError::forbidden("the new parent is outside your subtree"));
@@ -309,10 +335,26 @@ pub async fn update_organisation(
                 (None, None) => None,
             };
             placement_ok(kind, tier, &next.region_code, parent.as_ref())?;
-            for child in store::organisations::list(conn, &OrganisationFilter { parent_id: Some(current.id.clone()), limit: i64::MAX, ..Default::default() })? {
+            for child in store::organisations::list(
+                conn,
+                &OrganisationFilter { parent_id: Some(current.id.clone()), limit: i64::MAX, ..Default::default() },
+            )? {
                 let (child_kind, child_tier) = kind_of(&child)?;
-                if !check_placement(&Placement { kind: child_kind, tier: child_tier, region_code: &child.region_code, parent: Some((tier, &next.region_code)) }).is_empty() {
-                    return Err(ApiError::conflict("children_would_not_fit", format!("the child organisation '{}' would no longer fit under this tier or region", child.name)));
+                if !check_placement(&Placement {
+                    kind: child_kind,
+                    tier: child_tier,
+                    region_code: &child.region_code,
+                    parent: Some((tier, &next.region_code)),
+                })
+                .is_empty()
+                {
+                    return Err(ApiError::conflict(
+                        "children_would_not_fit",
+                        format!(
+                            "the child organisation '{}' would no longer fit under this tier or region",
+                            child.name
+                        ),
+                    ));
                 }
             }
             next.parent_id = parent.as_ref().map(|p| p.id.clone());
@@ -320,12 +362,21 @@ pub async fn update_organisation(
             next.version = current.version + 1;
             next.updated_at = now();
             if !store::organisations::update_if_version(conn, &next, expected_version).map_err(sibling_name_taken)? {
-                return Err(ApiError::precondition_failed("the organisation changed while you were editing it; reload and try again"));
+                return Err(ApiError::precondition_failed(
+                    "the organisation changed while you were editing it; reload and try again",
+                ));
             }
             if next.path != current.path {
                 store::organisations::move_descendants(conn, &current.path, &next.path)?;
             }
-            record(conn, &actor, "organisation.update", ("organisation", &next.id), snapshot(&before), snapshot(&organisation_out(next.clone())?))?;
+            record(
+                conn,
+                &actor,
+                "organisation.update",
+                ("organisation", &next.id),
+                snapshot(&before),
+                snapshot(&organisation_out(next.clone())?),
+            )?;
             Ok(next)
         })
         .await?;
@@ -336,7 +387,12 @@ pub async fn update_organisation(
 /// parent (an organiser cannot delete the root of their own grant).
 #[utoipa::path(tag = "organisations", params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 204), ProblemResponses), security(("bearer" = [])))]
 #[delete("/organisations/{id}")]
-pub async fn delete_organisation(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn delete_organisation(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let expected_version = if_match_version(&req)?;
     state
@@ -359,7 +415,10 @@ pub async fn delete_organisation(state: web::Data<AppState>, actor: Actor, req: 
                 return Err(ApiError::conflict("has_children", "delete or move its child organisations first"));
             }
             if store::users::count_grants_on(conn, &id)? > 0 {
-                return Err(ApiError::conflict("still_referenced", "accounts hold roles in this organisation; withdraw those grants first"));
+                return Err(ApiError::conflict(
+                    "still_referenced",
+                    "accounts hold roles in this organisation; withdraw those grants first",
+                ));
             }
             let before = organisation_out(current)?;
             store::organisations::delete(conn, &id).map_err(|e| {

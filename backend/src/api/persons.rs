@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses};
+use super::{
+    check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams,
+    ProblemResponses,
+};
 use crate::auth::policy::{can_edit_person, can_see_full_id_number, can_view_person};
 use crate::auth::Actor;
 use crate::db::{now, DbConnection};
@@ -93,7 +96,12 @@ fn credential_out(row: CredentialRow) -> CredentialOut {
 }
 
 /// The wire form of a person as `actor` may see it.
-pub fn person_out(row: PersonRow, employer_path: Option<&str>, actor: &Actor, credentials: Vec<CredentialRow>) -> PersonOut {
+pub fn person_out(
+    row: PersonRow,
+    employer_path: Option<&str>,
+    actor: &Actor,
+    credentials: Vec<CredentialRow>,
+) -> PersonOut {
     let full = can_see_full_id_number(actor, &row.id, employer_path);
     PersonOut {
         id_number: if full { row.id_number } else { mask_id_number(&row.id_number) },
@@ -190,14 +198,28 @@ fn check_person(
 ) -> ApiResult<CheckedPerson> {
     let mut violations: Vec<Violation> = Vec::new();
     let name = keep(&mut violations, text::person_name("full_name", full_name));
-    let card = keep(&mut violations, parse_id_card(id_number, chrono::Utc::now().date_naive())
-        .map_err(|e| Violation::new("id_number", e.code(), e.message())));
-    let ethnicity = keep(&mut violations, ethnicity.filter(|e| !e.trim().is_empty()).map(|e| check_ethnicity("ethnicity", e)).transpose());
-    let phone = keep(&mut violations, phone.filter(|p| !p.trim().is_empty()).map(|p| check_phone("phone", p)).transpose());
+    let card = keep(
+        &mut violations,
+        parse_id_card(id_number, chrono::Utc::now().date_naive())
+            .map_err(|e| Violation::new("id_number", e.code(), e.message())),
+    );
+    let ethnicity = keep(
+        &mut violations,
+        ethnicity.filter(|e| !e.trim().is_empty()).map(|e| check_ethnicity("ethnicity", e)).transpose(),
+    );
+    let phone =
+        keep(&mut violations, phone.filter(|p| !p.trim().is_empty()).map(|p| check_phone("phone", p)).transpose());
     let occupation = keep(&mut violations, text::optional("occupation", occupation, 50));
-    let employer = keep(&mut violations, employer_org_id
-        .map(|v| uuid::Uuid::parse_str(v).map(|u| u.to_string()).map_err(|_| Violation::new("employer_org_id", "invalid_id", "must be an organisation id")))
-        .transpose());
+    let employer = keep(
+        &mut violations,
+        employer_org_id
+            .map(|v| {
+                uuid::Uuid::parse_str(v)
+                    .map(|u| u.to_string())
+                    .map_err(|_| Violation::new("employer_org_id", "invalid_id", "must be an organisation id"))
+            })
+            .transpose(),
+    );
     if !violations.is_empty() {
         return Err(ApiError::validation(violations));
     }
@@ -278,7 +300,11 @@ pub struct PersonQuery {
 /// People employed within the caller's subtrees (all for admins).
 #[utoipa::path(tag = "persons", params(PersonQuery), responses((status = 200, body = PersonPage), ProblemResponses), security(("bearer" = [])))]
 #[get("/persons")]
-pub async fn list_persons(state: web::Data<AppState>, actor: Actor, query: web::Query<PersonQuery>) -> ApiResult<HttpResponse> {
+pub async fn list_persons(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<PersonQuery>,
+) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageParams { limit: q.limit, cursor: q.cursor.clone() };
     let limit = page.limit()?;
@@ -302,7 +328,10 @@ pub async fn list_persons(state: web::Data<AppState>, actor: Actor, query: web::
     let items = state
         .db
         .read(move |conn| {
-            let rows = store::persons::list(conn, &PersonFilter { within_paths, employer_org_id, name_contains, id_number, after_id, limit: limit + 1 })?;
+            let rows = store::persons::list(
+                conn,
+                &PersonFilter { within_paths, employer_org_id, name_contains, id_number, after_id, limit: limit + 1 },
+            )?;
             let (rows, next_cursor) = split_page(rows, limit, |(r, _)| r.id.clone());
             let mut items = Vec::with_capacity(rows.len());
             for (row, path) in rows {
@@ -318,9 +347,20 @@ pub async fn list_persons(state: web::Data<AppState>, actor: Actor, query: web::
 /// An organiser records a person employed within their subtree (e.g. to nominate them).
 #[utoipa::path(tag = "persons", request_body = PersonInput, responses((status = 201, body = PersonOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/persons")]
-pub async fn create_person(state: web::Data<AppState>, actor: Actor, body: JsonBody<PersonInput>) -> ApiResult<HttpResponse> {
+pub async fn create_person(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: JsonBody<PersonInput>,
+) -> ApiResult<HttpResponse> {
     let input = body.0;
-    let checked = check_person(&input.full_name, &input.id_number, input.ethnicity.as_deref(), input.phone.as_deref(), input.occupation.as_deref(), input.employer_org_id.as_deref())?;
+    let checked = check_person(
+        &input.full_name,
+        &input.id_number,
+        input.ethnicity.as_deref(),
+        input.phone.as_deref(),
+        input.occupation.as_deref(),
+        input.employer_org_id.as_deref(),
+    )?;
     if !actor.is_admin() && checked.employer_org_id.is_none() {
         return Err(ApiError::field("employer_org_id", "required", "name the employer within your subtree"));
     }
@@ -380,7 +420,12 @@ pub struct PersonPatch {
 }
 
 /// Applies a patch to a stored person, checking every field again and the new employer's scope.
-fn apply_patch(conn: &mut DbConnection, actor: &Actor, current: &PersonRow, patch: PersonPatch) -> ApiResult<(PersonRow, Option<String>)> {
+fn apply_patch(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &PersonRow,
+    patch: PersonPatch,
+) -> ApiResult<(PersonRow, Option<String>)> {
     let pick = |new: &Option<Option<String>>, old: &Option<String>| match new {
         Some(v) => v.clone(),
         None => old.clone(),
@@ -395,7 +440,10 @@ fn apply_patch(conn: &mut DbConnection, actor: &Actor, current: &PersonRow, patc
         employer.as_deref(),
     )?;
     let path = employer_path(conn, checked.employer_org_id.as_deref())?;
-    if checked.employer_org_id != current.employer_org_id && !actor.is_person(&current.id) && !can_edit_person(actor, &current.id, path.as_deref()) {
+    if checked.employer_org_id != current.employer_org_id
+        && !actor.is_person(&current.id)
+        && !can_edit_person(actor, &current.id, path.as_deref())
+    {
         return Err(ApiError::forbidden("the new employer is outside your subtree"));
     }
     let education = match patch.education {
@@ -428,7 +476,13 @@ fn apply_patch(conn: &mut DbConnection, actor: &Actor, current: &PersonRow, patc
 /// Changes a person's profile. Needs `If-Match`.
 #[utoipa::path(tag = "persons", request_body = PersonPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = PersonOut), ProblemResponses), security(("bearer" = [])))]
 #[patch("/persons/{id}")]
-pub async fn update_person(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, body: JsonBody<PersonPatch>) -> ApiResult<HttpResponse> {
+pub async fn update_person(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: JsonBody<PersonPatch>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
     let patch = body.0;
@@ -449,7 +503,12 @@ pub async fn update_person(state: web::Data<AppState>, actor: Actor, req: HttpRe
 /// `If-Match`). A number already registered by someone else is refused.
 #[utoipa::path(tag = "persons", request_body = PersonInput, params(("If-Match" = Option<String>, Header, description = "ETag, when the profile exists")), responses((status = 200, body = PersonOut), (status = 201, body = PersonOut), ProblemResponses), security(("bearer" = [])))]
 #[put("/me/person")]
-pub async fn put_my_person(state: web::Data<AppState>, actor: Actor, req: HttpRequest, body: JsonBody<PersonInput>) -> ApiResult<HttpResponse> {
+pub async fn put_my_person(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    body: JsonBody<PersonInput>,
+) -> ApiResult<HttpResponse> {
     let input = body.0;
     let expected = match (&actor.person_id, if_match_version(&req)) {
         (None, _) => None,
@@ -458,36 +517,41 @@ pub async fn put_my_person(state: web::Data<AppState>, actor: Actor, req: HttpRe
     };
     let (created, out) = state
         .db
-        .write(move |conn| {
-            match (&actor.person_id, expected) {
-                (Some(pid), Some(expected)) => {
-                    let (current, _) = load_editable(conn, &actor, pid)?;
-                    check_version(current.version, expected)?;
-                    let patch = PersonPatch {
-                        full_name: Some(input.full_name),
-                        id_number: Some(input.id_number),
-                        ethnicity: Some(input.ethnicity),
-                        phone: Some(input.phone),
-                        education: Some(input.education),
-                        employer_org_id: Some(input.employer_org_id),
-                        occupation: Some(input.occupation),
-                        is_migrant_worker: Some(input.is_migrant_worker),
-                    };
-                    let (row, path) = apply_patch(conn, &actor, &current, patch)?;
-                    let credentials = store::persons::credentials_of(conn, pid)?;
-                    Ok((false, person_out(row, path.as_deref(), &actor, credentials)))
-                }
-                _ => {
-                    let checked = check_person(&input.full_name, &input.id_number, input.ethnicity.as_deref(), input.phone.as_deref(), input.occupation.as_deref(), input.employer_org_id.as_deref())?;
-                    let path = employer_path(conn, checked.employer_org_id.as_deref())?;
-                    let row = new_person_row(checked, &input);
-                    store::persons::insert(conn, &row)?;
-                    store::users::set_person(conn, &actor.user_id, &row.id, row.created_at)?;
-                    record(conn, &actor, "person.create", ("person", &row.id), None, audit_view(&row))?;
-                    let mut me = actor.clone();
-                    me.person_id = Some(row.id.clone());
-                    Ok((true, person_out(row, path.as_deref(), &me, Vec::new())))
-                }
+        .write(move |conn| match (&actor.person_id, expected) {
+            (Some(pid), Some(expected)) => {
+                let (current, _) = load_editable(conn, &actor, pid)?;
+                check_version(current.version, expected)?;
+                let patch = PersonPatch {
+                    full_name: Some(input.full_name),
+                    id_number: Some(input.id_number),
+                    ethnicity: Some(input.ethnicity),
+                    phone: Some(input.phone),
+                    education: Some(input.education),
+                    employer_org_id: Some(input.employer_org_id),
+                    occupation: Some(input.occupation),
+                    is_migrant_worker: Some(input.is_migrant_worker),
+                };
+                let (row, path) = apply_patch(conn, &actor, &current, patch)?;
+                let credentials = store::persons::credentials_of(conn, pid)?;
+                Ok((false, person_out(row, path.as_deref(), &actor, credentials)))
+            }
+            _ => {
+                let checked = check_person(
+                    &input.full_name,
+                    &input.id_number,
+                    input.ethnicity.as_deref(),
+                    input.phone.as_deref(),
+                    input.occupation.as_deref(),
+                    input.employer_org_id.as_deref(),
+                )?;
+                let path = employer_path(conn, checked.employer_org_id.as_deref())?;
+                let row = new_person_row(checked, &input);
+                store::persons::insert(conn, &row)?;
+                store::users::set_person(conn, &actor.user_id, &row.id, row.created_at)?;
+                record(conn, &actor, "person.create", ("person", &row.id), None, audit_view(&row))?;
+                let mut me = actor.clone();
+                me.person_id = Some(row.id.clone());
+                Ok((true, person_out(row, path.as_deref(), &me, Vec::new())))
             }
         })
         .await?;
@@ -511,13 +575,19 @@ pub struct CredentialInput {
 /// Records a skill credential (职业技能等级证书) of a person.
 #[utoipa::path(tag = "persons", request_body = CredentialInput, responses((status = 201, body = CredentialOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/persons/{id}/credentials")]
-pub async fn add_credential(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<CredentialInput>) -> ApiResult<HttpResponse> {
+pub async fn add_credential(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<CredentialInput>,
+) -> ApiResult<HttpResponse> {
     let person_id = parse_id("id", &id)?;
     let input = body.0;
     let mut violations = Vec::new();
     let occupation = keep(&mut violations, text::required("occupation", &input.occupation, 50));
     let level = keep(&mut violations, check_skill_level("level", input.level));
-    let certificate_no = keep(&mut violations, text::optional("certificate_no", input.certificate_no.as_deref(), 50)).flatten();
+    let certificate_no =
+        keep(&mut violations, text::optional("certificate_no", input.certificate_no.as_deref(), 50)).flatten();
     let issuer = keep(&mut violations, text::optional("issuer", input.issuer.as_deref(), 100)).flatten();
     if input.issued_on > chrono::Utc::now().date_naive() {
         violations.push(Violation::new("issued_on", "in_future", "a certificate cannot be issued in the future"));
@@ -530,7 +600,11 @@ pub async fn add_credential(state: web::Data<AppState>, actor: Actor, id: web::P
         .write(move |conn| {
             let (person, _) = load_editable(conn, &actor, &person_id)?;
             if input.issued_on < person.birth_date {
-                return Err(ApiError::field("issued_on", "before_birth", "the certificate date is before the person's birth date"));
+                return Err(ApiError::field(
+                    "issued_on",
+                    "before_birth",
+                    "the certificate date is before the person's birth date",
+                ));
             }
             let row = CredentialRow {
                 id: new_id(),
@@ -555,7 +629,11 @@ pub async fn add_credential(state: web::Data<AppState>, actor: Actor, id: web::P
 /// Removes a credential recorded by mistake.
 #[utoipa::path(tag = "persons", responses((status = 204), ProblemResponses), security(("bearer" = [])))]
 #[delete("/persons/{id}/credentials/{credential_id}")]
-pub async fn delete_credential(state: web::Data<AppState>, actor: Actor, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+pub async fn delete_credential(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
     let (person_id, credential_id) = path.into_inner();
     let person_id = parse_id("id", &person_id)?;
     let credential_id = parse_id("credential_id", &credential_id)?;
@@ -567,7 +645,14 @@ pub async fn delete_credential(state: web::Data<AppState>, actor: Actor, path: w
                 .filter(|c| c.person_id == person.id)
                 .ok_or_else(|| ApiError::not_found("credential"))?;
             store::persons::delete_credential(conn, &credential.id)?;
-            record(conn, &actor, "credential.delete", ("person", &person.id), snapshot(&credential_out(credential)), None)
+            record(
+                conn,
+                &actor,
+                "credential.delete",
+                ("person", &person.id),
+                snapshot(&credential_out(credential)),
+                None,
+            )
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -3,15 +3,17 @@
 //! review queues with counts, and a person's own registrations.
 
 use actix_web::http::{header, StatusCode};
-use diesel::Connection;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::competitions::status_of;
-use super::{check_version, etag, if_match_version, parse_id, record, utc, JsonBody, JsonWithBytes, PageParams, ProblemResponses};
+use super::{
+    check_version, etag, if_match_version, parse_id, record, utc, JsonBody, JsonWithBytes, PageParams, ProblemResponses,
+};
 use crate::auth::policy::{can_manage_competition, is_unit_reviewer};
 use crate::auth::{sha256_hex, Actor};
 use crate::db::{now, DbConnection};
@@ -20,7 +22,8 @@ use crate::domain::event::{overlapping, EventMode, Sitting, Track};
 use crate::domain::id_card::mask_id_number;
 use crate::domain::organisation::OrgKind;
 use crate::domain::registration::{
-    check_eligibility, initial_status, review, review_stage, Candidate, EligibilityRules, RegistrationStatus, ReviewAction, ReviewStage, Standing,
+    check_eligibility, initial_status, review, review_stage, Candidate, EligibilityRules, RegistrationStatus,
+    ReviewAction, ReviewStage, Standing,
 };
 use crate::domain::role::Role;
 use crate::domain::{text, Violation};
@@ -137,7 +140,8 @@ impl Relation {
 }
 
 pub fn relation(actor: &Actor, ctx: &Context) -> Relation {
-    let is_party = actor.person_id.as_deref().is_some_and(|p| p == ctx.person.id || ctx.members.iter().any(|m| m.person_id == p));
+    let is_party =
+        actor.person_id.as_deref().is_some_and(|p| p == ctx.person.id || ctx.members.iter().any(|m| m.person_id == p));
     Relation {
         is_party,
         unit_reviewer: is_unit_reviewer(actor, &ctx.unit.path, &ctx.host_path),
@@ -148,7 +152,8 @@ pub fn relation(actor: &Actor, ctx: &Context) -> Relation {
 pub fn load_context(conn: &mut DbConnection, registration: RegistrationRow) -> ApiResult<Context> {
     let missing = |what: &str| ApiError::internal(format!("registration {} lost its {what}", registration.id));
     let (event, _, _) = store::events::find(conn, &registration.event_id)?.ok_or_else(|| missing("event"))?;
-    let (competition, host_path, _) = store::competitions::find(conn, &registration.competition_id)?.ok_or_else(|| missing("competition"))?;
+    let (competition, host_path, _) =
+        store::competitions::find(conn, &registration.competition_id)?.ok_or_else(|| missing("competition"))?;
     let unit = store::organisations::find(conn, &registration.nominating_org_id)?.ok_or_else(|| missing("unit"))?;
     let (person, _) = store::persons::find(conn, &registration.person_id)?.ok_or_else(|| missing("person"))?;
     let members = store::registrations::members_of(conn, &registration.id)?;
@@ -176,7 +181,8 @@ fn brief(person: &PersonRow, whole_number: bool) -> PersonBrief {
 }
 
 pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bool) -> ApiResult<RegistrationOut> {
-    let status = RegistrationStatus::parse(&ctx.registration.status).ok_or_else(|| ApiError::internal("unknown registration status"))?;
+    let status = RegistrationStatus::parse(&ctx.registration.status)
+        .ok_or_else(|| ApiError::internal("unknown registration status"))?;
     let mut members = Vec::new();
     for m in &ctx.members {
         if let Some((p, _)) = store::persons::find(conn, &m.person_id)? {
@@ -185,13 +191,23 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bo
     }
     let reviews = store::registrations::reviews_of(conn, &ctx.registration.id)?
         .into_iter()
-        .map(|r| ReviewOut { action: r.action, from_status: r.from_status, to_status: r.to_status, comment: r.comment, at: utc(r.at) })
+        .map(|r| ReviewOut {
+            action: r.action,
+            from_status: r.from_status,
+            to_status: r.to_status,
+            comment: r.comment,
+            at: utc(r.at),
+        })
         .collect();
     let r = ctx.registration;
     Ok(RegistrationOut {
         review_stage: review_stage(status, ctx.event.review_levels),
         status,
-        origin: r.origin_competition_id.is_some().then(|| Origin { competition_id: r.origin_competition_id.clone(), event_id: r.origin_event_id.clone(), rank: r.origin_rank }),
+        origin: r.origin_competition_id.is_some().then(|| Origin {
+            competition_id: r.origin_competition_id.clone(),
+            event_id: r.origin_event_id.clone(),
+            rank: r.origin_rank,
+        }),
         person: brief(&ctx.person, whole_numbers),
         members,
         reviews,
@@ -220,7 +236,15 @@ pub fn view(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<Regis
 }
 
 /// Appends to the review trail.
-pub fn trail(conn: &mut DbConnection, actor: Option<&Actor>, registration_id: &str, action: &str, from: &str, to: RegistrationStatus, comment: Option<String>) -> ApiResult<()> {
+pub fn trail(
+    conn: &mut DbConnection,
+    actor: Option<&Actor>,
+    registration_id: &str,
+    action: &str,
+    from: &str,
+    to: RegistrationStatus,
+    comment: Option<String>,
+) -> ApiResult<()> {
     store::registrations::insert_review(
         conn,
         &ReviewRow {
@@ -265,7 +289,14 @@ pub struct EntryBy {
 }
 
 /// The eligibility of a person for an event through a unit, checked against the current state.
-pub fn eligibility(conn: &mut DbConnection, event: &EventRow, competition: &CompetitionRow, person: &PersonRow, unit: &OrganisationRow, except_registration: Option<&str>) -> ApiResult<Vec<Violation>> {
+pub fn eligibility(
+    conn: &mut DbConnection,
+    event: &EventRow,
+    competition: &CompetitionRow,
+    person: &PersonRow,
+    unit: &OrganisationRow,
+    except_registration: Option<&str>,
+) -> ApiResult<Vec<Violation>> {
     let best_skill_level = store::persons::credentials_of(conn, &person.id)?.iter().map(|c| c.level).min();
     let candidate = Candidate {
         birth_date: person.birth_date,
@@ -282,14 +313,20 @@ pub fn eligibility(conn: &mut DbConnection, event: &EventRow, competition: &Comp
     };
     let (places_taken, unit_places_taken) = store::registrations::places_taken(conn, &event.id, &unit.id)?;
     let mine = store::registrations::of_person(conn, &person.id)?;
-    let live_other = |r: &&RegistrationRow| Some(r.id.as_str()) != except_registration && RegistrationStatus::parse(&r.status).is_some_and(|s| s.is_live());
-    let already_registered = mine.iter().filter(live_other).any(|r| r.event_id == event.id && RegistrationStatus::parse(&r.status) != Some(RegistrationStatus::Reserve));
+    let live_other = |r: &&RegistrationRow| {
+        Some(r.id.as_str()) != except_registration && RegistrationStatus::parse(&r.status).is_some_and(|s| s.is_live())
+    };
+    let already_registered = mine
+        .iter()
+        .filter(live_other)
+        .any(|r| r.event_id == event.id && RegistrationStatus::parse(&r.status) != Some(RegistrationStatus::Reserve));
     let own_sittings: Vec<Sitting> = store::events::sessions_of(conn, &event.id)?
         .into_iter()
         .map(|s| Sitting { id: s.id, starts_at: s.starts_at, ends_at: s.ends_at })
         .collect();
     let mut overlapping_event = None;
-    for other in mine.iter().filter(live_other).filter(|r| r.competition_id == competition.id && r.event_id != event.id) {
+    for other in mine.iter().filter(live_other).filter(|r| r.competition_id == competition.id && r.event_id != event.id)
+    {
         let sittings: Vec<Sitting> = store::events::sessions_of(conn, &other.event_id)?
             .into_iter()
             .map(|s| Sitting { id: s.id, starts_at: s.starts_at, ends_at: s.ends_at })
@@ -299,7 +336,9 @@ pub fn eligibility(conn: &mut DbConnection, event: &EventRow, competition: &Comp
             break;
         }
     }
-    let holds = except_registration.is_some_and(|id| mine.iter().any(|r| r.id == id && RegistrationStatus::parse(&r.status).is_some_and(|s| s.holds_place())));
+    let holds = except_registration.is_some_and(|id| {
+        mine.iter().any(|r| r.id == id && RegistrationStatus::parse(&r.status).is_some_and(|s| s.holds_place()))
+    });
     let standing = Standing {
         // A registration being re-checked does not compete with itself for its own place.
         places_taken: places_taken - holds as i64,
@@ -314,30 +353,46 @@ pub fn eligibility(conn: &mut DbConnection, event: &EventRow, competition: &Comp
 
 fn not_eligible(reasons: Vec<Violation>) -> ApiError {
     let detail = reasons.iter().map(|r| r.message.clone()).collect::<Vec<_>>().join("; ");
-    ApiError { errors: reasons, ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_eligible", format!("not eligible: {detail}")) }
+    ApiError {
+        errors: reasons,
+        ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_eligible", format!("not eligible: {detail}"))
+    }
 }
 
 /// Refuses a sign-up outside the registration window.
 pub fn require_registration_open(competition: &CompetitionRow) -> ApiResult<()> {
     let status = status_of(competition)?;
     if status != Status::RegistrationOpen {
-        return Err(ApiError::conflict("registration_not_open", format!("registration is not open (the competition is {status})")));
+        return Err(ApiError::conflict(
+            "registration_not_open",
+            format!("registration is not open (the competition is {status})"),
+        ));
     }
     let at = now();
     if competition.registration_opens_at.is_some_and(|open| at < open) {
         return Err(ApiError::conflict("registration_not_open", "registration has not started yet"));
     }
     if let Some(close) = competition.registration_closes_at.filter(|close| at >= *close) {
-        return Err(ApiError::conflict("registration_deadline_passed", format!("registration closed at {} (UTC)", close.format("%Y-%m-%d %H:%M"))));
+        return Err(ApiError::conflict(
+            "registration_deadline_passed",
+            format!("registration closed at {} (UTC)", close.format("%Y-%m-%d %H:%M")),
+        ));
     }
     Ok(())
 }
 
 /// Resolves who is entered, by whom, through which unit; checks eligibility; writes the
 /// registration with its trail and audit record. Used by sign-up and by roster imports.
-pub fn enter(conn: &mut DbConnection, actor: &Actor, event_id: &str, request: &SignUpRequest, initial: Option<RegistrationStatus>) -> ApiResult<RegistrationRow> {
+pub fn enter(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    event_id: &str,
+    request: &SignUpRequest,
+    initial: Option<RegistrationStatus>,
+) -> ApiResult<RegistrationRow> {
     let (event, _, _) = store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-    let (competition, host_path, _) = store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    let (competition, host_path, _) =
+        store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
     if !status_of(&competition)?.is_public() && !can_manage_competition(actor, &host_path) {
         return Err(ApiError::not_found("event"));
     }
@@ -346,15 +401,28 @@ pub fn enter(conn: &mut DbConnection, actor: &Actor, event_id: &str, request: &S
     }
     let person_id = match &request.person_id {
         Some(p) => parse_id("person_id", p)?,
-        None => actor.person_id.clone().ok_or_else(|| ApiError::conflict("profile_required", "fill in your personal profile (PUT /api/v1/me/person) before signing up"))?,
+        None => actor.person_id.clone().ok_or_else(|| {
+            ApiError::conflict(
+                "profile_required",
+                "fill in your personal profile (PUT /api/v1/me/person) before signing up",
+            )
+        })?,
     };
-    let (person, _) = store::persons::find(conn, &person_id)?.ok_or_else(|| ApiError::field("person_id", "unknown_person", "no person has this id"))?;
+    let (person, _) = store::persons::find(conn, &person_id)?
+        .ok_or_else(|| ApiError::field("person_id", "unknown_person", "no person has this id"))?;
     let unit_id = match (&request.nominating_org_id, &person.employer_org_id) {
         (Some(u), _) => parse_id("nominating_org_id", u)?,
         (None, Some(employer)) => employer.clone(),
-        (None, None) => return Err(ApiError::field("nominating_org_id", "required", "name the nominating unit (推荐单位): the person has no employer on record")),
+        (None, None) => {
+            return Err(ApiError::field(
+                "nominating_org_id",
+                "required",
+                "name the nominating unit (推荐单位): the person has no employer on record",
+            ))
+        }
     };
-    let unit = store::organisations::find(conn, &unit_id)?.ok_or_else(|| ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id"))?;
+    let unit = store::organisations::find(conn, &unit_id)?
+        .ok_or_else(|| ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id"))?;
     let by = EntryBy { unit: is_unit_reviewer(actor, &unit.path, &host_path) };
     let by_host = can_manage_competition(actor, &host_path);
     if !actor.is_person(&person.id) && !by.unit && !by_host {
@@ -362,7 +430,8 @@ pub fn enter(conn: &mut DbConnection, actor: &Actor, event_id: &str, request: &S
     }
     // Team events: members and advisors, each a known person, eligible in person.
     let mode = EventMode::parse(&event.mode).unwrap_or(EventMode::Individual);
-    let team_name = text::optional("team_name", request.team_name.as_deref(), 50).map_err(|v| ApiError::validation(vec![v]))?;
+    let team_name =
+        text::optional("team_name", request.team_name.as_deref(), 50).map_err(|v| ApiError::validation(vec![v]))?;
     let mut members = Vec::new();
     if mode == EventMode::Individual && !request.members.is_empty() {
         return Err(ApiError::field("members", "not_a_team_event", "an individual event has no team members"));
@@ -386,7 +455,8 @@ pub fn enter(conn: &mut DbConnection, actor: &Actor, event_id: &str, request: &S
             if !matches!(role.as_str(), "member" | "advisor") {
                 return Err(ApiError::field(&format!("members[{i}].role"), "invalid_value", "member or advisor"));
             }
-            let (member, _) = store::persons::find(conn, &member_id)?.ok_or_else(|| ApiError::field(&field, "unknown_person", "no person has this id"))?;
+            let (member, _) = store::persons::find(conn, &member_id)?
+                .ok_or_else(|| ApiError::field(&field, "unknown_person", "no person has this id"))?;
             if role == "member" {
                 for r in eligibility(conn, &event, &competition, &member, &unit, None)? {
                     if !matches!(r.code.as_str(), "quota_full" | "unit_quota_full") {
@@ -394,14 +464,27 @@ pub fn enter(conn: &mut DbConnection, actor: &Actor, event_id: &str, request: &S
                     }
                 }
                 if store::registrations::is_member_elsewhere(conn, &event.id, &member.id, &registration_id)? {
-                    reasons.push(Violation::new(&field, "already_registered", format!("{} is already in another team of this event", member.full_name)));
+                    reasons.push(Violation::new(
+                        &field,
+                        "already_registered",
+                        format!("{} is already in another team of this event", member.full_name),
+                    ));
                 }
             }
-            members.push(MemberRow { id: new_id(), registration_id: registration_id.clone(), person_id: member.id, role });
+            members.push(MemberRow {
+                id: new_id(),
+                registration_id: registration_id.clone(),
+                person_id: member.id,
+                role,
+            });
         }
         let competing = 1 + members.iter().filter(|m| m.role == "member").count() as i32;
         if Some(competing) != event.team_size {
-            return Err(ApiError::field("members", "team_size_mismatch", format!("a team has {} contestants; this one has {competing}", event.team_size.unwrap_or(0))));
+            return Err(ApiError::field(
+                "members",
+                "team_size_mismatch",
+                format!("a team has {} contestants; this one has {competing}", event.team_size.unwrap_or(0)),
+            ));
         }
     }
     if initial == Some(RegistrationStatus::Reserve) {
@@ -435,15 +518,27 @@ pub fn enter(conn: &mut DbConnection, actor: &Actor, event_id: &str, request: &S
     };
     store::registrations::insert(conn, &row).map_err(|e| {
         if e.code == "duplicate" {
-            not_eligible(vec![Violation::new("eligibility", "already_registered", "the person already has a registration for this event")])
+            not_eligible(vec![Violation::new(
+                "eligibility",
+                "already_registered",
+                "the person already has a registration for this event",
+            )])
         } else {
             e
         }
     })?;
     store::registrations::replace_members(conn, &row.id, &members)?;
     trail(conn, Some(actor), &row.id, "submit", "new", status, None)?;
-    record(conn, actor, "registration.create", ("registration", &row.id), None,
-        Some(serde_json::json!({ "event_id": row.event_id, "person_id": row.person_id, "nominating_org_id": row.nominating_org_id, "status": row.status })))?;
+    record(
+        conn,
+        actor,
+        "registration.create",
+        ("registration", &row.id),
+        None,
+        Some(
+            serde_json::json!({ "event_id": row.event_id, "person_id": row.person_id, "nominating_org_id": row.nominating_org_id, "status": row.status }),
+        ),
+    )?;
     Ok(row)
 }
 
@@ -453,11 +548,18 @@ pub fn enter(conn: &mut DbConnection, actor: &Actor, event_id: &str, request: &S
     params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     responses((status = 201, body = RegistrationOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/registrations")]
-pub async fn sign_up(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, body: JsonWithBytes<SignUpRequest>) -> ApiResult<HttpResponse> {
+pub async fn sign_up(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: JsonWithBytes<SignUpRequest>,
+) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let request = body.value;
     let key = idempotency_key(&req)?;
-    let request_hash = sha256_hex(&format!("POST /events/{event_id}/registrations\n{}", String::from_utf8_lossy(&body.bytes)));
+    let request_hash =
+        sha256_hex(&format!("POST /events/{event_id}/registrations\n{}", String::from_utf8_lossy(&body.bytes)));
     idempotent(&state, &actor, key, request_hash, StatusCode::CREATED, move |conn, actor| {
         let row = enter(conn, actor, &event_id, &request, None)?;
         view(conn, actor, &row.id)
@@ -472,7 +574,10 @@ pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
         Some(v) => {
             let key = v.to_str().unwrap_or_default().trim();
             if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(ApiError::bad_request("invalid_idempotency_key", "Idempotency-Key is 1 to 200 visible ASCII characters"));
+                return Err(ApiError::bad_request(
+                    "invalid_idempotency_key",
+                    "Idempotency-Key is 1 to 200 visible ASCII characters",
+                ));
             }
             Ok(Some(key.to_string()))
         }
@@ -481,7 +586,14 @@ pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
 
 /// Runs a write once per (user, key): the key is claimed first in the same transaction, so a
 /// retry — even one racing the first request — gets the stored answer and writes nothing.
-pub async fn idempotent<T, F>(state: &AppState, actor: &Actor, key: Option<String>, request_hash: String, status: StatusCode, work: F) -> ApiResult<HttpResponse>
+pub async fn idempotent<T, F>(
+    state: &AppState,
+    actor: &Actor,
+    key: Option<String>,
+    request_hash: String,
+    status: StatusCode,
+    work: F,
+) -> ApiResult<HttpResponse>
 where
     T: Serialize + Send + 'static,
     F: FnOnce(&mut DbConnection, &Actor) -> ApiResult<T> + Send + 'static,
@@ -494,7 +606,11 @@ where
     };
     let replay = |row: IdempotencyRow, hash: &str| -> ApiResult<HttpResponse> {
         if row.request_hash != hash {
-            return Err(ApiError::field("Idempotency-Key", "idempotency_key_reused", "this key was used for a different request"));
+            return Err(ApiError::field(
+                "Idempotency-Key",
+                "idempotency_key_reused",
+                "this key was used for a different request",
+            ));
         }
         Ok(HttpResponse::build(StatusCode::from_u16(row.response_status as u16).unwrap_or(status))
             .content_type("application/json")
@@ -508,7 +624,15 @@ where
             if let Some(existing) = store::idempotency::find(conn, &a.user_id, &k)? {
                 return Ok(Err(existing));
             }
-            let claim = IdempotencyRow { id: new_id(), user_id: a.user_id.clone(), idempotency_key: k, request_hash: h, response_status: 0, response_body: String::new(), created_at: now() };
+            let claim = IdempotencyRow {
+                id: new_id(),
+                user_id: a.user_id.clone(),
+                idempotency_key: k,
+                request_hash: h,
+                response_status: 0,
+                response_body: String::new(),
+                created_at: now(),
+            };
             store::idempotency::claim(conn, &claim)?;
             let out = work(conn, &a)?;
             let body = serde_json::to_string(&out).map_err(|e| ApiError::internal(e.to_string()))?;
@@ -549,13 +673,23 @@ pub struct EligibilityOut {
 /// Checks eligibility before signing up, with every reason (nothing is written).
 #[utoipa::path(tag = "registration", params(EligibilityQuery), responses((status = 200, body = EligibilityOut), ProblemResponses), security(("bearer" = [])))]
 #[get("/events/{id}/eligibility")]
-pub async fn check_my_eligibility(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, query: web::Query<EligibilityQuery>) -> ApiResult<HttpResponse> {
+pub async fn check_my_eligibility(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    query: web::Query<EligibilityQuery>,
+) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let q = query.into_inner();
     let out = state
         .db
         .read(move |conn| {
-            let request = SignUpRequest { person_id: q.person_id, nominating_org_id: q.nominating_org_id, team_name: None, members: Vec::new() };
+            let request = SignUpRequest {
+                person_id: q.person_id,
+                nominating_org_id: q.nominating_org_id,
+                team_name: None,
+                members: Vec::new(),
+            };
             // A dry run of `enter` inside a transaction that is always rolled back.
             let outcome = conn.transaction::<(), ApiError, _>(|conn| {
                 enter(conn, &actor, &event_id, &request, None)?;
@@ -564,8 +698,15 @@ pub async fn check_my_eligibility(state: web::Data<AppState>, actor: Actor, id: 
             match outcome {
                 Err(e) if e.code == "dry_run" => Ok(EligibilityOut { eligible: true, reasons: Vec::new() }),
                 Err(e) if e.code == "not_eligible" => Ok(EligibilityOut { eligible: false, reasons: e.errors }),
-                Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
-                    Ok(EligibilityOut { eligible: false, reasons: vec![Violation::new("registration", e.code, e.detail)] })
+                Err(e)
+                    if e.status.is_client_error()
+                        && e.status != StatusCode::NOT_FOUND
+                        && e.status != StatusCode::FORBIDDEN =>
+                {
+                    Ok(EligibilityOut {
+                        eligible: false,
+                        reasons: vec![Violation::new("registration", e.code, e.detail)],
+                    })
                 }
                 Err(e) => Err(e),
                 Ok(()) => Ok(EligibilityOut { eligible: true, reasons: Vec::new() }),
@@ -623,7 +764,11 @@ pub struct RegistrationPage {
 /// Review queues: registrations of competitions the caller runs, or of units they organise.
 #[utoipa::path(tag = "registration", params(QueueQuery), responses((status = 200, body = RegistrationPage), ProblemResponses), security(("bearer" = [])))]
 #[get("/registrations")]
-pub async fn list_registrations(state: web::Data<AppState>, actor: Actor, query: web::Query<QueueQuery>) -> ApiResult<HttpResponse> {
+pub async fn list_registrations(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<QueueQuery>,
+) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageParams { limit: q.limit, cursor: q.cursor.clone() };
     let limit = page.limit()?;
@@ -634,7 +779,11 @@ pub async fn list_registrations(state: web::Data<AppState>, actor: Actor, query:
     let statuses = match &q.status {
         Some(list) => Some(
             list.split(',')
-                .map(|s| RegistrationStatus::parse(s.trim()).map(|s| s.as_str().to_string()).ok_or_else(|| ApiError::field("status", "invalid_value", format!("unknown status '{s}'"))))
+                .map(|s| {
+                    RegistrationStatus::parse(s.trim())
+                        .map(|s| s.as_str().to_string())
+                        .ok_or_else(|| ApiError::field("status", "invalid_value", format!("unknown status '{s}'")))
+                })
                 .collect::<ApiResult<Vec<_>>>()?,
         ),
         None => None,
@@ -650,14 +799,16 @@ pub async fn list_registrations(state: web::Data<AppState>, actor: Actor, query:
             // of units they organise.
             let mut units: Option<Vec<String>> = None;
             if let Some(cid) = &competition_id {
-                let (competition, host_path, _) = store::competitions::find(conn, cid)?.ok_or_else(|| ApiError::not_found("competition"))?;
+                let (competition, host_path, _) =
+                    store::competitions::find(conn, cid)?.ok_or_else(|| ApiError::not_found("competition"))?;
                 if !can_manage_competition(&actor, &host_path) {
                     units = Some(units_organised(conn, &actor)?);
                 }
                 let _ = competition;
             } else if let Some(eid) = &event_id {
                 let (event, _, _) = store::events::find(conn, eid)?.ok_or_else(|| ApiError::not_found("event"))?;
-                let (_, host_path, _) = store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+                let (_, host_path, _) = store::competitions::find(conn, &event.competition_id)?
+                    .ok_or_else(|| ApiError::not_found("event"))?;
                 if !can_manage_competition(&actor, &host_path) {
                     units = Some(units_organised(conn, &actor)?);
                 }
@@ -670,8 +821,18 @@ pub async fn list_registrations(state: web::Data<AppState>, actor: Actor, query:
                 (None, Some(f)) => Some(vec![f.clone()]),
                 (None, None) => None,
             };
-            let mut filter = RegistrationFilter { competition_id, event_id, statuses: None, nominating_org_ids, after_id: None, limit: i64::MAX };
-            let counts = store::registrations::count_by_status(conn, &filter)?.into_iter().map(|(status, count)| StatusCount { status, count }).collect();
+            let mut filter = RegistrationFilter {
+                competition_id,
+                event_id,
+                statuses: None,
+                nominating_org_ids,
+                after_id: None,
+                limit: i64::MAX,
+            };
+            let counts = store::registrations::count_by_status(conn, &filter)?
+                .into_iter()
+                .map(|(status, count)| StatusCount { status, count })
+                .collect();
             filter.statuses = statuses;
             filter.after_id = after_id;
             filter.limit = limit + 1;
@@ -714,7 +875,14 @@ pub async fn list_registrations(state: web::Data<AppState>, actor: Actor, query:
 fn units_organised(conn: &mut DbConnection, actor: &Actor) -> ApiResult<Vec<String>> {
     let mut ids = Vec::new();
     for path in actor.scope_paths(&[Role::Organiser]) {
-        let rows = store::organisations::list(conn, &store::organisations::OrganisationFilter { within_path: Some(path), limit: i64::MAX, ..Default::default() })?;
+        let rows = store::organisations::list(
+            conn,
+            &store::organisations::OrganisationFilter {
+                within_path: Some(path),
+                limit: i64::MAX,
+                ..Default::default()
+            },
+        )?;
         ids.extend(rows.into_iter().map(|o| o.id));
     }
     Ok(ids)
@@ -732,7 +900,11 @@ fn awaits(ctx: &Context, s: &Relation) -> bool {
 /// One registration with its review trail.
 #[utoipa::path(tag = "registration", responses((status = 200, body = RegistrationOut), ProblemResponses), security(("bearer" = [])))]
 #[get("/registrations/{id}")]
-pub async fn get_registration(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_registration(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let out = state.db.read(move |conn| view(conn, &actor, &id)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(out.version))).json(out))
@@ -747,7 +919,14 @@ pub struct RegistrationPatch {
 }
 
 /// Saves a status change with its trail and audit record, refusing a stale version.
-pub fn save_status(conn: &mut DbConnection, actor: Option<&Actor>, mut row: RegistrationRow, to: RegistrationStatus, action: &str, reason: Option<String>) -> ApiResult<RegistrationRow> {
+pub fn save_status(
+    conn: &mut DbConnection,
+    actor: Option<&Actor>,
+    mut row: RegistrationRow,
+    to: RegistrationStatus,
+    action: &str,
+    reason: Option<String>,
+) -> ApiResult<RegistrationRow> {
     let from = row.status.clone();
     let expected = row.version;
     row.status = to.as_str().into();
@@ -774,7 +953,13 @@ pub fn save_status(conn: &mut DbConnection, actor: Option<&Actor>, mut row: Regi
 /// Edits a registration that was returned for changes. Needs `If-Match`.
 #[utoipa::path(tag = "registration", request_body = RegistrationPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = RegistrationOut), ProblemResponses), security(("bearer" = [])))]
 #[patch("/registrations/{id}")]
-pub async fn edit_registration(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, body: JsonBody<RegistrationPatch>) -> ApiResult<HttpResponse> {
+pub async fn edit_registration(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: JsonBody<RegistrationPatch>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
     let patch = body.0;
@@ -787,12 +972,17 @@ pub async fn edit_registration(state: web::Data<AppState>, actor: Actor, req: Ht
             }
             check_version(ctx.registration.version, expected)?;
             if ctx.registration.status != RegistrationStatus::Returned.as_str() {
-                return Err(ApiError::conflict("not_editable", "only a registration returned for changes can be edited"));
+                return Err(ApiError::conflict(
+                    "not_editable",
+                    "only a registration returned for changes can be edited",
+                ));
             }
             let mut row = ctx.registration.clone();
             if let Some(unit) = &patch.nominating_org_id {
                 let unit_id = parse_id("nominating_org_id", unit)?;
-                store::organisations::find(conn, &unit_id)?.ok_or_else(|| ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id"))?;
+                store::organisations::find(conn, &unit_id)?.ok_or_else(|| {
+                    ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id")
+                })?;
                 row.nominating_org_id = unit_id;
             }
             if let Some(name) = &patch.team_name {
@@ -803,7 +993,12 @@ pub async fn edit_registration(state: web::Data<AppState>, actor: Actor, req: Ht
                     .iter()
                     .enumerate()
                     .map(|(i, m)| {
-                        Ok(MemberRow { id: new_id(), registration_id: row.id.clone(), person_id: parse_id(&format!("members[{i}].person_id"), &m.person_id)?, role: m.role.clone().unwrap_or_else(|| "member".into()) })
+                        Ok(MemberRow {
+                            id: new_id(),
+                            registration_id: row.id.clone(),
+                            person_id: parse_id(&format!("members[{i}].person_id"), &m.person_id)?,
+                            role: m.role.clone().unwrap_or_else(|| "member".into()),
+                        })
                     })
                     .collect::<ApiResult<Vec<_>>>()?;
                 store::registrations::replace_members(conn, &row.id, &rows)?;
@@ -811,9 +1006,18 @@ pub async fn edit_registration(state: web::Data<AppState>, actor: Actor, req: Ht
             row.version += 1;
             row.updated_at = now();
             if !store::registrations::update_if_version(conn, &row, expected)? {
-                return Err(ApiError::precondition_failed("the registration changed while you were editing it; reload and try again"));
+                return Err(ApiError::precondition_failed(
+                    "the registration changed while you were editing it; reload and try again",
+                ));
             }
-            record(conn, &actor, "registration.edit", ("registration", &row.id), None, Some(serde_json::json!({ "nominating_org_id": row.nominating_org_id, "team_name": row.team_name })))?;
+            record(
+                conn,
+                &actor,
+                "registration.edit",
+                ("registration", &row.id),
+                None,
+                Some(serde_json::json!({ "nominating_org_id": row.nominating_org_id, "team_name": row.team_name })),
+            )?;
             view(conn, &actor, &row.id)
         })
         .await?;
@@ -823,7 +1027,11 @@ pub async fn edit_registration(state: web::Data<AppState>, actor: Actor, req: Ht
 /// Submits a returned registration again; eligibility is checked anew.
 #[utoipa::path(tag = "registration", responses((status = 200, body = RegistrationOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/registrations/{id}/resubmit")]
-pub async fn resubmit_registration(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn resubmit_registration(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let out = state
         .db
@@ -833,11 +1041,15 @@ pub async fn resubmit_registration(state: web::Data<AppState>, actor: Actor, id:
                 return Err(ApiError::forbidden("the contestant or the nominating unit resubmits a registration"));
             }
             if ctx.registration.status != RegistrationStatus::Returned.as_str() {
-                return Err(ApiError::conflict("not_returned", "only a registration returned for changes is resubmitted"));
+                return Err(ApiError::conflict(
+                    "not_returned",
+                    "only a registration returned for changes is resubmitted",
+                ));
             }
             require_registration_open(&ctx.competition)?;
             store::registrations::lock_event(conn, &ctx.event.id)?;
-            let reasons = eligibility(conn, &ctx.event, &ctx.competition, &ctx.person, &ctx.unit, Some(&ctx.registration.id))?;
+            let reasons =
+                eligibility(conn, &ctx.event, &ctx.competition, &ctx.person, &ctx.unit, Some(&ctx.registration.id))?;
             if !reasons.is_empty() {
                 return Err(not_eligible(reasons));
             }
@@ -861,11 +1073,18 @@ pub struct ReviewRequest {
 /// (where the event has two levels), then the host's organisers.
 #[utoipa::path(tag = "registration", request_body = ReviewRequest, params(("If-Match" = Option<String>, Header, description = "optional: refuse if it changed")), responses((status = 200, body = RegistrationOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/registrations/{id}/review")]
-pub async fn review_registration(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, body: JsonBody<ReviewRequest>) -> ApiResult<HttpResponse> {
+pub async fn review_registration(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: JsonBody<ReviewRequest>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let expected = req.headers().contains_key(header::IF_MATCH).then(|| if_match_version(&req)).transpose()?;
     let request = body.0;
-    let comment = text::optional("comment", request.comment.as_deref(), 500).map_err(|v| ApiError::validation(vec![v]))?;
+    let comment =
+        text::optional("comment", request.comment.as_deref(), 500).map_err(|v| ApiError::validation(vec![v]))?;
     if request.action != ReviewAction::Approve && comment.is_none() {
         return Err(ApiError::field("comment", "required", "say what to change, or why the registration is refused"));
     }
@@ -876,7 +1095,8 @@ pub async fn review_registration(state: web::Data<AppState>, actor: Actor, req: 
             if let Some(expected) = expected {
                 check_version(ctx.registration.version, expected)?;
             }
-            let status = RegistrationStatus::parse(&ctx.registration.status).ok_or_else(|| ApiError::internal("unknown status"))?;
+            let status = RegistrationStatus::parse(&ctx.registration.status)
+                .ok_or_else(|| ApiError::internal("unknown status"))?;
             let stage = review_stage(status, ctx.event.review_levels);
             let allowed = match stage {
                 Some(ReviewStage::Unit) => s.unit_reviewer,
@@ -889,10 +1109,16 @@ pub async fn review_registration(state: web::Data<AppState>, actor: Actor, req: 
                     _ => "this registration waits for the host organisers' review",
                 }));
             }
-            let to = review(status, request.action, ctx.event.review_levels).map_err(|m| ApiError::conflict("not_awaiting_review", m))?;
+            let to = review(status, request.action, ctx.event.review_levels)
+                .map_err(|m| ApiError::conflict("not_awaiting_review", m))?;
             let comp_status = status_of(&ctx.competition)?;
             if !matches!(comp_status, Status::RegistrationOpen | Status::RegistrationClosed) {
-                return Err(ApiError::conflict("review_closed", format!("reviews happen while registration is open or just closed (the competition is {comp_status})")));
+                return Err(ApiError::conflict(
+                    "review_closed",
+                    format!(
+                        "reviews happen while registration is open or just closed (the competition is {comp_status})"
+                    ),
+                ));
             }
             let row = save_status(conn, Some(&actor), ctx.registration, to, request.action.as_str(), comment)?;
             view(conn, &actor, &row.id)
@@ -911,7 +1137,12 @@ pub struct WithdrawRequest {
 /// qualifier may decline a place until the roster is final; the place passes to the next in line.
 #[utoipa::path(tag = "registration", request_body = WithdrawRequest, responses((status = 200, body = RegistrationOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/registrations/{id}/withdraw")]
-pub async fn withdraw_registration(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<WithdrawRequest>) -> ApiResult<HttpResponse> {
+pub async fn withdraw_registration(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<WithdrawRequest>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let reason = text::optional("reason", body.0.reason.as_deref(), 500).map_err(|v| ApiError::validation(vec![v]))?;
     let out = state
@@ -921,19 +1152,36 @@ pub async fn withdraw_registration(state: web::Data<AppState>, actor: Actor, id:
             if !(s.is_party || s.unit_reviewer) {
                 return Err(ApiError::forbidden("the contestant or the nominating unit withdraws a registration"));
             }
-            let status = RegistrationStatus::parse(&ctx.registration.status).ok_or_else(|| ApiError::internal("unknown status"))?;
-            if !(status.holds_place() || status == RegistrationStatus::Reserve) || matches!(status, RegistrationStatus::CheckedIn | RegistrationStatus::Competed) {
-                return Err(ApiError::conflict("not_withdrawable", format!("a {status} registration cannot be withdrawn")));
+            let status = RegistrationStatus::parse(&ctx.registration.status)
+                .ok_or_else(|| ApiError::internal("unknown status"))?;
+            if !(status.holds_place() || status == RegistrationStatus::Reserve)
+                || matches!(status, RegistrationStatus::CheckedIn | RegistrationStatus::Competed)
+            {
+                return Err(ApiError::conflict(
+                    "not_withdrawable",
+                    format!("a {status} registration cannot be withdrawn"),
+                ));
             }
             let comp_status = status_of(&ctx.competition)?;
             let qualifier = ctx.registration.origin_competition_id.is_some();
-            let open = comp_status == Status::RegistrationOpen || (qualifier && matches!(comp_status, Status::RegistrationClosed | Status::RosterPublicity));
+            let open = comp_status == Status::RegistrationOpen
+                || (qualifier && matches!(comp_status, Status::RegistrationClosed | Status::RosterPublicity));
             if !open {
-                return Err(ApiError::conflict("registration_closed", format!("withdrawal is possible until registration closes (the competition is {comp_status})")));
+                return Err(ApiError::conflict(
+                    "registration_closed",
+                    format!("withdrawal is possible until registration closes (the competition is {comp_status})"),
+                ));
             }
             let event_id = ctx.event.id.clone();
             let freed = status.holds_place();
-            let row = save_status(conn, Some(&actor), ctx.registration, RegistrationStatus::Withdrawn, if qualifier { "decline" } else { "withdraw" }, reason)?;
+            let row = save_status(
+                conn,
+                Some(&actor),
+                ctx.registration,
+                RegistrationStatus::Withdrawn,
+                if qualifier { "decline" } else { "withdraw" },
+                reason,
+            )?;
             if freed && qualifier {
                 super::roster::promote_next_in_line(conn, Some(&actor), &event_id)?;
             }

@@ -44,7 +44,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Promotes the first reserve (候补) of an event into the place that fell free; returns it.
-pub fn promote_next_in_line(conn: &mut DbConnection, actor: Option<&Actor>, event_id: &str) -> ApiResult<Option<RegistrationRow>> {
+pub fn promote_next_in_line(
+    conn: &mut DbConnection,
+    actor: Option<&Actor>,
+    event_id: &str,
+) -> ApiResult<Option<RegistrationRow>> {
     let next = store::registrations::of_event(conn, event_id)?
         .into_iter()
         .filter(|r| r.status == RegistrationStatus::Reserve.as_str())
@@ -93,7 +97,12 @@ pub struct QualifierOutcome {
 /// list; a declined place passes to the next in line.
 #[utoipa::path(tag = "registration", request_body = QualifierList, responses((status = 201, body = QualifierOutcome), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/qualifiers")]
-pub async fn admit_qualifiers(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<QualifierList>) -> ApiResult<HttpResponse> {
+pub async fn admit_qualifiers(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<QualifierList>,
+) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let list = body.0;
     let origin_competition_id = parse_id("origin_competition_id", &list.origin_competition_id)?;
@@ -296,7 +305,14 @@ fn column(headers: &[String], names: &[&str]) -> Option<usize> {
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the roster (.xlsx, or .csv as text/csv)"),
     responses((status = 200, body = ImportReport), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/registrations/import")]
-pub async fn import_roster(state: web::Data<AppState>, actor: Actor, req: HttpRequest, id: web::Path<String>, query: web::Query<ImportQuery>, body: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn import_roster(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: web::Query<ImportQuery>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let q = query.into_inner();
     let unit_id = parse_id("nominating_org_id", &q.nominating_org_id)?;
@@ -304,7 +320,8 @@ pub async fn import_roster(state: web::Data<AppState>, actor: Actor, req: HttpRe
     if !matches!(mode.as_str(), "all_or_nothing" | "valid_rows") {
         return Err(ApiError::field("mode", "invalid_value", "all_or_nothing or valid_rows"));
     }
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let content_type =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     if body.is_empty() {
         return Err(ApiError::bad_request("empty_file", "send the roster file as the request body"));
     }
@@ -375,20 +392,52 @@ pub async fn import_roster(state: web::Data<AppState>, actor: Actor, req: HttpRe
 
 /// The person a roster row names: found by ID number (the name must match), or created as an
 /// employee of the unit.
-fn person_for_row(conn: &mut DbConnection, actor: &Actor, unit_id: &str, full_name: &str, id_number: &str, phone: &str, ethnicity: &str) -> ApiResult<PersonRow> {
+fn person_for_row(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    unit_id: &str,
+    full_name: &str,
+    id_number: &str,
+    phone: &str,
+    ethnicity: &str,
+) -> ApiResult<PersonRow> {
     let mut violations = Vec::new();
     let name = crate::domain::keep(&mut violations, text::person_name("full_name", full_name));
-    let card = crate::domain::keep(&mut violations, parse_id_card(id_number, now().date()).map_err(|e| Violation::new("id_number", e.code(), e.message())));
-    let phone = crate::domain::keep(&mut violations, Some(phone).filter(|p| !p.trim().is_empty()).map(|p| crate::domain::person::check_phone("phone", p)).transpose()).flatten();
-    let ethnicity = crate::domain::keep(&mut violations, Some(ethnicity).filter(|e| !e.trim().is_empty()).map(|e| crate::domain::person::check_ethnicity("ethnicity", e)).transpose()).flatten();
+    let card = crate::domain::keep(
+        &mut violations,
+        parse_id_card(id_number, now().date()).map_err(|e| Violation::new("id_number", e.code(), e.message())),
+    );
+    let phone = crate::domain::keep(
+        &mut violations,
+        Some(phone)
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| crate::domain::person::check_phone("phone", p))
+            .transpose(),
+    )
+    .flatten();
+    let ethnicity = crate::domain::keep(
+        &mut violations,
+        Some(ethnicity)
+            .filter(|e| !e.trim().is_empty())
+            .map(|e| crate::domain::person::check_ethnicity("ethnicity", e))
+            .transpose(),
+    )
+    .flatten();
     if !violations.is_empty() {
         return Err(ApiError::validation(violations));
     }
     let (name, card) = (name.unwrap_or_default(), card.expect("checked above"));
-    let existing = store::persons::list(conn, &store::persons::PersonFilter { id_number: Some(card.number.clone()), limit: 1, ..Default::default() })?;
+    let existing = store::persons::list(
+        conn,
+        &store::persons::PersonFilter { id_number: Some(card.number.clone()), limit: 1, ..Default::default() },
+    )?;
     if let Some((person, _)) = existing.into_iter().next() {
         if person.full_name != name {
-            return Err(ApiError::field("full_name", "name_mismatch", "this ID number is on record under another name"));
+            return Err(ApiError::field(
+                "full_name",
+                "name_mismatch",
+                "this ID number is on record under another name",
+            ));
         }
         return Ok(person);
     }
@@ -410,7 +459,14 @@ fn person_for_row(conn: &mut DbConnection, actor: &Actor, unit_id: &str, full_na
         updated_at: at,
     };
     store::persons::insert(conn, &person)?;
-    record(conn, actor, "person.create", ("person", &person.id), None, Some(serde_json::json!({ "by": "roster import", "id_number": mask_id_number(&person.id_number) })))?;
+    record(
+        conn,
+        actor,
+        "person.create",
+        ("person", &person.id),
+        None,
+        Some(serde_json::json!({ "by": "roster import", "id_number": mask_id_number(&person.id_number) })),
+    )?;
     Ok(person)
 }
 
@@ -439,13 +495,23 @@ pub struct PublicRoster {
 }
 
 /// The roster entries of a competition: admitted (and later) registrations, in event order.
-fn roster_entries(conn: &mut DbConnection, competition_id: &str, whole_numbers: bool) -> ApiResult<Vec<(RosterEntry, String)>> {
+fn roster_entries(
+    conn: &mut DbConnection,
+    competition_id: &str,
+    whole_numbers: bool,
+) -> ApiResult<Vec<(RosterEntry, String)>> {
     let mut entries = Vec::new();
     let events = store::events::of_competition(conn, competition_id)?;
     for (event, _, _) in events {
         for r in store::registrations::of_event(conn, &event.id)? {
             let status = RegistrationStatus::parse(&r.status).unwrap_or(RegistrationStatus::Submitted);
-            if !matches!(status, RegistrationStatus::Admitted | RegistrationStatus::CheckedIn | RegistrationStatus::Competed | RegistrationStatus::NoShow) {
+            if !matches!(
+                status,
+                RegistrationStatus::Admitted
+                    | RegistrationStatus::CheckedIn
+                    | RegistrationStatus::Competed
+                    | RegistrationStatus::NoShow
+            ) {
                 continue;
             }
             let Some((person, _)) = store::persons::find(conn, &r.person_id)? else { continue };
@@ -473,7 +539,11 @@ fn roster_entries(conn: &mut DbConnection, competition_id: &str, whole_numbers: 
 /// The public roster (公示名单), once publicity has begun: names with masked ID numbers.
 #[utoipa::path(tag = "registration", responses((status = 200, body = PublicRoster), ProblemResponses))]
 #[get("/competitions/{id}/roster")]
-pub async fn public_roster(state: web::Data<AppState>, actor: Option<Actor>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn public_roster(
+    state: web::Data<AppState>,
+    actor: Option<Actor>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let out = state
         .db
@@ -481,9 +551,14 @@ pub async fn public_roster(state: web::Data<AppState>, actor: Option<Actor>, id:
             let (competition, host_path, _) = load_visible_competition(conn, actor.as_ref(), &id)?;
             let status = status_of(&competition)?;
             let organiser = actor.as_ref().is_some_and(|a| can_manage_competition(a, &host_path));
-            let public = status != Status::Cancelled && status.registration_has_opened() && !matches!(status, Status::RegistrationOpen | Status::RegistrationClosed);
+            let public = status != Status::Cancelled
+                && status.registration_has_opened()
+                && !matches!(status, Status::RegistrationOpen | Status::RegistrationClosed);
             if !public && !organiser {
-                return Err(ApiError::conflict("roster_not_public", "the roster is published when its publicity (公示) begins"));
+                return Err(ApiError::conflict(
+                    "roster_not_public",
+                    "the roster is published when its publicity (公示) begins",
+                ));
             }
             let window = store::calendar::window_of(conn, &id, "roster")?;
             Ok(PublicRoster {
@@ -510,7 +585,12 @@ pub struct ExportQuery {
 #[utoipa::path(tag = "registration", params(ExportQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), ProblemResponses))]
 #[get("/competitions/{id}/roster.xlsx")]
-pub async fn export_roster(state: web::Data<AppState>, actor: Option<Actor>, id: web::Path<String>, query: web::Query<ExportQuery>) -> ApiResult<HttpResponse> {
+pub async fn export_roster(
+    state: web::Data<AppState>,
+    actor: Option<Actor>,
+    id: web::Path<String>,
+    query: web::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let full = query.full_ids.unwrap_or(false);
     let (name, entries) = state
@@ -522,13 +602,20 @@ pub async fn export_roster(state: web::Data<AppState>, actor: Option<Actor>, id:
                 return Err(ApiError::forbidden("whole ID numbers are for the host's organisers"));
             }
             let status = status_of(&competition)?;
-            if !organiser && (!status.registration_has_opened() || matches!(status, Status::RegistrationOpen | Status::RegistrationClosed)) {
-                return Err(ApiError::conflict("roster_not_public", "the roster is published when its publicity (公示) begins"));
+            if !organiser
+                && (!status.registration_has_opened()
+                    || matches!(status, Status::RegistrationOpen | Status::RegistrationClosed))
+            {
+                return Err(ApiError::conflict(
+                    "roster_not_public",
+                    "the roster is published when its publicity (公示) begins",
+                ));
             }
             Ok((competition.name, roster_entries(conn, &id, full)?))
         })
         .await?;
-    let bytes = web::block(move || roster_workbook(&name, &entries)).await.map_err(|e| ApiError::internal(e.to_string()))??;
+    let bytes =
+        web::block(move || roster_workbook(&name, &entries)).await.map_err(|e| ApiError::internal(e.to_string()))??;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"roster.xlsx\""))
@@ -550,7 +637,16 @@ fn roster_workbook(title: &str, entries: &[(RosterEntry, String)]) -> ApiResult<
     for (i, (e, ticket)) in entries.iter().enumerate() {
         let r = (i + 2) as u32;
         let gender = if e.gender == "female" { "女" } else { "男" };
-        let cells = [e.event_name.as_str(), e.full_name.as_str(), gender, e.id_number.as_str(), e.nominating_org_name.as_str(), e.team_name.as_deref().unwrap_or(""), ticket.as_str(), e.status.as_str()];
+        let cells = [
+            e.event_name.as_str(),
+            e.full_name.as_str(),
+            gender,
+            e.id_number.as_str(),
+            e.nominating_org_name.as_str(),
+            e.team_name.as_deref().unwrap_or(""),
+            ticket.as_str(),
+            e.status.as_str(),
+        ];
         sheet.write_number(r, 0, (i + 1) as f64).map_err(failed)?;
         for (c, v) in cells.iter().enumerate() {
             sheet.write_string(r, (c + 1) as u16, *v).map_err(failed)?;
@@ -596,20 +692,28 @@ fn objection_out(row: ObjectionRow) -> ObjectionOut {
 /// Files an objection against a name on the public roster, during its publicity window.
 #[utoipa::path(tag = "registration", request_body = ObjectionRequest, responses((status = 201, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/registrations/{id}/objections")]
-pub async fn file_objection(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<ObjectionRequest>) -> ApiResult<HttpResponse> {
+pub async fn file_objection(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<ObjectionRequest>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let grounds = text::required("grounds", &body.0.grounds, 1000).map_err(|v| ApiError::validation(vec![v]))?;
     let out = state
         .db
         .write(move |conn| {
-            let registration = store::registrations::find(conn, &id)?.ok_or_else(|| ApiError::not_found("registration"))?;
-            let (competition, _, _) = store::competitions::find(conn, &registration.competition_id)?.ok_or_else(|| ApiError::not_found("registration"))?;
+            let registration =
+                store::registrations::find(conn, &id)?.ok_or_else(|| ApiError::not_found("registration"))?;
+            let (competition, _, _) = store::competitions::find(conn, &registration.competition_id)?
+                .ok_or_else(|| ApiError::not_found("registration"))?;
             if registration.status != RegistrationStatus::Admitted.as_str() {
                 return Err(ApiError::not_found("registration"));
             }
             let window = store::calendar::window_of(conn, &competition.id, "roster")?;
             let at = now();
-            let open = status_of(&competition)? == Status::RosterPublicity && window.as_ref().is_some_and(|w| at >= w.starts_at && at < w.ends_at);
+            let open = status_of(&competition)? == Status::RosterPublicity
+                && window.as_ref().is_some_and(|w| at >= w.starts_at && at < w.ends_at);
             if !open {
                 let detail = match window {
                     Some(w) => format!("objections were open until {} (UTC)", w.ends_at.format("%Y-%m-%d %H:%M")),
@@ -617,10 +721,27 @@ pub async fn file_objection(state: web::Data<AppState>, actor: Actor, id: web::P
                 };
                 return Err(ApiError::conflict("publicity_closed", detail));
             }
-            let row = ObjectionRow { id: new_id(), registration_id: id.clone(), filed_by: actor.user_id.clone(), grounds, status: "filed".into(), ruling: None, decided_by: None, decided_at: None, created_at: at };
+            let row = ObjectionRow {
+                id: new_id(),
+                registration_id: id.clone(),
+                filed_by: actor.user_id.clone(),
+                grounds,
+                status: "filed".into(),
+                ruling: None,
+                decided_by: None,
+                decided_at: None,
+                created_at: at,
+            };
             store::registrations::insert_objection(conn, &row)?;
             let out = objection_out(row);
-            record(conn, &actor, "objection.file", ("registration", &id), None, Some(serde_json::json!({ "objection_id": out.id })))?;
+            record(
+                conn,
+                &actor,
+                "objection.file",
+                ("registration", &id),
+                None,
+                Some(serde_json::json!({ "objection_id": out.id })),
+            )?;
             Ok(out)
         })
         .await?;
@@ -630,13 +751,20 @@ pub async fn file_objection(state: web::Data<AppState>, actor: Actor, id: web::P
 /// Objections against a competition's roster (its organisers).
 #[utoipa::path(tag = "registration", responses((status = 200, body = [ObjectionOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/competitions/{id}/objections")]
-pub async fn list_objections(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn list_objections(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let out = state
         .db
         .read(move |conn| {
             load_managed(conn, &actor, &id)?;
-            Ok(store::registrations::objections_of_competition(conn, &id)?.into_iter().map(objection_out).collect::<Vec<_>>())
+            Ok(store::registrations::objections_of_competition(conn, &id)?
+                .into_iter()
+                .map(objection_out)
+                .collect::<Vec<_>>())
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -652,15 +780,22 @@ pub struct ObjectionRuling {
 /// Rules on an objection. Upheld: the contestant is replaced by the next in line (if any).
 #[utoipa::path(tag = "registration", request_body = ObjectionRuling, responses((status = 200, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/objections/{id}/ruling")]
-pub async fn rule_objection(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<ObjectionRuling>) -> ApiResult<HttpResponse> {
+pub async fn rule_objection(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<ObjectionRuling>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let request = body.0;
     let ruling = text::required("ruling", &request.ruling, 1000).map_err(|v| ApiError::validation(vec![v]))?;
     let out = state
         .db
         .write(move |conn| {
-            let objection = store::registrations::find_objection(conn, &id)?.ok_or_else(|| ApiError::not_found("objection"))?;
-            let registration = store::registrations::find(conn, &objection.registration_id)?.ok_or_else(|| ApiError::not_found("objection"))?;
+            let objection =
+                store::registrations::find_objection(conn, &id)?.ok_or_else(|| ApiError::not_found("objection"))?;
+            let registration = store::registrations::find(conn, &objection.registration_id)?
+                .ok_or_else(|| ApiError::not_found("objection"))?;
             load_managed(conn, &actor, &registration.competition_id)?;
             let mut decided = objection.clone();
             decided.status = if request.uphold { "upheld" } else { "dismissed" }.into();
@@ -675,11 +810,25 @@ pub async fn rule_objection(state: web::Data<AppState>, actor: Actor, id: web::P
                 save_status(conn, Some(&actor), registration, RegistrationStatus::Replaced, "replace", Some(ruling))?;
                 if let Some(next) = promote_next_in_line(conn, Some(&actor), &event_id)? {
                     // The ruling organisers are the host's reviewers: the replacement is admitted now.
-                    save_status(conn, Some(&actor), next, RegistrationStatus::Admitted, "approve", Some("递补入选".into()))?;
+                    save_status(
+                        conn,
+                        Some(&actor),
+                        next,
+                        RegistrationStatus::Admitted,
+                        "approve",
+                        Some("递补入选".into()),
+                    )?;
                 }
             }
             let out = objection_out(decided);
-            record(conn, &actor, "objection.rule", ("registration", &out.registration_id), None, Some(serde_json::json!({ "objection_id": out.id, "status": out.status })))?;
+            record(
+                conn,
+                &actor,
+                "objection.rule",
+                ("registration", &out.registration_id),
+                None,
+                Some(serde_json::json!({ "objection_id": out.id, "status": out.status })),
+            )?;
             Ok(out)
         })
         .await?;
@@ -708,7 +857,15 @@ pub async fn list_calendar(state: web::Data<AppState>, query: web::Query<Calenda
         return Err(ApiError::field("year", "out_of_range", "a year between 2000 and 2100"));
     }
     let rows = state.db.read(move |conn| store::calendar::list_days(conn, year)).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(|r| CalendarDayOut { kind: DayKind::parse(&r.kind).unwrap_or(DayKind::Holiday), day: r.day, name: r.name }).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(|r| CalendarDayOut {
+                kind: DayKind::parse(&r.kind).unwrap_or(DayKind::Holiday),
+                day: r.day,
+                name: r.name,
+            })
+            .collect::<Vec<_>>(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -722,9 +879,15 @@ pub struct CalendarDayInput {
 /// Declares a day a public holiday or a worked weekend day (admins).
 #[utoipa::path(tag = "registration", request_body = CalendarDayInput, responses((status = 200, body = CalendarDayOut), ProblemResponses), security(("bearer" = [])))]
 #[put("/calendar/{day}")]
-pub async fn put_calendar_day(state: web::Data<AppState>, actor: Actor, day: web::Path<String>, body: JsonBody<CalendarDayInput>) -> ApiResult<HttpResponse> {
+pub async fn put_calendar_day(
+    state: web::Data<AppState>,
+    actor: Actor,
+    day: web::Path<String>,
+    body: JsonBody<CalendarDayInput>,
+) -> ApiResult<HttpResponse> {
     require_admin(&actor)?;
-    let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| ApiError::bad_request("invalid_date", "the day is YYYY-MM-DD"))?;
+    let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+        .map_err(|_| ApiError::bad_request("invalid_date", "the day is YYYY-MM-DD"))?;
     let input = body.0;
     let name = text::required("name", &input.name, 50).map_err(|v| ApiError::validation(vec![v]))?;
     let out = state
@@ -732,7 +895,14 @@ pub async fn put_calendar_day(state: web::Data<AppState>, actor: Actor, day: web
         .write(move |conn| {
             let row = CalendarDayRow { day, kind: input.kind.as_str().into(), name };
             store::calendar::put_day(conn, &row)?;
-            record(conn, &actor, "calendar.put", ("calendar_day", &day.to_string()), None, Some(serde_json::json!({ "kind": row.kind, "name": row.name })))?;
+            record(
+                conn,
+                &actor,
+                "calendar.put",
+                ("calendar_day", &day.to_string()),
+                None,
+                Some(serde_json::json!({ "kind": row.kind, "name": row.name })),
+            )?;
             Ok(CalendarDayOut { day, kind: input.kind, name: row.name })
         })
         .await?;
@@ -742,9 +912,14 @@ pub async fn put_calendar_day(state: web::Data<AppState>, actor: Actor, day: web
 /// Removes a calendar entry (admins).
 #[utoipa::path(tag = "registration", responses((status = 204), ProblemResponses), security(("bearer" = [])))]
 #[delete("/calendar/{day}")]
-pub async fn delete_calendar_day(state: web::Data<AppState>, actor: Actor, day: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn delete_calendar_day(
+    state: web::Data<AppState>,
+    actor: Actor,
+    day: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     require_admin(&actor)?;
-    let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| ApiError::bad_request("invalid_date", "the day is YYYY-MM-DD"))?;
+    let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+        .map_err(|_| ApiError::bad_request("invalid_date", "the day is YYYY-MM-DD"))?;
     state
         .db
         .write(move |conn| {
@@ -763,7 +938,8 @@ mod tests {
 
     #[test]
     fn csv_fields_may_be_quoted_and_hold_commas_quotes_and_line_breaks() {
-        let rows = parse_csv("\u{59d3}\u{540d},身份证号\r\n\"阿苏·木呷\",\"530302198809213314\"\n\"李, \"\"娜\"\"\",1\n\n");
+        let rows =
+            parse_csv("\u{59d3}\u{540d},身份证号\r\n\"阿苏·木呷\",\"530302198809213314\"\n\"李, \"\"娜\"\"\",1\n\n");
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[1], ["阿苏·木呷", "530302198809213314"]);
         assert_eq!(rows[2], ["李, \"娜\"", "1"]);

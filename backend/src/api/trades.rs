@@ -92,7 +92,11 @@ pub struct NewTrade {
 /// Adds a trade (admins), e.g. an occupation from a newer MOHRSS list.
 #[utoipa::path(tag = "competitions", request_body = NewTrade, responses((status = 201, body = TradeOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/trades")]
-pub async fn create_trade(state: web::Data<AppState>, actor: Actor, body: JsonBody<NewTrade>) -> ApiResult<HttpResponse> {
+pub async fn create_trade(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: JsonBody<NewTrade>,
+) -> ApiResult<HttpResponse> {
     require_admin(&actor)?;
     let input = body.0;
     let mut violations = Vec::new();
@@ -101,7 +105,14 @@ pub async fn create_trade(state: web::Data<AppState>, actor: Actor, body: JsonBo
     if !violations.is_empty() {
         return Err(ApiError::validation(violations));
     }
-    let row = TradeRow { id: new_id(), code: code.unwrap_or_default(), name: name.unwrap_or_default(), category: input.category.as_str().into(), confirmed: false, created_at: now() };
+    let row = TradeRow {
+        id: new_id(),
+        code: code.unwrap_or_default(),
+        name: name.unwrap_or_default(),
+        category: input.category.as_str().into(),
+        confirmed: false,
+        created_at: now(),
+    };
     let out = state
         .db
         .write(move |conn| {

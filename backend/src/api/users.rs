@@ -72,7 +72,14 @@ pub fn grant_outs(grants: Vec<GrantWithOrg>) -> Vec<GrantOut> {
 
 fn user_out(conn: &mut DbConnection, user: UserRow) -> ApiResult<UserOut> {
     let grants = grant_outs(store::users::grants_of(conn, &user.id)?);
-    Ok(UserOut { id: user.id, username: user.username, person_id: user.person_id, is_active: user.is_active, grants, created_at: utc(user.created_at) })
+    Ok(UserOut {
+        id: user.id,
+        username: user.username,
+        person_id: user.person_id,
+        is_active: user.is_active,
+        grants,
+        created_at: utc(user.created_at),
+    })
 }
 
 /// A user the caller may manage: admins any; organisers those holding a grant in their subtree.
@@ -105,7 +112,11 @@ pub struct UserQuery {
 /// Accounts the caller manages.
 #[utoipa::path(tag = "users", params(UserQuery), responses((status = 200, body = UserPage), ProblemResponses), security(("bearer" = [])))]
 #[get("/users")]
-pub async fn list_users(state: web::Data<AppState>, actor: Actor, query: web::Query<UserQuery>) -> ApiResult<HttpResponse> {
+pub async fn list_users(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<UserQuery>,
+) -> ApiResult<HttpResponse> {
     if !can_create_accounts(&actor) {
         return Err(ApiError::forbidden("only admins and organisers manage accounts"));
     }
@@ -155,14 +166,24 @@ fn grant_role(conn: &mut DbConnection, actor: &Actor, user_id: &str, input: &Gra
     let org_path = match (&organisation_id, input.role.needs_organisation()) {
         (Some(id), true) => Some(
             store::organisations::find(conn, id)?
-                .ok_or_else(|| ApiError::field("organisation_id", "unknown_organisation", "no organisation has this id"))?
+                .ok_or_else(|| {
+                    ApiError::field("organisation_id", "unknown_organisation", "no organisation has this id")
+                })?
                 .path,
         ),
         (None, true) => {
-            return Err(ApiError::field("organisation_id", "required", format!("a {} grant names the organisation subtree it covers", input.role)))
+            return Err(ApiError::field(
+                "organisation_id",
+                "required",
+                format!("a {} grant names the organisation subtree it covers", input.role),
+            ))
         }
         (Some(_), false) => {
-            return Err(ApiError::field("organisation_id", "not_applicable", format!("a {} grant is not scoped to an organisation", input.role)))
+            return Err(ApiError::field(
+                "organisation_id",
+                "not_applicable",
+                format!("a {} grant is not scoped to an organisation", input.role),
+            ))
         }
         (None, false) => None,
     };
@@ -178,7 +199,14 @@ fn grant_role(conn: &mut DbConnection, actor: &Actor, user_id: &str, input: &Gra
         created_at: now(),
     };
     store::users::insert_grant(conn, &row)?;
-    record(conn, actor, "grant.create", ("user", user_id), None, Some(serde_json::json!({ "grant_id": row.id, "role": row.role, "organisation_id": row.organisation_id })))?;
+    record(
+        conn,
+        actor,
+        "grant.create",
+        ("user", user_id),
+        None,
+        Some(serde_json::json!({ "grant_id": row.id, "role": row.role, "organisation_id": row.organisation_id })),
+    )?;
     Ok(row)
 }
 
@@ -200,9 +228,24 @@ pub async fn create_user(state: web::Data<AppState>, actor: Actor, body: JsonBod
         .db
         .write(move |conn| {
             let at = now();
-            let user = UserRow { id: new_id(), username, password_hash, person_id: None, is_active: true, created_at: at, updated_at: at };
+            let user = UserRow {
+                id: new_id(),
+                username,
+                password_hash,
+                person_id: None,
+                is_active: true,
+                created_at: at,
+                updated_at: at,
+            };
             store::users::insert(conn, &user)?;
-            record(conn, &actor, "user.create", ("user", &user.id), None, Some(serde_json::json!({ "username": user.username })))?;
+            record(
+                conn,
+                &actor,
+                "user.create",
+                ("user", &user.id),
+                None,
+                Some(serde_json::json!({ "username": user.username })),
+            )?;
             if let Some(grant) = &grant {
                 grant_role(conn, &actor, &user.id, grant)?;
             }
@@ -237,7 +280,12 @@ pub struct UserPatch {
 /// Enables or disables an account (admins only). Disabling ends every session at once.
 #[utoipa::path(tag = "users", request_body = UserPatch, responses((status = 200, body = UserOut), ProblemResponses), security(("bearer" = [])))]
 #[patch("/users/{id}")]
-pub async fn update_user(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<UserPatch>) -> ApiResult<HttpResponse> {
+pub async fn update_user(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<UserPatch>,
+) -> ApiResult<HttpResponse> {
     require_admin(&actor)?;
     let id = parse_id("id", &id)?;
     let active = body.0.is_active;
@@ -253,8 +301,14 @@ pub async fn update_user(state: web::Data<AppState>, actor: Actor, id: web::Path
             if !active {
                 store::tokens::revoke_all_of_user(conn, &id, at)?;
             }
-            record(conn, &actor, if active { "user.enable" } else { "user.disable" }, ("user", &id),
-                Some(serde_json::json!({ "is_active": user.is_active })), Some(serde_json::json!({ "is_active": active })))?;
+            record(
+                conn,
+                &actor,
+                if active { "user.enable" } else { "user.disable" },
+                ("user", &id),
+                Some(serde_json::json!({ "is_active": user.is_active })),
+                Some(serde_json::json!({ "is_active": active })),
+            )?;
             let user = store::users::find(conn, &id)?.ok_or_else(|| ApiError::not_found("user"))?;
             user_out(conn, user)
         })
@@ -265,7 +319,12 @@ pub async fn update_user(state: web::Data<AppState>, actor: Actor, id: web::Path
 /// Grants a role, scoped to an organisation subtree where the role needs one.
 #[utoipa::path(tag = "users", request_body = GrantInput, responses((status = 201, body = GrantOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/users/{id}/grants")]
-pub async fn add_grant(state: web::Data<AppState>, actor: Actor, id: web::Path<String>, body: JsonBody<GrantInput>) -> ApiResult<HttpResponse> {
+pub async fn add_grant(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<GrantInput>,
+) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let input = body.0;
     let out = state
@@ -285,7 +344,11 @@ pub async fn add_grant(state: web::Data<AppState>, actor: Actor, id: web::Path<S
 /// Withdraws a grant. The last active admin grant cannot be withdrawn.
 #[utoipa::path(tag = "users", responses((status = 204), ProblemResponses), security(("bearer" = [])))]
 #[delete("/users/{id}/grants/{grant_id}")]
-pub async fn remove_grant(state: web::Data<AppState>, actor: Actor, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+pub async fn remove_grant(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
     let (user_id, grant_id) = path.into_inner();
     let user_id = parse_id("id", &user_id)?;
     let grant_id = parse_id("grant_id", &grant_id)?;

@@ -45,16 +45,19 @@ impl FromRequest for Actor {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state is not configured"))?;
             let header = header.ok_or_else(|| {
-                ApiError::unauthorized("authentication_required", "log in first: send Authorization: Bearer <access token>")
+                ApiError::unauthorized(
+                    "authentication_required",
+                    "log in first: send Authorization: Bearer <access token>",
+                )
             })?;
-            let token = header
-                .strip_prefix("Bearer ")
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| ApiError::unauthorized("invalid_token", "the Authorization header must be 'Bearer <access token>'"))?;
+            let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| {
+                ApiError::unauthorized("invalid_token", "the Authorization header must be 'Bearer <access token>'")
+            })?;
             let claims = state.tokens.verify(token)?;
             let actor = state.db.read(move |conn| store::users::load_actor(conn, &claims.sub)).await?;
-            let mut actor = actor.ok_or_else(|| ApiError::unauthorized("invalid_token", "the account no longer exists or is disabled"))?;
+            let mut actor = actor.ok_or_else(|| {
+                ApiError::unauthorized("invalid_token", "the account no longer exists or is disabled")
+            })?;
             actor.request_id = request_id;
             Ok(actor)
         })

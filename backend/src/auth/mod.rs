@@ -7,8 +7,8 @@ pub mod token;
 
 pub use actor::{Actor, Grant};
 
-use rand_core::{OsRng, RngCore};
 use base64::Engine;
+use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
 /// `bytes` of OS randomness, base64url without padding: refresh tokens, generated secrets.

@@ -2,9 +2,9 @@
 
 use std::sync::OnceLock;
 
-use rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use rand_core::OsRng;
 
 use crate::domain::Violation;
 
@@ -44,10 +44,18 @@ pub const MAX_PASSWORD_CHARS: usize = 128;
 pub fn check_password_policy(username: &str, password: &str) -> Result<(), Violation> {
     let len = password.chars().count();
     if len < MIN_PASSWORD_CHARS {
-        return Err(Violation::new("password", "password_too_short", format!("at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(Violation::new(
+            "password",
+            "password_too_short",
+            format!("at least {MIN_PASSWORD_CHARS} characters"),
+        ));
     }
     if len > MAX_PASSWORD_CHARS {
-        return Err(Violation::new("password", "password_too_long", format!("at most {MAX_PASSWORD_CHARS} characters")));
+        return Err(Violation::new(
+            "password",
+            "password_too_long",
+            format!("at most {MAX_PASSWORD_CHARS} characters"),
+        ));
     }
     if password.to_lowercase().contains(&username.to_lowercase()) {
         return Err(Violation::new("password", "password_contains_username", "must not contain the username"));

@@ -20,9 +20,9 @@ impl Actor {
 
     /// Holds one of `roles` over the organisation at `org_path` (granted on it or an ancestor).
     pub fn has_role_over(&self, roles: &[Role], org_path: &str) -> bool {
-        self.grants.iter().any(|g| {
-            roles.contains(&g.role) && g.org_path.as_deref().is_some_and(|root| in_subtree(org_path, root))
-        })
+        self.grants
+            .iter()
+            .any(|g| roles.contains(&g.role) && g.org_path.as_deref().is_some_and(|root| in_subtree(org_path, root)))
     }
 
     /// The subtree roots where the caller holds one of `roles`.
@@ -122,7 +122,12 @@ mod tests {
             person_id: Some("me".into()),
             grants: grants
                 .iter()
-                .map(|(role, path)| Grant { id: "g".into(), role: *role, organisation_id: None, org_path: path.map(String::from) })
+                .map(|(role, path)| Grant {
+                    id: "g".into(),
+                    role: *role,
+                    organisation_id: None,
+                    org_path: path.map(String::from),
+                })
                 .collect(),
             request_id: None,
         }
@@ -179,7 +184,10 @@ mod tests {
         let factory = "/yn/km/wh/f/";
         assert!(is_unit_reviewer(&wuhua, factory, KUNMING));
         assert!(!is_unit_reviewer(&kunming, factory, KUNMING), "the host's organisers review at the host level only");
-        assert!(is_unit_reviewer(&kunming, factory, PROVINCE), "for a provincial final Kunming is a unit above the factory");
+        assert!(
+            is_unit_reviewer(&kunming, factory, PROVINCE),
+            "for a provincial final Kunming is a unit above the factory"
+        );
     }
 
     #[test]

@@ -120,12 +120,14 @@ impl TokenService {
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => ApiError::unauthorized("token_expired", "the access token has expired; refresh it"),
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims).map_err(|e| {
+            match e.kind() {
+                ErrorKind::ExpiredSignature => {
+                    ApiError::unauthorized("token_expired", "the access token has expired; refresh it")
+                }
                 _ => ApiError::unauthorized("invalid_token", "the access token is not valid"),
-            })
+            }
+        })
     }
 }
 
@@ -148,7 +150,8 @@ mod tests {
     fn another_key_a_tampered_token_and_alg_none_are_refused() {
         let s = service();
         let token = s.issue("user-1").unwrap();
-        let other = TokenService::new(b"another-secret-another-secret-xx", Duration::from_secs(60), Duration::from_secs(60));
+        let other =
+            TokenService::new(b"another-secret-another-secret-xx", Duration::from_secs(60), Duration::from_secs(60));
         assert_eq!(other.verify(&token).unwrap_err().code, "invalid_token");
         let mut parts: Vec<&str> = token.split('.').collect();
         let forged_payload = base64::Engine::encode(
@@ -157,7 +160,8 @@ mod tests {
         );
         parts[1] = &forged_payload;
         assert!(s.verify(&parts.join(".")).is_err());
-        let none_header = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, br#"{"alg":"none","typ":"JWT"}"#);
+        let none_header =
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, br#"{"alg":"none","typ":"JWT"}"#);
         assert!(s.verify(&format!("{none_header}.{}.", forged_payload)).is_err());
     }
 
@@ -167,8 +171,16 @@ mod tests {
         let mut claims_token = s.issue("u").unwrap();
         // Re-sign a token that expired a minute ago (beyond the leeway).
         let now = chrono::Utc::now().timestamp();
-        let claims = Claims { sub: "u".into(), iss: ISSUER.into(), aud: AUDIENCE.into(), iat: now - 120, exp: now - 60, jti: "j".into() };
-        claims_token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &s.encoding).unwrap_or(claims_token);
+        let claims = Claims {
+            sub: "u".into(),
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            iat: now - 120,
+            exp: now - 60,
+            jti: "j".into(),
+        };
+        claims_token =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &s.encoding).unwrap_or(claims_token);
         assert_eq!(s.verify(&claims_token).unwrap_err().code, "token_expired");
     }
 }

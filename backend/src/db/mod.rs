@@ -49,9 +49,7 @@ impl DbLocation {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(DbLocation::Postgres(url.to_string()))
         } else {
-            Err(format!(
-                "unsupported DATABASE_URL '{url}': use sqlite://file.db or postgres://…"
-            ))
+            Err(format!("unsupported DATABASE_URL '{url}': use sqlite://file.db or postgres://…"))
         }
     }
 
@@ -79,8 +77,7 @@ pub fn establish(location: &DbLocation) -> Result<DbConnection, ConnectionError>
         }
         DbLocation::Postgres(url) => {
             let mut conn = diesel::PgConnection::establish(url)?;
-            conn.batch_execute("SET TIME ZONE 'UTC'")
-                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            conn.batch_execute("SET TIME ZONE 'UTC'").map_err(ConnectionError::CouldntSetupConfiguration)?;
             Ok(DbConnection::Pg(conn))
         }
     }
@@ -100,8 +97,7 @@ impl ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
-        conn.batch_execute("SELECT 1")
-            .map_err(ConnectionError::CouldntSetupConfiguration)
+        conn.batch_execute("SELECT 1").map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
@@ -135,8 +131,7 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), String> {
 
 fn prepare_sqlite_file(path: &Path) -> Result<(), String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create database folder {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create database folder {}: {e}", dir.display()))?;
     }
     Ok(())
 }
@@ -214,10 +209,8 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError>,
     {
         let mut conn = self.pool.get().map_err(ApiError::from_pool)?;
-        let _guard = self
-            .sqlite_writer
-            .as_ref()
-            .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let _guard =
+            self.sqlite_writer.as_ref().map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let conn: &mut DbConnection = &mut conn;
         conn.transaction(f)
     }

@@ -69,8 +69,12 @@ pub enum ChainBreak {
 impl std::fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ChainBreak::HashMismatch { seq } => write!(f, "record {seq} was altered: its hash does not match its contents"),
-            ChainBreak::BrokenLink { seq } => write!(f, "record {seq} does not follow the record before it: a record was removed or inserted"),
+            ChainBreak::HashMismatch { seq } => {
+                write!(f, "record {seq} was altered: its hash does not match its contents")
+            }
+            ChainBreak::BrokenLink { seq } => {
+                write!(f, "record {seq} does not follow the record before it: a record was removed or inserted")
+            }
             ChainBreak::Gap { expected, found } => write!(f, "records {expected} to {} are missing", found - 1),
             ChainBreak::HeadMismatch { head_seq, last_seq } => {
                 write!(f, "the chain head names record {head_seq} but the last record is {last_seq}: records at the end were removed or altered")
@@ -80,7 +84,13 @@ impl std::fmt::Display for ChainBreak {
 }
 
 /// Checks one record against the previous one; `stored_hash` is what the row says.
-pub fn check_link(expected_seq: i64, prev_hash: &str, stored_prev: &str, stored_hash: &str, f: &ChainedFields) -> Result<(), ChainBreak> {
+pub fn check_link(
+    expected_seq: i64,
+    prev_hash: &str,
+    stored_prev: &str,
+    stored_hash: &str,
+    f: &ChainedFields,
+) -> Result<(), ChainBreak> {
     if f.seq != expected_seq {
         return Err(ChainBreak::Gap { expected: expected_seq, found: f.seq });
     }

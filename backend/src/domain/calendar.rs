@@ -29,7 +29,11 @@ pub fn is_working_day(day: NaiveDate, adjustments: &HashMap<NaiveDate, DayKind>)
 /// The end (UTC) of a window opened at `start` (UTC) that lasts `working_days` full working days,
 /// counted from the day after it opens (China time): it closes at midnight China time after the
 /// last of them. Zero days close it at once.
-pub fn publicity_end(start: NaiveDateTime, working_days: i32, adjustments: &HashMap<NaiveDate, DayKind>) -> NaiveDateTime {
+pub fn publicity_end(
+    start: NaiveDateTime,
+    working_days: i32,
+    adjustments: &HashMap<NaiveDate, DayKind>,
+) -> NaiveDateTime {
     if working_days <= 0 {
         return start;
     }

@@ -91,7 +91,8 @@ impl Status {
 
     /// Whether registration has opened at some point (technical documents are frozen from then on).
     pub fn registration_has_opened(self) -> bool {
-        self != Status::Cancelled && self.position().is_some_and(|p| p >= Status::RegistrationOpen.position().unwrap_or(0))
+        self != Status::Cancelled
+            && self.position().is_some_and(|p| p >= Status::RegistrationOpen.position().unwrap_or(0))
     }
 
     /// Whether the public may see it.
@@ -164,22 +165,38 @@ pub fn check_calendar(
     if !(2000..=2100).contains(&year) {
         v.push(Violation::new("year", "out_of_range", "a year between 2000 and 2100"));
     } else if starts_on.year() != year {
-        v.push(Violation::new("year", "year_mismatch", format!("the competition starts in {}, not {year}", starts_on.year())));
+        v.push(Violation::new(
+            "year",
+            "year_mismatch",
+            format!("the competition starts in {}, not {year}", starts_on.year()),
+        ));
     }
     if ends_on < starts_on {
         v.push(Violation::new("ends_on", "dates_out_of_order", "the competition ends before it starts"));
     }
     if is_season && starts_on.month() < 10 {
-        v.push(Violation::new("is_season", "season_outside_q4", "the competition season (竞赛季) is the fourth quarter: start in October to December"));
+        v.push(Violation::new(
+            "is_season",
+            "season_outside_q4",
+            "the competition season (竞赛季) is the fourth quarter: start in October to December",
+        ));
     }
     if let (Some(open), Some(close)) = registration {
         if open >= close {
-            v.push(Violation::new("registration_closes_at", "registration_window_invalid", "registration must open before it closes"));
+            v.push(Violation::new(
+                "registration_closes_at",
+                "registration_window_invalid",
+                "registration must open before it closes",
+            ));
         }
     }
     if let Some(close) = registration.1 {
         if close.date() > starts_on {
-            v.push(Violation::new("registration_closes_at", "registration_after_start", "registration must close no later than the competition's first day"));
+            v.push(Violation::new(
+                "registration_closes_at",
+                "registration_after_start",
+                "registration must close no later than the competition's first day",
+            ));
         }
     }
     v
@@ -205,7 +222,12 @@ pub fn classes_for(tier: Tier) -> Vec<CompetitionClass> {
 ///
 /// The host must sit at the competition's tier or above: a county union can run a county or an
 /// enterprise contest but not a provincial one; a provincial body can run a provincial one.
-pub fn check_competition_shape(tier: Tier, class: CompetitionClass, category: Category, host_tier: Tier) -> Vec<Violation> {
+pub fn check_competition_shape(
+    tier: Tier,
+    class: CompetitionClass,
+    category: Category,
+    host_tier: Tier,
+) -> Vec<Violation> {
     let mut violations = Vec::new();
     if host_tier.rank() < tier.rank() {
         violations.push(Violation::new(
@@ -216,25 +238,52 @@ pub fn check_competition_shape(tier: Tier, class: CompetitionClass, category: Ca
     }
     if !class_fits_tier(class, tier) {
         let allowed: Vec<&str> = classes_for(tier).iter().map(|c| c.as_str()).collect();
-        violations.push(Violation::new("class", "class_tier_mismatch", format!("a {tier} competition is of class {}", allowed.join(" or "))));
+        violations.push(Violation::new(
+            "class",
+            "class_tier_mismatch",
+            format!("a {tier} competition is of class {}", allowed.join(" or ")),
+        ));
     }
     if category == Category::WorldskillsSelection && !matches!(tier, Tier::National | Tier::Province) {
-        violations.push(Violation::new("category", "category_tier_mismatch", "WorldSkills selections are national or provincial"));
+        violations.push(Violation::new(
+            "category",
+            "category_tier_mismatch",
+            "WorldSkills selections are national or provincial",
+        ));
     }
     violations
 }
 
 /// Where a competition's qualifiers go: a competition of the same category, one or more tiers up,
 /// in the same year or a later one.
-pub fn check_feeds_into(tier: Tier, category: Category, year: i32, target_tier: Tier, target_category: Category, target_year: i32) -> Result<(), Violation> {
+pub fn check_feeds_into(
+    tier: Tier,
+    category: Category,
+    year: i32,
+    target_tier: Tier,
+    target_category: Category,
+    target_year: i32,
+) -> Result<(), Violation> {
     if target_tier.rank() <= tier.rank() {
-        return Err(Violation::new("feeds_into_id", "feeds_not_upward", format!("a {tier} competition feeds a higher tier, not a {target_tier} one")));
+        return Err(Violation::new(
+            "feeds_into_id",
+            "feeds_not_upward",
+            format!("a {tier} competition feeds a higher tier, not a {target_tier} one"),
+        ));
     }
     if target_category != category {
-        return Err(Violation::new("feeds_into_id", "feeds_other_category", format!("a {category} competition feeds a {category} competition, not a {target_category} one")));
+        return Err(Violation::new(
+            "feeds_into_id",
+            "feeds_other_category",
+            format!("a {category} competition feeds a {category} competition, not a {target_category} one"),
+        ));
     }
     if target_year < year {
-        return Err(Violation::new("feeds_into_id", "feeds_earlier_year", "qualifiers cannot go to a competition of an earlier year"));
+        return Err(Violation::new(
+            "feeds_into_id",
+            "feeds_earlier_year",
+            "qualifiers cannot go to a competition of an earlier year",
+        ));
     }
     Ok(())
 }
@@ -311,7 +360,11 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
             match (f.registration_opens_at, f.registration_closes_at) {
                 (Some(open), Some(close)) => {
                     need(open < close, "registration_window_invalid", "registration must open before it closes".into());
-                    need(close.date() <= f.starts_on, "registration_after_start", "registration must close no later than the competition's first day".into());
+                    need(
+                        close.date() <= f.starts_on,
+                        "registration_after_start",
+                        "registration must close no later than the competition's first day".into(),
+                    );
                 }
                 _ => need(false, "registration_window_missing", "set when registration opens and closes".into()),
             }
@@ -323,12 +376,20 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
                 "at least one event needs a published technical document (技术工作文件) and a marking scheme".into(),
             );
             if let Some(close) = f.registration_closes_at {
-                need(f.now < close, "registration_deadline_passed", format!("the registration deadline {close} has already passed; move it first"));
+                need(
+                    f.now < close,
+                    "registration_deadline_passed",
+                    format!("the registration deadline {close} has already passed; move it first"),
+                );
             }
         }
         Status::RegistrationClosed => {
             if let Some(open) = f.registration_opens_at {
-                need(f.now >= open, "registration_not_started", format!("registration has not started yet (it opens {open})"));
+                need(
+                    f.now >= open,
+                    "registration_not_started",
+                    format!("registration has not started yet (it opens {open})"),
+                );
             }
             if let Some(close) = f.registration_closes_at {
                 need(
@@ -339,16 +400,32 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
             }
         }
         Status::RosterPublicity => {
-            need(f.pending_reviews == 0, "reviews_pending", format!("{} registrations still wait for a review or a correction", f.pending_reviews));
+            need(
+                f.pending_reviews == 0,
+                "reviews_pending",
+                format!("{} registrations still wait for a review or a correction", f.pending_reviews),
+            );
         }
         Status::RosterFinal => {
             if let Some(end) = f.roster_publicity_ends_at {
-                need(f.now >= end, "publicity_not_over", format!("the roster's publicity (公示) runs until {end} (UTC)"));
+                need(
+                    f.now >= end,
+                    "publicity_not_over",
+                    format!("the roster's publicity (公示) runs until {end} (UTC)"),
+                );
             }
-            need(f.pending_objections == 0, "objections_pending", format!("{} objections against the roster wait for a ruling", f.pending_objections));
+            need(
+                f.pending_objections == 0,
+                "objections_pending",
+                format!("{} objections against the roster wait for a ruling", f.pending_objections),
+            );
         }
         Status::Drawn => {
-            need(f.events_awaiting_draw == 0, "draw_missing", format!("{} events still need their draw (抽签)", f.events_awaiting_draw));
+            need(
+                f.events_awaiting_draw == 0,
+                "draw_missing",
+                format!("{} events still need their draw (抽签)", f.events_awaiting_draw),
+            );
         }
         Status::Running => {
             need(f.now.date() >= f.starts_on, "not_started", format!("the competition starts on {}", f.starts_on));
@@ -408,7 +485,10 @@ mod tests {
             check_transition(Status::Draft, Status::RegistrationOpen, &facts()),
             Err(TransitionRefusal::NotAllowed { allowed: vec![Status::Published, Status::Cancelled] })
         );
-        assert!(matches!(check_transition(Status::Scoring, Status::Cancelled, &facts()), Err(TransitionRefusal::NotAllowed { .. })));
+        assert!(matches!(
+            check_transition(Status::Scoring, Status::Cancelled, &facts()),
+            Err(TransitionRefusal::NotAllowed { .. })
+        ));
         // Every step of the main line is allowed from the one before it.
         for pair in MAIN_LINE.windows(2) {
             assert!(pair[0].allowed_next().contains(&pair[1]));
@@ -422,7 +502,10 @@ mod tests {
         f.events = 0;
         f.ends_on = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
         f.registration_closes_at = Some(at("2026-10-21"));
-        assert_eq!(codes(check_transition(Status::Draft, Status::Published, &f)), ["no_events", "dates_out_of_order", "registration_after_start"]);
+        assert_eq!(
+            codes(check_transition(Status::Draft, Status::Published, &f)),
+            ["no_events", "dates_out_of_order", "registration_after_start"]
+        );
         f.registration_opens_at = None;
         assert!(codes(check_transition(Status::Draft, Status::Published, &f)).contains(&"registration_window_missing"));
     }
@@ -433,17 +516,26 @@ mod tests {
         let mut f = facts();
         f.events_ready = 0;
         f.now = at("2026-10-01");
-        assert_eq!(codes(check_transition(Status::Published, Status::RegistrationOpen, &f)), ["no_event_ready", "registration_deadline_passed"]);
+        assert_eq!(
+            codes(check_transition(Status::Published, Status::RegistrationOpen, &f)),
+            ["no_event_ready", "registration_deadline_passed"]
+        );
     }
 
     #[test]
     fn registration_closes_at_the_deadline_or_early_with_a_reason_but_never_before_it_started() {
         let mut f = facts();
-        assert_eq!(codes(check_transition(Status::RegistrationOpen, Status::RegistrationClosed, &f)), ["registration_deadline_not_reached"]);
+        assert_eq!(
+            codes(check_transition(Status::RegistrationOpen, Status::RegistrationClosed, &f)),
+            ["registration_deadline_not_reached"]
+        );
         f.reason = Some("quota filled".into());
         assert_eq!(check_transition(Status::RegistrationOpen, Status::RegistrationClosed, &f), Ok(()));
         f.now = at("2026-08-01");
-        assert_eq!(codes(check_transition(Status::RegistrationOpen, Status::RegistrationClosed, &f)), ["registration_not_started"]);
+        assert_eq!(
+            codes(check_transition(Status::RegistrationOpen, Status::RegistrationClosed, &f)),
+            ["registration_not_started"]
+        );
         f.now = at("2026-09-30");
         f.reason = None;
         assert_eq!(check_transition(Status::RegistrationOpen, Status::RegistrationClosed, &f), Ok(()));
@@ -453,10 +545,16 @@ mod tests {
     fn the_roster_is_publicised_after_review_final_after_publicity_and_drawn_event_by_event() {
         let mut f = facts();
         f.pending_reviews = 3;
-        assert_eq!(codes(check_transition(Status::RegistrationClosed, Status::RosterPublicity, &f)), ["reviews_pending"]);
+        assert_eq!(
+            codes(check_transition(Status::RegistrationClosed, Status::RosterPublicity, &f)),
+            ["reviews_pending"]
+        );
         f.roster_publicity_ends_at = Some(at("2026-09-05"));
         f.pending_objections = 1;
-        assert_eq!(codes(check_transition(Status::RosterPublicity, Status::RosterFinal, &f)), ["publicity_not_over", "objections_pending"]);
+        assert_eq!(
+            codes(check_transition(Status::RosterPublicity, Status::RosterFinal, &f)),
+            ["publicity_not_over", "objections_pending"]
+        );
         f.now = at("2026-09-05");
         f.pending_objections = 0;
         assert_eq!(check_transition(Status::RosterPublicity, Status::RosterFinal, &f), Ok(()));
@@ -477,14 +575,21 @@ mod tests {
     fn calendars_keep_their_order_and_seasons_are_in_q4() {
         let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
         let codes = |v: Vec<Violation>| v.into_iter().map(|v| v.code).collect::<Vec<_>>();
-        assert!(check_calendar(2026, d(10, 20), d(10, 22), true, (Some(at("2026-08-15")), Some(at("2026-09-30")))).is_empty());
-        assert_eq!(codes(check_calendar(2025, d(10, 20), d(10, 19), false, (None, None))), ["year_mismatch", "dates_out_of_order"]);
+        assert!(check_calendar(2026, d(10, 20), d(10, 22), true, (Some(at("2026-08-15")), Some(at("2026-09-30"))))
+            .is_empty());
+        assert_eq!(
+            codes(check_calendar(2025, d(10, 20), d(10, 19), false, (None, None))),
+            ["year_mismatch", "dates_out_of_order"]
+        );
         assert_eq!(codes(check_calendar(2026, d(6, 1), d(6, 2), true, (None, None))), ["season_outside_q4"]);
         assert_eq!(
             codes(check_calendar(2026, d(10, 20), d(10, 22), false, (Some(at("2026-10-01")), Some(at("2026-10-25"))))),
             ["registration_after_start"]
         );
-        assert_eq!(codes(check_calendar(2026, d(10, 20), d(10, 22), false, (Some(at("2026-09-01")), Some(at("2026-08-01"))))), ["registration_window_invalid"]);
+        assert_eq!(
+            codes(check_calendar(2026, d(10, 20), d(10, 22), false, (Some(at("2026-09-01")), Some(at("2026-08-01"))))),
+            ["registration_window_invalid"]
+        );
         assert_eq!(upgrade_target(Tier::Province), Some(Tier::National));
         assert_eq!(upgrade_target(Tier::Enterprise), None);
     }
@@ -492,22 +597,121 @@ mod tests {
     #[test]
     fn hosts_run_competitions_of_their_tier_or_below_with_a_matching_class() {
         let codes = |v: Vec<Violation>| v.into_iter().map(|v| v.code).collect::<Vec<_>>();
-        assert!(check_competition_shape(Tier::Province, CompetitionClass::Provincial1, Category::WorkersSkills, Tier::Province).is_empty());
-        assert!(check_competition_shape(Tier::County, CompetitionClass::District, Category::WorkersSkills, Tier::County).is_empty());
-        assert!(check_competition_shape(Tier::Enterprise, CompetitionClass::Enterprise, Category::Labour, Tier::County).is_empty());
-        assert_eq!(codes(check_competition_shape(Tier::Province, CompetitionClass::Provincial1, Category::WorkersSkills, Tier::County)), ["tier_above_host"]);
-        assert_eq!(codes(check_competition_shape(Tier::Province, CompetitionClass::District, Category::WorkersSkills, Tier::Province)), ["class_tier_mismatch"]);
-        assert_eq!(codes(check_competition_shape(Tier::County, CompetitionClass::District, Category::WorldskillsSelection, Tier::County)), ["category_tier_mismatch"]);
+        assert!(check_competition_shape(
+            Tier::Province,
+            CompetitionClass::Provincial1,
+            Category::WorkersSkills,
+            Tier::Province
+        )
+        .is_empty());
+        assert!(check_competition_shape(
+            Tier::County,
+            CompetitionClass::District,
+            Category::WorkersSkills,
+            Tier::County
+        )
+        .is_empty());
+        assert!(check_competition_shape(
+            Tier::Enterprise,
+            CompetitionClass::Enterprise,
+            Category::Labour,
+            Tier::County
+        )
+        .is_empty());
+        assert_eq!(
+            codes(check_competition_shape(
+                Tier::Province,
+                CompetitionClass::Provincial1,
+                Category::WorkersSkills,
+                Tier::County
+            )),
+            ["tier_above_host"]
+        );
+        assert_eq!(
+            codes(check_competition_shape(
+                Tier::Province,
+                CompetitionClass::District,
+                Category::WorkersSkills,
+                Tier::Province
+            )),
+            ["class_tier_mismatch"]
+        );
+        assert_eq!(
+            codes(check_competition_shape(
+                Tier::County,
+                CompetitionClass::District,
+                Category::WorldskillsSelection,
+                Tier::County
+            )),
+            ["category_tier_mismatch"]
+        );
     }
 
     #[test]
     fn qualifiers_feed_upward_within_the_category_and_never_in_a_circle() {
-        assert!(check_feeds_into(Tier::County, Category::WorkersSkills, 2026, Tier::Prefecture, Category::WorkersSkills, 2026).is_ok());
-        assert!(check_feeds_into(Tier::County, Category::WorkersSkills, 2026, Tier::Province, Category::WorkersSkills, 2027).is_ok());
-        assert_eq!(check_feeds_into(Tier::Prefecture, Category::WorkersSkills, 2026, Tier::County, Category::WorkersSkills, 2026).unwrap_err().code, "feeds_not_upward");
-        assert_eq!(check_feeds_into(Tier::Prefecture, Category::WorkersSkills, 2026, Tier::Prefecture, Category::WorkersSkills, 2026).unwrap_err().code, "feeds_not_upward");
-        assert_eq!(check_feeds_into(Tier::County, Category::WorkersSkills, 2026, Tier::Province, Category::Labour, 2026).unwrap_err().code, "feeds_other_category");
-        assert_eq!(check_feeds_into(Tier::County, Category::WorkersSkills, 2026, Tier::Province, Category::WorkersSkills, 2025).unwrap_err().code, "feeds_earlier_year");
+        assert!(check_feeds_into(
+            Tier::County,
+            Category::WorkersSkills,
+            2026,
+            Tier::Prefecture,
+            Category::WorkersSkills,
+            2026
+        )
+        .is_ok());
+        assert!(check_feeds_into(
+            Tier::County,
+            Category::WorkersSkills,
+            2026,
+            Tier::Province,
+            Category::WorkersSkills,
+            2027
+        )
+        .is_ok());
+        assert_eq!(
+            check_feeds_into(
+                Tier::Prefecture,
+                Category::WorkersSkills,
+                2026,
+                Tier::County,
+                Category::WorkersSkills,
+                2026
+            )
+            .unwrap_err()
+            .code,
+            "feeds_not_upward"
+        );
+        assert_eq!(
+            check_feeds_into(
+                Tier::Prefecture,
+                Category::WorkersSkills,
+                2026,
+                Tier::Prefecture,
+                Category::WorkersSkills,
+                2026
+            )
+            .unwrap_err()
+            .code,
+            "feeds_not_upward"
+        );
+        assert_eq!(
+            check_feeds_into(Tier::County, Category::WorkersSkills, 2026, Tier::Province, Category::Labour, 2026)
+                .unwrap_err()
+                .code,
+            "feeds_other_category"
+        );
+        assert_eq!(
+            check_feeds_into(
+                Tier::County,
+                Category::WorkersSkills,
+                2026,
+                Tier::Province,
+                Category::WorkersSkills,
+                2025
+            )
+            .unwrap_err()
+            .code,
+            "feeds_earlier_year"
+        );
         let chain = |id: &str| match id {
             "b" => Some("c".to_string()),
             "c" => Some("a".to_string()),

@@ -110,22 +110,34 @@ pub fn check_event_settings(s: &EventSettings) -> Vec<Violation> {
     let mut v = Vec::new();
     let w = s.weights;
     if !(0..=100).contains(&w.theory) || !(0..=100).contains(&w.practical) || w.theory + w.practical != 100 {
-        v.push(Violation::new("weights", "weights_not_100", format!("theory and practical weights are 0–100 and add up to 100 (got {} + {})", w.theory, w.practical)));
+        v.push(Violation::new(
+            "weights",
+            "weights_not_100",
+            format!("theory and practical weights are 0–100 and add up to 100 (got {} + {})", w.theory, w.practical),
+        ));
     }
     match (s.mode, s.team_size) {
         (EventMode::Team, Some(n)) if (2..=10).contains(&n) => {}
-        (EventMode::Team, _) => v.push(Violation::new("team_size", "team_size_invalid", "a team event has teams of 2 to 10")),
+        (EventMode::Team, _) => {
+            v.push(Violation::new("team_size", "team_size_invalid", "a team event has teams of 2 to 10"))
+        }
         (EventMode::Individual, None | Some(1)) => {}
-        (EventMode::Individual, Some(_)) => v.push(Violation::new("team_size", "team_size_invalid", "an individual event has no team size")),
+        (EventMode::Individual, Some(_)) => {
+            v.push(Violation::new("team_size", "team_size_invalid", "an individual event has no team size"))
+        }
     }
     if s.quota_total.is_some_and(|q| q < 1) {
         v.push(Violation::new("quota_total", "out_of_range", "the total quota is at least 1"));
     }
     match (s.quota_per_organisation, s.quota_total) {
-        (Some(per), _) if per < 1 => v.push(Violation::new("quota_per_organisation", "out_of_range", "the per-organisation quota is at least 1")),
-        (Some(per), Some(total)) if per > total => {
-            v.push(Violation::new("quota_per_organisation", "quota_above_total", format!("the per-organisation quota ({per}) exceeds the total quota ({total})")))
+        (Some(per), _) if per < 1 => {
+            v.push(Violation::new("quota_per_organisation", "out_of_range", "the per-organisation quota is at least 1"))
         }
+        (Some(per), Some(total)) if per > total => v.push(Violation::new(
+            "quota_per_organisation",
+            "quota_above_total",
+            format!("the per-organisation quota ({per}) exceeds the total quota ({total})"),
+        )),
         _ => {}
     }
     if s.min_age.is_some_and(|a| a < MIN_WORKING_AGE) {
@@ -136,7 +148,11 @@ pub fn check_event_settings(s: &EventSettings) -> Vec<Violation> {
     }
     if let (Some(min), Some(max)) = (s.min_age, s.max_age) {
         if min > max {
-            v.push(Violation::new("max_age", "age_range_inverted", format!("the minimum age {min} is above the maximum {max}")));
+            v.push(Violation::new(
+                "max_age",
+                "age_range_inverted",
+                format!("the minimum age {min} is above the maximum {max}"),
+            ));
         }
     }
     for (field, level) in [("min_skill_level", s.min_skill_level), ("standard_level", s.standard_level)] {
@@ -151,7 +167,11 @@ pub fn check_event_settings(s: &EventSettings) -> Vec<Violation> {
         v.push(Violation::new("qualifiers_count", "qualifiers_above_quota", "more qualifiers than contestants"));
     }
     if !(1..=2).contains(&s.review_levels) {
-        v.push(Violation::new("review_levels", "out_of_range", "1 (host organisers) or 2 (nominating unit, then host organisers)"));
+        v.push(Violation::new(
+            "review_levels",
+            "out_of_range",
+            "1 (host organisers) or 2 (nominating unit, then host organisers)",
+        ));
     }
     v.extend(check_tie_breaks(&s.tie_breaks));
     v.extend(check_prize_bands(&s.prize_bands));
@@ -169,8 +189,14 @@ pub fn check_tie_breaks(keys: &[TieBreakKey]) -> Vec<Violation> {
         }
     }
     match keys.iter().position(is_final) {
-        None => v.push(Violation::new("tie_breaks", "no_final_key", "end the chain with shared_rank or organiser_decision")),
-        Some(p) if p != keys.len() - 1 => v.push(Violation::new("tie_breaks", "keys_after_final", "nothing can follow shared_rank or organiser_decision")),
+        None => {
+            v.push(Violation::new("tie_breaks", "no_final_key", "end the chain with shared_rank or organiser_decision"))
+        }
+        Some(p) if p != keys.len() - 1 => v.push(Violation::new(
+            "tie_breaks",
+            "keys_after_final",
+            "nothing can follow shared_rank or organiser_decision",
+        )),
         _ => {}
     }
     v
@@ -182,7 +208,11 @@ pub fn check_prize_bands(b: &PrizeBands) -> Vec<Violation> {
         v.push(Violation::new("prize_bands", "out_of_range", "prize bands cannot be negative"));
     }
     if b.mode == PrizeBandMode::Percent && b.first + b.second + b.third > 100 {
-        v.push(Violation::new("prize_bands", "bands_above_100", "the prize bands add up to more than 100 % of contestants"));
+        v.push(Violation::new(
+            "prize_bands",
+            "bands_above_100",
+            "the prize bands add up to more than 100 % of contestants",
+        ));
     }
     v
 }
@@ -256,7 +286,14 @@ mod tests {
         s.qualifiers_count = 61;
         assert_eq!(
             codes(&s),
-            ["team_size_invalid", "quota_above_total", "below_working_age", "age_range_inverted", "out_of_range", "qualifiers_above_quota"]
+            [
+                "team_size_invalid",
+                "quota_above_total",
+                "below_working_age",
+                "age_range_inverted",
+                "out_of_range",
+                "qualifiers_above_quota"
+            ]
         );
         s = settings();
         s.mode = EventMode::Team;
@@ -275,7 +312,10 @@ mod tests {
 
     #[test]
     fn percent_bands_stay_within_the_field() {
-        assert_eq!(check_prize_bands(&PrizeBands { mode: PrizeBandMode::Percent, first: 40, second: 40, third: 30 })[0].code, "bands_above_100");
+        assert_eq!(
+            check_prize_bands(&PrizeBands { mode: PrizeBandMode::Percent, first: 40, second: 40, third: 30 })[0].code,
+            "bands_above_100"
+        );
         assert!(check_prize_bands(&PrizeBands { mode: PrizeBandMode::Fixed, first: 1, second: 2, third: 5 }).is_empty());
     }
 

@@ -52,8 +52,8 @@ const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3
 /// Province-level codes of GB/T 2260 (first two digits), including Taiwan, Hong Kong and Macao,
 /// whose residents' permits use 83, 81 and 82.
 const PROVINCE_PREFIXES: [u32; 34] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82,
 ];
 
 /// The check character for the first 17 digits.
@@ -81,10 +81,9 @@ pub fn parse_id_card(input: &str, today: NaiveDate) -> Result<IdCard, IdCardErro
         return Err(IdCardError::Province);
     }
     let number_at = |from: usize, to: usize| digits[from..to].iter().fold(0, |acc, d| acc * 10 + d);
-    let birth_date =
-        NaiveDate::from_ymd_opt(number_at(6, 10) as i32, number_at(10, 12), number_at(12, 14))
-            .filter(|d| d.year() >= 1900 && *d <= today)
-            .ok_or(IdCardError::BirthDate)?;
+    let birth_date = NaiveDate::from_ymd_opt(number_at(6, 10) as i32, number_at(10, 12), number_at(12, 14))
+        .filter(|d| d.year() >= 1900 && *d <= today)
+        .ok_or(IdCardError::BirthDate)?;
     if check_char(&digits) != chars[17] {
         return Err(IdCardError::CheckDigit);
     }

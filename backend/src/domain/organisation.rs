@@ -95,10 +95,18 @@ pub struct Placement<'a> {
 pub fn check_placement(p: &Placement) -> Vec<Violation> {
     let mut violations = Vec::new();
     if matches!(p.kind, OrgKind::Enterprise | OrgKind::School) && p.tier != Tier::Enterprise {
-        violations.push(Violation::new("tier", "tier_kind_mismatch", "an enterprise or school belongs to the enterprise tier"));
+        violations.push(Violation::new(
+            "tier",
+            "tier_kind_mismatch",
+            "an enterprise or school belongs to the enterprise tier",
+        ));
     }
     if !is_region_code(p.region_code) {
-        violations.push(Violation::new("region_code", "invalid_region_code", "a region code is six digits (GB/T 2260)"));
+        violations.push(Violation::new(
+            "region_code",
+            "invalid_region_code",
+            "a region code is six digits (GB/T 2260)",
+        ));
         return violations;
     }
     if !p.tier.accepts_region(p.region_code) {
@@ -111,12 +119,16 @@ pub fn check_placement(p: &Placement) -> Vec<Violation> {
     match p.parent {
         None => {
             if !matches!(p.tier, Tier::National | Tier::Province) {
-                violations.push(Violation::new("parent_id", "parent_required", "only a national or provincial body may be a root; name its parent"));
+                violations.push(Violation::new(
+                    "parent_id",
+                    "parent_required",
+                    "only a national or provincial body may be a root; name its parent",
+                ));
             }
         }
         Some((parent_tier, parent_region)) => {
-            let below = p.tier.rank() < parent_tier.rank()
-                || (p.tier == Tier::Enterprise && parent_tier == Tier::Enterprise);
+            let below =
+                p.tier.rank() < parent_tier.rank() || (p.tier == Tier::Enterprise && parent_tier == Tier::Enterprise);
             if !below {
                 violations.push(Violation::new(
                     "tier",
@@ -151,10 +163,7 @@ mod tests {
     use super::*;
 
     fn place<'a>(kind: OrgKind, tier: Tier, region: &'a str, parent: Option<(Tier, &'a str)>) -> Vec<String> {
-        check_placement(&Placement { kind, tier, region_code: region, parent })
-            .into_iter()
-            .map(|v| v.code)
-            .collect()
+        check_placement(&Placement { kind, tier, region_code: region, parent }).into_iter().map(|v| v.code).collect()
     }
 
     #[test]
@@ -170,21 +179,39 @@ mod tests {
 
     #[test]
     fn a_child_cannot_sit_at_or_above_its_parent_tier() {
-        assert_eq!(place(OrgKind::Union, Tier::Province, "530000", Some((Tier::Prefecture, "530100"))), ["tier_not_below_parent", "region_outside_parent"]);
-        assert_eq!(place(OrgKind::Union, Tier::Prefecture, "530300", Some((Tier::Prefecture, "530100"))), ["tier_not_below_parent", "region_outside_parent"]);
+        assert_eq!(
+            place(OrgKind::Union, Tier::Province, "530000", Some((Tier::Prefecture, "530100"))),
+            ["tier_not_below_parent", "region_outside_parent"]
+        );
+        assert_eq!(
+            place(OrgKind::Union, Tier::Prefecture, "530300", Some((Tier::Prefecture, "530100"))),
+            ["tier_not_below_parent", "region_outside_parent"]
+        );
     }
 
     #[test]
     fn region_codes_must_fit_the_tier_and_the_parent() {
-        assert_eq!(place(OrgKind::Union, Tier::Prefecture, "530102", Some((Tier::Province, "530000"))), ["region_tier_mismatch"]);
-        assert_eq!(place(OrgKind::Union, Tier::County, "530302", Some((Tier::Prefecture, "530100"))), ["region_outside_parent"]);
-        assert_eq!(place(OrgKind::Union, Tier::County, "53010x", Some((Tier::Prefecture, "530100"))), ["invalid_region_code"]);
+        assert_eq!(
+            place(OrgKind::Union, Tier::Prefecture, "530102", Some((Tier::Province, "530000"))),
+            ["region_tier_mismatch"]
+        );
+        assert_eq!(
+            place(OrgKind::Union, Tier::County, "530302", Some((Tier::Prefecture, "530100"))),
+            ["region_outside_parent"]
+        );
+        assert_eq!(
+            place(OrgKind::Union, Tier::County, "53010x", Some((Tier::Prefecture, "530100"))),
+            ["invalid_region_code"]
+        );
         assert_eq!(place(OrgKind::Union, Tier::National, "110000", None), ["region_tier_mismatch"]);
     }
 
     #[test]
     fn enterprises_and_schools_are_of_the_enterprise_tier_and_roots_are_high() {
-        assert_eq!(place(OrgKind::School, Tier::County, "530102", Some((Tier::Prefecture, "530100"))), ["tier_kind_mismatch"]);
+        assert_eq!(
+            place(OrgKind::School, Tier::County, "530102", Some((Tier::Prefecture, "530100"))),
+            ["tier_kind_mismatch"]
+        );
         assert_eq!(place(OrgKind::Union, Tier::County, "530102", None), ["parent_required"]);
     }
 

@@ -28,8 +28,7 @@ string_enum! {
 }
 
 /// National vocational skill levels: 5 is 初级工, 1 is 高级技师 (a smaller number is higher).
-pub const SKILL_LEVELS: [(i32, &str); 5] =
-    [(5, "初级工"), (4, "中级工"), (3, "高级工"), (2, "技师"), (1, "高级技师")];
+pub const SKILL_LEVELS: [(i32, &str); 5] = [(5, "初级工"), (4, "中级工"), (3, "高级工"), (2, "技师"), (1, "高级技师")];
 
 pub fn check_skill_level(field: &str, level: i32) -> Result<i32, Violation> {
     if (1..=5).contains(&level) {
@@ -45,14 +44,10 @@ pub fn check_phone(field: &str, phone: &str) -> Result<String, Violation> {
     let phone = phone.trim();
     let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
     let only_digits_and_dashes = phone.chars().all(|c| c.is_ascii_digit() || c == '-');
-    let mobile = phone.len() == 11
-        && digits.len() == 11
-        && phone.starts_with('1')
-        && matches!(phone.as_bytes()[1], b'3'..=b'9');
-    let landline = only_digits_and_dashes
-        && phone.starts_with('0')
-        && phone.contains('-')
-        && (10..=16).contains(&digits.len());
+    let mobile =
+        phone.len() == 11 && digits.len() == 11 && phone.starts_with('1') && matches!(phone.as_bytes()[1], b'3'..=b'9');
+    let landline =
+        only_digits_and_dashes && phone.starts_with('0') && phone.contains('-') && (10..=16).contains(&digits.len());
     if mobile || landline {
         Ok(phone.to_string())
     } else {
@@ -66,11 +61,62 @@ pub fn check_phone(field: &str, phone: &str) -> Result<String, Violation> {
 
 /// The 56 officially recognised ethnic groups (民族), as written on ID cards.
 pub const ETHNIC_GROUPS: [&str; 56] = [
-    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族",
-    "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族",
-    "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族",
-    "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族",
-    "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
 ];
 
 /// An ethnic group by its name, with or without the trailing 族 (彝 → 彝族).

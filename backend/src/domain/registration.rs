@@ -75,7 +75,11 @@ pub fn review_stage(status: RegistrationStatus, review_levels: i32) -> Option<Re
 }
 
 /// The status a review action leads to, or why it cannot be taken.
-pub fn review(status: RegistrationStatus, action: ReviewAction, review_levels: i32) -> Result<RegistrationStatus, String> {
+pub fn review(
+    status: RegistrationStatus,
+    action: ReviewAction,
+    review_levels: i32,
+) -> Result<RegistrationStatus, String> {
     let Some(stage) = review_stage(status, review_levels) else {
         return Err(format!("a {status} registration is not waiting for review"));
     };
@@ -132,7 +136,12 @@ pub struct Standing {
 }
 
 /// Every reason the candidate may not take a place, checked on the competition's first day.
-pub fn check_eligibility(c: &Candidate, rules: &EligibilityRules, competition_day: NaiveDate, s: &Standing) -> Vec<Violation> {
+pub fn check_eligibility(
+    c: &Candidate,
+    rules: &EligibilityRules,
+    competition_day: NaiveDate,
+    s: &Standing,
+) -> Vec<Violation> {
     let mut reasons = Vec::new();
     let mut refuse = |code: &str, message: String| reasons.push(Violation::new("eligibility", code, message));
     let age = age_on(c.birth_date, competition_day);
@@ -148,34 +157,54 @@ pub fn check_eligibility(c: &Candidate, rules: &EligibilityRules, competition_da
     }
     if let Some(min_level) = rules.min_skill_level {
         if c.best_skill_level.is_none_or(|level| level > min_level) {
-            refuse("skill_level_too_low", format!("the event requires skill level {min_level} or higher; {}", match c.best_skill_level {
-                Some(level) => format!("the person holds level {level}"),
-                None => "the person holds no recorded skill level".to_string(),
-            }));
+            refuse(
+                "skill_level_too_low",
+                format!(
+                    "the event requires skill level {min_level} or higher; {}",
+                    match c.best_skill_level {
+                        Some(level) => format!("the person holds level {level}"),
+                        None => "the person holds no recorded skill level".to_string(),
+                    }
+                ),
+            );
         }
     }
     if let Some(region) = &rules.region_code {
         if !region_within(&c.unit_region, region) {
-            refuse("outside_region", format!("the event is for units in region {region}; this unit is in {}", c.unit_region));
+            refuse(
+                "outside_region",
+                format!("the event is for units in region {region}; this unit is in {}", c.unit_region),
+            );
         }
     }
     use super::event::Track;
     match (rules.track, c.unit_is_school) {
-        (Track::Worker, true) => refuse("wrong_track", "the workers' track is for employees nominated by their employer, not by a school".into()),
-        (Track::Student | Track::Teacher, false) => refuse("wrong_track", format!("the {} track is for nominees of a school", rules.track)),
+        (Track::Worker, true) => refuse(
+            "wrong_track",
+            "the workers' track is for employees nominated by their employer, not by a school".into(),
+        ),
+        (Track::Student | Track::Teacher, false) => {
+            refuse("wrong_track", format!("the {} track is for nominees of a school", rules.track))
+        }
         _ => {}
     }
     if s.already_registered {
         refuse("already_registered", "the person already has a registration for this event".into());
     }
     if let Some(other) = &s.overlapping_event {
-        refuse("sessions_overlap", format!("the person is registered for '{other}', whose sittings overlap this event's"));
+        refuse(
+            "sessions_overlap",
+            format!("the person is registered for '{other}', whose sittings overlap this event's"),
+        );
     }
     if s.quota_total.is_some_and(|q| s.places_taken >= q as i64) {
         refuse("quota_full", "all places of this event are taken".into());
     }
     if s.quota_per_unit.is_some_and(|q| s.unit_places_taken >= q as i64) {
-        refuse("unit_quota_full", format!("the nominating unit has used all of its {} places", s.quota_per_unit.unwrap_or_default()));
+        refuse(
+            "unit_quota_full",
+            format!("the nominating unit has used all of its {} places", s.quota_per_unit.unwrap_or_default()),
+        );
     }
     reasons
 }
@@ -190,11 +219,22 @@ mod tests {
     }
 
     fn candidate() -> Candidate {
-        Candidate { birth_date: day(1990, 3, 15), best_skill_level: Some(3), unit_region: "530102".into(), unit_is_school: false }
+        Candidate {
+            birth_date: day(1990, 3, 15),
+            best_skill_level: Some(3),
+            unit_region: "530102".into(),
+            unit_is_school: false,
+        }
     }
 
     fn rules() -> EligibilityRules {
-        EligibilityRules { min_age: Some(18), max_age: Some(45), min_skill_level: Some(3), region_code: Some("530100".into()), track: Track::Worker }
+        EligibilityRules {
+            min_age: Some(18),
+            max_age: Some(45),
+            min_skill_level: Some(3),
+            region_code: Some("530100".into()),
+            track: Track::Worker,
+        }
     }
 
     fn codes(v: Vec<Violation>) -> Vec<String> {
@@ -224,13 +264,20 @@ mod tests {
         c.best_skill_level = Some(4);
         c.unit_region = "530302".into();
         c.unit_is_school = true;
-        assert_eq!(codes(check_eligibility(&c, &rules(), day(2026, 12, 1), &Standing::default())), ["skill_level_too_low", "outside_region", "wrong_track"]);
+        assert_eq!(
+            codes(check_eligibility(&c, &rules(), day(2026, 12, 1), &Standing::default())),
+            ["skill_level_too_low", "outside_region", "wrong_track"]
+        );
         c.best_skill_level = None;
-        assert!(codes(check_eligibility(&c, &rules(), day(2026, 12, 1), &Standing::default())).contains(&"skill_level_too_low".to_string()));
+        assert!(codes(check_eligibility(&c, &rules(), day(2026, 12, 1), &Standing::default()))
+            .contains(&"skill_level_too_low".to_string()));
         let mut student_rules = rules();
         student_rules.track = Track::Student;
         student_rules.region_code = None;
-        assert_eq!(codes(check_eligibility(&candidate(), &student_rules, day(2026, 12, 1), &Standing::default())), ["wrong_track"]);
+        assert_eq!(
+            codes(check_eligibility(&candidate(), &student_rules, day(2026, 12, 1), &Standing::default())),
+            ["wrong_track"]
+        );
     }
 
     #[test]
@@ -243,7 +290,10 @@ mod tests {
             already_registered: true,
             overlapping_event: Some("焊工".into()),
         };
-        assert_eq!(codes(check_eligibility(&candidate(), &rules(), day(2026, 12, 1), &s)), ["already_registered", "sessions_overlap", "quota_full", "unit_quota_full"]);
+        assert_eq!(
+            codes(check_eligibility(&candidate(), &rules(), day(2026, 12, 1), &s)),
+            ["already_registered", "sessions_overlap", "quota_full", "unit_quota_full"]
+        );
     }
 
     #[test]

@@ -47,11 +47,7 @@ pub const MAX_NAME_CHARS: usize = 50;
 /// A person's real name: letters of any script, `·` between parts (阿卜杜拉·艾买提), and single
 /// spaces for names in Latin letters. Dot variants are normalised to `·`.
 pub fn person_name(field: &str, value: &str) -> Result<String, Violation> {
-    let normalised: String = value
-        .trim()
-        .chars()
-        .map(|c| if DOT_VARIANTS.contains(&c) { '·' } else { c })
-        .collect();
+    let normalised: String = value.trim().chars().map(|c| if DOT_VARIANTS.contains(&c) { '·' } else { c }).collect();
     let name = normalised.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         return Err(Violation::new(field, "required", "must not be empty"));

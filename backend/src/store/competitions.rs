@@ -79,37 +79,44 @@ pub fn insert(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<()> {
 
 /// Writes every column of the row if the stored version is still `expected_version`.
 pub fn update_if_version(conn: &mut DbConnection, row: &CompetitionRow, expected_version: i32) -> ApiResult<bool> {
-    let changed = diesel::update(competitions::table.filter(competitions::id.eq(&row.id)).filter(competitions::version.eq(expected_version)))
-        .set((
-            competitions::name.eq(&row.name),
-            competitions::edition.eq(row.edition),
-            competitions::year.eq(row.year),
-            competitions::category.eq(&row.category),
-            competitions::tier.eq(&row.tier),
-            competitions::class.eq(&row.class),
-            competitions::host_org_id.eq(&row.host_org_id),
-            competitions::is_season.eq(row.is_season),
-            competitions::major_project.eq(&row.major_project),
-            competitions::description.eq(&row.description),
-            competitions::starts_on.eq(row.starts_on),
-            competitions::ends_on.eq(row.ends_on),
-            competitions::registration_opens_at.eq(row.registration_opens_at),
-            competitions::registration_closes_at.eq(row.registration_closes_at),
-            competitions::feeds_into_id.eq(&row.feeds_into_id),
-            competitions::recognised_tier.eq(&row.recognised_tier),
-            competitions::status.eq(&row.status),
-            competitions::status_reason.eq(&row.status_reason),
-            competitions::roster_publicity_days.eq(row.roster_publicity_days),
-            competitions::version.eq(row.version),
-            competitions::updated_at.eq(row.updated_at),
-        ))
-        .execute(conn)?;
+    let changed = diesel::update(
+        competitions::table.filter(competitions::id.eq(&row.id)).filter(competitions::version.eq(expected_version)),
+    )
+    .set((
+        competitions::name.eq(&row.name),
+        competitions::edition.eq(row.edition),
+        competitions::year.eq(row.year),
+        competitions::category.eq(&row.category),
+        competitions::tier.eq(&row.tier),
+        competitions::class.eq(&row.class),
+        competitions::host_org_id.eq(&row.host_org_id),
+        competitions::is_season.eq(row.is_season),
+        competitions::major_project.eq(&row.major_project),
+        competitions::description.eq(&row.description),
+        competitions::starts_on.eq(row.starts_on),
+        competitions::ends_on.eq(row.ends_on),
+        competitions::registration_opens_at.eq(row.registration_opens_at),
+        competitions::registration_closes_at.eq(row.registration_closes_at),
+        competitions::feeds_into_id.eq(&row.feeds_into_id),
+        competitions::recognised_tier.eq(&row.recognised_tier),
+        competitions::status.eq(&row.status),
+        competitions::status_reason.eq(&row.status_reason),
+        competitions::roster_publicity_days.eq(row.roster_publicity_days),
+        competitions::version.eq(row.version),
+        competitions::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
     Ok(changed == 1)
 }
 
 /// The competition a given one feeds into, if any.
 pub fn feeds_into_of(conn: &mut DbConnection, id: &str) -> ApiResult<Option<String>> {
-    Ok(competitions::table.find(id).select(competitions::feeds_into_id).first::<Option<String>>(conn).optional()?.flatten())
+    Ok(competitions::table
+        .find(id)
+        .select(competitions::feeds_into_id)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
 }
 
 /// Competitions that feed into `id`.
@@ -122,17 +129,21 @@ pub fn feeders_of(conn: &mut DbConnection, id: &str) -> ApiResult<Vec<Competitio
         .load(conn)?)
 }
 
-pub fn bodies_of(conn: &mut DbConnection, competition_id: &str) -> ApiResult<Vec<(BodyRow, String, String)>> {
+pub fn bodies_of_many(
+    conn: &mut DbConnection,
+    competition_ids: &[String],
+) -> ApiResult<Vec<(BodyRow, String, String)>> {
     Ok(competition_bodies::table
         .inner_join(organisations::table)
-        .filter(competition_bodies::competition_id.eq(competition_id))
+        .filter(competition_bodies::competition_id.eq_any(competition_ids))
         .order(competition_bodies::id.asc())
         .select((BodyRow::as_select(), organisations::name, organisations::kind))
         .load(conn)?)
 }
 
 pub fn replace_bodies(conn: &mut DbConnection, competition_id: &str, bodies: &[BodyRow]) -> ApiResult<()> {
-    diesel::delete(competition_bodies::table.filter(competition_bodies::competition_id.eq(competition_id))).execute(conn)?;
+    diesel::delete(competition_bodies::table.filter(competition_bodies::competition_id.eq(competition_id)))
+        .execute(conn)?;
     for body in bodies {
         diesel::insert_into(competition_bodies::table).values(body).execute(conn)?;
     }
@@ -222,7 +233,12 @@ pub fn upgrades_of(conn: &mut DbConnection, competition_id: &str) -> ApiResult<V
 }
 
 /// Applications waiting on (or decided by) reviewers inside the given subtrees.
-pub fn upgrades_for_reviewers(conn: &mut DbConnection, paths: Option<&[String]>, status: Option<&str>, limit: i64) -> ApiResult<Vec<UpgradeRow>> {
+pub fn upgrades_for_reviewers(
+    conn: &mut DbConnection,
+    paths: Option<&[String]>,
+    status: Option<&str>,
+    limit: i64,
+) -> ApiResult<Vec<UpgradeRow>> {
     let mut query = upgrade_applications::table
         .inner_join(organisations::table.on(organisations::id.eq(upgrade_applications::reviewer_org_id)))
         .select(UpgradeRow::as_select())
@@ -236,13 +252,17 @@ pub fn upgrades_for_reviewers(conn: &mut DbConnection, paths: Option<&[String]>,
 
 /// Records a decision if the application is still pending; false if someone decided first.
 pub fn decide_upgrade(conn: &mut DbConnection, row: &UpgradeRow) -> ApiResult<bool> {
-    let changed = diesel::update(upgrade_applications::table.filter(upgrade_applications::id.eq(&row.id)).filter(upgrade_applications::status.eq("pending")))
-        .set((
-            upgrade_applications::status.eq(&row.status),
-            upgrade_applications::decision_reason.eq(&row.decision_reason),
-            upgrade_applications::decided_by.eq(&row.decided_by),
-            upgrade_applications::decided_at.eq(row.decided_at),
-        ))
-        .execute(conn)?;
+    let changed = diesel::update(
+        upgrade_applications::table
+            .filter(upgrade_applications::id.eq(&row.id))
+            .filter(upgrade_applications::status.eq("pending")),
+    )
+    .set((
+        upgrade_applications::status.eq(&row.status),
+        upgrade_applications::decision_reason.eq(&row.decision_reason),
+        upgrade_applications::decided_by.eq(&row.decided_by),
+        upgrade_applications::decided_at.eq(row.decided_at),
+    ))
+    .execute(conn)?;
     Ok(changed == 1)
 }

@@ -105,37 +105,64 @@ pub fn insert(conn: &mut DbConnection, row: &EventRow) -> ApiResult<()> {
 }
 
 pub fn update_if_version(conn: &mut DbConnection, row: &EventRow, expected_version: i32) -> ApiResult<bool> {
-    let changed = diesel::update(events::table.filter(events::id.eq(&row.id)).filter(events::version.eq(expected_version)))
-        .set((
-            events::trade_id.eq(&row.trade_id),
-            events::name.eq(&row.name),
-            events::mode.eq(&row.mode),
-            events::team_size.eq(row.team_size),
-            events::track.eq(&row.track),
-            events::standard_level.eq(row.standard_level),
-            events::theory_weight.eq(row.theory_weight),
-            events::practical_weight.eq(row.practical_weight),
-            events::quota_total.eq(row.quota_total),
-            events::quota_per_org.eq(row.quota_per_org),
-            events::min_age.eq(row.min_age),
-            events::max_age.eq(row.max_age),
-            events::min_skill_level.eq(row.min_skill_level),
-            events::region_code.eq(&row.region_code),
-            events::qualifiers_count.eq(row.qualifiers_count),
-            events::tie_breaks.eq(&row.tie_breaks),
-            events::prize_bands.eq(&row.prize_bands),
-            events::award_rules.eq(&row.award_rules),
-            events::review_levels.eq(row.review_levels),
-            events::version.eq(row.version),
-            events::updated_at.eq(row.updated_at),
-        ))
-        .execute(conn)?;
+    let changed =
+        diesel::update(events::table.filter(events::id.eq(&row.id)).filter(events::version.eq(expected_version)))
+            .set((
+                events::trade_id.eq(&row.trade_id),
+                events::name.eq(&row.name),
+                events::mode.eq(&row.mode),
+                events::team_size.eq(row.team_size),
+                events::track.eq(&row.track),
+                events::standard_level.eq(row.standard_level),
+                events::theory_weight.eq(row.theory_weight),
+                events::practical_weight.eq(row.practical_weight),
+                events::quota_total.eq(row.quota_total),
+                events::quota_per_org.eq(row.quota_per_org),
+                events::min_age.eq(row.min_age),
+                events::max_age.eq(row.max_age),
+                events::min_skill_level.eq(row.min_skill_level),
+                events::region_code.eq(&row.region_code),
+                events::qualifiers_count.eq(row.qualifiers_count),
+                events::tie_breaks.eq(&row.tie_breaks),
+                events::prize_bands.eq(&row.prize_bands),
+                events::award_rules.eq(&row.award_rules),
+                events::review_levels.eq(row.review_levels),
+                events::version.eq(row.version),
+                events::updated_at.eq(row.updated_at),
+            ))
+            .execute(conn)?;
     Ok(changed == 1)
 }
 
 pub fn delete(conn: &mut DbConnection, id: &str) -> ApiResult<()> {
     diesel::delete(events::table.find(id)).execute(conn)?;
     Ok(())
+}
+
+/// Sittings of many events at once, by event.
+pub fn sessions_of_many(conn: &mut DbConnection, event_ids: &[String]) -> ApiResult<Vec<SessionRow>> {
+    Ok(event_sessions::table
+        .filter(event_sessions::event_id.eq_any(event_ids))
+        .order((event_sessions::starts_at.asc(), event_sessions::id.asc()))
+        .select(SessionRow::as_select())
+        .load(conn)?)
+}
+
+/// (event id, version) of the published technical documents of many events.
+pub fn published_versions(conn: &mut DbConnection, event_ids: &[String]) -> ApiResult<Vec<(String, i32)>> {
+    Ok(technical_documents::table
+        .filter(technical_documents::event_id.eq_any(event_ids))
+        .filter(technical_documents::status.eq("published"))
+        .select((technical_documents::event_id, technical_documents::version))
+        .load(conn)?)
+}
+
+/// Which of the events have a marking scheme.
+pub fn with_scheme(conn: &mut DbConnection, event_ids: &[String]) -> ApiResult<Vec<String>> {
+    Ok(marking_schemes::table
+        .filter(marking_schemes::event_id.eq_any(event_ids))
+        .select(marking_schemes::event_id)
+        .load(conn)?)
 }
 
 pub fn sessions_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<SessionRow>> {
@@ -170,18 +197,22 @@ pub fn insert_document(conn: &mut DbConnection, row: &DocumentRow) -> ApiResult<
 
 /// Saves a draft's text or its publication; never touches a published version.
 pub fn save_document(conn: &mut DbConnection, row: &DocumentRow) -> ApiResult<bool> {
-    let changed = diesel::update(technical_documents::table.filter(technical_documents::id.eq(&row.id)).filter(technical_documents::status.eq("draft")))
-        .set((
-            technical_documents::title.eq(&row.title),
-            technical_documents::body.eq(&row.body),
-            technical_documents::attachments.eq(&row.attachments),
-            technical_documents::status.eq(&row.status),
-            technical_documents::change_reason.eq(&row.change_reason),
-            technical_documents::published_at.eq(row.published_at),
-            technical_documents::published_by.eq(&row.published_by),
-            technical_documents::updated_at.eq(row.updated_at),
-        ))
-        .execute(conn)?;
+    let changed = diesel::update(
+        technical_documents::table
+            .filter(technical_documents::id.eq(&row.id))
+            .filter(technical_documents::status.eq("draft")),
+    )
+    .set((
+        technical_documents::title.eq(&row.title),
+        technical_documents::body.eq(&row.body),
+        technical_documents::attachments.eq(&row.attachments),
+        technical_documents::status.eq(&row.status),
+        technical_documents::change_reason.eq(&row.change_reason),
+        technical_documents::published_at.eq(row.published_at),
+        technical_documents::published_by.eq(&row.published_by),
+        technical_documents::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
     Ok(changed == 1)
 }
 
@@ -199,7 +230,11 @@ pub fn supersede_documents(conn: &mut DbConnection, event_id: &str, below_versio
 }
 
 pub fn scheme_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<SchemeRow>> {
-    Ok(marking_schemes::table.filter(marking_schemes::event_id.eq(event_id)).select(SchemeRow::as_select()).first(conn).optional()?)
+    Ok(marking_schemes::table
+        .filter(marking_schemes::event_id.eq(event_id))
+        .select(SchemeRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn save_scheme(conn: &mut DbConnection, row: &SchemeRow, exists: bool) -> ApiResult<()> {
@@ -220,14 +255,18 @@ pub fn save_scheme(conn: &mut DbConnection, row: &SchemeRow, exists: bool) -> Ap
 
 /// How many of a competition's events have a published technical document and a marking scheme.
 pub fn count_ready(conn: &mut DbConnection, competition_id: &str) -> ApiResult<(i64, i64)> {
-    let ids: Vec<String> = events::table.filter(events::competition_id.eq(competition_id)).select(events::id).load(conn)?;
+    let ids: Vec<String> =
+        events::table.filter(events::competition_id.eq(competition_id)).select(events::id).load(conn)?;
     let with_document: Vec<String> = technical_documents::table
         .filter(technical_documents::event_id.eq_any(&ids))
         .filter(technical_documents::status.eq("published"))
         .select(technical_documents::event_id)
         .distinct()
         .load(conn)?;
-    let with_scheme: Vec<String> = marking_schemes::table.filter(marking_schemes::event_id.eq_any(&ids)).select(marking_schemes::event_id).load(conn)?;
+    let with_scheme: Vec<String> = marking_schemes::table
+        .filter(marking_schemes::event_id.eq_any(&ids))
+        .select(marking_schemes::event_id)
+        .load(conn)?;
     let ready = with_document.iter().filter(|id| with_scheme.contains(id)).count() as i64;
     Ok((ids.len() as i64, ready))
 }

@@ -37,7 +37,6 @@ diesel::define_sql_function! {
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
-
 /// A new time-ordered id (UUID v7), so ordering by id is ordering by creation.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -64,7 +64,9 @@ pub fn insert(conn: &mut DbConnection, row: &PersonRow) -> ApiResult<()> {
 
 fn unique_to_taken(e: diesel::result::Error) -> ApiError {
     match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => id_number_taken(),
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+            id_number_taken()
+        }
         other => other.into(),
     }
 }
@@ -79,23 +81,24 @@ pub fn update_if_version(conn: &mut DbConnection, row: &PersonRow, expected_vers
     if taken > 0 {
         return Err(id_number_taken());
     }
-    let changed = diesel::update(persons::table.filter(persons::id.eq(&row.id)).filter(persons::version.eq(expected_version)))
-        .set((
-            persons::full_name.eq(&row.full_name),
-            persons::id_number.eq(&row.id_number),
-            persons::gender.eq(&row.gender),
-            persons::birth_date.eq(row.birth_date),
-            persons::ethnicity.eq(&row.ethnicity),
-            persons::phone.eq(&row.phone),
-            persons::education.eq(&row.education),
-            persons::employer_org_id.eq(&row.employer_org_id),
-            persons::occupation.eq(&row.occupation),
-            persons::is_migrant_worker.eq(row.is_migrant_worker),
-            persons::version.eq(row.version),
-            persons::updated_at.eq(row.updated_at),
-        ))
-        .execute(conn)
-        .map_err(unique_to_taken)?;
+    let changed =
+        diesel::update(persons::table.filter(persons::id.eq(&row.id)).filter(persons::version.eq(expected_version)))
+            .set((
+                persons::full_name.eq(&row.full_name),
+                persons::id_number.eq(&row.id_number),
+                persons::gender.eq(&row.gender),
+                persons::birth_date.eq(row.birth_date),
+                persons::ethnicity.eq(&row.ethnicity),
+                persons::phone.eq(&row.phone),
+                persons::education.eq(&row.education),
+                persons::employer_org_id.eq(&row.employer_org_id),
+                persons::occupation.eq(&row.occupation),
+                persons::is_migrant_worker.eq(row.is_migrant_worker),
+                persons::version.eq(row.version),
+                persons::updated_at.eq(row.updated_at),
+            ))
+            .execute(conn)
+            .map_err(unique_to_taken)?;
     Ok(changed == 1)
 }
 

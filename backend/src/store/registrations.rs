@@ -92,19 +92,21 @@ pub fn find_by_ticket(conn: &mut DbConnection, event_id: &str, ticket: &str) -> 
 
 /// Saves a changed registration if its stored version is still `expected_version`.
 pub fn update_if_version(conn: &mut DbConnection, row: &RegistrationRow, expected_version: i32) -> ApiResult<bool> {
-    let changed = diesel::update(registrations::table.filter(registrations::id.eq(&row.id)).filter(registrations::version.eq(expected_version)))
-        .set((
-            registrations::team_name.eq(&row.team_name),
-            registrations::nominating_org_id.eq(&row.nominating_org_id),
-            registrations::status.eq(&row.status),
-            registrations::reserve_rank.eq(row.reserve_rank),
-            registrations::ticket_number.eq(&row.ticket_number),
-            registrations::status_reason.eq(&row.status_reason),
-            registrations::checked_in_at.eq(row.checked_in_at),
-            registrations::version.eq(row.version),
-            registrations::updated_at.eq(row.updated_at),
-        ))
-        .execute(conn)?;
+    let changed = diesel::update(
+        registrations::table.filter(registrations::id.eq(&row.id)).filter(registrations::version.eq(expected_version)),
+    )
+    .set((
+        registrations::team_name.eq(&row.team_name),
+        registrations::nominating_org_id.eq(&row.nominating_org_id),
+        registrations::status.eq(&row.status),
+        registrations::reserve_rank.eq(row.reserve_rank),
+        registrations::ticket_number.eq(&row.ticket_number),
+        registrations::status_reason.eq(&row.status_reason),
+        registrations::checked_in_at.eq(row.checked_in_at),
+        registrations::version.eq(row.version),
+        registrations::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
     Ok(changed == 1)
 }
 
@@ -141,13 +143,18 @@ pub fn of_person(conn: &mut DbConnection, person_id: &str) -> ApiResult<Vec<Regi
 /// How many registrations of the event (and of one nominating unit) hold a place.
 pub fn places_taken(conn: &mut DbConnection, event_id: &str, unit_id: &str) -> ApiResult<(i64, i64)> {
     let holding: Vec<&str> = RegistrationStatus::ALL.iter().filter(|s| s.holds_place()).map(|s| s.as_str()).collect();
-    let rows: Vec<String> = registrations::table
+    let total: i64 = registrations::table
         .filter(registrations::event_id.eq(event_id))
         .filter(registrations::status.eq_any(&holding))
-        .select(registrations::nominating_org_id)
-        .load(conn)?;
-    let unit = rows.iter().filter(|u| *u == unit_id).count() as i64;
-    Ok((rows.len() as i64, unit))
+        .count()
+        .get_result(conn)?;
+    let unit: i64 = registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::status.eq_any(&holding))
+        .filter(registrations::nominating_org_id.eq(unit_id))
+        .count()
+        .get_result(conn)?;
+    Ok((total, unit))
 }
 
 #[derive(Debug, Default)]
@@ -207,7 +214,8 @@ pub fn members_of(conn: &mut DbConnection, registration_id: &str) -> ApiResult<V
 }
 
 pub fn replace_members(conn: &mut DbConnection, registration_id: &str, members: &[MemberRow]) -> ApiResult<()> {
-    diesel::delete(registration_members::table.filter(registration_members::registration_id.eq(registration_id))).execute(conn)?;
+    diesel::delete(registration_members::table.filter(registration_members::registration_id.eq(registration_id)))
+        .execute(conn)?;
     for m in members {
         diesel::insert_into(registration_members::table).values(m).execute(conn)?;
     }
@@ -261,13 +269,14 @@ pub fn objections_of_competition(conn: &mut DbConnection, competition_id: &str) 
 
 /// Records a ruling if the objection is still open; false if ruled already.
 pub fn rule_objection(conn: &mut DbConnection, row: &ObjectionRow) -> ApiResult<bool> {
-    let changed = diesel::update(objections::table.filter(objections::id.eq(&row.id)).filter(objections::status.eq("filed")))
-        .set((
-            objections::status.eq(&row.status),
-            objections::ruling.eq(&row.ruling),
-            objections::decided_by.eq(&row.decided_by),
-            objections::decided_at.eq(row.decided_at),
-        ))
-        .execute(conn)?;
+    let changed =
+        diesel::update(objections::table.filter(objections::id.eq(&row.id)).filter(objections::status.eq("filed")))
+            .set((
+                objections::status.eq(&row.status),
+                objections::ruling.eq(&row.ruling),
+                objections::decided_by.eq(&row.decided_by),
+                objections::decided_at.eq(row.decided_at),
+            ))
+            .execute(conn)?;
     Ok(changed == 1)
 }

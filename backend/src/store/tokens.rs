@@ -51,7 +51,9 @@ pub fn use_once(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> ApiResu
 
 pub fn revoke_family(conn: &mut DbConnection, family_id: &str, at: NaiveDateTime) -> ApiResult<usize> {
     Ok(diesel::update(
-        refresh_tokens::table.filter(refresh_tokens::family_id.eq(family_id)).filter(refresh_tokens::revoked_at.is_null()),
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
     )
     .set(refresh_tokens::revoked_at.eq(at))
     .execute(conn)?)

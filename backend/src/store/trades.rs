@@ -55,6 +55,10 @@ pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<TradeRow>> {
     Ok(trades::table.find(id).select(TradeRow::as_select()).first(conn).optional()?)
 }
 
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> ApiResult<Vec<TradeRow>> {
+    Ok(trades::table.filter(trades::id.eq_any(ids)).select(TradeRow::as_select()).load(conn)?)
+}
+
 #[derive(Debug, Default)]
 pub struct TradeFilter {
     /// Code prefix or name fragment.
@@ -68,7 +72,8 @@ pub fn list(conn: &mut DbConnection, f: &TradeFilter) -> ApiResult<Vec<TradeRow>
     let mut query = trades::table.select(TradeRow::as_select()).into_boxed();
     if let Some(q) = &f.q {
         let pattern = like_contains(q);
-        query = query.filter(lower(trades::name).like(pattern.clone()).escape('\\').or(trades::code.like(pattern).escape('\\')));
+        query = query
+            .filter(lower(trades::name).like(pattern.clone()).escape('\\').or(trades::code.like(pattern).escape('\\')));
     }
     if let Some(c) = &f.category {
         query = query.filter(trades::category.eq(c.clone()));

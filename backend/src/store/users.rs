@@ -129,7 +129,12 @@ pub fn load_actor(conn: &mut DbConnection, user_id: &str) -> ApiResult<Option<Ac
     let grants = grants_of(conn, user_id)?
         .into_iter()
         .filter_map(|(g, path, _)| {
-            Role::parse(&g.role).map(|role| Grant { id: g.id, role, organisation_id: g.organisation_id, org_path: path })
+            Role::parse(&g.role).map(|role| Grant {
+                id: g.id,
+                role,
+                organisation_id: g.organisation_id,
+                org_path: path,
+            })
         })
         .collect();
     Ok(Some(Actor { user_id: user.id, username: user.username, person_id: user.person_id, grants, request_id: None }))

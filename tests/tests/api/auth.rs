@@ -18,8 +18,12 @@ fn sign_up_log_in_refresh_and_a_reused_refresh_token_revokes_the_whole_family() 
     assert_eq!(srv.get("/api/v1/me", first.body["access_token"].as_str().unwrap()).status, 200);
 
     // Someone replays the old token: refused, and the rotated one dies with it.
-    srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": login.refresh })).problem(401, "refresh_token_reused");
-    srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": rotated })).problem(401, "invalid_refresh_token");
+    srv.request("POST", "/api/v1/auth/refresh")
+        .json(json!({ "refresh_token": login.refresh }))
+        .problem(401, "refresh_token_reused");
+    srv.request("POST", "/api/v1/auth/refresh")
+        .json(json!({ "refresh_token": rotated }))
+        .problem(401, "invalid_refresh_token");
 
     // The sign-up session is a different family and still works.
     let other = srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": signed_up.refresh }));
@@ -35,8 +39,11 @@ fn sign_up_log_in_refresh_and_a_reused_refresh_token_revokes_the_whole_family() 
 fn an_unknown_user_and_a_wrong_password_get_the_same_answer() {
     let srv = TestServer::start();
     srv.contestant("li.na");
-    let wrong_password = srv.request("POST", "/api/v1/auth/login").json(json!({ "username": "li.na", "password": "not-the-password" }));
-    let unknown_user = srv.request("POST", "/api/v1/auth/login").json(json!({ "username": "nobody.here", "password": "not-the-password" }));
+    let wrong_password =
+        srv.request("POST", "/api/v1/auth/login").json(json!({ "username": "li.na", "password": "not-the-password" }));
+    let unknown_user = srv
+        .request("POST", "/api/v1/auth/login")
+        .json(json!({ "username": "nobody.here", "password": "not-the-password" }));
     wrong_password.problem(401, "invalid_credentials");
     unknown_user.problem(401, "invalid_credentials");
     assert_eq!(wrong_password.body, unknown_user.body);
@@ -47,7 +54,8 @@ fn an_unknown_user_and_a_wrong_password_get_the_same_answer() {
 #[test]
 fn sign_up_refuses_weak_passwords_bad_usernames_and_taken_names() {
     let srv = TestServer::start();
-    let signup = |u: &str, p: &str| srv.request("POST", "/api/v1/auth/signup").json(json!({ "username": u, "password": p }));
+    let signup =
+        |u: &str, p: &str| srv.request("POST", "/api/v1/auth/signup").json(json!({ "username": u, "password": p }));
     signup("wang.fang", "short").invalid_field("password", "password_too_short");
     signup("wang.fang", "wang.fang-2026!").invalid_field("password", "password_contains_username");
     signup("王芳芳", "a-good-long-password").invalid_field("username", "invalid_username");
@@ -61,11 +69,16 @@ fn logout_ends_the_session_and_bad_tokens_are_refused() {
     let s = srv.contestant("zhao.lei");
     let out = srv.request("POST", "/api/v1/auth/logout").json(json!({ "refresh_token": s.refresh }));
     assert_eq!(out.status, 204);
-    srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": s.refresh })).problem(401, "invalid_refresh_token");
+    srv.request("POST", "/api/v1/auth/refresh")
+        .json(json!({ "refresh_token": s.refresh }))
+        .problem(401, "invalid_refresh_token");
 
     srv.request("GET", "/api/v1/me").send().problem(401, "authentication_required");
     srv.get("/api/v1/me", "not.a.jwt").problem(401, "invalid_token");
-    srv.request("GET", "/api/v1/me").header("Authorization", "Basic YWRtaW46YWRtaW4=").send().problem(401, "invalid_token");
+    srv.request("GET", "/api/v1/me")
+        .header("Authorization", "Basic YWRtaW46YWRtaW4=")
+        .send()
+        .problem(401, "invalid_token");
 }
 
 #[test]
@@ -75,15 +88,25 @@ fn a_disabled_account_is_locked_out_at_once() {
     let s = srv.contestant("sun.li");
     let me = srv.get("/api/v1/me", &s.access);
     let user_id = me.body["id"].as_str().unwrap();
-    let r = srv.request("PATCH", &format!("/api/v1/users/{user_id}")).token(&admin.access).json(json!({ "is_active": false }));
+    let r = srv
+        .request("PATCH", &format!("/api/v1/users/{user_id}"))
+        .token(&admin.access)
+        .json(json!({ "is_active": false }));
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["is_active"], false);
     srv.get("/api/v1/me", &s.access).problem(401, "invalid_token");
-    srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": s.refresh })).problem(401, "invalid_refresh_token");
-    srv.request("POST", "/api/v1/auth/login").json(json!({ "username": "sun.li", "password": "contestant-password-1" })).problem(401, "invalid_credentials");
+    srv.request("POST", "/api/v1/auth/refresh")
+        .json(json!({ "refresh_token": s.refresh }))
+        .problem(401, "invalid_refresh_token");
+    srv.request("POST", "/api/v1/auth/login")
+        .json(json!({ "username": "sun.li", "password": "contestant-password-1" }))
+        .problem(401, "invalid_credentials");
     // An admin cannot lock themselves out.
     let admin_id = srv.get("/api/v1/me", &admin.access).body["id"].as_str().unwrap().to_string();
-    srv.request("PATCH", &format!("/api/v1/users/{admin_id}")).token(&admin.access).json(json!({ "is_active": false })).problem(409, "cannot_disable_self");
+    srv.request("PATCH", &format!("/api/v1/users/{admin_id}"))
+        .token(&admin.access)
+        .json(json!({ "is_active": false }))
+        .problem(409, "cannot_disable_self");
 }
 
 #[test]

@@ -29,7 +29,8 @@ fn the_demo_province_has_a_full_chain_a_season_a_labour_and_a_college_contest() 
     // The season's provincial final has 50+ trades, each event ready for registration.
     let season = competitions(&srv, "&season=true&tier=province&category=workers_skills");
     assert_eq!(season.len(), 1);
-    let final_detail = srv.request("GET", &format!("/api/v1/competitions/{}", season[0]["id"].as_str().unwrap())).send();
+    let final_detail =
+        srv.request("GET", &format!("/api/v1/competitions/{}", season[0]["id"].as_str().unwrap())).send();
     let events = final_detail.body["events"].as_array().unwrap();
     assert!(events.len() >= 50, "{} events", events.len());
     assert!(events.iter().all(|e| e["published_document_version"] == 1 && e["has_marking_scheme"] == true));
@@ -54,6 +55,7 @@ fn the_demo_province_has_a_full_chain_a_season_a_labour_and_a_college_contest() 
     let (_, kunming_password) = srv.demo_accounts.iter().find(|(u, _)| u == "org.kunming").unwrap();
     let kunming = srv.login("org.kunming", kunming_password);
     let people = srv.get("/api/v1/persons", &kunming.access);
-    let names: Vec<&str> = people.body["items"].as_array().unwrap().iter().map(|p| p["full_name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        people.body["items"].as_array().unwrap().iter().map(|p| p["full_name"].as_str().unwrap()).collect();
     assert!(names.contains(&"李娜") && !names.contains(&"阿苏·木呷"), "{names:?}");
 }

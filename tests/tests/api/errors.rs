@@ -7,15 +7,20 @@ use skillcomp_tests::TestServer;
 fn malformed_json_wrong_types_unknown_and_missing_fields_are_named() {
     let srv = TestServer::start();
     let admin = srv.admin();
-    let post = |body: &[u8]| srv.request("POST", "/api/v1/organisations").token(&admin.access).bytes("application/json", body);
+    let post =
+        |body: &[u8]| srv.request("POST", "/api/v1/organisations").token(&admin.access).bytes("application/json", body);
 
     post(b"{\"name\": \"x\",").problem(400, "malformed_json");
     post(b"").problem(400, "malformed_json");
-    post(b"{\"name\":\"a\",\"kind\":\"union\",\"tier\":\"province\",\"region_code\":\"530000\"} {}").problem(400, "malformed_json");
-    post(br#"{"name": 5, "kind": "union", "tier": "province", "region_code": "530000"}"#).invalid_field("name", "invalid_type");
-    post(br#"{"name": "x", "kind": "union", "tier": "province", "region_code": "530000", "is_admin": true}"#).invalid_field("is_admin", "unknown_field");
+    post(b"{\"name\":\"a\",\"kind\":\"union\",\"tier\":\"province\",\"region_code\":\"530000\"} {}")
+        .problem(400, "malformed_json");
+    post(br#"{"name": 5, "kind": "union", "tier": "province", "region_code": "530000"}"#)
+        .invalid_field("name", "invalid_type");
+    post(br#"{"name": "x", "kind": "union", "tier": "province", "region_code": "530000", "is_admin": true}"#)
+        .invalid_field("is_admin", "unknown_field");
     post(br#"{"kind": "union", "tier": "province", "region_code": "530000"}"#).invalid_field("name", "missing_field");
-    post(br#"{"name": "x", "kind": "guild", "tier": "province", "region_code": "530000"}"#).invalid_field("kind", "invalid_value");
+    post(br#"{"name": "x", "kind": "guild", "tier": "province", "region_code": "530000"}"#)
+        .invalid_field("kind", "invalid_value");
     post(b"[1,2,3]").invalid_field("body", "invalid_type");
 }
 
@@ -23,9 +28,18 @@ fn malformed_json_wrong_types_unknown_and_missing_fields_are_named() {
 fn oversize_bodies_wrong_media_types_bad_paths_and_queries_are_4xx() {
     let srv = TestServer::start();
     let admin = srv.admin();
-    let huge = format!(r#"{{"name": "{}", "kind": "union", "tier": "province", "region_code": "530000"}}"#, "字".repeat(40_000));
-    srv.request("POST", "/api/v1/organisations").token(&admin.access).bytes("application/json", huge.as_bytes()).problem(413, "payload_too_large");
-    srv.request("POST", "/api/v1/organisations").token(&admin.access).bytes("text/plain", b"name=x").problem(415, "unsupported_media_type");
+    let huge = format!(
+        r#"{{"name": "{}", "kind": "union", "tier": "province", "region_code": "530000"}}"#,
+        "字".repeat(40_000)
+    );
+    srv.request("POST", "/api/v1/organisations")
+        .token(&admin.access)
+        .bytes("application/json", huge.as_bytes())
+        .problem(413, "payload_too_large");
+    srv.request("POST", "/api/v1/organisations")
+        .token(&admin.access)
+        .bytes("text/plain", b"name=x")
+        .problem(415, "unsupported_media_type");
     srv.get("/api/v1/organisations/not-a-uuid", &admin.access).problem(400, "invalid_id");
     srv.get("/api/v1/organisations?limit=abc", &admin.access).problem(400, "invalid_query");
     srv.get("/api/v1/organisations?limit=0", &admin.access).invalid_field("limit", "out_of_range");
@@ -39,7 +53,13 @@ fn oversize_bodies_wrong_media_types_bad_paths_and_queries_are_4xx() {
 fn empty_and_very_long_strings_and_control_characters_are_refused_cleanly() {
     let srv = TestServer::start();
     let admin = srv.admin();
-    let create = |name: &str| srv.post("/api/v1/organisations", &admin.access, json!({ "name": name, "kind": "union", "tier": "province", "region_code": "530000" }));
+    let create = |name: &str| {
+        srv.post(
+            "/api/v1/organisations",
+            &admin.access,
+            json!({ "name": name, "kind": "union", "tier": "province", "region_code": "530000" }),
+        )
+    };
     create("   ").invalid_field("name", "required");
     create(&"长".repeat(101)).invalid_field("name", "too_long");
     create("云南\n省总工会").invalid_field("name", "control_characters");

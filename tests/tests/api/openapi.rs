@@ -2,7 +2,8 @@ use skillcomp_tests::TestServer;
 
 #[test]
 fn the_committed_openapi_document_is_current() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).unwrap_or_default();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).unwrap_or_default();
     assert!(
         committed == skillcomp::openapi_json(),
         "openapi/openapi.json is stale: run `make openapi` and commit the result"

@@ -8,7 +8,11 @@ fn invalid_id_card_numbers_are_refused_with_the_field_named() {
     let p = province();
     let organiser = p.srv.staff(&p.admin.access, "org.wuhua", "organiser", Some(&p.wuhua));
     let create = |number: &str| {
-        p.srv.post("/api/v1/persons", &organiser.access, json!({ "full_name": "李娜", "id_number": number, "employer_org_id": p.wuhua }))
+        p.srv.post(
+            "/api/v1/persons",
+            &organiser.access,
+            json!({ "full_name": "李娜", "id_number": number, "employer_org_id": p.wuhua }),
+        )
     };
     let good = id_number("530102", "19920315", 124);
     let mut typo = good.clone();
@@ -21,7 +25,12 @@ fn invalid_id_card_numbers_are_refused_with_the_field_named() {
 
     // Every wrong field is reported at once.
     let many = p.srv.post("/api/v1/persons", &organiser.access, json!({ "full_name": "李娜2", "id_number": "123", "phone": "12345", "ethnicity": "火星族", "employer_org_id": p.wuhua }));
-    for (field, code) in [("full_name", "invalid_character"), ("id_number", "id_number_length"), ("phone", "invalid_phone"), ("ethnicity", "unknown_ethnicity")] {
+    for (field, code) in [
+        ("full_name", "invalid_character"),
+        ("id_number", "id_number_length"),
+        ("phone", "invalid_phone"),
+        ("ethnicity", "unknown_ethnicity"),
+    ] {
         many.invalid_field(field, code);
     }
 
@@ -57,7 +66,11 @@ fn id_numbers_are_masked_for_officials_whole_for_reviewers_and_hidden_from_other
     let qilin = srv.staff(&p.admin.access, "org.qilin", "organiser", Some(&p.qilin));
     let official = srv.staff(&p.admin.access, "official.yn", "official", Some(&p.province));
     let number = id_number("530102", "19920315", 124);
-    let created = srv.post("/api/v1/persons", &wuhua.access, json!({ "full_name": "李娜", "id_number": number, "phone": "13912345678", "employer_org_id": p.wuhua }));
+    let created = srv.post(
+        "/api/v1/persons",
+        &wuhua.access,
+        json!({ "full_name": "李娜", "id_number": number, "phone": "13912345678", "employer_org_id": p.wuhua }),
+    );
     let id = created.body["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/persons/{id}");
 
@@ -75,9 +88,17 @@ fn id_numbers_are_masked_for_officials_whole_for_reviewers_and_hidden_from_other
     srv.get(&path, &qilin.access).problem(404, "not_found");
     let listed = srv.get("/api/v1/persons", &qilin.access);
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 0, "{}", listed.text);
-    srv.request("PATCH", &path).token(&qilin.access).header("If-Match", "\"1\"").json(json!({ "phone": "13900000000" })).problem(404, "not_found");
+    srv.request("PATCH", &path)
+        .token(&qilin.access)
+        .header("If-Match", "\"1\"")
+        .json(json!({ "phone": "13900000000" }))
+        .problem(404, "not_found");
     // An official sees but cannot edit; cannot search by ID number.
-    srv.request("PATCH", &path).token(&official.access).header("If-Match", "\"1\"").json(json!({ "phone": "13900000000" })).problem(403, "forbidden");
+    srv.request("PATCH", &path)
+        .token(&official.access)
+        .header("If-Match", "\"1\"")
+        .json(json!({ "phone": "13900000000" }))
+        .problem(403, "forbidden");
     srv.get(&format!("/api/v1/persons?id_number={number}"), &official.access).problem(403, "forbidden");
     let found = srv.get(&format!("/api/v1/persons?id_number={number}"), &wuhua.access);
     assert_eq!(found.body["items"].as_array().unwrap().len(), 1);
@@ -112,16 +133,25 @@ fn a_contestant_keeps_their_own_profile_and_credentials() {
     assert_eq!(updated.etag.as_deref(), Some("\"2\""));
 
     // Credentials: a level is 1 to 5; a certificate cannot predate the holder.
-    let cred = |body: serde_json::Value| srv.post(&format!("/api/v1/persons/{person_id}/credentials"), &me.access, body);
-    cred(json!({ "occupation": "焊工", "level": 6, "issued_on": "2020-01-01", "source": "exam" })).invalid_field("level", "out_of_range");
-    cred(json!({ "occupation": "焊工", "level": 4, "issued_on": "1990-01-01", "source": "exam" })).invalid_field("issued_on", "before_birth");
-    cred(json!({ "occupation": "焊工", "level": 4, "issued_on": "2099-01-01", "source": "exam" })).invalid_field("issued_on", "in_future");
-    let added = cred(json!({ "occupation": "焊工", "level": 4, "issued_on": "2020-06-30", "source": "exam", "certificate_no": "Y2020000213" }));
+    let cred =
+        |body: serde_json::Value| srv.post(&format!("/api/v1/persons/{person_id}/credentials"), &me.access, body);
+    cred(json!({ "occupation": "焊工", "level": 6, "issued_on": "2020-01-01", "source": "exam" }))
+        .invalid_field("level", "out_of_range");
+    cred(json!({ "occupation": "焊工", "level": 4, "issued_on": "1990-01-01", "source": "exam" }))
+        .invalid_field("issued_on", "before_birth");
+    cred(json!({ "occupation": "焊工", "level": 4, "issued_on": "2099-01-01", "source": "exam" }))
+        .invalid_field("issued_on", "in_future");
+    let added = cred(
+        json!({ "occupation": "焊工", "level": 4, "issued_on": "2020-06-30", "source": "exam", "certificate_no": "Y2020000213" }),
+    );
     assert_eq!(added.status, 201, "{}", added.text);
     let mine = srv.get("/api/v1/me", &me.access);
     assert_eq!(mine.body["person"]["credentials"][0]["level"], 4);
 
     // Someone else's number cannot be claimed.
     let other = srv.contestant("13700000002");
-    srv.request("PUT", "/api/v1/me/person").token(&other.access).json(profile).invalid_field("id_number", "id_number_registered");
+    srv.request("PUT", "/api/v1/me/person")
+        .token(&other.access)
+        .json(profile)
+        .invalid_field("id_number", "id_number_registered");
 }

@@ -41,7 +41,10 @@ impl Default for Options {
 
 fn trade_id(srv: &TestServer, name: &str) -> String {
     let all = srv.request("GET", "/api/v1/trades?limit=200").send();
-    all.body["items"].as_array().unwrap().iter().find(|t| t["name"] == name).expect("trade")["id"].as_str().unwrap().to_string()
+    all.body["items"].as_array().unwrap().iter().find(|t| t["name"] == name).expect("trade")["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn open_final(options: Options) -> Final {
@@ -88,7 +91,10 @@ fn prepare_event(srv: &TestServer, token: &str, event: &str, (offset, from, to):
 /// A contestant account with a profile employed by `employer`; returns the session and person id.
 fn worker(srv: &TestServer, username: &str, name: &str, id: &str, employer: &str) -> (Session, String) {
     let s = srv.contestant(username);
-    let r = srv.request("PUT", "/api/v1/me/person").token(&s.access).json(json!({ "full_name": name, "id_number": id, "employer_org_id": employer }));
+    let r = srv
+        .request("PUT", "/api/v1/me/person")
+        .token(&s.access)
+        .json(json!({ "full_name": name, "id_number": id, "employer_org_id": employer }));
     assert_eq!(r.status, 201, "{}", r.text);
     // A fresh token carries nothing stale; the person id is read per request anyway.
     let person_id = r.body["id"].as_str().unwrap().to_string();
@@ -104,7 +110,11 @@ fn review(srv: &TestServer, token: &str, id: &str, action: &str, comment: Option
 }
 
 fn transition(f: &Final, to: &str, reason: Option<&str>) -> Response {
-    f.p.srv.post(&format!("/api/v1/competitions/{}/transitions", f.competition), &f.host.access, json!({ "to": to, "reason": reason }))
+    f.p.srv.post(
+        &format!("/api/v1/competitions/{}/transitions", f.competition),
+        &f.host.access,
+        json!({ "to": to, "reason": reason }),
+    )
 }
 
 fn reasons(r: &Response) -> Vec<String> {
@@ -135,8 +145,16 @@ fn a_worker_signs_up_is_returned_edits_and_is_admitted_through_both_levels() {
     assert_eq!(returned.body["status"], "returned");
     assert_eq!(returned.body["status_reason"], "请上传技能等级证书");
     let version = returned.etag.clone().unwrap();
-    srv.request("PATCH", &format!("/api/v1/registrations/{id}")).token(&me.access).header("If-Match", "\"1\"").json(json!({ "team_name": null })).problem(412, "stale_version");
-    let edited = srv.request("PATCH", &format!("/api/v1/registrations/{id}")).token(&me.access).header("If-Match", &version).json(json!({ "nominating_org_id": f.factory }));
+    srv.request("PATCH", &format!("/api/v1/registrations/{id}"))
+        .token(&me.access)
+        .header("If-Match", "\"1\"")
+        .json(json!({ "team_name": null }))
+        .problem(412, "stale_version");
+    let edited = srv
+        .request("PATCH", &format!("/api/v1/registrations/{id}"))
+        .token(&me.access)
+        .header("If-Match", &version)
+        .json(json!({ "nominating_org_id": f.factory }));
     assert_eq!(edited.status, 200, "{}", edited.text);
     let resubmitted = srv.post(&format!("/api/v1/registrations/{id}/resubmit"), &me.access, json!({}));
     assert_eq!(resubmitted.body["status"], "submitted", "{}", resubmitted.text);
@@ -145,7 +163,8 @@ fn a_worker_signs_up_is_returned_edits_and_is_admitted_through_both_levels() {
     assert_eq!(admitted.body["status"], "admitted");
     review(srv, &f.host.access, &id, "approve", None).problem(409, "not_awaiting_review");
     // The trail tells the story.
-    let actions: Vec<&str> = admitted.body["reviews"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        admitted.body["reviews"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["submit", "approve", "return", "resubmit", "approve", "approve"]);
     // The contestant sees it among their registrations; a stranger does not see it at all.
     let mine = srv.get("/api/v1/me/registrations", &me.access);
@@ -159,7 +178,11 @@ fn a_worker_signs_up_is_returned_edits_and_is_admitted_through_both_levels() {
 
 #[test]
 fn each_eligibility_rule_refuses_with_its_reason() {
-    let f = open_final(Options { quota_per_organisation: 1, extra: json!({ "min_skill_level": 3, "region_code": "530100" }), ..Options::default() });
+    let f = open_final(Options {
+        quota_per_organisation: 1,
+        extra: json!({ "min_skill_level": 3, "region_code": "530100" }),
+        ..Options::default()
+    });
     let srv = &f.p.srv;
     let admin = f.p.admin.access.as_str();
     let qilin_factory = srv.create_org(admin, "麒麟示范电厂", "enterprise", "enterprise", Some(&f.p.qilin), "530302");
@@ -167,26 +190,46 @@ fn each_eligibility_rule_refuses_with_its_reason() {
     let (young, _) = worker(srv, "13900000002", "王小明", &id_number("530302", "20100101", 111), &qilin_factory);
     let check = srv.get(&format!("/api/v1/events/{}/eligibility", f.event), &young.access);
     assert_eq!(check.body["eligible"], false);
-    let codes: Vec<&str> = check.body["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> =
+        check.body["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["too_young", "skill_level_too_low", "outside_region"]);
-    assert_eq!(reasons(&sign_up(srv, &young.access, &f.event, json!({}))), ["too_young", "skill_level_too_low", "outside_region"]);
+    assert_eq!(
+        reasons(&sign_up(srv, &young.access, &f.event, json!({}))),
+        ["too_young", "skill_level_too_low", "outside_region"]
+    );
     // A school nominee on the workers' track.
     let (student, sid) = worker(srv, "13900000003", "赵同学", &id_number("530102", "20010101", 222), &f.school);
-    srv.post(&format!("/api/v1/persons/{sid}/credentials"), &student.access, json!({ "occupation": "车工", "level": 3, "issued_on": "2023-06-30", "source": "exam" }));
+    srv.post(
+        &format!("/api/v1/persons/{sid}/credentials"),
+        &student.access,
+        json!({ "occupation": "车工", "level": 3, "issued_on": "2023-06-30", "source": "exam" }),
+    );
     assert_eq!(reasons(&sign_up(srv, &student.access, &f.event, json!({}))), ["wrong_track"]);
     // An eligible worker, once; then the unit's single place is taken.
     let (good, gid) = worker(srv, "13900000004", "张三", &id_number("530102", "19900101", 333), &f.factory);
-    srv.post(&format!("/api/v1/persons/{gid}/credentials"), &good.access, json!({ "occupation": "车工", "level": 2, "issued_on": "2020-06-30", "source": "exam" }));
+    srv.post(
+        &format!("/api/v1/persons/{gid}/credentials"),
+        &good.access,
+        json!({ "occupation": "车工", "level": 2, "issued_on": "2020-06-30", "source": "exam" }),
+    );
     let eligible = srv.get(&format!("/api/v1/events/{}/eligibility", f.event), &good.access);
     assert_eq!(eligible.body, json!({ "eligible": true, "reasons": [] }));
     assert_eq!(sign_up(srv, &good.access, &f.event, json!({})).status, 201);
     assert_eq!(reasons(&sign_up(srv, &good.access, &f.event, json!({}))), ["already_registered", "unit_quota_full"]);
     let (second, pid) = worker(srv, "13900000005", "李四", &id_number("530102", "19910101", 444), &f.factory);
-    srv.post(&format!("/api/v1/persons/{pid}/credentials"), &second.access, json!({ "occupation": "车工", "level": 3, "issued_on": "2020-06-30", "source": "exam" }));
+    srv.post(
+        &format!("/api/v1/persons/{pid}/credentials"),
+        &second.access,
+        json!({ "occupation": "车工", "level": 3, "issued_on": "2020-06-30", "source": "exam" }),
+    );
     assert_eq!(reasons(&sign_up(srv, &second.access, &f.event, json!({}))), ["unit_quota_full"]);
 
     // Two events of one competition whose sittings overlap.
-    let milling = srv.post(&format!("/api/v1/competitions/{}/events", f.competition), &f.host.access, json!({ "trade_id": trade_id(srv, "铣工") }));
+    let milling = srv.post(
+        &format!("/api/v1/competitions/{}/events", f.competition),
+        &f.host.access,
+        json!({ "trade_id": trade_id(srv, "铣工") }),
+    );
     assert_eq!(milling.status, 409, "events are fixed once registration opens: {}", milling.text);
 }
 
@@ -202,9 +245,24 @@ fn sittings_that_overlap_keep_a_person_to_one_event() {
         "host_org_id": p.kunming, "starts_on": day(30), "ends_on": day(32),
         "registration_opens_at": at(-1, "00:00:00"), "registration_closes_at": at(20, "12:00:00") }));
     let cid = competition.body["id"].as_str().unwrap().to_string();
-    let lathe = srv.post(&format!("/api/v1/competitions/{cid}/events"), admin, json!({ "trade_id": trade_id(srv, "车工") })).body["id"].as_str().unwrap().to_string();
-    let milling = srv.post(&format!("/api/v1/competitions/{cid}/events"), admin, json!({ "trade_id": trade_id(srv, "铣工") })).body["id"].as_str().unwrap().to_string();
-    let welding = srv.post(&format!("/api/v1/competitions/{cid}/events"), admin, json!({ "trade_id": trade_id(srv, "焊工") })).body["id"].as_str().unwrap().to_string();
+    let lathe = srv
+        .post(&format!("/api/v1/competitions/{cid}/events"), admin, json!({ "trade_id": trade_id(srv, "车工") }))
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let milling = srv
+        .post(&format!("/api/v1/competitions/{cid}/events"), admin, json!({ "trade_id": trade_id(srv, "铣工") }))
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let welding = srv
+        .post(&format!("/api/v1/competitions/{cid}/events"), admin, json!({ "trade_id": trade_id(srv, "焊工") }))
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     prepare_event(srv, admin, &lathe, (30, "08:00:00", "12:00:00"));
     prepare_event(srv, admin, &milling, (30, "10:00:00", "14:00:00"));
     prepare_event(srv, admin, &welding, (31, "08:00:00", "12:00:00"));
@@ -252,7 +310,12 @@ fn the_same_idempotency_key_twice_gives_one_registration() {
     let f = open_final(Options::default());
     let srv = &f.p.srv;
     let (me, _) = worker(srv, "13900000031", "李娜", &id_number("530102", "19920315", 124), &f.factory);
-    let send = |key: &str, body: Value| srv.request("POST", &format!("/api/v1/events/{}/registrations", f.event)).token(&me.access).header("Idempotency-Key", key).json(body);
+    let send = |key: &str, body: Value| {
+        srv.request("POST", &format!("/api/v1/events/{}/registrations", f.event))
+            .token(&me.access)
+            .header("Idempotency-Key", key)
+            .json(body)
+    };
     let first = send("tablet-7f3a", json!({}));
     assert_eq!(first.status, 201, "{}", first.text);
     let again = send("tablet-7f3a", json!({}));
@@ -268,7 +331,11 @@ fn the_same_idempotency_key_twice_gives_one_registration() {
                 let (barrier, other, event) = (&barrier, &other, &f.event);
                 scope.spawn(move || {
                     barrier.wait();
-                    let r = srv.request("POST", &format!("/api/v1/events/{event}/registrations")).token(&other.access).header("Idempotency-Key", "flaky-wifi-1").json(json!({}));
+                    let r = srv
+                        .request("POST", &format!("/api/v1/events/{event}/registrations"))
+                        .token(&other.access)
+                        .header("Idempotency-Key", "flaky-wifi-1")
+                        .json(json!({}));
                     assert_eq!(r.status, 201, "{}", r.text);
                     r.body["id"].as_str().unwrap().to_string()
                 })
@@ -287,7 +354,8 @@ fn withdrawal_is_possible_until_registration_closes() {
     let srv = &f.p.srv;
     let (me, _) = worker(srv, "13900000041", "李娜", &id_number("530102", "19920315", 124), &f.factory);
     let id = sign_up(srv, &me.access, &f.event, json!({})).body["id"].as_str().unwrap().to_string();
-    let withdrawn = srv.post(&format!("/api/v1/registrations/{id}/withdraw"), &me.access, json!({ "reason": "工作安排冲突" }));
+    let withdrawn =
+        srv.post(&format!("/api/v1/registrations/{id}/withdraw"), &me.access, json!({ "reason": "工作安排冲突" }));
     assert_eq!(withdrawn.body["status"], "withdrawn", "{}", withdrawn.text);
     // Signing up again is allowed after a withdrawal.
     let again = sign_up(srv, &me.access, &f.event, json!({}));
@@ -296,7 +364,8 @@ fn withdrawal_is_possible_until_registration_closes() {
     review(srv, &f.unit.access, &again_id, "approve", None);
     review(srv, &f.host.access, &again_id, "approve", None);
     assert_eq!(transition(&f, "registration_closed", Some("提前截止")).status, 200);
-    srv.post(&format!("/api/v1/registrations/{again_id}/withdraw"), &me.access, json!({})).problem(409, "registration_closed");
+    srv.post(&format!("/api/v1/registrations/{again_id}/withdraw"), &me.access, json!({}))
+        .problem(409, "registration_closed");
     sign_up(srv, &me.access, &f.event, json!({})).problem(409, "registration_not_open");
 }
 
@@ -319,15 +388,19 @@ fn an_import_with_bad_rows_reports_each_row_and_loses_nothing() {
         ("赵六", id_number("530102", "19950505", 777)),
     ];
     let import = |mode: &str, body: Vec<u8>, content_type: &str| {
-        srv.request("POST", &format!("/api/v1/events/{}/registrations/import?nominating_org_id={}&mode={mode}", f.event, f.factory))
-            .token(&f.unit.access)
-            .bytes(content_type, &body)
+        srv.request(
+            "POST",
+            &format!("/api/v1/events/{}/registrations/import?nominating_org_id={}&mode={mode}", f.event, f.factory),
+        )
+        .token(&f.unit.access)
+        .bytes(content_type, &body)
     };
     let refused = import("all_or_nothing", csv(&rows), "text/csv");
     refused.problem(422, "import_refused");
     let report = &refused.body["extra"];
     assert_eq!(report["committed"], false);
-    let outcomes: Vec<&str> = report["rows"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
+    let outcomes: Vec<&str> =
+        report["rows"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["valid", "refused", "refused", "valid"]);
     assert_eq!(report["rows"][1]["reasons"][0]["code"], "id_number_length");
     assert_eq!(report["rows"][2]["reasons"][0]["code"], "too_young");
@@ -335,7 +408,13 @@ fn an_import_with_bad_rows_reports_each_row_and_loses_nothing() {
     // Nothing was written: no registrations, no people.
     let queue = srv.get(&format!("/api/v1/registrations?event_id={}", f.event), &f.host.access);
     assert_eq!(queue.body["items"].as_array().unwrap().len(), 0);
-    assert_eq!(srv.get(&format!("/api/v1/persons?employer_org_id={}", f.factory), &f.unit.access).body["items"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        srv.get(&format!("/api/v1/persons?employer_org_id={}", f.factory), &f.unit.access).body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 
     // The same file, valid rows only: two registered (already vouched for by the unit), two reported.
     let partial = import("valid_rows", csv(&rows), "text/csv");
@@ -343,7 +422,8 @@ fn an_import_with_bad_rows_reports_each_row_and_loses_nothing() {
     assert_eq!(partial.body["registered"], 2);
     assert_eq!(partial.body["refused"], 2);
     let queue = srv.get(&format!("/api/v1/registrations?event_id={}", f.event), &f.host.access);
-    let statuses: Vec<&str> = queue.body["items"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        queue.body["items"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["unit_approved", "unit_approved"]);
 
     // An .xlsx workbook works the same way.
@@ -374,17 +454,39 @@ fn a_qualifier_list_admitted_by_hand_passes_a_declined_place_to_the_next_in_line
     let admin = f.p.admin.access.as_str();
     // The county contest that feeds the Kunming final, with 2 qualifiers in 车工.
     let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
-    let county = srv.post("/api/v1/competitions", admin, json!({
+    let county = srv.post(
+        "/api/v1/competitions",
+        admin,
+        json!({
         "name": "五华区车工竞赛", "year": year, "category": "workers_skills", "tier": "county", "class": "district",
-        "host_org_id": f.p.wuhua, "starts_on": day(10), "ends_on": day(10), "feeds_into_id": f.competition }));
+        "host_org_id": f.p.wuhua, "starts_on": day(10), "ends_on": day(10), "feeds_into_id": f.competition }),
+    );
     let county_id = county.body["id"].as_str().unwrap().to_string();
-    let county_event = srv.post(&format!("/api/v1/competitions/{county_id}/events"), admin, json!({ "trade_id": trade_id(srv, "车工"), "qualifiers_count": 2 }));
+    let county_event = srv.post(
+        &format!("/api/v1/competitions/{county_id}/events"),
+        admin,
+        json!({ "trade_id": trade_id(srv, "车工"), "qualifiers_count": 2 }),
+    );
     let county_event = county_event.body["id"].as_str().unwrap().to_string();
     let people: Vec<String> = (0..3)
-        .map(|i| worker(srv, &format!("1390000005{i}"), ["第一", "第二", "第三"][i], &id_number("530102", "19900101", 600 + 2 * i as u32), &f.factory).1)
+        .map(|i| {
+            worker(
+                srv,
+                &format!("1390000005{i}"),
+                ["第一", "第二", "第三"][i],
+                &id_number("530102", "19900101", 600 + 2 * i as u32),
+                &f.factory,
+            )
+            .1
+        })
         .collect();
-    let entries: Vec<Value> = people.iter().enumerate().map(|(i, p)| json!({ "person_id": p, "rank": i + 1 })).collect();
-    let admitted = srv.post(&format!("/api/v1/events/{}/qualifiers", f.event), &f.host.access, json!({ "origin_competition_id": county_id, "origin_event_id": county_event, "entries": entries }));
+    let entries: Vec<Value> =
+        people.iter().enumerate().map(|(i, p)| json!({ "person_id": p, "rank": i + 1 })).collect();
+    let admitted = srv.post(
+        &format!("/api/v1/events/{}/qualifiers", f.event),
+        &f.host.access,
+        json!({ "origin_competition_id": county_id, "origin_event_id": county_event, "entries": entries }),
+    );
     assert_eq!(admitted.status, 201, "{}", admitted.text);
     assert_eq!(admitted.body["admitted"].as_array().unwrap().len(), 2);
     assert_eq!(admitted.body["reserves"][0]["reserve_rank"], 3);
@@ -393,7 +495,8 @@ fn a_qualifier_list_admitted_by_hand_passes_a_declined_place_to_the_next_in_line
     assert_eq!(admitted.body["admitted"][0]["review_stage"], "host");
     // Rank 1 declines: rank 3 takes the place.
     let first = admitted.body["admitted"][0]["id"].as_str().unwrap().to_string();
-    let declined = srv.post(&format!("/api/v1/registrations/{first}/withdraw"), &f.unit.access, json!({ "reason": "本人放弃" }));
+    let declined =
+        srv.post(&format!("/api/v1/registrations/{first}/withdraw"), &f.unit.access, json!({ "reason": "本人放弃" }));
     assert_eq!(declined.body["status"], "withdrawn", "{}", declined.text);
     let third = admitted.body["reserves"][0]["id"].as_str().unwrap().to_string();
     let promoted = srv.get(&format!("/api/v1/registrations/{third}"), &f.host.access);
@@ -410,7 +513,13 @@ fn the_roster_is_publicised_and_an_upheld_objection_replaces_the_contestant_with
     let srv = &f.p.srv;
     let mut ids = Vec::new();
     for (i, name) in ["甲", "乙", "丙"].iter().enumerate() {
-        let (s, _) = worker(srv, &format!("1390000006{i}"), name, &id_number("530102", "19900101", 700 + 2 * i as u32), &f.factory);
+        let (s, _) = worker(
+            srv,
+            &format!("1390000006{i}"),
+            name,
+            &id_number("530102", "19900101", 700 + 2 * i as u32),
+            &f.factory,
+        );
         let r = sign_up(srv, &s.access, &f.event, json!({}));
         ids.push((r.status, r.body["id"].as_str().map(String::from)));
     }
@@ -444,18 +553,28 @@ fn the_roster_is_publicised_and_an_upheld_objection_replaces_the_contestant_with
     // Anyone signed in may object during the window.
     let citizen = srv.contestant("13700000000");
     let objected = ids[0].1.as_deref().unwrap();
-    let objection = srv.post(&format!("/api/v1/registrations/{objected}/objections"), &citizen.access, json!({ "grounds": "该选手非本单位在岗职工" }));
+    let objection = srv.post(
+        &format!("/api/v1/registrations/{objected}/objections"),
+        &citizen.access,
+        json!({ "grounds": "该选手非本单位在岗职工" }),
+    );
     assert_eq!(objection.status, 201, "{}", objection.text);
     // Not final while the window runs and the objection is open.
     let early = transition(&f, "roster_final", None);
-    let unmet: Vec<&str> = early.body["extra"]["unmet"].as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect();
+    let unmet: Vec<&str> =
+        early.body["extra"]["unmet"].as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect();
     assert_eq!(unmet, ["publicity_not_over", "objections_pending"]);
     // Upheld: replaced, and the reserve is admitted in their place.
-    let ruling = srv.post(&format!("/api/v1/objections/{}/ruling", objection.body["id"].as_str().unwrap()), &f.host.access, json!({ "uphold": true, "ruling": "经核实，该选手劳动关系不在推荐单位" }));
+    let ruling = srv.post(
+        &format!("/api/v1/objections/{}/ruling", objection.body["id"].as_str().unwrap()),
+        &f.host.access,
+        json!({ "uphold": true, "ruling": "经核实，该选手劳动关系不在推荐单位" }),
+    );
     assert_eq!(ruling.body["status"], "upheld", "{}", ruling.text);
     assert_eq!(srv.get(&format!("/api/v1/registrations/{objected}"), &f.host.access).body["status"], "replaced");
     let roster = srv.request("GET", &format!("/api/v1/competitions/{}/roster", f.competition)).send();
-    let names: Vec<&str> = roster.body["entries"].as_array().unwrap().iter().map(|e| e["full_name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        roster.body["entries"].as_array().unwrap().iter().map(|e| e["full_name"].as_str().unwrap()).collect();
     assert_eq!(names, ["乙", "丁"]);
 }
 
@@ -464,11 +583,19 @@ fn make_feeder(f: &Final) -> (String, String) {
     let srv = &f.p.srv;
     let admin = f.p.admin.access.as_str();
     let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
-    let county = srv.post("/api/v1/competitions", admin, json!({
+    let county = srv.post(
+        "/api/v1/competitions",
+        admin,
+        json!({
         "name": "五华区车工竞赛", "year": year, "category": "workers_skills", "tier": "county", "class": "district",
-        "host_org_id": f.p.wuhua, "starts_on": day(10), "ends_on": day(10), "feeds_into_id": f.competition }));
+        "host_org_id": f.p.wuhua, "starts_on": day(10), "ends_on": day(10), "feeds_into_id": f.competition }),
+    );
     let county_id = county.body["id"].as_str().unwrap().to_string();
-    let event = srv.post(&format!("/api/v1/competitions/{county_id}/events"), admin, json!({ "trade_id": trade_id(srv, "车工"), "qualifiers_count": 0 }));
+    let event = srv.post(
+        &format!("/api/v1/competitions/{county_id}/events"),
+        admin,
+        json!({ "trade_id": trade_id(srv, "车工"), "qualifiers_count": 0 }),
+    );
     (county_id, event.body["id"].as_str().unwrap().to_string())
 }
 
@@ -492,13 +619,18 @@ fn the_draw_is_sealed_to_all_but_the_encryption_judge_and_check_in_confirms_the_
     let chief = srv.staff(&admin, "judge.chief", "judge", Some(&f.p.kunming));
     let appoint = |session: &Session, role: &str| {
         let user_id = srv.get("/api/v1/me", &session.access).body["id"].as_str().unwrap().to_string();
-        srv.post(&format!("/api/v1/events/{}/roles", f.event), &f.host.access, json!({ "user_id": user_id, "role": role }))
+        srv.post(
+            &format!("/api/v1/events/{}/roles", f.event),
+            &f.host.access,
+            json!({ "user_id": user_id, "role": role }),
+        )
     };
     assert_eq!(appoint(&encryption, "encryption_judge").status, 201);
     assert_eq!(appoint(&chief, "chief_judge").status, 201);
     appoint(&contestants[0].0, "judge").invalid_field("user_id", "not_qualified");
 
-    for (to, reason) in [("registration_closed", Some("提前截止")), ("roster_publicity", None), ("roster_final", None)] {
+    for (to, reason) in [("registration_closed", Some("提前截止")), ("roster_publicity", None), ("roster_final", None)]
+    {
         let r = transition(&f, to, reason);
         assert_eq!(r.status, 200, "{to}: {}", r.text);
     }
@@ -509,7 +641,11 @@ fn the_draw_is_sealed_to_all_but_the_encryption_judge_and_check_in_confirms_the_
     assert_eq!(ticket_number.len(), 11);
     assert_eq!(ticket.body["sessions"].as_array().unwrap().len(), 1);
     let page = srv.get(&format!("/api/v1/registrations/{}/ticket.html", contestants[0].1), &contestants[0].0.access);
-    assert!(page.content_type.starts_with("text/html") && page.text.contains(&ticket_number) && page.text.contains("照片"), "{}", page.text);
+    assert!(
+        page.content_type.starts_with("text/html") && page.text.contains(&ticket_number) && page.text.contains("照片"),
+        "{}",
+        page.text
+    );
 
     // Drawn only once every event with contestants has its draw; only the encryption judge draws.
     let not_drawn = transition(&f, "drawn", None);
@@ -523,7 +659,8 @@ fn the_draw_is_sealed_to_all_but_the_encryption_judge_and_check_in_confirms_the_
     // The mapping: the encryption judge reads it; the organiser, the chief judge and contestants do not.
     let mapping = srv.get(&format!("/api/v1/events/{}/draw", f.event), &encryption.access);
     assert_eq!(mapping.status, 200, "{}", mapping.text);
-    let mut stations: Vec<i64> = mapping.body["entries"].as_array().unwrap().iter().map(|e| e["station_number"].as_i64().unwrap()).collect();
+    let mut stations: Vec<i64> =
+        mapping.body["entries"].as_array().unwrap().iter().map(|e| e["station_number"].as_i64().unwrap()).collect();
     stations.sort();
     assert_eq!(stations, [1, 2, 3]);
     assert_eq!(mapping.body["seed"].as_str().unwrap().len(), 43);
@@ -531,12 +668,19 @@ fn the_draw_is_sealed_to_all_but_the_encryption_judge_and_check_in_confirms_the_
         srv.get(&format!("/api/v1/events/{}/draw", f.event), outsider).problem(403, "draw_sealed");
     }
     // Nor does the audit trail hold the numbers.
-    let trail = srv.get(&format!("/api/v1/audit?entity_type=event&entity_id={}&action=event.draw", f.event), &f.p.admin.access);
+    let trail =
+        srv.get(&format!("/api/v1/audit?entity_type=event&entity_id={}&action=event.draw", f.event), &f.p.admin.access);
     assert!(!trail.text.contains("station"), "{}", trail.text);
     assert_eq!(transition(&f, "drawn", None).status, 200);
 
     // Check-in: the ID card must match; a repeated scan changes nothing.
-    let check = |ticket: &str, id: &str| srv.post(&format!("/api/v1/events/{}/check-in", f.event), &f.host.access, json!({ "ticket_number": ticket, "id_number": id }));
+    let check = |ticket: &str, id: &str| {
+        srv.post(
+            &format!("/api/v1/events/{}/check-in", f.event),
+            &f.host.access,
+            json!({ "ticket_number": ticket, "id_number": id }),
+        )
+    };
     check(&ticket_number, &contestants[1].2).invalid_field("id_number", "id_mismatch");
     let first = check(&ticket_number, &contestants[0].2.to_lowercase());
     assert_eq!(first.body["status"], "checked_in", "{}", first.text);
@@ -544,7 +688,8 @@ fn the_draw_is_sealed_to_all_but_the_encryption_judge_and_check_in_confirms_the_
     assert_eq!(check(&ticket_number, &contestants[0].2).body["repeated"], true);
     check("20990019999", &contestants[0].2).problem(404, "not_found");
     // No-shows are marked only once the first sitting has started (it is a month away).
-    srv.post(&format!("/api/v1/events/{}/no-shows", f.event), &f.host.access, json!({})).problem(409, "session_not_started");
+    srv.post(&format!("/api/v1/events/{}/no-shows", f.event), &f.host.access, json!({}))
+        .problem(409, "session_not_started");
 }
 
 #[test]
@@ -583,4 +728,63 @@ fn roster_exports_mask_id_numbers_except_for_reviewers() {
     assert!(cells(&full).contains(&id));
     assert_eq!(download(None, true).0, 403);
     assert_eq!(download(Some(&me.access), true).0, 403);
+}
+
+#[test]
+fn a_team_signs_up_with_its_members_and_advisor_and_queues_show_what_awaits_each_reviewer() {
+    let f = open_final(Options {
+        extra: json!({ "name": "车工（团体）", "mode": "team", "team_size": 2 }),
+        ..Options::default()
+    });
+    let srv = &f.p.srv;
+    let (captain, _) = worker(srv, "13900000091", "队长", &id_number("530102", "19900101", 911), &f.factory);
+    let (_, member) = worker(srv, "13900000092", "队员", &id_number("530102", "19910101", 913), &f.factory);
+    let (_, advisor) = worker(srv, "13900000093", "教练", &id_number("530102", "19700101", 915), &f.factory);
+    let (_, young) = worker(srv, "13900000094", "少年", &id_number("530102", "20120101", 917), &f.factory);
+    sign_up(srv, &captain.access, &f.event, json!({ "members": [{ "person_id": member }] }))
+        .invalid_field("team_name", "required");
+    sign_up(srv, &captain.access, &f.event, json!({ "team_name": "五华一队", "members": [] }))
+        .invalid_field("members", "team_size_mismatch");
+    let refused = sign_up(
+        srv,
+        &captain.access,
+        &f.event,
+        json!({ "team_name": "五华一队", "members": [{ "person_id": young }] }),
+    );
+    refused.problem(422, "not_eligible");
+    assert_eq!(refused.body["errors"][0]["field"], "members[0].person_id");
+    assert_eq!(refused.body["errors"][0]["code"], "too_young");
+    let team = sign_up(
+        srv,
+        &captain.access,
+        &f.event,
+        json!({ "team_name": "五华一队", "members": [{ "person_id": member }, { "person_id": advisor, "role": "advisor" }] }),
+    );
+    assert_eq!(team.status, 201, "{}", team.text);
+    let roles: Vec<&str> =
+        team.body["members"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["member", "advisor"]);
+    // The member cannot join a second team of the same event.
+    let (other_captain, _) = worker(srv, "13900000095", "二队长", &id_number("530102", "19900101", 919), &f.factory);
+    let second = sign_up(
+        srv,
+        &other_captain.access,
+        &f.event,
+        json!({ "team_name": "五华二队", "members": [{ "person_id": member }] }),
+    );
+    assert!(
+        second.body["errors"].as_array().unwrap().iter().any(|e| e["code"] == "already_registered"),
+        "{}",
+        second.text
+    );
+    // It waits for the unit: in the unit's "awaiting me" queue, not in the host's.
+    let unit_queue =
+        srv.get(&format!("/api/v1/registrations?competition_id={}&awaiting_me=true", f.competition), &f.unit.access);
+    assert_eq!(unit_queue.body["items"].as_array().unwrap().len(), 1, "{}", unit_queue.text);
+    let host_queue =
+        srv.get(&format!("/api/v1/registrations?competition_id={}&awaiting_me=true", f.competition), &f.host.access);
+    assert_eq!(host_queue.body["items"].as_array().unwrap().len(), 0);
+    // A member sees the team's registration among their own.
+    let member_login = srv.login("13900000092", "contestant-password-1");
+    assert_eq!(srv.get("/api/v1/me/registrations", &member_login.access).body[0]["team_name"], "五华一队");
 }
