@@ -186,4 +186,11 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+/// One broken rule is a 422 naming its field, so `?` works on a single check.
+impl From<Violation> for ApiError {
+    fn from(v: Violation) -> Self {
+        ApiError::validation(vec![v])
+    }
+}
+
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -118,8 +118,8 @@ pub async fn signup(
     body: JsonBody<Credentials>,
 ) -> ApiResult<HttpResponse> {
     let Credentials { username, password } = body.0;
-    let username = normalise_username(&username).map_err(|v| ApiError::validation(vec![v]))?;
-    check_password_policy(&username, &password).map_err(|v| ApiError::validation(vec![v]))?;
+    let username = normalise_username(&username)?;
+    check_password_policy(&username, &password)?;
     let password_hash = hash_off_thread(password).await?;
     let rid = request_id(&req);
     let st = state.clone();

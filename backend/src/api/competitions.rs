@@ -306,7 +306,7 @@ pub async fn list_competitions(
         is_season: q.season,
         region_prefix: q.region.as_deref().map(region_prefix),
         ids: None,
-        name_contains: text::optional("q", q.q.as_deref(), 100).map_err(|v| ApiError::validation(vec![v]))?,
+        name_contains: text::optional("q", q.q.as_deref(), 100)?,
         drafts_within,
         after_id: page.cursor_id()?,
         limit: limit + 1,
@@ -403,8 +403,14 @@ fn check_target(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<()> 
     if status_of(&target)? == Status::Cancelled {
         return Err(ApiError::field("feeds_into_id", "target_cancelled", "that competition was cancelled"));
     }
-    check_feeds_into(tier_of(row)?, category_of(row)?, row.year, tier_of(&target)?, category_of(&target)?, target.year)
-        .map_err(|v| ApiError::validation(vec![v]))?;
+    check_feeds_into(
+        tier_of(row)?,
+        category_of(row)?,
+        row.year,
+        tier_of(&target)?,
+        category_of(&target)?,
+        target.year,
+    )?;
     let mut lookup_failed = None;
     let cycle = creates_cycle(&row.id, target_id, |id| match store::competitions::feeds_into_of(conn, id) {
         Ok(next) => next,
@@ -779,9 +785,9 @@ pub async fn transition_competition(
     body: JsonBody<TransitionRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let expected = req.headers().contains_key(header::IF_MATCH).then(|| if_match_version(&req)).transpose()?;
+    let expected = super::optional_if_match(&req)?;
     let request = body.0;
-    let reason = text::optional("reason", request.reason.as_deref(), 500).map_err(|v| ApiError::validation(vec![v]))?;
+    let reason = text::optional("reason", request.reason.as_deref(), 500)?;
     let out = state
         .db
         .write(move |conn| {
@@ -921,7 +927,7 @@ pub async fn apply_for_upgrade(
     body: JsonBody<UpgradeRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let statement = text::required("statement", &body.0.statement, 2000).map_err(|v| ApiError::validation(vec![v]))?;
+    let statement = text::required("statement", &body.0.statement, 2000)?;
     let out = state
         .db
         .write(move |conn| {
@@ -1029,8 +1035,7 @@ pub async fn decide_upgrade(
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let decision = body.0;
-    let reason =
-        text::optional("reason", decision.reason.as_deref(), 1000).map_err(|v| ApiError::validation(vec![v]))?;
+    let reason = text::optional("reason", decision.reason.as_deref(), 1000)?;
     if !decision.approve && reason.is_none() {
         return Err(ApiError::field("reason", "required", "say why the application is refused"));
     }

@@ -298,12 +298,7 @@ pub async fn create_event(
     let competition_id = parse_id("id", &id)?;
     let input = body.0;
     let trade_id = parse_id("trade_id", &input.trade_id)?;
-    let name = input
-        .name
-        .as_deref()
-        .map(|n| text::required("name", n, 100))
-        .transpose()
-        .map_err(|v| ApiError::validation(vec![v]))?;
+    let name = input.name.as_deref().map(|n| text::required("name", n, 100)).transpose()?;
     let out = state
         .db
         .write(move |conn| {
@@ -537,12 +532,7 @@ pub async fn update_event(
     let expected = if_match_version(&req)?;
     let patch = body.0;
     let trade_id = patch.trade_id.as_deref().map(|v| parse_id("trade_id", v)).transpose()?;
-    let name = patch
-        .name
-        .as_deref()
-        .map(|n| text::required("name", n, 100))
-        .transpose()
-        .map_err(|v| ApiError::validation(vec![v]))?;
+    let name = patch.name.as_deref().map(|n| text::required("name", n, 100)).transpose()?;
     let out = state
         .db
         .write(move |conn| {
@@ -942,7 +932,7 @@ pub async fn publish_document(
 ) -> ApiResult<HttpResponse> {
     let (event_id, version) = path.into_inner();
     let event_id = parse_id("id", &event_id)?;
-    let reason = text::optional("reason", body.0.reason.as_deref(), 1000).map_err(|v| ApiError::validation(vec![v]))?;
+    let reason = text::optional("reason", body.0.reason.as_deref(), 1000)?;
     let out = state
         .db
         .write(move |conn| {

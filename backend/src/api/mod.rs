@@ -298,6 +298,11 @@ pub fn if_match_version(req: &HttpRequest) -> ApiResult<i32> {
         .ok_or_else(|| ApiError::bad_request("invalid_if_match", "If-Match must be the ETag you read, e.g. \"3\""))
 }
 
+/// The version in `If-Match` when the client sent one (for actions where it is optional).
+pub fn optional_if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
+    req.headers().contains_key(header::IF_MATCH).then(|| if_match_version(req)).transpose()
+}
+
 fn parse_etag(value: &HeaderValue) -> Option<i32> {
     let text = value.to_str().ok()?.trim();
     let text = text.strip_prefix("W/").unwrap_or(text);

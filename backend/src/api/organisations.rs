@@ -106,7 +106,7 @@ pub async fn list_organisations(
     let after_id = page.cursor_id()?;
     let parent_id = q.parent_id.as_deref().map(|v| parse_id("parent_id", v)).transpose()?;
     let within = q.within.as_deref().map(|v| parse_id("within", v)).transpose()?;
-    let name_contains = text::optional("q", q.q.as_deref(), 100).map_err(|v| ApiError::validation(vec![v]))?;
+    let name_contains = text::optional("q", q.q.as_deref(), 100)?;
     let rows = state
         .db
         .read(move |conn| {

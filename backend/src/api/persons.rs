@@ -322,7 +322,7 @@ pub async fn list_persons(
         Some(if q.id_number.is_some() { actor.scope_paths(&[Role::Organiser]) } else { paths })
     };
     let employer_org_id = q.employer_org_id.as_deref().map(|v| parse_id("employer_org_id", v)).transpose()?;
-    let name_contains = text::optional("q", q.q.as_deref(), 50).map_err(|v| ApiError::validation(vec![v]))?;
+    let name_contains = text::optional("q", q.q.as_deref(), 50)?;
     let id_number = q.id_number.map(|n| n.trim().to_uppercase());
     let a = actor.clone();
     let items = state

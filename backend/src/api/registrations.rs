@@ -430,8 +430,7 @@ pub fn enter(
     }
     // Team events: members and advisors, each a known person, eligible in person.
     let mode = EventMode::parse(&event.mode).unwrap_or(EventMode::Individual);
-    let team_name =
-        text::optional("team_name", request.team_name.as_deref(), 50).map_err(|v| ApiError::validation(vec![v]))?;
+    let team_name = text::optional("team_name", request.team_name.as_deref(), 50)?;
     let mut members = Vec::new();
     if mode == EventMode::Individual && !request.members.is_empty() {
         return Err(ApiError::field("members", "not_a_team_event", "an individual event has no team members"));
@@ -986,7 +985,7 @@ pub async fn edit_registration(
                 row.nominating_org_id = unit_id;
             }
             if let Some(name) = &patch.team_name {
-                row.team_name = Some(text::required("team_name", name, 50).map_err(|v| ApiError::validation(vec![v]))?);
+                row.team_name = Some(text::required("team_name", name, 50)?);
             }
             if let Some(members) = &patch.members {
                 let rows = members
@@ -1081,10 +1080,9 @@ pub async fn review_registration(
     body: JsonBody<ReviewRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let expected = req.headers().contains_key(header::IF_MATCH).then(|| if_match_version(&req)).transpose()?;
+    let expected = super::optional_if_match(&req)?;
     let request = body.0;
-    let comment =
-        text::optional("comment", request.comment.as_deref(), 500).map_err(|v| ApiError::validation(vec![v]))?;
+    let comment = text::optional("comment", request.comment.as_deref(), 500)?;
     if request.action != ReviewAction::Approve && comment.is_none() {
         return Err(ApiError::field("comment", "required", "say what to change, or why the registration is refused"));
     }
@@ -1144,7 +1142,7 @@ pub async fn withdraw_registration(
     body: JsonBody<WithdrawRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let reason = text::optional("reason", body.0.reason.as_deref(), 500).map_err(|v| ApiError::validation(vec![v]))?;
+    let reason = text::optional("reason", body.0.reason.as_deref(), 500)?;
     let out = state
         .db
         .write(move |conn| {

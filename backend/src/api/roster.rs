@@ -699,7 +699,7 @@ pub async fn file_objection(
     body: JsonBody<ObjectionRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let grounds = text::required("grounds", &body.0.grounds, 1000).map_err(|v| ApiError::validation(vec![v]))?;
+    let grounds = text::required("grounds", &body.0.grounds, 1000)?;
     let out = state
         .db
         .write(move |conn| {
@@ -788,7 +788,7 @@ pub async fn rule_objection(
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let request = body.0;
-    let ruling = text::required("ruling", &request.ruling, 1000).map_err(|v| ApiError::validation(vec![v]))?;
+    let ruling = text::required("ruling", &request.ruling, 1000)?;
     let out = state
         .db
         .write(move |conn| {
@@ -889,7 +889,7 @@ pub async fn put_calendar_day(
     let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
         .map_err(|_| ApiError::bad_request("invalid_date", "the day is YYYY-MM-DD"))?;
     let input = body.0;
-    let name = text::required("name", &input.name, 50).map_err(|v| ApiError::validation(vec![v]))?;
+    let name = text::required("name", &input.name, 50)?;
     let out = state
         .db
         .write(move |conn| {

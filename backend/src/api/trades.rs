@@ -69,7 +69,7 @@ pub async fn list_trades(state: web::Data<AppState>, query: web::Query<TradeQuer
     let page = PageParams { limit: q.limit, cursor: q.cursor.clone() };
     let limit = page.limit()?;
     let filter = TradeFilter {
-        q: text::optional("q", q.q.as_deref(), 50).map_err(|v| ApiError::validation(vec![v]))?,
+        q: text::optional("q", q.q.as_deref(), 50)?,
         category: q.category.map(|c| c.as_str().to_string()),
         after_id: page.cursor_id()?,
         limit: limit + 1,

@@ -218,8 +218,8 @@ pub async fn create_user(state: web::Data<AppState>, actor: Actor, body: JsonBod
         return Err(ApiError::forbidden("only admins and organisers create accounts"));
     }
     let NewUser { username, password, grant } = body.0;
-    let username = normalise_username(&username).map_err(|v| ApiError::validation(vec![v]))?;
-    check_password_policy(&username, &password).map_err(|v| ApiError::validation(vec![v]))?;
+    let username = normalise_username(&username)?;
+    check_password_policy(&username, &password)?;
     if grant.is_none() && !actor.is_admin() {
         return Err(ApiError::field("grant", "required", "name the role and organisation the account is for"));
     }
