@@ -653,6 +653,8 @@ fn seed_competition(
                 version: 1,
                 created_at: at,
                 updated_at: at,
+                spread_limit_centi: 100,
+                drop_extremes: false,
             },
             false,
         )?;

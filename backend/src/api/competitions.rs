@@ -904,6 +904,16 @@ fn apply_transition_effects(
             )
         }
         Status::RosterFinal => super::draw::issue_tickets(conn, actor, &competition.id, competition.year).map(|_| ()),
+        // The marking schemes are fixed from the first sitting on.
+        Status::Running => {
+            for (event, _, _) in store::events::of_competition(conn, &competition.id)? {
+                if let Some(mut scheme) = store::events::scheme_of(conn, &event.id)? {
+                    scheme.locked = true;
+                    store::events::save_scheme(conn, &scheme, true)?;
+                }
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }

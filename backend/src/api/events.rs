@@ -386,6 +386,10 @@ pub struct Attachment {
 pub struct MarkingSchemeOut {
     pub title: String,
     pub sections: Vec<SchemeSection>,
+    /// Judges of a judgement aspect further apart than this are flagged (default 1).
+    pub judgement_spread_limit: f64,
+    /// With five or more judges, drop the highest and lowest judgement score.
+    pub drop_extremes: bool,
     /// Locked when the competition starts.
     pub locked: bool,
     pub version: i32,
@@ -397,6 +401,10 @@ pub struct SchemeSection {
     #[schema(example = "实操模块A：零件加工")]
     pub name: String,
     pub kind: SessionKind,
+    /// Criteria and their aspects. Leave empty for an outline; once any section has criteria,
+    /// every section needs them and totals 100.
+    #[serde(default)]
+    pub criteria: Vec<crate::domain::scoring::CriterionSpec>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -429,6 +437,8 @@ fn scheme_out(row: SchemeRow) -> MarkingSchemeOut {
     MarkingSchemeOut {
         title: row.title,
         sections: serde_json::from_str(&row.sections).unwrap_or_default(),
+        judgement_spread_limit: crate::domain::scoring::from_centi(row.spread_limit_centi),
+        drop_extremes: row.drop_extremes,
         locked: row.locked,
         version: row.version,
     }
@@ -981,12 +991,41 @@ pub async fn publish_document(
 #[serde(deny_unknown_fields)]
 pub struct MarkingSchemeInput {
     pub title: String,
+    /// Default 1 point.
+    pub judgement_spread_limit: Option<f64>,
+    /// Default false.
+    pub drop_extremes: Option<bool>,
     /// The sections: the theory paper and the practical modules (criteria and aspects come with judging).
     pub sections: Vec<SchemeSection>,
 }
 
-/// Sets the outline of the event's marking scheme (评分标准): its sections. Locked once the
-/// competition runs.
+/// The aspects of a scheme, coded `section.criterion.aspect` (e.g. `2.1.3`).
+fn aspect_rows(event_id: &str, sections: &[SchemeSection]) -> Vec<store::judging::AspectRow> {
+    let mut rows = Vec::new();
+    for (si, section) in sections.iter().enumerate() {
+        for (ci, criterion) in section.criteria.iter().enumerate() {
+            for (ai, aspect) in criterion.aspects.iter().enumerate() {
+                rows.push(store::judging::AspectRow {
+                    id: new_id(),
+                    event_id: event_id.to_string(),
+                    section_index: si as i32,
+                    section_kind: section.kind.as_str().into(),
+                    code: format!("{}.{}.{}", si + 1, ci + 1, ai + 1),
+                    criterion: criterion.name.trim().to_string(),
+                    description: aspect.description.trim().to_string(),
+                    kind: aspect.kind.as_str().into(),
+                    max_centi: crate::domain::scoring::to_centi(aspect.max).unwrap_or(0),
+                    position: rows.len() as i32,
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// Sets the event's marking scheme (评分标准): sections (theory paper, practical modules), each with
+/// criteria and aspects of three kinds — measurement, judgement (0–3 by each judge) and deduction —
+/// totalling 100 per section; or just the outline of sections. Locked once the competition runs.
 #[utoipa::path(tag = "competitions", request_body = MarkingSchemeInput, responses((status = 200, body = MarkingSchemeOut), ProblemResponses), security(("bearer" = [])))]
 #[put("/events/{id}/marking-scheme")]
 pub async fn put_marking_scheme(
@@ -1002,8 +1041,16 @@ pub async fn put_marking_scheme(
     if input.sections.is_empty() || input.sections.len() > 30 {
         violations.push(Violation::new("sections", "out_of_range", "1 to 30 sections"));
     }
+    let detailed = input.sections.iter().any(|s| !s.criteria.is_empty());
     for (i, section) in input.sections.iter().enumerate() {
         keep(&mut violations, text::required(&format!("sections[{i}].name"), &section.name, 100));
+        if detailed {
+            violations.extend(crate::domain::scoring::check_section(
+                &format!("sections[{i}]"),
+                section.name.trim(),
+                &section.criteria,
+            ));
+        }
         if input.sections[..i].iter().any(|s| s.name.trim() == section.name.trim()) {
             violations.push(Violation::new(
                 &format!("sections[{i}].name"),
@@ -1011,6 +1058,11 @@ pub async fn put_marking_scheme(
                 "each section has its own name",
             ));
         }
+    }
+    let spread_limit = input.judgement_spread_limit.unwrap_or(crate::domain::scoring::DEFAULT_SPREAD_LIMIT);
+    let spread_limit_centi = crate::domain::scoring::to_centi(spread_limit).filter(|c| (0..=300).contains(c));
+    if spread_limit_centi.is_none() {
+        violations.push(Violation::new("judgement_spread_limit", "out_of_range", "0 to 3 points"));
     }
     if !violations.is_empty() {
         return Err(ApiError::validation(violations));
@@ -1020,6 +1072,9 @@ pub async fn put_marking_scheme(
         .write(move |conn| {
             let ((event, _, _), (competition, _, _)) = load_managed_event(conn, &actor, &event_id)?;
             let existing = store::events::scheme_of(conn, &event_id)?;
+            if store::judging::count_marks(conn, &event_id)? > 0 {
+                return Err(ApiError::conflict("scheme_locked", "marks have been entered against this scheme"));
+            }
             if existing.as_ref().is_some_and(|s| s.locked) || !status_of(&competition)?.is_before_running() {
                 return Err(ApiError::conflict(
                     "scheme_locked",
@@ -1051,8 +1106,11 @@ pub async fn put_marking_scheme(
                 version: existing.as_ref().map(|s| s.version + 1).unwrap_or(1),
                 created_at: existing.as_ref().map(|s| s.created_at).unwrap_or(at),
                 updated_at: at,
+                spread_limit_centi: spread_limit_centi.unwrap_or(100),
+                drop_extremes: input.drop_extremes.unwrap_or(false),
             };
             store::events::save_scheme(conn, &row, existing.is_some())?;
+            store::judging::replace_aspects(conn, &event_id, &aspect_rows(&event_id, &input.sections))?;
             let out = scheme_out(row);
             record(
                 conn,

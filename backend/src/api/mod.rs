@@ -8,6 +8,7 @@ pub mod competitions;
 pub mod draw;
 pub mod events;
 pub mod health;
+pub mod judging;
 pub mod organisations;
 pub mod persons;
 pub mod reference;
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     registrations::configure(cfg);
     roster::configure(cfg);
     draw::configure(cfg);
+    judging::configure(cfg);
 }
 
 #[derive(OpenApi)]
@@ -67,6 +69,7 @@ application/problem+json with a stable `code`.",
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "competitions", description = "Trades, competitions across the tiers, events, sessions and technical documents"),
         (name = "reference", description = "Reference data"),
+        (name = "judging", description = "Marking schemes, judges' sheets by anonymised station, spread flags, sign-off, re-opening, review and decryption"),
         (name = "registration", description = "Sign-up, eligibility, review, roster publicity, draw, tickets and check-in"),
     )
 )]

@@ -230,6 +230,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        spread_limit_centi -> Integer,
+        drop_extremes -> Bool,
     }
 }
 
@@ -369,6 +371,122 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    aspects (id) {
+        id -> Text,
+        event_id -> Text,
+        section_index -> Integer,
+        section_kind -> Text,
+        code -> Text,
+        criterion -> Text,
+        description -> Text,
+        kind -> Text,
+        max_centi -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    judge_aspects (id) {
+        id -> Text,
+        event_id -> Text,
+        user_id -> Text,
+        aspect_id -> Text,
+    }
+}
+
+diesel::table! {
+    judge_relations (id) {
+        id -> Text,
+        user_id -> Text,
+        person_id -> Text,
+        relation -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    marks (id) {
+        id -> Text,
+        event_id -> Text,
+        aspect_id -> Text,
+        station_number -> Integer,
+        judge_user_id -> Text,
+        value_centi -> Integer,
+        status -> Text,
+        submitted_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    spread_flags (id) {
+        id -> Text,
+        event_id -> Text,
+        aspect_id -> Text,
+        station_number -> Integer,
+        status -> Text,
+        note -> Nullable<Text>,
+        resolved_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    section_signoffs (id) {
+        id -> Text,
+        event_id -> Text,
+        section_index -> Integer,
+        kind -> Text,
+        signed_by -> Text,
+        signed_at -> Timestamp,
+        confirmed_by -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reopen_requests (id) {
+        id -> Text,
+        mark_id -> Text,
+        new_value_centi -> Integer,
+        reason -> Text,
+        requested_by -> Text,
+        status -> Text,
+        approved_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    review_samples (id) {
+        id -> Text,
+        event_id -> Text,
+        station_number -> Integer,
+        reason -> Text,
+        status -> Text,
+        note -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    event_judging (event_id) {
+        event_id -> Text,
+        review_seed -> Nullable<Text>,
+        review_drawn_at -> Nullable<Timestamp>,
+        decryption_requested_by -> Nullable<Text>,
+        decryption_requested_at -> Nullable<Timestamp>,
+        decrypted_by -> Nullable<Text>,
+        decrypted_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(persons -> organisations (employer_org_id));
 diesel::joinable!(users -> persons (person_id));
 diesel::joinable!(role_grants -> organisations (organisation_id));
@@ -393,6 +511,11 @@ diesel::joinable!(objections -> registrations (registration_id));
 diesel::joinable!(event_roles -> events (event_id));
 diesel::joinable!(event_roles -> users (user_id));
 diesel::joinable!(draw_assignments -> registrations (registration_id));
+diesel::joinable!(aspects -> events (event_id));
+diesel::joinable!(judge_aspects -> aspects (aspect_id));
+diesel::joinable!(marks -> aspects (aspect_id));
+diesel::joinable!(spread_flags -> aspects (aspect_id));
+diesel::joinable!(reopen_requests -> marks (mark_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -421,4 +544,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_roles,
     draws,
     draw_assignments,
+    aspects,
+    judge_aspects,
+    judge_relations,
+    marks,
+    spread_flags,
+    section_signoffs,
+    reopen_requests,
+    review_samples,
+    event_judging,
 );

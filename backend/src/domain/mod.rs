@@ -11,6 +11,7 @@ pub mod organisation;
 pub mod person;
 pub mod registration;
 pub mod role;
+pub mod scoring;
 pub mod text;
 pub mod trade;
 

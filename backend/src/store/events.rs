@@ -76,6 +76,8 @@ pub struct SchemeRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub spread_limit_centi: i32,
+    pub drop_extremes: bool,
 }
 
 /// An event with its trade's code and name.
@@ -245,6 +247,9 @@ pub fn save_scheme(conn: &mut DbConnection, row: &SchemeRow, exists: bool) -> Ap
                 marking_schemes::sections.eq(&row.sections),
                 marking_schemes::version.eq(row.version),
                 marking_schemes::updated_at.eq(row.updated_at),
+                marking_schemes::spread_limit_centi.eq(row.spread_limit_centi),
+                marking_schemes::drop_extremes.eq(row.drop_extremes),
+                marking_schemes::locked.eq(row.locked),
             ))
             .execute(conn)?;
     } else {

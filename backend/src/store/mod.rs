@@ -25,6 +25,7 @@ pub mod competitions;
 pub mod draws;
 pub mod events;
 pub mod idempotency;
+pub mod judging;
 pub mod organisations;
 pub mod persons;
 pub mod registrations;

@@ -6,6 +6,7 @@ mod auth;
 mod competitions;
 mod demo;
 mod errors;
+mod judging;
 mod openapi;
 mod organisations;
 mod persons;

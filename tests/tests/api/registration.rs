@@ -5,11 +5,11 @@ use skillcomp_tests::{id_number, Response, Session, TestServer};
 
 use crate::{province, Province};
 
-fn day(offset: i64) -> String {
+pub fn day(offset: i64) -> String {
     (skillcomp::db::now().date() + chrono::Duration::days(offset)).to_string()
 }
 
-fn at(offset_days: i64, time: &str) -> String {
+pub fn at(offset_days: i64, time: &str) -> String {
     format!("{}T{time}Z", day(offset_days))
 }
 
@@ -39,7 +39,7 @@ impl Default for Options {
     }
 }
 
-fn trade_id(srv: &TestServer, name: &str) -> String {
+pub fn trade_id(srv: &TestServer, name: &str) -> String {
     let all = srv.request("GET", "/api/v1/trades?limit=200").send();
     all.body["items"].as_array().unwrap().iter().find(|t| t["name"] == name).expect("trade")["id"]
         .as_str()
@@ -80,7 +80,7 @@ fn open_final(options: Options) -> Final {
 }
 
 /// A sitting, a published technical document and a marking scheme.
-fn prepare_event(srv: &TestServer, token: &str, event: &str, (offset, from, to): (i64, &str, &str)) {
+pub fn prepare_event(srv: &TestServer, token: &str, event: &str, (offset, from, to): (i64, &str, &str)) {
     let session = srv.post(&format!("/api/v1/events/{event}/sessions"), token, json!({ "kind": "practical", "name": "实操", "venue": "昆明示范技工学校实训楼", "starts_at": at(offset, from), "ends_at": at(offset, to) }));
     assert_eq!(session.status, 201, "{}", session.text);
     srv.post(&format!("/api/v1/events/{event}/documents"), token, json!({ "title": "技术工作文件", "body": "内容" }));
@@ -89,7 +89,7 @@ fn prepare_event(srv: &TestServer, token: &str, event: &str, (offset, from, to):
 }
 
 /// A contestant account with a profile employed by `employer`; returns the session and person id.
-fn worker(srv: &TestServer, username: &str, name: &str, id: &str, employer: &str) -> (Session, String) {
+pub fn worker(srv: &TestServer, username: &str, name: &str, id: &str, employer: &str) -> (Session, String) {
     let s = srv.contestant(username);
     let r = srv
         .request("PUT", "/api/v1/me/person")
@@ -101,11 +101,11 @@ fn worker(srv: &TestServer, username: &str, name: &str, id: &str, employer: &str
     (s, person_id)
 }
 
-fn sign_up(srv: &TestServer, token: &str, event: &str, body: Value) -> Response {
+pub fn sign_up(srv: &TestServer, token: &str, event: &str, body: Value) -> Response {
     srv.post(&format!("/api/v1/events/{event}/registrations"), token, body)
 }
 
-fn review(srv: &TestServer, token: &str, id: &str, action: &str, comment: Option<&str>) -> Response {
+pub fn review(srv: &TestServer, token: &str, id: &str, action: &str, comment: Option<&str>) -> Response {
     srv.post(&format!("/api/v1/registrations/{id}/review"), token, json!({ "action": action, "comment": comment }))
 }
 

@@ -1,0 +1,239 @@
+//! Marking: the three kinds of aspect and their arithmetic (WorldSkills-style marking used by
+//! Chinese workers' contests), how a section adds up, and when judges disagree too much.
+//!
+//! Marks are kept in hundredths (integers) so that sums are exact.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Violation;
+use crate::string_enum;
+
+string_enum! {
+    pub enum AspectKind {
+        /// 测量: objective, 0 to the aspect's maximum, against a tolerance.
+        Measurement = "measurement",
+        /// 评价: each judge scores 0–3 against written descriptors; the aspect gives weight × mean / 3.
+        Judgement = "judgement",
+        /// 扣分: a bounded deduction (0 to −maximum).
+        Deduction = "deduction",
+    }
+}
+
+/// Judges of a judgement aspect more than this many points apart are flagged for the chief judge
+/// (DESIGN §6: 3 judges, mean, flag over 1 point).
+pub const DEFAULT_SPREAD_LIMIT: f64 = 1.0;
+
+/// One aspect as an organiser writes it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AspectSpec {
+    /// What is marked, e.g. 外圆尺寸 Φ40±0.02.
+    pub description: String,
+    pub kind: AspectKind,
+    /// Measurement: the marks available. Judgement: the weight (marks at score 3). Deduction: the
+    /// largest deduction (a positive number).
+    pub max: f64,
+    /// Measurement: how the measurement is judged, e.g. `±0.02 mm: full marks; beyond: 0`.
+    pub tolerance: Option<String>,
+    /// Judgement: what 0, 1, 2 and 3 mean.
+    #[serde(default)]
+    pub descriptors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionSpec {
+    /// e.g. 尺寸精度, 表面质量, 安全文明生产.
+    pub name: String,
+    pub aspects: Vec<AspectSpec>,
+}
+
+/// Hundredths from a decimal mark, refusing more than two decimals.
+pub fn to_centi(value: f64) -> Option<i32> {
+    let centi = (value * 100.0).round();
+    ((value * 100.0 - centi).abs() < 1e-6 && centi.abs() < 1e8).then_some(centi as i32)
+}
+
+pub fn from_centi(centi: i32) -> f64 {
+    centi as f64 / 100.0
+}
+
+/// The marks a section's aspects make available: measurements and judgement weights (deductions
+/// only take away).
+pub fn section_total(criteria: &[CriterionSpec]) -> f64 {
+    criteria.iter().flat_map(|c| &c.aspects).filter(|a| a.kind != AspectKind::Deduction).map(|a| a.max).sum()
+}
+
+/// Every rule a section's criteria break; `field` names the section (`sections[1]`).
+pub fn check_section(field: &str, name: &str, criteria: &[CriterionSpec]) -> Vec<Violation> {
+    let mut v = Vec::new();
+    for (ci, c) in criteria.iter().enumerate() {
+        if c.name.trim().is_empty() {
+            v.push(Violation::new(&format!("{field}.criteria[{ci}].name"), "required", "a criterion has a name"));
+        }
+        if c.aspects.is_empty() {
+            v.push(Violation::new(
+                &format!("{field}.criteria[{ci}].aspects"),
+                "required",
+                "a criterion has at least one aspect",
+            ));
+        }
+        for (ai, a) in c.aspects.iter().enumerate() {
+            let at = format!("{field}.criteria[{ci}].aspects[{ai}]");
+            if a.description.trim().is_empty() || a.description.chars().count() > 200 {
+                v.push(Violation::new(&format!("{at}.description"), "invalid_text", "1 to 200 characters"));
+            }
+            if !(a.max > 0.0 && a.max <= 100.0) || to_centi(a.max).is_none() {
+                v.push(Violation::new(&format!("{at}.max"), "out_of_range", "above 0 and at most 100, in hundredths"));
+            }
+            if a.kind == AspectKind::Judgement && a.descriptors.len() != 4 {
+                v.push(Violation::new(
+                    &format!("{at}.descriptors"),
+                    "descriptors_required",
+                    "a judgement aspect describes what 0, 1, 2 and 3 mean",
+                ));
+            }
+        }
+    }
+    let total = section_total(criteria);
+    if (total - 100.0).abs() > 1e-6 {
+        v.push(Violation::new(field, "section_total_not_100", format!("section '{name}' totals {total}, not 100")));
+    }
+    v
+}
+
+/// Whether `value` is a mark the aspect can take.
+pub fn check_mark(kind: AspectKind, max: f64, value: f64) -> Result<(), String> {
+    if to_centi(value).is_none() {
+        return Err("marks have at most two decimals".into());
+    }
+    match kind {
+        AspectKind::Measurement if (0.0..=max).contains(&value) => Ok(()),
+        AspectKind::Measurement => Err(format!("a measurement mark is 0 to {max}")),
+        AspectKind::Judgement if [0.0, 1.0, 2.0, 3.0].contains(&value) => Ok(()),
+        AspectKind::Judgement => Err("a judgement score is 0, 1, 2 or 3".into()),
+        AspectKind::Deduction if (-max..=0.0).contains(&value) => Ok(()),
+        AspectKind::Deduction => Err(format!("a deduction is 0 to -{max}")),
+    }
+}
+
+/// An aspect's marks from its judges' values (hundredths): measurements and deductions are the
+/// judges' mean; a judgement aspect gives weight × mean / 3. With `drop_extremes` and five or more
+/// judges, the highest and lowest are dropped first.
+pub fn aspect_mark(kind: AspectKind, max_centi: i32, values: &[i32], drop_extremes: bool) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let used: &[i32] = if drop_extremes && sorted.len() >= 5 { &sorted[1..sorted.len() - 1] } else { &sorted };
+    let mean = used.iter().map(|v| *v as f64).sum::<f64>() / used.len() as f64 / 100.0;
+    match kind {
+        AspectKind::Judgement => from_centi(max_centi) * mean / 3.0,
+        AspectKind::Measurement | AspectKind::Deduction => mean,
+    }
+}
+
+/// Whether a judgement aspect's judges are further apart than the limit.
+pub fn judgement_spread_exceeded(values: &[i32], limit: f64) -> bool {
+    match (values.iter().min(), values.iter().max()) {
+        (Some(lo), Some(hi)) => from_centi(hi - lo) > limit + 1e-9,
+        _ => false,
+    }
+}
+
+/// A section's score: its aspects' marks, never below 0 nor above 100.
+pub fn section_score(aspect_marks: &[f64]) -> f64 {
+    aspect_marks.iter().sum::<f64>().clamp(0.0, 100.0)
+}
+
+/// The weighted total of theory and practical section scores (weights add up to 100).
+pub fn weighted_total(theory: f64, practical: f64, theory_weight: i32, practical_weight: i32) -> f64 {
+    (theory * theory_weight as f64 + practical * practical_weight as f64) / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aspect(kind: AspectKind, max: f64) -> AspectSpec {
+        AspectSpec {
+            description: "外圆尺寸".into(),
+            kind,
+            max,
+            tolerance: None,
+            descriptors: if kind == AspectKind::Judgement {
+                vec!["差".into(), "合格".into(), "良好".into(), "优秀".into()]
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    #[test]
+    fn the_three_kinds_of_aspect_add_up() {
+        assert_eq!(aspect_mark(AspectKind::Measurement, 500, &[425], false), 4.25);
+        // Judgement: weight 6 × mean(2, 3, 2) / 3 = 4.666…
+        assert!((aspect_mark(AspectKind::Judgement, 600, &[200, 300, 200], false) - 14.0 / 3.0).abs() < 1e-9);
+        assert_eq!(aspect_mark(AspectKind::Deduction, 500, &[-200], false), -2.0);
+        assert_eq!(aspect_mark(AspectKind::Judgement, 600, &[], false), 0.0);
+        // Five judges, highest and lowest dropped: mean(1, 2, 2) = 5/3 → 6 × 5/9.
+        assert!((aspect_mark(AspectKind::Judgement, 600, &[0, 100, 200, 200, 300], true) - 10.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_section_totals_100_and_the_message_names_it() {
+        let good = vec![CriterionSpec {
+            name: "尺寸".into(),
+            aspects: vec![
+                aspect(AspectKind::Measurement, 70.0),
+                aspect(AspectKind::Judgement, 30.0),
+                aspect(AspectKind::Deduction, 10.0),
+            ],
+        }];
+        assert!(check_section("sections[0]", "实操模块A", &good).is_empty());
+        let short = vec![CriterionSpec {
+            name: "尺寸".into(),
+            aspects: vec![aspect(AspectKind::Measurement, 70.0), aspect(AspectKind::Judgement, 25.0)],
+        }];
+        let v = check_section("sections[1]", "实操模块B", &short);
+        assert_eq!(v[0].field, "sections[1]");
+        assert_eq!(v[0].message, "section '实操模块B' totals 95, not 100");
+        let mut no_descriptors = aspect(AspectKind::Judgement, 100.0);
+        no_descriptors.descriptors.clear();
+        let v = check_section("sections[0]", "x", &[CriterionSpec { name: "c".into(), aspects: vec![no_descriptors] }]);
+        assert_eq!(v[0].code, "descriptors_required");
+    }
+
+    #[test]
+    fn marks_stay_within_their_kind() {
+        assert!(check_mark(AspectKind::Measurement, 5.0, 4.75).is_ok());
+        assert!(check_mark(AspectKind::Measurement, 5.0, 5.01).is_err());
+        assert!(check_mark(AspectKind::Measurement, 5.0, -0.5).is_err());
+        assert!(check_mark(AspectKind::Measurement, 5.0, 1.234).is_err());
+        assert!(check_mark(AspectKind::Judgement, 6.0, 2.0).is_ok());
+        assert!(check_mark(AspectKind::Judgement, 6.0, 2.5).is_err());
+        assert!(check_mark(AspectKind::Judgement, 6.0, 4.0).is_err());
+        assert!(check_mark(AspectKind::Deduction, 5.0, -3.0).is_ok());
+        assert!(check_mark(AspectKind::Deduction, 5.0, 1.0).is_err());
+        assert!(check_mark(AspectKind::Deduction, 5.0, -5.5).is_err());
+    }
+
+    #[test]
+    fn judges_more_than_a_point_apart_are_flagged() {
+        assert!(!judgement_spread_exceeded(&[200, 300, 200], DEFAULT_SPREAD_LIMIT));
+        assert!(judgement_spread_exceeded(&[100, 300, 200], DEFAULT_SPREAD_LIMIT));
+        assert!(!judgement_spread_exceeded(&[300], DEFAULT_SPREAD_LIMIT));
+        assert!(!judgement_spread_exceeded(&[], DEFAULT_SPREAD_LIMIT));
+    }
+
+    #[test]
+    fn sections_are_bounded_and_weighted() {
+        assert_eq!(section_score(&[60.0, 45.0, -2.0]), 100.0);
+        assert_eq!(section_score(&[1.0, -5.0]), 0.0);
+        assert_eq!(weighted_total(80.0, 90.0, 30, 70), 87.0);
+        assert_eq!(to_centi(4.25), Some(425));
+        assert_eq!(to_centi(4.255), None);
+    }
+}

@@ -1,0 +1,11 @@
+DROP TABLE event_judging;
+DROP TABLE review_samples;
+DROP TABLE reopen_requests;
+DROP TABLE section_signoffs;
+DROP TABLE spread_flags;
+DROP TABLE marks;
+DROP TABLE judge_relations;
+DROP TABLE judge_aspects;
+DROP TABLE aspects;
+ALTER TABLE marking_schemes DROP COLUMN drop_extremes;
+ALTER TABLE marking_schemes DROP COLUMN spread_limit_centi;

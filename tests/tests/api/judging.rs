@@ -1,0 +1,450 @@
+//! Judging on a running final: blind sheets, idempotent and versioned marks, conflicts of interest,
+//! spread flags, sign-off by two people, and the two-person re-opening of a locked mark.
+
+use serde_json::{json, Value};
+use skillcomp_tests::{id_number, Response, Session, TestServer};
+
+use crate::province;
+use crate::registration::{at, day, review, sign_up, trade_id, worker};
+
+struct Running {
+    srv: TestServer,
+    host: Session,
+    event: String,
+    judges: Vec<(Session, String)>,
+    chief: (Session, String),
+    supervisor: (Session, String),
+    /// Contestants' names and ID numbers, which no judge may ever see.
+    secrets: Vec<String>,
+    /// Aspect ids by code.
+    aspects: Vec<(String, String)>,
+}
+
+fn scheme() -> Value {
+    let judgement = |description: &str, max: f64| json!({ "description": description, "kind": "judgement", "max": max, "descriptors": ["不合格", "合格", "良好", "优秀"] });
+    json!({
+        "title": "车工评分标准",
+        "sections": [
+            { "name": "理论知识", "kind": "theory", "criteria": [{ "name": "理论", "aspects": [{ "description": "理论试卷", "kind": "measurement", "max": 100 }] }] },
+            { "name": "实操模块A", "kind": "practical", "criteria": [
+                { "name": "尺寸精度", "aspects": [{ "description": "外圆 Φ40±0.02", "kind": "measurement", "max": 60, "tolerance": "超差不得分" }] },
+                { "name": "工艺与表面", "aspects": [judgement("表面粗糙度与纹理", 30.0), judgement("工艺合理性", 10.0)] },
+                { "name": "安全文明生产", "aspects": [{ "description": "违规操作扣分", "kind": "deduction", "max": 5 }] }
+            ]}
+        ]
+    })
+}
+
+fn user_id(srv: &TestServer, s: &Session) -> String {
+    srv.get("/api/v1/me", &s.access).body["id"].as_str().unwrap().to_string()
+}
+
+/// A county final running today: three checked-in contestants (two from one factory, one from
+/// another), three judges (the third employed by the first factory), a chief judge, a supervisor.
+fn running_final() -> Running {
+    let p = province();
+    let srv = p.srv;
+    let admin = p.admin.access.clone();
+    let factory = srv.create_org(&admin, "五华示范机床厂", "enterprise", "enterprise", Some(&p.wuhua), "530102");
+    let other = srv.create_org(&admin, "五华示范阀门厂", "enterprise", "enterprise", Some(&p.wuhua), "530102");
+    let host = srv.staff(&admin, "org.kunming", "organiser", Some(&p.kunming));
+    let year = chrono::Datelike::year(&skillcomp::db::now().date());
+    let competition = srv.post(
+        "/api/v1/competitions",
+        &host.access,
+        json!({
+        "name": "昆明市车工决赛", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
+        "host_org_id": p.kunming, "starts_on": day(0), "ends_on": day(1), "roster_publicity_days": 0,
+        "registration_opens_at": at(-2, "00:00:00"), "registration_closes_at": at(0, "23:59:59") }),
+    );
+    let competition = competition.body["id"].as_str().unwrap().to_string();
+    let event = srv.post(
+        &format!("/api/v1/competitions/{competition}/events"),
+        &host.access,
+        json!({ "trade_id": trade_id(&srv, "车工"), "review_levels": 1 }),
+    );
+    let event = event.body["id"].as_str().unwrap().to_string();
+    srv.post(&format!("/api/v1/events/{event}/sessions"), &host.access, json!({ "kind": "practical", "name": "实操", "venue": "实训楼", "starts_at": at(0, "00:00:00"), "ends_at": at(0, "23:59:00") }));
+    srv.post(
+        &format!("/api/v1/events/{event}/documents"),
+        &host.access,
+        json!({ "title": "技术工作文件", "body": "内容" }),
+    );
+    srv.post(&format!("/api/v1/events/{event}/documents/1/publish"), &host.access, json!({}));
+    let saved =
+        srv.request("PUT", &format!("/api/v1/events/{event}/marking-scheme")).token(&host.access).json(scheme());
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let transition = |to: &str, reason: Option<&str>| {
+        let r = srv.post(
+            &format!("/api/v1/competitions/{competition}/transitions"),
+            &host.access,
+            json!({ "to": to, "reason": reason }),
+        );
+        assert_eq!(r.status, 200, "{to}: {}", r.text);
+    };
+    transition("published", None);
+    transition("registration_open", None);
+    let mut secrets = Vec::new();
+    let mut contestants = Vec::new();
+    for (i, (name, unit)) in [("李娜", &factory), ("阿苏·木呷", &factory), ("岩温香", &other)].into_iter().enumerate()
+    {
+        let id = id_number("530102", "19900101", 300 + 2 * i as u32);
+        let (s, _) = worker(&srv, &format!("1380000100{i}"), name, &id, unit);
+        let r = sign_up(&srv, &s.access, &event, json!({}));
+        let rid = r.body["id"].as_str().unwrap().to_string();
+        review(&srv, &host.access, &rid, "approve", None);
+        secrets.extend([name.to_string(), id.clone()]);
+        contestants.push((rid, id));
+    }
+    secrets.extend(["五华示范机床厂".to_string(), "五华示范阀门厂".to_string()]);
+    transition("registration_closed", Some("提前截止"));
+    transition("roster_publicity", None);
+    transition("roster_final", None);
+    let staff = |name: &str| {
+        let s = srv.staff(&admin, name, "judge", Some(&p.kunming));
+        let id = user_id(&srv, &s);
+        (s, id)
+    };
+    let judges: Vec<(Session, String)> = ["judge.a", "judge.b", "judge.c"].iter().map(|n| staff(n)).collect();
+    let chief = staff("judge.chief");
+    let supervisor = staff("judge.supervisor");
+    let encryption = staff("judge.enc");
+    // Judge C works at the first factory.
+    let c_profile = srv.request("PUT", "/api/v1/me/person").token(&judges[2].0.access).json(
+        json!({ "full_name": "陈裁判", "id_number": id_number("530102", "19750101", 555), "employer_org_id": factory }),
+    );
+    assert_eq!(c_profile.status, 201, "{}", c_profile.text);
+    let appoint = |user: &str, role: &str| {
+        let r =
+            srv.post(&format!("/api/v1/events/{event}/roles"), &host.access, json!({ "user_id": user, "role": role }));
+        assert_eq!(r.status, 201, "{}", r.text);
+    };
+    for (_, id) in &judges {
+        appoint(id, "judge");
+    }
+    appoint(&chief.1, "chief_judge");
+    appoint(&supervisor.1, "supervisor");
+    appoint(&encryption.1, "encryption_judge");
+    let drawn = srv.post(&format!("/api/v1/events/{event}/draw"), &encryption.0.access, json!({}));
+    assert_eq!(drawn.status, 201, "{}", drawn.text);
+    transition("drawn", None);
+    for (rid, id) in &contestants {
+        let ticket = srv.get(&format!("/api/v1/registrations/{rid}"), &host.access).body["ticket_number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = srv.post(
+            &format!("/api/v1/events/{event}/check-in"),
+            &host.access,
+            json!({ "ticket_number": ticket, "id_number": id }),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    transition("running", None);
+    // Every judge marks the practical module; judge A also the theory paper.
+    for (_, id) in &judges {
+        let r = srv.post(
+            &format!("/api/v1/events/{event}/judging/assignments"),
+            &host.access,
+            json!({ "user_id": id, "section_index": 1 }),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    srv.post(
+        &format!("/api/v1/events/{event}/judging/assignments"),
+        &host.access,
+        json!({ "user_id": judges[0].1, "section_index": 0 }),
+    );
+    let detail = srv.request("GET", &format!("/api/v1/events/{event}")).send();
+    assert_eq!(detail.body["marking_scheme"]["locked"], true, "the scheme locks when the competition runs");
+    let sheet = srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=1"), &judges[0].0.access);
+    let aspects = sheet.body["aspects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["code"].as_str().unwrap().to_string(), a["id"].as_str().unwrap().to_string()))
+        .collect();
+    Running { srv, host, event, judges, chief, supervisor, secrets, aspects }
+}
+
+impl Running {
+    fn aspect(&self, code: &str) -> String {
+        self.aspects.iter().find(|(c, _)| c == code).unwrap_or_else(|| panic!("no aspect {code}")).1.clone()
+    }
+
+    fn submit(&self, judge: usize, marks: Value, key: Option<&str>) -> Response {
+        let mut r = self
+            .srv
+            .request("POST", &format!("/api/v1/events/{}/judging/marks", self.event))
+            .token(&self.judges[judge].0.access);
+        if let Some(k) = key {
+            r = r.header("Idempotency-Key", k);
+        }
+        r.json(json!({ "marks": marks }))
+    }
+
+    /// A full practical sheet for a judge at the given stations.
+    fn sheet(&self, stations: &[i64], judgement: f64) -> Value {
+        let mut marks = Vec::new();
+        for s in stations {
+            marks.push(json!({ "aspect_id": self.aspect("2.1.1"), "station_number": s, "value": 52.5 }));
+            marks.push(json!({ "aspect_id": self.aspect("2.2.1"), "station_number": s, "value": judgement }));
+            marks.push(json!({ "aspect_id": self.aspect("2.2.2"), "station_number": s, "value": judgement }));
+            marks.push(json!({ "aspect_id": self.aspect("2.3.1"), "station_number": s, "value": 0 }));
+        }
+        Value::Array(marks)
+    }
+
+    fn stations_of(&self, judge: usize) -> Vec<i64> {
+        let sheet = self
+            .srv
+            .get(&format!("/api/v1/events/{}/judging/sheet?section=1", self.event), &self.judges[judge].0.access);
+        sheet.body["stations"].as_array().unwrap().iter().map(|s| s.as_i64().unwrap()).collect()
+    }
+}
+
+#[test]
+fn judges_see_stations_never_names_and_a_retried_sheet_writes_nothing_twice() {
+    let r = running_final();
+    let srv = &r.srv;
+    let sheet = srv.get(&format!("/api/v1/events/{}/judging/sheet?section=1", r.event), &r.judges[0].0.access);
+    assert_eq!(sheet.status, 200, "{}", sheet.text);
+    assert_eq!(sheet.body["stations"], json!([1, 2, 3]));
+    assert_eq!(sheet.body["aspects"].as_array().unwrap().len(), 4);
+    assert_eq!(sheet.body["aspects"][1]["descriptors"][3], "优秀");
+    for secret in &r.secrets {
+        assert!(!sheet.text.contains(secret.as_str()), "the sheet reveals {secret}");
+    }
+    // Nor can a judge reach names any other way.
+    let j = &r.judges[0].0.access;
+    srv.get(&format!("/api/v1/registrations?event_id={}", r.event), j).problem(403, "forbidden");
+    srv.get("/api/v1/persons", j).problem(403, "forbidden");
+    srv.get(&format!("/api/v1/events/{}/draw", r.event), j).problem(403, "draw_sealed");
+
+    // A whole sheet with an idempotency key, sent twice (the tablet retried): one set of marks.
+    let marks = r.sheet(&[1, 2, 3], 2.0);
+    let first = r.submit(0, marks.clone(), Some("tablet-a-sheet-1"));
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.body["saved"], 12);
+    let retry = r.submit(0, marks, Some("tablet-a-sheet-1"));
+    assert_eq!(retry.body, first.body);
+    let progress = srv.get(&format!("/api/v1/events/{}/judging/progress", r.event), &r.host.access);
+    let a = progress.body["judges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["judge"] == "judge.a" && p["section_index"] == 1)
+        .unwrap()
+        .clone();
+    assert_eq!((a["expected"].as_i64(), a["entered"].as_i64()), (Some(12), Some(12)));
+    for secret in &r.secrets {
+        assert!(!retry.text.contains(secret.as_str()) && !progress.text.contains(secret.as_str()));
+    }
+}
+
+#[test]
+fn marks_are_range_checked_and_a_judge_stands_aside_from_their_own_organisation() {
+    let r = running_final();
+    r.submit(0, json!([{ "aspect_id": r.aspect("2.2.1"), "station_number": 1, "value": 2.5 }]), None)
+        .invalid_field("marks[0].value", "out_of_range");
+    r.submit(0, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": 1, "value": 61 }]), None)
+        .invalid_field("marks[0].value", "out_of_range");
+    r.submit(0, json!([{ "aspect_id": r.aspect("2.3.1"), "station_number": 1, "value": 1 }]), None)
+        .invalid_field("marks[0].value", "out_of_range");
+    r.submit(0, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": 9, "value": 10 }]), None)
+        .invalid_field("marks[0].station_number", "unknown_station");
+    // Judge C works at the factory of two of the three contestants.
+    let mut refused = 0;
+    for station in 1..=3 {
+        let out =
+            r.submit(2, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": station, "value": 50 }]), None);
+        if out.status == 409 {
+            out.problem(409, "conflict_of_interest");
+            assert!(out.body["detail"].as_str().unwrap().contains(&format!("station {station}")));
+            for secret in &r.secrets {
+                assert!(!out.text.contains(secret.as_str()), "the refusal reveals {secret}");
+            }
+            refused += 1;
+        } else {
+            assert_eq!(out.status, 200, "{}", out.text);
+        }
+    }
+    assert_eq!(refused, 2);
+    // A declared relation works the same way: judge A is related to the third contestant.
+    let declared = r.srv.post(
+        "/api/v1/me/relations",
+        &r.judges[0].0.access,
+        json!({ "id_number": r.secrets[5], "relation": "亲属" }),
+    );
+    assert_eq!(declared.status, 201, "{}", declared.text);
+    let blocked = (1..=3)
+        .filter(|s| {
+            r.submit(0, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": s, "value": 50 }]), None).status
+                == 409
+        })
+        .count();
+    assert_eq!(blocked, 1);
+}
+
+#[test]
+fn a_stale_edit_gets_412_and_of_two_simultaneous_edits_one_wins() {
+    let r = running_final();
+    let first = r.submit(0, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": 1, "value": 50 }]), None);
+    let mark = first.body["marks"][0].clone();
+    let id = mark["id"].as_str().unwrap();
+    // Changing it without saying which version was read is refused; with a stale one, 412.
+    r.submit(0, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": 1, "value": 51 }]), None)
+        .problem(428, "version_required");
+    let changed =
+        r.submit(0, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": 1, "value": 51, "version": 1 }]), None);
+    assert_eq!(changed.body["marks"][0]["version"], 2, "{}", changed.text);
+    r.submit(0, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": 1, "value": 52, "version": 1 }]), None)
+        .problem(412, "stale_version");
+    // Two edits from version 2 at once.
+    let barrier = std::sync::Barrier::new(2);
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = [53.0, 54.0]
+            .into_iter()
+            .map(|value| {
+                let (barrier, r) = (&barrier, &r);
+                scope.spawn(move || {
+                    barrier.wait();
+                    r.srv
+                        .request("PATCH", &format!("/api/v1/marks/{id}"))
+                        .token(&r.judges[0].0.access)
+                        .header("If-Match", "\"2\"")
+                        .json(json!({ "value": value }))
+                        .status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    assert_eq!(sorted, [200, 412], "{statuses:?}");
+    // Another judge cannot touch it.
+    r.srv
+        .request("PATCH", &format!("/api/v1/marks/{id}"))
+        .token(&r.judges[1].0.access)
+        .header("If-Match", "\"3\"")
+        .json(json!({ "value": 1 }))
+        .problem(404, "not_found");
+}
+
+#[test]
+fn a_spread_is_flagged_reconciled_and_sheets_lock_after_two_signatures() {
+    let r = running_final();
+    let srv = &r.srv;
+    // A gives 3, B gives 1 on the judgement aspects: more than a point apart everywhere.
+    assert_eq!(r.submit(0, r.sheet(&[1, 2, 3], 3.0), None).status, 200);
+    let b = r.submit(1, r.sheet(&[1, 2, 3], 1.0), None);
+    assert_eq!(b.body["flagged"].as_array().unwrap().len(), 6, "{}", b.text);
+    let c_stations: Vec<i64> = r
+        .stations_of(2)
+        .into_iter()
+        .filter(|s| {
+            r.submit(2, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": s, "value": 52.5 }]), None).status
+                == 200
+        })
+        .collect();
+    assert_eq!(c_stations.len(), 1);
+    assert_eq!(r.submit(2, r.sheet(&c_stations, 2.0), None).status, 200);
+    // Judges cannot sign over open flags; the chief judge sees the scores side by side.
+    srv.post(&format!("/api/v1/events/{}/judging/sections/1/sign", r.event), &r.judges[0].0.access, json!({}))
+        .problem(409, "flags_open");
+    srv.get(&format!("/api/v1/events/{}/judging/flags", r.event), &r.judges[0].0.access).problem(403, "forbidden");
+    let flags = srv.get(&format!("/api/v1/events/{}/judging/flags", r.event), &r.chief.0.access);
+    let flags = flags.body.as_array().unwrap().clone();
+    assert_eq!(flags.len(), 6);
+    // One flag: a re-score. Judge B moves to 2, and the chief records the reconciliation.
+    let flag =
+        flags.iter().find(|f| f["aspect_code"] == "2.2.1" && f["values"].as_array().unwrap().len() == 2).unwrap();
+    let values: Vec<f64> = flag["values"].as_array().unwrap().iter().map(|v| v["value"].as_f64().unwrap()).collect();
+    assert_eq!(values.iter().cloned().fold(f64::MIN, f64::max) - values.iter().cloned().fold(f64::MAX, f64::min), 2.0);
+    let rescore =
+        srv.post(&format!("/api/v1/flags/{}/rescore", flag["id"].as_str().unwrap()), &r.chief.0.access, json!({}));
+    assert_eq!(rescore.body["status"], "rescore_requested", "{}", rescore.text);
+    let station = flag["station_number"].as_i64().unwrap();
+    let b_mark = srv.get(&format!("/api/v1/events/{}/judging/sheet?section=1", r.event), &r.judges[1].0.access).body
+        ["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["aspect_id"] == r.aspect("2.2.1").as_str() && m["station_number"] == station)
+        .unwrap()
+        .clone();
+    assert_eq!(b_mark["status"], "flagged");
+    let rescored = r.submit(1, json!([{ "aspect_id": r.aspect("2.2.1"), "station_number": station, "value": 2, "version": b_mark["version"] }]), None);
+    assert_eq!(rescored.status, 200, "{}", rescored.text);
+    for f in &flags {
+        let done = srv.post(
+            &format!("/api/v1/flags/{}/reconcile", f["id"].as_str().unwrap()),
+            &r.chief.0.access,
+            json!({ "note": "裁判长复议：评分在描述范围内，维持" }),
+        );
+        assert_eq!(done.body["status"], "reconciled", "{}", done.text);
+    }
+    // Sign-off: the chief judge waits for every judge; a judge's signed marks no longer change.
+    srv.post(&format!("/api/v1/events/{}/judging/sections/1/chief-sign", r.event), &r.chief.0.access, json!({}))
+        .problem(409, "judges_not_signed");
+    for j in 0..3 {
+        let signed =
+            srv.post(&format!("/api/v1/events/{}/judging/sections/1/sign", r.event), &r.judges[j].0.access, json!({}));
+        assert_eq!(signed.status, 201, "judge {j}: {}", signed.text);
+    }
+    let a_mark = srv.get(&format!("/api/v1/events/{}/judging/sheet?section=1", r.event), &r.judges[0].0.access).body
+        ["marks"][0]
+        .clone();
+    r.submit(0, json!([{ "aspect_id": a_mark["aspect_id"], "station_number": a_mark["station_number"], "value": 1, "version": a_mark["version"] }]), None).problem(409, "mark_locked");
+    assert_eq!(
+        srv.post(&format!("/api/v1/events/{}/judging/sections/1/chief-sign", r.event), &r.chief.0.access, json!({}))
+            .status,
+        201
+    );
+    // The chief cannot confirm their own signature (and a judge may not confirm at all).
+    srv.post(&format!("/api/v1/events/{}/judging/sections/1/confirm", r.event), &r.judges[0].0.access, json!({}))
+        .problem(403, "forbidden");
+    srv.post(
+        &format!("/api/v1/events/{}/roles", r.event),
+        &r.host.access,
+        json!({ "user_id": r.chief.1, "role": "supervisor" }),
+    );
+    srv.post(&format!("/api/v1/events/{}/judging/sections/1/confirm", r.event), &r.chief.0.access, json!({}))
+        .problem(409, "same_person");
+    let confirmed =
+        srv.post(&format!("/api/v1/events/{}/judging/sections/1/confirm", r.event), &r.supervisor.0.access, json!({}));
+    assert_eq!(confirmed.body["confirmed"], true, "{}", confirmed.text);
+    let progress = srv.get(&format!("/api/v1/events/{}/judging/progress", r.event), &r.chief.0.access);
+    assert_eq!(progress.body["sections_locked"], json!([1]));
+    assert_eq!(progress.body["open_flags"], 0);
+
+    // Re-opening a locked mark: the chief asks, a supervisor (not the chief) approves, the trail keeps both values.
+    let locked = srv.get(&format!("/api/v1/events/{}/judging/sheet?section=1", r.event), &r.judges[0].0.access).body
+        ["marks"][0]
+        .clone();
+    assert_eq!(locked["status"], "locked");
+    let mark_id = locked["id"].as_str().unwrap();
+    srv.post(
+        &format!("/api/v1/marks/{mark_id}/reopen"),
+        &r.judges[0].0.access,
+        json!({ "new_value": 50, "reason": "x" }),
+    )
+    .problem(403, "forbidden");
+    let asked = srv.post(
+        &format!("/api/v1/marks/{mark_id}/reopen"),
+        &r.chief.0.access,
+        json!({ "new_value": 50, "reason": "复核发现测量记录笔误" }),
+    );
+    assert_eq!(asked.body["status"], "pending", "{}", asked.text);
+    let request_id = asked.body["id"].as_str().unwrap();
+    srv.post(&format!("/api/v1/reopen-requests/{request_id}/approve"), &r.chief.0.access, json!({}))
+        .problem(409, "same_person");
+    let approved =
+        srv.post(&format!("/api/v1/reopen-requests/{request_id}/approve"), &r.supervisor.0.access, json!({}));
+    assert_eq!(approved.body["new_value"], 50.0, "{}", approved.text);
+    let admin = srv.admin();
+    let trail = srv.get(&format!("/api/v1/audit?action=judging.reopen&entity_id={mark_id}"), &admin.access);
+    assert_eq!(trail.body["items"][0]["before"]["value"], locked["value"]);
+    assert_eq!(trail.body["items"][0]["after"]["value"], 50.0);
+}
