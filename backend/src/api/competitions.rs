@@ -861,6 +861,28 @@ fn transition_facts(
         .iter()
         .filter(|o| o.status == "filed")
         .count() as i64;
+    // Events where people competed: their sheets must lock and they must be decrypted.
+    let mut competed: Vec<String> = registrations
+        .iter()
+        .filter(|r| {
+            matches!(
+                RegistrationStatus::parse(&r.status),
+                Some(RegistrationStatus::CheckedIn | RegistrationStatus::Competed)
+            )
+        })
+        .map(|r| r.event_id.clone())
+        .collect();
+    competed.sort();
+    competed.dedup();
+    let mut events_not_locked = 0;
+    for event_id in &competed {
+        if !super::judging::unlocked_sections(conn, event_id)?.is_empty()
+            || store::judging::aspects_of(conn, event_id)?.is_empty()
+        {
+            events_not_locked += 1;
+        }
+    }
+    let events_not_decrypted = (competed.len() - store::judging::decrypted_events(conn, &competed)?.len()) as i64;
     Ok(TransitionFacts {
         now: now(),
         starts_on: competition.starts_on,
@@ -874,6 +896,8 @@ fn transition_facts(
         roster_publicity_ends_at: store::calendar::window_of(conn, &competition.id, "roster")?.map(|w| w.ends_at),
         pending_objections,
         events_awaiting_draw: (with_admitted.len() - drawn.len()) as i64,
+        events_not_locked,
+        events_not_decrypted,
     })
 }
 

@@ -44,7 +44,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(confirm_section)
         .service(request_reopen)
         .service(approve_reopen)
-        .service(progress);
+        .service(progress)
+        .service(draw_review)
+        .service(get_review)
+        .service(record_sample)
+        .service(request_decryption)
+        .service(confirm_decryption)
+        .service(scores);
 }
 
 /// The roles the caller holds on an event.
@@ -1366,6 +1372,407 @@ pub async fn progress(state: web::Data<AppState>, actor: Actor, id: web::Path<St
                 .collect();
             sections_locked.sort_unstable();
             Ok(ProgressOut { event_id, stations, judges: by_key.into_values().collect(), open_flags, sections_locked })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Sections of an event that have aspects but are not yet confirmed and locked.
+pub fn unlocked_sections(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<i32>> {
+    let mut sections: Vec<i32> = store::judging::aspects_of(conn, event_id)?.iter().map(|a| a.section_index).collect();
+    sections.sort_unstable();
+    sections.dedup();
+    let locked: HashSet<i32> = store::judging::signoffs_of(conn, event_id)?
+        .iter()
+        .filter(|s| s.kind == "chief" && s.confirmed_by.is_some())
+        .map(|s| s.section_index)
+        .collect();
+    Ok(sections.into_iter().filter(|s| !locked.contains(s)).collect())
+}
+
+/// Every competing station's scores from the marks as they stand, best first.
+pub fn current_scores(
+    conn: &mut DbConnection,
+    event: &EventRow,
+) -> ApiResult<Vec<crate::domain::scoring::StationScore>> {
+    use crate::domain::scoring::{station_scores, ScoredAspect};
+    let aspects: Vec<ScoredAspect> = store::judging::aspects_of(conn, &event.id)?
+        .into_iter()
+        .map(|a| ScoredAspect {
+            theory: a.section_kind == "theory",
+            kind: AspectKind::parse(&a.kind).unwrap_or(AspectKind::Measurement),
+            max_centi: a.max_centi,
+            section_index: a.section_index,
+            id: a.id,
+        })
+        .collect();
+    let marks: Vec<(String, i32, i32)> = store::judging::marks_of_event(conn, &event.id)?
+        .into_iter()
+        .map(|m| (m.aspect_id, m.station_number, m.value_centi))
+        .collect();
+    let mut stations: Vec<i32> = competing_stations(conn, &event.id)?.into_keys().collect();
+    stations.sort_unstable();
+    let drop_extremes = store::events::scheme_of(conn, &event.id)?.is_some_and(|s| s.drop_extremes);
+    let mut ranked =
+        station_scores(&aspects, &marks, &stations, (event.theory_weight, event.practical_weight), drop_extremes);
+    ranked.sort_by(|a, b| {
+        b.total.partial_cmp(&a.total).unwrap_or(std::cmp::Ordering::Equal).then(a.station.cmp(&b.station))
+    });
+    Ok(ranked)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SampleOut {
+    pub id: String,
+    pub station_number: i32,
+    /// top, random or full.
+    pub reason: String,
+    /// pending, checked or discrepancy.
+    pub status: String,
+    pub note: Option<String>,
+    /// The station's current total, to re-check against the sheets.
+    pub total: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewOut {
+    pub event_id: String,
+    /// Reproduces the random part of the sample.
+    pub seed: Option<String>,
+    pub samples: Vec<SampleOut>,
+    pub checked: usize,
+    pub discrepancies: usize,
+    pub error_rate: f64,
+    /// More than 5 % discrepancies: every station is reviewed.
+    pub full_review: bool,
+    /// Every sampled station has been reviewed.
+    pub complete: bool,
+}
+
+fn review_out(conn: &mut DbConnection, event: &EventRow) -> ApiResult<ReviewOut> {
+    let judging = store::judging::judging_of(conn, &event.id)?;
+    let totals: HashMap<i32, f64> = current_scores(conn, event)?.into_iter().map(|s| (s.station, s.total)).collect();
+    let samples: Vec<SampleOut> = store::judging::samples_of(conn, &event.id)?
+        .into_iter()
+        .map(|s| SampleOut {
+            total: totals.get(&s.station_number).copied().unwrap_or(0.0),
+            id: s.id,
+            station_number: s.station_number,
+            reason: s.reason,
+            status: s.status,
+            note: s.note,
+        })
+        .collect();
+    let checked = samples.iter().filter(|s| s.status != "pending").count();
+    let discrepancies = samples.iter().filter(|s| s.status == "discrepancy").count();
+    Ok(ReviewOut {
+        event_id: event.id.clone(),
+        seed: judging.review_seed,
+        full_review: samples.iter().any(|s| s.reason == "full")
+            || crate::domain::review::full_review_required(checked, discrepancies),
+        complete: !samples.is_empty() && samples.iter().all(|s| s.status != "pending"),
+        error_rate: if checked == 0 { 0.0 } else { discrepancies as f64 / checked as f64 },
+        samples,
+        checked,
+        discrepancies,
+    })
+}
+
+/// Draws the review sample (复核) once every section is locked: all current top-10 stations and
+/// ⌈15 %⌉ of the rest at random, the seed recorded (the chief judge).
+#[utoipa::path(tag = "judging", responses((status = 201, body = ReviewOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/judging/review")]
+pub async fn draw_review(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .write(move |conn| {
+            require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge], "drawing the review sample")?;
+            let (event, _, _) = load_event(conn, &event_id)?;
+            let unlocked = unlocked_sections(conn, &event_id)?;
+            if !unlocked.is_empty() {
+                return Err(ApiError::conflict(
+                    "sections_not_locked",
+                    format!("sections {unlocked:?} are not signed and confirmed yet"),
+                ));
+            }
+            let mut judging = store::judging::judging_of(conn, &event_id)?;
+            if judging.review_seed.is_some() {
+                return Err(ApiError::conflict("already_drawn", "the review sample has been drawn"));
+            }
+            let ranked: Vec<i32> = current_scores(conn, &event)?.into_iter().map(|s| s.station).collect();
+            let seed = crate::auth::random_token(32);
+            for (station, reason) in crate::domain::review::draw_review_sample(&ranked, seed.as_bytes()) {
+                store::judging::insert_sample(
+                    conn,
+                    &store::judging::SampleRow {
+                        id: new_id(),
+                        event_id: event_id.clone(),
+                        station_number: station,
+                        reason: reason.as_str().into(),
+                        status: "pending".into(),
+                        note: None,
+                        reviewed_by: None,
+                        reviewed_at: None,
+                    },
+                )?;
+            }
+            judging.review_seed = Some(seed);
+            judging.review_drawn_at = Some(now());
+            store::judging::save_judging(conn, &judging)?;
+            let out = review_out(conn, &event)?;
+            record(
+                conn,
+                &actor,
+                "judging.review_draw",
+                ("event", &event_id),
+                None,
+                Some(serde_json::json!({ "sampled": out.samples.len(), "of": ranked.len() })),
+            )?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// The review: the sample, what was found, and whether a full review is required.
+#[utoipa::path(tag = "judging", responses((status = 200, body = ReviewOut), ProblemResponses), security(("bearer" = [])))]
+#[get("/events/{id}/judging/review")]
+pub async fn get_review(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .read(move |conn| {
+            let (event, _, host_path) = load_event(conn, &event_id)?;
+            if !can_manage_competition(&actor, &host_path) {
+                require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the review")?;
+            }
+            review_out(conn, &event)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SampleResult {
+    /// checked (the score stands) or discrepancy (an error was found and is corrected through re-opening).
+    pub outcome: String,
+    pub note: Option<String>,
+}
+
+/// Records the re-check of a sampled station (chief judge or supervisor). When discrepancies exceed
+/// 5 % of the checks, every remaining station is added for review.
+#[utoipa::path(tag = "judging", request_body = SampleResult, responses((status = 200, body = ReviewOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/review-samples/{id}")]
+pub async fn record_sample(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<SampleResult>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let input = body.0;
+    if !matches!(input.outcome.as_str(), "checked" | "discrepancy") {
+        return Err(ApiError::field("outcome", "invalid_value", "checked or discrepancy"));
+    }
+    let note = text::optional("note", input.note.as_deref(), 500)?;
+    if input.outcome == "discrepancy" && note.is_none() {
+        return Err(ApiError::field("note", "required", "say what was wrong"));
+    }
+    let out = state
+        .db
+        .write(move |conn| {
+            let mut sample = store::judging::find_sample(conn, &id)?.ok_or_else(|| ApiError::not_found("review sample"))?;
+            require_role(conn, &actor, &sample.event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "recording a review")?;
+            sample.status = input.outcome.clone();
+            sample.note = note;
+            sample.reviewed_by = Some(actor.user_id.clone());
+            sample.reviewed_at = Some(now());
+            if !store::judging::record_sample(conn, &sample)? {
+                return Err(ApiError::conflict("already_reviewed", "this station's review is recorded"));
+            }
+            let (event, _, _) = load_event(conn, &sample.event_id)?;
+            let review = review_out(conn, &event)?;
+            if crate::domain::review::full_review_required(review.checked, review.discrepancies) {
+                let sampled: HashSet<i32> = review.samples.iter().map(|s| s.station_number).collect();
+                for station in competing_stations(conn, &event.id)?.into_keys().filter(|s| !sampled.contains(s)) {
+                    store::judging::insert_sample(conn, &store::judging::SampleRow {
+                        id: new_id(),
+                        event_id: event.id.clone(),
+                        station_number: station,
+                        reason: "full".into(),
+                        status: "pending".into(),
+                        note: None,
+                        reviewed_by: None,
+                        reviewed_at: None,
+                    })?;
+                }
+            }
+            record(conn, &actor, "judging.review", ("event", &event.id), None, Some(serde_json::json!({ "station": sample.station_number, "outcome": sample.status, "note": sample.note })))?;
+            review_out(conn, &event)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecryptionOut {
+    pub event_id: String,
+    pub requested_at: Option<DateTime<Utc>>,
+    pub decrypted_at: Option<DateTime<Utc>>,
+}
+
+/// The encryption judge asks to decrypt the event: every section locked and the review complete.
+/// A supervisor must confirm.
+#[utoipa::path(tag = "judging", responses((status = 200, body = DecryptionOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/judging/decryption")]
+pub async fn request_decryption(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .write(move |conn| {
+            require_role(conn, &actor, &event_id, &[EventRole::EncryptionJudge], "decryption")?;
+            let (event, _, _) = load_event(conn, &event_id)?;
+            let unlocked = unlocked_sections(conn, &event_id)?;
+            if !unlocked.is_empty() {
+                return Err(ApiError::conflict(
+                    "sections_not_locked",
+                    format!("decryption waits until every section is locked (sections {unlocked:?} are not)"),
+                ));
+            }
+            let review = review_out(conn, &event)?;
+            if !review.complete {
+                return Err(ApiError::conflict(
+                    "review_incomplete",
+                    "decryption waits until the review (复核) is complete",
+                ));
+            }
+            let mut judging = store::judging::judging_of(conn, &event_id)?;
+            if judging.decrypted_at.is_some() {
+                return Err(ApiError::conflict("already_decrypted", "the event is decrypted"));
+            }
+            judging.decryption_requested_by = Some(actor.user_id.clone());
+            judging.decryption_requested_at = Some(now());
+            store::judging::save_judging(conn, &judging)?;
+            record(conn, &actor, "judging.decryption_request", ("event", &event_id), None, None)?;
+            Ok(DecryptionOut { event_id, requested_at: judging.decryption_requested_at.map(utc), decrypted_at: None })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// A supervisor confirms the decryption the encryption judge asked for: from now on names appear
+/// next to codes.
+#[utoipa::path(tag = "judging", responses((status = 200, body = DecryptionOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/judging/decryption/confirm")]
+pub async fn confirm_decryption(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .write(move |conn| {
+            require_role(conn, &actor, &event_id, &[EventRole::Supervisor], "confirming decryption")?;
+            let mut judging = store::judging::judging_of(conn, &event_id)?;
+            let Some(requester) = judging.decryption_requested_by.clone() else {
+                return Err(ApiError::conflict("not_requested", "the encryption judge has not asked for decryption"));
+            };
+            if requester == actor.user_id {
+                return Err(ApiError::conflict(
+                    "same_person",
+                    "decryption needs two people: the encryption judge and a supervisor",
+                ));
+            }
+            if judging.decrypted_at.is_some() {
+                return Err(ApiError::conflict("already_decrypted", "the event is decrypted"));
+            }
+            judging.decrypted_by = Some(actor.user_id.clone());
+            judging.decrypted_at = Some(now());
+            store::judging::save_judging(conn, &judging)?;
+            record(
+                conn,
+                &actor,
+                "judging.decrypt",
+                ("event", &event_id),
+                None,
+                Some(serde_json::json!({ "requested_by": requester })),
+            )?;
+            Ok(DecryptionOut {
+                event_id,
+                requested_at: judging.decryption_requested_at.map(utc),
+                decrypted_at: judging.decrypted_at.map(utc),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoreRow {
+    pub station_number: i32,
+    /// After decryption only.
+    pub full_name: Option<String>,
+    pub registration_id: Option<String>,
+    pub theory: f64,
+    pub practical: f64,
+    pub total: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoresOut {
+    pub event_id: String,
+    pub decrypted: bool,
+    /// Best first, from the marks as they stand (provisional until results are computed).
+    pub rows: Vec<ScoreRow>,
+}
+
+/// Current scores by station (organisers, chief judge, supervisor); names appear only after
+/// decryption.
+#[utoipa::path(tag = "judging", responses((status = 200, body = ScoresOut), ProblemResponses), security(("bearer" = [])))]
+#[get("/events/{id}/judging/scores")]
+pub async fn scores(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .read(move |conn| {
+            let (event, _, host_path) = load_event(conn, &event_id)?;
+            if !can_manage_competition(&actor, &host_path) {
+                require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the scores")?;
+            }
+            let decrypted = store::judging::judging_of(conn, &event_id)?.decrypted_at.is_some();
+            let stations = competing_stations(conn, &event_id)?;
+            let mut rows = Vec::new();
+            for s in current_scores(conn, &event)? {
+                let (full_name, registration_id) = if decrypted {
+                    let registration_id = stations.get(&s.station).cloned();
+                    let name = match &registration_id {
+                        Some(rid) => match store::registrations::find(conn, rid)? {
+                            Some(r) => store::persons::find(conn, &r.person_id)?.map(|(p, _)| p.full_name),
+                            None => None,
+                        },
+                        None => None,
+                    };
+                    (name, registration_id)
+                } else {
+                    (None, None)
+                };
+                rows.push(ScoreRow {
+                    station_number: s.station,
+                    full_name,
+                    registration_id,
+                    theory: s.theory,
+                    practical: s.practical,
+                    total: s.total,
+                });
+            }
+            Ok(ScoresOut { event_id, decrypted, rows })
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))

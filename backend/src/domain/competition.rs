@@ -325,6 +325,10 @@ pub struct TransitionFacts {
     pub pending_objections: i64,
     /// Events with admitted contestants whose draw has not taken place.
     pub events_awaiting_draw: i64,
+    /// Events whose marking sections are not all signed and locked.
+    pub events_not_locked: i64,
+    /// Events with contestants not yet decrypted.
+    pub events_not_decrypted: i64,
 }
 
 /// One precondition that is not met.
@@ -427,6 +431,23 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
                 format!("{} events still need their draw (抽签)", f.events_awaiting_draw),
             );
         }
+        Status::Reviewing => {
+            need(
+                f.events_not_locked == 0,
+                "sheets_not_locked",
+                format!("{} events still have unlocked mark sheets", f.events_not_locked),
+            );
+        }
+        Status::Decrypted => {
+            need(
+                f.events_not_decrypted == 0,
+                "events_not_decrypted",
+                format!(
+                    "{} events are not decrypted yet (review, then the encryption judge and a supervisor)",
+                    f.events_not_decrypted
+                ),
+            );
+        }
         Status::Running => {
             need(f.now.date() >= f.starts_on, "not_started", format!("the competition starts on {}", f.starts_on));
         }
@@ -464,6 +485,8 @@ mod tests {
             roster_publicity_ends_at: None,
             pending_objections: 0,
             events_awaiting_draw: 0,
+            events_not_locked: 0,
+            events_not_decrypted: 0,
         }
     }
 
@@ -560,6 +583,15 @@ mod tests {
         assert_eq!(check_transition(Status::RosterPublicity, Status::RosterFinal, &f), Ok(()));
         f.events_awaiting_draw = 2;
         assert_eq!(codes(check_transition(Status::RosterFinal, Status::Drawn, &f)), ["draw_missing"]);
+    }
+
+    #[test]
+    fn review_waits_for_locked_sheets_and_decryption_for_every_event() {
+        let mut f = facts();
+        f.events_not_locked = 1;
+        assert_eq!(codes(check_transition(Status::Scoring, Status::Reviewing, &f)), ["sheets_not_locked"]);
+        f.events_not_decrypted = 2;
+        assert_eq!(codes(check_transition(Status::Reviewing, Status::Decrypted, &f)), ["events_not_decrypted"]);
     }
 
     #[test]

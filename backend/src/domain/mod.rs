@@ -10,6 +10,7 @@ pub mod id_card;
 pub mod organisation;
 pub mod person;
 pub mod registration;
+pub mod review;
 pub mod role;
 pub mod scoring;
 pub mod text;

@@ -153,6 +153,89 @@ pub fn weighted_total(theory: f64, practical: f64, theory_weight: i32, practical
     (theory * theory_weight as f64 + practical * practical_weight as f64) / 100.0
 }
 
+/// An aspect as scoring needs it.
+#[derive(Debug, Clone)]
+pub struct ScoredAspect {
+    pub id: String,
+    pub section_index: i32,
+    /// Whether the section is the theory paper (otherwise a practical module).
+    pub theory: bool,
+    pub kind: AspectKind,
+    pub max_centi: i32,
+}
+
+/// A station's section scores and weighted total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StationScore {
+    pub station: i32,
+    /// By section index.
+    pub sections: Vec<(i32, f64)>,
+    pub theory: f64,
+    pub practical: f64,
+    pub total: f64,
+}
+
+/// Scores every station from the judges' marks (aspect id, station, value in hundredths): each
+/// section from its aspects, theory and practical as the mean of their sections, and the total by
+/// the event's weights.
+pub fn station_scores(
+    aspects: &[ScoredAspect],
+    marks: &[(String, i32, i32)],
+    stations: &[i32],
+    weights: (i32, i32),
+    drop_extremes: bool,
+) -> Vec<StationScore> {
+    use std::collections::{BTreeMap, HashMap};
+    let mut values: HashMap<(&str, i32), Vec<i32>> = HashMap::new();
+    for (aspect, station, value) in marks {
+        values.entry((aspect.as_str(), *station)).or_default().push(*value);
+    }
+    let mut section_kinds: BTreeMap<i32, bool> = BTreeMap::new();
+    for a in aspects {
+        section_kinds.insert(a.section_index, a.theory);
+    }
+    stations
+        .iter()
+        .map(|&station| {
+            let sections: Vec<(i32, f64)> = section_kinds
+                .keys()
+                .map(|&section| {
+                    let marks: Vec<f64> = aspects
+                        .iter()
+                        .filter(|a| a.section_index == section)
+                        .map(|a| {
+                            aspect_mark(
+                                a.kind,
+                                a.max_centi,
+                                values.get(&(a.id.as_str(), station)).map(Vec::as_slice).unwrap_or(&[]),
+                                drop_extremes,
+                            )
+                        })
+                        .collect();
+                    (section, section_score(&marks))
+                })
+                .collect();
+            let mean_of = |theory: bool| {
+                let scores: Vec<f64> =
+                    sections.iter().filter(|(s, _)| section_kinds.get(s) == Some(&theory)).map(|(_, v)| *v).collect();
+                if scores.is_empty() {
+                    0.0
+                } else {
+                    scores.iter().sum::<f64>() / scores.len() as f64
+                }
+            };
+            let (theory, practical) = (mean_of(true), mean_of(false));
+            StationScore {
+                station,
+                sections,
+                theory,
+                practical,
+                total: weighted_total(theory, practical, weights.0, weights.1),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +309,53 @@ mod tests {
         assert!(judgement_spread_exceeded(&[100, 300, 200], DEFAULT_SPREAD_LIMIT));
         assert!(!judgement_spread_exceeded(&[300], DEFAULT_SPREAD_LIMIT));
         assert!(!judgement_spread_exceeded(&[], DEFAULT_SPREAD_LIMIT));
+    }
+
+    #[test]
+    fn stations_are_scored_by_section_and_weighted() {
+        let aspects = vec![
+            ScoredAspect {
+                id: "t".into(),
+                section_index: 0,
+                theory: true,
+                kind: AspectKind::Measurement,
+                max_centi: 10000,
+            },
+            ScoredAspect {
+                id: "m".into(),
+                section_index: 1,
+                theory: false,
+                kind: AspectKind::Measurement,
+                max_centi: 7000,
+            },
+            ScoredAspect {
+                id: "j".into(),
+                section_index: 1,
+                theory: false,
+                kind: AspectKind::Judgement,
+                max_centi: 3000,
+            },
+            ScoredAspect {
+                id: "d".into(),
+                section_index: 1,
+                theory: false,
+                kind: AspectKind::Deduction,
+                max_centi: 500,
+            },
+        ];
+        let marks = vec![
+            ("t".to_string(), 1, 8000),
+            ("m".to_string(), 1, 6000),
+            ("j".to_string(), 1, 300),
+            ("j".to_string(), 1, 200),
+            ("j".to_string(), 1, 300),
+            ("d".to_string(), 1, -200),
+        ];
+        let scores = station_scores(&aspects, &marks, &[1, 2], (30, 70), false);
+        // Practical: 60 + 30 × (8/3)/3 − 2 = 84.666…; total 0.3 × 80 + 0.7 × 84.666… = 83.266…
+        assert!((scores[0].practical - (60.0 + 30.0 * 8.0 / 9.0 - 2.0)).abs() < 1e-9);
+        assert!((scores[0].total - (24.0 + 0.7 * (60.0 + 30.0 * 8.0 / 9.0 - 2.0))).abs() < 1e-9);
+        assert_eq!(scores[1].total, 0.0, "an unmarked station scores nothing");
     }
 
     #[test]

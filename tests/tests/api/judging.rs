@@ -448,3 +448,121 @@ fn a_spread_is_flagged_reconciled_and_sheets_lock_after_two_signatures() {
     assert_eq!(trail.body["items"][0]["before"]["value"], locked["value"]);
     assert_eq!(trail.body["items"][0]["after"]["value"], 50.0);
 }
+
+#[test]
+fn review_then_two_person_decryption_puts_names_next_to_codes() {
+    let r = running_final();
+    let srv = &r.srv;
+    let event = r.event.clone();
+    let competition = srv.request("GET", &format!("/api/v1/events/{event}")).send().body["competition_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let transition = |to: &str| {
+        srv.post(&format!("/api/v1/competitions/{competition}/transitions"), &r.host.access, json!({ "to": to }))
+    };
+    assert_eq!(transition("scoring").status, 200);
+    // Nothing is locked yet: no review, no decryption, no reviewing state.
+    srv.post(&format!("/api/v1/events/{event}/judging/review"), &r.chief.0.access, json!({}))
+        .problem(409, "sections_not_locked");
+    let encryption = srv.login("judge.enc", "Staff-Pa55word-2026");
+    srv.post(&format!("/api/v1/events/{event}/judging/decryption"), &encryption.access, json!({}))
+        .problem(409, "sections_not_locked");
+    assert_eq!(transition("reviewing").body["extra"]["unmet"][0]["code"], "sheets_not_locked");
+
+    // Judges A and B mark everything alike; C marks the one station they may.
+    assert_eq!(r.submit(0, r.sheet(&[1, 2, 3], 2.0), None).status, 200);
+    let theory: Vec<Value> = [(1, 81.0), (2, 92.5), (3, 67.0)].iter().map(|(s, v)| json!({ "aspect_id": srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=0"), &r.judges[0].0.access).body["aspects"][0]["id"], "station_number": s, "value": v })).collect();
+    assert_eq!(r.submit(0, Value::Array(theory), None).status, 200);
+    assert_eq!(r.submit(1, r.sheet(&[1, 2, 3], 2.0), None).status, 200);
+    let c_station: Vec<i64> = (1..=3)
+        .filter(|s| {
+            r.submit(2, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": s, "value": 52.5 }]), None).status
+                == 200
+        })
+        .collect();
+    assert_eq!(r.submit(2, r.sheet(&c_station, 2.0), None).status, 200);
+    for section in [0, 1] {
+        for j in 0..3 {
+            let signed = srv.post(
+                &format!("/api/v1/events/{event}/judging/sections/{section}/sign"),
+                &r.judges[j].0.access,
+                json!({}),
+            );
+            assert!(
+                signed.status == 201 || (section == 0 && j > 0 && signed.status == 409),
+                "section {section} judge {j}: {}",
+                signed.text
+            );
+        }
+        assert_eq!(
+            srv.post(
+                &format!("/api/v1/events/{event}/judging/sections/{section}/chief-sign"),
+                &r.chief.0.access,
+                json!({})
+            )
+            .status,
+            201
+        );
+        assert_eq!(
+            srv.post(
+                &format!("/api/v1/events/{event}/judging/sections/{section}/confirm"),
+                &r.supervisor.0.access,
+                json!({})
+            )
+            .status,
+            200
+        );
+    }
+    assert_eq!(transition("reviewing").status, 200);
+
+    // The review: all three stations are in the top 10; decryption waits for every check.
+    let drawn = srv.post(&format!("/api/v1/events/{event}/judging/review"), &r.chief.0.access, json!({}));
+    assert_eq!(drawn.status, 201, "{}", drawn.text);
+    let samples = drawn.body["samples"].as_array().unwrap().clone();
+    assert_eq!(samples.len(), 3);
+    assert!(samples.iter().all(|s| s["reason"] == "top"));
+    srv.post(&format!("/api/v1/events/{event}/judging/decryption"), &encryption.access, json!({}))
+        .problem(409, "review_incomplete");
+    for s in &samples {
+        let recorded = srv.post(
+            &format!("/api/v1/review-samples/{}", s["id"].as_str().unwrap()),
+            &r.supervisor.0.access,
+            json!({ "outcome": "checked" }),
+        );
+        assert_eq!(recorded.status, 200, "{}", recorded.text);
+    }
+    let review = srv.get(&format!("/api/v1/events/{event}/judging/review"), &r.host.access);
+    assert_eq!((review.body["complete"].as_bool(), review.body["error_rate"].as_f64()), (Some(true), Some(0.0)));
+    // Before decryption the scores carry codes only.
+    let blind = srv.get(&format!("/api/v1/events/{event}/judging/scores"), &r.host.access);
+    assert_eq!(blind.body["decrypted"], false);
+    assert!(blind.body["rows"].as_array().unwrap().iter().all(|row| row["full_name"].is_null()));
+    assert_eq!(transition("decrypted").body["extra"]["unmet"][0]["code"], "events_not_decrypted");
+
+    // Two people: the encryption judge asks, a supervisor confirms; neither alone suffices.
+    srv.post(&format!("/api/v1/events/{event}/judging/decryption/confirm"), &r.supervisor.0.access, json!({}))
+        .problem(409, "not_requested");
+    srv.post(&format!("/api/v1/events/{event}/judging/decryption"), &r.supervisor.0.access, json!({}))
+        .problem(403, "forbidden");
+    assert_eq!(
+        srv.post(&format!("/api/v1/events/{event}/judging/decryption"), &encryption.access, json!({})).status,
+        200
+    );
+    srv.post(&format!("/api/v1/events/{event}/judging/decryption/confirm"), &encryption.access, json!({}))
+        .problem(403, "forbidden");
+    let decrypted =
+        srv.post(&format!("/api/v1/events/{event}/judging/decryption/confirm"), &r.supervisor.0.access, json!({}));
+    assert!(decrypted.body["decrypted_at"].is_string(), "{}", decrypted.text);
+    let named = srv.get(&format!("/api/v1/events/{event}/judging/scores"), &r.host.access);
+    let rows = named.body["rows"].as_array().unwrap();
+    assert!(rows.iter().all(|row| row["full_name"].is_string()), "{}", named.text);
+    // Totals: the practical module is 52.5 + 30 × 2/3 + 10 × 2/3 + 0 = 79.17 for everyone, so the
+    // theory paper orders them: 92.5 first.
+    assert!(
+        (rows[0]["total"].as_f64().unwrap() - (0.3 * 92.5 + 0.7 * (52.5 + 40.0 * 2.0 / 3.0))).abs() < 1e-6,
+        "{}",
+        named.text
+    );
+    assert_eq!(transition("decrypted").status, 200);
+}
