@@ -161,7 +161,7 @@ pub fn event_outs(conn: &mut DbConnection, events: Vec<EventWithTrade>) -> ApiRe
 }
 
 /// An event with its competition, as the caller may see it.
-fn load_event(
+pub fn load_event(
     conn: &mut DbConnection,
     actor: Option<&Actor>,
     id: &str,
@@ -433,7 +433,7 @@ fn document_out(row: DocumentRow) -> DocumentOut {
     }
 }
 
-fn scheme_out(row: SchemeRow) -> MarkingSchemeOut {
+pub fn scheme_out(row: SchemeRow) -> MarkingSchemeOut {
     MarkingSchemeOut {
         title: row.title,
         sections: serde_json::from_str(&row.sections).unwrap_or_default(),
@@ -987,7 +987,7 @@ pub async fn publish_document(
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MarkingSchemeInput {
     pub title: String,
@@ -1036,8 +1036,15 @@ pub async fn put_marking_scheme(
 ) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let input = body.0;
+    check_scheme_input(&input)?;
+    let out = state.db.write(move |conn| save_marking_scheme(conn, &actor, &event_id, input)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Every rule a scheme document breaks, before anything is read or written.
+pub fn check_scheme_input(input: &MarkingSchemeInput) -> ApiResult<()> {
     let mut violations = Vec::new();
-    let title = keep(&mut violations, text::required("title", &input.title, 200));
+    keep(&mut violations, text::required("title", &input.title, 200));
     if input.sections.is_empty() || input.sections.len() > 30 {
         violations.push(Violation::new("sections", "out_of_range", "1 to 30 sections"));
     }
@@ -1059,69 +1066,74 @@ pub async fn put_marking_scheme(
             ));
         }
     }
-    let spread_limit = input.judgement_spread_limit.unwrap_or(crate::domain::scoring::DEFAULT_SPREAD_LIMIT);
-    let spread_limit_centi = crate::domain::scoring::to_centi(spread_limit).filter(|c| (0..=300).contains(c));
-    if spread_limit_centi.is_none() {
+    if spread_limit_centi(input).is_none() {
         violations.push(Violation::new("judgement_spread_limit", "out_of_range", "0 to 3 points"));
     }
-    if !violations.is_empty() {
-        return Err(ApiError::validation(violations));
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(violations))
     }
-    let out = state
-        .db
-        .write(move |conn| {
-            let ((event, _, _), (competition, _, _)) = load_managed_event(conn, &actor, &event_id)?;
-            let existing = store::events::scheme_of(conn, &event_id)?;
-            if store::judging::count_marks(conn, &event_id)? > 0 {
-                return Err(ApiError::conflict("scheme_locked", "marks have been entered against this scheme"));
-            }
-            if existing.as_ref().is_some_and(|s| s.locked) || !status_of(&competition)?.is_before_running() {
-                return Err(ApiError::conflict(
-                    "scheme_locked",
-                    "the marking scheme is locked once the competition runs",
-                ));
-            }
-            let has = |kind: SessionKind| input.sections.iter().any(|s| s.kind == kind);
-            if event.theory_weight > 0 && !has(SessionKind::Theory) {
-                return Err(ApiError::field(
-                    "sections",
-                    "missing_theory_section",
-                    "the event weighs theory, so the scheme needs a theory section",
-                ));
-            }
-            if event.practical_weight > 0 && !has(SessionKind::Practical) {
-                return Err(ApiError::field(
-                    "sections",
-                    "missing_practical_section",
-                    "the event weighs practical work, so the scheme needs a practical section",
-                ));
-            }
-            let at = now();
-            let row = SchemeRow {
-                id: existing.as_ref().map(|s| s.id.clone()).unwrap_or_else(new_id),
-                event_id: event_id.clone(),
-                title: title.unwrap_or_default(),
-                sections: serde_json::to_string(&input.sections).unwrap_or_else(|_| "[]".into()),
-                locked: false,
-                version: existing.as_ref().map(|s| s.version + 1).unwrap_or(1),
-                created_at: existing.as_ref().map(|s| s.created_at).unwrap_or(at),
-                updated_at: at,
-                spread_limit_centi: spread_limit_centi.unwrap_or(100),
-                drop_extremes: input.drop_extremes.unwrap_or(false),
-            };
-            store::events::save_scheme(conn, &row, existing.is_some())?;
-            store::judging::replace_aspects(conn, &event_id, &aspect_rows(&event_id, &input.sections))?;
-            let out = scheme_out(row);
-            record(
-                conn,
-                &actor,
-                "event.marking_scheme",
-                ("event", &event_id),
-                existing.map(scheme_out).as_ref().and_then(snapshot),
-                snapshot(&out),
-            )?;
-            Ok(out)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(out))
+}
+
+fn spread_limit_centi(input: &MarkingSchemeInput) -> Option<i32> {
+    let limit = input.judgement_spread_limit.unwrap_or(crate::domain::scoring::DEFAULT_SPREAD_LIMIT);
+    crate::domain::scoring::to_centi(limit).filter(|c| (0..=300).contains(c))
+}
+
+/// Saves a checked scheme for an event the caller runs, rebuilding its aspects.
+pub fn save_marking_scheme(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    event_id: &str,
+    input: MarkingSchemeInput,
+) -> ApiResult<MarkingSchemeOut> {
+    let ((event, _, _), (competition, _, _)) = load_managed_event(conn, actor, event_id)?;
+    let existing = store::events::scheme_of(conn, event_id)?;
+    if store::judging::count_marks(conn, event_id)? > 0 {
+        return Err(ApiError::conflict("scheme_locked", "marks have been entered against this scheme"));
+    }
+    if existing.as_ref().is_some_and(|s| s.locked) || !status_of(&competition)?.is_before_running() {
+        return Err(ApiError::conflict("scheme_locked", "the marking scheme is locked once the competition runs"));
+    }
+    let has = |kind: SessionKind| input.sections.iter().any(|s| s.kind == kind);
+    if event.theory_weight > 0 && !has(SessionKind::Theory) {
+        return Err(ApiError::field(
+            "sections",
+            "missing_theory_section",
+            "the event weighs theory, so the scheme needs a theory section",
+        ));
+    }
+    if event.practical_weight > 0 && !has(SessionKind::Practical) {
+        return Err(ApiError::field(
+            "sections",
+            "missing_practical_section",
+            "the event weighs practical work, so the scheme needs a practical section",
+        ));
+    }
+    let at = now();
+    let row = SchemeRow {
+        id: existing.as_ref().map(|s| s.id.clone()).unwrap_or_else(new_id),
+        event_id: event_id.to_string(),
+        title: input.title.trim().to_string(),
+        sections: serde_json::to_string(&input.sections).unwrap_or_else(|_| "[]".into()),
+        locked: false,
+        version: existing.as_ref().map(|s| s.version + 1).unwrap_or(1),
+        created_at: existing.as_ref().map(|s| s.created_at).unwrap_or(at),
+        updated_at: at,
+        spread_limit_centi: spread_limit_centi(&input).unwrap_or(100),
+        drop_extremes: input.drop_extremes.unwrap_or(false),
+    };
+    store::events::save_scheme(conn, &row, existing.is_some())?;
+    store::judging::replace_aspects(conn, event_id, &aspect_rows(event_id, &input.sections))?;
+    let out = scheme_out(row);
+    record(
+        conn,
+        actor,
+        "event.marking_scheme",
+        ("event", event_id),
+        existing.map(scheme_out).as_ref().and_then(snapshot),
+        snapshot(&out),
+    )?;
+    Ok(out)
 }

@@ -14,6 +14,7 @@ pub mod persons;
 pub mod reference;
 pub mod registrations;
 pub mod roster;
+pub mod schemes;
 pub mod trades;
 pub mod users;
 
@@ -47,6 +48,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     roster::configure(cfg);
     draw::configure(cfg);
     judging::configure(cfg);
+    schemes::configure(cfg);
 }
 
 #[derive(OpenApi)]

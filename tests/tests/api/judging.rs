@@ -566,3 +566,53 @@ fn review_then_two_person_decryption_puts_names_next_to_codes() {
     );
     assert_eq!(transition("decrypted").status, 200);
 }
+
+#[test]
+fn a_marking_scheme_goes_out_to_a_spreadsheet_and_back_unchanged() {
+    let p = province();
+    let srv = &p.srv;
+    let t = p.admin.access.as_str();
+    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
+    let competition = srv.post("/api/v1/competitions", t, json!({ "name": "评分标准测试", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district", "host_org_id": p.kunming, "starts_on": day(30), "ends_on": day(31) }));
+    let cid = competition.body["id"].as_str().unwrap().to_string();
+    let first = srv
+        .post(&format!("/api/v1/competitions/{cid}/events"), t, json!({ "trade_id": trade_id(srv, "车工") }))
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = srv
+        .post(&format!("/api/v1/competitions/{cid}/events"), t, json!({ "trade_id": trade_id(srv, "铣工") }))
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A section that does not total 100 is named.
+    let mut bad = scheme();
+    bad["sections"][1]["criteria"][0]["aspects"][0]["max"] = json!(55);
+    srv.request("PUT", &format!("/api/v1/events/{first}/marking-scheme"))
+        .token(t)
+        .json(bad)
+        .invalid_field("sections[1]", "section_total_not_100");
+    assert_eq!(
+        srv.request("PUT", &format!("/api/v1/events/{first}/marking-scheme")).token(t).json(scheme()).status,
+        200
+    );
+    let (status, xlsx) =
+        srv.request("GET", &format!("/api/v1/events/{first}/marking-scheme.xlsx")).token(t).send_bytes();
+    assert_eq!(status, 200);
+    let imported = srv
+        .request("POST", &format!("/api/v1/events/{second}/marking-scheme/import?title=%E9%93%A3%E5%B7%A5%E8%AF%84%E5%88%86%E6%A0%87%E5%87%86"))
+        .token(t)
+        .bytes("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &xlsx);
+    assert_eq!(imported.status, 200, "{}", imported.text);
+    let original = srv.get(&format!("/api/v1/events/{first}/marking-scheme"), t);
+    assert_eq!(imported.body["sections"], original.body["sections"]);
+    assert_eq!(imported.body["title"], "铣工评分标准");
+    // A bad row is named by its number in the sheet.
+    let csv = "模块,类型,评分项,评分要素,类别,分值\n实操,实操,尺寸,外圆,测量,60\n实操,实操,表面,粗糙度,打分,40\n";
+    srv.request("POST", &format!("/api/v1/events/{second}/marking-scheme/import?title=x"))
+        .token(t)
+        .bytes("text/csv", csv.as_bytes())
+        .invalid_field("row 3.类别", "invalid_value");
+}
