@@ -86,7 +86,7 @@ fn call(agent: &ureq::Agent, method: &str, url: &str, token: Option<&str>, body:
 }
 
 fn must(agent: &ureq::Agent, method: &str, url: &str, token: Option<&str>, body: Value) -> Value {
-    let (status, out) = call(agent, method, url, token, Some(&body));
+    let (status, out) = call(agent, method, url, token, (!body.is_null()).then_some(&body));
     assert!((200..300).contains(&status), "{method} {url}: {status} {out}");
     out
 }
@@ -234,8 +234,6 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
     let trades = must(&agent, "GET", &api("/trades?limit=60"), None, json!(null));
     let trade_ids: Vec<String> =
         trades["items"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
-    let today = must(&agent, "GET", &format!("{base}/healthz"), None, json!(null));
-    let _ = today;
     // Dates: registration open now, the final in a month.
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let date = |days: i64| {
@@ -307,7 +305,7 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
     let people_count = (seconds as usize * 1200).max(2000);
     print!("  creating {people_count} people … ");
     std::io::stdout().flush().ok();
-    let people: Arc<Vec<(String, String)>> = {
+    let people: Arc<Vec<(String, String, String)>> = {
         let created = drive(clients, 3600, 201, {
             let (admin, api_base, units) = (admin.clone(), api(""), units.clone());
             Arc::new(move |agent: &ureq::Agent, i: usize| {
@@ -331,7 +329,11 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
         loop {
             let page = must(&agent, "GET", &api(&format!("/persons?limit=200{cursor}")), Some(&admin), json!(null));
             for p in page["items"].as_array().unwrap() {
-                all.push((p["id"].as_str().unwrap().to_string(), p["employer_org_id"].as_str().unwrap().to_string()));
+                all.push((
+                    p["id"].as_str().unwrap().to_string(),
+                    p["employer_org_id"].as_str().unwrap().to_string(),
+                    p["id_number"].as_str().unwrap().to_string(),
+                ));
             }
             match page["next_cursor"].as_str() {
                 Some(c) => cursor = format!("&cursor={c}"),
@@ -363,7 +365,7 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
     let sign_ups = drive(clients, seconds, 201, {
         let (admin, api_base, people, events) = (admin.clone(), api(""), people.clone(), events.clone());
         Arc::new(move |agent: &ureq::Agent, i: usize| {
-            let (person, unit) = people.get(i)?;
+            let (person, unit, _) = people.get(i)?;
             let body = json!({ "person_id": person, "nominating_org_id": unit });
             // Everyone into the one event that is ready: the quota check counts a busy event.
             Some(
@@ -387,7 +389,204 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
         })
     });
     report.add(backend, "POST /auth/login (argon2id)", &logins, ceiling);
+
+    let judging = judging_final(
+        &agent,
+        &base,
+        &admin,
+        &kunming,
+        &trade_ids[1],
+        &people[people.len() - JUDGED_CONTESTANTS..],
+        &date,
+    );
+    let marks = drive(JUDGES, seconds, 200, {
+        let (api_base, judging) = (api(""), Arc::new(judging));
+        Arc::new(move |agent: &ureq::Agent, i: usize| {
+            // Each request: one judge's sheet for one station (every aspect), as a tablet sends it.
+            let judge = i % JUDGES;
+            let station = (i / JUDGES) % JUDGED_CONTESTANTS + 1;
+            let marks: Vec<Value> = judging
+                .aspects
+                .iter()
+                .map(|(id, value)| json!({ "aspect_id": id, "station_number": station, "value": value }))
+                .collect();
+            let response = agent
+                .post(&format!("{api_base}/events/{}/judging/marks", judging.event))
+                .set("Authorization", &format!("Bearer {}", judging.tokens[judge]))
+                .set("Idempotency-Key", &format!("bench-{i}"))
+                .send_json(json!({ "marks": marks }));
+            Some(match response {
+                Ok(r) => r.status(),
+                Err(ureq::Error::Status(code, _)) => code,
+                Err(_) => 0,
+            })
+        })
+    });
+    report.add(backend, &format!("POST mark sheet ({ASPECTS} marks, {JUDGES} judges)"), &marks, ceiling);
+    let marks_per_second = marks.rate() * ASPECTS as f64;
+    println!("  {:<34} {:>9.0} marks/s", "  = marks entered", marks_per_second);
+    report.rows.push(json!({ "backend": backend, "scenario": "marks per second", "marks_per_s": marks_per_second.round(), "p99_ms": marks.percentile(0.99) }));
     drop(server);
+}
+
+const JUDGES: usize = 64;
+const JUDGED_CONTESTANTS: usize = 120;
+const ASPECTS: usize = 10;
+
+struct Judging {
+    event: String,
+    tokens: Vec<String>,
+    /// (aspect id, the value every judge gives it)
+    aspects: Vec<(String, f64)>,
+}
+
+/// A final running today with checked-in contestants and 64 judges assigned to its practical
+/// module of ten aspects (eight measurements, two judgements).
+fn judging_final(
+    agent: &ureq::Agent,
+    base: &str,
+    admin: &str,
+    host: &str,
+    trade: &str,
+    people: &[(String, String, String)],
+    date: &dyn Fn(i64) -> (i32, String),
+) -> Judging {
+    let api = |path: &str| format!("{base}/api/v1{path}");
+    let (year, today) = date(0);
+    let competition = must(agent, "POST", &api("/competitions"), Some(admin), json!({
+        "name": "基准测试决赛", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
+        "host_org_id": host, "starts_on": today, "ends_on": today, "roster_publicity_days": 0,
+        "registration_opens_at": format!("{}T00:00:00Z", date(-1).1), "registration_closes_at": format!("{today}T23:59:59Z"),
+    }))["id"].as_str().unwrap().to_string();
+    let event = must(
+        agent,
+        "POST",
+        &api(&format!("/competitions/{competition}/events")),
+        Some(admin),
+        json!({ "trade_id": trade, "review_levels": 1 }),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    must(
+        agent,
+        "POST",
+        &api(&format!("/events/{event}/documents")),
+        Some(admin),
+        json!({ "title": "技术工作文件", "body": "内容" }),
+    );
+    must(agent, "POST", &api(&format!("/events/{event}/documents/1/publish")), Some(admin), json!({}));
+    let mut practical: Vec<Value> =
+        (0..8).map(|i| json!({ "description": format!("尺寸{i}"), "kind": "measurement", "max": 10 })).collect();
+    for i in 0..2 {
+        practical.push(json!({ "description": format!("工艺{i}"), "kind": "judgement", "max": 10, "descriptors": ["0", "1", "2", "3"] }));
+    }
+    must(
+        agent,
+        "PUT",
+        &api(&format!("/events/{event}/marking-scheme")),
+        Some(admin),
+        json!({ "title": "评分标准", "sections": [
+            { "name": "理论", "kind": "theory", "criteria": [{ "name": "理论", "aspects": [{ "description": "试卷", "kind": "measurement", "max": 100 }] }] },
+            { "name": "实操", "kind": "practical", "criteria": [{ "name": "实操", "aspects": practical }] },
+        ]}),
+    );
+    let transition = |to: &str, reason: Option<&str>| {
+        must(
+            agent,
+            "POST",
+            &api(&format!("/competitions/{competition}/transitions")),
+            Some(admin),
+            json!({ "to": to, "reason": reason }),
+        )
+    };
+    transition("published", None);
+    transition("registration_open", None);
+    let mut registrations = Vec::new();
+    for (person, unit, id_number) in people {
+        let r = must(
+            agent,
+            "POST",
+            &api(&format!("/events/{event}/registrations")),
+            Some(admin),
+            json!({ "person_id": person, "nominating_org_id": unit }),
+        );
+        let rid = r["id"].as_str().unwrap().to_string();
+        must(agent, "POST", &api(&format!("/registrations/{rid}/review")), Some(admin), json!({ "action": "approve" }));
+        registrations.push((rid, id_number.clone()));
+    }
+    transition("registration_closed", Some("bench"));
+    transition("roster_publicity", None);
+    transition("roster_final", None);
+    let judge = |name: String| {
+        let password = "Bench-judge-password-1";
+        let user = must(
+            agent,
+            "POST",
+            &api("/users"),
+            Some(admin),
+            json!({ "username": name, "password": password, "grant": { "role": "judge", "organisation_id": host } }),
+        );
+        let token = must(agent, "POST", &api("/auth/login"), None, json!({ "username": name, "password": password }))
+            ["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (user["id"].as_str().unwrap().to_string(), token)
+    };
+    let (encryption_id, encryption_token) = judge("bench.encryption".into());
+    must(
+        agent,
+        "POST",
+        &api(&format!("/events/{event}/roles")),
+        Some(admin),
+        json!({ "user_id": encryption_id, "role": "encryption_judge" }),
+    );
+    must(agent, "POST", &api(&format!("/events/{event}/draw")), Some(&encryption_token), json!({}));
+    transition("drawn", None);
+    for (rid, id_number) in &registrations {
+        let ticket = must(agent, "GET", &api(&format!("/registrations/{rid}")), Some(admin), json!(null))
+            ["ticket_number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        must(
+            agent,
+            "POST",
+            &api(&format!("/events/{event}/check-in")),
+            Some(admin),
+            json!({ "ticket_number": ticket, "id_number": id_number }),
+        );
+    }
+    transition("running", None);
+    let mut tokens = Vec::new();
+    for i in 0..JUDGES {
+        let (id, token) = judge(format!("bench.judge{i:02}"));
+        must(
+            agent,
+            "POST",
+            &api(&format!("/events/{event}/roles")),
+            Some(admin),
+            json!({ "user_id": id, "role": "judge" }),
+        );
+        must(
+            agent,
+            "POST",
+            &api(&format!("/events/{event}/judging/assignments")),
+            Some(admin),
+            json!({ "user_id": id, "section_index": 1 }),
+        );
+        tokens.push(token);
+    }
+    let sheet =
+        must(agent, "GET", &api(&format!("/events/{event}/judging/sheet?section=1")), Some(&tokens[0]), json!(null));
+    let aspects = sheet["aspects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["id"].as_str().unwrap().to_string(), if a["kind"] == "judgement" { 2.0 } else { 8.5 }))
+        .collect();
+    Judging { event, tokens, aspects }
 }
 
 fn postgres_reachable(url: &str) -> Option<String> {

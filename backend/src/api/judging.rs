@@ -19,7 +19,6 @@ use crate::auth::policy::can_manage_competition;
 use crate::auth::{sha256_hex, Actor};
 use crate::db::{now, DbConnection};
 use crate::domain::competition::Status;
-use crate::domain::registration::RegistrationStatus;
 use crate::domain::role::EventRole;
 use crate::domain::scoring::{check_mark, from_centi, judgement_spread_exceeded, to_centi, AspectKind};
 use crate::domain::{text, Violation};
@@ -104,18 +103,7 @@ fn require_marking_open(competition: &crate::store::competitions::CompetitionRow
 
 /// Station numbers of the contestants who compete (checked in), with their registrations.
 fn competing_stations(conn: &mut DbConnection, event_id: &str) -> ApiResult<HashMap<i32, String>> {
-    let mut stations = HashMap::new();
-    for a in store::draws::assignments_of(conn, event_id)? {
-        if let Some(r) = store::registrations::find(conn, &a.registration_id)? {
-            if matches!(
-                RegistrationStatus::parse(&r.status),
-                Some(RegistrationStatus::CheckedIn | RegistrationStatus::Competed)
-            ) {
-                stations.insert(a.station_number, r.id);
-            }
-        }
-    }
-    Ok(stations)
+    Ok(store::judging::competing_stations(conn, event_id)?.into_iter().collect())
 }
 
 /// Whether the judge may not mark this registration: same employer, same nominating unit, or a
@@ -590,6 +578,15 @@ fn write_marks(
         .ok_or_else(|| ApiError::conflict("no_scheme", "the event has no marking scheme"))?;
     let limit = from_centi(scheme.spread_limit_centi);
     let mut conflict_checked: HashMap<i32, bool> = HashMap::new();
+    // The judge's marks already entered at these stations, read once.
+    let mut sheet_stations: Vec<i32> = inputs.iter().map(|m| m.station_number).collect();
+    sheet_stations.sort_unstable();
+    sheet_stations.dedup();
+    let mut existing: HashMap<(String, i32), MarkRow> =
+        store::judging::marks_of_judge_at(conn, event_id, &actor.user_id, &sheet_stations)?
+            .into_iter()
+            .map(|m| ((m.aspect_id.clone(), m.station_number), m))
+            .collect();
     let mut out = SubmissionOut { saved: 0, unchanged: 0, marks: Vec::new(), flagged: Vec::new() };
     let at = now();
     for (i, input) in inputs.iter().enumerate() {
@@ -626,7 +623,7 @@ fn write_marks(
         check_mark(kind, from_centi(aspect.max_centi), input.value)
             .map_err(|m| Violation::new(&field("value"), "out_of_range", format!("aspect {}: {m}", aspect.code)))?;
         let value_centi = to_centi(input.value).unwrap_or_default();
-        let saved = match store::judging::find_mark_of(conn, &aspect_id, input.station_number, &actor.user_id)? {
+        let saved = match existing.get(&(aspect_id.clone(), input.station_number)).cloned() {
             None => {
                 let row = MarkRow {
                     id: new_id(),
@@ -681,6 +678,7 @@ fn write_marks(
                 row
             }
         };
+        existing.insert((aspect_id.clone(), input.station_number), saved.clone());
         if refresh_flag(conn, event_id, aspect, input.station_number, limit)? {
             out.flagged.push(format!("{}@{}", aspect.code, input.station_number));
         }

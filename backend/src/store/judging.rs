@@ -147,6 +147,26 @@ pub fn count_marks(conn: &mut DbConnection, event_id: &str) -> ApiResult<i64> {
     Ok(marks::table.filter(marks::event_id.eq(event_id)).count().get_result(conn)?)
 }
 
+/// The aspect ids a judge marks in an event.
+pub fn aspects_of_judge(conn: &mut DbConnection, event_id: &str, user_id: &str) -> ApiResult<Vec<String>> {
+    Ok(judge_aspects::table
+        .filter(judge_aspects::event_id.eq(event_id))
+        .filter(judge_aspects::user_id.eq(user_id))
+        .select(judge_aspects::aspect_id)
+        .load(conn)?)
+}
+
+/// (station, registration id) of the contestants who compete in an event: drawn and checked in.
+pub fn competing_stations(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<(i32, String)>> {
+    use crate::db::schema::{draw_assignments, registrations};
+    Ok(draw_assignments::table
+        .inner_join(registrations::table)
+        .filter(draw_assignments::event_id.eq(event_id))
+        .filter(registrations::status.eq_any(["checked_in", "competed"]))
+        .select((draw_assignments::station_number, draw_assignments::registration_id))
+        .load(conn)?)
+}
+
 pub fn assignments_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<JudgeAspectRow>> {
     Ok(judge_aspects::table
         .filter(judge_aspects::event_id.eq(event_id))
@@ -195,6 +215,21 @@ pub fn marks_of_judge(conn: &mut DbConnection, event_id: &str, judge: &str) -> A
         .load(conn)?)
 }
 
+/// A judge's marks at some stations.
+pub fn marks_of_judge_at(
+    conn: &mut DbConnection,
+    event_id: &str,
+    judge: &str,
+    stations: &[i32],
+) -> ApiResult<Vec<MarkRow>> {
+    Ok(marks::table
+        .filter(marks::event_id.eq(event_id))
+        .filter(marks::judge_user_id.eq(judge))
+        .filter(marks::station_number.eq_any(stations))
+        .select(MarkRow::as_select())
+        .load(conn)?)
+}
+
 /// The marks of one aspect at one station, all judges.
 pub fn marks_at(conn: &mut DbConnection, aspect_id: &str, station: i32) -> ApiResult<Vec<MarkRow>> {
     Ok(marks::table
@@ -207,16 +242,6 @@ pub fn marks_at(conn: &mut DbConnection, aspect_id: &str, station: i32) -> ApiRe
 
 pub fn find_mark(conn: &mut DbConnection, id: &str) -> ApiResult<Option<MarkRow>> {
     Ok(marks::table.find(id).select(MarkRow::as_select()).first(conn).optional()?)
-}
-
-pub fn find_mark_of(conn: &mut DbConnection, aspect_id: &str, station: i32, judge: &str) -> ApiResult<Option<MarkRow>> {
-    Ok(marks::table
-        .filter(marks::aspect_id.eq(aspect_id))
-        .filter(marks::station_number.eq(station))
-        .filter(marks::judge_user_id.eq(judge))
-        .select(MarkRow::as_select())
-        .first(conn)
-        .optional()?)
 }
 
 pub fn insert_mark(conn: &mut DbConnection, row: &MarkRow) -> ApiResult<()> {
