@@ -399,9 +399,11 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
         &people[people.len() - JUDGED_CONTESTANTS..],
         &date,
     );
-    let marks = drive(JUDGES, seconds, 200, {
-        let (api_base, judging) = (api(""), Arc::new(judging));
-        Arc::new(move |agent: &ureq::Agent, i: usize| {
+    let judging = Arc::new(judging);
+    let sheet_work = |offset: usize| -> Arc<dyn Fn(&ureq::Agent, usize) -> Option<u16> + Send + Sync> {
+        let (api_base, judging) = (api(""), judging.clone());
+        Arc::new(move |agent: &ureq::Agent, n: usize| {
+            let i = n + offset;
             // Each request: one judge's sheet for one station (every aspect), as a tablet sends it.
             let judge = i % JUDGES;
             let station = (i / JUDGES) % JUDGED_CONTESTANTS + 1;
@@ -421,7 +423,11 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
                 Err(_) => 0,
             })
         })
-    });
+    };
+    // Unsaturated first (8 judges at once), then all 64 judges at once on fresh stations.
+    let few = drive(8, seconds, 200, sheet_work(0));
+    report.add(backend, &format!("POST mark sheet ({ASPECTS} marks, 8 judges)"), &few, ceiling);
+    let marks = drive(JUDGES, seconds, 200, sheet_work(JUDGES * JUDGED_CONTESTANTS / 2));
     report.add(backend, &format!("POST mark sheet ({ASPECTS} marks, {JUDGES} judges)"), &marks, ceiling);
     let marks_per_second = marks.rate() * ASPECTS as f64;
     println!("  {:<34} {:>9.0} marks/s", "  = marks entered", marks_per_second);
