@@ -106,6 +106,20 @@ fn competing_stations(conn: &mut DbConnection, event_id: &str) -> ApiResult<Hash
     Ok(store::judging::competing_stations(conn, event_id)?.into_iter().collect())
 }
 
+/// The event's aspects by id.
+fn aspects_by_id(conn: &mut DbConnection, event_id: &str) -> ApiResult<HashMap<String, AspectRow>> {
+    Ok(store::judging::aspects_of(conn, event_id)?.into_iter().map(|a| (a.id.clone(), a)).collect())
+}
+
+/// The ids of a section's aspects.
+fn section_aspect_ids(conn: &mut DbConnection, event_id: &str, section: i32) -> ApiResult<HashSet<String>> {
+    Ok(store::judging::aspects_of(conn, event_id)?
+        .into_iter()
+        .filter(|a| a.section_index == section)
+        .map(|a| a.id)
+        .collect())
+}
+
 /// Whether the judge may not mark this registration: same employer, same nominating unit, or a
 /// declared relation.
 fn conflicted(
@@ -806,8 +820,7 @@ pub async fn list_flags(state: web::Data<AppState>, actor: Actor, id: web::Path<
         .db
         .read(move |conn| {
             require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the spread flags")?;
-            let aspects: HashMap<String, AspectRow> =
-                store::judging::aspects_of(conn, &event_id)?.into_iter().map(|a| (a.id.clone(), a)).collect();
+            let aspects: HashMap<String, AspectRow> = aspects_by_id(conn, &event_id)?;
             store::judging::flags_of(conn, &event_id)?
                 .into_iter()
                 .map(|f| flag_out(conn, f, &aspects))
@@ -863,8 +876,7 @@ pub async fn request_rescore(
                 None,
                 Some(serde_json::json!({ "flag_id": flag.id })),
             )?;
-            let aspects: HashMap<String, AspectRow> =
-                store::judging::aspects_of(conn, &flag.event_id)?.into_iter().map(|a| (a.id.clone(), a)).collect();
+            let aspects: HashMap<String, AspectRow> = aspects_by_id(conn, &flag.event_id)?;
             flag_out(conn, flag, &aspects)
         })
         .await?;
@@ -914,8 +926,7 @@ pub async fn reconcile_flag(
                 None,
                 Some(serde_json::json!({ "flag_id": flag.id, "values_centi": values, "note": flag.note })),
             )?;
-            let aspects: HashMap<String, AspectRow> =
-                store::judging::aspects_of(conn, &flag.event_id)?.into_iter().map(|a| (a.id.clone(), a)).collect();
+            let aspects: HashMap<String, AspectRow> = aspects_by_id(conn, &flag.event_id)?;
             flag_out(conn, flag, &aspects)
         })
         .await?;
@@ -1055,11 +1066,7 @@ pub async fn chief_sign_section(
         .db
         .write(move |conn| {
             require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge], "signing a section")?;
-            let aspects: HashSet<String> = store::judging::aspects_of(conn, &event_id)?
-                .into_iter()
-                .filter(|a| a.section_index == section)
-                .map(|a| a.id)
-                .collect();
+            let aspects: HashSet<String> = section_aspect_ids(conn, &event_id, section)?;
             if aspects.is_empty() {
                 return Err(ApiError::conflict("nothing_to_sign", "the section has no aspects"));
             }
@@ -1143,11 +1150,7 @@ pub async fn confirm_section(
             if !store::judging::confirm_signoff(conn, &chief.id, &actor.user_id, at)? {
                 return Err(ApiError::conflict("already_confirmed", "the section is already confirmed and locked"));
             }
-            let aspects: HashSet<String> = store::judging::aspects_of(conn, &event_id)?
-                .into_iter()
-                .filter(|a| a.section_index == section)
-                .map(|a| a.id)
-                .collect();
+            let aspects: HashSet<String> = section_aspect_ids(conn, &event_id, section)?;
             let marks: Vec<String> = store::judging::marks_of_event(conn, &event_id)?
                 .into_iter()
                 .filter(|m| aspects.contains(&m.aspect_id))
@@ -1338,8 +1341,7 @@ pub async fn progress(state: web::Data<AppState>, actor: Actor, id: web::Path<St
                 )?;
             }
             let stations = competing_stations(conn, &event_id)?.len();
-            let aspects: HashMap<String, AspectRow> =
-                store::judging::aspects_of(conn, &event_id)?.into_iter().map(|a| (a.id.clone(), a)).collect();
+            let aspects: HashMap<String, AspectRow> = aspects_by_id(conn, &event_id)?;
             let marks = store::judging::marks_of_event(conn, &event_id)?;
             let mut by_key: std::collections::BTreeMap<(String, i32), JudgeProgress> =
                 std::collections::BTreeMap::new();
