@@ -9,6 +9,7 @@ pub mod event;
 pub mod id_card;
 pub mod organisation;
 pub mod person;
+pub mod ranking;
 pub mod registration;
 pub mod review;
 pub mod role;
