@@ -13,6 +13,7 @@ pub mod organisations;
 pub mod persons;
 pub mod reference;
 pub mod registrations;
+pub mod results;
 pub mod roster;
 pub mod schemes;
 pub mod trades;
@@ -49,6 +50,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     draw::configure(cfg);
     judging::configure(cfg);
     schemes::configure(cfg);
+    results::configure(cfg);
 }
 
 #[derive(OpenApi)]
@@ -72,6 +74,7 @@ application/problem+json with a stable `code`.",
         (name = "competitions", description = "Trades, competitions across the tiers, events, sessions and technical documents"),
         (name = "reference", description = "Reference data"),
         (name = "judging", description = "Marking schemes, judges' sheets by anonymised station, spread flags, sign-off, re-opening, review and decryption"),
+        (name = "results", description = "Result sets computed from the marks, verification, publicity and final results"),
         (name = "registration", description = "Sign-up, eligibility, review, roster publicity, draw, tickets and check-in"),
     )
 )]

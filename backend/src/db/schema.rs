@@ -487,6 +487,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    result_sets (id) {
+        id -> Text,
+        event_id -> Text,
+        version -> Integer,
+        status -> Text,
+        marks_digest -> Text,
+        computed_by -> Text,
+        computed_at -> Timestamp,
+        publicity_ends_at -> Nullable<Timestamp>,
+        finalised_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    results (id) {
+        id -> Text,
+        result_set_id -> Text,
+        registration_id -> Text,
+        station_number -> Integer,
+        theory_centi -> Integer,
+        practical_centi -> Integer,
+        total_centi -> Integer,
+        standardised -> Nullable<Integer>,
+        rank -> Integer,
+        tie_note -> Nullable<Text>,
+        tie_key -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(persons -> organisations (employer_org_id));
 diesel::joinable!(users -> persons (person_id));
 diesel::joinable!(role_grants -> organisations (organisation_id));
@@ -516,6 +546,8 @@ diesel::joinable!(judge_aspects -> aspects (aspect_id));
 diesel::joinable!(marks -> aspects (aspect_id));
 diesel::joinable!(spread_flags -> aspects (aspect_id));
 diesel::joinable!(reopen_requests -> marks (mark_id));
+diesel::joinable!(results -> result_sets (result_set_id));
+diesel::joinable!(results -> registrations (registration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -553,4 +585,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     reopen_requests,
     review_samples,
     event_judging,
+    result_sets,
+    results,
 );

@@ -29,6 +29,7 @@ pub mod judging;
 pub mod organisations;
 pub mod persons;
 pub mod registrations;
+pub mod results;
 pub mod tokens;
 pub mod trades;
 pub mod users;

@@ -449,6 +449,171 @@ fn a_spread_is_flagged_reconciled_and_sheets_lock_after_two_signatures() {
     assert_eq!(trail.body["items"][0]["after"]["value"], 50.0);
 }
 
+/// Marks every sheet (A's theory paper: 81, 92.5, 67), signs and locks both sections.
+fn mark_and_lock(r: &Running) {
+    let srv = &r.srv;
+    let event = &r.event;
+    assert_eq!(r.submit(0, r.sheet(&[1, 2, 3], 2.0), None).status, 200);
+    let theory_aspect = srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=0"), &r.judges[0].0.access).body
+        ["aspects"][0]["id"]
+        .clone();
+    let theory: Vec<Value> = [(1, 81.0), (2, 92.5), (3, 67.0)]
+        .iter()
+        .map(|(s, v)| json!({ "aspect_id": theory_aspect, "station_number": s, "value": v }))
+        .collect();
+    assert_eq!(r.submit(0, Value::Array(theory), None).status, 200);
+    assert_eq!(r.submit(1, r.sheet(&[1, 2, 3], 2.0), None).status, 200);
+    let c_station: Vec<i64> = (1..=3)
+        .filter(|s| {
+            r.submit(2, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": s, "value": 52.5 }]), None).status
+                == 200
+        })
+        .collect();
+    assert_eq!(r.submit(2, r.sheet(&c_station, 2.0), None).status, 200);
+    for section in [0, 1] {
+        for j in 0..3 {
+            let signed = srv.post(
+                &format!("/api/v1/events/{event}/judging/sections/{section}/sign"),
+                &r.judges[j].0.access,
+                json!({}),
+            );
+            assert!(
+                signed.status == 201 || (section == 0 && j > 0 && signed.status == 409),
+                "section {section} judge {j}: {}",
+                signed.text
+            );
+        }
+        assert_eq!(
+            srv.post(
+                &format!("/api/v1/events/{event}/judging/sections/{section}/chief-sign"),
+                &r.chief.0.access,
+                json!({})
+            )
+            .status,
+            201
+        );
+        assert_eq!(
+            srv.post(
+                &format!("/api/v1/events/{event}/judging/sections/{section}/confirm"),
+                &r.supervisor.0.access,
+                json!({})
+            )
+            .status,
+            200
+        );
+    }
+}
+
+/// Reviews every sampled station and decrypts with the encryption judge and the supervisor.
+fn review_and_decrypt(r: &Running) {
+    let srv = &r.srv;
+    let event = &r.event;
+    let drawn = srv.post(&format!("/api/v1/events/{event}/judging/review"), &r.chief.0.access, json!({}));
+    for s in drawn.body["samples"].as_array().unwrap() {
+        srv.post(
+            &format!("/api/v1/review-samples/{}", s["id"].as_str().unwrap()),
+            &r.supervisor.0.access,
+            json!({ "outcome": "checked" }),
+        );
+    }
+    let encryption = srv.login("judge.enc", "Staff-Pa55word-2026");
+    assert_eq!(
+        srv.post(&format!("/api/v1/events/{event}/judging/decryption"), &encryption.access, json!({})).status,
+        200
+    );
+    assert_eq!(
+        srv.post(&format!("/api/v1/events/{event}/judging/decryption/confirm"), &r.supervisor.0.access, json!({}))
+            .status,
+        200
+    );
+}
+
+#[test]
+fn results_are_computed_from_the_marks_verified_by_recomputation_and_published() {
+    let r = running_final();
+    let srv = &r.srv;
+    let event = r.event.clone();
+    mark_and_lock(&r);
+    srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({})).problem(409, "not_decrypted");
+    review_and_decrypt(&r);
+    let computed =
+        srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({ "standardised": true }));
+    assert_eq!(computed.status, 201, "{}", computed.text);
+    assert_eq!(computed.body["status"], "provisional");
+    let entries = computed.body["entries"].as_array().unwrap();
+    // The practical module is equal for all, so the theory paper orders them.
+    let ranks: Vec<(i64, f64)> =
+        entries.iter().map(|e| (e["rank"].as_i64().unwrap(), e["total"].as_f64().unwrap())).collect();
+    assert_eq!(ranks.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(ranks[0].1 > ranks[1].1 && ranks[1].1 > ranks[2].1);
+    assert_eq!(entries[1]["standardised"], 700, "the median maps to 700");
+    assert!(r.secrets.contains(&entries[0]["full_name"].as_str().unwrap().to_string()));
+    // Not public while provisional; recomputation gives the identical ranking.
+    srv.request("GET", &format!("/api/v1/events/{event}/results")).send().problem(404, "not_found");
+    let verified =
+        srv.post(&format!("/api/v1/events/{event}/results/verify"), &r.host.access, json!({ "standardised": true }));
+    assert_eq!(
+        (verified.body["identical"].as_bool(), verified.body["digest_matches"].as_bool()),
+        (Some(true), Some(true)),
+        "{}",
+        verified.text
+    );
+
+    // A mark changed through the two-person re-opening: the set no longer matches its marks.
+    let theory_mark = srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=0"), &r.judges[0].0.access).body
+        ["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["value"] == 67.0)
+        .unwrap()
+        .clone();
+    let asked = srv.post(
+        &format!("/api/v1/marks/{}/reopen", theory_mark["id"].as_str().unwrap()),
+        &r.chief.0.access,
+        json!({ "new_value": 99, "reason": "阅卷漏记一题" }),
+    );
+    srv.post(
+        &format!("/api/v1/reopen-requests/{}/approve", asked.body["id"].as_str().unwrap()),
+        &r.supervisor.0.access,
+        json!({}),
+    );
+    let stale =
+        srv.post(&format!("/api/v1/events/{event}/results/verify"), &r.host.access, json!({ "standardised": true }));
+    assert_eq!(stale.body["digest_matches"], false);
+    let differences = stale.body["differences"].as_array().unwrap();
+    assert_eq!(differences.len(), 3, "every rank moved: {}", stale.text);
+    let changed = differences.iter().find(|d| d["stored_total"] != d["recomputed_total"]).unwrap();
+    assert_eq!(
+        (changed["stored_rank"].as_i64(), changed["recomputed_rank"].as_i64()),
+        (Some(3), Some(1)),
+        "{}",
+        stale.text
+    );
+    srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}))
+        .problem(409, "marks_changed");
+    let again = srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({ "standardised": true }));
+    assert_eq!(again.body["version"], 2);
+    // Published: public, masked, cacheable; final only after five working days.
+    let published = srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}));
+    assert_eq!(published.body["status"], "publicity", "{}", published.text);
+    let public = srv.request("GET", &format!("/api/v1/events/{event}/results")).send();
+    assert_eq!(public.status, 200);
+    assert!(public.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["id_number"].as_str().unwrap().contains("**********")));
+    let tag = public.etag.clone().unwrap();
+    assert_eq!(
+        srv.request("GET", &format!("/api/v1/events/{event}/results")).header("If-None-Match", &tag).send().status,
+        304
+    );
+    srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({}))
+        .problem(409, "publicity_not_over");
+    srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({})).problem(409, "results_published");
+}
+
 #[test]
 fn review_then_two_person_decryption_puts_names_next_to_codes() {
     let r = running_final();

@@ -1,0 +1,429 @@
+//! Results: computed from the locked marks of a decrypted event, stored with a digest of exactly
+//! those marks, checkable by recomputation, publicised (公示) for five working days, then final.
+//! Public results show names with masked ID numbers and are cacheable.
+
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::judging::current_scores;
+use super::{parse_id, record, utc, JsonBody, ProblemResponses};
+use crate::auth::policy::can_manage_competition;
+use crate::auth::Actor;
+use crate::db::{now, DbConnection};
+use crate::domain::event::TieBreakKey;
+use crate::domain::id_card::mask_id_number;
+use crate::domain::ranking::{centi, rank_with_tie_breaks, standardise, Standing};
+use crate::error::{ApiError, ApiResult};
+use crate::store::events::EventRow;
+use crate::store::results::{ResultRow, ResultSetRow};
+use crate::store::{self, new_id};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(compute_results)
+        .service(get_results)
+        .service(verify_results)
+        .service(publish_results)
+        .service(finalise_results);
+}
+
+/// Working days results are publicised (公示) before they are final (DESIGN §6).
+pub const RESULTS_PUBLICITY_WORKING_DAYS: i32 = 5;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultEntry {
+    pub rank: i32,
+    pub station_number: i32,
+    pub registration_id: String,
+    pub full_name: String,
+    /// Masked on public results.
+    pub id_number: String,
+    pub nominating_org_name: String,
+    pub theory: f64,
+    pub practical: f64,
+    pub total: f64,
+    /// On the WorldSkills scale (median 700), when asked for.
+    pub standardised: Option<i32>,
+    /// broken, shared or decision_required, when totals were equal.
+    pub tie_note: Option<String>,
+    /// The key that separated equal totals.
+    pub tie_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultSetOut {
+    pub id: String,
+    pub event_id: String,
+    pub version: i32,
+    /// provisional, publicity or final.
+    pub status: String,
+    /// SHA-256 of the marks the results were computed from.
+    pub marks_digest: String,
+    pub computed_at: DateTime<Utc>,
+    pub publicity_ends_at: Option<DateTime<Utc>>,
+    pub finalised_at: Option<DateTime<Utc>>,
+    pub entries: Vec<ResultEntry>,
+}
+
+/// SHA-256 over every mark of the event, in a fixed order.
+fn marks_digest(conn: &mut DbConnection, event_id: &str) -> ApiResult<String> {
+    let mut marks: Vec<String> = store::judging::marks_of_event(conn, event_id)?
+        .into_iter()
+        .map(|m| format!("{}|{}|{}|{}", m.aspect_id, m.station_number, m.judge_user_id, m.value_centi))
+        .collect();
+    marks.sort();
+    let mut hasher = Sha256::new();
+    for m in &marks {
+        hasher.update(m.as_bytes());
+        hasher.update(b"\n");
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeRequest {
+    /// Ties in the top three are never shared: they go to the organising committee's decision.
+    #[serde(default)]
+    pub top_three_never_shared: bool,
+    /// Also give scores on the WorldSkills scale (median 700).
+    #[serde(default)]
+    pub standardised: bool,
+}
+
+/// The results as the marks give them now (not stored).
+fn calculate(conn: &mut DbConnection, event: &EventRow, options: &ComputeRequest) -> ApiResult<Vec<ResultRow>> {
+    let stations: HashMap<i32, String> = store::judging::competing_stations(conn, &event.id)?.into_iter().collect();
+    let scores = current_scores(conn, event)?;
+    let standings: Vec<Standing> = scores
+        .iter()
+        .map(|s| Standing {
+            id: s.station.to_string(),
+            total: centi(s.total),
+            practical: centi(s.practical),
+            theory: centi(s.theory),
+            elapsed_seconds: None,
+            modules: s.sections.iter().map(|(_, v)| centi(*v)).collect(),
+        })
+        .collect();
+    let chain: Vec<TieBreakKey> =
+        serde_json::from_str(&event.tie_breaks).unwrap_or_else(|_| crate::domain::event::default_tie_breaks());
+    let placings = rank_with_tie_breaks(&standings, &chain, options.top_three_never_shared);
+    let standard = options.standardised.then(|| {
+        let totals: Vec<f64> = scores.iter().map(|s| s.total).collect();
+        scores.iter().map(|s| s.station).zip(standardise(&totals)).collect::<HashMap<i32, i32>>()
+    });
+    let by_station: HashMap<i32, &crate::domain::scoring::StationScore> =
+        scores.iter().map(|s| (s.station, s)).collect();
+    placings
+        .into_iter()
+        .map(|p| {
+            let station: i32 = p.id.parse().unwrap_or_default();
+            let score = by_station.get(&station).ok_or_else(|| ApiError::internal("placing without score"))?;
+            Ok(ResultRow {
+                id: new_id(),
+                result_set_id: String::new(),
+                registration_id: stations
+                    .get(&station)
+                    .cloned()
+                    .ok_or_else(|| ApiError::internal("station without registration"))?,
+                station_number: station,
+                theory_centi: centi(score.theory) as i32,
+                practical_centi: centi(score.practical) as i32,
+                total_centi: centi(score.total) as i32,
+                standardised: standard.as_ref().and_then(|m| m.get(&station).copied()),
+                rank: p.rank,
+                tie_note: p.tie.map(|(note, _)| note.as_str().to_string()),
+                tie_key: p.tie.and_then(|(_, key)| key).map(|k| k.as_str().to_string()),
+            })
+        })
+        .collect()
+}
+
+fn result_set_out(conn: &mut DbConnection, set: ResultSetRow, public: bool) -> ApiResult<ResultSetOut> {
+    let mut entries = Vec::new();
+    for row in store::results::rows_of(conn, &set.id)? {
+        let registration = store::registrations::find(conn, &row.registration_id)?
+            .ok_or_else(|| ApiError::internal("result without registration"))?;
+        let person = store::persons::find(conn, &registration.person_id)?
+            .map(|(p, _)| p)
+            .ok_or_else(|| ApiError::internal("registration without person"))?;
+        let unit =
+            store::organisations::find(conn, &registration.nominating_org_id)?.map(|o| o.name).unwrap_or_default();
+        entries.push(ResultEntry {
+            rank: row.rank,
+            station_number: row.station_number,
+            registration_id: row.registration_id,
+            full_name: person.full_name,
+            id_number: if public { mask_id_number(&person.id_number) } else { person.id_number },
+            nominating_org_name: unit,
+            theory: row.theory_centi as f64 / 100.0,
+            practical: row.practical_centi as f64 / 100.0,
+            total: row.total_centi as f64 / 100.0,
+            standardised: row.standardised,
+            tie_note: row.tie_note,
+            tie_key: row.tie_key,
+        });
+    }
+    Ok(ResultSetOut {
+        id: set.id,
+        event_id: set.event_id,
+        version: set.version,
+        status: set.status,
+        marks_digest: set.marks_digest,
+        computed_at: utc(set.computed_at),
+        publicity_ends_at: set.publicity_ends_at.map(utc),
+        finalised_at: set.finalised_at.map(utc),
+        entries,
+    })
+}
+
+/// An event the caller runs, decrypted.
+fn load_decrypted(conn: &mut DbConnection, actor: &Actor, event_id: &str) -> ApiResult<EventRow> {
+    let (event, _, _) = store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    let (_, host_path, _) =
+        store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    if !can_manage_competition(actor, &host_path) {
+        return Err(ApiError::forbidden("results are computed and published by the host's organisers"));
+    }
+    if store::judging::judging_of(conn, event_id)?.decrypted_at.is_none() {
+        return Err(ApiError::conflict("not_decrypted", "results are computed once the event is decrypted"));
+    }
+    Ok(event)
+}
+
+/// Computes the event's results from its marks and stores them as a provisional result set,
+/// with the digest of the marks used.
+#[utoipa::path(tag = "results", request_body = ComputeRequest, responses((status = 201, body = ResultSetOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/results")]
+pub async fn compute_results(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<ComputeRequest>,
+) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let options = body.0;
+    let out = state
+        .db
+        .write(move |conn| {
+            let event = load_decrypted(conn, &actor, &event_id)?;
+            if store::results::latest(conn, &event_id)?.is_some_and(|s| s.status != "provisional") {
+                return Err(ApiError::conflict("results_published", "published results change only through an upheld appeal"));
+            }
+            let mut rows = calculate(conn, &event, &options)?;
+            let set = ResultSetRow {
+                id: new_id(),
+                event_id: event_id.clone(),
+                version: store::results::next_version(conn, &event_id)?,
+                status: "provisional".into(),
+                marks_digest: marks_digest(conn, &event_id)?,
+                computed_by: actor.user_id.clone(),
+                computed_at: now(),
+                publicity_ends_at: None,
+                finalised_at: None,
+            };
+            for row in &mut rows {
+                row.result_set_id = set.id.clone();
+            }
+            store::results::insert(conn, &set, &rows)?;
+            record(conn, &actor, "results.compute", ("event", &event_id), None,
+                Some(serde_json::json!({ "result_set": set.id, "version": set.version, "marks_digest": set.marks_digest, "contestants": rows.len() })))?;
+            result_set_out(conn, set, false)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// The event's latest results: for its organisers in any state; for everyone once publicised,
+/// with masked ID numbers.
+#[utoipa::path(tag = "results", responses((status = 200, body = ResultSetOut), (status = 304), ProblemResponses))]
+#[get("/events/{id}/results")]
+pub async fn get_results(
+    state: web::Data<AppState>,
+    actor: Option<Actor>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let (out, public) = state
+        .db
+        .read(move |conn| {
+            let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let (_, host_path, _) =
+                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let organiser = actor.as_ref().is_some_and(|a| can_manage_competition(a, &host_path));
+            let set = store::results::latest(conn, &event_id)?.ok_or_else(|| ApiError::not_found("results"))?;
+            let public = !organiser;
+            if public && !matches!(set.status.as_str(), "publicity" | "final") {
+                return Err(ApiError::not_found("results"));
+            }
+            Ok((result_set_out(conn, set, public)?, public))
+        })
+        .await?;
+    // Published results change only by a new set or a new status: the pair is the entity tag.
+    let tag = format!("\"{}-{}\"", out.id, out.status);
+    if req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str()) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
+    }
+    let cache = if public { "public, max-age=60" } else { "private, no-store" };
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, tag)).insert_header((header::CACHE_CONTROL, cache)).json(out))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Difference {
+    pub station_number: i32,
+    pub stored_rank: Option<i32>,
+    pub recomputed_rank: Option<i32>,
+    pub stored_total: Option<f64>,
+    pub recomputed_total: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verification {
+    pub result_set_id: String,
+    /// The marks are exactly those the set was computed from.
+    pub digest_matches: bool,
+    /// Recomputing from the raw marks gives the stored ranking, score for score.
+    pub identical: bool,
+    pub differences: Vec<Difference>,
+}
+
+/// Recomputes the latest result set from the raw marks and reports any difference.
+#[utoipa::path(tag = "results", request_body = ComputeRequest, responses((status = 200, body = Verification), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/results/verify")]
+pub async fn verify_results(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<ComputeRequest>,
+) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let options = body.0;
+    let out = state
+        .db
+        .read(move |conn| {
+            let event = load_decrypted(conn, &actor, &event_id)?;
+            let set = store::results::latest(conn, &event_id)?.ok_or_else(|| ApiError::not_found("results"))?;
+            let stored: HashMap<i32, ResultRow> = store::results::rows_of(conn, &set.id)?.into_iter().map(|r| (r.station_number, r)).collect();
+            let fresh: HashMap<i32, ResultRow> = calculate(conn, &event, &options)?.into_iter().map(|r| (r.station_number, r)).collect();
+            let mut stations: Vec<i32> = stored.keys().chain(fresh.keys()).copied().collect();
+            stations.sort_unstable();
+            stations.dedup();
+            let differences: Vec<Difference> = stations
+                .into_iter()
+                .filter_map(|station| {
+                    let (a, b) = (stored.get(&station), fresh.get(&station));
+                    let same = matches!((a, b), (Some(a), Some(b)) if a.rank == b.rank && a.total_centi == b.total_centi && a.theory_centi == b.theory_centi && a.practical_centi == b.practical_centi);
+                    (!same).then(|| Difference {
+                        station_number: station,
+                        stored_rank: a.map(|r| r.rank),
+                        recomputed_rank: b.map(|r| r.rank),
+                        stored_total: a.map(|r| r.total_centi as f64 / 100.0),
+                        recomputed_total: b.map(|r| r.total_centi as f64 / 100.0),
+                    })
+                })
+                .collect();
+            Ok(Verification { result_set_id: set.id.clone(), digest_matches: marks_digest(conn, &event_id)? == set.marks_digest, identical: differences.is_empty(), differences })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Publishes provisional results for publicity (公示): five working days, then they may be final.
+#[utoipa::path(tag = "results", responses((status = 200, body = ResultSetOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/results/publish")]
+pub async fn publish_results(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .write(move |conn| {
+            load_decrypted(conn, &actor, &event_id)?;
+            let mut set = store::results::latest(conn, &event_id)?
+                .ok_or_else(|| ApiError::conflict("no_results", "compute the results first"))?;
+            if set.status != "provisional" {
+                return Err(ApiError::conflict("already_published", format!("the results are {}", set.status)));
+            }
+            if marks_digest(conn, &event_id)? != set.marks_digest {
+                return Err(ApiError::conflict(
+                    "marks_changed",
+                    "the marks changed after these results were computed: compute them again",
+                ));
+            }
+            let adjustments = store::calendar::adjustments(conn)?;
+            set.status = "publicity".into();
+            set.publicity_ends_at =
+                Some(crate::domain::calendar::publicity_end(now(), RESULTS_PUBLICITY_WORKING_DAYS, &adjustments));
+            if !store::results::advance(conn, &set, "provisional")? {
+                return Err(ApiError::conflict("already_published", "the results were published meanwhile"));
+            }
+            record(
+                conn,
+                &actor,
+                "results.publish",
+                ("event", &event_id),
+                None,
+                Some(serde_json::json!({ "result_set": set.id, "publicity_ends_at": set.publicity_ends_at })),
+            )?;
+            result_set_out(conn, set, false)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Makes publicised results final once their publicity window has closed.
+#[utoipa::path(tag = "results", responses((status = 200, body = ResultSetOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/results/finalise")]
+pub async fn finalise_results(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .write(move |conn| {
+            load_decrypted(conn, &actor, &event_id)?;
+            let mut set = store::results::latest(conn, &event_id)?
+                .ok_or_else(|| ApiError::conflict("no_results", "compute the results first"))?;
+            if set.status != "publicity" {
+                return Err(ApiError::conflict(
+                    "not_in_publicity",
+                    format!("results become final after their publicity (they are {})", set.status),
+                ));
+            }
+            if let Some(end) = set.publicity_ends_at.filter(|end| now() < *end) {
+                return Err(ApiError::conflict(
+                    "publicity_not_over",
+                    format!("the publicity (公示) runs until {} (UTC)", end.format("%Y-%m-%d %H:%M")),
+                ));
+            }
+            set.status = "final".into();
+            set.finalised_at = Some(now());
+            if !store::results::advance(conn, &set, "publicity")? {
+                return Err(ApiError::conflict("already_final", "the results were made final meanwhile"));
+            }
+            record(
+                conn,
+                &actor,
+                "results.finalise",
+                ("event", &event_id),
+                None,
+                Some(serde_json::json!({ "result_set": set.id })),
+            )?;
+            result_set_out(conn, set, false)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

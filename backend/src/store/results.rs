@@ -1,0 +1,93 @@
+//! Result sets and their rows.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{result_sets, results};
+use crate::db::DbConnection;
+use crate::error::ApiResult;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = result_sets)]
+pub struct ResultSetRow {
+    pub id: String,
+    pub event_id: String,
+    pub version: i32,
+    pub status: String,
+    pub marks_digest: String,
+    pub computed_by: String,
+    pub computed_at: NaiveDateTime,
+    pub publicity_ends_at: Option<NaiveDateTime>,
+    pub finalised_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = results)]
+pub struct ResultRow {
+    pub id: String,
+    pub result_set_id: String,
+    pub registration_id: String,
+    pub station_number: i32,
+    pub theory_centi: i32,
+    pub practical_centi: i32,
+    pub total_centi: i32,
+    pub standardised: Option<i32>,
+    pub rank: i32,
+    pub tie_note: Option<String>,
+    pub tie_key: Option<String>,
+}
+
+/// The latest result set of an event (any status but superseded).
+pub fn latest(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<ResultSetRow>> {
+    Ok(result_sets::table
+        .filter(result_sets::event_id.eq(event_id))
+        .filter(result_sets::status.ne("superseded"))
+        .order(result_sets::version.desc())
+        .select(ResultSetRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn next_version(conn: &mut DbConnection, event_id: &str) -> ApiResult<i32> {
+    let max: Option<i32> = result_sets::table
+        .filter(result_sets::event_id.eq(event_id))
+        .select(diesel::dsl::max(result_sets::version))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+pub fn insert(conn: &mut DbConnection, set: &ResultSetRow, rows: &[ResultRow]) -> ApiResult<()> {
+    diesel::update(
+        result_sets::table
+            .filter(result_sets::event_id.eq(&set.event_id))
+            .filter(result_sets::status.eq("provisional")),
+    )
+    .set(result_sets::status.eq("superseded"))
+    .execute(conn)?;
+    diesel::insert_into(result_sets::table).values(set).execute(conn)?;
+    for row in rows {
+        diesel::insert_into(results::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn rows_of(conn: &mut DbConnection, set_id: &str) -> ApiResult<Vec<ResultRow>> {
+    Ok(results::table
+        .filter(results::result_set_id.eq(set_id))
+        .order((results::rank.asc(), results::station_number.asc()))
+        .select(ResultRow::as_select())
+        .load(conn)?)
+}
+
+/// Moves a set from one status to the next if it is still in `from`.
+pub fn advance(conn: &mut DbConnection, set: &ResultSetRow, from: &str) -> ApiResult<bool> {
+    let changed =
+        diesel::update(result_sets::table.filter(result_sets::id.eq(&set.id)).filter(result_sets::status.eq(from)))
+            .set((
+                result_sets::status.eq(&set.status),
+                result_sets::publicity_ends_at.eq(set.publicity_ends_at),
+                result_sets::finalised_at.eq(set.finalised_at),
+            ))
+            .execute(conn)?;
+    Ok(changed == 1)
+}
