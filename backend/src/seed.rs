@@ -537,6 +537,7 @@ fn seed_competition(
         status: Status::RegistrationOpen.as_str().into(),
         status_reason: None,
         roster_publicity_days: crate::domain::competition::DEFAULT_ROSTER_PUBLICITY_DAYS,
+        results_publicity_days: crate::api::results::RESULTS_PUBLICITY_WORKING_DAYS,
         version: 1,
         created_by: None,
         created_at: at,

@@ -80,6 +80,7 @@ pub struct CompetitionOut {
     /// The reason given with the last transition that needed one.
     pub status_reason: Option<String>,
     pub roster_publicity_days: i32,
+    pub results_publicity_days: i32,
     /// Where the lifecycle can go from here.
     pub allowed_transitions: Vec<Status>,
     pub version: i32,
@@ -203,6 +204,7 @@ fn competition_wire(row: CompetitionRow, host_name: String, bodies: Vec<BodyOut>
         feeds_into_id: row.feeds_into_id,
         status_reason: row.status_reason,
         roster_publicity_days: row.roster_publicity_days,
+        results_publicity_days: row.results_publicity_days,
         version: row.version,
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
@@ -358,6 +360,8 @@ pub struct NewCompetition {
     pub feeds_into_id: Option<String>,
     /// Working days the roster is publicised (公示) before it is final; default 7, 0 for none.
     pub roster_publicity_days: Option<i32>,
+    /// Working days results are publicised before they are final; default 5, 0 for none.
+    pub results_publicity_days: Option<i32>,
 }
 
 /// Checks co-organising bodies: known organisations, not the host, each once.
@@ -452,6 +456,9 @@ fn check_shape(
     if !(0..=30).contains(&row.roster_publicity_days) {
         violations.push(Violation::new("roster_publicity_days", "out_of_range", "0 to 30 working days"));
     }
+    if !(0..=30).contains(&row.results_publicity_days) {
+        violations.push(Violation::new("results_publicity_days", "out_of_range", "0 to 30 working days"));
+    }
     if !violations.is_empty() {
         return Err(ApiError::validation(violations));
     }
@@ -510,6 +517,7 @@ pub async fn create_competition(
         status: Status::Draft.as_str().into(),
         status_reason: None,
         roster_publicity_days: input.roster_publicity_days.unwrap_or(DEFAULT_ROSTER_PUBLICITY_DAYS),
+        results_publicity_days: input.results_publicity_days.unwrap_or(super::results::RESULTS_PUBLICITY_WORKING_DAYS),
         version: 1,
         created_by: Some(actor.user_id.clone()),
         created_at: at,
@@ -613,6 +621,7 @@ pub struct CompetitionPatch {
     #[schema(value_type = Option<String>)]
     pub feeds_into_id: Option<Option<String>>,
     pub roster_publicity_days: Option<i32>,
+    pub results_publicity_days: Option<i32>,
 }
 
 impl CompetitionPatch {
@@ -637,6 +646,7 @@ impl CompetitionPatch {
         note(self.ends_on.is_some(), "ends_on");
         note(self.registration_opens_at.is_some(), "registration_opens_at");
         note(self.roster_publicity_days.is_some(), "roster_publicity_days");
+        note(self.results_publicity_days.is_some(), "results_publicity_days");
         fields
     }
 }
@@ -705,6 +715,7 @@ pub async fn update_competition(
             next.is_season = patch.is_season.unwrap_or(next.is_season);
             next.starts_on = patch.starts_on.unwrap_or(next.starts_on);
             next.roster_publicity_days = patch.roster_publicity_days.unwrap_or(next.roster_publicity_days);
+            next.results_publicity_days = patch.results_publicity_days.unwrap_or(next.results_publicity_days);
             next.ends_on = patch.ends_on.unwrap_or(next.ends_on);
             if let Some(v) = patch.registration_opens_at {
                 next.registration_opens_at = v.map(|t| crate::db::truncate_to_micros(t.naive_utc()));

@@ -362,9 +362,12 @@ pub async fn publish_results(
                 ));
             }
             let adjustments = store::calendar::adjustments(conn)?;
+            let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let days = store::competitions::find(conn, &event.competition_id)?
+                .map(|(c, _, _)| c.results_publicity_days)
+                .unwrap_or(RESULTS_PUBLICITY_WORKING_DAYS);
             set.status = "publicity".into();
-            set.publicity_ends_at =
-                Some(crate::domain::calendar::publicity_end(now(), RESULTS_PUBLICITY_WORKING_DAYS, &adjustments));
+            set.publicity_ends_at = Some(crate::domain::calendar::publicity_end(now(), days, &adjustments));
             if !store::results::advance(conn, &set, "provisional")? {
                 return Err(ApiError::conflict("already_published", "the results were published meanwhile"));
             }
@@ -382,7 +385,111 @@ pub async fn publish_results(
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// Makes publicised results final once their publicity window has closed.
+/// Registers an event's top finishers into the matching event (same trade and track) of the
+/// competition it feeds, marked with their origin: the qualifiers count take places (waiting for
+/// the higher tier's review), as many again wait in line as reserves. Returns how many were entered.
+fn advance_qualifiers(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    event: &EventRow,
+    rows: &[ResultRow],
+) -> ApiResult<usize> {
+    use crate::domain::competition::Status;
+    use crate::domain::registration::RegistrationStatus;
+    use crate::store::registrations::RegistrationRow;
+    let places = event.qualifiers_count.max(0) as usize;
+    if places == 0 {
+        return Ok(0);
+    }
+    let Some((competition, _, _)) = store::competitions::find(conn, &event.competition_id)? else { return Ok(0) };
+    let Some(target_id) = competition.feeds_into_id.clone() else { return Ok(0) };
+    let Some((target, _, _)) = store::competitions::find(conn, &target_id)? else { return Ok(0) };
+    let target_status = super::competitions::status_of(&target)?;
+    if !matches!(
+        target_status,
+        Status::Draft | Status::Published | Status::RegistrationOpen | Status::RegistrationClosed
+    ) {
+        record(
+            conn,
+            actor,
+            "results.qualifiers_skipped",
+            ("event", &event.id),
+            None,
+            Some(serde_json::json!({ "reason": format!("the next tier is already {target_status}") })),
+        )?;
+        return Ok(0);
+    }
+    let Some((target_event, _, _)) = store::events::of_competition(conn, &target_id)?
+        .into_iter()
+        .find(|(e, _, _)| e.trade_id == event.trade_id && e.track == event.track)
+    else {
+        return Ok(0);
+    };
+    let mut ranked: Vec<&ResultRow> = rows.iter().collect();
+    ranked.sort_by_key(|r| (r.rank, r.station_number));
+    let mut entered = 0;
+    for (i, row) in ranked.iter().take(places * 2).enumerate() {
+        let Some(origin) = store::registrations::find(conn, &row.registration_id)? else { continue };
+        let already = store::registrations::of_person(conn, &origin.person_id)?.iter().any(|r| {
+            r.event_id == target_event.id && RegistrationStatus::parse(&r.status).is_some_and(|s| s.is_live())
+        });
+        if already {
+            continue;
+        }
+        let reserve = i >= places;
+        let status = if reserve {
+            RegistrationStatus::Reserve
+        } else if target_event.review_levels >= 2 {
+            RegistrationStatus::UnitApproved
+        } else {
+            RegistrationStatus::Submitted
+        };
+        let at = now();
+        let registration = RegistrationRow {
+            id: new_id(),
+            event_id: target_event.id.clone(),
+            competition_id: target_id.clone(),
+            person_id: origin.person_id.clone(),
+            team_name: origin.team_name.clone(),
+            nominating_org_id: origin.nominating_org_id.clone(),
+            status: status.as_str().into(),
+            origin_competition_id: Some(competition.id.clone()),
+            origin_event_id: Some(event.id.clone()),
+            origin_rank: Some(row.rank),
+            reserve_rank: reserve.then_some(row.rank),
+            ticket_number: None,
+            status_reason: None,
+            submitted_by: Some(actor.user_id.clone()),
+            checked_in_at: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        store::registrations::insert(conn, &registration)?;
+        super::registrations::trail(
+            conn,
+            Some(actor),
+            &registration.id,
+            "qualify",
+            "new",
+            status,
+            Some(format!("{} 第{}名", competition.name, row.rank)),
+        )?;
+        entered += 1;
+    }
+    record(
+        conn,
+        actor,
+        "results.qualifiers",
+        ("event", &event.id),
+        None,
+        Some(serde_json::json!({ "target_event": target_event.id, "entered": entered })),
+    )?;
+    Ok(entered)
+}
+
+/// Makes publicised results final once their publicity window has closed; the top finishers then
+/// go on to the competition this one feeds.
 #[utoipa::path(tag = "results", responses((status = 200, body = ResultSetOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/results/finalise")]
 pub async fn finalise_results(
@@ -414,6 +521,9 @@ pub async fn finalise_results(
             if !store::results::advance(conn, &set, "publicity")? {
                 return Err(ApiError::conflict("already_final", "the results were made final meanwhile"));
             }
+            let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let rows = store::results::rows_of(conn, &set.id)?;
+            advance_qualifiers(conn, &actor, &event, &rows)?;
             record(
                 conn,
                 &actor,

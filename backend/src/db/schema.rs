@@ -148,6 +148,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        results_publicity_days -> Integer,
     }
 }
 

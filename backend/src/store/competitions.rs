@@ -33,6 +33,7 @@ pub struct CompetitionRow {
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub results_publicity_days: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -42,6 +42,11 @@ fn user_id(srv: &TestServer, s: &Session) -> String {
 /// A county final running today: three checked-in contestants (two from one factory, one from
 /// another), three judges (the third employed by the first factory), a chief judge, a supervisor.
 fn running_final() -> Running {
+    running_final_with(5, 0)
+}
+
+/// The same, with the results' publicity length and the event's qualifier count.
+fn running_final_with(results_publicity_days: i64, qualifiers: i64) -> Running {
     let p = province();
     let srv = p.srv;
     let admin = p.admin.access.clone();
@@ -54,14 +59,14 @@ fn running_final() -> Running {
         &host.access,
         json!({
         "name": "昆明市车工决赛", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
-        "host_org_id": p.kunming, "starts_on": day(0), "ends_on": day(1), "roster_publicity_days": 0,
+        "host_org_id": p.kunming, "starts_on": day(0), "ends_on": day(1), "roster_publicity_days": 0, "results_publicity_days": results_publicity_days,
         "registration_opens_at": at(-2, "00:00:00"), "registration_closes_at": at(0, "23:59:59") }),
     );
     let competition = competition.body["id"].as_str().unwrap().to_string();
     let event = srv.post(
         &format!("/api/v1/competitions/{competition}/events"),
         &host.access,
-        json!({ "trade_id": trade_id(&srv, "车工"), "review_levels": 1 }),
+        json!({ "trade_id": trade_id(&srv, "车工"), "review_levels": 1, "qualifiers_count": qualifiers }),
     );
     let event = event.body["id"].as_str().unwrap().to_string();
     srv.post(&format!("/api/v1/events/{event}/sessions"), &host.access, json!({ "kind": "practical", "name": "实操", "venue": "实训楼", "starts_at": at(0, "00:00:00"), "ends_at": at(0, "23:59:00") }));
@@ -780,4 +785,63 @@ fn a_marking_scheme_goes_out_to_a_spreadsheet_and_back_unchanged() {
         .token(t)
         .bytes("text/csv", csv.as_bytes())
         .invalid_field("row 3.类别", "invalid_value");
+}
+
+#[test]
+fn final_results_send_the_qualifiers_to_the_next_tier_with_the_next_in_line_in_reserve() {
+    let r = running_final_with(0, 1);
+    let srv = &r.srv;
+    let admin = srv.admin();
+    // The provincial final this prefecture contest feeds.
+    let province_id = srv.request("GET", "/api/v1/organisations?tier=province").send().body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(40)));
+    let provincial = srv.post("/api/v1/competitions", &admin.access, json!({ "name": "云南省车工决赛", "year": year, "category": "workers_skills", "tier": "province", "class": "provincial_1", "host_org_id": province_id, "starts_on": day(40), "ends_on": day(41) }));
+    let provincial = provincial.body["id"].as_str().unwrap().to_string();
+    let provincial_event = srv
+        .post(
+            &format!("/api/v1/competitions/{provincial}/events"),
+            &admin.access,
+            json!({ "trade_id": trade_id(srv, "车工") }),
+        )
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let event = srv.request("GET", &format!("/api/v1/events/{}", r.event)).send();
+    let competition = event.body["competition_id"].as_str().unwrap().to_string();
+    assert_eq!(event.body["qualifiers_count"], 1, "{}", event.text);
+    let version = srv.get(&format!("/api/v1/competitions/{competition}"), &r.host.access).etag.unwrap();
+    let linked = srv
+        .request("PATCH", &format!("/api/v1/competitions/{competition}"))
+        .token(&r.host.access)
+        .header("If-Match", &version)
+        .json(json!({ "feeds_into_id": provincial }));
+    assert_eq!(linked.status, 200, "{}", linked.text);
+    assert_eq!(linked.body["feeds_into_id"], provincial.as_str());
+
+    mark_and_lock(&r);
+    review_and_decrypt(&r);
+    let computed = srv.post(&format!("/api/v1/events/{}/results", r.event), &r.host.access, json!({}));
+    let winner = computed.body["entries"][0]["full_name"].as_str().unwrap().to_string();
+    let runner_up = computed.body["entries"][1]["full_name"].as_str().unwrap().to_string();
+    srv.post(&format!("/api/v1/events/{}/results/publish", r.event), &r.host.access, json!({}));
+    let final_results = srv.post(&format!("/api/v1/events/{}/results/finalise", r.event), &r.host.access, json!({}));
+    assert_eq!(final_results.body["status"], "final", "{}", final_results.text);
+
+    // The provincial organisers find the qualifier in their review queue, the runner-up in reserve.
+    let queue = srv.get(&format!("/api/v1/registrations?event_id={provincial_event}"), &admin.access);
+    let items = queue.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{}", queue.text);
+    let qualifier = items.iter().find(|i| i["status"] == "unit_approved").expect("a qualifier awaiting review");
+    assert_eq!(qualifier["person"]["full_name"], winner.as_str());
+    assert_eq!(qualifier["origin"]["rank"], 1);
+    assert_eq!(qualifier["origin"]["competition_id"], competition.as_str());
+    let reserve = items.iter().find(|i| i["status"] == "reserve").expect("a reserve");
+    assert_eq!(reserve["person"]["full_name"], runner_up.as_str());
+    // Final results are final.
+    srv.post(&format!("/api/v1/events/{}/results/finalise", r.event), &r.host.access, json!({}))
+        .problem(409, "not_in_publicity");
 }
