@@ -894,6 +894,12 @@ fn transition_facts(
         }
     }
     let events_not_decrypted = (competed.len() - store::judging::decrypted_events(conn, &competed)?.len()) as i64;
+    let (mut results_not_published, mut results_not_final) = (0, 0);
+    for event_id in &competed {
+        let status = store::results::latest(conn, event_id)?.map(|s| s.status);
+        results_not_published += !matches!(status.as_deref(), Some("publicity" | "final")) as i64;
+        results_not_final += (status.as_deref() != Some("final")) as i64;
+    }
     Ok(TransitionFacts {
         now: now(),
         starts_on: competition.starts_on,
@@ -909,6 +915,8 @@ fn transition_facts(
         events_awaiting_draw: (with_admitted.len() - drawn.len()) as i64,
         events_not_locked,
         events_not_decrypted,
+        results_not_published,
+        results_not_final,
     })
 }
 

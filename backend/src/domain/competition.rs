@@ -329,6 +329,10 @@ pub struct TransitionFacts {
     pub events_not_locked: i64,
     /// Events with contestants not yet decrypted.
     pub events_not_decrypted: i64,
+    /// Events with contestants whose results are not yet published (publicity or final).
+    pub results_not_published: i64,
+    /// Events with contestants whose results are not yet final.
+    pub results_not_final: i64,
 }
 
 /// One precondition that is not met.
@@ -448,6 +452,20 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
                 ),
             );
         }
+        Status::ResultsPublicity => {
+            need(
+                f.results_not_published == 0,
+                "results_not_published",
+                format!("{} events have not published their results", f.results_not_published),
+            );
+        }
+        Status::ResultsFinal => {
+            need(
+                f.results_not_final == 0,
+                "results_not_final",
+                format!("{} events' results are not final yet (publicity, appeals)", f.results_not_final),
+            );
+        }
         Status::Running => {
             need(f.now.date() >= f.starts_on, "not_started", format!("the competition starts on {}", f.starts_on));
         }
@@ -487,6 +505,8 @@ mod tests {
             events_awaiting_draw: 0,
             events_not_locked: 0,
             events_not_decrypted: 0,
+            results_not_published: 0,
+            results_not_final: 0,
         }
     }
 
@@ -592,6 +612,13 @@ mod tests {
         assert_eq!(codes(check_transition(Status::Scoring, Status::Reviewing, &f)), ["sheets_not_locked"]);
         f.events_not_decrypted = 2;
         assert_eq!(codes(check_transition(Status::Reviewing, Status::Decrypted, &f)), ["events_not_decrypted"]);
+        f.results_not_published = 1;
+        assert_eq!(
+            codes(check_transition(Status::AppealWindow, Status::ResultsPublicity, &f)),
+            ["results_not_published"]
+        );
+        f.results_not_final = 3;
+        assert_eq!(codes(check_transition(Status::ResultsPublicity, Status::ResultsFinal, &f)), ["results_not_final"]);
     }
 
     #[test]
