@@ -31,7 +31,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_results)
         .service(verify_results)
         .service(publish_results)
-        .service(finalise_results);
+        .service(finalise_results)
+        .service(export_event_results)
+        .service(export_competition_results);
 }
 
 /// Working days results are publicised (公示) before they are final (DESIGN §6).
@@ -536,4 +538,178 @@ pub async fn finalise_results(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// The results an export may show the caller: everything for the organisers, published results
+/// (masked) for everyone else. None when there is nothing the caller may see.
+fn visible_results(
+    conn: &mut DbConnection,
+    actor: Option<&Actor>,
+    event: &EventRow,
+    host_path: &str,
+) -> ApiResult<Option<ResultSetOut>> {
+    let organiser = actor.is_some_and(|a| can_manage_competition(a, host_path));
+    let Some(set) = store::results::latest(conn, &event.id)? else { return Ok(None) };
+    if !organiser && !matches!(set.status.as_str(), "publicity" | "final") {
+        return Ok(None);
+    }
+    result_set_out(conn, set, !organiser).map(Some)
+}
+
+const EXPORT_HEADERS: [&str; 11] =
+    ["赛项", "名次", "工位号", "姓名", "身份证号", "推荐单位", "理论", "实操", "总成绩", "标准分", "状态"];
+
+fn results_workbook(title: &str, sets: &[(String, ResultSetOut)]) -> ApiResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let failed = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("workbook: {e}"));
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("成绩").map_err(failed)?;
+    let bold = Format::new().set_bold();
+    let two_decimals = Format::new().set_num_format("0.00");
+    sheet.write_string_with_format(0, 0, title, &bold).map_err(failed)?;
+    for (c, h) in EXPORT_HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, *h, &bold).map_err(failed)?;
+    }
+    let mut r = 2u32;
+    for (event_name, set) in sets {
+        for e in &set.entries {
+            sheet.write_string(r, 0, event_name).map_err(failed)?;
+            sheet.write_number(r, 1, e.rank as f64).map_err(failed)?;
+            sheet.write_number(r, 2, e.station_number as f64).map_err(failed)?;
+            sheet.write_string(r, 3, &e.full_name).map_err(failed)?;
+            sheet.write_string(r, 4, &e.id_number).map_err(failed)?;
+            sheet.write_string(r, 5, &e.nominating_org_name).map_err(failed)?;
+            sheet.write_number_with_format(r, 6, e.theory, &two_decimals).map_err(failed)?;
+            sheet.write_number_with_format(r, 7, e.practical, &two_decimals).map_err(failed)?;
+            sheet.write_number_with_format(r, 8, e.total, &two_decimals).map_err(failed)?;
+            if let Some(s) = e.standardised {
+                sheet.write_number(r, 9, s as f64).map_err(failed)?;
+            }
+            sheet.write_string(r, 10, &set.status).map_err(failed)?;
+            r += 1;
+        }
+    }
+    for (c, width) in [20.0, 6.0, 8.0, 12.0, 22.0, 30.0, 8.0, 8.0, 9.0, 8.0, 10.0].iter().enumerate() {
+        sheet.set_column_width(c as u16, *width).map_err(failed)?;
+    }
+    workbook.save_to_buffer().map_err(failed)
+}
+
+/// A CSV field, quoted when it must be (RFC 4180).
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn results_csv(sets: &[(String, ResultSetOut)]) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&EXPORT_HEADERS.join(","));
+    out.push('\n');
+    for (event_name, set) in sets {
+        for e in &set.entries {
+            let cells = [
+                csv_field(event_name),
+                e.rank.to_string(),
+                e.station_number.to_string(),
+                csv_field(&e.full_name),
+                csv_field(&e.id_number),
+                csv_field(&e.nominating_org_name),
+                format!("{:.2}", e.theory),
+                format!("{:.2}", e.practical),
+                format!("{:.2}", e.total),
+                e.standardised.map(|s| s.to_string()).unwrap_or_default(),
+                set.status.clone(),
+            ];
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportFormat {
+    /// xlsx (default) or csv.
+    pub format: Option<String>,
+}
+
+fn export_response(title: &str, sets: Vec<(String, ResultSetOut)>, format: Option<&str>) -> ApiResult<HttpResponse> {
+    match format.unwrap_or("xlsx") {
+        "xlsx" => Ok(HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"results.xlsx\""))
+            .body(results_workbook(title, &sets)?)),
+        "csv" => Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"results.csv\""))
+            .body(results_csv(&sets))),
+        _ => Err(ApiError::field("format", "invalid_value", "xlsx or csv")),
+    }
+}
+
+/// An event's results as .xlsx or CSV: names and whole ID numbers for the organisers, published
+/// results with masked numbers for everyone else.
+#[utoipa::path(tag = "results", params(ExportFormat), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), ProblemResponses))]
+#[get("/events/{id}/results/export")]
+pub async fn export_event_results(
+    state: web::Data<AppState>,
+    actor: Option<Actor>,
+    id: web::Path<String>,
+    query: web::Query<ExportFormat>,
+) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let (title, sets) = state
+        .db
+        .read(move |conn| {
+            let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let (competition, host_path, _) =
+                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let set = visible_results(conn, actor.as_ref(), &event, &host_path)?
+                .ok_or_else(|| ApiError::not_found("results"))?;
+            Ok((format!("{} {}", competition.name, event.name), vec![(event.name, set)]))
+        })
+        .await?;
+    export_response(&title, sets, query.format.as_deref())
+}
+
+/// All events' results of a competition in one .xlsx or CSV (events without visible results are
+/// left out).
+#[utoipa::path(tag = "results", params(ExportFormat), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), ProblemResponses))]
+#[get("/competitions/{id}/results/export")]
+pub async fn export_competition_results(
+    state: web::Data<AppState>,
+    actor: Option<Actor>,
+    id: web::Path<String>,
+    query: web::Query<ExportFormat>,
+) -> ApiResult<HttpResponse> {
+    let competition_id = parse_id("id", &id)?;
+    let (title, sets) = state
+        .db
+        .read(move |conn| {
+            let (competition, host_path, _) = super::competitions::load_visible(conn, actor.as_ref(), &competition_id)?;
+            let mut sets = Vec::new();
+            for (event, _, _) in store::events::of_competition(conn, &competition_id)? {
+                if let Some(set) = visible_results(conn, actor.as_ref(), &event, &host_path)? {
+                    sets.push((event.name, set));
+                }
+            }
+            Ok((competition.name, sets))
+        })
+        .await?;
+    export_response(&title, sets, query.format.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(super::csv_field("李娜"), "李娜");
+        assert_eq!(super::csv_field("昆明, 五华"), "\"昆明, 五华\"");
+        assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
 }

@@ -609,6 +609,33 @@ fn results_are_computed_from_the_marks_verified_by_recomputation_and_published()
         .unwrap()
         .iter()
         .all(|e| e["id_number"].as_str().unwrap().contains("**********")));
+    // Exports: the public CSV is masked; the organisers' workbook has whole numbers.
+    let (status, csv) = srv.request("GET", &format!("/api/v1/events/{event}/results/export?format=csv")).send_bytes();
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains("名次") && csv.contains("**********"), "{csv}");
+    assert!(r.secrets.iter().filter(|s| s.len() == 18).all(|id| !csv.contains(id.as_str())));
+    let (status, xlsx_bytes) =
+        srv.request("GET", &format!("/api/v1/events/{event}/results/export")).token(&r.host.access).send_bytes();
+    assert_eq!(status, 200);
+    let cells: Vec<String> = {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx_bytes)).unwrap();
+        let range = wb.worksheet_range_at(0).unwrap().unwrap();
+        range.rows().flat_map(|row| row.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect()
+    };
+    assert!(r.secrets.iter().filter(|s| s.len() == 18).all(|id| cells.contains(id)), "{cells:?}");
+    let competition = srv.request("GET", &format!("/api/v1/events/{event}")).send().body["competition_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, all) =
+        srv.request("GET", &format!("/api/v1/competitions/{competition}/results/export?format=csv")).send_bytes();
+    assert_eq!(status, 200);
+    assert_eq!(String::from_utf8(all).unwrap().lines().count(), 4, "a header and three contestants");
+    srv.request("GET", &format!("/api/v1/events/{event}/results/export?format=pdf"))
+        .send()
+        .invalid_field("format", "invalid_value");
     let tag = public.etag.clone().unwrap();
     assert_eq!(
         srv.request("GET", &format!("/api/v1/events/{event}/results")).header("If-None-Match", &tag).send().status,
