@@ -601,6 +601,7 @@ fn seed_competition(
             prize_bands: serde_json::to_string(&PrizeBands::default()).unwrap_or_default(),
             award_rules: None,
             review_levels: 2,
+            appeal_window_minutes: 120,
             version: 1,
             created_at: at,
             updated_at: at,

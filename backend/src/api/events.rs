@@ -81,6 +81,8 @@ pub struct EventOut {
     pub sessions: Vec<SessionOut>,
     /// Review levels: 2 = nominating unit then host organisers, 1 = host organisers only.
     pub review_levels: i32,
+    /// Minutes appeals stay open after the scores are announced.
+    pub appeal_window_minutes: i32,
     pub published_document_version: Option<i32>,
     pub has_marking_scheme: bool,
     pub version: i32,
@@ -152,6 +154,7 @@ pub fn event_outs(conn: &mut DbConnection, events: Vec<EventWithTrade>) -> ApiRe
                 region_code: row.region_code,
                 qualifiers_count: row.qualifiers_count,
                 review_levels: row.review_levels,
+                appeal_window_minutes: row.appeal_window_minutes,
                 version: row.version,
                 created_at: utc(row.created_at),
                 updated_at: utc(row.updated_at),
@@ -207,6 +210,7 @@ fn settings_of(row: &EventRow) -> ApiResult<EventSettings> {
         standard_level: row.standard_level,
         qualifiers_count: row.qualifiers_count,
         review_levels: row.review_levels,
+        appeal_window_minutes: row.appeal_window_minutes,
         tie_breaks: serde_json::from_str(&row.tie_breaks).map_err(|e| ApiError::internal(e.to_string()))?,
         prize_bands: serde_json::from_str(&row.prize_bands).map_err(|e| ApiError::internal(e.to_string()))?,
     })
@@ -284,6 +288,9 @@ pub struct NewEvent {
     pub award_rules: Option<serde_json::Value>,
     /// 2 (default): the nominating unit, then the host's organisers; 1: the host's organisers only.
     pub review_levels: Option<i32>,
+    /// Minutes appeals stay open after the scores are announced: default 120 (2 hours), up to
+    /// 2,880 (48 hours, online rounds).
+    pub appeal_window_minutes: Option<i32>,
 }
 
 /// Adds an event to a competition that has not opened registration yet.
@@ -336,6 +343,9 @@ pub async fn create_event(
                 prize_bands: serde_json::to_string(&input.prize_bands.unwrap_or_default()).unwrap_or_default(),
                 award_rules: input.award_rules.as_ref().map(|v| v.to_string()),
                 review_levels: input.review_levels.unwrap_or(2),
+                appeal_window_minutes: input
+                    .appeal_window_minutes
+                    .unwrap_or(crate::domain::event::DEFAULT_APPEAL_WINDOW_MINUTES),
                 version: 1,
                 created_at: at,
                 updated_at: at,

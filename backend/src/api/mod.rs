@@ -2,6 +2,7 @@
 //! area. Shared here: the JSON body extractor, ETag / If-Match, pagination, the problem
 //! responses every operation documents, and the OpenAPI document itself.
 
+pub mod appeals;
 pub mod audit;
 pub mod auth;
 pub mod competitions;
@@ -51,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     judging::configure(cfg);
     schemes::configure(cfg);
     results::configure(cfg);
+    appeals::configure(cfg);
 }
 
 #[derive(OpenApi)]

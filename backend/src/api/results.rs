@@ -512,6 +512,16 @@ pub async fn finalise_results(
                     format!("results become final after their publicity (they are {})", set.status),
                 ));
             }
+            let open = store::results::appeals_of_event(conn, &event_id)?
+                .iter()
+                .filter(|a| matches!(a.status.as_str(), "filed" | "accepted"))
+                .count();
+            if open > 0 {
+                return Err(ApiError::conflict(
+                    "appeals_open",
+                    format!("{open} appeals wait for the arbiter's ruling"),
+                ));
+            }
             if let Some(end) = set.publicity_ends_at.filter(|end| now() < *end) {
                 return Err(ApiError::conflict(
                     "publicity_not_over",

@@ -187,6 +187,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        appeal_window_minutes -> Integer,
     }
 }
 
@@ -518,6 +519,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    appeals (id) {
+        id -> Text,
+        registration_id -> Text,
+        event_id -> Text,
+        filed_by -> Text,
+        grounds -> Text,
+        status -> Text,
+        ruling -> Nullable<Text>,
+        arbiter_user_id -> Nullable<Text>,
+        filed_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(persons -> organisations (employer_org_id));
 diesel::joinable!(users -> persons (person_id));
 diesel::joinable!(role_grants -> organisations (organisation_id));
@@ -549,6 +565,7 @@ diesel::joinable!(spread_flags -> aspects (aspect_id));
 diesel::joinable!(reopen_requests -> marks (mark_id));
 diesel::joinable!(results -> result_sets (result_set_id));
 diesel::joinable!(results -> registrations (registration_id));
+diesel::joinable!(appeals -> registrations (registration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -588,4 +605,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_judging,
     result_sets,
     results,
+    appeals,
 );

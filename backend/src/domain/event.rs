@@ -101,9 +101,15 @@ pub struct EventSettings {
     pub standard_level: Option<i32>,
     pub qualifiers_count: i32,
     pub review_levels: i32,
+    /// Minutes appeals stay open after scores are announced.
+    pub appeal_window_minutes: i32,
     pub tie_breaks: Vec<TieBreakKey>,
     pub prize_bands: PrizeBands,
 }
+
+/// Appeals close 2 hours after the scores are announced (DESIGN §6); online rounds allow 48 hours.
+pub const DEFAULT_APPEAL_WINDOW_MINUTES: i32 = 120;
+pub const MAX_APPEAL_WINDOW_MINUTES: i32 = 48 * 60;
 
 /// Every rule an event's settings break.
 pub fn check_event_settings(s: &EventSettings) -> Vec<Violation> {
@@ -165,6 +171,13 @@ pub fn check_event_settings(s: &EventSettings) -> Vec<Violation> {
     }
     if s.quota_total.is_some_and(|q| s.qualifiers_count > q) {
         v.push(Violation::new("qualifiers_count", "qualifiers_above_quota", "more qualifiers than contestants"));
+    }
+    if !(0..=MAX_APPEAL_WINDOW_MINUTES).contains(&s.appeal_window_minutes) {
+        v.push(Violation::new(
+            "appeal_window_minutes",
+            "out_of_range",
+            format!("0 to {MAX_APPEAL_WINDOW_MINUTES} minutes (48 hours)"),
+        ));
     }
     if !(1..=2).contains(&s.review_levels) {
         v.push(Violation::new(
@@ -248,6 +261,7 @@ mod tests {
             standard_level: Some(2),
             qualifiers_count: 3,
             review_levels: 2,
+            appeal_window_minutes: DEFAULT_APPEAL_WINDOW_MINUTES,
             tie_breaks: default_tie_breaks(),
             prize_bands: PrizeBands::default(),
         }

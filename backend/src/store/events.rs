@@ -32,6 +32,7 @@ pub struct EventRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub appeal_window_minutes: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -129,6 +130,7 @@ pub fn update_if_version(conn: &mut DbConnection, row: &EventRow, expected_versi
                 events::prize_bands.eq(&row.prize_bands),
                 events::award_rules.eq(&row.award_rules),
                 events::review_levels.eq(row.review_levels),
+                events::appeal_window_minutes.eq(row.appeal_window_minutes),
                 events::version.eq(row.version),
                 events::updated_at.eq(row.updated_at),
             ))

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{result_sets, results};
+use crate::db::schema::{appeals, result_sets, results};
 use crate::db::DbConnection;
 use crate::error::ApiResult;
 
@@ -89,5 +89,58 @@ pub fn advance(conn: &mut DbConnection, set: &ResultSetRow, from: &str) -> ApiRe
                 result_sets::finalised_at.eq(set.finalised_at),
             ))
             .execute(conn)?;
+    Ok(changed == 1)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = appeals)]
+pub struct AppealRow {
+    pub id: String,
+    pub registration_id: String,
+    pub event_id: String,
+    pub filed_by: String,
+    pub grounds: String,
+    pub status: String,
+    pub ruling: Option<String>,
+    pub arbiter_user_id: Option<String>,
+    pub filed_at: NaiveDateTime,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+/// When the event's provisional scores were first announced (its first result set).
+pub fn first_computed_at(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<NaiveDateTime>> {
+    Ok(result_sets::table
+        .filter(result_sets::event_id.eq(event_id))
+        .select(diesel::dsl::min(result_sets::computed_at))
+        .first(conn)?)
+}
+
+pub fn insert_appeal(conn: &mut DbConnection, row: &AppealRow) -> ApiResult<()> {
+    diesel::insert_into(appeals::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn find_appeal(conn: &mut DbConnection, id: &str) -> ApiResult<Option<AppealRow>> {
+    Ok(appeals::table.find(id).select(AppealRow::as_select()).first(conn).optional()?)
+}
+
+pub fn appeals_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<AppealRow>> {
+    Ok(appeals::table
+        .filter(appeals::event_id.eq(event_id))
+        .order(appeals::id.asc())
+        .select(AppealRow::as_select())
+        .load(conn)?)
+}
+
+/// Moves an appeal on if it is still in `from`.
+pub fn advance_appeal(conn: &mut DbConnection, row: &AppealRow, from: &str) -> ApiResult<bool> {
+    let changed = diesel::update(appeals::table.filter(appeals::id.eq(&row.id)).filter(appeals::status.eq(from)))
+        .set((
+            appeals::status.eq(&row.status),
+            appeals::ruling.eq(&row.ruling),
+            appeals::arbiter_user_id.eq(&row.arbiter_user_id),
+            appeals::decided_at.eq(row.decided_at),
+        ))
+        .execute(conn)?;
     Ok(changed == 1)
 }

@@ -42,11 +42,11 @@ fn user_id(srv: &TestServer, s: &Session) -> String {
 /// A county final running today: three checked-in contestants (two from one factory, one from
 /// another), three judges (the third employed by the first factory), a chief judge, a supervisor.
 fn running_final() -> Running {
-    running_final_with(5, 0)
+    running_final_with(5, 0, 120)
 }
 
 /// The same, with the results' publicity length and the event's qualifier count.
-fn running_final_with(results_publicity_days: i64, qualifiers: i64) -> Running {
+fn running_final_with(results_publicity_days: i64, qualifiers: i64, appeal_minutes: i64) -> Running {
     let p = province();
     let srv = p.srv;
     let admin = p.admin.access.clone();
@@ -66,7 +66,7 @@ fn running_final_with(results_publicity_days: i64, qualifiers: i64) -> Running {
     let event = srv.post(
         &format!("/api/v1/competitions/{competition}/events"),
         &host.access,
-        json!({ "trade_id": trade_id(&srv, "车工"), "review_levels": 1, "qualifiers_count": qualifiers }),
+        json!({ "trade_id": trade_id(&srv, "车工"), "review_levels": 1, "qualifiers_count": qualifiers, "appeal_window_minutes": appeal_minutes }),
     );
     let event = event.body["id"].as_str().unwrap().to_string();
     srv.post(&format!("/api/v1/events/{event}/sessions"), &host.access, json!({ "kind": "practical", "name": "实操", "venue": "实训楼", "starts_at": at(0, "00:00:00"), "ends_at": at(0, "23:59:00") }));
@@ -114,6 +114,7 @@ fn running_final_with(results_publicity_days: i64, qualifiers: i64) -> Running {
     let chief = staff("judge.chief");
     let supervisor = staff("judge.supervisor");
     let encryption = staff("judge.enc");
+    let arbiter = staff("judge.arbiter");
     // Judge C works at the first factory.
     let c_profile = srv.request("PUT", "/api/v1/me/person").token(&judges[2].0.access).json(
         json!({ "full_name": "陈裁判", "id_number": id_number("530102", "19750101", 555), "employer_org_id": factory }),
@@ -130,6 +131,7 @@ fn running_final_with(results_publicity_days: i64, qualifiers: i64) -> Running {
     appoint(&chief.1, "chief_judge");
     appoint(&supervisor.1, "supervisor");
     appoint(&encryption.1, "encryption_judge");
+    appoint(&arbiter.1, "arbiter");
     let drawn = srv.post(&format!("/api/v1/events/{event}/draw"), &encryption.0.access, json!({}));
     assert_eq!(drawn.status, 201, "{}", drawn.text);
     transition("drawn", None);
@@ -816,7 +818,7 @@ fn a_marking_scheme_goes_out_to_a_spreadsheet_and_back_unchanged() {
 
 #[test]
 fn final_results_send_the_qualifiers_to_the_next_tier_with_the_next_in_line_in_reserve() {
-    let r = running_final_with(0, 1);
+    let r = running_final_with(0, 1, 120);
     let srv = &r.srv;
     let admin = srv.admin();
     // The provincial final this prefecture contest feeds.
@@ -871,4 +873,85 @@ fn final_results_send_the_qualifiers_to_the_next_tier_with_the_next_in_line_in_r
     // Final results are final.
     srv.post(&format!("/api/v1/events/{}/results/finalise", r.event), &r.host.access, json!({}))
         .problem(409, "not_in_publicity");
+}
+
+#[test]
+fn an_appeal_in_time_is_ruled_by_the_arbiter_and_holds_the_results_until_then() {
+    let r = running_final_with(0, 0, 120);
+    let srv = &r.srv;
+    let event = r.event.clone();
+    mark_and_lock(&r);
+    review_and_decrypt(&r);
+    let contestant = srv.login("13800001000", "contestant-password-1");
+    let registration =
+        srv.get("/api/v1/me/registrations", &contestant.access).body[0]["id"].as_str().unwrap().to_string();
+    let appeal = |token: &str| {
+        srv.post(
+            &format!("/api/v1/registrations/{registration}/appeals"),
+            token,
+            json!({ "grounds": "外圆尺寸测量复核：本人测得Φ40.01，在公差内" }),
+        )
+    };
+    appeal(&contestant.access).problem(409, "scores_not_announced");
+    let computed = srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({}));
+    assert_eq!(computed.status, 201);
+    let filed = appeal(&contestant.access);
+    assert_eq!(filed.status, 201, "{}", filed.text);
+    assert!(filed.body["deadline"].is_string());
+    // Only the contestant appeals; another contestant does not even see the registration.
+    let other = srv.login("13800001001", "contestant-password-1");
+    appeal(&other.access).problem(404, "not_found");
+    let appeal_id = filed.body["id"].as_str().unwrap().to_string();
+    // The results cannot be final while the appeal is open; only the arbiter rules.
+    srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}));
+    srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({}))
+        .problem(409, "appeals_open");
+    srv.post(&format!("/api/v1/appeals/{appeal_id}/accept"), &r.chief.0.access, json!({})).problem(403, "forbidden");
+    let arbiter = srv.login("judge.arbiter", "Staff-Pa55word-2026");
+    srv.post(&format!("/api/v1/appeals/{appeal_id}/ruling"), &arbiter.access, json!({ "uphold": true, "ruling": "x" }))
+        .problem(409, "not_accepted");
+    assert_eq!(
+        srv.post(&format!("/api/v1/appeals/{appeal_id}/accept"), &arbiter.access, json!({})).body["status"],
+        "accepted"
+    );
+    let ruled = srv.post(
+        &format!("/api/v1/appeals/{appeal_id}/ruling"),
+        &arbiter.access,
+        json!({ "uphold": false, "ruling": "经复测，外圆尺寸Φ40.03，超差，维持原评分" }),
+    );
+    assert_eq!(ruled.body["status"], "dismissed", "{}", ruled.text);
+    srv.post(
+        &format!("/api/v1/appeals/{appeal_id}/ruling"),
+        &arbiter.access,
+        json!({ "uphold": true, "ruling": "改判" }),
+    )
+    .problem(409, "not_accepted");
+    let listed = srv.get(&format!("/api/v1/events/{event}/appeals"), &r.host.access);
+    assert_eq!(listed.body[0]["ruling"], "经复测，外圆尺寸Φ40.03，超差，维持原评分");
+    assert_eq!(
+        srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({})).body["status"],
+        "final"
+    );
+    // Final results take no more appeals.
+    appeal(&contestant.access).problem(409, "results_final");
+}
+
+#[test]
+fn a_late_appeal_is_refused_at_once_with_the_deadline() {
+    let r = running_final_with(5, 0, 0);
+    let srv = &r.srv;
+    mark_and_lock(&r);
+    review_and_decrypt(&r);
+    srv.post(&format!("/api/v1/events/{}/results", r.event), &r.host.access, json!({}));
+    let contestant = srv.login("13800001002", "contestant-password-1");
+    let registration =
+        srv.get("/api/v1/me/registrations", &contestant.access).body[0]["id"].as_str().unwrap().to_string();
+    let late = srv.post(
+        &format!("/api/v1/registrations/{registration}/appeals"),
+        &contestant.access,
+        json!({ "grounds": "对评分有异议" }),
+    );
+    late.problem(409, "appeal_window_closed");
+    assert!(late.body["detail"].as_str().unwrap().contains("appeals closed at"), "{}", late.text);
+    assert!(late.body["extra"]["deadline"].is_string());
 }

@@ -1,0 +1,2 @@
+DROP TABLE appeals;
+ALTER TABLE events DROP COLUMN appeal_window_minutes;
