@@ -217,8 +217,18 @@ pub async fn compute_results(
         .db
         .write(move |conn| {
             let event = load_decrypted(conn, &actor, &event_id)?;
-            if store::results::latest(conn, &event_id)?.is_some_and(|s| s.status != "provisional") {
-                return Err(ApiError::conflict("results_published", "published results change only through an upheld appeal"));
+            // Published results change only after an upheld appeal (ruled after they were
+            // computed); final results never.
+            if let Some(latest) = store::results::latest(conn, &event_id)? {
+                let upheld_since = store::results::appeals_of_event(conn, &event_id)?
+                    .iter()
+                    .any(|a| a.status == "upheld" && a.decided_at.is_some_and(|d| d > latest.computed_at));
+                match latest.status.as_str() {
+                    "provisional" => {}
+                    "publicity" if upheld_since => {}
+                    "final" => return Err(ApiError::conflict("results_final", "final results do not change")),
+                    _ => return Err(ApiError::conflict("results_published", "published results change only through an upheld appeal")),
+                }
             }
             let mut rows = calculate(conn, &event, &options)?;
             let set = ResultSetRow {

@@ -60,7 +60,7 @@ pub fn insert(conn: &mut DbConnection, set: &ResultSetRow, rows: &[ResultRow]) -
     diesel::update(
         result_sets::table
             .filter(result_sets::event_id.eq(&set.event_id))
-            .filter(result_sets::status.eq("provisional")),
+            .filter(result_sets::status.eq_any(["provisional", "publicity"])),
     )
     .set(result_sets::status.eq("superseded"))
     .execute(conn)?;

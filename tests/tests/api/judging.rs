@@ -955,3 +955,74 @@ fn a_late_appeal_is_refused_at_once_with_the_deadline() {
     assert!(late.body["detail"].as_str().unwrap().contains("appeals closed at"), "{}", late.text);
     assert!(late.body["extra"]["deadline"].is_string());
 }
+
+#[test]
+fn an_upheld_appeal_reopens_a_mark_through_two_people_and_the_results_change() {
+    let r = running_final_with(5, 0, 120);
+    let srv = &r.srv;
+    let event = r.event.clone();
+    mark_and_lock(&r);
+    review_and_decrypt(&r);
+    let first = srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({}));
+    srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}));
+    // The last-placed contestant appeals their theory paper.
+    let last = first.body["entries"][2].clone();
+    let contestant_name = last["full_name"].as_str().unwrap();
+    let username = ["13800001000", "13800001001", "13800001002"]
+        [["李娜", "阿苏·木呷", "岩温香"].iter().position(|n| *n == contestant_name).unwrap()];
+    let contestant = srv.login(username, "contestant-password-1");
+    let registration = last["registration_id"].as_str().unwrap();
+    let filed = srv.post(
+        &format!("/api/v1/registrations/{registration}/appeals"),
+        &contestant.access,
+        json!({ "grounds": "理论试卷第5题判分有误" }),
+    );
+    assert_eq!(filed.status, 201, "{}", filed.text);
+    // Published results do not change until the appeal is upheld.
+    srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({})).problem(409, "results_published");
+    let arbiter = srv.login("judge.arbiter", "Staff-Pa55word-2026");
+    let appeal_id = filed.body["id"].as_str().unwrap();
+    srv.post(&format!("/api/v1/appeals/{appeal_id}/accept"), &arbiter.access, json!({}));
+    let upheld = srv.post(
+        &format!("/api/v1/appeals/{appeal_id}/ruling"),
+        &arbiter.access,
+        json!({ "uphold": true, "ruling": "第5题应得分，理论成绩加12分" }),
+    );
+    assert_eq!(upheld.body["status"], "upheld");
+    // The mark changes only through the chief judge and a supervisor.
+    let station = last["station_number"].as_i64().unwrap();
+    let mark = srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=0"), &r.judges[0].0.access).body["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["station_number"] == station)
+        .unwrap()
+        .clone();
+    let new_value = mark["value"].as_f64().unwrap() + 12.0;
+    let asked = srv.post(
+        &format!("/api/v1/marks/{}/reopen", mark["id"].as_str().unwrap()),
+        &r.chief.0.access,
+        json!({ "new_value": new_value, "reason": format!("申诉 {appeal_id} 成立") }),
+    );
+    srv.post(
+        &format!("/api/v1/reopen-requests/{}/approve", asked.body["id"].as_str().unwrap()),
+        &r.supervisor.0.access,
+        json!({}),
+    );
+    let second = srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({}));
+    assert_eq!(second.status, 201, "{}", second.text);
+    assert_eq!((second.body["version"].as_i64(), second.body["status"].as_str()), (Some(2), Some("provisional")));
+    let after = second.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["registration_id"] == registration)
+        .unwrap()
+        .clone();
+    assert!(
+        (after["total"].as_f64().unwrap() - last["total"].as_f64().unwrap() - 0.3 * 12.0).abs() < 0.011,
+        "{after} vs {last}"
+    );
+    // The superseded set is no longer what the public sees: the new one must be published again.
+    srv.request("GET", &format!("/api/v1/events/{event}/results")).send().problem(404, "not_found");
+}
