@@ -33,7 +33,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(publish_results)
         .service(finalise_results)
         .service(export_event_results)
-        .service(export_competition_results);
+        .service(export_competition_results)
+        .service(event_statistics);
 }
 
 /// Working days results are publicised (公示) before they are final (DESIGN §6).
@@ -246,6 +247,14 @@ pub async fn compute_results(
                 row.result_set_id = set.id.clone();
             }
             store::results::insert(conn, &set, &rows)?;
+            // Scored contestants have competed.
+            for row in &rows {
+                if let Some(registration) = store::registrations::find(conn, &row.registration_id)? {
+                    if registration.status == crate::domain::registration::RegistrationStatus::CheckedIn.as_str() {
+                        super::registrations::save_status(conn, Some(&actor), registration, crate::domain::registration::RegistrationStatus::Competed, "competed", None)?;
+                    }
+                }
+            }
             record(conn, &actor, "results.compute", ("event", &event_id), None,
                 Some(serde_json::json!({ "result_set": set.id, "version": set.version, "marks_digest": set.marks_digest, "contestants": rows.len() })))?;
             result_set_out(conn, set, false)
@@ -732,4 +741,68 @@ mod tests {
         assert_eq!(super::csv_field("昆明, 五华"), "\"昆明, 五华\"");
         assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventStatistics {
+    pub event_id: String,
+    /// Registrations holding a place (submitted to competed).
+    pub registered: usize,
+    /// Admitted to the roster, whatever happened next.
+    pub admitted: usize,
+    pub competed: usize,
+    pub no_show: usize,
+    /// Share of the admitted who competed.
+    pub completion_rate: f64,
+    /// Of the latest result set, when there is one.
+    pub scores: Option<crate::domain::statistics::ScoreSummary>,
+}
+
+/// Counts of competitors, completion and the score distribution of an event (its organisers, and
+/// officials over its host).
+#[utoipa::path(tag = "results", responses((status = 200, body = EventStatistics), ProblemResponses), security(("bearer" = [])))]
+#[get("/events/{id}/statistics")]
+pub async fn event_statistics(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    use crate::domain::registration::RegistrationStatus as S;
+    let event_id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .read(move |conn| {
+            let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let (_, host_path, _) =
+                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            if !(can_manage_competition(&actor, &host_path)
+                || actor.has_role_over(&[crate::domain::role::Role::Official], &host_path))
+            {
+                return Err(ApiError::forbidden("statistics are for the host's organisers and officials"));
+            }
+            let statuses: Vec<S> =
+                store::registrations::of_event(conn, &event_id)?.iter().filter_map(|r| S::parse(&r.status)).collect();
+            let count = |wanted: &[S]| statuses.iter().filter(|s| wanted.contains(s)).count();
+            let admitted = count(&[S::Admitted, S::CheckedIn, S::Competed, S::NoShow, S::Disqualified]);
+            let competed = count(&[S::Competed]);
+            let scores = match store::results::latest(conn, &event_id)? {
+                Some(set) => {
+                    let totals: Vec<f64> =
+                        store::results::rows_of(conn, &set.id)?.iter().map(|r| r.total_centi as f64 / 100.0).collect();
+                    Some(crate::domain::statistics::summarise(&totals))
+                }
+                None => None,
+            };
+            Ok(EventStatistics {
+                event_id,
+                registered: statuses.iter().filter(|s| s.holds_place()).count(),
+                admitted,
+                competed,
+                no_show: count(&[S::NoShow]),
+                completion_rate: if admitted == 0 { 0.0 } else { competed as f64 / admitted as f64 },
+                scores,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
 }

@@ -14,6 +14,7 @@ pub mod registration;
 pub mod review;
 pub mod role;
 pub mod scoring;
+pub mod statistics;
 pub mod text;
 pub mod trade;
 

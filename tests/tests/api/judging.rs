@@ -554,6 +554,17 @@ fn results_are_computed_from_the_marks_verified_by_recomputation_and_published()
     assert_eq!(ranks.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 3]);
     assert!(ranks[0].1 > ranks[1].1 && ranks[1].1 > ranks[2].1);
     assert_eq!(entries[1]["standardised"], 700, "the median maps to 700");
+    // Statistics: everyone admitted competed; the distribution is that of the totals.
+    let stats = srv.get(&format!("/api/v1/events/{event}/statistics"), &r.host.access);
+    assert_eq!(
+        (stats.body["admitted"].as_i64(), stats.body["competed"].as_i64(), stats.body["completion_rate"].as_f64()),
+        (Some(3), Some(3), Some(1.0)),
+        "{}",
+        stats.text
+    );
+    assert_eq!(stats.body["scores"]["count"], 3);
+    assert_eq!(stats.body["scores"]["max"], entries[0]["total"]);
+    srv.get(&format!("/api/v1/events/{event}/statistics"), &r.judges[0].0.access).problem(403, "forbidden");
     assert!(r.secrets.contains(&entries[0]["full_name"].as_str().unwrap().to_string()));
     // Not public while provisional; recomputation gives the identical ranking.
     srv.request("GET", &format!("/api/v1/events/{event}/results")).send().problem(404, "not_found");
