@@ -612,6 +612,80 @@ fn psql(server_url: &str, sql: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Results computation for a 1,000-contestant event, 3 judges × 50 aspects (150,000 marks plus the
+/// theory paper): the scoring and ranking the API runs, timed over repeated runs.
+fn computation_benchmark(report: &mut Report) {
+    use skillcomp::domain::event::default_tie_breaks;
+    use skillcomp::domain::ranking::{centi, rank_with_tie_breaks, Standing};
+    use skillcomp::domain::scoring::{station_scores, AspectKind, ScoredAspect};
+    let mut aspects = vec![ScoredAspect {
+        id: "theory".into(),
+        section_index: 0,
+        theory: true,
+        kind: AspectKind::Measurement,
+        max_centi: 10000,
+    }];
+    for i in 0..50 {
+        let judgement = i % 5 == 0;
+        aspects.push(ScoredAspect {
+            id: format!("a{i}"),
+            section_index: 1,
+            theory: false,
+            kind: if judgement { AspectKind::Judgement } else { AspectKind::Measurement },
+            max_centi: 200,
+        });
+    }
+    let stations: Vec<i32> = (1..=1000).collect();
+    let mut marks = Vec::with_capacity(151_000);
+    // A fixed xorshift sequence: the same marks every run.
+    let mut x: u64 = 42;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for &s in &stations {
+        marks.push(("theory".to_string(), s, (next() % 10_001) as i32));
+        for a in &aspects[1..] {
+            for _ in 0..3 {
+                let value =
+                    if a.kind == AspectKind::Judgement { (next() % 4 * 100) as i32 } else { (next() % 201) as i32 };
+                marks.push((a.id.clone(), s, value));
+            }
+        }
+    }
+    let chain = default_tie_breaks();
+    let runs = 10;
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        let scores = station_scores(&aspects, &marks, &stations, (30, 70), false);
+        let standings: Vec<Standing> = scores
+            .iter()
+            .map(|s| Standing {
+                id: s.station.to_string(),
+                total: centi(s.total),
+                practical: centi(s.practical),
+                theory: centi(s.theory),
+                elapsed_seconds: None,
+                modules: vec![],
+            })
+            .collect();
+        let placings = rank_with_tie_breaks(&standings, &chain, true);
+        assert_eq!(placings.len(), 1000);
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    println!(
+        "\nresults computation, 1,000 contestants x 3 judges x 50 aspects ({} marks): median {:.1} ms, worst {:.1} ms of {runs} runs",
+        marks.len(),
+        times[runs / 2],
+        times[runs - 1]
+    );
+    report.rows.push(json!({ "backend": "none", "scenario": "results computation (domain), 1000 x 3 x 50", "median_ms": times[runs / 2], "worst_ms": times[runs - 1] }));
+}
+
 fn main() {
     let binary = std::env::args().nth(1).unwrap_or_else(|| "target/release/skillcomp".into());
     let mut report = Report { rows: Vec::new() };
@@ -620,6 +694,7 @@ fn main() {
         env_num("BENCH_SECONDS", 5),
         env_num("BENCH_CLIENTS", 16)
     );
+    computation_benchmark(&mut report);
 
     let dir = std::env::temp_dir().join(format!("skillcomp-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
