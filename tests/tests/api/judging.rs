@@ -680,50 +680,8 @@ fn review_then_two_person_decryption_puts_names_next_to_codes() {
         .problem(409, "sections_not_locked");
     assert_eq!(transition("reviewing").body["extra"]["unmet"][0]["code"], "sheets_not_locked");
 
-    // Judges A and B mark everything alike; C marks the one station they may.
-    assert_eq!(r.submit(0, r.sheet(&[1, 2, 3], 2.0), None).status, 200);
-    let theory: Vec<Value> = [(1, 81.0), (2, 92.5), (3, 67.0)].iter().map(|(s, v)| json!({ "aspect_id": srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=0"), &r.judges[0].0.access).body["aspects"][0]["id"], "station_number": s, "value": v })).collect();
-    assert_eq!(r.submit(0, Value::Array(theory), None).status, 200);
-    assert_eq!(r.submit(1, r.sheet(&[1, 2, 3], 2.0), None).status, 200);
-    let c_station: Vec<i64> = (1..=3)
-        .filter(|s| {
-            r.submit(2, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": s, "value": 52.5 }]), None).status
-                == 200
-        })
-        .collect();
-    assert_eq!(r.submit(2, r.sheet(&c_station, 2.0), None).status, 200);
-    for section in [0, 1] {
-        for j in 0..3 {
-            let signed = srv.post(
-                &format!("/api/v1/events/{event}/judging/sections/{section}/sign"),
-                &r.judges[j].0.access,
-                json!({}),
-            );
-            assert!(
-                signed.status == 201 || (section == 0 && j > 0 && signed.status == 409),
-                "section {section} judge {j}: {}",
-                signed.text
-            );
-        }
-        assert_eq!(
-            srv.post(
-                &format!("/api/v1/events/{event}/judging/sections/{section}/chief-sign"),
-                &r.chief.0.access,
-                json!({})
-            )
-            .status,
-            201
-        );
-        assert_eq!(
-            srv.post(
-                &format!("/api/v1/events/{event}/judging/sections/{section}/confirm"),
-                &r.supervisor.0.access,
-                json!({})
-            )
-            .status,
-            200
-        );
-    }
+    // Judges A and B mark everything alike; C marks the one station they may; all sign.
+    mark_and_lock(&r);
     assert_eq!(transition("reviewing").status, 200);
 
     // The review: all three stations are in the top 10; decryption waits for every check.
