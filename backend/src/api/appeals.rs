@@ -43,9 +43,12 @@ pub struct AppealOut {
 
 /// The event's appeal deadline: its window after the scores were first announced.
 pub fn appeal_deadline(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<chrono::NaiveDateTime>> {
+    use crate::domain::ranking::{appeal_deadline, AppealWindow};
     let Some((event, _, _)) = store::events::find(conn, event_id)? else { return Ok(None) };
+    let window = AppealWindow::Minutes(event.appeal_window_minutes as i64);
+    let adjustments = store::calendar::adjustments(conn)?;
     Ok(store::results::first_computed_at(conn, event_id)?
-        .map(|announced| announced + Duration::minutes(event.appeal_window_minutes as i64)))
+        .map(|announced| appeal_deadline(announced, window, &adjustments)))
 }
 
 fn appeal_out(row: AppealRow, deadline: Option<chrono::NaiveDateTime>) -> AppealOut {

@@ -218,18 +218,12 @@ pub async fn compute_results(
         .db
         .write(move |conn| {
             let event = load_decrypted(conn, &actor, &event_id)?;
-            // Published results change only after an upheld appeal (ruled after they were
-            // computed); final results never.
             if let Some(latest) = store::results::latest(conn, &event_id)? {
                 let upheld_since = store::results::appeals_of_event(conn, &event_id)?
                     .iter()
                     .any(|a| a.status == "upheld" && a.decided_at.is_some_and(|d| d > latest.computed_at));
-                match latest.status.as_str() {
-                    "provisional" => {}
-                    "publicity" if upheld_since => {}
-                    "final" => return Err(ApiError::conflict("results_final", "final results do not change")),
-                    _ => return Err(ApiError::conflict("results_published", "published results change only through an upheld appeal")),
-                }
+                crate::domain::ranking::recompute_allowed(&latest.status, upheld_since)
+                    .map_err(|(code, detail)| ApiError::conflict(code, detail))?;
             }
             let mut rows = calculate(conn, &event, &options)?;
             let set = ResultSetRow {
@@ -358,7 +352,8 @@ pub async fn verify_results(
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// Publishes provisional results for publicity (公示): five working days, then they may be final.
+/// Publishes provisional results for publicity (公示) for the competition's working days
+/// (default 5), after which they may be made final.
 #[utoipa::path(tag = "results", responses((status = 200, body = ResultSetOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/results/publish")]
 pub async fn publish_results(
@@ -371,8 +366,7 @@ pub async fn publish_results(
         .db
         .write(move |conn| {
             load_decrypted(conn, &actor, &event_id)?;
-            let mut set = store::results::latest(conn, &event_id)?
-                .ok_or_else(|| ApiError::conflict("no_results", "compute the results first"))?;
+            let mut set = latest_set(conn, &event_id)?;
             if set.status != "provisional" {
                 return Err(ApiError::conflict("already_published", format!("the results are {}", set.status)));
             }
@@ -509,6 +503,11 @@ fn advance_qualifiers(
     Ok(entered)
 }
 
+/// The event's latest result set, or a 409 asking to compute it first.
+fn latest_set(conn: &mut DbConnection, event_id: &str) -> ApiResult<ResultSetRow> {
+    store::results::latest(conn, event_id)?.ok_or_else(|| ApiError::conflict("no_results", "compute the results first"))
+}
+
 /// Makes publicised results final once their publicity window has closed; the top finishers then
 /// go on to the competition this one feeds.
 #[utoipa::path(tag = "results", responses((status = 200, body = ResultSetOut), ProblemResponses), security(("bearer" = [])))]
@@ -523,8 +522,7 @@ pub async fn finalise_results(
         .db
         .write(move |conn| {
             load_decrypted(conn, &actor, &event_id)?;
-            let mut set = store::results::latest(conn, &event_id)?
-                .ok_or_else(|| ApiError::conflict("no_results", "compute the results first"))?;
+            let mut set = latest_set(conn, &event_id)?;
             if set.status != "publicity" {
                 return Err(ApiError::conflict(
                     "not_in_publicity",

@@ -183,29 +183,40 @@ pub fn medallion_for_excellence(standardised: i32) -> bool {
     standardised >= STANDARD_MEDIAN as i32
 }
 
-/// How long appeals stay open after an event ends (DESIGN §6: 2 hours; 48 hours for online
+/// How long appeals stay open once scores are announced (DESIGN §6: 2 hours; 48 hours for online
 /// rounds; some competitions count working days).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppealWindow {
-    Hours(i64),
+    Minutes(i64),
     WorkingDays(i32),
 }
 
 impl Default for AppealWindow {
     fn default() -> Self {
-        AppealWindow::Hours(2)
+        AppealWindow::Minutes(120)
     }
 }
 
-/// The last moment (UTC) an appeal may be filed.
+/// The last moment (UTC) an appeal may be filed, counted from `opened_at`.
 pub fn appeal_deadline(
-    event_end: NaiveDateTime,
+    opened_at: NaiveDateTime,
     window: AppealWindow,
     adjustments: &HashMap<NaiveDate, DayKind>,
 ) -> NaiveDateTime {
     match window {
-        AppealWindow::Hours(h) => event_end + Duration::hours(h),
-        AppealWindow::WorkingDays(d) => publicity_end(event_end, d, adjustments),
+        AppealWindow::Minutes(m) => opened_at + Duration::minutes(m),
+        AppealWindow::WorkingDays(d) => publicity_end(opened_at, d, adjustments),
+    }
+}
+
+/// Whether results in `status` may be computed again: provisional ones always; publicised ones only
+/// after an appeal upheld since they were computed; final ones never. Err gives the code and why.
+pub fn recompute_allowed(status: &str, upheld_appeal_since: bool) -> Result<(), (&'static str, &'static str)> {
+    match status {
+        "provisional" | "superseded" => Ok(()),
+        "publicity" if upheld_appeal_since => Ok(()),
+        "final" => Err(("results_final", "final results do not change")),
+        _ => Err(("results_published", "published results change only through an upheld appeal")),
     }
 }
 
@@ -333,9 +344,18 @@ mod tests {
     }
 
     #[test]
+    fn published_results_change_only_after_an_upheld_appeal_and_final_ones_never() {
+        assert!(recompute_allowed("provisional", false).is_ok());
+        assert_eq!(recompute_allowed("publicity", false).unwrap_err().0, "results_published");
+        assert!(recompute_allowed("publicity", true).is_ok());
+        assert_eq!(recompute_allowed("final", true).unwrap_err().0, "results_final");
+    }
+
+    #[test]
     fn appeals_close_two_hours_after_the_event_or_after_working_days() {
         let end = NaiveDateTime::parse_from_str("2026-12-04 09:00", "%Y-%m-%d %H:%M").unwrap(); // Friday 17:00 China time
         assert_eq!(appeal_deadline(end, AppealWindow::default(), &HashMap::new()), end + Duration::hours(2));
+        assert_eq!(appeal_deadline(end, AppealWindow::Minutes(0), &HashMap::new()), end);
         // One working day: Monday, closing at midnight China time.
         let deadline = appeal_deadline(end, AppealWindow::WorkingDays(1), &HashMap::new());
         assert_eq!(deadline, NaiveDateTime::parse_from_str("2026-12-07 16:00", "%Y-%m-%d %H:%M").unwrap());
