@@ -33,6 +33,7 @@ pub struct AppState {
     pub db: Db,
     pub tokens: TokenService,
     pub settings: Settings,
+    pub public_results: api::results::PublicResultsCache,
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`).
@@ -71,7 +72,7 @@ pub fn prepare_state(settings: Settings) -> Result<AppState, String> {
         }
     }
     let tokens = TokenService::new(&settings.jwt_secret, settings.access_token_ttl, settings.refresh_token_ttl);
-    Ok(AppState { db, tokens, settings })
+    Ok(AppState { db, tokens, settings, public_results: Default::default() })
 }
 
 fn cors(settings: &Settings) -> Cors {

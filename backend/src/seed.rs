@@ -602,6 +602,7 @@ fn seed_competition(
             award_rules: None,
             review_levels: 2,
             appeal_window_minutes: 120,
+            appeal_window_working_days: None,
             version: 1,
             created_at: at,
             updated_at: at,

@@ -45,7 +45,10 @@ pub struct AppealOut {
 pub fn appeal_deadline(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<chrono::NaiveDateTime>> {
     use crate::domain::ranking::{appeal_deadline, AppealWindow};
     let Some((event, _, _)) = store::events::find(conn, event_id)? else { return Ok(None) };
-    let window = AppealWindow::Minutes(event.appeal_window_minutes as i64);
+    let window = match event.appeal_window_working_days {
+        Some(days) => AppealWindow::WorkingDays(days),
+        None => AppealWindow::Minutes(event.appeal_window_minutes as i64),
+    };
     let adjustments = store::calendar::adjustments(conn)?;
     Ok(store::results::first_computed_at(conn, event_id)?
         .map(|announced| appeal_deadline(announced, window, &adjustments)))

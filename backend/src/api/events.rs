@@ -83,6 +83,8 @@ pub struct EventOut {
     pub review_levels: i32,
     /// Minutes appeals stay open after the scores are announced.
     pub appeal_window_minutes: i32,
+    /// Working days appeals stay open instead (China time, holidays observed), when set.
+    pub appeal_window_working_days: Option<i32>,
     pub published_document_version: Option<i32>,
     pub has_marking_scheme: bool,
     pub version: i32,
@@ -155,6 +157,7 @@ pub fn event_outs(conn: &mut DbConnection, events: Vec<EventWithTrade>) -> ApiRe
                 qualifiers_count: row.qualifiers_count,
                 review_levels: row.review_levels,
                 appeal_window_minutes: row.appeal_window_minutes,
+                appeal_window_working_days: row.appeal_window_working_days,
                 version: row.version,
                 created_at: utc(row.created_at),
                 updated_at: utc(row.updated_at),
@@ -211,6 +214,7 @@ fn settings_of(row: &EventRow) -> ApiResult<EventSettings> {
         qualifiers_count: row.qualifiers_count,
         review_levels: row.review_levels,
         appeal_window_minutes: row.appeal_window_minutes,
+        appeal_window_working_days: row.appeal_window_working_days,
         tie_breaks: serde_json::from_str(&row.tie_breaks).map_err(|e| ApiError::internal(e.to_string()))?,
         prize_bands: serde_json::from_str(&row.prize_bands).map_err(|e| ApiError::internal(e.to_string()))?,
     })
@@ -291,6 +295,8 @@ pub struct NewEvent {
     /// Minutes appeals stay open after the scores are announced: default 120 (2 hours), up to
     /// 2,880 (48 hours, online rounds).
     pub appeal_window_minutes: Option<i32>,
+    /// Or working days (1 to 10, China time, holidays observed) instead of minutes.
+    pub appeal_window_working_days: Option<i32>,
 }
 
 /// Adds an event to a competition that has not opened registration yet.
@@ -346,6 +352,7 @@ pub async fn create_event(
                 appeal_window_minutes: input
                     .appeal_window_minutes
                     .unwrap_or(crate::domain::event::DEFAULT_APPEAL_WINDOW_MINUTES),
+                appeal_window_working_days: input.appeal_window_working_days,
                 version: 1,
                 created_at: at,
                 updated_at: at,
@@ -529,6 +536,11 @@ pub struct EventPatch {
     #[schema(value_type = Option<Object>)]
     pub award_rules: Option<Option<serde_json::Value>>,
     pub review_levels: Option<i32>,
+    pub appeal_window_minutes: Option<i32>,
+    /// null goes back to minutes.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub appeal_window_working_days: Option<Option<i32>>,
 }
 
 fn pick<T: Clone>(patch: Option<Option<T>>, current: Option<T>) -> Option<T> {
@@ -592,6 +604,8 @@ pub async fn update_event(
                     None => current.award_rules.clone(),
                 },
                 review_levels: patch.review_levels.unwrap_or(current.review_levels),
+                appeal_window_minutes: patch.appeal_window_minutes.unwrap_or(current.appeal_window_minutes),
+                appeal_window_working_days: pick(patch.appeal_window_working_days, current.appeal_window_working_days),
                 version: current.version + 1,
                 updated_at: now(),
                 ..current.clone()

@@ -3,13 +3,15 @@
 //! Public results show names with masked ID numbers and are cacheable.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::judging::current_scores;
@@ -62,6 +64,15 @@ pub struct ResultEntry {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResultSetOut {
+    #[serde(flatten)]
+    pub summary: ResultSetSummary,
+    /// How many entries the whole set has (a page may show fewer).
+    pub entry_count: usize,
+    pub entries: Vec<ResultEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultSetSummary {
     pub id: String,
     pub event_id: String,
     pub version: i32,
@@ -72,7 +83,6 @@ pub struct ResultSetOut {
     pub computed_at: DateTime<Utc>,
     pub publicity_ends_at: Option<DateTime<Utc>>,
     pub finalised_at: Option<DateTime<Utc>>,
-    pub entries: Vec<ResultEntry>,
 }
 
 /// SHA-256 over every mark of the event, in a fixed order.
@@ -151,21 +161,14 @@ fn calculate(conn: &mut DbConnection, event: &EventRow, options: &ComputeRequest
 }
 
 fn result_set_out(conn: &mut DbConnection, set: ResultSetRow, public: bool) -> ApiResult<ResultSetOut> {
-    let mut entries = Vec::new();
-    for row in store::results::rows_of(conn, &set.id)? {
-        let registration = store::registrations::find(conn, &row.registration_id)?
-            .ok_or_else(|| ApiError::internal("result without registration"))?;
-        let person = store::persons::find(conn, &registration.person_id)?
-            .map(|(p, _)| p)
-            .ok_or_else(|| ApiError::internal("registration without person"))?;
-        let unit =
-            store::organisations::find(conn, &registration.nominating_org_id)?.map(|o| o.name).unwrap_or_default();
-        entries.push(ResultEntry {
+    let entries: Vec<ResultEntry> = store::results::named_rows_of(conn, &set.id)?
+        .into_iter()
+        .map(|(row, full_name, id_number, unit)| ResultEntry {
             rank: row.rank,
             station_number: row.station_number,
             registration_id: row.registration_id,
-            full_name: person.full_name,
-            id_number: if public { mask_id_number(&person.id_number) } else { person.id_number },
+            full_name,
+            id_number: if public { mask_id_number(&id_number) } else { id_number },
             nominating_org_name: unit,
             theory: row.theory_centi as f64 / 100.0,
             practical: row.practical_centi as f64 / 100.0,
@@ -173,17 +176,20 @@ fn result_set_out(conn: &mut DbConnection, set: ResultSetRow, public: bool) -> A
             standardised: row.standardised,
             tie_note: row.tie_note,
             tie_key: row.tie_key,
-        });
-    }
+        })
+        .collect();
     Ok(ResultSetOut {
-        id: set.id,
-        event_id: set.event_id,
-        version: set.version,
-        status: set.status,
-        marks_digest: set.marks_digest,
-        computed_at: utc(set.computed_at),
-        publicity_ends_at: set.publicity_ends_at.map(utc),
-        finalised_at: set.finalised_at.map(utc),
+        summary: ResultSetSummary {
+            id: set.id,
+            event_id: set.event_id,
+            version: set.version,
+            status: set.status,
+            marks_digest: set.marks_digest,
+            computed_at: utc(set.computed_at),
+            publicity_ends_at: set.publicity_ends_at.map(utc),
+            finalised_at: set.finalised_at.map(utc),
+        },
+        entry_count: entries.len(),
         entries,
     })
 }
@@ -254,42 +260,152 @@ pub async fn compute_results(
             result_set_out(conn, set, false)
         })
         .await?;
+    state.public_results.forget(&out.summary.event_id);
     Ok(HttpResponse::Created().json(out))
 }
 
+/// Publicised and final results kept in memory per event, so the public's reads cost one lookup.
+/// This process forgets an event's entry whenever it changes the event's results; another node's
+/// change (several API processes on one database) is seen within `RECHECK`, when the entry is
+/// checked against the latest set's id and status — well inside the `max-age` public caches may
+/// already keep a response for.
+#[derive(Default)]
+pub struct PublicResultsCache {
+    events: Mutex<HashMap<String, CachedResults>>,
+}
+
+struct CachedResults {
+    checked: Instant,
+    set: Arc<ResultSetOut>,
+}
+
+impl PublicResultsCache {
+    const RECHECK: Duration = Duration::from_secs(2);
+
+    fn recent(&self, event_id: &str) -> Option<Arc<ResultSetOut>> {
+        let events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        events.get(event_id).filter(|c| c.checked.elapsed() < Self::RECHECK).map(|c| c.set.clone())
+    }
+
+    /// The cached set if it is still the latest one, in the same status.
+    fn confirm(&self, event_id: &str, latest: &ResultSetRow) -> Option<Arc<ResultSetOut>> {
+        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        let cached = events
+            .get_mut(event_id)
+            .filter(|c| c.set.summary.id == latest.id && c.set.summary.status == latest.status)?;
+        cached.checked = Instant::now();
+        Some(cached.set.clone())
+    }
+
+    fn keep(&self, event_id: &str, set: Arc<ResultSetOut>) {
+        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        events.insert(event_id.to_string(), CachedResults { checked: Instant::now(), set });
+    }
+
+    fn forget(&self, event_id: &str) {
+        self.events.lock().unwrap_or_else(|e| e.into_inner()).remove(event_id);
+    }
+}
+
+/// The public view of an event's latest results, if they have been published.
+fn public_results(conn: &mut DbConnection, cache: &PublicResultsCache, event_id: &str) -> ApiResult<Arc<ResultSetOut>> {
+    let Some(set) = store::results::latest(conn, event_id)? else {
+        store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+        return Err(ApiError::not_found("results"));
+    };
+    if !matches!(set.status.as_str(), "publicity" | "final") {
+        return Err(ApiError::not_found("results"));
+    }
+    if let Some(cached) = cache.confirm(event_id, &set) {
+        return Ok(cached);
+    }
+    let out = Arc::new(result_set_out(conn, set, true)?);
+    cache.keep(event_id, out.clone());
+    Ok(out)
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ResultsPage {
+    /// Entries to skip, in rank order (default 0).
+    pub offset: Option<usize>,
+    /// Entries to return, 1 to 1000 (default all).
+    pub limit: Option<usize>,
+}
+
+impl ResultsPage {
+    fn slice<'a>(&self, entries: &'a [ResultEntry]) -> ApiResult<&'a [ResultEntry]> {
+        if self.limit.is_some_and(|n| !(1..=1000).contains(&n)) {
+            return Err(ApiError::field("limit", "out_of_range", "limit is 1 to 1000"));
+        }
+        let from = self.offset.unwrap_or(0).min(entries.len());
+        let to = self.limit.map_or(entries.len(), |n| (from + n).min(entries.len()));
+        Ok(&entries[from..to])
+    }
+}
+
+/// A result set with a page of its entries (serialises as a `ResultSetOut`).
+#[derive(Serialize)]
+struct ResultSetPage<'a> {
+    #[serde(flatten)]
+    summary: &'a ResultSetSummary,
+    entry_count: usize,
+    entries: &'a [ResultEntry],
+}
+
 /// The event's latest results: for its organisers in any state; for everyone once publicised,
-/// with masked ID numbers.
-#[utoipa::path(tag = "results", responses((status = 200, body = ResultSetOut), (status = 304), ProblemResponses))]
+/// with masked ID numbers. `entry_count` tells how many entries the whole set has.
+#[utoipa::path(tag = "results", params(ResultsPage), responses((status = 200, body = ResultSetOut), (status = 304), ProblemResponses))]
 #[get("/events/{id}/results")]
 pub async fn get_results(
     state: web::Data<AppState>,
     actor: Option<Actor>,
     req: HttpRequest,
     id: web::Path<String>,
+    page: web::Query<ResultsPage>,
 ) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
-    let (out, public) = state
-        .db
-        .read(move |conn| {
-            let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-            let (_, host_path, _) =
-                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-            let organiser = actor.as_ref().is_some_and(|a| can_manage_competition(a, &host_path));
-            let set = store::results::latest(conn, &event_id)?.ok_or_else(|| ApiError::not_found("results"))?;
-            let public = !organiser;
-            if public && !matches!(set.status.as_str(), "publicity" | "final") {
-                return Err(ApiError::not_found("results"));
-            }
-            Ok((result_set_out(conn, set, public)?, public))
-        })
-        .await?;
+    let public_view = match actor {
+        // Anonymous readers of recently checked results touch no database.
+        None => state.public_results.recent(&event_id),
+        Some(_) => None,
+    };
+    let (out, public) = match public_view {
+        Some(out) => (out, true),
+        None => {
+            let state = state.clone();
+            state
+                .db
+                .read({
+                    let state = state.clone();
+                    move |conn| {
+                        if let Some(actor) = &actor {
+                            let (event, _, _) =
+                                store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+                            let (_, host_path, _) = store::competitions::find(conn, &event.competition_id)?
+                                .ok_or_else(|| ApiError::not_found("event"))?;
+                            if can_manage_competition(actor, &host_path) {
+                                let set = store::results::latest(conn, &event_id)?
+                                    .ok_or_else(|| ApiError::not_found("results"))?;
+                                return Ok((Arc::new(result_set_out(conn, set, false)?), false));
+                            }
+                        }
+                        Ok((public_results(conn, &state.public_results, &event_id)?, true))
+                    }
+                })
+                .await?
+        }
+    };
+    let entries = page.slice(&out.entries)?;
     // Published results change only by a new set or a new status: the pair is the entity tag.
-    let tag = format!("\"{}-{}\"", out.id, out.status);
+    let tag = format!("\"{}-{}\"", out.summary.id, out.summary.status);
     if req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str()) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
     }
+    let body = ResultSetPage { summary: &out.summary, entry_count: out.entry_count, entries };
     let cache = if public { "public, max-age=60" } else { "private, no-store" };
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, tag)).insert_header((header::CACHE_CONTROL, cache)).json(out))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, tag)).insert_header((header::CACHE_CONTROL, cache)).json(body))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -397,6 +513,7 @@ pub async fn publish_results(
             result_set_out(conn, set, false)
         })
         .await?;
+    state.public_results.forget(&out.summary.event_id);
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -564,6 +681,7 @@ pub async fn finalise_results(
             result_set_out(conn, set, false)
         })
         .await?;
+    state.public_results.forget(&out.summary.event_id);
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -613,7 +731,7 @@ fn results_workbook(title: &str, sets: &[(String, ResultSetOut)]) -> ApiResult<V
             if let Some(s) = e.standardised {
                 sheet.write_number(r, 9, s as f64).map_err(failed)?;
             }
-            sheet.write_string(r, 10, &set.status).map_err(failed)?;
+            sheet.write_string(r, 10, &set.summary.status).map_err(failed)?;
             r += 1;
         }
     }
@@ -649,7 +767,7 @@ fn results_csv(sets: &[(String, ResultSetOut)]) -> String {
                 format!("{:.2}", e.practical),
                 format!("{:.2}", e.total),
                 e.standardised.map(|s| s.to_string()).unwrap_or_default(),
-                set.status.clone(),
+                set.summary.status.clone(),
             ];
             out.push_str(&cells.join(","));
             out.push('\n');

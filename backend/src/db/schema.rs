@@ -188,6 +188,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         appeal_window_minutes -> Integer,
+        appeal_window_working_days -> Nullable<Integer>,
     }
 }
 

@@ -103,6 +103,8 @@ pub struct EventSettings {
     pub review_levels: i32,
     /// Minutes appeals stay open after scores are announced.
     pub appeal_window_minutes: i32,
+    /// Working days appeals stay open instead, where the rules give days.
+    pub appeal_window_working_days: Option<i32>,
     pub tie_breaks: Vec<TieBreakKey>,
     pub prize_bands: PrizeBands,
 }
@@ -110,6 +112,7 @@ pub struct EventSettings {
 /// Appeals close 2 hours after the scores are announced (DESIGN §6); online rounds allow 48 hours.
 pub const DEFAULT_APPEAL_WINDOW_MINUTES: i32 = 120;
 pub const MAX_APPEAL_WINDOW_MINUTES: i32 = 48 * 60;
+pub const MAX_APPEAL_WINDOW_WORKING_DAYS: i32 = 10;
 
 /// Every rule an event's settings break.
 pub fn check_event_settings(s: &EventSettings) -> Vec<Violation> {
@@ -177,6 +180,13 @@ pub fn check_event_settings(s: &EventSettings) -> Vec<Violation> {
             "appeal_window_minutes",
             "out_of_range",
             format!("0 to {MAX_APPEAL_WINDOW_MINUTES} minutes (48 hours)"),
+        ));
+    }
+    if s.appeal_window_working_days.is_some_and(|d| !(1..=MAX_APPEAL_WINDOW_WORKING_DAYS).contains(&d)) {
+        v.push(Violation::new(
+            "appeal_window_working_days",
+            "out_of_range",
+            format!("1 to {MAX_APPEAL_WINDOW_WORKING_DAYS} working days"),
         ));
     }
     if !(1..=2).contains(&s.review_levels) {
@@ -262,6 +272,7 @@ mod tests {
             qualifiers_count: 3,
             review_levels: 2,
             appeal_window_minutes: DEFAULT_APPEAL_WINDOW_MINUTES,
+            appeal_window_working_days: None,
             tie_breaks: default_tie_breaks(),
             prize_bands: PrizeBands::default(),
         }
@@ -313,6 +324,21 @@ mod tests {
         s.mode = EventMode::Team;
         s.team_size = Some(3);
         assert!(codes(&s).is_empty());
+    }
+
+    #[test]
+    fn appeal_windows_are_up_to_48_hours_or_1_to_10_working_days() {
+        let mut s = settings();
+        s.appeal_window_minutes = MAX_APPEAL_WINDOW_MINUTES;
+        s.appeal_window_working_days = Some(MAX_APPEAL_WINDOW_WORKING_DAYS);
+        assert!(codes(&s).is_empty());
+        s.appeal_window_minutes = -1;
+        s.appeal_window_working_days = Some(0);
+        let fields: Vec<String> = check_event_settings(&s).into_iter().map(|v| v.field).collect();
+        assert_eq!(fields, ["appeal_window_minutes", "appeal_window_working_days"]);
+        s.appeal_window_minutes = 0;
+        s.appeal_window_working_days = Some(11);
+        assert_eq!(codes(&s), ["out_of_range"]);
     }
 
     #[test]

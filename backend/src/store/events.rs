@@ -33,6 +33,7 @@ pub struct EventRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub appeal_window_minutes: i32,
+    pub appeal_window_working_days: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -131,6 +132,7 @@ pub fn update_if_version(conn: &mut DbConnection, row: &EventRow, expected_versi
                 events::award_rules.eq(&row.award_rules),
                 events::review_levels.eq(row.review_levels),
                 events::appeal_window_minutes.eq(row.appeal_window_minutes),
+                events::appeal_window_working_days.eq(row.appeal_window_working_days),
                 events::version.eq(row.version),
                 events::updated_at.eq(row.updated_at),
             ))

@@ -296,6 +296,10 @@ fn event_rules_are_validated_with_the_field_named() {
     add(json!({ "trade_id": lathe, "region_code": "530302" })).invalid_field("region_code", "region_outside_host");
     add(json!({ "trade_id": uuid::Uuid::new_v4().to_string() })).invalid_field("trade_id", "unknown_trade");
     add(json!({ "trade_id": lathe, "weights": { "theory": 30 } })).invalid_field("weights.practical", "missing_field");
+    add(json!({ "trade_id": lathe, "appeal_window_minutes": 3000 }))
+        .invalid_field("appeal_window_minutes", "out_of_range");
+    add(json!({ "trade_id": lathe, "appeal_window_working_days": 0 }))
+        .invalid_field("appeal_window_working_days", "out_of_range");
 
     // The defaults of DESIGN §6 when nothing is said.
     let ok = add(json!({ "trade_id": lathe }));
@@ -305,6 +309,10 @@ fn event_rules_are_validated_with_the_field_named() {
     assert_eq!(ok.body["quota_per_organisation"], 5);
     assert_eq!(ok.body["tie_breaks"], json!(["practical", "theory", "elapsed_time", "shared_rank"]));
     assert_eq!(ok.body["prize_bands"], json!({ "mode": "percent", "first": 10, "second": 20, "third": 30 }));
+    assert_eq!(
+        (ok.body["appeal_window_minutes"].as_i64(), ok.body["appeal_window_working_days"].is_null()),
+        (Some(120), true)
+    );
     add(json!({ "trade_id": lathe })).invalid_field("name", "name_taken");
     let team = add(
         json!({ "trade_id": lathe, "name": "车工（团体）", "mode": "team", "team_size": 3, "weights": { "theory": 20, "practical": 80 } }),

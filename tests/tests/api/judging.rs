@@ -42,11 +42,12 @@ fn user_id(srv: &TestServer, s: &Session) -> String {
 /// A county final running today: three checked-in contestants (two from one factory, one from
 /// another), three judges (the third employed by the first factory), a chief judge, a supervisor.
 fn running_final() -> Running {
-    running_final_with(5, 0, 120)
+    running_final_with(5, 0, json!({}))
 }
 
-/// The same, with the results' publicity length and the event's qualifier count.
-fn running_final_with(results_publicity_days: i64, qualifiers: i64, appeal_minutes: i64) -> Running {
+/// The same, with the results' publicity length, the event's qualifier count and its appeal window
+/// (`appeal_window_minutes` or `appeal_window_working_days`; default 2 hours).
+fn running_final_with(results_publicity_days: i64, qualifiers: i64, appeal_window: Value) -> Running {
     let p = province();
     let srv = p.srv;
     let admin = p.admin.access.clone();
@@ -63,11 +64,12 @@ fn running_final_with(results_publicity_days: i64, qualifiers: i64, appeal_minut
         "registration_opens_at": at(-2, "00:00:00"), "registration_closes_at": at(0, "23:59:59") }),
     );
     let competition = competition.body["id"].as_str().unwrap().to_string();
-    let event = srv.post(
-        &format!("/api/v1/competitions/{competition}/events"),
-        &host.access,
-        json!({ "trade_id": trade_id(&srv, "车工"), "review_levels": 1, "qualifiers_count": qualifiers, "appeal_window_minutes": appeal_minutes }),
-    );
+    let event = srv.post(&format!("/api/v1/competitions/{competition}/events"), &host.access, {
+        let mut event =
+            json!({ "trade_id": trade_id(&srv, "车工"), "review_levels": 1, "qualifiers_count": qualifiers });
+        event.as_object_mut().unwrap().extend(appeal_window.as_object().unwrap().clone());
+        event
+    });
     let event = event.body["id"].as_str().unwrap().to_string();
     srv.post(&format!("/api/v1/events/{event}/sessions"), &host.access, json!({ "kind": "practical", "name": "实操", "venue": "实训楼", "starts_at": at(0, "00:00:00"), "ends_at": at(0, "23:59:00") }));
     srv.post(
@@ -649,6 +651,14 @@ fn results_are_computed_from_the_marks_verified_by_recomputation_and_published()
     srv.request("GET", &format!("/api/v1/events/{event}/results/export?format=pdf"))
         .send()
         .invalid_field("format", "invalid_value");
+    // A page of the public results, in rank order, says how many there are in all.
+    let page = srv.request("GET", &format!("/api/v1/events/{event}/results?offset=1&limit=1")).send();
+    assert_eq!((page.body["entry_count"].as_i64(), page.body["entries"].as_array().map(Vec::len)), (Some(3), Some(1)));
+    assert_eq!(page.body["entries"][0]["rank"], public.body["entries"][1]["rank"]);
+    assert_eq!(page.body["entries"][0]["station_number"], public.body["entries"][1]["station_number"]);
+    srv.request("GET", &format!("/api/v1/events/{event}/results?limit=0"))
+        .send()
+        .invalid_field("limit", "out_of_range");
     let tag = public.etag.clone().unwrap();
     assert_eq!(
         srv.request("GET", &format!("/api/v1/events/{event}/results")).header("If-None-Match", &tag).send().status,
@@ -787,7 +797,7 @@ fn a_marking_scheme_goes_out_to_a_spreadsheet_and_back_unchanged() {
 
 #[test]
 fn final_results_send_the_qualifiers_to_the_next_tier_with_the_next_in_line_in_reserve() {
-    let r = running_final_with(0, 1, 120);
+    let r = running_final_with(0, 1, json!({}));
     let srv = &r.srv;
     let admin = srv.admin();
     // The provincial final this prefecture contest feeds.
@@ -826,8 +836,12 @@ fn final_results_send_the_qualifiers_to_the_next_tier_with_the_next_in_line_in_r
     let winner = computed.body["entries"][0]["full_name"].as_str().unwrap().to_string();
     let runner_up = computed.body["entries"][1]["full_name"].as_str().unwrap().to_string();
     srv.post(&format!("/api/v1/events/{}/results/publish", r.event), &r.host.access, json!({}));
+    let public = || srv.request("GET", &format!("/api/v1/events/{}/results", r.event)).send().body["status"].clone();
+    assert_eq!(public(), "publicity");
     let final_results = srv.post(&format!("/api/v1/events/{}/results/finalise", r.event), &r.host.access, json!({}));
     assert_eq!(final_results.body["status"], "final", "{}", final_results.text);
+    // The public's (cached) view follows at once.
+    assert_eq!(public(), "final");
 
     // The provincial organisers find the qualifier in their review queue, the runner-up in reserve.
     let queue = srv.get(&format!("/api/v1/registrations?event_id={provincial_event}"), &admin.access);
@@ -846,7 +860,7 @@ fn final_results_send_the_qualifiers_to_the_next_tier_with_the_next_in_line_in_r
 
 #[test]
 fn an_appeal_in_time_is_ruled_by_the_arbiter_and_holds_the_results_until_then() {
-    let r = running_final_with(0, 0, 120);
+    let r = running_final_with(0, 0, json!({}));
     let srv = &r.srv;
     let event = r.event.clone();
     mark_and_lock(&r);
@@ -907,7 +921,7 @@ fn an_appeal_in_time_is_ruled_by_the_arbiter_and_holds_the_results_until_then() 
 
 #[test]
 fn a_late_appeal_is_refused_at_once_with_the_deadline() {
-    let r = running_final_with(5, 0, 0);
+    let r = running_final_with(5, 0, json!({ "appeal_window_minutes": 0 }));
     let srv = &r.srv;
     mark_and_lock(&r);
     review_and_decrypt(&r);
@@ -926,8 +940,33 @@ fn a_late_appeal_is_refused_at_once_with_the_deadline() {
 }
 
 #[test]
+fn an_appeal_window_in_working_days_closes_at_midnight_china_time() {
+    let r = running_final_with(5, 0, json!({ "appeal_window_working_days": 1 }));
+    let srv = &r.srv;
+    mark_and_lock(&r);
+    review_and_decrypt(&r);
+    let computed = srv.post(&format!("/api/v1/events/{}/results", r.event), &r.host.access, json!({}));
+    let announced = chrono::DateTime::parse_from_rfc3339(computed.body["computed_at"].as_str().unwrap()).unwrap();
+    let contestant = srv.login("13800001002", "contestant-password-1");
+    let registration =
+        srv.get("/api/v1/me/registrations", &contestant.access).body[0]["id"].as_str().unwrap().to_string();
+    let filed = srv.post(
+        &format!("/api/v1/registrations/{registration}/appeals"),
+        &contestant.access,
+        json!({ "grounds": "对评分有异议" }),
+    );
+    assert_eq!(filed.status, 201, "{}", filed.text);
+    let deadline = chrono::DateTime::parse_from_rfc3339(filed.body["deadline"].as_str().unwrap()).unwrap();
+    // The end of the next working day in China (UTC+8): 16:00 UTC, more than two hours away and
+    // never more than the longest holiday (plus a weekend) ahead.
+    assert_eq!(chrono::Timelike::hour(&deadline.naive_utc()), 16, "{deadline}");
+    assert!(deadline - announced > chrono::Duration::hours(2));
+    assert!(deadline - announced < chrono::Duration::days(12));
+}
+
+#[test]
 fn an_upheld_appeal_reopens_a_mark_through_two_people_and_the_results_change() {
-    let r = running_final_with(5, 0, 120);
+    let r = running_final_with(5, 0, json!({}));
     let srv = &r.srv;
     let event = r.event.clone();
     mark_and_lock(&r);

@@ -1,0 +1,1 @@
+ALTER TABLE events DROP COLUMN appeal_window_working_days;
