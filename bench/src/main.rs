@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+mod results_final;
+
 const ADMIN_PASSWORD: &str = "bench-root-password-2026";
 
 fn env_num(name: &str, default: u64) -> u64 {
@@ -83,6 +85,20 @@ fn call(agent: &ureq::Agent, method: &str, url: &str, token: Option<&str>, body:
     };
     let status = response.status();
     (status, response.into_json().unwrap_or(Value::Null))
+}
+
+/// GET without parsing the body (read whole, as a browser would).
+fn get_status(agent: &ureq::Agent, url: &str) -> u16 {
+    match agent.get(url).call() {
+        Ok(r) => {
+            let status = r.status();
+            let mut body = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut r.into_reader(), &mut body);
+            status
+        }
+        Err(ureq::Error::Status(code, _)) => code,
+        Err(_) => 0,
+    }
 }
 
 fn must(agent: &ureq::Agent, method: &str, url: &str, token: Option<&str>, body: Value) -> Value {
@@ -302,7 +318,9 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
         );
     }
     // People to register: enough for the sign-up scenario at a generous rate.
-    let people_count = (seconds as usize * 1200).max(2000);
+    // The last ones are kept for the judged finals.
+    let reserved = JUDGED_CONTESTANTS + results_final::CONTESTANTS;
+    let people_count = (seconds as usize * 1200).max(2000) + reserved;
     print!("  creating {people_count} people … ");
     std::io::stdout().flush().ok();
     let people: Arc<Vec<(String, String, String)>> = {
@@ -365,7 +383,7 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
     let sign_ups = drive(clients, seconds, 201, {
         let (admin, api_base, people, events) = (admin.clone(), api(""), people.clone(), events.clone());
         Arc::new(move |agent: &ureq::Agent, i: usize| {
-            let (person, unit, _) = people.get(i)?;
+            let (person, unit, _) = people[..people.len() - reserved].get(i)?;
             let body = json!({ "person_id": person, "nominating_org_id": unit });
             // Everyone into the one event that is ready: the quota check counts a busy event.
             Some(
@@ -432,6 +450,34 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
     let marks_per_second = marks.rate() * ASPECTS as f64;
     println!("  {:<34} {:>9.0} marks/s", "  = marks entered", marks_per_second);
     report.rows.push(json!({ "backend": backend, "scenario": "marks per second", "marks_per_s": marks_per_second.round(), "p99_ms": marks.percentile(0.99) }));
+
+    let published = results_final::published_final(
+        &agent,
+        &base,
+        &admin,
+        &kunming,
+        &trade_ids[2],
+        &people[people.len() - reserved..people.len() - JUDGED_CONTESTANTS],
+        &date,
+        clients,
+    );
+    let mut verify = published.verify_ms.clone();
+    verify.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "  {:<34} {:>9.0} ms compute and store, {:.0} ms recompute and compare (median of {})",
+        "results, 1,000 contestants (API)",
+        published.compute_ms,
+        verify[verify.len() / 2],
+        verify.len()
+    );
+    report.rows.push(json!({ "backend": backend, "scenario": "results computation via API, 1000 x 3 x 51", "compute_ms": published.compute_ms, "verify_median_ms": verify[verify.len() / 2] }));
+    for (name, query) in [("top 20 of 1,000", "?limit=20"), ("all 1,000", "")] {
+        let reads = drive(clients, seconds, 200, {
+            let url = api(&format!("/events/{}/results{query}", published.event));
+            Arc::new(move |agent: &ureq::Agent, _| Some(get_status(agent, &url)))
+        });
+        report.add(backend, &format!("GET public results ({name})"), &reads, ceiling);
+    }
     drop(server);
 }
 

@@ -348,6 +348,7 @@ pub async fn read_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<S
 /// Gives every admitted contestant of a competition a 准考证号 (when its roster becomes final).
 pub fn issue_tickets(conn: &mut DbConnection, actor: &Actor, competition_id: &str, year: i32) -> ApiResult<usize> {
     let mut issued = 0;
+    let series = store::competitions::ticket_series(conn, competition_id, year)?;
     for (ordinal, (event, _, _)) in store::events::of_competition(conn, competition_id)?.into_iter().enumerate() {
         let admitted: Vec<_> = store::registrations::of_event(conn, &event.id)?
             .into_iter()
@@ -358,7 +359,7 @@ pub fn issue_tickets(conn: &mut DbConnection, actor: &Actor, competition_id: &st
                 continue;
             }
             let expected = registration.version;
-            registration.ticket_number = Some(ticket_number(year, ordinal + 1, serial + 1));
+            registration.ticket_number = Some(ticket_number(year, series, ordinal + 1, serial + 1));
             registration.version += 1;
             registration.updated_at = now();
             if !store::registrations::update_if_version(conn, &registration, expected)? {

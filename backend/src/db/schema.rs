@@ -149,6 +149,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         results_publicity_days -> Integer,
+        ticket_series -> Nullable<Integer>,
     }
 }
 

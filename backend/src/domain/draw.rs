@@ -63,9 +63,10 @@ pub fn draw<'a>(seed: &[u8], contestants: &'a [String]) -> Vec<(&'a str, i32, i3
         .collect()
 }
 
-/// 准考证号: year, the event's position in the competition, and a serial: `2026` `007` `0012`.
-pub fn ticket_number(year: i32, event_ordinal: usize, serial: usize) -> String {
-    format!("{year}{event_ordinal:03}{serial:04}")
+/// 准考证号: year, the competition's series in that year, the event's position in the competition,
+/// and a serial: `2026` `0003` `007` `0012`.
+pub fn ticket_number(year: i32, series: i32, event_ordinal: usize, serial: usize) -> String {
+    format!("{year}{series:04}{event_ordinal:03}{serial:04}")
 }
 
 #[cfg(test)]
@@ -110,6 +111,6 @@ mod tests {
 
     #[test]
     fn ticket_numbers_have_a_fixed_shape() {
-        assert_eq!(ticket_number(2026, 7, 12), "20260070012");
+        assert_eq!(ticket_number(2026, 3, 7, 12), "202600030070012");
     }
 }

@@ -267,3 +267,18 @@ pub fn decide_upgrade(conn: &mut DbConnection, row: &UpgradeRow) -> ApiResult<bo
     .execute(conn)?;
     Ok(changed == 1)
 }
+
+/// The competition's 准考证 series within its year: the one it has, or the next free one.
+pub fn ticket_series(conn: &mut DbConnection, id: &str, year: i32) -> ApiResult<i32> {
+    let current: Option<i32> = competitions::table.find(id).select(competitions::ticket_series).first(conn)?;
+    if let Some(series) = current {
+        return Ok(series);
+    }
+    let highest: Option<i32> = competitions::table
+        .filter(competitions::year.eq(year))
+        .select(diesel::dsl::max(competitions::ticket_series))
+        .first(conn)?;
+    let series = highest.unwrap_or(0) + 1;
+    diesel::update(competitions::table.find(id)).set(competitions::ticket_series.eq(series)).execute(conn)?;
+    Ok(series)
+}

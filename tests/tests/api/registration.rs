@@ -638,7 +638,7 @@ fn the_draw_is_sealed_to_all_but_the_encryption_judge_and_check_in_confirms_the_
     let ticket = srv.get(&format!("/api/v1/registrations/{}/ticket", contestants[0].1), &contestants[0].0.access);
     assert_eq!(ticket.status, 200, "{}", ticket.text);
     let ticket_number = ticket.body["ticket_number"].as_str().unwrap().to_string();
-    assert_eq!(ticket_number.len(), 11);
+    assert_eq!(ticket_number.len(), 15);
     assert_eq!(ticket.body["sessions"].as_array().unwrap().len(), 1);
     let page = srv.get(&format!("/api/v1/registrations/{}/ticket.html", contestants[0].1), &contestants[0].0.access);
     assert!(
@@ -787,4 +787,61 @@ fn a_team_signs_up_with_its_members_and_advisor_and_queues_show_what_awaits_each
     // A member sees the team's registration among their own.
     let member_login = srv.login("13900000092", "contestant-password-1");
     assert_eq!(srv.get("/api/v1/me/registrations", &member_login.access).body[0]["team_name"], "五华一队");
+}
+
+#[test]
+fn two_competitions_of_one_year_never_share_a_ticket_number() {
+    let p = province();
+    let srv = &p.srv;
+    let admin = p.admin.access.clone();
+    let factory = srv.create_org(&admin, "五华示范机床厂", "enterprise", "enterprise", Some(&p.wuhua), "530102");
+    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
+    let mut tickets = Vec::new();
+    for (i, (name, host)) in
+        [("昆明市职工职业技能大赛", &p.kunming), ("曲靖市职工职业技能大赛", &p.qujing)].into_iter().enumerate()
+    {
+        let competition = srv.post(
+            "/api/v1/competitions",
+            &admin,
+            json!({
+                "name": name, "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
+                "host_org_id": host, "starts_on": day(30), "ends_on": day(32), "roster_publicity_days": 0,
+                "registration_opens_at": at(-1, "00:00:00"), "registration_closes_at": at(20, "12:00:00"),
+            }),
+        );
+        let competition = competition.body["id"].as_str().unwrap().to_string();
+        let event = srv.post(
+            &format!("/api/v1/competitions/{competition}/events"),
+            &admin,
+            json!({ "trade_id": trade_id(srv, "车工"), "review_levels": 1 }),
+        );
+        let event = event.body["id"].as_str().unwrap().to_string();
+        prepare_event(srv, &admin, &event, (30 + i as i64, "08:00:00", "12:00:00"));
+        let transition = |to: &str| {
+            let r = srv.post(
+                &format!("/api/v1/competitions/{competition}/transitions"),
+                &admin,
+                json!({ "to": to, "reason": "提前截止" }),
+            );
+            assert_eq!(r.status, 200, "{to}: {}", r.text);
+        };
+        transition("published");
+        transition("registration_open");
+        let (s, _) = worker(
+            srv,
+            &format!("1390000000{i}"),
+            "李娜",
+            &id_number("530102", "19900101", 400 + 2 * i as u32),
+            &factory,
+        );
+        let r = sign_up(srv, &s.access, &event, json!({}));
+        review(srv, &admin, r.body["id"].as_str().unwrap(), "approve", None);
+        for to in ["registration_closed", "roster_publicity", "roster_final"] {
+            transition(to);
+        }
+        let ticket = srv.get(&format!("/api/v1/registrations/{}/ticket", r.body["id"].as_str().unwrap()), &s.access);
+        tickets.push(ticket.body["ticket_number"].as_str().unwrap().to_string());
+    }
+    assert_ne!(tickets[0], tickets[1], "the competition's series tells them apart");
+    assert!(tickets.iter().all(|t| t.starts_with(&year.to_string()) && t.len() == 15), "{tickets:?}");
 }
