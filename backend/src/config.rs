@@ -19,6 +19,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub db_pool_size: u32,
     /// Created on start when no admin exists yet (username, password); never a default password.
+    /// Where the public reaches the SPA: certificate QR codes point at its verification page.
+    pub public_url: String,
     pub bootstrap_admin: Option<(String, String)>,
 }
 
@@ -96,6 +98,10 @@ impl Settings {
                 .transpose()?,
             db_pool_size: var_parsed("SKILLCOMP_DB_POOL_SIZE", 16)?,
             bootstrap_admin,
+            public_url: var("SKILLCOMP_PUBLIC_URL")
+                .unwrap_or_else(|| format!("http://{DEFAULT_BIND}"))
+                .trim_end_matches('/')
+                .to_string(),
         })
     }
 
@@ -113,6 +119,7 @@ impl Settings {
             workers: Some(2),
             db_pool_size: 8,
             bootstrap_admin: None,
+            public_url: format!("http://{DEFAULT_BIND}"),
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod appeals;
 pub mod audit;
 pub mod auth;
+pub mod awards;
 pub mod competitions;
 pub mod draw;
 pub mod events;
@@ -53,6 +54,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     schemes::configure(cfg);
     results::configure(cfg);
     appeals::configure(cfg);
+    awards::configure(cfg);
 }
 
 #[derive(OpenApi)]
@@ -77,6 +79,7 @@ application/problem+json with a stable `code`.",
         (name = "reference", description = "Reference data"),
         (name = "judging", description = "Marking schemes, judges' sheets by anonymised station, spread flags, sign-off, re-opening, review and decryption"),
         (name = "results", description = "Result sets computed from the marks, verification, publicity and final results"),
+        (name = "awards", description = "Prizes, titles, honour recommendations and skill-level promotions: proposals, certification, publicity, certificates and their public verification"),
         (name = "registration", description = "Sign-up, eligibility, review, roster publicity, draw, tickets and check-in"),
     )
 )]

@@ -150,6 +150,7 @@ diesel::table! {
         updated_at -> Timestamp,
         results_publicity_days -> Integer,
         ticket_series -> Nullable<Integer>,
+        award_rules -> Nullable<Text>,
     }
 }
 
@@ -536,6 +537,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    awards (id) {
+        id -> Text,
+        competition_id -> Text,
+        event_id -> Text,
+        registration_id -> Text,
+        person_id -> Text,
+        result_set_id -> Text,
+        kind -> Text,
+        rank -> Integer,
+        from_level -> Nullable<Integer>,
+        to_level -> Nullable<Integer>,
+        year -> Integer,
+        status -> Text,
+        publicity_ends_at -> Nullable<Timestamp>,
+        certificate_number -> Nullable<Text>,
+        check_code -> Nullable<Text>,
+        granted_by -> Nullable<Text>,
+        granted_at -> Nullable<Timestamp>,
+        issued_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    award_objections (id) {
+        id -> Text,
+        award_id -> Text,
+        filed_by -> Text,
+        grounds -> Text,
+        status -> Text,
+        ruling -> Nullable<Text>,
+        ruled_by -> Nullable<Text>,
+        filed_at -> Timestamp,
+        ruled_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(persons -> organisations (employer_org_id));
 diesel::joinable!(users -> persons (person_id));
 diesel::joinable!(role_grants -> organisations (organisation_id));
@@ -568,8 +611,15 @@ diesel::joinable!(reopen_requests -> marks (mark_id));
 diesel::joinable!(results -> result_sets (result_set_id));
 diesel::joinable!(results -> registrations (registration_id));
 diesel::joinable!(appeals -> registrations (registration_id));
+diesel::joinable!(awards -> competitions (competition_id));
+diesel::joinable!(awards -> events (event_id));
+diesel::joinable!(awards -> registrations (registration_id));
+diesel::joinable!(awards -> persons (person_id));
+diesel::joinable!(award_objections -> awards (award_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    awards,
+    award_objections,
     organisations,
     persons,
     users,

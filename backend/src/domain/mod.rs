@@ -2,6 +2,7 @@
 //! Each rule is named after what it decides and carries its unit tests.
 
 pub mod audit_chain;
+pub mod award;
 pub mod calendar;
 pub mod competition;
 pub mod draw;

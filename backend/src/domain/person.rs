@@ -27,6 +27,22 @@ string_enum! {
     pub enum CredentialSource { Exam = "exam", Competition = "competition", Recognition = "recognition" }
 }
 
+/// A name as public notices show it (公示): the first and last characters, the rest starred, the
+/// separator of minority names (`·`) kept: 李*娜, 王*, 阿*·*呷.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    match chars.len() {
+        0 | 1 => name.to_string(),
+        2 => format!("{}*", chars[0]),
+        n => chars.iter().enumerate().map(|(i, c)| if i == 0 || i == n - 1 || *c == '·' { *c } else { '*' }).collect(),
+    }
+}
+
+/// The Chinese name of a skill level.
+pub fn level_name(level: i32) -> &'static str {
+    SKILL_LEVELS.iter().find(|(l, _)| *l == level).map(|(_, n)| *n).unwrap_or("")
+}
+
 /// National vocational skill levels: 5 is 初级工, 1 is 高级技师 (a smaller number is higher).
 pub const SKILL_LEVELS: [(i32, &str); 5] = [(5, "初级工"), (4, "中级工"), (3, "高级工"), (2, "技师"), (1, "高级技师")];
 
@@ -141,6 +157,15 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn names_are_masked_for_public_notices() {
+        assert_eq!(mask_name("李娜"), "李*");
+        assert_eq!(mask_name("岩温香"), "岩*香");
+        assert_eq!(mask_name("阿苏·木呷"), "阿*·*呷");
+        assert_eq!(mask_name("欧阳小明"), "欧**明");
+        assert_eq!(level_name(2), "技师");
+    }
 
     #[test]
     fn mobile_and_landline_numbers_pass_others_fail() {

@@ -263,11 +263,14 @@ pub fn update_mark(conn: &mut DbConnection, row: &MarkRow, expected: i32) -> Api
     Ok(changed == 1)
 }
 
-/// Sets the status of marks (e.g. all of a section on sign-off).
+/// Sets the status of marks (e.g. all of a section on sign-off). In chunks: a 1,000-station
+/// section has 50,000 marks per judge, more than one statement may bind on SQLite.
 pub fn set_mark_status(conn: &mut DbConnection, ids: &[String], status: &str, at: NaiveDateTime) -> ApiResult<()> {
-    diesel::update(marks::table.filter(marks::id.eq_any(ids)))
-        .set((marks::status.eq(status), marks::version.eq(marks::version + 1), marks::updated_at.eq(at)))
-        .execute(conn)?;
+    for chunk in ids.chunks(super::MAX_BOUND_IDS) {
+        diesel::update(marks::table.filter(marks::id.eq_any(chunk)))
+            .set((marks::status.eq(status), marks::version.eq(marks::version + 1), marks::updated_at.eq(at)))
+            .execute(conn)?;
+    }
     Ok(())
 }
 

@@ -20,6 +20,7 @@ macro_rules! filter_within_paths {
 pub(crate) use filter_within_paths;
 
 pub mod audit;
+pub mod awards;
 pub mod calendar;
 pub mod competitions;
 pub mod draws;
@@ -43,3 +44,6 @@ diesel::define_sql_function! {
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
+
+/// The most ids one `IN (…)` binds: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+pub const MAX_BOUND_IDS: usize = 10_000;

@@ -7,17 +7,19 @@ use skillcomp_tests::{id_number, Response, Session, TestServer};
 use crate::province;
 use crate::registration::{at, day, review, sign_up, trade_id, worker};
 
-struct Running {
-    srv: TestServer,
-    host: Session,
-    event: String,
-    judges: Vec<(Session, String)>,
-    chief: (Session, String),
-    supervisor: (Session, String),
+pub struct Running {
+    pub srv: TestServer,
+    pub host: Session,
+    pub event: String,
+    pub judges: Vec<(Session, String)>,
+    pub chief: (Session, String),
+    pub supervisor: (Session, String),
     /// Contestants' names and ID numbers, which no judge may ever see.
-    secrets: Vec<String>,
+    pub secrets: Vec<String>,
     /// Aspect ids by code.
-    aspects: Vec<(String, String)>,
+    pub aspects: Vec<(String, String)>,
+    /// The province's organisations: (province, Kunming, Wuhua).
+    pub orgs: (String, String, String),
 }
 
 fn scheme() -> Value {
@@ -47,7 +49,7 @@ fn running_final() -> Running {
 
 /// The same, with the results' publicity length, the event's qualifier count and its appeal window
 /// (`appeal_window_minutes` or `appeal_window_working_days`; default 2 hours).
-fn running_final_with(results_publicity_days: i64, qualifiers: i64, appeal_window: Value) -> Running {
+pub fn running_final_with(results_publicity_days: i64, qualifiers: i64, appeal_window: Value) -> Running {
     let p = province();
     let srv = p.srv;
     let admin = p.admin.access.clone();
@@ -173,7 +175,8 @@ fn running_final_with(results_publicity_days: i64, qualifiers: i64, appeal_windo
         .iter()
         .map(|a| (a["code"].as_str().unwrap().to_string(), a["id"].as_str().unwrap().to_string()))
         .collect();
-    Running { srv, host, event, judges, chief, supervisor, secrets, aspects }
+    let orgs = (p.province.clone(), p.kunming.clone(), p.wuhua.clone());
+    Running { srv, host, event, judges, chief, supervisor, secrets, aspects, orgs }
 }
 
 impl Running {
@@ -459,7 +462,7 @@ fn a_spread_is_flagged_reconciled_and_sheets_lock_after_two_signatures() {
 }
 
 /// Marks every sheet (A's theory paper: 81, 92.5, 67), signs and locks both sections.
-fn mark_and_lock(r: &Running) {
+pub fn mark_and_lock(r: &Running) {
     let srv = &r.srv;
     let event = &r.event;
     assert_eq!(r.submit(0, r.sheet(&[1, 2, 3], 2.0), None).status, 200);
@@ -514,7 +517,7 @@ fn mark_and_lock(r: &Running) {
 }
 
 /// Reviews every sampled station and decrypts with the encryption judge and the supervisor.
-fn review_and_decrypt(r: &Running) {
+pub fn review_and_decrypt(r: &Running) {
     let srv = &r.srv;
     let event = &r.event;
     let drawn = srv.post(&format!("/api/v1/events/{event}/judging/review"), &r.chief.0.access, json!({}));

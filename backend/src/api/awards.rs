@@ -1,0 +1,1182 @@
+//! Awards: proposed from an event's final results by the competition's rules, confirmed,
+//! publicised (公示) and granted in batches by the granting body (the union, or HRSS for skill
+//! levels, of the competition's own tier and region), certificates with a check code and a QR
+//! code, public verification, objections, revocation, promotions written to the person's skill
+//! credentials, and a person's honours across tiers and years.
+
+use std::collections::HashSet;
+
+use actix_web::http::header;
+use actix_web::{get, post, put, web, HttpResponse};
+use chrono::{DateTime, Datelike, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{parse_id, record, utc, JsonBody, ProblemResponses};
+use crate::auth::policy::{can_manage_competition, can_view_person};
+use crate::auth::Actor;
+use crate::db::{now, DbConnection};
+use crate::domain::award::{
+    check_rules, default_rules, is_granting_body, may_be_promoted, next_status, propose, AwardAction, AwardKind,
+    AwardRules, AwardStatus, Finisher,
+};
+use crate::domain::competition::{Category, CompetitionClass};
+use crate::domain::id_card::mask_id_number;
+use crate::domain::organisation::{in_subtree, OrgKind, Tier};
+use crate::domain::person::{level_name, mask_name};
+use crate::domain::role::Role;
+use crate::domain::text;
+use crate::error::{ApiError, ApiResult};
+use crate::store::awards::{AwardFilter, AwardRow, AwardView, ObjectionRow};
+use crate::store::competitions::CompetitionRow;
+use crate::store::{self, new_id};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_award_rules)
+        .service(put_award_rules)
+        .service(propose_awards)
+        .service(list_awards)
+        .service(get_award)
+        .service(batch_awards)
+        .service(revoke_award)
+        .service(file_objection)
+        .service(list_objections)
+        .service(rule_objection)
+        .service(certificate_page)
+        .service(verify_certificate)
+        .service(my_honours)
+        .service(person_honours)
+        .service(export_promotions);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwardRulesOut {
+    pub competition_id: String,
+    /// True while the competition uses the defaults of its tier, category and class.
+    pub is_default: bool,
+    pub rules: AwardRules,
+}
+
+fn parse_competition(row: &CompetitionRow) -> ApiResult<(Category, Tier, CompetitionClass)> {
+    let bad = || ApiError::internal("competition with an unknown category, tier or class");
+    Ok((
+        Category::parse(&row.category).ok_or_else(bad)?,
+        Tier::parse(&row.tier).ok_or_else(bad)?,
+        CompetitionClass::parse(&row.class).ok_or_else(bad)?,
+    ))
+}
+
+/// The competition's award rules: its own, or the defaults of its tier, category and class.
+fn rules_of(conn: &mut DbConnection, competition: &CompetitionRow) -> ApiResult<(AwardRules, bool)> {
+    match store::awards::rules_of(conn, &competition.id)? {
+        Some(json) => Ok((serde_json::from_str(&json).map_err(|e| ApiError::internal(e.to_string()))?, false)),
+        None => {
+            let (category, tier, class) = parse_competition(competition)?;
+            Ok((default_rules(category, tier, class), true))
+        }
+    }
+}
+
+fn load_competition(conn: &mut DbConnection, id: &str) -> ApiResult<(CompetitionRow, String)> {
+    let (competition, host_path, _) =
+        store::competitions::find(conn, id)?.ok_or_else(|| ApiError::not_found("competition"))?;
+    Ok((competition, host_path))
+}
+
+/// A competition's award rules (its organisers and officials; everyone once it is public).
+#[utoipa::path(tag = "awards", responses((status = 200, body = AwardRulesOut), ProblemResponses))]
+#[get("/competitions/{id}/award-rules")]
+pub async fn get_award_rules(
+    state: web::Data<AppState>,
+    actor: Option<Actor>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .read(move |conn| {
+            let (competition, host_path) = load_competition(conn, &id)?;
+            let public = competition.status != "draft";
+            if !crate::auth::policy::can_view_competition(actor.as_ref(), public, &host_path) {
+                return Err(ApiError::not_found("competition"));
+            }
+            let (rules, is_default) = rules_of(conn, &competition)?;
+            Ok(AwardRulesOut { competition_id: competition.id, is_default, rules })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwardRulesRequest {
+    /// The rules; null goes back to the defaults.
+    pub rules: Option<AwardRules>,
+}
+
+/// Sets a competition's award rules, until any of its events has final results.
+#[utoipa::path(tag = "awards", request_body = AwardRulesRequest, responses((status = 200, body = AwardRulesOut), ProblemResponses), security(("bearer" = [])))]
+#[put("/competitions/{id}/award-rules")]
+pub async fn put_award_rules(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<AwardRulesRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let rules = body.0.rules;
+    if let Some(rules) = &rules {
+        if let Some(first) = check_rules(rules).into_iter().next() {
+            return Err(first.into());
+        }
+    }
+    let out = state
+        .db
+        .write(move |conn| {
+            let (competition, host_path) = load_competition(conn, &id)?;
+            if !can_manage_competition(&actor, &host_path) {
+                return Err(ApiError::forbidden("award rules are set by the host's organisers"));
+            }
+            if store::awards::any_final_results(conn, &id)? {
+                return Err(ApiError::conflict("results_final", "award rules are fixed once results are final"));
+            }
+            let (before, _) = rules_of(conn, &competition)?;
+            let json = rules.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default());
+            store::awards::save_rules(conn, &id, json.as_deref())?;
+            let (after, is_default) = rules_of(conn, &competition)?;
+            record(
+                conn,
+                &actor,
+                "competition.award_rules",
+                ("competition", &id),
+                serde_json::to_value(&before).ok(),
+                serde_json::to_value(&after).ok(),
+            )?;
+            Ok(AwardRulesOut { competition_id: id, is_default, rules: after })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AwardOut {
+    pub id: String,
+    pub competition_id: String,
+    pub competition_name: String,
+    pub event_id: String,
+    pub event_name: String,
+    pub trade_name: String,
+    pub registration_id: String,
+    pub person_id: String,
+    pub full_name: String,
+    /// Masked unless the caller may see the whole number.
+    pub id_number: String,
+    /// prize_first … promotion.
+    pub kind: String,
+    /// The Chinese name printed on the certificate.
+    pub label: String,
+    pub rank: i32,
+    /// A promotion's levels (5 初级工 … 1 高级技师).
+    pub from_level: Option<i32>,
+    pub to_level: Option<i32>,
+    pub year: i32,
+    /// proposed, confirmed, publicity, granted, certificate_issued or revoked.
+    pub status: String,
+    pub publicity_ends_at: Option<DateTime<Utc>>,
+    pub certificate_number: Option<String>,
+    /// Shown to the holder and the granting body only.
+    pub check_code: Option<String>,
+    pub granted_at: Option<DateTime<Utc>>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub revoked_reason: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+fn award_out(view: AwardView, reveal: bool) -> AwardOut {
+    let a = view.award;
+    let label = match (AwardKind::parse(&a.kind), a.to_level) {
+        (Some(AwardKind::Promotion), Some(level)) => format!("晋升{}", level_name(level)),
+        (Some(kind), _) => kind.label().to_string(),
+        (None, _) => a.kind.clone(),
+    };
+    AwardOut {
+        id: a.id,
+        competition_id: a.competition_id,
+        competition_name: view.competition_name,
+        event_id: a.event_id,
+        event_name: view.event_name,
+        trade_name: view.trade_name,
+        registration_id: a.registration_id,
+        person_id: a.person_id,
+        full_name: view.full_name,
+        id_number: if reveal { view.id_number } else { mask_id_number(&view.id_number) },
+        kind: a.kind,
+        label,
+        rank: a.rank,
+        from_level: a.from_level,
+        to_level: a.to_level,
+        year: a.year,
+        status: a.status,
+        publicity_ends_at: a.publicity_ends_at.map(utc),
+        certificate_number: a.certificate_number,
+        check_code: if reveal { a.check_code } else { None },
+        granted_at: a.granted_at.map(utc),
+        issued_at: a.issued_at.map(utc),
+        revoked_reason: a.revoked_reason,
+        revoked_at: a.revoked_at.map(utc),
+        version: a.version,
+    }
+}
+
+/// The official bodies the caller acts for: (name, kind, tier, region, path) of each organisation
+/// they hold an official grant on.
+fn official_bodies(conn: &mut DbConnection, actor: &Actor) -> ApiResult<Vec<(String, OrgKind, Tier, String, String)>> {
+    let ids: Vec<String> =
+        actor.grants.iter().filter(|g| g.role == Role::Official).filter_map(|g| g.organisation_id.clone()).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(store::awards::organisations_by_ids(conn, &ids)?
+        .into_iter()
+        .filter_map(|(_, name, kind, tier, region, path)| {
+            Some((name, OrgKind::parse(&kind)?, Tier::parse(&tier)?, region, path))
+        })
+        .collect())
+}
+
+/// The caller's body that certifies `kind` for this competition, by name, if they act for one.
+fn granting_body(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    kind: AwardKind,
+    competition: &CompetitionRow,
+    host_path: &str,
+) -> ApiResult<Option<String>> {
+    let tier = Tier::parse(&competition.tier).ok_or_else(|| ApiError::internal("competition tier"))?;
+    let host_region = store::organisations::find(conn, &competition.host_org_id)?
+        .map(|o| o.region_code)
+        .ok_or_else(|| ApiError::internal("competition without host"))?;
+    Ok(official_bodies(conn, actor)?.into_iter().find_map(|(name, body_kind, body_tier, region, path)| {
+        let certifies = match tier {
+            // An enterprise's own competition is certified within the enterprise.
+            Tier::Enterprise => in_subtree(host_path, &path),
+            _ => is_granting_body(kind, (body_kind, body_tier, &region), tier, &host_region),
+        };
+        certifies.then_some(name)
+    }))
+}
+
+/// Whether the caller may see a competition's awards with names: its organisers, and officials
+/// over its host or certifying it.
+fn can_see_awards(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    competition: &CompetitionRow,
+    host_path: &str,
+) -> ApiResult<bool> {
+    if can_manage_competition(actor, host_path) || actor.has_role_over(&[Role::Official], host_path) {
+        return Ok(true);
+    }
+    for kind in [AwardKind::PrizeFirst, AwardKind::Promotion] {
+        if granting_body(conn, actor, kind, competition, host_path)?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkippedOut {
+    pub registration_id: String,
+    pub full_name: String,
+    /// already_at_level or promoted_this_year.
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalsOut {
+    pub awards: Vec<AwardOut>,
+    /// Promotions the rules would give that cannot be proposed, and why.
+    pub skipped: Vec<SkippedOut>,
+}
+
+/// The current level a person holds in the event's trade (smaller is higher).
+fn current_level(conn: &mut DbConnection, person_id: &str, trade_name: &str) -> ApiResult<Option<i32>> {
+    Ok(store::persons::credentials_of(conn, person_id)?
+        .into_iter()
+        .filter(|c| c.occupation == trade_name)
+        .map(|c| c.level)
+        .min())
+}
+
+/// Proposes the awards an event's final results earn under the competition's rules. Proposals
+/// may be made again while none has been confirmed.
+#[utoipa::path(tag = "awards", responses((status = 201, body = ProposalsOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/awards/proposals")]
+pub async fn propose_awards(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let (event, _, trade_name) =
+                store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let (competition, host_path) = load_competition(conn, &event.competition_id)?;
+            if !can_manage_competition(&actor, &host_path) {
+                return Err(ApiError::forbidden("awards are proposed by the host's organisers"));
+            }
+            let set = store::results::latest(conn, &event_id)?
+                .filter(|s| s.status == "final")
+                .ok_or_else(|| ApiError::conflict("results_not_final", "awards are proposed from final results"))?;
+            if store::awards::of_event(conn, &event_id)?.iter().any(|a| a.status != AwardStatus::Proposed.as_str()) {
+                return Err(ApiError::conflict(
+                    "awards_in_progress",
+                    "the granting body has begun certifying this event's awards",
+                ));
+            }
+            store::awards::delete_proposed_of_event(conn, &event_id)?;
+            let (rules, _) = rules_of(conn, &competition)?;
+            let bands: crate::domain::event::PrizeBands =
+                serde_json::from_str(&event.prize_bands).map_err(|e| ApiError::internal(e.to_string()))?;
+            let mut finishers = Vec::new();
+            let mut names = std::collections::HashMap::new();
+            let mut promoted = HashSet::new();
+            for (row, full_name, _, _) in store::results::named_rows_of(conn, &set.id)? {
+                let registration = store::registrations::find(conn, &row.registration_id)?
+                    .ok_or_else(|| ApiError::internal("result without registration"))?;
+                let (person, _) = store::persons::find(conn, &registration.person_id)?
+                    .ok_or_else(|| ApiError::internal("registration without person"))?;
+                let promotions: Vec<(i32, AwardStatus)> = store::awards::promotions_of(conn, &person.id)?
+                    .into_iter()
+                    .filter_map(|(year, status)| Some((year, AwardStatus::parse(&status)?)))
+                    .collect();
+                if !may_be_promoted(&promotions, competition.year) {
+                    promoted.insert(person.id.clone());
+                }
+                finishers.push(Finisher {
+                    registration_id: row.registration_id.clone(),
+                    person_id: person.id.clone(),
+                    rank: row.rank,
+                    age: crate::domain::id_card::age_on(person.birth_date, competition.starts_on),
+                    female: person.gender == "female",
+                    current_level: current_level(conn, &person.id, &trade_name)?,
+                });
+                names.insert(row.registration_id, full_name);
+            }
+            let (proposals, skipped) = propose(&rules, &bands, &finishers, &promoted);
+            let at = now();
+            let rows: Vec<AwardRow> = proposals
+                .into_iter()
+                .map(|p| AwardRow {
+                    id: new_id(),
+                    competition_id: competition.id.clone(),
+                    event_id: event_id.clone(),
+                    registration_id: p.registration_id,
+                    person_id: p.person_id,
+                    result_set_id: set.id.clone(),
+                    kind: p.kind.as_str().to_string(),
+                    rank: p.rank,
+                    from_level: p.from_level,
+                    to_level: p.to_level,
+                    year: competition.year,
+                    status: AwardStatus::Proposed.as_str().to_string(),
+                    publicity_ends_at: None,
+                    certificate_number: None,
+                    check_code: None,
+                    granted_by: None,
+                    granted_at: None,
+                    issued_at: None,
+                    revoked_reason: None,
+                    revoked_at: None,
+                    version: 1,
+                    created_at: at,
+                    updated_at: at,
+                })
+                .collect();
+            store::awards::insert(conn, &rows)?;
+            record(
+                conn,
+                &actor,
+                "awards.propose",
+                ("event", &event_id),
+                None,
+                Some(serde_json::json!({ "result_set": set.id, "proposed": rows.len(), "skipped": skipped.len() })),
+            )?;
+            let awards =
+                store::awards::list(conn, &AwardFilter { event_id: Some(event_id.clone()), ..Default::default() })?
+                    .into_iter()
+                    .map(|v| award_out(v, false))
+                    .collect();
+            let skipped = skipped
+                .into_iter()
+                .map(|s| SkippedOut {
+                    full_name: names.get(&s.registration_id).cloned().unwrap_or_default(),
+                    registration_id: s.registration_id,
+                    reason: s.reason.to_string(),
+                })
+                .collect();
+            Ok(ProposalsOut { awards, skipped })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AwardQuery {
+    pub event_id: Option<String>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// A competition's awards, for its organisers and the officials who certify them.
+#[utoipa::path(tag = "awards", params(AwardQuery), responses((status = 200, body = [AwardOut]), ProblemResponses), security(("bearer" = [])))]
+#[get("/competitions/{id}/awards")]
+pub async fn list_awards(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    query: web::Query<AwardQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let query = query.into_inner();
+    let event_id = query.event_id.as_deref().map(|e| parse_id("event_id", e)).transpose()?;
+    if let Some(s) = query.status.as_deref().filter(|s| AwardStatus::parse(s).is_none()) {
+        return Err(ApiError::field("status", "invalid_value", format!("'{s}' is not an award status")));
+    }
+    if let Some(k) = query.kind.as_deref().filter(|k| AwardKind::parse(k).is_none()) {
+        return Err(ApiError::field("kind", "invalid_value", format!("'{k}' is not an award kind")));
+    }
+    let out = state
+        .db
+        .read(move |conn| {
+            let (competition, host_path) = load_competition(conn, &id)?;
+            if !can_see_awards(conn, &actor, &competition, &host_path)? {
+                return Err(ApiError::forbidden("awards are seen by the organisers and the certifying officials"));
+            }
+            let filter = AwardFilter {
+                competition_id: Some(id),
+                event_id,
+                status: query.status,
+                kind: query.kind,
+                ..Default::default()
+            };
+            Ok(store::awards::list(conn, &filter)?.into_iter().map(|v| award_out(v, false)).collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// An award and whether the caller holds it (and so sees the check code and whole ID number).
+fn load_award_for(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+) -> ApiResult<(AwardView, CompetitionRow, String, bool)> {
+    let view = store::awards::find_view(conn, id)?.ok_or_else(|| ApiError::not_found("award"))?;
+    let (competition, host_path) = load_competition(conn, &view.award.competition_id)?;
+    let holder = actor.is_person(&view.award.person_id);
+    if !holder && !can_see_awards(conn, actor, &competition, &host_path)? {
+        return Err(ApiError::not_found("award"));
+    }
+    Ok((view, competition, host_path, holder))
+}
+
+/// One award (its holder, the organisers, the certifying officials).
+#[utoipa::path(tag = "awards", responses((status = 200, body = AwardOut), ProblemResponses), security(("bearer" = [])))]
+#[get("/awards/{id}")]
+pub async fn get_award(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .read(move |conn| {
+            let (view, competition, host_path, holder) = load_award_for(conn, &actor, &id)?;
+            let kind = AwardKind::parse(&view.award.kind).ok_or_else(|| ApiError::internal("award kind"))?;
+            let certifier = granting_body(conn, &actor, kind, &competition, &host_path)?.is_some();
+            Ok(award_out(view, holder || certifier))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwardBatch {
+    /// confirm, publicise, grant or issue_certificate.
+    pub action: AwardAction,
+    /// 1 to 500 awards; all move or none does.
+    pub award_ids: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchOut {
+    pub action: String,
+    pub awards: Vec<AwardOut>,
+}
+
+const CHECK_CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// Eight characters without look-alikes (0/O, 1/I): 40 bits of chance against guessing.
+fn new_check_code() -> String {
+    use rand_core::RngCore;
+    let mut bytes = [0u8; 8];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| CHECK_CODE_ALPHABET[(*b as usize) % CHECK_CODE_ALPHABET.len()] as char).collect()
+}
+
+/// 证书编号: year, the host's region and a serial within both: `2026-530000-000017`.
+fn next_certificate_number(conn: &mut DbConnection, year: i32, region: &str) -> ApiResult<String> {
+    let prefix = format!("{year}-{region}-");
+    let serial = store::awards::certificates_with_prefix(conn, &prefix)? + 1;
+    Ok(format!("{prefix}{serial:06}"))
+}
+
+/// Moves a batch of awards one step in their lifecycle. Each must be certified by a body the
+/// caller acts for; granting needs the publicity over and no objection open, and a promotion
+/// respects the one-a-year rule. Granting gives the certificate number and check code; a granted
+/// promotion becomes a skill credential.
+#[utoipa::path(tag = "awards", request_body = AwardBatch, responses((status = 200, body = BatchOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/awards/batch")]
+pub async fn batch_awards(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: JsonBody<AwardBatch>,
+) -> ApiResult<HttpResponse> {
+    let batch = body.0;
+    if batch.award_ids.is_empty() || batch.award_ids.len() > 500 {
+        return Err(ApiError::field("award_ids", "out_of_range", "1 to 500 awards at a time"));
+    }
+    let ids = batch
+        .award_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| parse_id(&format!("award_ids[{i}]"), id))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let action = batch.action;
+    let out = state
+        .db
+        .write(move |conn| {
+            let adjustments = store::calendar::adjustments(conn)?;
+            let mut seen = HashSet::new();
+            let mut moved = Vec::new();
+            for (i, id) in ids.iter().enumerate() {
+                let field = format!("award_ids[{i}]");
+                if !seen.insert(id.clone()) {
+                    return Err(ApiError::field(&field, "duplicate", "the same award twice"));
+                }
+                let mut award = store::awards::find(conn, id)?.ok_or_else(|| ApiError::field(&field, "unknown_award", "no such award"))?;
+                let (competition, host_path) = load_competition(conn, &award.competition_id)?;
+                let kind = AwardKind::parse(&award.kind).ok_or_else(|| ApiError::internal("award kind"))?;
+                let status = AwardStatus::parse(&award.status).ok_or_else(|| ApiError::internal("award status"))?;
+                let Some(body) = granting_body(conn, &actor, kind, &competition, &host_path)? else {
+                    return Err(ApiError::forbidden(format!(
+                        "{field}: a {} of a {} competition is certified by the {} of that tier and region",
+                        kind.label(),
+                        competition.tier,
+                        if kind.granting_body() == OrgKind::Hrss { "HRSS department" } else { "trade union" }
+                    )));
+                };
+                let to = next_status(kind, status, action)
+                    .map_err(|why| ApiError::conflict("invalid_award_transition", format!("{field}: {why}")))?;
+                let at = now();
+                match action {
+                    AwardAction::Publicise => {
+                        let (rules, _) = rules_of(conn, &competition)?;
+                        award.publicity_ends_at =
+                            Some(crate::domain::calendar::publicity_end(at, rules.publicity_days, &adjustments));
+                    }
+                    AwardAction::Grant => {
+                        if store::awards::objections_of(conn, id)?.iter().any(|o| o.status == "open") {
+                            return Err(ApiError::conflict(
+                                "objections_open",
+                                format!("{field}: an objection waits for a ruling"),
+                            ));
+                        }
+                        if let Some(end) = award.publicity_ends_at.filter(|end| at < *end) {
+                            return Err(ApiError::conflict(
+                                "publicity_not_over",
+                                format!("{field}: the publicity (公示) runs until {} (UTC)", end.format("%Y-%m-%d %H:%M")),
+                            ));
+                        }
+                        if kind == AwardKind::Promotion {
+                            let others: Vec<(i32, AwardStatus)> = store::awards::promotions_of(conn, &award.person_id)?
+                                .into_iter()
+                                .filter(|(_, s)| s == "granted" || s == "certificate_issued")
+                                .filter_map(|(y, s)| Some((y, AwardStatus::parse(&s)?)))
+                                .collect();
+                            if !may_be_promoted(&others, award.year) {
+                                return Err(ApiError::conflict(
+                                    "promoted_this_year",
+                                    format!("{field}: this person already has a competition-based promotion in {}", award.year),
+                                ));
+                            }
+                        }
+                        if kind.has_certificate() {
+                            let region = store::organisations::find(conn, &competition.host_org_id)?
+                                .map(|o| o.region_code)
+                                .unwrap_or_default();
+                            award.certificate_number = Some(next_certificate_number(conn, award.year, &region)?);
+                            award.check_code = Some(new_check_code());
+                        }
+                        award.granted_by = Some(body.clone());
+                        award.granted_at = Some(at);
+                    }
+                    AwardAction::IssueCertificate => award.issued_at = Some(at),
+                    AwardAction::Confirm => {}
+                }
+                award.status = to.as_str().to_string();
+                let expected = award.version;
+                award.version += 1;
+                award.updated_at = at;
+                if !store::awards::update_if_version(conn, &award, expected)? {
+                    return Err(ApiError::precondition_failed(format!("{field} changed meanwhile; read it again")));
+                }
+                if action == AwardAction::Grant && kind == AwardKind::Promotion {
+                    write_credential(conn, &award, &body)?;
+                }
+                record(
+                    conn,
+                    &actor,
+                    &format!("award.{}", action.as_str()),
+                    ("award", id),
+                    Some(serde_json::json!({ "status": status.as_str() })),
+                    Some(serde_json::json!({ "status": award.status, "certificate_number": award.certificate_number, "by": body })),
+                )?;
+                moved.push(id.clone());
+            }
+            let mut awards = Vec::new();
+            for id in moved {
+                if let Some(view) = store::awards::find_view(conn, &id)? {
+                    awards.push(award_out(view, true));
+                }
+            }
+            Ok(BatchOut { action: action.as_str().to_string(), awards })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// A granted promotion becomes a skill credential: the level, the date, the certificate number and
+/// the issuing body, from a competition.
+fn write_credential(conn: &mut DbConnection, award: &AwardRow, issuer: &str) -> ApiResult<()> {
+    let (_, _, trade_name) =
+        store::events::find(conn, &award.event_id)?.ok_or_else(|| ApiError::internal("award without event"))?;
+    let level = award.to_level.ok_or_else(|| ApiError::internal("promotion without a level"))?;
+    store::persons::insert_credential(
+        conn,
+        &store::persons::CredentialRow {
+            id: new_id(),
+            person_id: award.person_id.clone(),
+            occupation: trade_name,
+            level,
+            certificate_no: award.certificate_number.clone(),
+            issuer: Some(issuer.to_string()),
+            issued_on: award.granted_at.map(|t| t.date()).unwrap_or_else(|| now().date()),
+            source: crate::domain::person::CredentialSource::Competition.as_str().to_string(),
+            created_at: now(),
+        },
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeRequest {
+    pub reason: String,
+}
+
+/// Revokes an award with a reason (the granting body). A revoked promotion's credential goes.
+#[utoipa::path(tag = "awards", request_body = RevokeRequest, responses((status = 200, body = AwardOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/awards/{id}/revoke")]
+pub async fn revoke_award(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<RevokeRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let reason = text::required("reason", &body.0.reason, 500)?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let award = store::awards::find(conn, &id)?.ok_or_else(|| ApiError::not_found("award"))?;
+            let (competition, host_path) = load_competition(conn, &award.competition_id)?;
+            let kind = AwardKind::parse(&award.kind).ok_or_else(|| ApiError::internal("award kind"))?;
+            if granting_body(conn, &actor, kind, &competition, &host_path)?.is_none() {
+                return Err(ApiError::forbidden("an award is revoked by the body that grants it"));
+            }
+            revoke(conn, &actor, award, &reason)?;
+            let view = store::awards::find_view(conn, &id)?.ok_or_else(|| ApiError::not_found("award"))?;
+            Ok(award_out(view, true))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+fn revoke(conn: &mut DbConnection, actor: &Actor, mut award: AwardRow, reason: &str) -> ApiResult<()> {
+    if award.status == AwardStatus::Revoked.as_str() {
+        return Err(ApiError::conflict("already_revoked", "the award was revoked already"));
+    }
+    let before = award.status.clone();
+    award.status = AwardStatus::Revoked.as_str().to_string();
+    award.revoked_reason = Some(reason.to_string());
+    award.revoked_at = Some(now());
+    let expected = award.version;
+    award.version += 1;
+    award.updated_at = now();
+    if !store::awards::update_if_version(conn, &award, expected)? {
+        return Err(ApiError::precondition_failed("the award changed meanwhile; read it again"));
+    }
+    if award.kind == AwardKind::Promotion.as_str() {
+        if let Some(number) = &award.certificate_number {
+            for credential in store::persons::credentials_of(conn, &award.person_id)? {
+                if credential.certificate_no.as_deref() == Some(number.as_str()) {
+                    store::persons::delete_credential(conn, &credential.id)?;
+                }
+            }
+        }
+    }
+    record(
+        conn,
+        actor,
+        "award.revoke",
+        ("award", &award.id),
+        Some(serde_json::json!({ "status": before })),
+        Some(serde_json::json!({ "status": award.status, "reason": reason })),
+    )
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObjectionOut {
+    pub id: String,
+    pub award_id: String,
+    pub grounds: String,
+    /// open, upheld or dismissed.
+    pub status: String,
+    pub ruling: Option<String>,
+    pub filed_at: DateTime<Utc>,
+    pub ruled_at: Option<DateTime<Utc>>,
+}
+
+fn objection_out(o: ObjectionRow) -> ObjectionOut {
+    ObjectionOut {
+        id: o.id,
+        award_id: o.award_id,
+        grounds: o.grounds,
+        status: o.status,
+        ruling: o.ruling,
+        filed_at: utc(o.filed_at),
+        ruled_at: o.ruled_at.map(utc),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionRequest {
+    pub grounds: String,
+}
+
+/// Raises an objection (异议) to an award while it is publicised. Anyone signed in may; the
+/// objector's identity is kept for the granting body and the audit trail.
+#[utoipa::path(tag = "awards", request_body = ObjectionRequest, responses((status = 201, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/awards/{id}/objections")]
+pub async fn file_objection(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<ObjectionRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let grounds = text::required("grounds", &body.0.grounds, 2000)?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let award = store::awards::find(conn, &id)?.ok_or_else(|| ApiError::not_found("award"))?;
+            let at = now();
+            if award.status != AwardStatus::Publicity.as_str() || award.publicity_ends_at.is_some_and(|end| at >= end) {
+                return Err(ApiError::conflict(
+                    "not_in_publicity",
+                    "objections are raised while an award is publicised",
+                ));
+            }
+            let row = ObjectionRow {
+                id: new_id(),
+                award_id: id.clone(),
+                filed_by: actor.user_id.clone(),
+                grounds,
+                status: "open".into(),
+                ruling: None,
+                ruled_by: None,
+                filed_at: at,
+                ruled_at: None,
+            };
+            store::awards::insert_objection(conn, &row)?;
+            record(
+                conn,
+                &actor,
+                "award.objection",
+                ("award", &id),
+                None,
+                Some(serde_json::json!({ "objection_id": row.id })),
+            )?;
+            Ok(objection_out(row))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// An award's objections (the organisers and the certifying officials).
+#[utoipa::path(tag = "awards", responses((status = 200, body = [ObjectionOut]), ProblemResponses), security(("bearer" = [])))]
+#[get("/awards/{id}/objections")]
+pub async fn list_objections(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .read(move |conn| {
+            let view = store::awards::find_view(conn, &id)?.ok_or_else(|| ApiError::not_found("award"))?;
+            let (competition, host_path) = load_competition(conn, &view.award.competition_id)?;
+            if !can_see_awards(conn, &actor, &competition, &host_path)? {
+                return Err(ApiError::not_found("award"));
+            }
+            Ok(store::awards::objections_of(conn, &id)?.into_iter().map(objection_out).collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionRuling {
+    pub uphold: bool,
+    pub ruling: String,
+}
+
+/// The granting body rules on an objection; upheld, the award is revoked with the ruling as reason.
+#[utoipa::path(tag = "awards", request_body = ObjectionRuling, responses((status = 200, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/award-objections/{id}/ruling")]
+pub async fn rule_objection(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<ObjectionRuling>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let request = body.0;
+    let ruling = text::required("ruling", &request.ruling, 2000)?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let mut objection =
+                store::awards::find_objection(conn, &id)?.ok_or_else(|| ApiError::not_found("objection"))?;
+            let award =
+                store::awards::find(conn, &objection.award_id)?.ok_or_else(|| ApiError::not_found("objection"))?;
+            let (competition, host_path) = load_competition(conn, &award.competition_id)?;
+            let kind = AwardKind::parse(&award.kind).ok_or_else(|| ApiError::internal("award kind"))?;
+            if granting_body(conn, &actor, kind, &competition, &host_path)?.is_none() {
+                return Err(ApiError::forbidden("objections are ruled by the body that grants the award"));
+            }
+            objection.status = if request.uphold { "upheld" } else { "dismissed" }.into();
+            objection.ruling = Some(ruling.clone());
+            objection.ruled_by = Some(actor.user_id.clone());
+            objection.ruled_at = Some(now());
+            if !store::awards::rule_objection(conn, &objection)? {
+                return Err(ApiError::conflict("already_ruled", "the objection was ruled already"));
+            }
+            record(
+                conn,
+                &actor,
+                "award.objection_ruling",
+                ("award", &award.id),
+                None,
+                Some(serde_json::json!({ "objection_id": objection.id, "status": objection.status, "ruling": ruling })),
+            )?;
+            if request.uphold {
+                revoke(conn, &actor, award, &format!("异议成立：{ruling}"))?;
+            }
+            Ok(objection_out(objection))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// The verification page a certificate's QR code opens.
+fn verification_url(public_url: &str, number: &str, code: &str) -> String {
+    format!("{public_url}/verify?number={number}&code={code}")
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The QR code of `url` as an inline SVG.
+fn qr_svg(url: &str) -> ApiResult<String> {
+    let code = qrcode::QrCode::new(url.as_bytes()).map_err(|e| ApiError::internal(format!("qr code: {e}")))?;
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).build();
+    // Inline in HTML: drop the XML declaration.
+    Ok(svg.split_once("?>").map(|(_, rest)| rest.to_string()).unwrap_or(svg))
+}
+
+/// A printable certificate (HTML, A4 landscape) with a QR code to the public verification page:
+/// for its holder, the organisers and the certifying officials, once granted.
+#[utoipa::path(tag = "awards", responses((status = 200, content_type = "text/html", body = String), ProblemResponses), security(("bearer" = [])))]
+#[get("/awards/{id}/certificate")]
+pub async fn certificate_page(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let public_url = state.settings.public_url.clone();
+    let html = state
+        .db
+        .read(move |conn| {
+            let (view, _, _, _) = load_award_for(conn, &actor, &id)?;
+            let a = &view.award;
+            let (Some(number), Some(code)) = (&a.certificate_number, &a.check_code) else {
+                return Err(ApiError::conflict("no_certificate", "the award has no certificate (not granted, or a recommendation)"));
+            };
+            let url = verification_url(&public_url, number, code);
+            let title = match (AwardKind::parse(&a.kind), a.to_level) {
+                (Some(AwardKind::Promotion), Some(level)) => format!("晋升为{}", level_name(level)),
+                (Some(kind), _) => kind.label().to_string(),
+                _ => a.kind.clone(),
+            };
+            let granted = a.granted_at.map(|t| format!("{}年{}月{}日", t.year(), t.month(), t.day())).unwrap_or_default();
+            let revoked = if a.status == AwardStatus::Revoked.as_str() {
+                format!("<p class=\"revoked\">已撤销 REVOKED：{}</p>", html_escape(a.revoked_reason.as_deref().unwrap_or("")))
+            } else {
+                String::new()
+            };
+            Ok(format!(
+                r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>荣誉证书 {number}</title>
+<style>@page {{ size: A4 landscape; margin: 18mm }} body {{ font-family: "Noto Serif CJK SC", "Songti SC", serif; text-align: center }}
+h1 {{ font-size: 40pt; letter-spacing: 1em; margin: 8mm 0 }} .name {{ font-size: 26pt; font-weight: bold }}
+.body {{ font-size: 18pt; line-height: 2 }} .award {{ font-size: 30pt; color: #b8860b; margin: 6mm 0 }}
+.foot {{ display: flex; justify-content: space-between; align-items: flex-end; margin-top: 12mm; font-size: 12pt; text-align: left }}
+.revoked {{ color: #c00; font-size: 20pt; border: 2px solid #c00; display: inline-block; padding: 2mm 6mm }}</style></head>
+<body><h1>荣誉证书</h1>{revoked}
+<p class="name">{name}</p>
+<p class="body">在{year}年{competition}{event}项目中荣获第{rank}名，成绩优异，特发此证。</p>
+<p class="award">{title}</p>
+<div class="foot"><div>证书编号：{number}<br>校验码：{code}<br>颁发单位：{issuer}<br>颁发日期：{granted}</div>
+<div>{qr}<br><small>扫码验证 Scan to verify</small></div></div></body></html>"#,
+                name = html_escape(&view.full_name),
+                year = a.year,
+                competition = html_escape(&view.competition_name),
+                event = html_escape(&view.event_name),
+                rank = a.rank,
+                title = html_escape(&title),
+                issuer = html_escape(a.granted_by.as_deref().unwrap_or(&view.host_name)),
+                qr = qr_svg(&url)?,
+            ))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(html))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyQuery {
+    pub number: String,
+    pub code: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateCheck {
+    pub certificate_number: String,
+    /// Masked as in public notices (李*娜).
+    pub holder: String,
+    pub competition_name: String,
+    pub event_name: String,
+    pub award: String,
+    pub kind: String,
+    pub issuer: String,
+    pub granted_on: Option<chrono::NaiveDate>,
+    /// valid or revoked.
+    pub status: String,
+    pub revoked_reason: Option<String>,
+}
+
+/// Public verification of a certificate by its number and check code. An unknown number and a
+/// wrong check code get the same answer, so numbers cannot be enumerated.
+#[utoipa::path(tag = "awards", params(VerifyQuery), responses((status = 200, body = CertificateCheck), ProblemResponses))]
+#[get("/certificates/verify")]
+pub async fn verify_certificate(state: web::Data<AppState>, query: web::Query<VerifyQuery>) -> ApiResult<HttpResponse> {
+    let VerifyQuery { number, code } = query.into_inner();
+    let number = number.trim().to_string();
+    let code = code.trim().to_uppercase();
+    if number.is_empty() || number.len() > 40 || code.is_empty() || code.len() > 16 {
+        return Err(not_a_certificate());
+    }
+    let out = state
+        .db
+        .read(move |conn| {
+            let view = store::awards::find_by_certificate(conn, &number)?;
+            // Compare in constant time; an unknown number compares against a dummy.
+            let stored = view.as_ref().and_then(|v| v.award.check_code.clone()).unwrap_or_else(|| "-".repeat(8));
+            let matches = constant_time_eq(stored.as_bytes(), code.as_bytes());
+            let Some(view) = view.filter(|_| matches) else { return Err(not_a_certificate()) };
+            let a = &view.award;
+            let award = match (AwardKind::parse(&a.kind), a.to_level) {
+                (Some(AwardKind::Promotion), Some(level)) => format!("晋升{}", level_name(level)),
+                (Some(kind), _) => kind.label().to_string(),
+                _ => a.kind.clone(),
+            };
+            Ok(CertificateCheck {
+                certificate_number: number,
+                holder: mask_name(&view.full_name),
+                competition_name: view.competition_name.clone(),
+                event_name: view.event_name.clone(),
+                award,
+                kind: a.kind.clone(),
+                issuer: a.granted_by.clone().unwrap_or_else(|| view.host_name.clone()),
+                granted_on: a.granted_at.map(|t| t.date()),
+                status: if a.status == AwardStatus::Revoked.as_str() { "revoked" } else { "valid" }.into(),
+                revoked_reason: a.revoked_reason.clone(),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(out))
+}
+
+fn not_a_certificate() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "certificate_not_found",
+        "no certificate has this number and check code",
+    )
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Publicised and granted awards of a person, newest first (also revoked ones, marked).
+fn honours_of(conn: &mut DbConnection, person_id: &str, reveal: bool) -> ApiResult<Vec<AwardOut>> {
+    Ok(store::awards::list(conn, &AwardFilter { person_id: Some(person_id.to_string()), ..Default::default() })?
+        .into_iter()
+        .filter(|v| !matches!(v.award.status.as_str(), "proposed" | "confirmed"))
+        .map(|v| award_out(v, reveal))
+        .collect())
+}
+
+/// My honours across tiers and years.
+#[utoipa::path(tag = "awards", responses((status = 200, body = [AwardOut]), ProblemResponses), security(("bearer" = [])))]
+#[get("/me/honours")]
+pub async fn my_honours(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpResponse> {
+    let out = state
+        .db
+        .read(move |conn| match &actor.person_id {
+            Some(person) => honours_of(conn, person, true),
+            None => Ok(Vec::new()),
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// A person's honours across tiers and years (who may see the person).
+#[utoipa::path(tag = "awards", responses((status = 200, body = [AwardOut]), ProblemResponses), security(("bearer" = [])))]
+#[get("/persons/{id}/honours")]
+pub async fn person_honours(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let out = state
+        .db
+        .read(move |conn| {
+            let (_, employer_path) = store::persons::find(conn, &id)?.ok_or_else(|| ApiError::not_found("person"))?;
+            if !can_view_person(&actor, &id, employer_path.as_deref()) {
+                return Err(ApiError::not_found("person"));
+            }
+            honours_of(conn, &id, actor.is_person(&id))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Granted promotions of a competition as .xlsx for HR and payroll, with whole ID numbers: for the
+/// host's organisers and the certifying HRSS officials.
+#[utoipa::path(tag = "awards", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), ProblemResponses), security(("bearer" = [])))]
+#[get("/competitions/{id}/promotions/export")]
+pub async fn export_promotions(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let bytes = state
+        .db
+        .read(move |conn| {
+            let (competition, host_path) = load_competition(conn, &id)?;
+            let hrss = granting_body(conn, &actor, AwardKind::Promotion, &competition, &host_path)?.is_some();
+            if !hrss && !can_manage_competition(&actor, &host_path) {
+                return Err(ApiError::forbidden("the promotion list goes to the organisers and the HRSS officials"));
+            }
+            let filter = AwardFilter {
+                competition_id: Some(id),
+                kind: Some(AwardKind::Promotion.as_str().into()),
+                ..Default::default()
+            };
+            let rows: Vec<AwardView> = store::awards::list(conn, &filter)?
+                .into_iter()
+                .filter(|v| matches!(v.award.status.as_str(), "granted" | "certificate_issued"))
+                .collect();
+            promotions_workbook(&competition.name, &rows)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"promotions.xlsx\""))
+        .body(bytes))
+}
+
+fn promotions_workbook(title: &str, rows: &[AwardView]) -> ApiResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let failed = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("workbook: {e}"));
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("技能等级晋升").map_err(failed)?;
+    let bold = Format::new().set_bold();
+    sheet.write_string_with_format(0, 0, title, &bold).map_err(failed)?;
+    let headers =
+        ["姓名", "身份证号", "性别", "职业（工种）", "原等级", "晋升等级", "名次", "证书编号", "批准单位", "批准日期"];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, *h, &bold).map_err(failed)?;
+    }
+    for (i, v) in rows.iter().enumerate() {
+        let r = i as u32 + 2;
+        let a = &v.award;
+        let cells = [
+            v.full_name.clone(),
+            v.id_number.clone(),
+            if v.gender == "female" { "女" } else { "男" }.to_string(),
+            v.trade_name.clone(),
+            a.from_level.map(level_name).unwrap_or("无").to_string(),
+            a.to_level.map(level_name).unwrap_or("").to_string(),
+            a.rank.to_string(),
+            a.certificate_number.clone().unwrap_or_default(),
+            a.granted_by.clone().unwrap_or_default(),
+            a.granted_at.map(|t| t.date().to_string()).unwrap_or_default(),
+        ];
+        for (c, value) in cells.iter().enumerate() {
+            sheet.write_string(r, c as u16, value).map_err(failed)?;
+        }
+    }
+    workbook.save_to_buffer().map_err(failed)
+}
