@@ -900,6 +900,14 @@ fn transition_facts(
         results_not_published += !matches!(status.as_deref(), Some("publicity" | "final")) as i64;
         results_not_final += (status.as_deref() != Some("final")) as i64;
     }
+    let (mut events_without_awards, mut awards_pending) = (0, 0);
+    for event_id in &competed {
+        let awards = store::awards::of_event(conn, event_id)?;
+        events_without_awards += awards.is_empty() as i64;
+        awards_pending +=
+            awards.iter().filter(|a| matches!(a.status.as_str(), "proposed" | "confirmed" | "publicity")).count()
+                as i64;
+    }
     Ok(TransitionFacts {
         now: now(),
         starts_on: competition.starts_on,
@@ -917,6 +925,8 @@ fn transition_facts(
         events_not_decrypted,
         results_not_published,
         results_not_final,
+        events_without_awards,
+        awards_pending,
     })
 }
 

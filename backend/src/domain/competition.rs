@@ -333,6 +333,10 @@ pub struct TransitionFacts {
     pub results_not_published: i64,
     /// Events with contestants whose results are not yet final.
     pub results_not_final: i64,
+    /// Events with contestants and no awards proposed.
+    pub events_without_awards: i64,
+    /// Awards proposed, confirmed or in publicity: not yet granted (or revoked).
+    pub awards_pending: i64,
 }
 
 /// One precondition that is not met.
@@ -466,6 +470,18 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
                 format!("{} events' results are not final yet (publicity, appeals)", f.results_not_final),
             );
         }
+        Status::AwardsCertified => {
+            need(
+                f.events_without_awards == 0,
+                "awards_not_proposed",
+                format!("{} events have no awards proposed", f.events_without_awards),
+            );
+            need(
+                f.awards_pending == 0,
+                "awards_pending",
+                format!("{} awards wait for certification, publicity or grant", f.awards_pending),
+            );
+        }
         Status::Running => {
             need(f.now.date() >= f.starts_on, "not_started", format!("the competition starts on {}", f.starts_on));
         }
@@ -507,6 +523,8 @@ mod tests {
             events_not_decrypted: 0,
             results_not_published: 0,
             results_not_final: 0,
+            events_without_awards: 0,
+            awards_pending: 0,
         }
     }
 
@@ -619,6 +637,12 @@ mod tests {
         );
         f.results_not_final = 3;
         assert_eq!(codes(check_transition(Status::ResultsPublicity, Status::ResultsFinal, &f)), ["results_not_final"]);
+        f.events_without_awards = 1;
+        f.awards_pending = 4;
+        assert_eq!(
+            codes(check_transition(Status::ResultsFinal, Status::AwardsCertified, &f)),
+            ["awards_not_proposed", "awards_pending"]
+        );
     }
 
     #[test]
