@@ -19,6 +19,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub db_pool_size: u32,
     /// Created on start when no admin exists yet (username, password); never a default password.
+    /// How old the dashboard's figures may be before they are counted again.
+    pub statistics_ttl: Duration,
     /// Where the public reaches the SPA: certificate QR codes point at its verification page.
     pub public_url: String,
     pub bootstrap_admin: Option<(String, String)>,
@@ -98,6 +100,7 @@ impl Settings {
                 .transpose()?,
             db_pool_size: var_parsed("SKILLCOMP_DB_POOL_SIZE", 16)?,
             bootstrap_admin,
+            statistics_ttl: Duration::from_secs(var_parsed("SKILLCOMP_STATISTICS_SECONDS", 30)?),
             public_url: var("SKILLCOMP_PUBLIC_URL")
                 .unwrap_or_else(|| format!("http://{DEFAULT_BIND}"))
                 .trim_end_matches('/')
@@ -119,6 +122,8 @@ impl Settings {
             workers: Some(2),
             db_pool_size: 8,
             bootstrap_admin: None,
+            // Tests read their own writes.
+            statistics_ttl: Duration::ZERO,
             public_url: format!("http://{DEFAULT_BIND}"),
         }
     }

@@ -34,6 +34,7 @@ pub struct AppState {
     pub tokens: TokenService,
     pub settings: Settings,
     pub public_results: api::results::PublicResultsCache,
+    pub statistics: api::statistics::StatisticsCache,
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`).
@@ -72,7 +73,7 @@ pub fn prepare_state(settings: Settings) -> Result<AppState, String> {
         }
     }
     let tokens = TokenService::new(&settings.jwt_secret, settings.access_token_ttl, settings.refresh_token_ttl);
-    Ok(AppState { db, tokens, settings, public_results: Default::default() })
+    Ok(AppState { db, tokens, settings, public_results: Default::default(), statistics: Default::default() })
 }
 
 fn cors(settings: &Settings) -> Cors {

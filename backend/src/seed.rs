@@ -283,6 +283,7 @@ fn load_province(conn: &mut DbConnection, accounts: &[(DemoAccount, String, Stri
     }
     let conn = tree.conn;
     seed_competitions(conn, &by_name)?;
+    seed_plan_targets(conn)?;
     let mut listing = String::from("username              password          role        what\n");
     for (account, password, hash) in accounts {
         let person_id = match account.person {
@@ -663,4 +664,43 @@ fn seed_competition(
         )?;
     }
     Ok(row.id)
+}
+
+/// The targets of Yunnan's plan for 2021–2025 (云南省产业工人队伍建设改革“十四五”规划, 专栏二):
+/// ≥ 50 trades, ≥ 500 competitions and ≥ 100,000 contestants a year; 700 技术状元 and 4,000 技术能手
+/// by 2025; ≥ 10 provincial labour competitions and 1,000,000 participations a year; the college
+/// contest's provincial final with 7,500 finalists and 4,500 prizes a year.
+fn seed_plan_targets(conn: &mut DbConnection) -> ApiResult<()> {
+    use crate::domain::plan::{PlanMetric::*, PlanPeriod::*};
+    const PLAN: &str = "云南省产业工人队伍建设改革“十四五”规划";
+    let at = now();
+    for (metric, period, target) in [
+        (WorkersTrades, Annual, 50),
+        (WorkersCompetitions, Annual, 500),
+        (WorkersContestants, Annual, 100_000),
+        (Champions, Cumulative, 700),
+        (TechnicalExperts, Cumulative, 4_000),
+        (ProvincialLabourCompetitions, Annual, 10),
+        (LabourParticipants, Annual, 1_000_000),
+        (CollegeFinalists, Annual, 7_500),
+        (CollegePrizes, Annual, 4_500),
+    ] {
+        store::statistics::insert_target(
+            conn,
+            &store::statistics::TargetRow {
+                id: new_id(),
+                plan: PLAN.into(),
+                region_code: "530000".into(),
+                metric: metric.as_str().into(),
+                period: period.as_str().into(),
+                from_year: 2021,
+                to_year: 2025,
+                target,
+                note: None,
+                created_at: at,
+                updated_at: at,
+            },
+        )?;
+    }
+    Ok(())
 }

@@ -18,6 +18,7 @@ pub mod registrations;
 pub mod results;
 pub mod roster;
 pub mod schemes;
+pub mod statistics;
 pub mod trades;
 pub mod users;
 
@@ -55,6 +56,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     results::configure(cfg);
     appeals::configure(cfg);
     awards::configure(cfg);
+    statistics::configure(cfg);
 }
 
 #[derive(OpenApi)]
@@ -79,6 +81,7 @@ application/problem+json with a stable `code`.",
         (name = "reference", description = "Reference data"),
         (name = "judging", description = "Marking schemes, judges' sheets by anonymised station, spread flags, sign-off, re-opening, review and decryption"),
         (name = "results", description = "Result sets computed from the marks, verification, publicity and final results"),
+        (name = "statistics", description = "The plan dashboard: counts per year, region, tier, category and trade, and progress against plan targets"),
         (name = "awards", description = "Prizes, titles, honour recommendations and skill-level promotions: proposals, certification, publicity, certificates and their public verification"),
         (name = "registration", description = "Sign-up, eligibility, review, roster publicity, draw, tickets and check-in"),
     )

@@ -579,6 +579,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    plan_targets (id) {
+        id -> Text,
+        plan -> Text,
+        region_code -> Text,
+        metric -> Text,
+        period -> Text,
+        from_year -> Integer,
+        to_year -> Integer,
+        target -> BigInt,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(persons -> organisations (employer_org_id));
 diesel::joinable!(users -> persons (person_id));
 diesel::joinable!(role_grants -> organisations (organisation_id));
@@ -619,6 +635,7 @@ diesel::joinable!(award_objections -> awards (award_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     awards,
+    plan_targets,
     award_objections,
     organisations,
     persons,
@@ -658,4 +675,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     result_sets,
     results,
     appeals,
+);
+
+// The plan dashboard groups by columns of several joined tables.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    competitions::year,
+    competitions::tier,
+    competitions::category,
+    organisations::region_code,
+    events::trade_id,
+    registrations::status,
+    awards::year,
+    awards::kind,
 );

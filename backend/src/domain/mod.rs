@@ -10,6 +10,7 @@ pub mod event;
 pub mod id_card;
 pub mod organisation;
 pub mod person;
+pub mod plan;
 pub mod ranking;
 pub mod registration;
 pub mod review;

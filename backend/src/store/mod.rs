@@ -31,6 +31,7 @@ pub mod organisations;
 pub mod persons;
 pub mod registrations;
 pub mod results;
+pub mod statistics;
 pub mod tokens;
 pub mod trades;
 pub mod users;

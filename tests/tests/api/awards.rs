@@ -148,6 +148,17 @@ fn final_results_become_certified_awards_with_verifiable_certificates() {
     let granted_promotions = batch(&r, &hr, "grant", &promotions);
     assert_eq!(granted_promotions.status, 200, "{}", granted_promotions.text);
 
+    // The dashboard of Kunming's officials counts them: three contestants who competed, one
+    // 技术状元, one promotion per the rules.
+    let year = granted.body["awards"][0]["year"].as_i64().unwrap();
+    let dashboard = srv.get(&format!("/api/v1/statistics/dashboard?year={year}"), &union.access);
+    assert_eq!(dashboard.body["region_code"], "530100", "{}", dashboard.text);
+    let totals = &dashboard.body["totals"];
+    assert_eq!((totals["contestants"].as_i64(), totals["competed"].as_i64()), (Some(3), Some(3)), "{}", dashboard.text);
+    assert_eq!(totals["awards"]["title_champion"], 1);
+    assert_eq!(totals["awards"]["promotion"].as_i64(), Some(promotions.len() as i64));
+    assert_eq!(totals["awards"]["prize_first"], 1);
+
     // Certificates: prizes and titles and promotions have one; recommendations do not.
     let all = granted.body["awards"].as_array().unwrap();
     for a in all {

@@ -13,6 +13,7 @@ mod organisations;
 mod persons;
 mod registration;
 mod schema;
+mod statistics;
 mod users;
 
 use skillcomp_tests::{Session, TestServer};

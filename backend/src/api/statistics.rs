@@ -1,0 +1,409 @@
+//! The plan dashboard and the plan targets. Officials (and organisers) see their own region: a
+//! prefecture's people their prefecture, the province's the whole province; admins everything.
+//! The figures come from a table of grouped facts kept in memory for `statistics_ttl` (30 s by
+//! default), so a dashboard request costs filtering that table, not scanning the season's
+//! registrations; one request at a time recounts when it is stale, the others keep the last one.
+
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use actix_web::{get, post, put, web, HttpResponse};
+use chrono::{DateTime, Datelike, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{parse_id, record, utc, JsonBody, ProblemResponses};
+use crate::auth::Actor;
+use crate::db::now;
+use crate::domain::organisation::{region_within, NATIONAL_REGION};
+use crate::domain::plan::{
+    breakdown, progress, totals, Breakdown, Counts, Facts, Filter, PlanMetric, PlanPeriod, Progress, Target,
+};
+use crate::domain::role::Role;
+use crate::domain::text;
+use crate::error::{ApiError, ApiResult};
+use crate::store::statistics::TargetRow;
+use crate::store::{self, new_id};
+use crate::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(dashboard).service(list_targets).service(create_target).service(update_target);
+}
+
+/// The last counted facts and when they were counted.
+#[derive(Default)]
+pub struct StatisticsCache {
+    counted: RwLock<Option<(Instant, DateTime<Utc>, Arc<Facts>)>>,
+    recounting: Mutex<()>,
+}
+
+impl StatisticsCache {
+    fn current(&self, ttl: std::time::Duration) -> Option<(bool, DateTime<Utc>, Arc<Facts>)> {
+        let counted = self.counted.read().unwrap_or_else(|e| e.into_inner());
+        counted.as_ref().map(|(at, when, facts)| (at.elapsed() <= ttl && !ttl.is_zero(), *when, facts.clone()))
+    }
+}
+
+/// The facts, recounted when stale. While one request recounts, others get the last count.
+async fn facts(state: &web::Data<AppState>) -> ApiResult<(DateTime<Utc>, Arc<Facts>)> {
+    let ttl = state.settings.statistics_ttl;
+    let cache = &state.statistics;
+    if let Some((fresh, when, facts)) = cache.current(ttl) {
+        if fresh {
+            return Ok((when, facts));
+        }
+        if cache.recounting.try_lock().is_err() {
+            return Ok((when, facts));
+        }
+    }
+    let state = state.clone();
+    state
+        .db
+        .read({
+            let state = state.clone();
+            move |conn| {
+                let _recounting = state.statistics.recounting.lock().unwrap_or_else(|e| e.into_inner());
+                let facts = Arc::new(store::statistics::facts(conn)?);
+                let when = Utc::now();
+                *state.statistics.counted.write().unwrap_or_else(|e| e.into_inner()) =
+                    Some((Instant::now(), when, facts.clone()));
+                Ok((when, facts))
+            }
+        })
+        .await
+}
+
+/// The regions the caller's official, organiser or admin grants cover.
+fn regions_of(conn: &mut crate::db::DbConnection, actor: &Actor) -> ApiResult<Vec<String>> {
+    if actor.is_admin() {
+        return Ok(vec![NATIONAL_REGION.to_string()]);
+    }
+    let ids: Vec<String> = actor
+        .grants
+        .iter()
+        .filter(|g| matches!(g.role, Role::Official | Role::Organiser))
+        .filter_map(|g| g.organisation_id.clone())
+        .collect();
+    Ok(store::awards::organisations_by_ids(conn, &ids)?.into_iter().map(|(_, _, _, _, region, _)| region).collect())
+}
+
+/// The region a request looks at: the one asked for if the caller covers it, else the widest the
+/// caller covers.
+fn scope(regions: &[String], asked: Option<&str>) -> ApiResult<String> {
+    if regions.is_empty() {
+        return Err(ApiError::forbidden("the dashboard is for officials and organisers"));
+    }
+    match asked {
+        Some(region) if regions.iter().any(|r| region_within(region, r)) => Ok(region.to_string()),
+        Some(_) => Err(ApiError::forbidden("that region is outside yours")),
+        None => Ok(regions.iter().min_by_key(|r| r.trim_end_matches('0').len()).cloned().unwrap_or_default()),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardQuery {
+    /// Default: the current year.
+    pub year: Option<i32>,
+    /// A region within the caller's (default: the caller's own).
+    pub region_code: Option<String>,
+    pub tier: Option<String>,
+    pub category: Option<String>,
+    pub trade_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NamedBreakdown {
+    pub key: String,
+    /// The prefecture's or trade's name, where the key is a code or id.
+    pub name: Option<String>,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Dashboard {
+    pub region_code: String,
+    pub year: i32,
+    /// When the figures were counted (they may be up to the configured age).
+    pub counted_at: DateTime<Utc>,
+    pub totals: Counts,
+    /// Every year (the year filter aside).
+    pub by_year: Vec<Breakdown>,
+    pub by_prefecture: Vec<NamedBreakdown>,
+    pub by_tier: Vec<Breakdown>,
+    pub by_category: Vec<Breakdown>,
+    /// The 20 trades with the most contestants.
+    pub by_trade: Vec<NamedBreakdown>,
+    /// The region's plan targets and progress in the year.
+    pub targets: Vec<Progress>,
+}
+
+fn targets_of(rows: Vec<TargetRow>) -> Vec<Target> {
+    rows.into_iter()
+        .filter_map(|t| {
+            Some(Target {
+                id: t.id,
+                plan: t.plan,
+                region: t.region_code,
+                metric: PlanMetric::parse(&t.metric)?,
+                period: PlanPeriod::parse(&t.period)?,
+                from_year: t.from_year,
+                to_year: t.to_year,
+                target: t.target,
+            })
+        })
+        .collect()
+}
+
+/// Counts per year, prefecture, tier, category and trade, and progress against the plan targets,
+/// for the caller's region.
+#[utoipa::path(tag = "statistics", params(DashboardQuery), responses((status = 200, body = Dashboard), ProblemResponses), security(("bearer" = [])))]
+#[get("/statistics/dashboard")]
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<DashboardQuery>,
+) -> ApiResult<HttpResponse> {
+    let query = query.into_inner();
+    if let Some(t) = query.tier.as_deref().filter(|t| crate::domain::organisation::Tier::parse(t).is_none()) {
+        return Err(ApiError::field("tier", "invalid_value", format!("'{t}' is not a tier")));
+    }
+    if let Some(c) = query.category.as_deref().filter(|c| crate::domain::competition::Category::parse(c).is_none()) {
+        return Err(ApiError::field("category", "invalid_value", format!("'{c}' is not a category")));
+    }
+    if query.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        return Err(ApiError::field("year", "out_of_range", "a year from 2000 to 2100"));
+    }
+    let trade_id = query.trade_id.as_deref().map(|t| parse_id("trade_id", t)).transpose()?;
+    let asked = query.region_code.clone();
+    let (region, targets, trades) = state
+        .db
+        .read(move |conn| {
+            let region = scope(&regions_of(conn, &actor)?, asked.as_deref())?;
+            let trades: std::collections::HashMap<String, String> =
+                store::trades::list(conn, &Default::default())?.into_iter().map(|t| (t.id, t.name)).collect();
+            Ok((region, targets_of(store::statistics::targets(conn)?), trades))
+        })
+        .await?;
+    let (counted_at, facts) = facts(&state).await?;
+    let year = query.year.unwrap_or_else(|| now().year());
+    let filter =
+        Filter { region: region.clone(), year: Some(year), tier: query.tier, category: query.category, trade_id };
+    let regions = super::reference::regions();
+    let region_name = |code: &str| regions.iter().find(|r| r.code == code).map(|r| r.name.clone());
+    let mut by_trade: Vec<NamedBreakdown> = breakdown(&facts, &filter, "trade")
+        .into_iter()
+        .map(|b| NamedBreakdown { name: trades.get(&b.key).cloned(), key: b.key, counts: b.counts })
+        .collect();
+    by_trade.sort_by(|a, b| b.counts.contestants.cmp(&a.counts.contestants).then(a.key.cmp(&b.key)));
+    by_trade.truncate(20);
+    let out = Dashboard {
+        year,
+        counted_at,
+        totals: totals(&facts, &filter),
+        by_year: breakdown(&facts, &filter, "year"),
+        by_prefecture: breakdown(&facts, &filter, "prefecture")
+            .into_iter()
+            .map(|b| NamedBreakdown { name: region_name(&b.key), key: b.key, counts: b.counts })
+            .collect(),
+        by_tier: breakdown(&facts, &filter, "tier"),
+        by_category: breakdown(&facts, &filter, "category"),
+        by_trade,
+        targets: progress(&facts, &targets, &region, year),
+        region_code: region,
+    };
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetOut {
+    pub id: String,
+    pub plan: String,
+    pub region_code: String,
+    pub metric: String,
+    pub period: String,
+    pub from_year: i32,
+    pub to_year: i32,
+    pub target: i64,
+    pub note: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn target_out(t: TargetRow) -> TargetOut {
+    TargetOut {
+        id: t.id,
+        plan: t.plan,
+        region_code: t.region_code,
+        metric: t.metric,
+        period: t.period,
+        from_year: t.from_year,
+        to_year: t.to_year,
+        target: t.target,
+        note: t.note,
+        updated_at: utc(t.updated_at),
+    }
+}
+
+/// The plan targets of the caller's regions.
+#[utoipa::path(tag = "statistics", responses((status = 200, body = [TargetOut]), ProblemResponses), security(("bearer" = [])))]
+#[get("/plan-targets")]
+pub async fn list_targets(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpResponse> {
+    let out = state
+        .db
+        .read(move |conn| {
+            let regions = regions_of(conn, &actor)?;
+            Ok(store::statistics::targets(conn)?
+                .into_iter()
+                .filter(|t| regions.iter().any(|r| region_within(&t.region_code, r)))
+                .map(target_out)
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetRequest {
+    pub plan: String,
+    pub region_code: String,
+    pub metric: PlanMetric,
+    pub period: PlanPeriod,
+    pub from_year: i32,
+    pub to_year: i32,
+    pub target: i64,
+    pub note: Option<String>,
+}
+
+fn check_target(t: &TargetRequest) -> ApiResult<()> {
+    if !(2000..=2100).contains(&t.from_year) {
+        return Err(ApiError::field("from_year", "out_of_range", "a year from 2000 to 2100"));
+    }
+    if t.to_year < t.from_year || t.to_year > 2100 {
+        return Err(ApiError::field("to_year", "dates_out_of_order", "the plan ends in or after the year it starts"));
+    }
+    if !(1..=1_000_000_000).contains(&t.target) {
+        return Err(ApiError::field("target", "out_of_range", "a positive number"));
+    }
+    Ok(())
+}
+
+/// Sets a plan target for a region the caller's grant is on (an official of that region's body,
+/// or an admin).
+fn require_region_official(conn: &mut crate::db::DbConnection, actor: &Actor, region: &str) -> ApiResult<()> {
+    if actor.is_admin() {
+        return Ok(());
+    }
+    let ids: Vec<String> =
+        actor.grants.iter().filter(|g| g.role == Role::Official).filter_map(|g| g.organisation_id.clone()).collect();
+    let own = store::awards::organisations_by_ids(conn, &ids)?;
+    if own.iter().any(|(_, _, _, _, r, _)| r == region) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("plan targets are set by the region's own officials"))
+    }
+}
+
+/// Adds a plan target.
+#[utoipa::path(tag = "statistics", request_body = TargetRequest, responses((status = 201, body = TargetOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/plan-targets")]
+pub async fn create_target(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: JsonBody<TargetRequest>,
+) -> ApiResult<HttpResponse> {
+    let request = body.0;
+    check_target(&request)?;
+    let plan = text::required("plan", &request.plan, 200)?;
+    let note = text::optional("note", request.note.as_deref(), 500)?;
+    let region = request.region_code.clone();
+    if !crate::domain::organisation::is_region_code(&region) {
+        return Err(ApiError::field("region_code", "invalid_region", "a 6-digit region code (GB/T 2260)"));
+    }
+    let out = state
+        .db
+        .write(move |conn| {
+            require_region_official(conn, &actor, &region)?;
+            let at = now();
+            let row = TargetRow {
+                id: new_id(),
+                plan,
+                region_code: region,
+                metric: request.metric.as_str().into(),
+                period: request.period.as_str().into(),
+                from_year: request.from_year,
+                to_year: request.to_year,
+                target: request.target,
+                note,
+                created_at: at,
+                updated_at: at,
+            };
+            store::statistics::insert_target(conn, &row).map_err(|e| {
+                if e.code == "duplicate" {
+                    ApiError::field("metric", "target_exists", "this plan already has a target for this metric")
+                } else {
+                    e
+                }
+            })?;
+            record(
+                conn,
+                &actor,
+                "plan_target.create",
+                ("plan_target", &row.id),
+                None,
+                serde_json::to_value(target_out(row.clone())).ok(),
+            )?;
+            Ok(target_out(row))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Changes a plan target's figure, period or years.
+#[utoipa::path(tag = "statistics", request_body = TargetRequest, responses((status = 200, body = TargetOut), ProblemResponses), security(("bearer" = [])))]
+#[put("/plan-targets/{id}")]
+pub async fn update_target(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<TargetRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let request = body.0;
+    check_target(&request)?;
+    let out = state
+        .db
+        .write(move |conn| {
+            let mut row =
+                store::statistics::find_target(conn, &id)?.ok_or_else(|| ApiError::not_found("plan target"))?;
+            require_region_official(conn, &actor, &row.region_code)?;
+            if row.metric != request.metric.as_str() || row.region_code != request.region_code {
+                return Err(ApiError::field(
+                    "metric",
+                    "immutable",
+                    "a target's region and metric stay; add another target",
+                ));
+            }
+            let before = target_out(row.clone());
+            row.period = request.period.as_str().into();
+            row.from_year = request.from_year;
+            row.to_year = request.to_year;
+            row.target = request.target;
+            row.note = request.note.clone();
+            row.updated_at = now();
+            store::statistics::update_target(conn, &row)?;
+            record(
+                conn,
+                &actor,
+                "plan_target.update",
+                ("plan_target", &row.id),
+                serde_json::to_value(before).ok(),
+                serde_json::to_value(target_out(row.clone())).ok(),
+            )?;
+            Ok(target_out(row))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

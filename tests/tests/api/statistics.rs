@@ -1,0 +1,100 @@
+//! The plan dashboard against counts made independently, its regional scope, and plan targets.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+use skillcomp_tests::TestServer;
+
+fn login(srv: &TestServer, username: &str) -> String {
+    let (_, password) = srv.demo_accounts.iter().find(|(u, _)| u == username).unwrap();
+    srv.login(username, password).access
+}
+
+#[test]
+fn the_dashboard_counts_what_the_listing_shows_within_the_officials_region() {
+    let srv = TestServer::start_seeded();
+    let province = login(&srv, "official.union");
+    let kunming = login(&srv, "official.kunming");
+    // Independently: every public competition by year, and by whether its host is in Kunming.
+    let listed = srv.request("GET", "/api/v1/competitions?limit=200").send().body["items"].as_array().unwrap().clone();
+    let mut by_year: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    let mut trades_by_year: BTreeMap<i64, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for c in listed.iter().filter(|c| c["status"] != "cancelled") {
+        let host = srv.get(&format!("/api/v1/organisations/{}", c["host_org_id"].as_str().unwrap()), &province);
+        let in_kunming = host.body["region_code"].as_str().unwrap().starts_with("5301");
+        let year = c["year"].as_i64().unwrap();
+        let entry = by_year.entry(year).or_default();
+        entry.0 += 1;
+        entry.1 += in_kunming as i64;
+        let detail = srv.request("GET", &format!("/api/v1/competitions/{}", c["id"].as_str().unwrap())).send();
+        for e in detail.body["events"].as_array().unwrap() {
+            trades_by_year.entry(year).or_default().insert(e["trade"]["id"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(!by_year.is_empty());
+    for (year, (all, in_kunming)) in &by_year {
+        let whole = srv.get(&format!("/api/v1/statistics/dashboard?year={year}"), &province);
+        assert_eq!(whole.status, 200, "{}", whole.text);
+        assert_eq!(whole.body["region_code"], "530000");
+        assert_eq!(whole.body["totals"]["competitions"].as_i64(), Some(*all), "{year}: {}", whole.text);
+        let per_prefecture: i64 = whole.body["by_prefecture"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["counts"]["competitions"].as_i64().unwrap())
+            .sum();
+        assert_eq!(per_prefecture, *all);
+        let local = srv.get(&format!("/api/v1/statistics/dashboard?year={year}"), &kunming);
+        assert_eq!(local.body["region_code"], "530100");
+        assert_eq!(local.body["totals"]["competitions"].as_i64(), Some(*in_kunming), "{year}: {}", local.text);
+        assert!(local.body["by_prefecture"].as_array().unwrap().iter().all(|b| b["key"] == "530100"));
+        // Trades count once however many events they have.
+        let trades = trades_by_year.get(year).map_or(0, |t| t.len() as i64);
+        assert_eq!(whole.body["totals"]["trades"].as_i64(), Some(trades));
+    }
+    // The province's plan: nine targets with progress; Kunming has none of its own.
+    let year = by_year.keys().next().unwrap();
+    let whole = srv.get(&format!("/api/v1/statistics/dashboard?year={year}"), &province);
+    let metrics: Vec<&str> =
+        whole.body["targets"].as_array().unwrap().iter().map(|t| t["metric"].as_str().unwrap()).collect();
+    assert_eq!(metrics.len(), 9, "{metrics:?}");
+    assert!(metrics.contains(&"champions") && metrics.contains(&"workers_contestants"));
+    let local = srv.get(&format!("/api/v1/statistics/dashboard?year={year}"), &kunming);
+    assert_eq!(local.body["targets"], json!([]));
+    // Scope and input.
+    srv.get("/api/v1/statistics/dashboard?region_code=530000", &kunming).problem(403, "forbidden");
+    assert_eq!(srv.get("/api/v1/statistics/dashboard?region_code=530300", &province).body["region_code"], "530300");
+    srv.get("/api/v1/statistics/dashboard?tier=galactic", &province).invalid_field("tier", "invalid_value");
+    srv.get("/api/v1/statistics/dashboard?year=1900", &province).invalid_field("year", "out_of_range");
+    let contestant = login(&srv, "13800000001");
+    srv.get("/api/v1/statistics/dashboard", &contestant).problem(403, "forbidden");
+}
+
+#[test]
+fn plan_targets_are_data_set_by_the_regions_own_officials() {
+    let srv = TestServer::start_seeded();
+    let province = login(&srv, "official.union");
+    let kunming = login(&srv, "official.kunming");
+    let listed = srv.get("/api/v1/plan-targets", &province);
+    assert_eq!(listed.body.as_array().unwrap().len(), 9);
+    assert_eq!(srv.get("/api/v1/plan-targets", &kunming).body, json!([]), "the province's targets are not Kunming's");
+    let target = |region: &str, target: i64| {
+        json!({ "plan": "昆明市技能竞赛三年计划", "region_code": region, "metric": "workers_contestants", "period": "annual",
+                "from_year": 2026, "to_year": 2028, "target": target })
+    };
+    srv.post("/api/v1/plan-targets", &kunming, target("530000", 5)).problem(403, "forbidden");
+    srv.post("/api/v1/plan-targets", &kunming, target("530100", 0)).invalid_field("target", "out_of_range");
+    let mut backwards = target("530100", 5);
+    backwards["to_year"] = json!(2025);
+    srv.post("/api/v1/plan-targets", &kunming, backwards).invalid_field("to_year", "dates_out_of_order");
+    let created = srv.post("/api/v1/plan-targets", &kunming, target("530100", 20_000));
+    assert_eq!(created.status, 201, "{}", created.text);
+    srv.post("/api/v1/plan-targets", &kunming, target("530100", 20_000)).invalid_field("metric", "target_exists");
+    let id = created.body["id"].as_str().unwrap();
+    let changed =
+        srv.request("PUT", &format!("/api/v1/plan-targets/{id}")).token(&kunming).json(target("530100", 25_000));
+    assert_eq!(changed.body["target"], 25_000, "{}", changed.text);
+    let dashboard: Value = srv.get("/api/v1/statistics/dashboard?year=2026", &kunming).body;
+    assert_eq!(dashboard["targets"][0]["target"], 25_000);
+    assert_eq!(dashboard["targets"][0]["actual"], dashboard["totals"]["contestants"]);
+}
