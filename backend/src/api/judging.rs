@@ -1395,6 +1395,16 @@ pub fn current_scores(
     conn: &mut DbConnection,
     event: &EventRow,
 ) -> ApiResult<Vec<crate::domain::scoring::StationScore>> {
+    let marks = store::judging::mark_values_of_event(conn, &event.id)?;
+    scores_from(conn, event, &marks)
+}
+
+/// The stations' scores from the event's marks as `mark_values_of_event` gives them.
+pub fn scores_from(
+    conn: &mut DbConnection,
+    event: &EventRow,
+    marks: &[(String, i32, String, i32)],
+) -> ApiResult<Vec<crate::domain::scoring::StationScore>> {
     use crate::domain::scoring::{station_scores, ScoredAspect};
     let aspects: Vec<ScoredAspect> = store::judging::aspects_of(conn, &event.id)?
         .into_iter()
@@ -1406,10 +1416,8 @@ pub fn current_scores(
             id: a.id,
         })
         .collect();
-    let marks: Vec<(String, i32, i32)> = store::judging::marks_of_event(conn, &event.id)?
-        .into_iter()
-        .map(|m| (m.aspect_id, m.station_number, m.value_centi))
-        .collect();
+    let marks: Vec<(String, i32, i32)> =
+        marks.iter().map(|(aspect, station, _, value)| (aspect.clone(), *station, *value)).collect();
     let mut stations: Vec<i32> = competing_stations(conn, &event.id)?.into_keys().collect();
     stations.sort_unstable();
     let drop_extremes = store::events::scheme_of(conn, &event.id)?.is_some_and(|s| s.drop_extremes);

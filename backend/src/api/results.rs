@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::judging::current_scores;
+use super::judging::scores_from;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
@@ -86,18 +86,20 @@ pub struct ResultSetSummary {
 }
 
 /// SHA-256 over every mark of the event, in a fixed order.
-fn marks_digest(conn: &mut DbConnection, event_id: &str) -> ApiResult<String> {
-    let mut marks: Vec<String> = store::judging::marks_of_event(conn, event_id)?
-        .into_iter()
-        .map(|m| format!("{}|{}|{}|{}", m.aspect_id, m.station_number, m.judge_user_id, m.value_centi))
-        .collect();
-    marks.sort();
+fn marks_digest(marks: &[(String, i32, String, i32)]) -> String {
+    let mut lines: Vec<String> =
+        marks.iter().map(|(aspect, station, judge, value)| format!("{aspect}|{station}|{judge}|{value}")).collect();
+    lines.sort_unstable();
     let mut hasher = Sha256::new();
-    for m in &marks {
-        hasher.update(m.as_bytes());
+    for line in &lines {
+        hasher.update(line.as_bytes());
         hasher.update(b"\n");
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn current_digest(conn: &mut DbConnection, event_id: &str) -> ApiResult<String> {
+    Ok(marks_digest(&store::judging::mark_values_of_event(conn, event_id)?))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -111,10 +113,17 @@ pub struct ComputeRequest {
     pub standardised: bool,
 }
 
-/// The results as the marks give them now (not stored).
-fn calculate(conn: &mut DbConnection, event: &EventRow, options: &ComputeRequest) -> ApiResult<Vec<ResultRow>> {
+/// The results as the marks give them now (not stored), with the digest of those marks. The
+/// marks are read once for both.
+fn calculate(
+    conn: &mut DbConnection,
+    event: &EventRow,
+    options: &ComputeRequest,
+) -> ApiResult<(Vec<ResultRow>, String)> {
+    let marks = store::judging::mark_values_of_event(conn, &event.id)?;
+    let digest = marks_digest(&marks);
     let stations: HashMap<i32, String> = store::judging::competing_stations(conn, &event.id)?.into_iter().collect();
-    let scores = current_scores(conn, event)?;
+    let scores = scores_from(conn, event, &marks)?;
     let standings: Vec<Standing> = scores
         .iter()
         .map(|s| Standing {
@@ -135,7 +144,7 @@ fn calculate(conn: &mut DbConnection, event: &EventRow, options: &ComputeRequest
     });
     let by_station: HashMap<i32, &crate::domain::scoring::StationScore> =
         scores.iter().map(|s| (s.station, s)).collect();
-    placings
+    let rows = placings
         .into_iter()
         .map(|p| {
             let station: i32 = p.id.parse().unwrap_or_default();
@@ -157,7 +166,8 @@ fn calculate(conn: &mut DbConnection, event: &EventRow, options: &ComputeRequest
                 tie_key: p.tie.and_then(|(_, key)| key).map(|k| k.as_str().to_string()),
             })
         })
-        .collect()
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok((rows, digest))
 }
 
 fn result_set_out(conn: &mut DbConnection, set: ResultSetRow, public: bool) -> ApiResult<ResultSetOut> {
@@ -231,13 +241,13 @@ pub async fn compute_results(
                 crate::domain::ranking::recompute_allowed(&latest.status, upheld_since)
                     .map_err(|(code, detail)| ApiError::conflict(code, detail))?;
             }
-            let mut rows = calculate(conn, &event, &options)?;
+            let (mut rows, marks_digest) = calculate(conn, &event, &options)?;
             let set = ResultSetRow {
                 id: new_id(),
                 event_id: event_id.clone(),
                 version: store::results::next_version(conn, &event_id)?,
                 status: "provisional".into(),
-                marks_digest: marks_digest(conn, &event_id)?,
+                marks_digest,
                 computed_by: actor.user_id.clone(),
                 computed_at: now(),
                 publicity_ends_at: None,
@@ -247,13 +257,16 @@ pub async fn compute_results(
                 row.result_set_id = set.id.clone();
             }
             store::results::insert(conn, &set, &rows)?;
-            // Scored contestants have competed.
-            for row in &rows {
-                if let Some(registration) = store::registrations::find(conn, &row.registration_id)? {
-                    if registration.status == crate::domain::registration::RegistrationStatus::CheckedIn.as_str() {
-                        super::registrations::save_status(conn, Some(&actor), registration, crate::domain::registration::RegistrationStatus::Competed, "competed", None)?;
-                    }
-                }
+            // Scored contestants have competed: in bulk, each with its trail entry, one audit record.
+            use crate::domain::registration::RegistrationStatus::{CheckedIn, Competed};
+            let scored: Vec<String> = rows.iter().map(|r| r.registration_id.clone()).collect();
+            let competed = store::registrations::advance_all(conn, &scored, CheckedIn.as_str(), Competed.as_str(), now())?;
+            for id in &competed {
+                super::registrations::trail(conn, Some(&actor), id, "competed", CheckedIn.as_str(), Competed, None)?;
+            }
+            if !competed.is_empty() {
+                record(conn, &actor, "registration.competed", ("event", &event_id), Some(serde_json::json!({ "status": CheckedIn.as_str() })),
+                    Some(serde_json::json!({ "status": Competed.as_str(), "registrations": competed })))?;
             }
             record(conn, &actor, "results.compute", ("event", &event_id), None,
                 Some(serde_json::json!({ "result_set": set.id, "version": set.version, "marks_digest": set.marks_digest, "contestants": rows.len() })))?;
@@ -277,7 +290,12 @@ pub struct PublicResultsCache {
 struct CachedResults {
     checked: Instant,
     set: Arc<ResultSetOut>,
+    /// Serialised pages by (offset, limit), so that a popular page is written out once.
+    pages: HashMap<(usize, Option<usize>), web::Bytes>,
 }
+
+/// Pages kept per event: the usual few (top 20, all, the next pages), not every offset asked for.
+const CACHED_PAGES_PER_EVENT: usize = 16;
 
 impl PublicResultsCache {
     const RECHECK: Duration = Duration::from_secs(2);
@@ -299,7 +317,23 @@ impl PublicResultsCache {
 
     fn keep(&self, event_id: &str, set: Arc<ResultSetOut>) {
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        events.insert(event_id.to_string(), CachedResults { checked: Instant::now(), set });
+        events.insert(event_id.to_string(), CachedResults { checked: Instant::now(), set, pages: HashMap::new() });
+    }
+
+    /// A page of the cached set, serialised, if it was kept.
+    /// (Pages belong to the very set they were written from: a set replaced meanwhile has none.)
+    fn page(&self, set: &Arc<ResultSetOut>, key: (usize, Option<usize>)) -> Option<web::Bytes> {
+        let events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        events.get(&set.summary.event_id).filter(|c| Arc::ptr_eq(&c.set, set)).and_then(|c| c.pages.get(&key).cloned())
+    }
+
+    fn keep_page(&self, set: &Arc<ResultSetOut>, key: (usize, Option<usize>), bytes: web::Bytes) {
+        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(cached) = events.get_mut(&set.summary.event_id).filter(|c| Arc::ptr_eq(&c.set, set)) {
+            if cached.pages.len() < CACHED_PAGES_PER_EVENT {
+                cached.pages.insert(key, bytes);
+            }
+        }
     }
 
     fn forget(&self, event_id: &str) {
@@ -403,9 +437,25 @@ pub async fn get_results(
     if req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str()) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
     }
-    let body = ResultSetPage { summary: &out.summary, entry_count: out.entry_count, entries };
+    let key = (page.offset.unwrap_or(0), page.limit);
+    let cached = public.then(|| state.public_results.page(&out, key)).flatten();
+    let body = match cached {
+        Some(bytes) => bytes,
+        None => {
+            let page = ResultSetPage { summary: &out.summary, entry_count: out.entry_count, entries };
+            let bytes = web::Bytes::from(serde_json::to_vec(&page).map_err(|e| ApiError::internal(e.to_string()))?);
+            if public {
+                state.public_results.keep_page(&out, key, bytes.clone());
+            }
+            bytes
+        }
+    };
     let cache = if public { "public, max-age=60" } else { "private, no-store" };
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, tag)).insert_header((header::CACHE_CONTROL, cache)).json(body))
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .body(body))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -444,7 +494,8 @@ pub async fn verify_results(
             let event = load_decrypted(conn, &actor, &event_id)?;
             let set = store::results::latest(conn, &event_id)?.ok_or_else(|| ApiError::not_found("results"))?;
             let stored: HashMap<i32, ResultRow> = store::results::rows_of(conn, &set.id)?.into_iter().map(|r| (r.station_number, r)).collect();
-            let fresh: HashMap<i32, ResultRow> = calculate(conn, &event, &options)?.into_iter().map(|r| (r.station_number, r)).collect();
+            let (fresh, digest) = calculate(conn, &event, &options)?;
+            let fresh: HashMap<i32, ResultRow> = fresh.into_iter().map(|r| (r.station_number, r)).collect();
             let mut stations: Vec<i32> = stored.keys().chain(fresh.keys()).copied().collect();
             stations.sort_unstable();
             stations.dedup();
@@ -462,7 +513,7 @@ pub async fn verify_results(
                     })
                 })
                 .collect();
-            Ok(Verification { result_set_id: set.id.clone(), digest_matches: marks_digest(conn, &event_id)? == set.marks_digest, identical: differences.is_empty(), differences })
+            Ok(Verification { result_set_id: set.id.clone(), digest_matches: digest == set.marks_digest, identical: differences.is_empty(), differences })
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -486,7 +537,7 @@ pub async fn publish_results(
             if set.status != "provisional" {
                 return Err(ApiError::conflict("already_published", format!("the results are {}", set.status)));
             }
-            if marks_digest(conn, &event_id)? != set.marks_digest {
+            if current_digest(conn, &event_id)? != set.marks_digest {
                 return Err(ApiError::conflict(
                     "marks_changed",
                     "the marks changed after these results were computed: compute them again",

@@ -207,6 +207,15 @@ pub fn marks_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<
         .load(conn)?)
 }
 
+/// (aspect, station, judge, value) of every mark of an event, in no order: all that scores and
+/// the marks digest read, without the rest of each row.
+pub fn mark_values_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<(String, i32, String, i32)>> {
+    Ok(marks::table
+        .filter(marks::event_id.eq(event_id))
+        .select((marks::aspect_id, marks::station_number, marks::judge_user_id, marks::value_centi))
+        .load(conn)?)
+}
+
 pub fn marks_of_judge(conn: &mut DbConnection, event_id: &str, judge: &str) -> ApiResult<Vec<MarkRow>> {
     Ok(marks::table
         .filter(marks::event_id.eq(event_id))

@@ -236,6 +236,33 @@ pub fn is_member_elsewhere(conn: &mut DbConnection, event_id: &str, person_id: &
     Ok(n > 0)
 }
 
+/// Moves the given registrations that are still in `from` to `to` in bulk; returns their ids.
+pub fn advance_all(
+    conn: &mut DbConnection,
+    ids: &[String],
+    from: &str,
+    to: &str,
+    at: NaiveDateTime,
+) -> ApiResult<Vec<String>> {
+    let mut moved = Vec::new();
+    for chunk in ids.chunks(super::MAX_BOUND_IDS) {
+        let due: Vec<String> = registrations::table
+            .filter(registrations::id.eq_any(chunk))
+            .filter(registrations::status.eq(from))
+            .select(registrations::id)
+            .load(conn)?;
+        diesel::update(registrations::table.filter(registrations::id.eq_any(&due)))
+            .set((
+                registrations::status.eq(to),
+                registrations::version.eq(registrations::version + 1),
+                registrations::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        moved.extend(due);
+    }
+    Ok(moved)
+}
+
 pub fn insert_review(conn: &mut DbConnection, row: &ReviewRow) -> ApiResult<()> {
     diesel::insert_into(registration_reviews::table).values(row).execute(conn)?;
     Ok(())
