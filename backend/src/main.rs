@@ -1,4 +1,4 @@
-//! The `skillcomp` command: serve | migrate | seed-demo | openapi | audit-verify | create-admin.
+//! The `skillcomp` command: serve | migrate | seed-demo | seed-history | openapi | audit-verify | create-admin.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -11,7 +11,10 @@ const USAGE: &str = "usage: skillcomp [COMMAND]
 commands:
   serve                  start the API (and the built SPA) — the default
   migrate                apply pending database migrations and exit
-  seed-demo              load a demo province (Yunnan) with accounts for every role
+  seed-demo              load a demo province (Yunnan) with accounts for every role, and its
+                         past five seasons for the dashboard (SKILLCOMP_DEMO_HISTORY contestants
+                         a year, default 100000; 0 for none)
+  seed-history [N]       add the past five seasons with N workers' contestants a year
   openapi                print the OpenAPI document
   audit-verify           check the audit trail's hash chain; exit 1 if it is broken
   create-admin USERNAME  create an admin account; the password is read from
@@ -37,6 +40,11 @@ fn main() -> ExitCode {
             .and_then(|db| skillcomp::seed::ensure_reference_data(&db))
             .map(|_| println!("migrations and reference data applied to {}", redact_url(&settings.database_url))),
         "seed-demo" => seed_demo(settings),
+        "seed-history" => match args.get(1).map(|n| n.parse::<usize>()) {
+            Some(Ok(n)) => seed_history(&settings, n),
+            None => seed_history(&settings, 100_000),
+            Some(Err(_)) => Err(format!("seed-history N: N is a number of contestants a year\n\n{USAGE}")),
+        },
         "audit-verify" => audit_verify(settings),
         "create-admin" => create_admin(settings, args.get(1)),
         other => Err(format!("unknown command '{other}'\n\n{USAGE}")),
@@ -68,6 +76,38 @@ fn seed_demo(settings: Settings) -> Result<(), String> {
     skillcomp::seed::ensure_reference_data(&db)?;
     let report = skillcomp::seed::seed_demo(&db, std::path::Path::new("data"))?;
     println!("{report}");
+    let per_year = match std::env::var("SKILLCOMP_DEMO_HISTORY") {
+        Ok(v) => v.trim().parse().map_err(|_| format!("SKILLCOMP_DEMO_HISTORY='{v}' is not a number"))?,
+        Err(_) => 100_000,
+    };
+    match per_year {
+        0 => Ok(()),
+        n => match seed_history(&settings, n) {
+            Err(e) if e == "history already present" => Ok(()),
+            other => other,
+        },
+    }
+}
+
+/// The five seasons before this one, in bulk.
+fn seed_history(settings: &Settings, workers_per_year: usize) -> Result<(), String> {
+    use chrono::Datelike;
+    let db = Db::open(&settings.database_url, 2)?;
+    let this_year = chrono::Utc::now().year();
+    let scale = skillcomp::seed::history::HistoryScale {
+        first_year: this_year - 5,
+        last_year: this_year - 1,
+        workers_per_year,
+    };
+    println!(
+        "generating {}–{} with {workers_per_year} workers' contestants a year …",
+        scale.first_year, scale.last_year
+    );
+    let s = skillcomp::seed::history::generate_history(&db, scale)?;
+    println!(
+        "history: {} competitions, {} events, {} people, {} registrations with results, {} awards in {:.1} s",
+        s.competitions, s.events, s.persons, s.registrations, s.awards, s.seconds
+    );
     Ok(())
 }
 

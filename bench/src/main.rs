@@ -4,7 +4,9 @@
 //! `bench/results.json`.
 //!
 //! Settings (environment): BENCH_SECONDS (per scenario, default 5), BENCH_CLIENTS (default 16),
-//! BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432; unreachable = skipped).
+//! BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432; unreachable = skipped),
+//! BENCH_HISTORY (workers' contestants a year in the dashboard's province, default 100000),
+//! BENCH_ONLY (load or dashboard: one part only).
 
 use std::io::Write as _;
 use std::net::TcpListener;
@@ -15,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+mod dashboard;
 mod results_final;
 
 const ADMIN_PASSWORD: &str = "bench-root-password-2026";
@@ -744,17 +747,39 @@ fn main() {
 
     let dir = std::env::temp_dir().join(format!("skillcomp-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    run_backend(&binary, "sqlite", &format!("sqlite://{}/bench.db", dir.display()), &mut report);
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let (load, dashboards) = (only.is_empty() || only == "load", only.is_empty() || only == "dashboard");
+    if load {
+        run_backend(&binary, "sqlite", &format!("sqlite://{}/bench.db", dir.display()), &mut report);
+    }
+    if dashboards {
+        dashboard::dashboard_benchmark(
+            &binary,
+            "sqlite",
+            &format!("sqlite://{}/province.db", dir.display()),
+            &mut report,
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 
     let pg = std::env::var("BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let postgres = |name: &str, run: &mut dyn FnMut(&str)| {
+        if !psql(&pg, &format!("CREATE DATABASE {name}")) {
+            println!("\npostgres: could not create a database (is psql installed?); skipped");
+            return;
+        }
+        run(&format!("{}/{name}", pg.trim_end_matches('/')));
+        psql(&pg, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    };
     if postgres_reachable(&pg).is_some() {
         let name = format!("skillcomp_bench_{}", std::process::id());
-        if psql(&pg, &format!("CREATE DATABASE {name}")) {
-            run_backend(&binary, "postgres", &format!("{}/{name}", pg.trim_end_matches('/')), &mut report);
-            psql(&pg, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-        } else {
-            println!("\npostgres: could not create a database (is psql installed?); skipped");
+        if load {
+            postgres(&name, &mut |url| run_backend(&binary, "postgres", url, &mut report));
+        }
+        if dashboards {
+            postgres(&format!("{name}_province"), &mut |url| {
+                dashboard::dashboard_benchmark(&binary, "postgres", url, &mut report)
+            });
         }
     } else {
         println!("\npostgres: no server at {pg}; skipped");

@@ -9,6 +9,7 @@ use crate::error::ApiResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = awards)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct AwardRow {
     pub id: String,
     pub competition_id: String,

@@ -7,6 +7,7 @@ use crate::error::ApiResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = events)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct EventRow {
     pub id: String,
     pub competition_id: String,

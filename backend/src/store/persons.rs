@@ -8,6 +8,7 @@ use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = persons)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct PersonRow {
     pub id: String,
     pub full_name: String,

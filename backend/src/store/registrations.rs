@@ -8,6 +8,7 @@ use crate::error::ApiResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = registrations)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct RegistrationRow {
     pub id: String,
     pub event_id: String,

@@ -9,6 +9,7 @@ use crate::error::ApiResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = result_sets)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct ResultSetRow {
     pub id: String,
     pub event_id: String,
@@ -23,6 +24,7 @@ pub struct ResultSetRow {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = results)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct ResultRow {
     pub id: String,
     pub result_set_id: String,

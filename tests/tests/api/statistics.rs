@@ -98,3 +98,73 @@ fn plan_targets_are_data_set_by_the_regions_own_officials() {
     assert_eq!(dashboard["targets"][0]["target"], 25_000);
     assert_eq!(dashboard["targets"][0]["actual"], dashboard["totals"]["contestants"]);
 }
+
+/// A count straight from the database, by SQL written here (not the API's queries).
+fn count(url: &str, sql: &str) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let db = skillcomp::db::Db::open(url, 1).unwrap();
+    db.read_blocking(|conn| Ok(diesel::sql_query(sql).get_result::<N>(conn)?.n)).unwrap()
+}
+
+#[test]
+fn generated_history_is_counted_by_the_dashboard_as_by_plain_sql() {
+    let srv = TestServer::start_seeded();
+    let url = srv.db.url();
+    let db = skillcomp::db::Db::open(&url, 2).unwrap();
+    let scale = skillcomp::seed::history::HistoryScale { first_year: 2021, last_year: 2025, workers_per_year: 800 };
+    let summary = skillcomp::seed::history::generate_history(&db, scale).unwrap();
+    assert!(summary.registrations > 0 && summary.awards > 0, "{summary:?}");
+    assert_eq!(skillcomp::seed::history::generate_history(&db, scale).unwrap_err(), "history already present");
+    let province = login(&srv, "official.union");
+    let kunming = login(&srv, "official.kunming");
+    let joined = "FROM registrations r JOIN competitions c ON c.id = r.competition_id JOIN organisations o ON o.id = c.host_org_id";
+    for year in [2021, 2023, 2025] {
+        let d = srv.get(&format!("/api/v1/statistics/dashboard?year={year}"), &province).body;
+        let competitions = count(
+            &url,
+            &format!(
+                "SELECT count(*) AS n FROM competitions WHERE year = {year} AND status NOT IN ('draft', 'cancelled')"
+            ),
+        );
+        let contestants = count(&url, &format!("SELECT count(*) AS n {joined} WHERE c.year = {year} AND r.status IN ('admitted', 'checked_in', 'competed')"));
+        let champions = count(&url, &format!("SELECT count(*) AS n FROM awards WHERE year = {year} AND kind = 'title_champion' AND status IN ('granted', 'certificate_issued')"));
+        let trades = count(&url, &format!("SELECT count(DISTINCT e.trade_id) AS n FROM events e JOIN competitions c ON c.id = e.competition_id WHERE c.year = {year} AND c.status NOT IN ('draft', 'cancelled')"));
+        assert_eq!(d["totals"]["competitions"].as_i64(), Some(competitions), "{year}");
+        assert_eq!(d["totals"]["contestants"].as_i64(), Some(contestants), "{year}");
+        assert_eq!(d["totals"]["awards"]["title_champion"].as_i64().unwrap_or(0), champions, "{year}");
+        assert_eq!(d["totals"]["trades"].as_i64(), Some(trades), "{year}");
+        // Kunming's officials see the competitions hosted in Kunming's prefecture.
+        let local = srv.get(&format!("/api/v1/statistics/dashboard?year={year}"), &kunming).body;
+        let in_kunming = count(&url, &format!("SELECT count(*) AS n {joined} WHERE c.year = {year} AND r.status IN ('admitted', 'checked_in', 'competed') AND o.region_code LIKE '5301%'"));
+        assert_eq!(local["totals"]["contestants"].as_i64(), Some(in_kunming), "{year}");
+    }
+    // Cumulative 技术状元 2021–2025 against the plan's 700.
+    let d = srv.get("/api/v1/statistics/dashboard?year=2025", &province).body;
+    let champions = d["targets"].as_array().unwrap().iter().find(|t| t["metric"] == "champions").unwrap().clone();
+    let all = count(&url, "SELECT count(*) AS n FROM awards WHERE year BETWEEN 2021 AND 2025 AND kind = 'title_champion' AND status IN ('granted', 'certificate_issued')");
+    assert_eq!((champions["actual"].as_i64(), champions["target"].as_i64()), (Some(all), Some(700)));
+    // The generated certificates verify on the public page.
+    let (number, code) = {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct C {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            number: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            code: String,
+        }
+        let c = db
+            .read_blocking(|conn| {
+                Ok(diesel::sql_query("SELECT certificate_number AS number, check_code AS code FROM awards WHERE kind = 'title_champion' LIMIT 1").get_result::<C>(conn)?)
+            })
+            .unwrap();
+        (c.number, c.code)
+    };
+    let verified = srv.request("GET", &format!("/api/v1/certificates/verify?number={number}&code={code}")).send();
+    assert_eq!((verified.status, verified.body["award"].as_str()), (200, Some("技术状元")), "{}", verified.text);
+}

@@ -1,5 +1,7 @@
 //! Accounts created outside the API (the first admin) and the demo province for `make run`.
 
+pub mod history;
+
 use std::fmt::Write as _;
 use std::path::Path;
 
