@@ -42,3 +42,24 @@ fn the_docs_ui_is_served_from_the_binary_with_no_internet() {
     let init = srv.request("GET", "/api/docs/swagger-initializer.js").send();
     assert!(init.text.contains("/api/openapi.json"), "{}", init.text);
 }
+
+#[test]
+fn documented_enum_values_are_the_ones_the_api_sends() {
+    let srv = TestServer::start();
+    let doc: serde_json::Value = serde_json::from_str(&skillcomp::openapi_json()).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    // The grant role the API sends for the admin is the documented one, not the Rust variant name.
+    let admin = srv.admin();
+    let me = srv.get("/api/v1/me", &admin.access);
+    let role = me.body["grants"][0]["role"].clone();
+    assert!(schemas["Role"]["enum"].as_array().unwrap().contains(&role), "{role} not in {}", schemas["Role"]);
+    for (name, schema) in schemas {
+        for value in schema["enum"].as_array().into_iter().flatten() {
+            let text = value.as_str().unwrap_or_default();
+            assert!(
+                text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{name}: '{text}' is not snake_case"
+            );
+        }
+    }
+}
