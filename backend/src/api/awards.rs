@@ -753,7 +753,7 @@ fn revoke(conn: &mut DbConnection, actor: &Actor, mut award: AwardRow, reason: &
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ObjectionOut {
+pub struct AwardObjectionOut {
     pub id: String,
     pub award_id: String,
     pub grounds: String,
@@ -764,8 +764,8 @@ pub struct ObjectionOut {
     pub ruled_at: Option<DateTime<Utc>>,
 }
 
-fn objection_out(o: ObjectionRow) -> ObjectionOut {
-    ObjectionOut {
+fn objection_out(o: ObjectionRow) -> AwardObjectionOut {
+    AwardObjectionOut {
         id: o.id,
         award_id: o.award_id,
         grounds: o.grounds,
@@ -778,19 +778,19 @@ fn objection_out(o: ObjectionRow) -> ObjectionOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ObjectionRequest {
+pub struct AwardObjectionRequest {
     pub grounds: String,
 }
 
 /// Raises an objection (异议) to an award while it is publicised. Anyone signed in may; the
 /// objector's identity is kept for the granting body and the audit trail.
-#[utoipa::path(tag = "awards", request_body = ObjectionRequest, responses((status = 201, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "awards", request_body = AwardObjectionRequest, responses((status = 201, body = AwardObjectionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/awards/{id}/objections")]
 pub async fn file_objection(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<String>,
-    body: JsonBody<ObjectionRequest>,
+    body: JsonBody<AwardObjectionRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let grounds = text::required("grounds", &body.0.grounds, 2000)?;
@@ -832,7 +832,7 @@ pub async fn file_objection(
 }
 
 /// An award's objections (the organisers and the certifying officials).
-#[utoipa::path(tag = "awards", responses((status = 200, body = [ObjectionOut]), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "awards", responses((status = 200, body = [AwardObjectionOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/awards/{id}/objections")]
 pub async fn list_objections(
     state: web::Data<AppState>,
@@ -856,19 +856,19 @@ pub async fn list_objections(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ObjectionRuling {
+pub struct AwardObjectionRuling {
     pub uphold: bool,
     pub ruling: String,
 }
 
 /// The granting body rules on an objection; upheld, the award is revoked with the ruling as reason.
-#[utoipa::path(tag = "awards", request_body = ObjectionRuling, responses((status = 200, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "awards", request_body = AwardObjectionRuling, responses((status = 200, body = AwardObjectionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/award-objections/{id}/ruling")]
 pub async fn rule_objection(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<String>,
-    body: JsonBody<ObjectionRuling>,
+    body: JsonBody<AwardObjectionRuling>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let request = body.0;

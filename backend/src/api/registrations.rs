@@ -65,7 +65,7 @@ pub struct MemberOut {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ReviewOut {
+pub struct ReviewTrailEntry {
     pub action: String,
     pub from_status: String,
     pub to_status: String,
@@ -105,7 +105,7 @@ pub struct RegistrationOut {
     /// The reason of the last return, rejection or withdrawal.
     pub status_reason: Option<String>,
     /// The review trail, oldest first.
-    pub reviews: Vec<ReviewOut>,
+    pub reviews: Vec<ReviewTrailEntry>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -191,7 +191,7 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bo
     }
     let reviews = store::registrations::reviews_of(conn, &ctx.registration.id)?
         .into_iter()
-        .map(|r| ReviewOut {
+        .map(|r| ReviewTrailEntry {
             action: r.action,
             from_status: r.from_status,
             to_status: r.to_status,

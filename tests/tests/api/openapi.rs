@@ -63,3 +63,46 @@ fn documented_enum_values_are_the_ones_the_api_sends() {
         }
     }
 }
+
+/// utoipa names a schema after its Rust type alone: two types of one name in different modules
+/// would silently share one schema in the document, and one of them would be described wrongly.
+#[test]
+fn every_documented_type_has_its_own_name() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../backend/src")), &mut files);
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut documented = false;
+        for line in text.lines() {
+            let line = line.trim();
+            if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                documented = true;
+            } else if documented && (line.starts_with("pub struct ") || line.starts_with("pub enum ")) {
+                let name: String = line
+                    .split_whitespace()
+                    .nth(2)
+                    .unwrap()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let place = file.display().to_string();
+                if let Some(other) = seen.insert(name.clone(), place.clone()) {
+                    panic!("{name} is documented twice: {other} and {place}");
+                }
+                documented = false;
+            }
+        }
+    }
+    assert!(seen.len() > 100, "found {} documented types", seen.len());
+}
