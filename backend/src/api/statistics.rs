@@ -4,6 +4,7 @@
 //! default), so a dashboard request costs filtering that table, not scanning the season's
 //! registrations; one request at a time recounts when it is stale, the others keep the last one.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -31,30 +32,49 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(dashboard).service(list_targets).service(create_target).service(update_target);
 }
 
-/// The last counted facts and when they were counted.
+/// One count of the facts with what every dashboard needs besides (targets, trade names), and
+/// the dashboards already made from it.
+pub struct Snapshot {
+    counted: Instant,
+    counted_at: DateTime<Utc>,
+    facts: Facts,
+    targets: Vec<Target>,
+    trade_names: HashMap<String, String>,
+    /// Serialised dashboards by their query: the same question asks nothing new of the count.
+    answers: Mutex<HashMap<String, web::Bytes>>,
+}
+
+/// Dashboards kept per count (distinct queries; more are answered without keeping them).
+const KEPT_ANSWERS: usize = 512;
+
+/// The last count, recounted after `statistics_ttl`; plan target changes recount at once.
 #[derive(Default)]
 pub struct StatisticsCache {
-    counted: RwLock<Option<(Instant, DateTime<Utc>, Arc<Facts>)>>,
+    snapshot: RwLock<Option<Arc<Snapshot>>>,
     recounting: Mutex<()>,
 }
 
 impl StatisticsCache {
-    fn current(&self, ttl: std::time::Duration) -> Option<(bool, DateTime<Utc>, Arc<Facts>)> {
-        let counted = self.counted.read().unwrap_or_else(|e| e.into_inner());
-        counted.as_ref().map(|(at, when, facts)| (at.elapsed() <= ttl && !ttl.is_zero(), *when, facts.clone()))
+    fn current(&self) -> Option<Arc<Snapshot>> {
+        self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Makes the next request count again.
+    pub fn forget(&self) {
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = None;
     }
 }
 
-/// The facts, recounted when stale. While one request recounts, others get the last count.
-async fn facts(state: &web::Data<AppState>) -> ApiResult<(DateTime<Utc>, Arc<Facts>)> {
+/// The current snapshot, recounted when stale. While one request recounts, others get the last.
+async fn snapshot(state: &web::Data<AppState>) -> ApiResult<Arc<Snapshot>> {
     let ttl = state.settings.statistics_ttl;
     let cache = &state.statistics;
-    if let Some((fresh, when, facts)) = cache.current(ttl) {
-        if fresh {
-            return Ok((when, facts));
+    if let Some(current) = cache.current() {
+        if !ttl.is_zero() && current.counted.elapsed() <= ttl {
+            return Ok(current);
         }
         if cache.recounting.try_lock().is_err() {
-            return Ok((when, facts));
+            return Ok(current);
         }
     }
     let state = state.clone();
@@ -64,11 +84,19 @@ async fn facts(state: &web::Data<AppState>) -> ApiResult<(DateTime<Utc>, Arc<Fac
             let state = state.clone();
             move |conn| {
                 let _recounting = state.statistics.recounting.lock().unwrap_or_else(|e| e.into_inner());
-                let facts = Arc::new(store::statistics::facts(conn)?);
-                let when = Utc::now();
-                *state.statistics.counted.write().unwrap_or_else(|e| e.into_inner()) =
-                    Some((Instant::now(), when, facts.clone()));
-                Ok((when, facts))
+                let snapshot = Arc::new(Snapshot {
+                    counted: Instant::now(),
+                    counted_at: Utc::now(),
+                    facts: store::statistics::facts(conn)?,
+                    targets: targets_of(store::statistics::targets(conn)?),
+                    trade_names: store::trades::list(conn, &Default::default())?
+                        .into_iter()
+                        .map(|t| (t.id, t.name))
+                        .collect(),
+                    answers: Mutex::new(HashMap::new()),
+                });
+                *state.statistics.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
+                Ok(snapshot)
             }
         })
         .await
@@ -178,43 +206,53 @@ pub async fn dashboard(
     }
     let trade_id = query.trade_id.as_deref().map(|t| parse_id("trade_id", t)).transpose()?;
     let asked = query.region_code.clone();
-    let (region, targets, trades) = state
-        .db
-        .read(move |conn| {
-            let region = scope(&regions_of(conn, &actor)?, asked.as_deref())?;
-            let trades: std::collections::HashMap<String, String> =
-                store::trades::list(conn, &Default::default())?.into_iter().map(|t| (t.id, t.name)).collect();
-            Ok((region, targets_of(store::statistics::targets(conn)?), trades))
-        })
-        .await?;
-    let (counted_at, facts) = facts(&state).await?;
+    let region = state.db.read(move |conn| scope(&regions_of(conn, &actor)?, asked.as_deref())).await?;
+    let snapshot = snapshot(&state).await?;
     let year = query.year.unwrap_or_else(|| now().year());
     let filter =
         Filter { region: region.clone(), year: Some(year), tier: query.tier, category: query.category, trade_id };
+    let key = format!("{region}|{year}|{:?}|{:?}|{:?}", filter.tier, filter.category, filter.trade_id);
+    let kept = snapshot.answers.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+    let body = match kept {
+        Some(bytes) => bytes,
+        None => {
+            let out = make_dashboard(&snapshot, filter, region, year);
+            let bytes = web::Bytes::from(serde_json::to_vec(&out).map_err(|e| ApiError::internal(e.to_string()))?);
+            let mut answers = snapshot.answers.lock().unwrap_or_else(|e| e.into_inner());
+            if answers.len() < KEPT_ANSWERS {
+                answers.insert(key, bytes.clone());
+            }
+            bytes
+        }
+    };
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}
+
+fn make_dashboard(snapshot: &Snapshot, filter: Filter, region: String, year: i32) -> Dashboard {
+    let facts = &snapshot.facts;
     let regions = super::reference::regions();
     let region_name = |code: &str| regions.iter().find(|r| r.code == code).map(|r| r.name.clone());
-    let mut by_trade: Vec<NamedBreakdown> = breakdown(&facts, &filter, "trade")
+    let mut by_trade: Vec<NamedBreakdown> = breakdown(facts, &filter, "trade")
         .into_iter()
-        .map(|b| NamedBreakdown { name: trades.get(&b.key).cloned(), key: b.key, counts: b.counts })
+        .map(|b| NamedBreakdown { name: snapshot.trade_names.get(&b.key).cloned(), key: b.key, counts: b.counts })
         .collect();
     by_trade.sort_by(|a, b| b.counts.contestants.cmp(&a.counts.contestants).then(a.key.cmp(&b.key)));
     by_trade.truncate(20);
-    let out = Dashboard {
+    Dashboard {
         year,
-        counted_at,
-        totals: totals(&facts, &filter),
-        by_year: breakdown(&facts, &filter, "year"),
-        by_prefecture: breakdown(&facts, &filter, "prefecture")
+        counted_at: snapshot.counted_at,
+        totals: totals(facts, &filter),
+        by_year: breakdown(facts, &filter, "year"),
+        by_prefecture: breakdown(facts, &filter, "prefecture")
             .into_iter()
             .map(|b| NamedBreakdown { name: region_name(&b.key), key: b.key, counts: b.counts })
             .collect(),
-        by_tier: breakdown(&facts, &filter, "tier"),
-        by_category: breakdown(&facts, &filter, "category"),
+        by_tier: breakdown(facts, &filter, "tier"),
+        by_category: breakdown(facts, &filter, "category"),
         by_trade,
-        targets: progress(&facts, &targets, &region, year),
+        targets: progress(facts, &snapshot.targets, &region, year),
         region_code: region,
-    };
-    Ok(HttpResponse::Ok().json(out))
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -358,6 +396,7 @@ pub async fn create_target(
             Ok(target_out(row))
         })
         .await?;
+    state.statistics.forget();
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -405,5 +444,6 @@ pub async fn update_target(
             Ok(target_out(row))
         })
         .await?;
+    state.statistics.forget();
     Ok(HttpResponse::Ok().json(out))
 }

@@ -66,6 +66,39 @@ pub struct Facts {
     pub awards: Vec<(FactKey, String, i64)>,
 }
 
+impl Facts {
+    /// The same facts with equal keys summed (regions fold into prefectures, so many rows meet).
+    pub fn merged(self) -> Facts {
+        fn sum<K: Ord, V: Copy + std::ops::AddAssign>(rows: Vec<(K, V)>) -> Vec<(K, V)> {
+            let mut map: BTreeMap<K, V> = BTreeMap::new();
+            for (k, v) in rows {
+                match map.get_mut(&k) {
+                    Some(total) => *total += v,
+                    None => {
+                        map.insert(k, v);
+                    }
+                }
+            }
+            map.into_iter().collect()
+        }
+        let mut contestants: BTreeMap<FactKey, (i64, i64)> = BTreeMap::new();
+        for (k, all, competed) in self.contestants {
+            let e = contestants.entry(k).or_default();
+            e.0 += all;
+            e.1 += competed;
+        }
+        Facts {
+            competitions: sum(self.competitions),
+            events: sum(self.events),
+            contestants: contestants.into_iter().map(|(k, (a, c))| (k, a, c)).collect(),
+            awards: sum(self.awards.into_iter().map(|(k, kind, n)| ((k, kind), n)).collect())
+                .into_iter()
+                .map(|((k, kind), n)| (k, kind, n))
+                .collect(),
+        }
+    }
+}
+
 /// The prefecture a region code belongs to: `530102` → `530100`; `530000` stays.
 pub fn prefecture_of(region: &str) -> String {
     match region.get(..4) {
@@ -292,6 +325,18 @@ mod tests {
 
     fn province(year: Option<i32>) -> Filter {
         Filter { region: "530000".into(), year, ..Default::default() }
+    }
+
+    #[test]
+    fn merging_sums_rows_of_one_key_and_changes_no_total() {
+        let mut f = facts();
+        f.contestants.push((key(2025, "530100", "prefecture", "workers_skills", Some("t1")), 5, 4));
+        f.competitions.push((key(2025, "530100", "prefecture", "workers_skills", None), 1));
+        let before = totals(&f, &province(Some(2025)));
+        let merged = f.clone().merged();
+        assert_eq!(merged.contestants.len(), f.contestants.len() - 1);
+        assert_eq!(merged.competitions.len(), f.competitions.len() - 1);
+        assert_eq!(totals(&merged, &province(Some(2025))), before);
     }
 
     #[test]

@@ -105,7 +105,8 @@ pub fn facts(conn: &mut DbConnection) -> ApiResult<Facts> {
             .into_iter()
             .map(|(y, r, t, c, trade, kind, n)| (key(y, &r, t, c, Some(trade)), kind, n))
             .collect(),
-    })
+    }
+    .merged())
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
