@@ -16,7 +16,7 @@ frontend-build:
 	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm run build; fi
 
 frontend-test:
-	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm test; fi
+	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm test && npm run build && npm run e2e; fi
 
 run: release frontend-build
 	$(BIN) migrate

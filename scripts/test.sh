@@ -23,7 +23,7 @@ step() {
 }
 
 export RUST_BACKTRACE=1
-step "build" cargo build --workspace --tests --quiet
+step "build" bash -c "cargo build --workspace --tests --quiet && cargo build -p skillcomp --bin skillcomp --quiet"
 step "unit tests (domain, api helpers)" cargo test -p skillcomp --lib --quiet
 step "API tests on SQLite" env -u SKILLCOMP_TEST_POSTGRES_URL cargo test -p skillcomp-tests --test api --quiet
 
@@ -41,7 +41,11 @@ else
 fi
 
 if [ -f frontend/package.json ]; then
-  step "SPA tests" make -s frontend-test
+  step "SPA: packages (npm ci)" bash -c "cd frontend && npm ci --no-audit --no-fund --loglevel=error"
+  step "SPA: API client types match openapi.json" bash -c "cd frontend && npm run -s api:check"
+  step "SPA: type check (vue-tsc)" bash -c "cd frontend && npm run -s typecheck"
+  step "SPA unit tests (vitest)" bash -c "cd frontend && npm test -s"
+  step "SPA browser tests (chromium, real server)" bash -c "bash scripts/ensure-deps.sh chromium && cd frontend && npm run -s build && SKILLCOMP_BIN=../target/debug/skillcomp npm run -s e2e"
 fi
 
 passed=$(grep -oE '(test result: [a-zA-Z]+\. )?[0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')

@@ -371,6 +371,18 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
     let ceiling = healthz.rate();
     report.add(backend, "GET /healthz (ceiling)", &healthz, ceiling);
 
+    // What routing and the API's middleware cost on their own: an answer made from memory.
+    let regions = drive(clients, seconds, 200, {
+        let url = api("/regions");
+        Arc::new(move |agent: &ureq::Agent, _| Some(get_status(agent, &url)))
+    });
+    report.add(backend, "GET /regions (no I/O, 200 rows)", &regions, ceiling);
+    let unknown = drive(clients, seconds, 404, {
+        let url = api("/no-such-endpoint");
+        Arc::new(move |agent: &ureq::Agent, _| Some(get_status(agent, &url)))
+    });
+    report.add(backend, "GET unknown path (every route tried)", &unknown, ceiling);
+
     let listing = drive(clients, seconds, 200, {
         let url = api("/competitions?limit=20");
         Arc::new(move |agent: &ureq::Agent, _| Some(call(agent, "GET", &url, None, None).0))

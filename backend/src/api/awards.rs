@@ -173,8 +173,7 @@ pub struct AwardOut {
     pub full_name: String,
     /// Masked unless the caller may see the whole number.
     pub id_number: String,
-    /// prize_first … promotion.
-    pub kind: String,
+    pub kind: AwardKind,
     /// The Chinese name printed on the certificate.
     pub label: String,
     pub rank: i32,
@@ -182,8 +181,7 @@ pub struct AwardOut {
     pub from_level: Option<i32>,
     pub to_level: Option<i32>,
     pub year: i32,
-    /// proposed, confirmed, publicity, granted, certificate_issued or revoked.
-    pub status: String,
+    pub status: AwardStatus,
     pub publicity_ends_at: Option<DateTime<Utc>>,
     pub certificate_number: Option<String>,
     /// Shown to the holder and the granting body only.
@@ -195,14 +193,17 @@ pub struct AwardOut {
     pub version: i32,
 }
 
-fn award_out(view: AwardView, reveal: bool) -> AwardOut {
+/// An award as the API shows it (kinds and statuses are read back from rows this module wrote).
+fn award_out(view: AwardView, reveal: bool) -> ApiResult<AwardOut> {
     let a = view.award;
-    let label = match (AwardKind::parse(&a.kind), a.to_level) {
-        (Some(AwardKind::Promotion), Some(level)) => format!("晋升{}", level_name(level)),
-        (Some(kind), _) => kind.label().to_string(),
-        (None, _) => a.kind.clone(),
+    let kind = AwardKind::parse(&a.kind).ok_or_else(|| ApiError::internal(format!("award kind {}", a.kind)))?;
+    let status =
+        AwardStatus::parse(&a.status).ok_or_else(|| ApiError::internal(format!("award status {}", a.status)))?;
+    let label = match (kind, a.to_level) {
+        (AwardKind::Promotion, Some(level)) => format!("晋升{}", level_name(level)),
+        (kind, _) => kind.label().to_string(),
     };
-    AwardOut {
+    Ok(AwardOut {
         id: a.id,
         competition_id: a.competition_id,
         competition_name: view.competition_name,
@@ -213,13 +214,13 @@ fn award_out(view: AwardView, reveal: bool) -> AwardOut {
         person_id: a.person_id,
         full_name: view.full_name,
         id_number: if reveal { view.id_number } else { mask_id_number(&view.id_number) },
-        kind: a.kind,
+        kind,
         label,
         rank: a.rank,
         from_level: a.from_level,
         to_level: a.to_level,
         year: a.year,
-        status: a.status,
+        status,
         publicity_ends_at: a.publicity_ends_at.map(utc),
         certificate_number: a.certificate_number,
         check_code: if reveal { a.check_code } else { None },
@@ -228,7 +229,7 @@ fn award_out(view: AwardView, reveal: bool) -> AwardOut {
         revoked_reason: a.revoked_reason,
         revoked_at: a.revoked_at.map(utc),
         version: a.version,
-    }
+    })
 }
 
 /// The official bodies the caller acts for: (name, kind, tier, region, path) of each organisation
@@ -412,7 +413,7 @@ pub async fn propose_awards(
                 store::awards::list(conn, &AwardFilter { event_id: Some(event_id.clone()), ..Default::default() })?
                     .into_iter()
                     .map(|v| award_out(v, false))
-                    .collect();
+                    .collect::<ApiResult<Vec<_>>>()?;
             let skipped = skipped
                 .into_iter()
                 .map(|s| SkippedOut {
@@ -468,7 +469,10 @@ pub async fn list_awards(
                 kind: query.kind,
                 ..Default::default()
             };
-            Ok(store::awards::list(conn, &filter)?.into_iter().map(|v| award_out(v, false)).collect::<Vec<_>>())
+            Ok(store::awards::list(conn, &filter)?
+                .into_iter()
+                .map(|v| award_out(v, false))
+                .collect::<ApiResult<Vec<_>>>()?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -500,7 +504,7 @@ pub async fn get_award(state: web::Data<AppState>, actor: Actor, id: web::Path<S
             let (view, competition, host_path, holder) = load_award_for(conn, &actor, &id)?;
             let kind = AwardKind::parse(&view.award.kind).ok_or_else(|| ApiError::internal("award kind"))?;
             let certifier = granting_body(conn, &actor, kind, &competition, &host_path)?.is_some();
-            Ok(award_out(view, holder || certifier))
+            award_out(view, holder || certifier)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -654,7 +658,7 @@ pub async fn batch_awards(
             let mut awards = Vec::new();
             for id in moved {
                 if let Some(view) = store::awards::find_view(conn, &id)? {
-                    awards.push(award_out(view, true));
+                    awards.push(award_out(view, true)?);
                 }
             }
             Ok(BatchOut { action: action.as_str().to_string(), awards })
@@ -713,7 +717,7 @@ pub async fn revoke_award(
             }
             revoke(conn, &actor, award, &reason)?;
             let view = store::awards::find_view(conn, &id)?.ok_or_else(|| ApiError::not_found("award"))?;
-            Ok(award_out(view, true))
+            award_out(view, true)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -1071,7 +1075,7 @@ fn honours_of(conn: &mut DbConnection, person_id: &str, reveal: bool) -> ApiResu
         .into_iter()
         .filter(|v| !matches!(v.award.status.as_str(), "proposed" | "confirmed"))
         .map(|v| award_out(v, reveal))
-        .collect())
+        .collect::<ApiResult<Vec<_>>>()?)
 }
 
 /// My honours across tiers and years.

@@ -278,7 +278,18 @@ pub struct CompetitionQuery {
     pub cursor: Option<String>,
 }
 
-/// Competitions, filtered. Everyone sees published ones; organisers also see their drafts.
+/// The list's cursor: the last competition's first day and id (`2026-12-18_0193…`).
+fn competition_cursor(cursor: Option<&str>) -> ApiResult<Option<(chrono::NaiveDate, String)>> {
+    let Some(cursor) = cursor else { return Ok(None) };
+    let invalid = || ApiError::field("cursor", "invalid_cursor", "use the next_cursor of the previous page");
+    let (day, id) = cursor.split_once('_').ok_or_else(invalid)?;
+    let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| invalid())?;
+    let id = uuid::Uuid::parse_str(id).map_err(|_| invalid())?;
+    Ok(Some((day, id.to_string())))
+}
+
+/// Competitions, filtered, newest first. Everyone sees published ones; organisers also see their
+/// drafts.
 #[utoipa::path(tag = "competitions", params(CompetitionQuery), responses((status = 200, body = CompetitionPage), ProblemResponses))]
 #[get("/competitions")]
 pub async fn list_competitions(
@@ -310,7 +321,7 @@ pub async fn list_competitions(
         ids: None,
         name_contains: text::optional("q", q.q.as_deref(), 100)?,
         drafts_within,
-        after_id: page.cursor_id()?,
+        after: competition_cursor(q.cursor.as_deref())?,
         limit: limit + 1,
     };
     let out = state
@@ -320,7 +331,7 @@ pub async fn list_competitions(
                 filter.ids = Some(store::competitions::with_trade(conn, trade)?);
             }
             let rows = store::competitions::list(conn, &filter)?;
-            let (rows, next_cursor) = split_page(rows, limit, |r| r.0.id.clone());
+            let (rows, next_cursor) = split_page(rows, limit, |r| format!("{}_{}", r.0.starts_on, r.0.id));
             let items = competition_outs(conn, rows)?;
             Ok(CompetitionPage { items, next_cursor })
         })

@@ -165,7 +165,8 @@ pub struct CompetitionFilter {
     pub name_contains: Option<String>,
     /// Drafts are listed only inside these subtrees (None: drafts of all, for admins).
     pub drafts_within: Option<Vec<String>>,
-    pub after_id: Option<String>,
+    /// Continue after this (first day, id): the list runs newest first.
+    pub after: Option<(NaiveDate, String)>,
     pub limit: i64,
 }
 
@@ -205,10 +206,12 @@ pub fn list(conn: &mut DbConnection, f: &CompetitionFilter) -> ApiResult<Vec<Com
     if let Some(q) = &f.name_contains {
         query = query.filter(lower(competitions::name).like(like_contains(q)).escape('\\'));
     }
-    if let Some(after) = &f.after_id {
-        query = query.filter(competitions::id.gt(after.clone()));
+    if let Some((day, id)) = &f.after {
+        query = query.filter(
+            competitions::starts_on.lt(*day).or(competitions::starts_on.eq(*day).and(competitions::id.lt(id.clone()))),
+        );
     }
-    Ok(query.order(competitions::id.asc()).limit(f.limit).load(conn)?)
+    Ok(query.order((competitions::starts_on.desc(), competitions::id.desc())).limit(f.limit).load(conn)?)
 }
 
 /// Ids of competitions with an event of this trade.

@@ -515,7 +515,12 @@ fn the_public_finds_competitions_by_year_tier_category_region_trade_and_season()
         assert_eq!(r.status, 200, "{}", r.text);
         r.body["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect()
     };
-    assert_eq!(names(""), ["云南省职工技能竞赛季", "麒麟区评茶竞赛"]);
+    // Newest first (the county contest starts later), a page at a time.
+    assert_eq!(names(""), ["麒麟区评茶竞赛", "云南省职工技能竞赛季"]);
+    let first = srv.request("GET", "/api/v1/competitions?limit=1").send();
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_string();
+    assert_eq!(names(&format!("?limit=1&cursor={cursor}")), ["云南省职工技能竞赛季"]);
+    srv.request("GET", "/api/v1/competitions?cursor=yesterday").send().invalid_field("cursor", "invalid_cursor");
     assert_eq!(names("?tier=county"), ["麒麟区评茶竞赛"]);
     assert_eq!(names("?season=true"), ["云南省职工技能竞赛季"]);
     assert_eq!(names("?region=530300"), ["麒麟区评茶竞赛"]);

@@ -1,0 +1,30 @@
+// Small helpers shared by views: running a call with a loading flag and a translated error.
+import { ref } from 'vue'
+import { useI18n } from 'vue-i18n'
+import { ElMessage } from 'element-plus'
+import { fieldText, problemText } from './i18n'
+
+export function useCall() {
+  const { t, te } = useI18n()
+  const busy = ref(false)
+  const error = ref<unknown>(null)
+
+  /** Runs `work`; on failure keeps the problem (for field messages) and shows it translated. */
+  async function run<T>(work: () => Promise<T>, quiet = false): Promise<T | undefined> {
+    busy.value = true
+    error.value = null
+    try {
+      return await work()
+    } catch (e) {
+      error.value = e
+      if (!quiet) ElMessage.error(problemText(t, te, e))
+      return undefined
+    } finally {
+      busy.value = false
+    }
+  }
+
+  const message = (e: unknown = error.value) => (e ? problemText(t, te, e) : '')
+  const field = (name: string) => fieldText(t, te, error.value, name)
+  return { busy, error, run, message, field }
+}

@@ -1,0 +1,35 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useAuth } from '../stores/auth'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Needs a logged-in user. */
+    auth?: boolean
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/', name: 'competitions', component: () => import('../views/public/CompetitionList.vue') },
+  { path: '/competitions/:id', name: 'competition', component: () => import('../views/public/CompetitionDetail.vue'), props: true },
+  { path: '/events/:id/results', name: 'results', component: () => import('../views/public/EventResults.vue'), props: true },
+  { path: '/verify', name: 'verify', component: () => import('../views/public/VerifyCertificate.vue') },
+  { path: '/login', name: 'login', component: () => import('../views/auth/LoginPage.vue') },
+  { path: '/signup', name: 'signup', component: () => import('../views/auth/SignUpPage.vue') },
+  { path: '/me/profile', name: 'profile', component: () => import('../views/contestant/ProfilePage.vue'), meta: { auth: true } },
+  { path: '/me/registrations', name: 'my-registrations', component: () => import('../views/contestant/MyRegistrations.vue'), meta: { auth: true } },
+  { path: '/me/honours', name: 'my-honours', component: () => import('../views/contestant/MyHonours.vue'), meta: { auth: true } },
+  { path: '/events/:id/sign-up', name: 'event-sign-up', component: () => import('../views/contestant/EventSignUp.vue'), props: true, meta: { auth: true } },
+  { path: '/:rest(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  const auth = useAuth()
+  if (auth.loggedIn && !auth.me) {
+    await auth.loadMe().catch(() => auth.clear())
+  }
+  if (to.meta.auth && !auth.loggedIn) {
+    return { name: 'login', query: { redirect: to.fullPath } }
+  }
+})

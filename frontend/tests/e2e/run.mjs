@@ -1,0 +1,171 @@
+// Browser tests: Debian's chromium driven by playwright-core against a real server on a fresh
+// SQLite database with the demo province. Screenshots of each page go to test-output/.
+// Prints a cargo-style summary line ("test result: ok. N passed; M failed") that make test counts.
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { chromium } from 'playwright-core'
+import { apiAs, startServer } from './server.mjs'
+
+const output = resolve(import.meta.dirname, '../../test-output')
+mkdirSync(output, { recursive: true })
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+
+/** A valid GB 11643 number. */
+function idNumber(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  const sum = [...first17].reduce((a, d, i) => a + Number(d) * w[i], 0)
+  return first17 + '10X98765432'[sum % 11]
+}
+
+async function fill(page, selector, value) {
+  const el = page.locator(selector).first()
+  const input = (await el.evaluate((e) => e.tagName)) === 'INPUT' || (await el.evaluate((e) => e.tagName)) === 'TEXTAREA' ? el : el.locator('input').first()
+  await input.fill(value)
+}
+
+/** Picks an option of an Element Plus select, typing to search. */
+async function choose(page, selector, search, option) {
+  await page.locator(selector).first().click()
+  await page.keyboard.type(search)
+  await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click()
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(output, `${name}.png`), fullPage: true })
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message)
+}
+
+const tests = []
+const test = (name, fn) => tests.push({ name, fn })
+
+test('the public finds competitions, switches language, and sees a competition with its events', async ({ page, base }) => {
+  await page.goto(base)
+  await page.locator('[data-test=competitions] .el-table__row').first().waitFor()
+  expect((await page.locator('[data-test=competitions] .el-table__row').count()) >= 6, 'the demo competitions are listed')
+  await shot(page, 'public-competitions')
+  await page.locator('[data-test=language]').click()
+  await page.getByText('Competitions').first().waitFor()
+  await shot(page, 'public-competitions-en')
+  await page.locator('[data-test=language]').click()
+  await page.getByRole('link', { name: /云南省职工职业技能大赛/ }).first().click()
+  await page.locator('[data-test=events] .el-table__row').first().waitFor()
+  expect((await page.locator('[data-test=events] .el-table__row').count()) >= 50, 'the provincial final has 50+ events')
+  await shot(page, 'public-competition-detail')
+})
+
+test('a contestant signs up, registers, is returned, edits, and is admitted', async ({ page, base, accounts }) => {
+  const username = '13912345678'
+  const password = 'e2e-contestant-password'
+  await page.goto(`${base}/signup`)
+  await fill(page, '[data-test=username]', username)
+  await fill(page, '[data-test=password]', password)
+  await fill(page, '[data-test=password-again]', password)
+  await shot(page, 'auth-signup')
+  await page.locator('[data-test=submit]').click()
+  await page.waitForURL(/\/me\/profile/)
+
+  // The ID card number is checked as it is typed.
+  await fill(page, '[data-test=full-name]', '木呷·阿依')
+  await fill(page, '[data-test=id-number]', '530102199105120871')
+  await page.getByText('校验码不正确').first().waitFor()
+  await fill(page, '[data-test=id-number]', idNumber('53010219910512087'))
+  await page.locator('[data-test=id-derived]').waitFor()
+  await choose(page, '[data-test=employer]', '机床', '昆明示范机床制造有限公司')
+  await shot(page, 'contestant-profile')
+  await page.locator('[data-test=save]').click()
+  await page.getByText('已保存').first().waitFor()
+
+  // Sign up for 车工 at the provincial final: eligibility first.
+  await page.goto(base)
+  await page.getByRole('link', { name: /云南省职工职业技能大赛/ }).first().click()
+  await page.locator('[data-test="sign-up-6-18-01-01"]').click()
+  await page.locator('[data-test=eligibility]').waitFor()
+  await page.getByText('符合报名条件').first().waitFor()
+  await shot(page, 'contestant-event-sign-up')
+  await page.locator('[data-test=submit]').click()
+  await page.waitForURL(/\/me\/registrations/)
+  await page.locator('[data-test=status-submitted]').waitFor()
+
+  // The unit's reviewer returns it with a comment (the organisers' screens come with the next part).
+  const me = await apiAs(base, username, password)
+  const [registration] = (await me('GET', '/me/registrations')).body
+  const unit = await apiAs(base, 'org.wuhua', accounts['org.wuhua'])
+  const returned = await unit('POST', `/registrations/${registration.id}/review`, { action: 'return', comment: '请补充单位推荐意见' })
+  expect(returned.status === 200, `return: ${JSON.stringify(returned.body)}`)
+  await page.reload()
+  await page.locator('[data-test=status-returned]').waitFor()
+  await page.getByText('请补充单位推荐意见').first().waitFor()
+  await shot(page, 'contestant-registration-returned')
+  await page.locator('[data-test=edit]').click()
+  await page.locator('[data-test=resubmit]').click()
+  await page.locator('[data-test=status-submitted]').waitFor()
+
+  // Both review levels approve: the unit, then the host.
+  expect((await unit('POST', `/registrations/${registration.id}/review`, { action: 'approve' })).status === 200, 'unit approval')
+  const host = await apiAs(base, 'org.yunnan', accounts['org.yunnan'])
+  const admitted = await host('POST', `/registrations/${registration.id}/review`, { action: 'approve' })
+  expect(admitted.status === 200, `host approval: ${JSON.stringify(admitted.body)}`)
+  await page.reload()
+  await page.locator('[data-test=status-admitted]').waitFor()
+  await shot(page, 'contestant-registration-admitted')
+  await page.setViewportSize({ width: 390, height: 844 })
+  await shot(page, 'contestant-registrations-phone')
+  await page.setViewportSize({ width: 1366, height: 768 })
+  await page.goto(`${base}/me/honours`)
+  await page.locator('[data-test=honours]').waitFor()
+  await shot(page, 'contestant-honours')
+})
+
+test('the certificate page verifies a real certificate and tells nothing about a wrong code', async ({ page, base, accounts }) => {
+  const official = await apiAs(base, 'official.union', accounts['official.union'])
+  const year = new Date().getFullYear() - 1
+  const finals = (await official('GET', `/competitions?year=${year}&tier=province&category=workers_skills`)).body.items
+  expect(finals.length === 1, `one provincial final in ${year}`)
+  const awards = (await official('GET', `/competitions/${finals[0].id}/awards?kind=title_champion`)).body
+  const award = (await official('GET', `/awards/${awards[0].id}`)).body
+  expect(award.certificate_number && award.check_code, 'the certifier sees the check code')
+  await page.goto(`${base}/verify?number=${award.certificate_number}&code=${award.check_code}`)
+  await page.locator('[data-test=certificate]').waitFor()
+  const text = await page.locator('[data-test=certificate]').innerText()
+  expect(text.includes('技术状元') && text.includes('有效'), text)
+  expect(!text.includes(award.full_name) || award.full_name.length < 2, 'the name is masked')
+  await shot(page, 'public-verify-valid')
+  await fill(page, '[data-test=code]', 'AAAAAAAA')
+  await page.locator('[data-test=check]').click()
+  await page.locator('[data-test=not-found]').waitFor()
+  await shot(page, 'public-verify-not-found')
+})
+
+const server = await startServer()
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+let passed = 0
+let failed = 0
+try {
+  for (const t of tests) {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
+    const page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    const errors = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    try {
+      await t.fn({ page, base: server.base, accounts: server.accounts })
+      expect(errors.length === 0, `errors in the page: ${errors.join('; ')}`)
+      passed++
+      console.log(`ok      ${t.name}`)
+    } catch (e) {
+      failed++
+      console.log(`FAILED  ${t.name}\n        ${e.message}`)
+      await shot(page, `failed-${passed + failed}`).catch(() => undefined)
+    }
+    await context.close()
+  }
+} finally {
+  await browser.close()
+  server.stop()
+}
+console.log(`browser tests: test result: ${failed ? 'FAILED' : 'ok'}. ${passed} passed; ${failed} failed (screenshots in frontend/test-output/)`)
+process.exit(failed ? 1 : 0)

@@ -1,0 +1,70 @@
+// A real skillcomp server for the browser tests: the debug binary on a fresh SQLite database with
+// the demo province (and a small history, for certificates), serving the built SPA.
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+const root = resolve(import.meta.dirname, '../../..')
+
+function freePort() {
+  return new Promise((done) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => done(port))
+    })
+  })
+}
+
+export async function startServer() {
+  const binary = process.env.SKILLCOMP_BIN ? resolve(process.env.SKILLCOMP_BIN) : join(root, 'target/debug/skillcomp')
+  const dir = mkdtempSync(join(tmpdir(), 'skillcomp-e2e-'))
+  const port = await freePort()
+  const env = {
+    ...process.env,
+    DATABASE_URL: `sqlite://${join(dir, 'e2e.db')}`,
+    SKILLCOMP_BIND: `127.0.0.1:${port}`,
+    SKILLCOMP_JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
+    SKILLCOMP_STATIC_DIR: join(root, 'frontend/dist'),
+    SKILLCOMP_DEMO_HISTORY: '300',
+    SKILLCOMP_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    RUST_LOG: 'warn',
+  }
+  execFileSync(binary, ['seed-demo'], { cwd: dir, env, stdio: 'ignore' })
+  const accounts = Object.fromEntries(
+    readFileSync(join(dir, 'data/demo-accounts.txt'), 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.trim())
+      .map((l) => l.split(/\s+/).slice(0, 2)),
+  )
+  const child = spawn(binary, ['serve'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'inherit'] })
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) break
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return { base, accounts, stop: () => child.kill('SIGTERM') }
+}
+
+/** Calls the API as a user (for the steps of other roles the SPA does not show yet). */
+export async function apiAs(base, username, password) {
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+  })
+  const { access_token } = await login.json()
+  return async (method, path, body) => {
+    const r = await fetch(`${base}/api/v1${path}`, {
+      method, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await r.text()
+    return { status: r.status, body: text ? JSON.parse(text) : null }
+  }
+}
