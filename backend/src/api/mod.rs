@@ -37,8 +37,13 @@ use crate::domain::Violation;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::AppState;
 
-/// Registers every `/api/v1` operation.
+/// Registers every `/api/v1` operation. The router tries paths with parameters in this order, so
+/// the busiest come first: public results, mark sheets, sign-up, competitions.
 pub fn configure(cfg: &mut ServiceConfig) {
+    results::configure(cfg);
+    judging::configure(cfg);
+    registrations::configure(cfg);
+    competitions::configure(cfg);
     auth::configure(cfg);
     organisations::configure(cfg);
     persons::configure(cfg);
@@ -46,14 +51,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     audit::configure(cfg);
     reference::configure(cfg);
     trades::configure(cfg);
-    competitions::configure(cfg);
     events::configure(cfg);
-    registrations::configure(cfg);
     roster::configure(cfg);
     draw::configure(cfg);
-    judging::configure(cfg);
     schemes::configure(cfg);
-    results::configure(cfg);
     appeals::configure(cfg);
     awards::configure(cfg);
     statistics::configure(cfg);
