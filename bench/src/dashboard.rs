@@ -26,6 +26,8 @@ pub fn dashboard_benchmark(binary: &str, backend: &str, database_url: &str, repo
         .env("DATABASE_URL", database_url)
         .env("SKILLCOMP_DEMO_HISTORY", per_year.to_string())
         .env("RUST_LOG", "error")
+        // Its account list (passwords of a throwaway database) is read from the file instead.
+        .stdout(std::process::Stdio::null())
         .status()
         .expect("seed-demo");
     assert!(status.success(), "seed-demo failed");

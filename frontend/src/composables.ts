@@ -28,3 +28,11 @@ export function useCall() {
   const field = (name: string) => fieldText(t, te, error.value, name)
   return { busy, error, run, message, field }
 }
+
+/** Whether the screen is phone-sized (lists become cards there). */
+export function useNarrow(width = 640) {
+  const query = window.matchMedia(`(max-width: ${width}px)`)
+  const narrow = ref(query.matches)
+  query.addEventListener('change', (e) => (narrow.value = e.matches))
+  return narrow
+}

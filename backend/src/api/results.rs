@@ -261,9 +261,21 @@ pub async fn compute_results(
             use crate::domain::registration::RegistrationStatus::{CheckedIn, Competed};
             let scored: Vec<String> = rows.iter().map(|r| r.registration_id.clone()).collect();
             let competed = store::registrations::advance_all(conn, &scored, CheckedIn.as_str(), Competed.as_str(), now())?;
-            for id in &competed {
-                super::registrations::trail(conn, Some(&actor), id, "competed", CheckedIn.as_str(), Competed, None)?;
-            }
+            let at = now();
+            let trail: Vec<store::registrations::ReviewRow> = competed
+                .iter()
+                .map(|id| store::registrations::ReviewRow {
+                    id: new_id(),
+                    registration_id: id.clone(),
+                    action: "competed".into(),
+                    from_status: CheckedIn.as_str().into(),
+                    to_status: Competed.as_str().into(),
+                    comment: None,
+                    actor_user_id: Some(actor.user_id.clone()),
+                    at,
+                })
+                .collect();
+            store::registrations::insert_reviews(conn, &trail)?;
             if !competed.is_empty() {
                 record(conn, &actor, "registration.competed", ("event", &event_id), Some(serde_json::json!({ "status": CheckedIn.as_str() })),
                     Some(serde_json::json!({ "status": Competed.as_str(), "registrations": competed })))?;

@@ -249,3 +249,16 @@ pub fn like_contains(text: &str) -> String {
     escaped.push('%');
     escaped
 }
+
+/// Many rows in one INSERT, in chunks of `$chunk`. Multi-row inserts are backend-specific in
+/// diesel, so this dispatches on the connection (the row types insert None as NULL — they carry
+/// `treat_none_as_default_value = false` — which SQLite's multi-row form needs).
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::db::DbConnection::Pg(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}

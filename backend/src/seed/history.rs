@@ -49,17 +49,6 @@ pub struct HistorySummary {
 /// Marks generated competitions, so that a second run finds them.
 const HISTORY_NOTE: &str = "往届赛事（批量生成的历史数据）";
 
-/// Many rows in one INSERT. Multi-row inserts are backend-specific in diesel, so this dispatches on
-/// the connection (the row types insert None as NULL, which SQLite's multi-row form needs).
-macro_rules! insert_rows {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        match $conn {
-            DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
-            DbConnection::Pg(c) => diesel::insert_into($table).values($rows).execute(c),
-        }
-    };
-}
-
 /// A fixed xorshift sequence: the same province every run.
 struct Rng(u64);
 
@@ -161,7 +150,7 @@ fn generate_people(
     let (worker_rows, workers) = make(workers, enterprises, born(1966), 13_500, 1);
     let (student_rows, students) = make(students, colleges, born(2001), 2_100, 500);
     for chunk in worker_rows.chunks(1000).chain(student_rows.chunks(1000)) {
-        insert_rows!(conn, persons::table, chunk)?;
+        crate::insert_rows!(conn, persons::table, chunk)?;
     }
     Ok(People { workers, students })
 }
@@ -593,19 +582,19 @@ fn write_year(
         }
     }
     for chunk in event_rows.chunks(500) {
-        insert_rows!(conn, events::table, chunk)?;
+        crate::insert_rows!(conn, events::table, chunk)?;
     }
     for chunk in registration_rows.chunks(1000) {
-        insert_rows!(conn, registrations::table, chunk)?;
+        crate::insert_rows!(conn, registrations::table, chunk)?;
     }
     for chunk in set_rows.chunks(1000) {
-        insert_rows!(conn, result_sets::table, chunk)?;
+        crate::insert_rows!(conn, result_sets::table, chunk)?;
     }
     for chunk in result_rows.chunks(1500) {
-        insert_rows!(conn, results::table, chunk)?;
+        crate::insert_rows!(conn, results::table, chunk)?;
     }
     for chunk in award_rows.chunks(1000) {
-        insert_rows!(conn, awards::table, chunk)?;
+        crate::insert_rows!(conn, awards::table, chunk)?;
     }
     Ok((plans.len(), event_rows.len(), registration_rows.len(), award_rows.len()))
 }

@@ -41,6 +41,7 @@ pub struct MemberRow {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = registration_reviews)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct ReviewRow {
     pub id: String,
     pub registration_id: String,
@@ -262,6 +263,13 @@ pub fn advance_all(
         moved.extend(due);
     }
     Ok(moved)
+}
+
+pub fn insert_reviews(conn: &mut DbConnection, rows: &[ReviewRow]) -> ApiResult<()> {
+    for chunk in rows.chunks(1000) {
+        crate::insert_rows!(conn, registration_reviews::table, chunk)?;
+    }
+    Ok(())
 }
 
 pub fn insert_review(conn: &mut DbConnection, row: &ReviewRow) -> ApiResult<()> {

@@ -67,8 +67,8 @@ pub fn insert(conn: &mut DbConnection, set: &ResultSetRow, rows: &[ResultRow]) -
     .set(result_sets::status.eq("superseded"))
     .execute(conn)?;
     diesel::insert_into(result_sets::table).values(set).execute(conn)?;
-    for row in rows {
-        diesel::insert_into(results::table).values(row).execute(conn)?;
+    for chunk in rows.chunks(1000) {
+        crate::insert_rows!(conn, results::table, chunk)?;
     }
     Ok(())
 }
