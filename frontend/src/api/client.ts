@@ -82,6 +82,19 @@ export async function download(path: string, filename: string) {
   URL.revokeObjectURL(url)
 }
 
+/** Posts a file's bytes (a roster .xlsx, a marking scheme) with the caller's token. */
+export async function postBytes<T>(path: string, bytes: ArrayBuffer, contentType: string): Promise<T> {
+  const token = tokens ? await tokens.accessToken() : null
+  const response = await fetch(`${API_BASE}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': contentType, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: bytes,
+  })
+  const body = await response.json().catch(() => ({}))
+  if (!response.ok) throw toProblem(response.status, body)
+  return body as T
+}
+
 /** An HTML page the API renders (准考证, certificate), opened in a new window with the token. */
 export async function openHtml(path: string) {
   const token = tokens ? await tokens.accessToken() : null

@@ -19,6 +19,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/me/registrations', name: 'my-registrations', component: () => import('../views/contestant/MyRegistrations.vue'), meta: { auth: true } },
   { path: '/me/honours', name: 'my-honours', component: () => import('../views/contestant/MyHonours.vue'), meta: { auth: true } },
   { path: '/events/:id/sign-up', name: 'event-sign-up', component: () => import('../views/contestant/EventSignUp.vue'), props: true, meta: { auth: true } },
+  { path: '/manage', name: 'manage', component: () => import('../views/organiser/ManageHome.vue'), meta: { auth: true } },
+  { path: '/manage/new', name: 'competition-new', component: () => import('../views/organiser/CompetitionWizard.vue'), meta: { auth: true } },
+  { path: '/manage/competitions/:id', name: 'competition-manage', component: () => import('../views/organiser/CompetitionManage.vue'), props: true, meta: { auth: true } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

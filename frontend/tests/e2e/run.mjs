@@ -18,8 +18,8 @@ function idNumber(first17) {
   return first17 + '10X98765432'[sum % 11]
 }
 
-async function fill(page, selector, value) {
-  const el = page.locator(selector).first()
+async function fill(scope, selector, value) {
+  const el = scope.locator(selector).first()
   const input = (await el.evaluate((e) => e.tagName)) === 'INPUT' || (await el.evaluate((e) => e.tagName)) === 'TEXTAREA' ? el : el.locator('input').first()
   await input.fill(value)
 }
@@ -140,13 +140,102 @@ test('the certificate page verifies a real certificate and tells nothing about a
   await shot(page, 'public-verify-not-found')
 })
 
+/** yyyy-mm-dd, `days` from today (local time: the pickers show local dates). */
+function day(days) {
+  const d = new Date(Date.now() + days * 86_400_000)
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+}
+
+/** Types into an Element Plus date picker's input (found by its id) and confirms. */
+async function typeDate(page, id, text) {
+  const input = page.locator(`input[id="${id}"]`)
+  await input.click()
+  await input.fill(text)
+  await input.press('Enter')
+}
+
+test('an organiser creates a competition through the wizard and runs it to registration close', async ({ page, base, accounts }) => {
+  await page.goto(`${base}/login`)
+  await fill(page, '[data-test=username]', 'org.kunming')
+  await fill(page, '[data-test=password]', accounts['org.kunming'])
+  await page.locator('[data-test=submit]').click()
+  await page.locator('[data-test=nav-manage]').click()
+  await page.locator('[data-test=managed]').waitFor()
+  await shot(page, 'organiser-home')
+  await page.locator('[data-test=new-competition]').click()
+
+  await fill(page, '[data-test=name]', '昆明市数控车工技能竞赛')
+  await typeDate(page, 'starts-on', day(30))
+  await typeDate(page, 'ends-on', day(31))
+  await typeDate(page, 'opens', `${day(-1)} 08:00:00`)
+  await typeDate(page, 'closes', `${day(10)} 18:00:00`)
+  await page.locator('h1').click()
+  await shot(page, 'organiser-wizard-basics')
+  await page.locator('[data-test=create]').click()
+
+  await choose(page, '[data-test=trade]', '车工', '车工 6-18-01-01')
+  await page.locator('[data-test=add-event]').click()
+  await page.locator('[data-test=wizard-events] .el-table__row').first().waitFor()
+  await shot(page, 'organiser-wizard-events')
+  await page.locator('[data-test=next]').click()
+
+  const event = page.locator('[data-test="event-6-18-01-01"]')
+  await fill(event, '[data-test=doc-body]', '比赛内容：数控车床加工典型零件。')
+  await event.locator('[data-test=publish-doc]').click()
+  await event.getByText('已发布第 1 版').waitFor()
+  await event.locator('[data-test=save-scheme]').click()
+  await fill(event, '[data-test=venue]', '昆明示范技师学院实训楼')
+  await typeDate(page, 'session-start-6-18-01-01', `${day(30)} 08:00:00`)
+  await typeDate(page, 'session-end-6-18-01-01', `${day(30)} 12:00:00`)
+  await page.locator('h1').click()
+  await event.locator('[data-test=add-session]').click()
+  await event.getByText('已就绪').waitFor()
+  await event.getByText('昆明示范技师学院实训楼').waitFor()
+  await shot(page, 'organiser-wizard-documents')
+  await page.locator('[data-test=to-publish]').click()
+
+  // The lifecycle, step by step; closing registration early asks why.
+  await page.locator('[data-test=to-published]').click()
+  await page.locator('[data-test=to-registration_open]').click()
+  await page.locator('[data-test=status]', { hasText: '报名中' }).waitFor()
+  await shot(page, 'organiser-lifecycle')
+
+  // A worker of a 五华区 enterprise signs up (through the API); 五华区's organisers approve first.
+  const competitionId = page.url().split('/').pop()
+  const eventId = (await (await fetch(`${base}/api/v1/competitions/${competitionId}`)).json()).events[0].id
+  const signup = await fetch(`${base}/api/v1/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: '13912340000', password: 'e2e-contestant-password' }) })
+  expect(signup.status === 201, 'contestant account')
+  const worker = await apiAs(base, '13912340000', 'e2e-contestant-password')
+  const employers = (await worker('GET', '/organisations?q=%E6%9C%BA%E5%BA%8A')).body.items
+  await worker('PUT', '/me/person', { full_name: '段志强', id_number: idNumber('53010219880306061'), employer_org_id: employers[0].id })
+  const registration = await worker('POST', `/events/${eventId}/registrations`, {})
+  expect(registration.status === 201, `sign-up: ${JSON.stringify(registration.body)}`)
+  const unit = await apiAs(base, 'org.wuhua', accounts['org.wuhua'])
+  await unit('POST', `/registrations/${registration.body.id}/review`, { action: 'approve' })
+
+  await page.getByRole('tab', { name: '报名审核' }).click()
+  await page.locator('[data-test=queue] .el-table__row').first().waitFor()
+  await shot(page, 'organiser-review-queue')
+  await page.locator('[data-test=queue] .el-table__row .el-checkbox').first().click()
+  await page.locator('[data-test=approve]').click()
+  await page.getByText('已处理 1 项').first().waitFor()
+  expect((await worker('GET', '/me/registrations')).body[0].status === 'admitted', 'the worker is admitted')
+
+  await page.getByRole('tab', { name: '概况' }).click()
+  await page.locator('[data-test=to-registration_closed]').click()
+  await page.locator('.el-message-box input').fill('名额已满，提前截止')
+  await page.locator('.el-message-box .el-button--primary').click()
+  await page.locator('[data-test=status]', { hasText: '报名截止' }).waitFor()
+  await shot(page, 'organiser-registration-closed')
+})
+
 const server = await startServer()
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
 let passed = 0
 let failed = 0
 try {
   for (const t of tests) {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
     const page = await context.newPage()
     page.setDefaultTimeout(15_000)
     const errors = []
