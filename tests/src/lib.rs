@@ -105,7 +105,16 @@ impl TestServer {
         Self::start_with(true)
     }
 
+    /// A server whose settings `adjust` changes first (e.g. CORS origins).
+    pub fn start_configured(adjust: impl FnOnce(&mut skillcomp::config::Settings)) -> TestServer {
+        Self::start_full(false, adjust)
+    }
+
     fn start_with(seed_demo: bool) -> TestServer {
+        Self::start_full(seed_demo, |_| {})
+    }
+
+    fn start_full(seed_demo: bool, adjust: impl FnOnce(&mut skillcomp::config::Settings)) -> TestServer {
         let db = TestDb::create();
         let mut demo_accounts = Vec::new();
         if seed_demo {
@@ -126,6 +135,7 @@ impl TestServer {
         let mut settings = skillcomp::config::Settings::for_database(&db.url(), JWT_SECRET);
         settings.bootstrap_admin = Some((ADMIN_USERNAME.into(), ADMIN_PASSWORD.into()));
         settings.json_limit = 64 * 1024;
+        adjust(&mut settings);
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
@@ -270,6 +280,8 @@ pub struct Response {
     pub text: String,
     /// The body as JSON (Null when it is not JSON).
     pub body: Value,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 impl From<Result<ureq::Response, ureq::Error>> for Response {
@@ -282,13 +294,24 @@ impl From<Result<ureq::Response, ureq::Error>> for Response {
         let status = response.status();
         let content_type = response.header("Content-Type").unwrap_or_default().to_string();
         let etag = response.header("ETag").map(String::from);
+        let headers = response
+            .headers_names()
+            .into_iter()
+            .filter_map(|name| response.header(&name).map(|v| (name.to_lowercase(), v.to_string())))
+            .collect();
         let text = response.into_string().unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Response { status, content_type, etag, text, body }
+        Response { status, content_type, etag, text, body, headers }
     }
 }
 
 impl Response {
+    /// A header's value (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<String> {
+        let name = name.to_lowercase();
+        self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
+    }
+
     /// Asserts a problem+json answer with this status and code; returns the body.
     pub fn problem(&self, status: u16, code: &str) -> &Value {
         assert_eq!(self.status, status, "expected {status} {code}, got: {}", self.text);

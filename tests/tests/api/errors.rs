@@ -79,3 +79,24 @@ fn responses_carry_security_headers_and_a_request_id() {
     assert_eq!(ready.status, 200);
     assert_eq!(ready.body["database"], if srv.db.is_postgres() { "postgres" } else { "sqlite" });
 }
+
+/// The SPA hosted on its own site reaches the API only from the origins configured for it.
+#[test]
+fn cross_origin_requests_are_allowed_only_from_the_configured_spa() {
+    let srv =
+        skillcomp_tests::TestServer::start_configured(|s| s.cors_origins = vec!["https://jineng.example.cn".into()]);
+    let preflight = |origin: &str| {
+        srv.request("OPTIONS", "/api/v1/competitions")
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "authorization, content-type, idempotency-key")
+            .send()
+    };
+    let allowed = preflight("https://jineng.example.cn");
+    assert_eq!(allowed.status, 200, "{}", allowed.text);
+    assert_eq!(allowed.header("access-control-allow-origin").as_deref(), Some("https://jineng.example.cn"));
+    let refused = preflight("https://evil.example.com");
+    assert!(refused.header("access-control-allow-origin").is_none(), "no CORS grant for another origin");
+    let read = srv.request("GET", "/api/v1/competitions").header("Origin", "https://jineng.example.cn").send();
+    assert_eq!(read.header("access-control-allow-origin").as_deref(), Some("https://jineng.example.cn"));
+}
