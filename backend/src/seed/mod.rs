@@ -487,7 +487,7 @@ fn seed_competitions(
             host: "云南省人力资源和社会保障厅",
             bodies: &[("昆明示范技师学院", BodyRole::Undertaker)],
             major_project: None,
-            days_before_final: -14,
+            days_before_final: 10,
             feeds_into: None,
             trades: vec![
                 ("工业机器人系统运维员", Track::Student, 0),
