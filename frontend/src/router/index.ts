@@ -22,6 +22,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/manage', name: 'manage', component: () => import('../views/organiser/ManageHome.vue'), meta: { auth: true } },
   { path: '/manage/new', name: 'competition-new', component: () => import('../views/organiser/CompetitionWizard.vue'), meta: { auth: true } },
   { path: '/manage/competitions/:id', name: 'competition-manage', component: () => import('../views/organiser/CompetitionManage.vue'), props: true, meta: { auth: true } },
+  { path: '/judging', name: 'my-judging', component: () => import('../views/judge/MyJudging.vue'), meta: { auth: true } },
+  { path: '/judging/:id/sheet/:section', name: 'mark-sheet', component: () => import('../views/judge/MarkSheet.vue'), props: true, meta: { auth: true } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

@@ -229,6 +229,111 @@ test('an organiser creates a competition through the wizard and runs it to regis
   await shot(page, 'organiser-registration-closed')
 })
 
+/** A Kunming final running today, with two checked-in contestants and a judge on its practical
+ *  module: set up through the API as the organiser, the admin and the encryption judge would. */
+async function runningFinal(base, accounts) {
+  const host = await apiAs(base, 'org.kunming', accounts['org.kunming'])
+  const admin = await apiAs(base, 'admin', accounts.admin)
+  const must = async (call, what) => {
+    const r = await call
+    expect(r.status >= 200 && r.status < 300, `${what}: ${r.status} ${JSON.stringify(r.body)}`)
+    return r.body
+  }
+  const today = new Date().toISOString().slice(0, 10)
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+  const kunming = (await host('GET', '/me')).body.grants[0].organisation_id
+  const competition = await must(host('POST', '/competitions', {
+    name: '昆明市车工决赛（评分演练）', year: Number(today.slice(0, 4)), category: 'workers_skills', tier: 'prefecture', class: 'district',
+    host_org_id: kunming, starts_on: today, ends_on: today, roster_publicity_days: 0,
+    registration_opens_at: `${yesterday}T00:00:00Z`, registration_closes_at: `${today}T23:59:59Z`,
+  }), 'competition')
+  const trades = (await host('GET', '/trades?q=%E8%BD%A6%E5%B7%A5')).body.items
+  const event = await must(host('POST', `/competitions/${competition.id}/events`, { trade_id: trades.find((t) => t.name === '车工').id, review_levels: 1 }), 'event')
+  await must(host('POST', `/events/${event.id}/documents`, { title: '技术工作文件', body: '内容' }), 'document')
+  await must(host('POST', `/events/${event.id}/documents/1/publish`, {}), 'publish')
+  const judgement = (d, max) => ({ description: d, kind: 'judgement', max, descriptors: ['不合格', '合格', '良好', '优秀'] })
+  await must(host('PUT', `/events/${event.id}/marking-scheme`, { title: '车工评分标准', sections: [
+    { name: '理论知识', kind: 'theory', criteria: [{ name: '理论', aspects: [{ description: '理论试卷', kind: 'measurement', max: 100 }] }] },
+    { name: '实操模块A', kind: 'practical', criteria: [
+      { name: '尺寸精度', aspects: [{ description: '外圆 Φ40±0.02', kind: 'measurement', max: 60, tolerance: '超差不得分' }] },
+      { name: '工艺与表面', aspects: [judgement('表面粗糙度', 30), judgement('工艺合理性', 10)] },
+    ] },
+  ] }), 'scheme')
+  const transition = (to) => must(host('POST', `/competitions/${competition.id}/transitions`, { to, reason: '演练' }), to)
+  await transition('published')
+  await transition('registration_open')
+  const employers = (await host('GET', '/organisations?q=%E6%9C%BA%E5%BA%8A')).body.items
+  const contestants = []
+  for (const [i, name] of ['和丽华', '岩罕'].entries()) {
+    const username = `1391111000${i}`
+    await fetch(`${base}/api/v1/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'e2e-contestant-password' }) })
+    const me = await apiAs(base, username, 'e2e-contestant-password')
+    const id = idNumber(`5301021990010${i + 1}10${i}`)
+    await must(me('PUT', '/me/person', { full_name: name, id_number: id, employer_org_id: employers[0].id }), 'person')
+    const r = await must(me('POST', `/events/${event.id}/registrations`, {}), 'sign-up')
+    await must(host('POST', `/registrations/${r.id}/review`, { action: 'approve' }), 'approve')
+    contestants.push({ registration: r.id, id })
+  }
+  for (const to of ['registration_closed', 'roster_publicity', 'roster_final']) await transition(to)
+  const user = async (username, role) => {
+    const created = await must(admin('POST', '/users', { username, password: 'E2e-judge-password-1', grant: { role: 'judge', organisation_id: kunming } }), username)
+    await must(host('POST', `/events/${event.id}/roles`, { user_id: created.id, role }), `${username} as ${role}`)
+    return created.id
+  }
+  const judgeId = await user('judge.e2e', 'judge')
+  await user('judge.e2e.enc', 'encryption_judge')
+  const encryption = await apiAs(base, 'judge.e2e.enc', 'E2e-judge-password-1')
+  await must(encryption('POST', `/events/${event.id}/draw`, {}), 'draw')
+  await transition('drawn')
+  for (const c of contestants) {
+    const ticket = (await host('GET', `/registrations/${c.registration}`)).body.ticket_number
+    await must(host('POST', `/events/${event.id}/check-in`, { ticket_number: ticket, id_number: c.id }), 'check-in')
+  }
+  await transition('running')
+  await must(host('POST', `/events/${event.id}/judging/assignments`, { user_id: judgeId, section_index: 1 }), 'assignment')
+  return { event: event.id }
+}
+
+test('a judge marks by station number, keyboard first, offline for a while, and nothing is lost', async ({ page, base, accounts }) => {
+  const { event } = await runningFinal(base, accounts)
+  await page.goto(`${base}/login`)
+  await fill(page, '[data-test=username]', 'judge.e2e')
+  await fill(page, '[data-test=password]', 'E2e-judge-password-1')
+  await page.locator('[data-test=submit]').click()
+  await page.locator('[data-test=nav-judging]').click()
+  await page.locator('[data-test=my-events] .el-table__row').first().waitFor()
+  await page.locator('[data-test=sheet-1]').first().click()
+  await page.locator('[data-test=sheet]').waitFor()
+  // Station one: type, Enter, a judgement by its number key, then Ctrl+Enter saves.
+  await page.locator('[data-test="mark-2.1.1"]').fill('58.5')
+  await page.keyboard.press('Enter')
+  await page.keyboard.press('2')
+  await page.keyboard.press('3')
+  await shot(page, 'judge-mark-sheet')
+  await page.keyboard.press('Control+Enter')
+  await page.getByText('1 号工位已保存').first().waitFor()
+  await page.locator('[data-test=save-station]', { hasText: '保存 2 号工位' }).waitFor()
+
+  // The network goes; station two is kept on the tablet.
+  await page.context().setOffline(true)
+  await page.locator('[data-test="mark-2.1.1"]').fill('52')
+  await page.keyboard.press('Enter')
+  await page.keyboard.press('1')
+  await page.keyboard.press('2')
+  await page.keyboard.press('Control+Enter')
+  await page.locator('[data-test=unsynced]', { hasText: '待同步 1' }).waitFor()
+  await shot(page, 'judge-offline-unsynced')
+  // Back online, the queue sends it by itself (the browser's online event, or the 10 s retry).
+  await page.context().setOffline(false)
+  await page.locator('[data-test=unsynced]', { hasText: '待同步 0' }).waitFor()
+
+  const judge = await apiAs(base, 'judge.e2e', 'E2e-judge-password-1')
+  const sheet = (await judge('GET', `/events/${event}/judging/sheet?section=1`)).body
+  const stations = new Set(sheet.marks.map((m) => m.station_number))
+  expect(sheet.marks.length === 6 && stations.size === 2, `six marks on two stations: ${JSON.stringify(sheet.marks)}`)
+  expect(sheet.marks.some((m) => m.value === 52), 'the offline station arrived')
+})
+
 const server = await startServer()
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
 let passed = 0
