@@ -24,6 +24,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/manage/competitions/:id', name: 'competition-manage', component: () => import('../views/organiser/CompetitionManage.vue'), props: true, meta: { auth: true } },
   { path: '/judging', name: 'my-judging', component: () => import('../views/judge/MyJudging.vue'), meta: { auth: true } },
   { path: '/judging/:id/sheet/:section', name: 'mark-sheet', component: () => import('../views/judge/MarkSheet.vue'), props: true, meta: { auth: true } },
+  { path: '/judging/:id/panel', name: 'judging-panel', component: () => import('../views/judge/EventPanel.vue'), props: true, meta: { auth: true } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

@@ -282,6 +282,7 @@ async function runningFinal(base, accounts) {
   }
   const judgeId = await user('judge.e2e', 'judge')
   await user('judge.e2e.enc', 'encryption_judge')
+  await user('judge.e2e.chief', 'chief_judge')
   const encryption = await apiAs(base, 'judge.e2e.enc', 'E2e-judge-password-1')
   await must(encryption('POST', `/events/${event.id}/draw`, {}), 'draw')
   await transition('drawn')
@@ -332,6 +333,23 @@ test('a judge marks by station number, keyboard first, offline for a while, and 
   const stations = new Set(sheet.marks.map((m) => m.station_number))
   expect(sheet.marks.length === 6 && stations.size === 2, `six marks on two stations: ${JSON.stringify(sheet.marks)}`)
   expect(sheet.marks.some((m) => m.value === 52), 'the offline station arrived')
+
+  // The judge signs the complete sheet; the chief judge sees it in the panel and signs the module.
+  await page.locator('[data-test=sign]').click()
+  await page.locator('[data-test=sign]', { hasText: '已签名' }).waitFor()
+  await page.locator('[data-test=logout]').click()
+  await page.goto(`${base}/login`)
+  await fill(page, '[data-test=username]', 'judge.e2e.chief')
+  await fill(page, '[data-test=password]', 'E2e-judge-password-1')
+  await page.locator('[data-test=submit]').click()
+  await page.locator('[data-test=nav-judging]').click()
+  await page.locator('[data-test=panel]').first().click()
+  await page.locator('[data-test=progress] .el-table__row', { hasText: 'judge.e2e' }).first().waitFor()
+  const row = await page.locator('[data-test=progress] .el-table__row', { hasText: '6 / 6' }).first().innerText()
+  expect(row.includes('✓'), `the judge's signature shows: ${row}`)
+  await shot(page, 'chief-judge-panel')
+  await page.locator('[data-test=chief-sign-1]').click()
+  await page.getByText('已完成').first().waitFor()
 })
 
 const server = await startServer()
