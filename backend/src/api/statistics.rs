@@ -89,10 +89,13 @@ async fn snapshot(state: &web::Data<AppState>) -> ApiResult<Arc<Snapshot>> {
                     counted_at: Utc::now(),
                     facts: store::statistics::facts(conn)?,
                     targets: targets_of(store::statistics::targets(conn)?),
-                    trade_names: store::trades::list(conn, &Default::default())?
-                        .into_iter()
-                        .map(|t| (t.id, t.name))
-                        .collect(),
+                    trade_names: store::trades::list(
+                        conn,
+                        &store::trades::TradeFilter { limit: i64::MAX, ..Default::default() },
+                    )?
+                    .into_iter()
+                    .map(|t| (t.id, t.name))
+                    .collect(),
                     answers: Mutex::new(HashMap::new()),
                 });
                 *state.statistics.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());

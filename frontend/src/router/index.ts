@@ -25,6 +25,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/judging', name: 'my-judging', component: () => import('../views/judge/MyJudging.vue'), meta: { auth: true } },
   { path: '/judging/:id/sheet/:section', name: 'mark-sheet', component: () => import('../views/judge/MarkSheet.vue'), props: true, meta: { auth: true } },
   { path: '/judging/:id/panel', name: 'judging-panel', component: () => import('../views/judge/EventPanel.vue'), props: true, meta: { auth: true } },
+  { path: '/dashboard', name: 'dashboard', component: () => import('../views/official/DashboardPage.vue'), meta: { auth: true } },
+  { path: '/awards', name: 'awards', component: () => import('../views/official/AwardsPage.vue'), meta: { auth: true } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

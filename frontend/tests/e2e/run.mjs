@@ -229,6 +229,39 @@ test('an organiser creates a competition through the wizard and runs it to regis
   await shot(page, 'organiser-registration-closed')
 })
 
+test('a provincial official watches the plan and revokes an award, which the public page then shows', async ({ page, base, accounts }) => {
+  await page.goto(`${base}/login`)
+  await fill(page, '[data-test=username]', 'official.union')
+  await fill(page, '[data-test=password]', accounts['official.union'])
+  await page.locator('[data-test=submit]').click()
+  await page.locator('[data-test=nav-dashboard]').click()
+  await page.locator('[data-test=targets]').waitFor()
+  expect((await page.locator('[data-test=targets] .target').count()) === 9, 'the nine targets of the plan')
+  expect((await page.locator('canvas').count()) >= 2, 'the trend and prefecture charts are drawn')
+  await shot(page, 'official-dashboard')
+
+  const year = new Date().getFullYear() - 1
+  await page.locator('[data-test=nav-awards]').click()
+  await choose(page, '[data-test=competition]', `${year}年云南省职工`, `${year}年云南省职工职业技能大赛`)
+  await page.locator('[data-test=awards] .el-table__row').first().waitFor()
+  await shot(page, 'official-awards')
+  const first = page.locator('[data-test=awards] .el-table__row').first()
+  await first.locator('[data-test=revoke]').click()
+  await page.locator('.el-message-box textarea').fill('经核查，参赛资格不符')
+  await page.locator('.el-message-box .el-button--primary').click()
+  await page.locator('[data-test=awards] .el-table__row').first().getByText('已撤销').waitFor()
+
+  const official = await apiAs(base, 'official.union', accounts['official.union'])
+  const finals = (await official('GET', `/competitions?year=${year}&tier=province&category=workers_skills`)).body.items
+  const revoked = (await official('GET', `/competitions/${finals[0].id}/awards?status=revoked`)).body
+  expect(revoked.length === 1, 'one award revoked')
+  const award = (await official('GET', `/awards/${revoked[0].id}`)).body
+  if (award.certificate_number) {
+    const check = await (await fetch(`${base}/api/v1/certificates/verify?number=${award.certificate_number}&code=${award.check_code}`)).json()
+    expect(check.status === 'revoked' && check.revoked_reason === '经核查，参赛资格不符', JSON.stringify(check))
+  }
+})
+
 /** A Kunming final running today, with two checked-in contestants and a judge on its practical
  *  module: set up through the API as the organiser, the admin and the encryption judge would. */
 async function runningFinal(base, accounts) {

@@ -138,6 +138,11 @@ fn generated_history_is_counted_by_the_dashboard_as_by_plain_sql() {
         assert_eq!(d["totals"]["contestants"].as_i64(), Some(contestants), "{year}");
         assert_eq!(d["totals"]["awards"]["title_champion"].as_i64().unwrap_or(0), champions, "{year}");
         assert_eq!(d["totals"]["trades"].as_i64(), Some(trades), "{year}");
+        assert!(
+            d["by_trade"].as_array().unwrap().iter().all(|t| t["name"].is_string()),
+            "trades are named: {}",
+            d["by_trade"]
+        );
         // Kunming's officials see the competitions hosted in Kunming's prefecture.
         let local = srv.get(&format!("/api/v1/statistics/dashboard?year={year}"), &kunming).body;
         let in_kunming = count(&url, &format!("SELECT count(*) AS n {joined} WHERE c.year = {year} AND r.status IN ('admitted', 'checked_in', 'competed') AND o.region_code LIKE '5301%'"));
