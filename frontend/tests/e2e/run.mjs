@@ -31,6 +31,19 @@ async function choose(page, selector, search, option) {
   await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click()
 }
 
+/** Logs out whoever is in and logs `username` in. */
+async function loginAs(page, base, username, password) {
+  await page.goto(`${base}/login`)
+  if (await page.locator('[data-test=logout]').count()) {
+    await page.locator('[data-test=logout]').click()
+    await page.goto(`${base}/login`)
+  }
+  await fill(page, '[data-test=username]', username)
+  await fill(page, '[data-test=password]', password)
+  await page.locator('[data-test=submit]').click()
+  await page.locator('[data-test=logout]').waitFor()
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(output, `${name}.png`), fullPage: true })
 }
@@ -316,6 +329,7 @@ async function runningFinal(base, accounts) {
   const judgeId = await user('judge.e2e', 'judge')
   await user('judge.e2e.enc', 'encryption_judge')
   await user('judge.e2e.chief', 'chief_judge')
+  await user('judge.e2e.sup', 'supervisor')
   const encryption = await apiAs(base, 'judge.e2e.enc', 'E2e-judge-password-1')
   await must(encryption('POST', `/events/${event.id}/draw`, {}), 'draw')
   await transition('drawn')
@@ -324,12 +338,14 @@ async function runningFinal(base, accounts) {
     await must(host('POST', `/events/${event.id}/check-in`, { ticket_number: ticket, id_number: c.id }), 'check-in')
   }
   await transition('running')
-  await must(host('POST', `/events/${event.id}/judging/assignments`, { user_id: judgeId, section_index: 1 }), 'assignment')
-  return { event: event.id }
+  for (const section of [0, 1]) {
+    await must(host('POST', `/events/${event.id}/judging/assignments`, { user_id: judgeId, section_index: section }), 'assignment')
+  }
+  return { event: event.id, competition: competition.id }
 }
 
-test('a judge marks by station number, keyboard first, offline for a while, and nothing is lost', async ({ page, base, accounts }) => {
-  const { event } = await runningFinal(base, accounts)
+test('a judge marks offline for a while and loses nothing; the chief judge and supervisor lock, review (复核) and decrypt; the results are published', async ({ page, base, accounts }) => {
+  const { event, competition } = await runningFinal(base, accounts)
   await page.goto(`${base}/login`)
   await fill(page, '[data-test=username]', 'judge.e2e')
   await fill(page, '[data-test=password]', 'E2e-judge-password-1')
@@ -367,22 +383,76 @@ test('a judge marks by station number, keyboard first, offline for a while, and 
   expect(sheet.marks.length === 6 && stations.size === 2, `six marks on two stations: ${JSON.stringify(sheet.marks)}`)
   expect(sheet.marks.some((m) => m.value === 52), 'the offline station arrived')
 
-  // The judge signs the complete sheet; the chief judge sees it in the panel and signs the module.
+  // The theory paper: one mark per station, then the judge signs both modules.
   await page.locator('[data-test=sign]').click()
   await page.locator('[data-test=sign]', { hasText: '已签名' }).waitFor()
-  await page.locator('[data-test=logout]').click()
-  await page.goto(`${base}/login`)
-  await fill(page, '[data-test=username]', 'judge.e2e.chief')
-  await fill(page, '[data-test=password]', 'E2e-judge-password-1')
-  await page.locator('[data-test=submit]').click()
-  await page.locator('[data-test=nav-judging]').click()
-  await page.locator('[data-test=panel]').first().click()
-  await page.locator('[data-test=progress] .el-table__row', { hasText: 'judge.e2e' }).first().waitFor()
-  const row = await page.locator('[data-test=progress] .el-table__row', { hasText: '6 / 6' }).first().innerText()
-  expect(row.includes('✓'), `the judge's signature shows: ${row}`)
+  await page.goto(`${base}/judging`)
+  await page.locator('[data-test=sheet-0]').first().click()
+  await page.locator('[data-test="mark-1.1.1"]').fill('81')
+  await page.keyboard.press('Control+Enter')
+  await page.getByText('1 号工位已保存').first().waitFor()
+  await page.locator('[data-test=save-station]', { hasText: '保存 2 号工位' }).waitFor()
+  await page.locator('[data-test="mark-1.1.1"]').fill('92.5')
+  await page.keyboard.press('Control+Enter')
+  await page.getByText('2 号工位已保存').first().waitFor()
+  await page.locator('[data-test=sign]').click()
+  await page.locator('[data-test=sign]', { hasText: '已签名' }).waitFor()
+
+  // The chief judge sees the signatures and signs both modules; the supervisor confirms: locked.
+  const password = 'E2e-judge-password-1'
+  const panel = async (username) => {
+    await loginAs(page, base, username, password)
+    await page.goto(`${base}/judging/${event}/panel`)
+  }
+  await panel('judge.e2e.chief')
+  await page.locator('[data-test=progress] .el-table__row', { hasText: '6 / 6' }).first().waitFor()
+  expect((await page.locator('[data-test=progress] .el-table__row', { hasText: '6 / 6' }).first().innerText()).includes('✓'), 'signed')
   await shot(page, 'chief-judge-panel')
-  await page.locator('[data-test=chief-sign-1]').click()
+  for (const s of [0, 1]) {
+    await page.locator(`[data-test=chief-sign-${s}]`).click()
+    await page.locator(`[data-test=chief-sign-${s}]`).waitFor({ state: 'detached' }).catch(() => undefined)
+  }
+  await panel('judge.e2e.sup')
+  for (const s of [0, 1]) {
+    await page.locator(`[data-test=confirm-${s}]`).click()
+    await page.getByText(`模块 ${s + 1} 已锁定`).waitFor()
+  }
+  // 复核: the chief judge draws the sample, the supervisor checks each station.
+  await panel('judge.e2e.chief')
+  await page.locator('[data-test=draw-review]').click()
+  await page.locator('[data-test=samples] .el-table__row').first().waitFor()
+  await panel('judge.e2e.sup')
+  await page.locator('[data-test=sample-checked]').first().waitFor()
+  for (let left = await page.locator('[data-test=sample-checked]').count(); left > 0; left--) {
+    await page.locator('[data-test=sample-checked]').first().click()
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=sample-checked]').length < n, left)
+  }
+  await shot(page, 'supervisor-review')
+  // Two-person decryption.
+  await panel('judge.e2e.enc')
+  await page.locator('[data-test=decrypt]').click()
   await page.getByText('已完成').first().waitFor()
+  await panel('judge.e2e.sup')
+  await page.locator('[data-test=confirm-decryption]').click()
+  await page.getByText('已完成').first().waitFor()
+
+  // The organiser computes the results and publishes them; the public sees them.
+  await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
+  await page.goto(`${base}/manage/competitions/${competition}`)
+  await page.getByRole('tab', { name: '结果与奖项' }).click()
+  await page.locator('[data-test=compute]').click()
+  await page.locator('[data-test=result-status]', { hasText: '暂定' }).waitFor()
+  await page.locator('[data-test=publish-results]').click()
+  await page.locator('[data-test=result-status]', { hasText: '公示中' }).waitFor()
+  await shot(page, 'organiser-results')
+  // The public (logged out) sees the published results with masked ID numbers.
+  await page.locator('[data-test=logout]').click()
+  await page.goto(`${base}/events/${event}/results`)
+  await page.locator('[data-test=results] .el-table__row').nth(1).waitFor()
+  const first = await page.locator('[data-test=results] .el-table__row').first().innerText()
+  expect(first.includes('和丽华') || first.includes('岩罕'), `names after decryption: ${first}`)
+  expect(first.includes('**********'), `masked ID numbers: ${first}`)
+  await shot(page, 'public-results')
 })
 
 const server = await startServer()
