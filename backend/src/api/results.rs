@@ -444,10 +444,15 @@ pub async fn get_results(
         }
     };
     let entries = page.slice(&out.entries)?;
-    // Published results change only by a new set or a new status: the pair is the entity tag.
-    let tag = format!("\"{}-{}\"", out.summary.id, out.summary.status);
+    // Published results change only by a new set or a new status: the pair (and the view) is the tag.
+    // The public's and the organisers' copies differ (masked ID numbers), so their tags differ too.
+    let view = if public { "public" } else { "full" };
+    let tag = format!("\"{}-{}-{view}\"", out.summary.id, out.summary.status);
+    // The answer depends on who asks (organisers see whole ID numbers): a cache must not hand the
+    // public's copy to a signed-in organiser, nor the reverse.
+    let vary = (header::VARY, "Authorization");
     if req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str()) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).insert_header(vary).finish());
     }
     let key = (page.offset.unwrap_or(0), page.limit);
     let cached = public.then(|| state.public_results.page(&out, key)).flatten();
@@ -467,6 +472,7 @@ pub async fn get_results(
         .content_type("application/json")
         .insert_header((header::ETAG, tag))
         .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header(vary)
         .body(body))
 }
 

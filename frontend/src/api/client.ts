@@ -55,7 +55,8 @@ const authenticate: Middleware = {
   },
 }
 
-export const api = createClient<paths>({ baseUrl: API_BASE })
+// Revalidate with the API each time: what the API answers depends on who asks.
+export const api = createClient<paths>({ baseUrl: API_BASE, cache: 'no-cache' })
 api.use(authenticate)
 
 /** The data of a call, or throws its problem. */

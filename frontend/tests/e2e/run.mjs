@@ -290,7 +290,7 @@ async function runningFinal(base, accounts) {
   const kunming = (await host('GET', '/me')).body.grants[0].organisation_id
   const competition = await must(host('POST', '/competitions', {
     name: '昆明市车工决赛（评分演练）', year: Number(today.slice(0, 4)), category: 'workers_skills', tier: 'prefecture', class: 'district',
-    host_org_id: kunming, starts_on: today, ends_on: today, roster_publicity_days: 0,
+    host_org_id: kunming, starts_on: today, ends_on: today, roster_publicity_days: 0, results_publicity_days: 0,
     registration_opens_at: `${yesterday}T00:00:00Z`, registration_closes_at: `${today}T23:59:59Z`,
   }), 'competition')
   const trades = (await host('GET', '/trades?q=%E8%BD%A6%E5%B7%A5')).body.items
@@ -327,6 +327,8 @@ async function runningFinal(base, accounts) {
     return created.id
   }
   const judgeId = await user('judge.e2e', 'judge')
+  const others = [await user('judge.e2e.b', 'judge'), await user('judge.e2e.c', 'judge')]
+  await user('judge.e2e.arb', 'arbiter')
   await user('judge.e2e.enc', 'encryption_judge')
   await user('judge.e2e.chief', 'chief_judge')
   await user('judge.e2e.sup', 'supervisor')
@@ -341,10 +343,16 @@ async function runningFinal(base, accounts) {
   for (const section of [0, 1]) {
     await must(host('POST', `/events/${event.id}/judging/assignments`, { user_id: judgeId, section_index: section }), 'assignment')
   }
+  for (const id of others) {
+    await must(host('POST', `/events/${event.id}/judging/assignments`, { user_id: id, section_index: 1 }), 'assignment')
+  }
+  // Awards are publicised for 0 days in this run, so that they can be granted at once.
+  const rules = (await host('GET', `/competitions/${competition.id}/award-rules`)).body.rules
+  await must(host('PUT', `/competitions/${competition.id}/award-rules`, { rules: { ...rules, publicity_days: 0 } }), 'award rules')
   return { event: event.id, competition: competition.id }
 }
 
-test('a judge marks offline for a while and loses nothing; the chief judge and supervisor lock, review (复核) and decrypt; the results are published', async ({ page, base, accounts }) => {
+test('the whole story: three judges mark (one offline for a while), a spread flag is reconciled, sheets lock, 复核, decryption, results published, an appeal ruled, results final, awards certified, the certificate verifies and the dashboard counts it', async ({ page, base, accounts }) => {
   const { event, competition } = await runningFinal(base, accounts)
   await page.goto(`${base}/login`)
   await fill(page, '[data-test=username]', 'judge.e2e')
@@ -383,6 +391,33 @@ test('a judge marks offline for a while and loses nothing; the chief judge and s
   expect(sheet.marks.length === 6 && stations.size === 2, `six marks on two stations: ${JSON.stringify(sheet.marks)}`)
   expect(sheet.marks.some((m) => m.value === 52), 'the offline station arrived')
 
+  // Judges B and C mark on their tablets (through the API here); C's judgement of station 1 is two
+  // points from A's, which flags it for the chief judge.
+  const aspects = sheet.marks.filter((m) => m.station_number === 1)
+  for (const [name, surface] of [['judge.e2e.b', 2], ['judge.e2e.c', 0]]) {
+    const other = await apiAs(base, name, 'E2e-judge-password-1')
+    for (const station of [1, 2]) {
+      const mine = sheet.marks.filter((m) => m.station_number === station)
+      const marks = mine.map((m) => ({ aspect_id: m.aspect_id, station_number: station, value: m.aspect_id === aspects[1].aspect_id && station === 1 ? surface : m.value }))
+      const r = await other('POST', `/events/${event}/judging/marks`, { marks })
+      expect(r.status === 200, `${name}: ${JSON.stringify(r.body)}`)
+    }
+  }
+  await loginAs(page, base, 'judge.e2e.chief', 'E2e-judge-password-1')
+  await page.goto(`${base}/judging/${event}/panel`)
+  await page.getByRole('button', { name: '裁定' }).first().click()
+  await page.locator('.el-message-box input').fill('经现场复看，评分差异在工艺理解，维持各裁判评分')
+  await page.locator('.el-message-box .el-button--primary').click()
+  await page.getByText('reconciled').first().waitFor()
+  await shot(page, 'chief-judge-flag-reconciled')
+  for (const name of ['judge.e2e.b', 'judge.e2e.c']) {
+    const other = await apiAs(base, name, 'E2e-judge-password-1')
+    const signed = await other('POST', `/events/${event}/judging/sections/1/sign`)
+    expect(signed.status === 201, `${name} signs: ${JSON.stringify(signed.body)}`)
+  }
+  await loginAs(page, base, 'judge.e2e', 'E2e-judge-password-1')
+  await page.goto(`${base}/judging/${event}/sheet/1`)
+
   // The theory paper: one mark per station, then the judge signs both modules.
   await page.locator('[data-test=sign]').click()
   await page.locator('[data-test=sign]', { hasText: '已签名' }).waitFor()
@@ -407,6 +442,7 @@ test('a judge marks offline for a while and loses nothing; the chief judge and s
   await panel('judge.e2e.chief')
   await page.locator('[data-test=progress] .el-table__row', { hasText: '6 / 6' }).first().waitFor()
   expect((await page.locator('[data-test=progress] .el-table__row', { hasText: '6 / 6' }).first().innerText()).includes('✓'), 'signed')
+  expect((await page.locator('[data-test=progress] .el-table__row').count()) === 4, 'three judges on module 2, one on module 1')
   await shot(page, 'chief-judge-panel')
   for (const s of [0, 1]) {
     await page.locator(`[data-test=chief-sign-${s}]`).click()
@@ -453,6 +489,63 @@ test('a judge marks offline for a while and loses nothing; the chief judge and s
   expect(first.includes('和丽华') || first.includes('岩罕'), `names after decryption: ${first}`)
   expect(first.includes('**********'), `masked ID numbers: ${first}`)
   await shot(page, 'public-results')
+
+  // A contestant appeals; the arbiter accepts and dismisses it, and the ruling is final.
+  await loginAs(page, base, '13911110001', 'e2e-contestant-password')
+  await page.goto(`${base}/me/registrations`)
+  await page.getByRole('button', { name: '申诉' }).first().click()
+  await page.locator('.el-message-box textarea').fill('对实操模块工艺评分有异议')
+  await page.locator('.el-message-box .el-button--primary').click()
+  await page.getByText('申诉已提交').first().waitFor()
+  await loginAs(page, base, 'judge.e2e.arb', 'E2e-judge-password-1')
+  await page.goto(`${base}/judging/${event}/panel`)
+  await page.getByRole('button', { name: '受理' }).click()
+  await page.getByRole('button', { name: '驳回' }).click()
+  await page.locator('.el-message-box textarea').fill('经复看录像，评分符合评分标准，维持原评分')
+  await page.locator('.el-message-box .el-button--primary').click()
+  await page.getByText('dismissed').first().waitFor()
+  await shot(page, 'arbiter-ruling')
+
+  // Final results; the awards the rules give are proposed and certified by Kunming's union.
+  await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
+  await page.goto(`${base}/manage/competitions/${competition}`)
+  await page.getByRole('tab', { name: '结果与奖项' }).click()
+  await page.locator('[data-test=finalise]').click()
+  await page.locator('[data-test=result-status]', { hasText: '最终成绩' }).waitFor()
+  await page.locator('[data-test=propose]').click()
+  await page.locator('[data-test=proposals] .el-table__row').first().waitFor()
+  await shot(page, 'organiser-award-proposals')
+  await loginAs(page, base, 'official.kunming', accounts['official.kunming'])
+  await page.goto(`${base}/awards`)
+  await choose(page, '[data-test=competition]', '评分演练', '昆明市车工决赛（评分演练）')
+  await page.locator('[data-test=awards] .el-table__row').first().waitFor()
+  // The union certifies prizes and titles (skill levels go to HRSS): filter to the 技术状元.
+  await page.locator('.toolbar .el-select').nth(2).click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '技术状元' }).click()
+  await page.locator('[data-test=awards] .el-table__row').first().waitFor()
+  await page.locator('[data-test=awards] thead .el-checkbox').click()
+  for (const action of ['confirm', 'publicise', 'grant', 'issue_certificate']) {
+    await page.locator(`[data-test=batch-${action}]`).click()
+    await page.getByText('已处理 1 项').first().waitFor()
+    await page.waitForTimeout(400)
+    await page.locator('[data-test=awards] thead .el-checkbox').click()
+  }
+  await page.locator('[data-test=awards] .el-table__row').first().getByText('已发证').waitFor()
+  await shot(page, 'official-certified')
+  const official = await apiAs(base, 'official.kunming', accounts['official.kunming'])
+  const champion = (await official('GET', `/competitions/${competition}/awards?kind=title_champion`)).body[0]
+  const award = (await official('GET', `/awards/${champion.id}`)).body
+  await page.goto(`${base}/verify?number=${award.certificate_number}&code=${award.check_code}`)
+  await page.locator('[data-test=certificate]', { hasText: '技术状元' }).waitFor()
+  await page.locator('[data-test=certificate]', { hasText: '有效' }).waitFor()
+  // The dashboard of Kunming's officials counts this year's 技术状元.
+  await page.goto(`${base}/dashboard`)
+  await choose(page, '[data-test=year]', String(new Date().getFullYear()), String(new Date().getFullYear()))
+  await page.getByRole('button', { name: '查询' }).click()
+  await page.locator('[data-test=totals]').waitFor()
+  const totals = await page.locator('[data-test=totals]').innerText()
+  expect(/技术状元与技术能手\s*\n?\s*[1-9]/.test(totals), `the champion is counted: ${totals}`)
+  await shot(page, 'official-dashboard-kunming')
 })
 
 const server = await startServer()

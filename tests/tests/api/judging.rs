@@ -662,6 +662,7 @@ fn results_are_computed_from_the_marks_verified_by_recomputation_and_published()
     srv.request("GET", &format!("/api/v1/events/{event}/results?limit=0"))
         .send()
         .invalid_field("limit", "out_of_range");
+    assert!(public.header("vary").is_some_and(|v| v.contains("Authorization")), "caches keep the public's copy apart");
     let tag = public.etag.clone().unwrap();
     assert_eq!(
         srv.request("GET", &format!("/api/v1/events/{event}/results")).header("If-None-Match", &tag).send().status,
