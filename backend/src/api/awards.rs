@@ -18,12 +18,12 @@ use crate::auth::policy::{can_manage_competition, can_view_person};
 use crate::auth::Actor;
 use crate::db::{now, DbConnection};
 use crate::domain::award::{
-    check_rules, default_rules, is_granting_body, may_be_promoted, next_status, propose, AwardAction, AwardKind,
-    AwardRules, AwardStatus, Finisher,
+    award_label, check_rules, default_rules, is_granting_body, may_be_promoted, next_status, propose, AwardAction,
+    AwardKind, AwardRules, AwardStatus, Body, Finisher,
 };
 use crate::domain::competition::{Category, CompetitionClass};
 use crate::domain::id_card::mask_id_number;
-use crate::domain::organisation::{in_subtree, OrgKind, Tier};
+use crate::domain::organisation::{OrgKind, Tier};
 use crate::domain::person::{level_name, mask_name};
 use crate::domain::role::Role;
 use crate::domain::text;
@@ -199,10 +199,7 @@ fn award_out(view: AwardView, reveal: bool) -> ApiResult<AwardOut> {
     let kind = AwardKind::parse(&a.kind).ok_or_else(|| ApiError::internal(format!("award kind {}", a.kind)))?;
     let status =
         AwardStatus::parse(&a.status).ok_or_else(|| ApiError::internal(format!("award status {}", a.status)))?;
-    let label = match (kind, a.to_level) {
-        (AwardKind::Promotion, Some(level)) => format!("晋升{}", level_name(level)),
-        (kind, _) => kind.label().to_string(),
-    };
+    let label = award_label(kind, a.to_level);
     Ok(AwardOut {
         id: a.id,
         competition_id: a.competition_id,
@@ -234,7 +231,10 @@ fn award_out(view: AwardView, reveal: bool) -> ApiResult<AwardOut> {
 
 /// The official bodies the caller acts for: (name, kind, tier, region, path) of each organisation
 /// they hold an official grant on.
-fn official_bodies(conn: &mut DbConnection, actor: &Actor) -> ApiResult<Vec<(String, OrgKind, Tier, String, String)>> {
+pub(crate) fn official_bodies(
+    conn: &mut DbConnection,
+    actor: &Actor,
+) -> ApiResult<Vec<(String, OrgKind, Tier, String, String)>> {
     let ids: Vec<String> =
         actor.grants.iter().filter(|g| g.role == Role::Official).filter_map(|g| g.organisation_id.clone()).collect();
     if ids.is_empty() {
@@ -257,16 +257,17 @@ fn granting_body(
     host_path: &str,
 ) -> ApiResult<Option<String>> {
     let tier = Tier::parse(&competition.tier).ok_or_else(|| ApiError::internal("competition tier"))?;
-    let host_region = store::organisations::find(conn, &competition.host_org_id)?
-        .map(|o| o.region_code)
+    let host_org = store::organisations::find(conn, &competition.host_org_id)?
         .ok_or_else(|| ApiError::internal("competition without host"))?;
-    Ok(official_bodies(conn, actor)?.into_iter().find_map(|(name, body_kind, body_tier, region, path)| {
-        let certifies = match tier {
-            // An enterprise's own competition is certified within the enterprise.
-            Tier::Enterprise => in_subtree(host_path, &path),
-            _ => is_granting_body(kind, (body_kind, body_tier, &region), tier, &host_region),
-        };
-        certifies.then_some(name)
+    let host = Body {
+        kind: OrgKind::parse(&host_org.kind).unwrap_or(OrgKind::Union),
+        tier: Tier::parse(&host_org.tier).unwrap_or(tier),
+        region: &host_org.region_code,
+        path: host_path,
+    };
+    Ok(official_bodies(conn, actor)?.into_iter().find_map(|(name, kind_of, tier_of, region, path)| {
+        let body = Body { kind: kind_of, tier: tier_of, region: &region, path: &path };
+        is_granting_body(kind, body, tier, host).then_some(name)
     }))
 }
 
@@ -950,11 +951,7 @@ pub async fn certificate_page(
                 return Err(ApiError::conflict("no_certificate", "the award has no certificate (not granted, or a recommendation)"));
             };
             let url = verification_url(&public_url, number, code);
-            let title = match (AwardKind::parse(&a.kind), a.to_level) {
-                (Some(AwardKind::Promotion), Some(level)) => format!("晋升为{}", level_name(level)),
-                (Some(kind), _) => kind.label().to_string(),
-                _ => a.kind.clone(),
-            };
+            let title = AwardKind::parse(&a.kind).map_or_else(|| a.kind.clone(), |k| award_label(k, a.to_level));
             let granted = a.granted_at.map(|t| format!("{}年{}月{}日", t.year(), t.month(), t.day())).unwrap_or_default();
             let revoked = if a.status == AwardStatus::Revoked.as_str() {
                 format!("<p class=\"revoked\">已撤销 REVOKED：{}</p>", html_escape(a.revoked_reason.as_deref().unwrap_or("")))
@@ -1035,11 +1032,7 @@ pub async fn verify_certificate(state: web::Data<AppState>, query: web::Query<Ve
             let matches = constant_time_eq(stored.as_bytes(), code.as_bytes());
             let Some(view) = view.filter(|_| matches) else { return Err(not_a_certificate()) };
             let a = &view.award;
-            let award = match (AwardKind::parse(&a.kind), a.to_level) {
-                (Some(AwardKind::Promotion), Some(level)) => format!("晋升{}", level_name(level)),
-                (Some(kind), _) => kind.label().to_string(),
-                _ => a.kind.clone(),
-            };
+            let award = AwardKind::parse(&a.kind).map_or_else(|| a.kind.clone(), |k| award_label(k, a.to_level));
             Ok(CertificateCheck {
                 certificate_number: number,
                 holder: mask_name(&view.full_name),

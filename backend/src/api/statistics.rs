@@ -337,10 +337,8 @@ fn require_region_official(conn: &mut crate::db::DbConnection, actor: &Actor, re
     if actor.is_admin() {
         return Ok(());
     }
-    let ids: Vec<String> =
-        actor.grants.iter().filter(|g| g.role == Role::Official).filter_map(|g| g.organisation_id.clone()).collect();
-    let own = store::awards::organisations_by_ids(conn, &ids)?;
-    if own.iter().any(|(_, _, _, _, r, _)| r == region) {
+    let own = super::awards::official_bodies(conn, actor)?;
+    if own.iter().any(|(_, _, _, r, _)| r == region) {
         Ok(())
     } else {
         Err(ApiError::forbidden("plan targets are set by the region's own officials"))

@@ -443,16 +443,23 @@ pub fn propose(
     (out, skipped)
 }
 
-/// Whether an official's body certifies awards of `kind` for a competition of `tier` hosted in
-/// `host_region`: the union (or HRSS, for skill levels) of the competition's own tier and region.
-/// An enterprise competition's awards are certified within the enterprise (checked by subtree).
-pub fn is_granting_body(
-    kind: AwardKind,
-    body: (OrgKind, Tier, &str),
-    competition_tier: Tier,
-    host_region: &str,
-) -> bool {
-    let (body_kind, body_tier, body_region) = body;
+/// An organisation as the granting-body rule sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Body<'a> {
+    pub kind: OrgKind,
+    pub tier: Tier,
+    pub region: &'a str,
+    pub path: &'a str,
+}
+
+/// Whether an official's body certifies awards of `kind` for a competition of `competition_tier`
+/// hosted by `host`: the union (or HRSS, for skill levels) of the competition's own tier and region.
+/// An enterprise's own competition is certified within the enterprise (the host's subtree).
+pub fn is_granting_body(kind: AwardKind, body: Body, competition_tier: Tier, host: Body) -> bool {
+    if competition_tier == Tier::Enterprise {
+        return super::organisation::in_subtree(host.path, body.path);
+    }
+    let (body_kind, body_tier, body_region, host_region) = (body.kind, body.tier, body.region, host.region);
     if body_kind != kind.granting_body() || body_tier != competition_tier {
         return false;
     }
@@ -463,6 +470,15 @@ pub fn is_granting_body(
         Tier::County | Tier::Enterprise => 6,
     };
     body_region.get(..digits) == host_region.get(..digits)
+}
+
+/// The award's name as certificates and notices give it: the kind's label, or "晋升技师" for a
+/// promotion to a level.
+pub fn award_label(kind: AwardKind, to_level: Option<i32>) -> String {
+    match (kind, to_level) {
+        (AwardKind::Promotion, Some(level)) => format!("晋升{}", super::person::level_name(level)),
+        (kind, _) => kind.label().to_string(),
+    }
 }
 
 /// A one-promotion-a-year check for a person: true when none of their promotions in `year` stands.
@@ -628,17 +644,31 @@ mod tests {
 
     #[test]
     fn only_the_union_or_hrss_of_the_competitions_tier_and_region_certifies() {
-        let province_union = (OrgKind::Union, Tier::Province, "530000");
-        let county_union = (OrgKind::Union, Tier::County, "530102");
-        let hrss = (OrgKind::Hrss, Tier::Province, "530000");
-        assert!(is_granting_body(TitleChampion, province_union, Tier::Province, "530000"));
-        assert!(!is_granting_body(TitleChampion, county_union, Tier::Province, "530000"));
-        assert!(!is_granting_body(TitleChampion, hrss, Tier::Province, "530000"));
-        assert!(is_granting_body(Promotion, hrss, Tier::Province, "530000"));
-        assert!(!is_granting_body(Promotion, province_union, Tier::Province, "530000"));
-        let kunming = (OrgKind::Union, Tier::Prefecture, "530100");
-        assert!(is_granting_body(PrizeFirst, kunming, Tier::Prefecture, "530100"));
-        assert!(!is_granting_body(PrizeFirst, kunming, Tier::Prefecture, "530300"), "Qujing's competition");
+        let body = |kind, tier, region| Body { kind, tier, region, path: "/x/" };
+        let province_union = body(OrgKind::Union, Tier::Province, "530000");
+        let county_union = body(OrgKind::Union, Tier::County, "530102");
+        let hrss = body(OrgKind::Hrss, Tier::Province, "530000");
+        let host = |region| Body { kind: OrgKind::Union, tier: Tier::Province, region, path: "/x/" };
+        assert!(is_granting_body(TitleChampion, province_union, Tier::Province, host("530000")));
+        assert!(!is_granting_body(TitleChampion, county_union, Tier::Province, host("530000")));
+        assert!(!is_granting_body(TitleChampion, hrss, Tier::Province, host("530000")));
+        assert!(is_granting_body(Promotion, hrss, Tier::Province, host("530000")));
+        assert!(!is_granting_body(Promotion, province_union, Tier::Province, host("530000")));
+        let kunming = body(OrgKind::Union, Tier::Prefecture, "530100");
+        assert!(is_granting_body(PrizeFirst, kunming, Tier::Prefecture, host("530100")));
+        assert!(!is_granting_body(PrizeFirst, kunming, Tier::Prefecture, host("530300")), "Qujing's competition");
+        // An enterprise's own contest: whoever officiates over the enterprise, and nobody else.
+        let factory = Body { kind: OrgKind::Enterprise, tier: Tier::Enterprise, region: "530102", path: "/a/b/f/" };
+        let own = Body { kind: OrgKind::Union, tier: Tier::County, region: "530102", path: "/a/b/" };
+        let other = Body { kind: OrgKind::Union, tier: Tier::County, region: "530102", path: "/a/c/" };
+        assert!(is_granting_body(Promotion, own, Tier::Enterprise, factory));
+        assert!(!is_granting_body(PrizeFirst, other, Tier::Enterprise, factory));
+    }
+
+    #[test]
+    fn promotions_are_labelled_by_the_level_reached() {
+        assert_eq!(award_label(Promotion, Some(2)), "晋升技师");
+        assert_eq!(award_label(TitleChampion, None), "技术状元");
     }
 
     #[test]

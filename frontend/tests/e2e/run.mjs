@@ -20,7 +20,7 @@ function idNumber(first17) {
 
 async function fill(scope, selector, value) {
   const el = scope.locator(selector).first()
-  const input = (await el.evaluate((e) => e.tagName)) === 'INPUT' || (await el.evaluate((e) => e.tagName)) === 'TEXTAREA' ? el : el.locator('input').first()
+  const input = ['INPUT', 'TEXTAREA'].includes(await el.evaluate((e) => e.tagName)) ? el : el.locator('input').first()
   await input.fill(value)
 }
 
