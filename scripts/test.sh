@@ -48,7 +48,7 @@ if [ -f frontend/package.json ]; then
   step "SPA browser tests (chromium, real server)" bash -c "bash scripts/ensure-deps.sh chromium && cd frontend && npm run -s build && SKILLCOMP_BIN=../target/debug/skillcomp npm run -s e2e"
 fi
 
-passed=$(grep -oE '(test result: [a-zA-Z]+\. )?[0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failures=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$log" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
 echo
 echo "summary:"
