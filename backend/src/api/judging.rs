@@ -24,7 +24,7 @@ use crate::domain::scoring::{check_mark, from_centi, judgement_spread_exceeded, 
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::store::events::EventRow;
-use crate::store::judging::{AspectRow, FlagRow, JudgeAspectRow, MarkRow, RelationRow, ReopenRow, SignoffRow};
+use crate::store::judging::{AspectRow, FlagRow, JudgeAspectRow, MarkRow, RelationRow, SignoffRow};
 use crate::store::{self, new_id};
 use crate::AppState;
 
@@ -41,8 +41,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sign_section)
         .service(chief_sign_section)
         .service(confirm_section)
-        .service(request_reopen)
-        .service(approve_reopen)
         .service(progress)
         .service(draw_review)
         .service(get_review)
@@ -60,7 +58,7 @@ pub fn roles_on(conn: &mut DbConnection, actor: &Actor, event_id: &str) -> ApiRe
         .collect())
 }
 
-fn require_role(
+pub(super) fn require_role(
     conn: &mut DbConnection,
     actor: &Actor,
     event_id: &str,
@@ -107,7 +105,7 @@ fn competing_stations(conn: &mut DbConnection, event_id: &str) -> ApiResult<Hash
 }
 
 /// The event's aspects by id.
-fn aspects_by_id(conn: &mut DbConnection, event_id: &str) -> ApiResult<HashMap<String, AspectRow>> {
+pub(super) fn aspects_by_id(conn: &mut DbConnection, event_id: &str) -> ApiResult<HashMap<String, AspectRow>> {
     Ok(store::judging::aspects_of(conn, event_id)?.into_iter().map(|a| (a.id.clone(), a)).collect())
 }
 
@@ -1171,130 +1169,6 @@ pub async fn confirm_section(
                 signed_at: utc(chief.signed_at),
                 confirmed: true,
             })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReopenRequest {
-    pub new_value: f64,
-    pub reason: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReopenOut {
-    pub id: String,
-    pub mark_id: String,
-    /// pending until a supervisor approves.
-    pub status: String,
-    pub old_value: f64,
-    pub new_value: f64,
-    pub reason: String,
-}
-
-/// The chief judge asks to change a locked mark, with a reason; a supervisor must approve.
-#[utoipa::path(tag = "judging", request_body = ReopenRequest, responses((status = 201, body = ReopenOut), ProblemResponses), security(("bearer" = [])))]
-#[post("/marks/{id}/reopen")]
-pub async fn request_reopen(
-    state: web::Data<AppState>,
-    actor: Actor,
-    id: web::Path<String>,
-    body: JsonBody<ReopenRequest>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id("id", &id)?;
-    let input = body.0;
-    let reason = text::required("reason", &input.reason, 500)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let mark = store::judging::find_mark(conn, &id)?.ok_or_else(|| ApiError::not_found("mark"))?;
-            require_role(conn, &actor, &mark.event_id, &[EventRole::ChiefJudge], "re-opening a mark")?;
-            if mark.status != "locked" {
-                return Err(ApiError::conflict(
-                    "not_locked",
-                    "only a locked mark is re-opened; others are edited by their judge",
-                ));
-            }
-            let aspect = store::judging::aspects_of(conn, &mark.event_id)?
-                .into_iter()
-                .find(|a| a.id == mark.aspect_id)
-                .ok_or_else(|| ApiError::internal("mark without aspect"))?;
-            check_mark(
-                AspectKind::parse(&aspect.kind).unwrap_or(AspectKind::Measurement),
-                from_centi(aspect.max_centi),
-                input.new_value,
-            )
-            .map_err(|m| Violation::new("new_value", "out_of_range", m))?;
-            let row = ReopenRow {
-                id: new_id(),
-                mark_id: mark.id.clone(),
-                new_value_centi: to_centi(input.new_value).unwrap_or_default(),
-                reason,
-                requested_by: actor.user_id.clone(),
-                status: "pending".into(),
-                approved_by: None,
-                created_at: now(),
-                decided_at: None,
-            };
-            store::judging::insert_reopen(conn, &row)?;
-            record(
-                conn,
-                &actor,
-                "judging.reopen_request",
-                ("mark", &mark.id),
-                None,
-                Some(serde_json::json!({ "request_id": row.id, "reason": row.reason })),
-            )?;
-            Ok(ReopenOut {
-                id: row.id,
-                mark_id: mark.id,
-                status: row.status,
-                old_value: from_centi(mark.value_centi),
-                new_value: from_centi(row.new_value_centi),
-                reason: row.reason,
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(out))
-}
-
-/// A supervisor (never the requester) approves a re-opening: the mark takes its new value and the
-/// audit trail keeps both values.
-#[utoipa::path(tag = "judging", responses((status = 200, body = ReopenOut), ProblemResponses), security(("bearer" = [])))]
-#[post("/reopen-requests/{id}/approve")]
-pub async fn approve_reopen(
-    state: web::Data<AppState>,
-    actor: Actor,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let request = store::judging::find_reopen(conn, &id)?.ok_or_else(|| ApiError::not_found("re-open request"))?;
-            let mut mark = store::judging::find_mark(conn, &request.mark_id)?.ok_or_else(|| ApiError::not_found("mark"))?;
-            require_role(conn, &actor, &mark.event_id, &[EventRole::Supervisor], "approving a re-opening")?;
-            if request.requested_by == actor.user_id {
-                return Err(ApiError::conflict("same_person", "a re-opening needs two people: the chief judge asks, a supervisor approves"));
-            }
-            let at = now();
-            if !store::judging::approve_reopen(conn, &request.id, &actor.user_id, at)? {
-                return Err(ApiError::conflict("already_decided", "this request has already been approved"));
-            }
-            let before = mark.value_centi;
-            let expected = mark.version;
-            mark.value_centi = request.new_value_centi;
-            mark.version += 1;
-            mark.updated_at = at;
-            if !store::judging::update_mark(conn, &mark, expected)? {
-                return Err(ApiError::precondition_failed("the mark changed at the same moment"));
-            }
-            record(conn, &actor, "judging.reopen", ("mark", &mark.id),
-                Some(serde_json::json!({ "value": from_centi(before) })),
-                Some(serde_json::json!({ "value": from_centi(mark.value_centi), "reason": request.reason, "requested_by": request.requested_by })))?;
-            Ok(ReopenOut { id: request.id, mark_id: mark.id, status: "approved".into(), old_value: from_centi(before), new_value: from_centi(mark.value_centi), reason: request.reason })
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))

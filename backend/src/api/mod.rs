@@ -15,6 +15,7 @@ pub mod organisations;
 pub mod persons;
 pub mod reference;
 pub mod registrations;
+pub mod reopen;
 pub mod results;
 pub mod roster;
 pub mod schemes;
@@ -42,6 +43,7 @@ use crate::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     results::configure(cfg);
     judging::configure(cfg);
+    reopen::configure(cfg);
     registrations::configure(cfg);
     competitions::configure(cfg);
     auth::configure(cfg);

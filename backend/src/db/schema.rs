@@ -464,6 +464,7 @@ diesel::table! {
         approved_by -> Nullable<Text>,
         created_at -> Timestamp,
         decided_at -> Nullable<Timestamp>,
+        old_value_centi -> Integer,
     }
 }
 

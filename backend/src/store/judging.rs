@@ -99,6 +99,7 @@ pub struct ReopenRow {
     pub approved_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
+    pub old_value_centi: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -249,6 +250,16 @@ pub fn marks_at(conn: &mut DbConnection, aspect_id: &str, station: i32) -> ApiRe
         .load(conn)?)
 }
 
+/// Every judge's marks at one station of an event (what the chief judge looks at before re-opening).
+pub fn marks_at_station(conn: &mut DbConnection, event_id: &str, station: i32) -> ApiResult<Vec<MarkRow>> {
+    Ok(marks::table
+        .filter(marks::event_id.eq(event_id))
+        .filter(marks::station_number.eq(station))
+        .order((marks::aspect_id.asc(), marks::judge_user_id.asc()))
+        .select(MarkRow::as_select())
+        .load(conn)?)
+}
+
 pub fn find_mark(conn: &mut DbConnection, id: &str) -> ApiResult<Option<MarkRow>> {
     Ok(marks::table.find(id).select(MarkRow::as_select()).first(conn).optional()?)
 }
@@ -350,15 +361,32 @@ pub fn find_reopen(conn: &mut DbConnection, id: &str) -> ApiResult<Option<Reopen
     Ok(reopen_requests::table.find(id).select(ReopenRow::as_select()).first(conn).optional()?)
 }
 
-pub fn approve_reopen(conn: &mut DbConnection, id: &str, by: &str, at: NaiveDateTime) -> ApiResult<bool> {
+/// An event's re-open requests with their marks, newest first.
+pub fn reopens_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<(ReopenRow, MarkRow)>> {
+    Ok(reopen_requests::table
+        .inner_join(marks::table)
+        .filter(marks::event_id.eq(event_id))
+        .order(reopen_requests::created_at.desc())
+        .select((ReopenRow::as_select(), MarkRow::as_select()))
+        .load(conn)?)
+}
+
+/// Whether a mark already has a request waiting for a supervisor.
+pub fn has_pending_reopen(conn: &mut DbConnection, mark_id: &str) -> ApiResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        reopen_requests::table
+            .filter(reopen_requests::mark_id.eq(mark_id))
+            .filter(reopen_requests::status.eq("pending")),
+    ))
+    .get_result(conn)?)
+}
+
+/// Decides a pending request (approved or declined); false when it was no longer pending.
+pub fn decide_reopen(conn: &mut DbConnection, id: &str, status: &str, by: &str, at: NaiveDateTime) -> ApiResult<bool> {
     let changed = diesel::update(
         reopen_requests::table.filter(reopen_requests::id.eq(id)).filter(reopen_requests::status.eq("pending")),
     )
-    .set((
-        reopen_requests::status.eq("approved"),
-        reopen_requests::approved_by.eq(by),
-        reopen_requests::decided_at.eq(at),
-    ))
+    .set((reopen_requests::status.eq(status), reopen_requests::approved_by.eq(by), reopen_requests::decided_at.eq(at)))
     .execute(conn)?;
     Ok(changed == 1)
 }

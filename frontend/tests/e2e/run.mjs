@@ -44,6 +44,27 @@ async function loginAs(page, base, username, password) {
   await page.locator('[data-test=logout]').waitFor()
 }
 
+/** A judge's own tablet: logs in in a fresh browser session and marks module 2 station by station. */
+async function markOnTablet(browser, base, event, username, stations) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const page = await context.newPage()
+  page.setDefaultTimeout(15_000)
+  try {
+    await loginAs(page, base, username, 'E2e-judge-password-1')
+    await page.goto(`${base}/judging/${event}/sheet/1`)
+    for (const [i, [measured, ...judgements]] of stations.entries()) {
+      await page.locator('[data-test=save-station]', { hasText: `保存 ${i + 1} 号工位` }).waitFor()
+      await page.locator('[data-test="mark-2.1.1"]').fill(measured)
+      await page.keyboard.press('Enter')
+      for (const key of judgements) await page.keyboard.press(key)
+      await page.keyboard.press('Control+Enter')
+      await page.getByText(`${i + 1} 号工位已保存`).first().waitFor()
+    }
+  } finally {
+    await context.close()
+  }
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(output, `${name}.png`), fullPage: true })
 }
@@ -352,7 +373,7 @@ async function runningFinal(base, accounts) {
   return { event: event.id, competition: competition.id }
 }
 
-test('the whole story: three judges mark (one offline for a while), a spread flag is reconciled, sheets lock, 复核, decryption, results published, an appeal ruled, results final, awards certified, the certificate verifies and the dashboard counts it', async ({ page, base, accounts }) => {
+test('the whole story: three judges mark (one offline for a while), a spread flag is reconciled, sheets lock, 复核, a locked mark re-opened by two people, decryption, results published, an appeal ruled, results final, awards certified, the certificate verifies and the dashboard counts it', async ({ page, base, accounts, browser }) => {
   const { event, competition } = await runningFinal(base, accounts)
   await page.goto(`${base}/login`)
   await fill(page, '[data-test=username]', 'judge.e2e')
@@ -391,24 +412,18 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   expect(sheet.marks.length === 6 && stations.size === 2, `six marks on two stations: ${JSON.stringify(sheet.marks)}`)
   expect(sheet.marks.some((m) => m.value === 52), 'the offline station arrived')
 
-  // Judges B and C mark on their tablets (through the API here); C's judgement of station 1 is two
-  // points from A's, which flags it for the chief judge.
-  const aspects = sheet.marks.filter((m) => m.station_number === 1)
-  for (const [name, surface] of [['judge.e2e.b', 2], ['judge.e2e.c', 0]]) {
-    const other = await apiAs(base, name, 'E2e-judge-password-1')
-    for (const station of [1, 2]) {
-      const mine = sheet.marks.filter((m) => m.station_number === station)
-      const marks = mine.map((m) => ({ aspect_id: m.aspect_id, station_number: station, value: m.aspect_id === aspects[1].aspect_id && station === 1 ? surface : m.value }))
-      const r = await other('POST', `/events/${event}/judging/marks`, { marks })
-      expect(r.status === 200, `${name}: ${JSON.stringify(r.body)}`)
-    }
-  }
+  // Judges B and C mark at the same time on their own tablets (their own browser sessions); C
+  // judges station 1's surface 不合格 (0) where A said 良好 (2) — two points apart, which flags it for the chief judge.
+  await Promise.all([
+    ['judge.e2e.b', [['58.5', '2', '3'], ['52', '1', '2']]],
+    ['judge.e2e.c', [['58.5', '0', '3'], ['52', '1', '2']]],
+  ].map(([name, stations]) => markOnTablet(browser, base, event, name, stations)))
   await loginAs(page, base, 'judge.e2e.chief', 'E2e-judge-password-1')
   await page.goto(`${base}/judging/${event}/panel`)
   await page.getByRole('button', { name: '裁定' }).first().click()
   await page.locator('.el-message-box input').fill('经现场复看，评分差异在工艺理解，维持各裁判评分')
   await page.locator('.el-message-box .el-button--primary').click()
-  await page.getByText('reconciled').first().waitFor()
+  await page.getByText('已裁定').first().waitFor()
   await shot(page, 'chief-judge-flag-reconciled')
   for (const name of ['judge.e2e.b', 'judge.e2e.c']) {
     const other = await apiAs(base, name, 'E2e-judge-password-1')
@@ -464,6 +479,25 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
     await page.waitForFunction((n) => document.querySelectorAll('[data-test=sample-checked]').length < n, left)
   }
   await shot(page, 'supervisor-review')
+  // 复核 found a copying slip in judge A's measurement at station 2: the chief judge asks for the
+  // change, the supervisor approves it, and the mark carries the new value.
+  await panel('judge.e2e.chief')
+  await page.locator('[data-test=reopen-station] input').fill('2')
+  await page.locator('[data-test=reopen-load]').click()
+  await page.locator('[data-test="reopen-2.1.1-judge.e2e"]').click()
+  await page.locator('[data-test=reopen-value] input').fill('53')
+  await page.locator('[data-test=reopen-reason]').fill('复核：外圆实测 Φ40.01，记录誊写为 52，应为 53')
+  await page.locator('[data-test=reopen-send]').click()
+  await page.locator('[data-test=reopen-requests] .el-table__row', { hasText: '待监督批准' }).waitFor()
+  await shot(page, 'chief-judge-reopen-request')
+  await panel('judge.e2e.sup')
+  await page.locator('[data-test=reopen-approve]').click()
+  await page.locator('[data-test=reopen-requests] .el-table__row', { hasText: '已批准' }).waitFor()
+  expect((await page.locator('[data-test=reopen-requests] .el-table__row').first().innerText()).includes('52 → 53'), 'old and new value')
+  await shot(page, 'supervisor-reopen-approved')
+  const chief = await apiAs(base, 'judge.e2e.chief', password)
+  const atTwo = (await chief('GET', `/events/${event}/judging/stations/2/marks`)).body.marks
+  expect(atTwo.some((m) => m.judge === 'judge.e2e' && m.aspect_code === '2.1.1' && m.value === 53 && m.status === 'locked'), `re-opened: ${JSON.stringify(atTwo)}`)
   // Two-person decryption.
   await panel('judge.e2e.enc')
   await page.locator('[data-test=decrypt]').click()
@@ -503,7 +537,7 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   await page.getByRole('button', { name: '驳回' }).click()
   await page.locator('.el-message-box textarea').fill('经复看录像，评分符合评分标准，维持原评分')
   await page.locator('.el-message-box .el-button--primary').click()
-  await page.getByText('dismissed').first().waitFor()
+  await page.getByText('已驳回').first().waitFor()
   await shot(page, 'arbiter-ruling')
 
   // Final results; the awards the rules give are proposed and certified by Kunming's union.
@@ -549,10 +583,11 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
 })
 
 const server = await startServer()
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+let browser
 let passed = 0
 let failed = 0
 try {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
   for (const t of tests) {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
     const page = await context.newPage()
@@ -560,7 +595,7 @@ try {
     const errors = []
     page.on('pageerror', (e) => errors.push(e.message))
     try {
-      await t.fn({ page, base: server.base, accounts: server.accounts })
+      await t.fn({ page, base: server.base, accounts: server.accounts, browser })
       expect(errors.length === 0, `errors in the page: ${errors.join('; ')}`)
       passed++
       console.log(`ok      ${t.name}`)
@@ -572,7 +607,7 @@ try {
     await context.close()
   }
 } finally {
-  await browser.close()
+  await browser?.close()
   server.stop()
 }
 console.log(`browser tests: test result: ${failed ? 'FAILED' : 'ok'}. ${passed} passed; ${failed} failed (screenshots in frontend/test-output/)`)

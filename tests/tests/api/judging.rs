@@ -450,6 +450,26 @@ fn a_spread_is_flagged_reconciled_and_sheets_lock_after_two_signatures() {
     );
     assert_eq!(asked.body["status"], "pending", "{}", asked.text);
     let request_id = asked.body["id"].as_str().unwrap();
+    assert_eq!(asked.body["old_value"], locked["value"]);
+    srv.post(
+        &format!("/api/v1/marks/{mark_id}/reopen"),
+        &r.chief.0.access,
+        json!({ "new_value": 40, "reason": "again" }),
+    )
+    .problem(409, "reopen_pending");
+    // The chief judge finds the mark among the station's marks; judges do not see other judges' marks.
+    let station = locked["station_number"].as_i64().unwrap();
+    let station_marks = format!("/api/v1/events/{}/judging/stations/{station}/marks", r.event);
+    srv.get(&station_marks, &r.judges[0].0.access).problem(403, "forbidden");
+    let at_station = srv.get(&station_marks, &r.chief.0.access);
+    let listed = at_station.body["marks"].as_array().unwrap().iter().find(|m| m["id"] == mark_id).unwrap().clone();
+    assert_eq!(listed["reopen_pending"], true, "{}", at_station.text);
+    assert_eq!(listed["judge"], "judge.a");
+    assert_eq!(listed["status"], "locked");
+    let requests = format!("/api/v1/events/{}/judging/reopen-requests", r.event);
+    let waiting = srv.get(&requests, &r.supervisor.0.access);
+    assert_eq!(waiting.body[0]["status"], "pending", "{}", waiting.text);
+    assert_eq!(waiting.body[0]["requested_by"], "judge.chief");
     srv.post(&format!("/api/v1/reopen-requests/{request_id}/approve"), &r.chief.0.access, json!({}))
         .problem(409, "same_person");
     let approved =
@@ -459,6 +479,32 @@ fn a_spread_is_flagged_reconciled_and_sheets_lock_after_two_signatures() {
     let trail = srv.get(&format!("/api/v1/audit?action=judging.reopen&entity_id={mark_id}"), &admin.access);
     assert_eq!(trail.body["items"][0]["before"]["value"], locked["value"]);
     assert_eq!(trail.body["items"][0]["after"]["value"], 50.0);
+    srv.post(&format!("/api/v1/reopen-requests/{request_id}/approve"), &r.supervisor.0.access, json!({}))
+        .problem(409, "already_decided");
+    let decided = srv.get(&requests, &r.chief.0.access);
+    assert_eq!(decided.body[0]["status"], "approved");
+    assert_eq!(decided.body[0]["old_value"], locked["value"]);
+    assert_eq!(decided.body[0]["decided_by"], "judge.supervisor");
+
+    // A supervisor may decline instead, with a reason; the mark keeps its value.
+    srv.post(
+        &format!("/api/v1/marks/{mark_id}/reopen"),
+        &r.chief.0.access,
+        json!({ "new_value": 50, "reason": "same" }),
+    )
+    .invalid_field("new_value", "unchanged");
+    let again = srv.post(
+        &format!("/api/v1/marks/{mark_id}/reopen"),
+        &r.chief.0.access,
+        json!({ "new_value": 40, "reason": "再核" }),
+    );
+    let decline = format!("/api/v1/reopen-requests/{}/decline", again.body["id"].as_str().unwrap());
+    srv.post(&decline, &r.supervisor.0.access, json!({ "reason": " " })).invalid_field("reason", "required");
+    let declined = srv.post(&decline, &r.supervisor.0.access, json!({ "reason": "原始记录清楚，不予更改" }));
+    assert_eq!(declined.body["status"], "declined", "{}", declined.text);
+    let kept = srv.get(&station_marks, &r.chief.0.access);
+    let kept = kept.body["marks"].as_array().unwrap().iter().find(|m| m["id"] == mark_id).unwrap().clone();
+    assert_eq!((kept["value"].as_f64(), kept["reopen_pending"].as_bool()), (Some(50.0), Some(false)));
 }
 
 /// Marks every sheet (A's theory paper: 81, 92.5, 67), signs and locks both sections.

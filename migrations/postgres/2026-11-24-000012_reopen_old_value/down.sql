@@ -1,0 +1,1 @@
+ALTER TABLE reopen_requests DROP COLUMN old_value_centi;
