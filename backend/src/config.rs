@@ -1,8 +1,11 @@
 //! Settings from the environment (`SKILLCOMP_*`, `DATABASE_URL`, `RUST_LOG`; a `.env` file is
 //! read when present). Every setting has a safe default so that `skillcomp serve` alone works.
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use crate::auth::rate_limit::Limit;
 
 #[derive(Clone)]
 pub struct Settings {
@@ -24,6 +27,17 @@ pub struct Settings {
     /// Where the public reaches the SPA: certificate QR codes point at its verification page.
     pub public_url: String,
     pub bootstrap_admin: Option<(String, String)>,
+    /// Login attempts per client address.
+    pub login_per_ip: Limit,
+    /// Failed logins per account before it must wait.
+    pub login_failures_per_account: Limit,
+    /// Sign-ups per client address.
+    pub signup_per_ip: Limit,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// argon2 hashes at once, and how many more may wait (see `auth::hashing`).
+    pub hashing_workers: usize,
+    pub hashing_queue: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -57,6 +71,15 @@ const JWT_SECRET_FILE: &str = "data/jwt-secret";
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn var_limit(name: &str, default: Limit) -> Result<Limit, String> {
+    var(name).map(|v| Limit::parse(&v).map_err(|e| format!("{name}: {e}"))).unwrap_or(Ok(default))
+}
+
+/// One core is left to everything else; a bigger machine hashes on all but one.
+fn default_hashing_workers() -> usize {
+    std::thread::available_parallelism().map(|n| n.get().saturating_sub(1).max(1)).unwrap_or(1)
 }
 
 fn var_parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
@@ -105,6 +128,21 @@ impl Settings {
                 .unwrap_or_else(|| format!("http://{DEFAULT_BIND}"))
                 .trim_end_matches('/')
                 .to_string(),
+            login_per_ip: var_limit("SKILLCOMP_LOGIN_PER_IP", Limit::new(100, 60))?,
+            login_failures_per_account: var_limit("SKILLCOMP_LOGIN_FAILURES_PER_ACCOUNT", Limit::new(5, 900))?,
+            signup_per_ip: var_limit("SKILLCOMP_SIGNUP_PER_IP", Limit::new(60, 3600))?,
+            trusted_proxies: var("SKILLCOMP_TRUSTED_PROXIES")
+                .map(|v| {
+                    v.split(',')
+                        .map(|p| {
+                            p.trim().parse().map_err(|_| format!("SKILLCOMP_TRUSTED_PROXIES: '{p}' is not an address"))
+                        })
+                        .collect::<Result<Vec<IpAddr>, String>>()
+                })
+                .transpose()?
+                .unwrap_or_default(),
+            hashing_workers: var_parsed("SKILLCOMP_HASHING_WORKERS", default_hashing_workers())?,
+            hashing_queue: var_parsed("SKILLCOMP_HASHING_QUEUE", 64)?,
         })
     }
 
@@ -125,6 +163,13 @@ impl Settings {
             // Tests read their own writes.
             statistics_ttl: Duration::ZERO,
             public_url: format!("http://{DEFAULT_BIND}"),
+            // Tests log in far more often than people; the rate-limit tests set their own.
+            login_per_ip: Limit::OFF,
+            login_failures_per_account: Limit::OFF,
+            signup_per_ip: Limit::OFF,
+            trusted_proxies: Vec::new(),
+            hashing_workers: 2,
+            hashing_queue: 256,
         }
     }
 }

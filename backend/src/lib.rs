@@ -35,6 +35,7 @@ pub struct AppState {
     pub settings: Settings,
     pub public_results: api::results::PublicResultsCache,
     pub statistics: api::statistics::StatisticsCache,
+    pub hashing: auth::hashing::HashingPool,
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`).
@@ -73,7 +74,8 @@ pub fn prepare_state(settings: Settings) -> Result<AppState, String> {
         }
     }
     let tokens = TokenService::new(&settings.jwt_secret, settings.access_token_ttl, settings.refresh_token_ttl);
-    Ok(AppState { db, tokens, settings, public_results: Default::default(), statistics: Default::default() })
+    let hashing = auth::hashing::HashingPool::new(settings.hashing_workers, settings.hashing_queue);
+    Ok(AppState { db, tokens, settings, public_results: Default::default(), statistics: Default::default(), hashing })
 }
 
 fn cors(settings: &Settings) -> Cors {

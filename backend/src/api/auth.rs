@@ -10,6 +10,7 @@ use super::users::{grant_outs, GrantOut};
 use super::{record_as, JsonBody, ProblemResponses};
 use crate::auth::actor::request_id;
 use crate::auth::password::{check_password_policy, decoy_hash, hash_password, normalise_username, verify_password};
+use crate::auth::rate_limit::{self, client_ip};
 use crate::auth::{random_token, sha256_hex, Actor};
 use crate::db::{now, DbConnection};
 use crate::domain::role::Role;
@@ -62,16 +63,13 @@ pub struct Me {
     pub person: Option<PersonOut>,
 }
 
-/// Hashes (argon2id, deliberately slow) on the blocking pool, never on an async worker.
-pub async fn hash_off_thread(password: String) -> ApiResult<String> {
-    web::block(move || hash_password(&password))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?
-        .map_err(ApiError::internal)
+/// Hashes (argon2id, deliberately slow) on the bounded hashing pool, never on an async worker.
+pub async fn hash_off_thread(state: &AppState, password: String) -> ApiResult<String> {
+    state.hashing.run(move || hash_password(&password)).await?.map_err(ApiError::internal)
 }
 
-async fn verify_off_thread(password: String, hash: String) -> ApiResult<bool> {
-    web::block(move || verify_password(&password, &hash)).await.map_err(|e| ApiError::internal(e.to_string()))
+async fn verify_off_thread(state: &AppState, password: String, hash: String) -> ApiResult<bool> {
+    state.hashing.run(move || verify_password(&password, &hash)).await
 }
 
 /// Stores a new refresh token (in `family`, or starting a new family) and returns it.
@@ -120,7 +118,13 @@ pub async fn signup(
     let Credentials { username, password } = body.0;
     let username = normalise_username(&username)?;
     check_password_policy(&username, &password)?;
-    let password_hash = hash_off_thread(password).await?;
+    let ip = client_ip(&req, &state.settings.trusted_proxies).map(|ip| ip.to_string()).unwrap_or_default();
+    let limit = state.settings.signup_per_ip;
+    state
+        .db
+        .write(move |conn| rate_limit::count(conn, limit, &format!("signup:ip:{ip}"), "sign-ups from this address"))
+        .await?;
+    let password_hash = hash_off_thread(&state, password).await?;
     let rid = request_id(&req);
     let st = state.clone();
     let (user_id, refresh_token) = state
@@ -179,11 +183,31 @@ pub async fn login(
 ) -> ApiResult<HttpResponse> {
     let Credentials { username, password } = body.0;
     let username = username.trim().to_lowercase();
-    let user = state.db.read(move |conn| store::users::find_by_username(conn, &username)).await?;
+    let ip = client_ip(&req, &state.settings.trusted_proxies).map(|ip| ip.to_string()).unwrap_or_default();
+    let (per_ip, per_account) = (state.settings.login_per_ip, state.settings.login_failures_per_account);
+    let account_key = format!("login:account:{username}");
+    // Every attempt counts against the address; an account waits after too many failures (a
+    // success clears them), so guessing one password from many addresses is slowed too.
+    let (user, account_key) = state
+        .db
+        .write(move |conn| {
+            rate_limit::count(conn, per_ip, &format!("login:ip:{ip}"), "login attempts from this address")?;
+            rate_limit::check(conn, per_account, &account_key, "failed logins for this account")?;
+            Ok((store::users::find_by_username(conn, &username)?, account_key))
+        })
+        .await?;
     let user = user.filter(|u| u.is_active);
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_string());
-    let password_ok = verify_off_thread(password, hash).await?;
+    let password_ok = verify_off_thread(&state, password, hash).await?;
     let Some(user) = user.filter(|_| password_ok) else {
+        state
+            .db
+            .write(move |conn| match rate_limit::count(conn, per_account, &account_key, "failed logins") {
+                // This failure spent the account's last attempt: it still answers as a failure.
+                Err(e) if e.status == actix_web::http::StatusCode::TOO_MANY_REQUESTS => Ok(()),
+                other => other,
+            })
+            .await?;
         return Err(invalid_credentials());
     };
     let rid = request_id(&req);
@@ -192,6 +216,9 @@ pub async fn login(
     let refresh_token = state
         .db
         .write(move |conn| {
+            if !per_account.is_off() {
+                store::rate_limits::clear(conn, &format!("login:account:{}", user.username))?;
+            }
             let token = new_refresh_token(conn, &st, &user.id, None)?;
             record_as(conn, Some(&user.id), rid.as_deref(), "auth.login", ("user", &user.id), None, None)?;
             Ok(token)

@@ -223,7 +223,7 @@ pub async fn create_user(state: web::Data<AppState>, actor: Actor, body: JsonBod
     if grant.is_none() && !actor.is_admin() {
         return Err(ApiError::field("grant", "required", "name the role and organisation the account is for"));
     }
-    let password_hash = hash_off_thread(password).await?;
+    let password_hash = hash_off_thread(&state, password).await?;
     let out = state
         .db
         .write(move |conn| {

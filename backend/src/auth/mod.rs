@@ -1,8 +1,10 @@
 //! Who is calling and what they may do: passwords, tokens, the request extractor, the policy.
 
 pub mod actor;
+pub mod hashing;
 pub mod password;
 pub mod policy;
+pub mod rate_limit;
 pub mod token;
 
 pub use actor::{Actor, Grant};

@@ -596,6 +596,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        window_start -> BigInt,
+        hits -> Integer,
+    }
+}
+
 diesel::joinable!(persons -> organisations (employer_org_id));
 diesel::joinable!(users -> persons (person_id));
 diesel::joinable!(role_grants -> organisations (organisation_id));

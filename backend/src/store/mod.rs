@@ -29,6 +29,7 @@ pub mod idempotency;
 pub mod judging;
 pub mod organisations;
 pub mod persons;
+pub mod rate_limits;
 pub mod registrations;
 pub mod results;
 pub mod statistics;

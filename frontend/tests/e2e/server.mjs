@@ -29,6 +29,9 @@ export async function startServer() {
     SKILLCOMP_JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
     SKILLCOMP_STATIC_DIR: join(root, 'frontend/dist'),
     SKILLCOMP_DEMO_HISTORY: '300',
+    // One browser logs in as many people from one address within minutes.
+    SKILLCOMP_LOGIN_PER_IP: 'off',
+    SKILLCOMP_SIGNUP_PER_IP: 'off',
     SKILLCOMP_PUBLIC_URL: `http://127.0.0.1:${port}`,
     RUST_LOG: 'warn',
   }

@@ -129,3 +129,79 @@ fn two_refreshes_racing_with_one_token_have_exactly_one_winner() {
     sorted.sort();
     assert_eq!(sorted, [200, 401], "{statuses:?}");
 }
+
+fn attempt(srv: &TestServer, username: &str, password: &str) -> skillcomp_tests::Response {
+    srv.request("POST", "/api/v1/auth/login").json(json!({ "username": username, "password": password }))
+}
+
+#[test]
+fn an_account_waits_after_too_many_failed_logins_and_a_success_clears_the_count() {
+    use skillcomp::auth::rate_limit::Limit;
+    let srv = TestServer::start_configured(|s| s.login_failures_per_account = Limit::new(3, 900));
+    srv.contestant("wang.fang");
+    srv.contestant("zhao.lei");
+    // Two failures, then the right password: the count starts again.
+    for _ in 0..2 {
+        attempt(&srv, "wang.fang", "guess-guess-1").problem(401, "invalid_credentials");
+    }
+    srv.login("wang.fang", "contestant-password-1");
+    for _ in 0..3 {
+        attempt(&srv, "wang.fang", "guess-guess-1").problem(401, "invalid_credentials");
+    }
+    // The fourth try waits, even with the right password, and says for how long.
+    let refused = attempt(&srv, "WANG.FANG", "contestant-password-1");
+    refused.problem(429, "rate_limited");
+    let wait: u64 = refused.header("retry-after").expect("Retry-After").parse().unwrap();
+    assert!((1..=900).contains(&wait), "Retry-After {wait}");
+    // Other accounts are not held up; an unknown account is counted the same way as a real one.
+    srv.login("zhao.lei", "contestant-password-1");
+    for _ in 0..3 {
+        attempt(&srv, "no.such.person", "guess-guess-1").problem(401, "invalid_credentials");
+    }
+    attempt(&srv, "no.such.person", "guess-guess-1").problem(429, "rate_limited");
+}
+
+#[test]
+fn one_address_is_limited_across_accounts_and_sign_ups() {
+    use skillcomp::auth::rate_limit::Limit;
+    let srv = TestServer::start_configured(|s| {
+        s.login_per_ip = Limit::new(4, 60);
+        s.signup_per_ip = Limit::new(2, 3600);
+    });
+    srv.contestant("a.contestant");
+    srv.contestant("b.contestant");
+    srv.request("POST", "/api/v1/auth/signup")
+        .json(json!({ "username": "c.contestant", "password": "contestant-password-1" }))
+        .problem(429, "rate_limited");
+    srv.login("a.contestant", "contestant-password-1");
+    for name in ["x1", "x2", "x3"] {
+        attempt(&srv, name, "guess-guess-1").problem(401, "invalid_credentials");
+    }
+    // The fifth attempt from this address is refused whoever it is for.
+    let refused = attempt(&srv, "b.contestant", "contestant-password-1");
+    refused.problem(429, "rate_limited");
+    assert!(refused.header("retry-after").is_some());
+    // An untrusted client cannot pick another address with X-Forwarded-For.
+    srv.request("POST", "/api/v1/auth/login")
+        .header("X-Forwarded-For", "203.0.113.9")
+        .json(json!({ "username": "b.contestant", "password": "contestant-password-1" }))
+        .problem(429, "rate_limited");
+}
+
+#[test]
+fn behind_a_trusted_proxy_each_client_address_has_its_own_limit() {
+    use skillcomp::auth::rate_limit::Limit;
+    let srv = TestServer::start_configured(|s| {
+        s.login_per_ip = Limit::new(1, 60);
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    });
+    srv.contestant("a.contestant");
+    let via = |client: &str| {
+        srv.request("POST", "/api/v1/auth/login")
+            .header("X-Forwarded-For", &format!("{client}, 127.0.0.1"))
+            .json(json!({ "username": "a.contestant", "password": "contestant-password-1" }))
+    };
+    assert_eq!(via("198.51.100.1").status, 200);
+    via("198.51.100.1").problem(429, "rate_limited");
+    assert_eq!(via("198.51.100.2").status, 200);
+}
