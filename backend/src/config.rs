@@ -38,6 +38,8 @@ pub struct Settings {
     /// argon2 hashes at once, and how many more may wait (see `auth::hashing`).
     pub hashing_workers: usize,
     pub hashing_queue: usize,
+    /// When set, `/metrics` wants it as a bearer token.
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -143,6 +145,7 @@ impl Settings {
                 .unwrap_or_default(),
             hashing_workers: var_parsed("SKILLCOMP_HASHING_WORKERS", default_hashing_workers())?,
             hashing_queue: var_parsed("SKILLCOMP_HASHING_QUEUE", 64)?,
+            metrics_token: var("SKILLCOMP_METRICS_TOKEN"),
         })
     }
 
@@ -170,6 +173,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             hashing_workers: 2,
             hashing_queue: 256,
+            metrics_token: None,
         }
     }
 }

@@ -36,6 +36,7 @@ pub struct AppState {
     pub public_results: api::results::PublicResultsCache,
     pub statistics: api::statistics::StatisticsCache,
     pub hashing: auth::hashing::HashingPool,
+    pub metrics: api::metrics::Metrics,
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`).
@@ -51,6 +52,7 @@ where
 {
     app.openapi(api::ApiDoc::openapi())
         .configure(api::health::configure)
+        .configure(api::metrics::configure)
         .service(utoipa_actix_web::scope("/api/v1").configure(api::configure))
 }
 
@@ -75,7 +77,15 @@ pub fn prepare_state(settings: Settings) -> Result<AppState, String> {
     }
     let tokens = TokenService::new(&settings.jwt_secret, settings.access_token_ttl, settings.refresh_token_ttl);
     let hashing = auth::hashing::HashingPool::new(settings.hashing_workers, settings.hashing_queue);
-    Ok(AppState { db, tokens, settings, public_results: Default::default(), statistics: Default::default(), hashing })
+    Ok(AppState {
+        db,
+        tokens,
+        settings,
+        public_results: Default::default(),
+        statistics: Default::default(),
+        hashing,
+        metrics: Default::default(),
+    })
 }
 
 fn cors(settings: &Settings) -> Cors {
@@ -116,6 +126,12 @@ async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> actix_web::Re
     }
 }
 
+/// Scripts only from this origin; Element Plus sets inline styles, and QR codes and icons come as
+/// data: images. No framing (clickjacking), no plugins.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
+     frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
 /// Builds the HTTP server on the configured address; returns it with the bound addresses
 /// (useful with port 0).
 pub fn build_server(state: AppState) -> std::io::Result<(Server, Vec<SocketAddr>)> {
@@ -144,15 +160,31 @@ pub fn build_server(state: AppState) -> std::io::Result<(Server, Vec<SocketAddr>
                 DefaultHeaders::new()
                     .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                     .add((header::X_FRAME_OPTIONS, "DENY"))
-                    .add((header::REFERRER_POLICY, "no-referrer")),
+                    .add((header::REFERRER_POLICY, "no-referrer"))
+                    .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+                    .add((header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+                    .add((
+                        header::HeaderName::from_static("permissions-policy"),
+                        "camera=(), microphone=(), geolocation=()",
+                    )),
             )
             .wrap(cors(settings))
             .wrap_fn(|req, srv| {
                 use actix_web::dev::Service;
                 let request_id = req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string());
+                let started = std::time::Instant::now();
+                let state = req.app_data::<web::Data<AppState>>().cloned();
                 let response = srv.call(req);
                 async move {
                     let mut response = response.await?;
+                    if let Some(state) = state {
+                        state.metrics.observe(
+                            response.request().method().as_str(),
+                            response.request().match_pattern().as_deref(),
+                            response.status().as_u16(),
+                            started.elapsed(),
+                        );
+                    }
                     if let Some(id) = request_id.and_then(|id| header::HeaderValue::from_str(&id).ok()) {
                         response.headers_mut().insert(header::HeaderName::from_static("x-request-id"), id);
                     }

@@ -14,9 +14,12 @@ use serde_json::{json, Value};
 
 pub use serde_json;
 
+mod process;
+pub use process::ServerProcess;
+
 pub const ADMIN_USERNAME: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "first-boss-password-2026";
-const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
 /// A database that exists for one test.
 pub enum TestDb {
@@ -252,6 +255,14 @@ impl Request {
 
     pub fn json(self, body: Value) -> Response {
         Response::from(self.inner.send_json(body))
+    }
+
+    /// Like `json`, but a connection that fails (a server killed mid-way) is an `Err`, not a panic.
+    pub fn try_json(self, body: Value) -> Result<Response, String> {
+        match self.inner.send_json(body) {
+            Err(ureq::Error::Transport(e)) => Err(e.to_string()),
+            other => Ok(Response::from(other)),
+        }
     }
 
     /// Sends the request and returns the status and the raw body (for downloads).

@@ -180,7 +180,7 @@ pub fn running_final_with(results_publicity_days: i64, qualifiers: i64, appeal_w
 }
 
 impl Running {
-    fn aspect(&self, code: &str) -> String {
+    pub fn aspect(&self, code: &str) -> String {
         self.aspects.iter().find(|(c, _)| c == code).unwrap_or_else(|| panic!("no aspect {code}")).1.clone()
     }
 
@@ -207,7 +207,7 @@ impl Running {
         Value::Array(marks)
     }
 
-    fn stations_of(&self, judge: usize) -> Vec<i64> {
+    pub fn stations_of(&self, judge: usize) -> Vec<i64> {
         let sheet = self
             .srv
             .get(&format!("/api/v1/events/{}/judging/sheet?section=1", self.event), &self.judges[judge].0.access);

@@ -9,6 +9,7 @@ mod demo;
 mod errors;
 mod judging;
 mod openapi;
+mod operations;
 mod organisations;
 mod persons;
 mod registration;

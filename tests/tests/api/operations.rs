@@ -1,0 +1,247 @@
+//! Running it: metrics, security headers, graceful shutdown, a SIGKILL in the middle of a mark
+//! storm, and two nodes on one database. The process tests run the real binary beside the
+//! in-process server, on the same database (SQLite file or PostgreSQL, as the run uses).
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use skillcomp_tests::{ServerProcess, TestServer};
+
+use crate::judging::{running_final_with, Running};
+
+#[test]
+fn metrics_count_requests_per_route_and_show_the_pools() {
+    let srv = TestServer::start();
+    for _ in 0..3 {
+        assert_eq!(srv.request("GET", "/api/v1/competitions").send().status, 200);
+    }
+    srv.request("GET", "/api/v1/competitions/not-a-uuid").send();
+    let metrics = srv.request("GET", "/metrics").send();
+    assert_eq!(metrics.status, 200);
+    assert!(metrics.content_type.starts_with("text/plain"), "{}", metrics.content_type);
+    let text = &metrics.text;
+    assert!(
+        text.contains(r#"skillcomp_http_requests_total{method="GET",route="/api/v1/competitions",status="2xx"} 3"#),
+        "{text}"
+    );
+    // Routes are counted by their pattern, never by the ids in the path.
+    assert!(text.contains(r#"route="/api/v1/competitions/{id}",status="4xx"} 1"#), "{text}");
+    assert!(!text.contains("not-a-uuid"));
+    assert!(text.contains(
+        r#"skillcomp_http_request_duration_seconds_bucket{method="GET",route="/api/v1/competitions",le="+Inf"} 3"#
+    ));
+    for gauge in [
+        "skillcomp_db_pool_connections ",
+        "skillcomp_db_pool_max_connections 8",
+        "skillcomp_password_hashing_in_progress 0",
+    ] {
+        assert!(text.contains(gauge), "{gauge} missing in {text}");
+    }
+}
+
+#[test]
+fn metrics_can_require_a_token() {
+    let srv = TestServer::start_configured(|s| s.metrics_token = Some("scrape-me-please".into()));
+    srv.request("GET", "/metrics").send().problem(401, "metrics_token");
+    srv.request("GET", "/metrics").token("wrong").send().problem(401, "metrics_token");
+    assert_eq!(srv.request("GET", "/metrics").token("scrape-me-please").send().status, 200);
+}
+
+#[test]
+fn every_answer_carries_the_security_headers() {
+    let srv = TestServer::start();
+    for path in ["/api/v1/competitions", "/api/v1/nowhere", "/", "/healthz"] {
+        let r = srv.request("GET", path).send();
+        for (name, value) in [
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "no-referrer"),
+            ("cross-origin-opener-policy", "same-origin"),
+        ] {
+            assert_eq!(r.header(name).as_deref(), Some(value), "{name} on {path}");
+        }
+        let csp = r.header("content-security-policy").unwrap_or_default();
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "CSP on {path}: {csp}");
+    }
+}
+
+#[test]
+fn sigterm_lets_requests_in_flight_finish() {
+    let db = skillcomp_tests::TestDb::create();
+    // One argon2 at a time: twelve sign-ups take a while, and SIGTERM comes in the middle.
+    let mut node = ServerProcess::spawn(&db.url(), &[("SKILLCOMP_HASHING_WORKERS", "1")]);
+    let answers: Vec<u16> = std::thread::scope(|scope| {
+        let node = &node;
+        let calls: Vec<_> = (0..12)
+            .map(|i| {
+                scope.spawn(move || {
+                    node.request("POST", "/api/v1/auth/signup")
+                        .json(json!({ "username": format!("1390000{i:04}"), "password": "contestant-password-1" }))
+                        .status
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(150));
+        node.terminate();
+        calls.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    assert_eq!(answers, vec![201; 12], "every sign-up in flight is answered");
+    assert!(node.wait().success(), "a clean exit");
+    // Started again: every account is there.
+    node.restart();
+    for i in 0..12 {
+        let r = node
+            .request("POST", "/api/v1/auth/login")
+            .json(json!({ "username": format!("1390000{i:04}"), "password": "contestant-password-1" }));
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+}
+
+/// Submission `k` of a judge's storm: the measurement and the deduction at every station, all
+/// derived from `k`, so that what is stored tells which submission wrote it.
+fn storm_marks(r: &Running, stations: &[i64], k: u32, versions: &[(String, i64, i64)]) -> Value {
+    let (measured, deducted) = storm_values(k);
+    let mut marks = Vec::new();
+    for s in stations {
+        for (code, value) in [("2.1.1", measured), ("2.3.1", deducted)] {
+            let aspect = r.aspect(code);
+            let version = versions.iter().find(|(a, st, _)| *a == aspect && st == s).map(|(_, _, v)| *v);
+            marks.push(json!({ "aspect_id": aspect, "station_number": s, "value": value, "version": version }));
+        }
+    }
+    Value::Array(marks)
+}
+
+fn storm_values(k: u32) -> (f64, f64) {
+    (10.0 + (k % 400) as f64 / 10.0, -((k % 5) as f64))
+}
+
+/// (aspect id, station, version) of every mark in a submission's answer.
+fn versions_of(answer: &Value) -> Vec<(String, i64, i64)> {
+    answer["marks"]
+        .as_array()
+        .map(|marks| {
+            marks
+                .iter()
+                .map(|m| {
+                    let aspect = m["aspect_id"].as_str().unwrap_or_default().to_string();
+                    (aspect, m["station_number"].as_i64().unwrap_or(0), m["version"].as_i64().unwrap_or(0))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What one judge's storm left: the last submission answered 2xx, and the one cut off.
+struct StormEnd {
+    acknowledged: u32,
+    versions: Vec<(String, i64, i64)>,
+    cut_off: Option<(u32, Value)>,
+}
+
+#[test]
+fn a_mark_storm_killed_with_sigkill_keeps_every_acknowledged_mark_and_half_of_nothing() {
+    let r = running_final_with(5, 0, json!({}));
+    // A second node on the same database, killed in the middle; the first node issued the tokens.
+    let mut node = ServerProcess::spawn(&r.srv.db.url(), &[]);
+    // Judges A and B (judge C stands aside from two of the three stations).
+    let stations: Vec<Vec<i64>> = (0..2).map(|j| r.stations_of(j)).collect();
+    let ends: Vec<StormEnd> = std::thread::scope(|scope| {
+        let storms: Vec<_> = (0..2)
+            .map(|j| {
+                let (r, node, stations) = (&r, &node, &stations[j]);
+                scope.spawn(move || {
+                    let mut end = StormEnd { acknowledged: 0, versions: Vec::new(), cut_off: None };
+                    for k in 1.. {
+                        let body = json!({ "marks": storm_marks(r, stations, k, &end.versions) });
+                        let sent = node
+                            .request("POST", &format!("/api/v1/events/{}/judging/marks", r.event))
+                            .token(&r.judges[j].0.access)
+                            .header("Idempotency-Key", &format!("storm-{j}-{k}"))
+                            .try_json(body.clone());
+                        match sent {
+                            Ok(answer) if answer.status == 200 => {
+                                end.acknowledged = k;
+                                end.versions = versions_of(&answer.body);
+                            }
+                            Ok(answer) => panic!("judge {j}, submission {k}: {} {}", answer.status, answer.text),
+                            Err(_) => {
+                                end.cut_off = Some((k, body));
+                                break;
+                            }
+                        }
+                    }
+                    end
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(1500));
+        node.kill();
+        storms.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    node.restart();
+
+    for (j, end) in ends.iter().enumerate() {
+        assert!(end.acknowledged > 0, "judge {j} got no answer before the kill");
+        eprintln!("judge {j}: {} sheets acknowledged before SIGKILL", end.acknowledged);
+        let (cut_k, body) = end.cut_off.as_ref().expect("the kill cut a submission off");
+        let sheet = node
+            .request("GET", &format!("/api/v1/events/{}/judging/sheet?section=1", r.event))
+            .token(&r.judges[j].0.access)
+            .send();
+        assert_eq!(sheet.status, 200, "{}", sheet.text);
+        let stored: Vec<(String, i64, f64)> = sheet.body["marks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["aspect_id"].as_str().unwrap().to_string(),
+                    m["station_number"].as_i64().unwrap(),
+                    m["value"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        // Every mark is from one submission: the last acknowledged, or the one cut off if its
+        // transaction had committed — never a mix, never older.
+        let written_by = |k: u32| {
+            let (measured, deducted) = storm_values(k);
+            stored
+                .iter()
+                .all(|(aspect, _, value)| *value == if *aspect == r.aspect("2.1.1") { measured } else { deducted })
+        };
+        assert_eq!(stored.len(), stations[j].len() * 2, "judge {j}: {stored:?}");
+        assert!(
+            written_by(end.acknowledged) || written_by(*cut_k),
+            "judge {j}: the marks are neither submission {} (acknowledged) nor {cut_k} (cut off): {stored:?}",
+            end.acknowledged
+        );
+        // The tablet retries what was cut off with the same key: applied once, whichever way.
+        let retried = node
+            .request("POST", &format!("/api/v1/events/{}/judging/marks", r.event))
+            .token(&r.judges[j].0.access)
+            .header("Idempotency-Key", &format!("storm-{j}-{cut_k}"))
+            .json(body.clone());
+        assert_eq!(retried.status, 200, "judge {j}: {}", retried.text);
+        let after = node
+            .request("GET", &format!("/api/v1/events/{}/judging/sheet?section=1", r.event))
+            .token(&r.judges[j].0.access)
+            .send();
+        let (measured, _) = storm_values(*cut_k);
+        assert!(
+            after.body["marks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| m["aspect_id"] == r.aspect("2.1.1"))
+                .all(|m| m["value"].as_f64() == Some(measured)),
+            "judge {j}: {}",
+            after.text
+        );
+    }
+    // The audit chain is whole after the crash.
+    let admin = r.srv.admin();
+    let verified = node.request("GET", "/api/v1/audit/verify").token(&admin.access).send();
+    assert_eq!(verified.status, 200, "{}", verified.text);
+    assert_eq!(verified.body["intact"], true, "{}", verified.text);
+}
