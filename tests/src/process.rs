@@ -63,7 +63,7 @@ impl ServerProcess {
             .env("SKILLCOMP_LOGIN_PER_IP", "off")
             .env("SKILLCOMP_SIGNUP_PER_IP", "off")
             .env("SKILLCOMP_LOGIN_FAILURES_PER_ACCOUNT", "off")
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "error")
             .stdin(Stdio::null())
             .stdout(Stdio::null());
         for (k, v) in &self.env {

@@ -212,7 +212,26 @@ impl Db {
         let _guard =
             self.sqlite_writer.as_ref().map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let conn: &mut DbConnection = &mut conn;
-        conn.transaction(f)
+        match conn {
+            // SQLite: take the write lock at BEGIN. A deferred transaction that reads first and
+            // then writes fails at once ("database is locked") when another process — a second
+            // node on the same file — wrote in between; the busy timeout only covers BEGIN.
+            DbConnection::Sqlite(inner) => {
+                use diesel::connection::{AnsiTransactionManager, TransactionManager};
+                AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+                match f(conn) {
+                    Ok(value) => {
+                        <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
+                        Err(e)
+                    }
+                }
+            }
+            DbConnection::Pg(_) => conn.transaction(f),
+        }
     }
 
     pub fn read_blocking<T, F>(&self, f: F) -> Result<T, ApiError>

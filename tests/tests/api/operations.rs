@@ -245,3 +245,129 @@ fn a_mark_storm_killed_with_sigkill_keeps_every_acknowledged_mark_and_half_of_no
     assert_eq!(verified.status, 200, "{}", verified.text);
     assert_eq!(verified.body["intact"], true, "{}", verified.text);
 }
+
+/// Two nodes on one database: a second process beside another.
+#[test]
+fn two_nodes_share_sessions_and_rate_limits() {
+    let db = skillcomp_tests::TestDb::create();
+    let limits = [("SKILLCOMP_LOGIN_FAILURES_PER_ACCOUNT", "3/900")];
+    let b = ServerProcess::spawn(&db.url(), &limits);
+    let c = ServerProcess::spawn(&db.url(), &limits);
+    let signed_up = b
+        .request("POST", "/api/v1/auth/signup")
+        .json(json!({ "username": "13900001111", "password": "contestant-password-1" }));
+    assert_eq!(signed_up.status, 201, "{}", signed_up.text);
+    let access = signed_up.body["access_token"].as_str().unwrap();
+    let refresh = signed_up.body["refresh_token"].as_str().unwrap();
+    // A token from one node works on the other; a refresh token rotated on one is spent on both.
+    assert_eq!(c.request("GET", "/api/v1/me").token(access).send().status, 200);
+    let rotated = c.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": refresh }));
+    assert_eq!(rotated.status, 200, "{}", rotated.text);
+    b.request("POST", "/api/v1/auth/refresh")
+        .json(json!({ "refresh_token": refresh }))
+        .problem(401, "refresh_token_reused");
+    // Failed logins count on both nodes together.
+    let attempt = |node: &ServerProcess, password: &str| {
+        node.request("POST", "/api/v1/auth/login").json(json!({ "username": "13900001111", "password": password }))
+    };
+    attempt(&b, "guess-guess-1").problem(401, "invalid_credentials");
+    attempt(&c, "guess-guess-1").problem(401, "invalid_credentials");
+    attempt(&b, "guess-guess-1").problem(401, "invalid_credentials");
+    attempt(&c, "contestant-password-1").problem(429, "rate_limited");
+}
+
+#[test]
+fn two_nodes_lose_no_write_idempotency_keys_and_if_match_hold_across_them() {
+    let r = running_final_with(5, 0, json!({}));
+    let b = ServerProcess::spawn(&r.srv.db.url(), &[]);
+    let marks_path = format!("/api/v1/events/{}/judging/marks", r.event);
+    let sheet = json!({ "marks": storm_marks(&r, &r.stations_of(0), 1, &[]) });
+    // A tablet's sheet reaches node A, its retry node B: the same answer, written once.
+    let first = r
+        .srv
+        .request("POST", &marks_path)
+        .token(&r.judges[0].0.access)
+        .header("Idempotency-Key", "k-1")
+        .json(sheet.clone());
+    assert_eq!(first.status, 200, "{}", first.text);
+    let retry =
+        b.request("POST", &marks_path).token(&r.judges[0].0.access).header("Idempotency-Key", "k-1").json(sheet);
+    assert_eq!((retry.status, retry.header("idempotent-replayed").as_deref()), (200, Some("true")));
+    assert_eq!(retry.body, first.body);
+    // Judge B's tablet sends one sheet to both nodes at the same moment: both answers agree.
+    let sheet_b = json!({ "marks": storm_marks(&r, &r.stations_of(1), 2, &[]) });
+    let (via_a, via_b) = std::thread::scope(|scope| {
+        let send_a = scope.spawn(|| {
+            r.srv
+                .request("POST", &marks_path)
+                .token(&r.judges[1].0.access)
+                .header("Idempotency-Key", "k-2")
+                .json(sheet_b.clone())
+        });
+        let send_b = scope.spawn(|| {
+            b.request("POST", &marks_path)
+                .token(&r.judges[1].0.access)
+                .header("Idempotency-Key", "k-2")
+                .json(sheet_b.clone())
+        });
+        (send_a.join().unwrap(), send_b.join().unwrap())
+    });
+    assert_eq!((via_a.status, via_b.status), (200, 200), "{} / {}", via_a.text, via_b.text);
+    assert_eq!(via_a.body, via_b.body);
+
+    // Judge A edits one mark from two tablets, one on each node, 25 times each: every edit is
+    // made from the version read, a stale one is refused (412) and retried, and none is lost.
+    let mark =
+        first.body["marks"].as_array().unwrap().iter().find(|m| m["aspect_id"] == r.aspect("2.1.1")).unwrap().clone();
+    let mark_id = mark["id"].as_str().unwrap().to_string();
+    let start_version = mark["version"].as_i64().unwrap();
+    let station = mark["station_number"].as_i64().unwrap();
+    let read_version = |request: skillcomp_tests::Request| -> i64 {
+        let sheet = request.token(&r.judges[0].0.access).send();
+        sheet.body["marks"].as_array().unwrap().iter().find(|m| m["id"] == mark_id.as_str()).unwrap()["version"]
+            .as_i64()
+            .unwrap()
+    };
+    let sheet_path = format!("/api/v1/events/{}/judging/sheet?section=1", r.event);
+    let (made, refused): (Vec<u32>, Vec<u32>) = std::thread::scope(|scope| {
+        let tablets: Vec<_> = [true, false]
+            .into_iter()
+            .map(|on_a| {
+                let (r, b, mark_id, sheet_path, read_version) = (&r, &b, &mark_id, &sheet_path, &read_version);
+                scope.spawn(move || {
+                    let request = |method: &str, path: &str| {
+                        if on_a {
+                            r.srv.request(method, path)
+                        } else {
+                            b.request(method, path)
+                        }
+                    };
+                    let (mut made, mut refused) = (0, 0);
+                    while made < 25 {
+                        let version = read_version(request("GET", sheet_path));
+                        let edit = request("PATCH", &format!("/api/v1/marks/{mark_id}"))
+                            .token(&r.judges[0].0.access)
+                            .header("If-Match", &format!("\"{version}\""))
+                            // Values differ between tablets: an unchanged value is not a new version.
+                            .json(json!({ "value": if on_a { 5 + made } else { 30 + made } }));
+                        match edit.status {
+                            200 => made += 1,
+                            412 => refused += 1,
+                            other => panic!("edit: {other} {}", edit.text),
+                        }
+                    }
+                    (made, refused)
+                })
+            })
+            .collect();
+        tablets.into_iter().map(|t| t.join().unwrap()).unzip()
+    });
+    let end_version = read_version(r.srv.request("GET", &sheet_path));
+    assert_eq!(
+        end_version - start_version,
+        50,
+        "every successful edit is one version ({made:?} made, {refused:?} refused)"
+    );
+    eprintln!("two nodes: 50 edits made, {} refused as stale and retried", refused.iter().sum::<u32>());
+    let _ = station;
+}
