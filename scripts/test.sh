@@ -40,6 +40,8 @@ else
   results+=("SKIPPED API tests on PostgreSQL (no server at $PG_HOST:$PG_PORT)")
 fi
 
+step "hostile input: schemathesis on the live server, anonymous and each role" bash scripts/schemathesis.sh
+
 if [ -f frontend/package.json ]; then
   step "SPA: packages (npm ci)" bash -c "cd frontend && npm ci --no-audit --no-fund --loglevel=error"
   step "SPA: API client types match openapi.json" bash -c "cd frontend && npm run -s api:check"
