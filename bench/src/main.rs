@@ -427,6 +427,39 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
     });
     report.add(backend, "POST /auth/login (argon2id)", &logins, ceiling);
 
+    // A login storm (64 clients) while the public list is read: argon2 runs on its own bounded
+    // pool (CPUs − 1 at once, a queue, then 503), so the reads keep a core.
+    let storm = std::thread::spawn({
+        let url = api("/auth/login");
+        move || {
+            drive(
+                64,
+                seconds,
+                200,
+                Arc::new(move |agent: &ureq::Agent, _| {
+                    Some(
+                        call(
+                            agent,
+                            "POST",
+                            &url,
+                            None,
+                            Some(&json!({ "username": "admin", "password": ADMIN_PASSWORD })),
+                        )
+                        .0,
+                    )
+                }),
+            )
+        }
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let during = drive(clients.min(8), seconds.saturating_sub(1).max(1), 200, {
+        let url = api("/competitions?limit=20");
+        Arc::new(move |agent: &ureq::Agent, _| Some(call(agent, "GET", &url, None, None).0))
+    });
+    let storm = storm.join().expect("storm");
+    report.add(backend, "GET /competitions during login storm", &during, ceiling);
+    report.add(backend, "POST /auth/login storm (64; 503 = shed)", &storm, ceiling);
+
     let judging = judging_final(
         &agent,
         &base,
