@@ -2,7 +2,9 @@
 # Hostile input: schemathesis (from PyPI, pinned, in a venv under target/) against the live
 # server's /api/openapi.json, once anonymously and once with each role's token, on the demo
 # province. Checks: no 5xx, every response matches its documented status, content type, headers
-# and schema. Bounded (examples per operation and seconds per role) so that it fits CI.
+# and schema. Bounded (examples per operation and seconds per role) so that it fits CI. One
+# worker: with two, CPython 3.11's ast.parse (hypothesis describes its lambdas with it) sometimes
+# fails across threads ("AST constructor recursion depth mismatch"), a crash of the tool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,14 +46,14 @@ for who in anonymous 13800000001 judge.zhang org.kunming official.kunming admin;
   log="$dir/schemathesis-$who.log"
   # The two spreadsheet uploads have no body schemathesis can make; the API tests send real files.
   if "$VENV/bin/schemathesis" run "$base/api/openapi.json" "${auth[@]}" \
-      --max-examples "$EXAMPLES" --max-time "$SECONDS_PER_ROLE" --workers 2 --seed 20261124 \
+      --max-examples "$EXAMPLES" --max-time "$SECONDS_PER_ROLE" --workers 1 --seed 20261124 \
       --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance \
       --exclude-path-regex '/import$' >"$log" 2>&1; then
     echo "schemathesis as $who: $(grep -oE '[0-9]+ generated, [0-9]+ passed' "$log" | tail -1) — no failures"
   else
     failed=1
     echo "schemathesis as $who: FAILED"
-    sed -n '/FAILURES\|ERRORS/,$p' "$log" | head -150
+    sed -n '/FAILURES\|ERRORS/,/WARNINGS/p' "$log" | cut -c1-400 | head -150
   fi
 done
 if grep -q ' ERROR ' "$dir/server.log" 2>/dev/null; then
