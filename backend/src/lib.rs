@@ -180,7 +180,7 @@ pub fn build_server(state: AppState) -> std::io::Result<(Server, Vec<SocketAddr>
                     if let Some(state) = state {
                         state.metrics.observe(
                             response.request().method().as_str(),
-                            response.request().match_pattern().as_deref(),
+                            response.request().match_pattern(),
                             response.status().as_u16(),
                             started.elapsed(),
                         );

@@ -30,7 +30,21 @@ struct Series {
 }
 
 /// (method, route pattern, status class such as "2xx")
-type Key = (String, String, &'static str);
+type Key = (&'static str, String, &'static str);
+
+/// The method without an allocation per request (others are counted together).
+fn method_name(method: &str) -> &'static str {
+    match method {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        _ => "OTHER",
+    }
+}
 type Table = BTreeMap<Key, Series>;
 
 /// A server's counts, in shards picked by worker thread so that workers rarely share a lock.
@@ -66,10 +80,11 @@ fn status_class(status: u16) -> &'static str {
 
 impl Metrics {
     /// Counts one request (called by the middleware with the matched route's pattern).
-    pub fn observe(&self, method: &str, pattern: Option<&str>, status: u16, elapsed: Duration) {
+    pub fn observe(&self, method: &str, pattern: Option<String>, status: u16, elapsed: Duration) {
         let shard = SHARD.with(|s| *s);
         let mut table = self.shards[shard].lock().unwrap_or_else(|p| p.into_inner());
-        let key = (method.to_string(), pattern.unwrap_or("unmatched").to_string(), status_class(status));
+        // `match_pattern` already made the pattern a String; it moves into the key.
+        let key = (method_name(method), pattern.unwrap_or_else(|| "unmatched".to_string()), status_class(status));
         let series = table.entry(key).or_default();
         let seconds = elapsed.as_secs_f64();
         series.count += 1;
@@ -117,7 +132,7 @@ pub fn render(state: &AppState) -> String {
     out.push_str("# TYPE skillcomp_http_request_duration_seconds histogram\n");
     let mut by_route: BTreeMap<(&str, &str), Series> = BTreeMap::new();
     for ((method, route, _), s) in &table {
-        let into = by_route.entry((method.as_str(), route.as_str())).or_default();
+        let into = by_route.entry((method, route.as_str())).or_default();
         into.count += s.count;
         into.seconds += s.seconds;
         for (a, b) in into.buckets.iter_mut().zip(s.buckets) {
