@@ -59,6 +59,31 @@ where
 /// The OpenAPI document, exactly as the server serves it at `/api/openapi.json`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let (_app, document) = with_routes(App::new().into_utoipa_app()).split_for_parts();
+    with_uuid_ids(document)
+}
+
+/// Path ids (`{id}`, `{role_id}`, …) are UUIDs; the derived document only knows they are strings.
+/// Saying so lets clients and fuzzers (schemathesis) send well-formed ids.
+fn with_uuid_ids(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    for item in document.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if parameter.parameter_in == ParameterIn::Path
+                    && (parameter.name == "id" || parameter.name.ends_with("_id"))
+                {
+                    parameter.schema = Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                            .into(),
+                    );
+                }
+            }
+        }
+    }
     document
 }
 
@@ -141,6 +166,7 @@ pub fn build_server(state: AppState) -> std::io::Result<(Server, Vec<SocketAddr>
     let mut server = HttpServer::new(move || {
         let settings = &state.settings;
         let (app, document) = with_routes(App::new().into_utoipa_app()).split_for_parts();
+        let document = with_uuid_ids(document);
         let mut app = app
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(settings.json_limit))
