@@ -217,7 +217,7 @@ pub async fn login(
         .db
         .write(move |conn| {
             if !per_account.is_off() {
-                store::rate_limits::clear(conn, &format!("login:account:{}", user.username))?;
+                store::rate_limits::clear(conn, &account_key)?;
             }
             let token = new_refresh_token(conn, &st, &user.id, None)?;
             record_as(conn, Some(&user.id), rid.as_deref(), "auth.login", ("user", &user.id), None, None)?;

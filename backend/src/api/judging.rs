@@ -792,11 +792,17 @@ pub struct FlagOut {
 }
 
 fn flag_out(conn: &mut DbConnection, flag: FlagRow, aspects: &HashMap<String, AspectRow>) -> ApiResult<FlagOut> {
-    let mut values = Vec::new();
-    for m in store::judging::marks_at(conn, &flag.aspect_id, flag.station_number)? {
-        let judge = store::users::find(conn, &m.judge_user_id)?.map(|u| u.username).unwrap_or_default();
-        values.push(JudgeValue { judge, value: from_centi(m.value_centi), status: m.status });
-    }
+    let marks = store::judging::marks_at(conn, &flag.aspect_id, flag.station_number)?;
+    let judges: Vec<String> = marks.iter().map(|m| m.judge_user_id.clone()).collect();
+    let names = store::users::usernames(conn, &judges)?;
+    let values = marks
+        .into_iter()
+        .map(|m| JudgeValue {
+            judge: names.get(&m.judge_user_id).cloned().unwrap_or_default(),
+            value: from_centi(m.value_centi),
+            status: m.status,
+        })
+        .collect();
     let aspect = aspects.get(&flag.aspect_id);
     Ok(FlagOut {
         id: flag.id,
@@ -1219,9 +1225,12 @@ pub async fn progress(state: web::Data<AppState>, actor: Actor, id: web::Path<St
             let marks = store::judging::marks_of_event(conn, &event_id)?;
             let mut by_key: std::collections::BTreeMap<(String, i32), JudgeProgress> =
                 std::collections::BTreeMap::new();
-            for a in store::judging::assignments_of(conn, &event_id)? {
+            let assignments = store::judging::assignments_of(conn, &event_id)?;
+            let judges: Vec<String> = assignments.iter().map(|a| a.user_id.clone()).collect();
+            let names = store::users::usernames(conn, &judges)?;
+            for a in assignments {
                 let Some(aspect) = aspects.get(&a.aspect_id) else { continue };
-                let judge = store::users::find(conn, &a.user_id)?.map(|u| u.username).unwrap_or_default();
+                let judge = names.get(&a.user_id).cloned().unwrap_or_default();
                 let entry = by_key.entry((a.user_id.clone(), aspect.section_index)).or_insert_with(|| JudgeProgress {
                     judge,
                     section_index: aspect.section_index,

@@ -2,10 +2,10 @@
 //! change one with a reason, and a supervisor (never the same person) approves or declines. The
 //! audit trail keeps both values.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -14,6 +14,7 @@ use super::judging::{aspects_by_id, require_role};
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::Actor;
 use crate::db::{now, DbConnection};
+use crate::domain::reopen::{self, ReopenRefusal};
 use crate::domain::role::EventRole;
 use crate::domain::scoring::{check_mark, from_centi, to_centi, AspectKind};
 use crate::domain::{text, Violation};
@@ -59,18 +60,6 @@ pub struct StationMarksOut {
     pub marks: Vec<StationMark>,
 }
 
-/// Usernames by user id, looked up once per distinct id.
-fn usernames(conn: &mut DbConnection, ids: impl IntoIterator<Item = String>) -> ApiResult<HashMap<String, String>> {
-    let mut names = HashMap::new();
-    for id in ids {
-        if !names.contains_key(&id) {
-            let name = store::users::find(conn, &id)?.map(|u| u.username).unwrap_or_default();
-            names.insert(id, name);
-        }
-    }
-    Ok(names)
-}
-
 /// Every judge's marks at one station, by aspect (chief judge and supervisor).
 #[utoipa::path(tag = "judging", responses((status = 200, body = StationMarksOut), ProblemResponses), security(("bearer" = [])))]
 #[get("/events/{id}/judging/stations/{station}/marks")]
@@ -87,12 +76,9 @@ pub async fn station_marks(
             require_role(conn, &actor, &event_id, OVERSEERS, "a station's marks")?;
             let aspects = aspects_by_id(conn, &event_id)?;
             let rows = store::judging::marks_at_station(conn, &event_id, station_number)?;
-            let pending: Vec<String> = store::judging::reopens_of_event(conn, &event_id)?
-                .into_iter()
-                .filter(|(r, _)| r.status == "pending")
-                .map(|(r, _)| r.mark_id)
-                .collect();
-            let judges = usernames(conn, rows.iter().map(|m| m.judge_user_id.clone()))?;
+            let pending: HashSet<String> = store::judging::pending_reopen_marks(conn, &event_id)?.into_iter().collect();
+            let judge_ids: Vec<String> = rows.iter().map(|m| m.judge_user_id.clone()).collect();
+            let judges = store::users::usernames(conn, &judge_ids)?;
             let mut marks: Vec<StationMark> = rows
                 .iter()
                 .filter_map(|m| {
@@ -160,16 +146,13 @@ pub struct ReopenOut {
 }
 
 fn reopen_out(
-    conn: &mut DbConnection,
     request: &ReopenRow,
     mark: &MarkRow,
     aspects: &HashMap<String, AspectRow>,
-) -> ApiResult<ReopenOut> {
-    let mut ids = vec![mark.judge_user_id.clone(), request.requested_by.clone()];
-    ids.extend(request.approved_by.clone());
-    let names = usernames(conn, ids)?;
+    names: &HashMap<String, String>,
+) -> ReopenOut {
     let name = |id: &str| names.get(id).cloned().unwrap_or_default();
-    Ok(ReopenOut {
+    ReopenOut {
         id: request.id.clone(),
         mark_id: mark.id.clone(),
         station_number: mark.station_number,
@@ -183,7 +166,27 @@ fn reopen_out(
         decided_by: request.approved_by.as_deref().map(name),
         created_at: utc(request.created_at),
         decided_at: request.decided_at.map(utc),
-    })
+    }
+}
+
+/// The usernames some requests name (judges, requesters, deciders), in one query.
+fn names_in<'a>(
+    conn: &mut DbConnection,
+    requests: impl IntoIterator<Item = (&'a ReopenRow, &'a MarkRow)>,
+) -> ApiResult<HashMap<String, String>> {
+    let ids: Vec<String> = requests
+        .into_iter()
+        .flat_map(|(r, m)| [Some(m.judge_user_id.clone()), Some(r.requested_by.clone()), r.approved_by.clone()])
+        .flatten()
+        .collect();
+    store::users::usernames(conn, &ids)
+}
+
+/// One request as answered after a change.
+fn one_reopen_out(conn: &mut DbConnection, request: &ReopenRow, mark: &MarkRow) -> ApiResult<ReopenOut> {
+    let aspects = aspects_by_id(conn, &mark.event_id)?;
+    let names = names_in(conn, [(request, mark)])?;
+    Ok(reopen_out(request, mark, &aspects, &names))
 }
 
 /// An event's re-open requests, newest first (chief judge and supervisor).
@@ -196,11 +199,9 @@ pub async fn list_reopens(state: web::Data<AppState>, actor: Actor, id: web::Pat
         .read(move |conn| {
             require_role(conn, &actor, &event_id, OVERSEERS, "re-open requests")?;
             let aspects = aspects_by_id(conn, &event_id)?;
-            let mut out = Vec::new();
-            for (request, mark) in store::judging::reopens_of_event(conn, &event_id)? {
-                out.push(reopen_out(conn, &request, &mark, &aspects)?);
-            }
-            Ok(out)
+            let requests = store::judging::reopens_of_event(conn, &event_id)?;
+            let names = names_in(conn, requests.iter().map(|(r, m)| (r, m)))?;
+            Ok(requests.iter().map(|(request, mark)| reopen_out(request, mark, &aspects, &names)).collect::<Vec<_>>())
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -223,18 +224,6 @@ pub async fn request_reopen(
         .write(move |conn| {
             let mark = store::judging::find_mark(conn, &id)?.ok_or_else(|| ApiError::not_found("mark"))?;
             require_role(conn, &actor, &mark.event_id, &[EventRole::ChiefJudge], "re-opening a mark")?;
-            if mark.status != "locked" {
-                return Err(ApiError::conflict(
-                    "not_locked",
-                    "only a locked mark is re-opened; others are edited by their judge",
-                ));
-            }
-            if store::judging::has_pending_reopen(conn, &mark.id)? {
-                return Err(ApiError::conflict(
-                    "reopen_pending",
-                    "this mark already has a re-open request waiting for a supervisor",
-                ));
-            }
             let aspects = aspects_by_id(conn, &mark.event_id)?;
             let aspect = aspects.get(&mark.aspect_id).ok_or_else(|| ApiError::internal("mark without aspect"))?;
             check_mark(
@@ -243,10 +232,13 @@ pub async fn request_reopen(
                 input.new_value,
             )
             .map_err(|m| Violation::new("new_value", "out_of_range", m))?;
+            // check_mark accepted it: at most two decimals.
             let new_value_centi = to_centi(input.new_value).unwrap_or_default();
-            if new_value_centi == mark.value_centi {
-                return Err(Violation::new("new_value", "unchanged", "the new value is the mark's current value").into());
-            }
+            let pending = store::judging::has_pending_reopen(conn, &mark.id)?;
+            reopen::may_ask(&mark.status, pending, mark.value_centi, new_value_centi).map_err(|refusal| match refusal {
+                ReopenRefusal::Unchanged => Violation::new("new_value", refusal.code(), refusal.message()).into(),
+                _ => ApiError::conflict(refusal.code(), refusal.message()),
+            })?;
             let row = ReopenRow {
                 id: new_id(),
                 mark_id: mark.id.clone(),
@@ -268,27 +260,34 @@ pub async fn request_reopen(
                 None,
                 Some(serde_json::json!({ "request_id": row.id, "new_value": from_centi(new_value_centi), "reason": row.reason })),
             )?;
-            reopen_out(conn, &row, &mark, &aspects)
+            one_reopen_out(conn, &row, &mark)
         })
         .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
-/// Loads a request and its mark for a supervisor who is not the requester.
-fn load_for_decision(conn: &mut DbConnection, actor: &Actor, id: &str, what: &str) -> ApiResult<(ReopenRow, MarkRow)> {
-    let request = store::judging::find_reopen(conn, id)?.ok_or_else(|| ApiError::not_found("re-open request"))?;
+/// A supervisor who is not the requester decides a pending request (`approved` or `declined`):
+/// returns the request as decided, its mark and the moment.
+fn decide(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    status: &str,
+    what: &str,
+) -> ApiResult<(ReopenRow, MarkRow, NaiveDateTime)> {
+    let mut request = store::judging::find_reopen(conn, id)?.ok_or_else(|| ApiError::not_found("re-open request"))?;
     let mark = store::judging::find_mark(conn, &request.mark_id)?.ok_or_else(|| ApiError::not_found("mark"))?;
     require_role(conn, actor, &mark.event_id, &[EventRole::Supervisor], what)?;
-    if request.requested_by == actor.user_id {
-        return Err(ApiError::conflict(
-            "same_person",
-            "a re-opening needs two people: the chief judge asks, a supervisor decides",
-        ));
+    reopen::may_decide(&request.requested_by, &actor.user_id, &request.status)
+        .map_err(|refusal| ApiError::conflict(refusal.code(), refusal.message()))?;
+    let at = now();
+    if !store::judging::decide_reopen(conn, &request.id, status, &actor.user_id, at)? {
+        return Err(ApiError::conflict("already_decided", "this request has already been decided"));
     }
-    if request.status != "pending" {
-        return Err(ApiError::conflict("already_decided", format!("this request has already been {}", request.status)));
-    }
-    Ok((request, mark))
+    request.status = status.to_string();
+    request.approved_by = Some(actor.user_id.clone());
+    request.decided_at = Some(at);
+    Ok((request, mark, at))
 }
 
 /// A supervisor (never the requester) approves a re-opening: the mark takes its new value and the
@@ -304,11 +303,7 @@ pub async fn approve_reopen(
     let out = state
         .db
         .write(move |conn| {
-            let (mut request, mut mark) = load_for_decision(conn, &actor, &id, "approving a re-opening")?;
-            let at = now();
-            if !store::judging::decide_reopen(conn, &request.id, "approved", &actor.user_id, at)? {
-                return Err(ApiError::conflict("already_decided", "this request has already been decided"));
-            }
+            let (request, mut mark, at) = decide(conn, &actor, &id, "approved", "approving a re-opening")?;
             let before = mark.value_centi;
             let expected = mark.version;
             mark.value_centi = request.new_value_centi;
@@ -330,11 +325,7 @@ pub async fn approve_reopen(
                     "requested_by": request.requested_by,
                 })),
             )?;
-            request.status = "approved".into();
-            request.approved_by = Some(actor.user_id.clone());
-            request.decided_at = Some(at);
-            let aspects = aspects_by_id(conn, &mark.event_id)?;
-            reopen_out(conn, &request, &mark, &aspects)
+            one_reopen_out(conn, &request, &mark)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -354,11 +345,7 @@ pub async fn decline_reopen(
     let out = state
         .db
         .write(move |conn| {
-            let (mut request, mark) = load_for_decision(conn, &actor, &id, "declining a re-opening")?;
-            let at = now();
-            if !store::judging::decide_reopen(conn, &request.id, "declined", &actor.user_id, at)? {
-                return Err(ApiError::conflict("already_decided", "this request has already been decided"));
-            }
+            let (request, mark, _) = decide(conn, &actor, &id, "declined", "declining a re-opening")?;
             record(
                 conn,
                 &actor,
@@ -367,11 +354,7 @@ pub async fn decline_reopen(
                 None,
                 Some(serde_json::json!({ "request_id": request.id, "reason": reason })),
             )?;
-            request.status = "declined".into();
-            request.approved_by = Some(actor.user_id.clone());
-            request.decided_at = Some(at);
-            let aspects = aspects_by_id(conn, &mark.event_id)?;
-            reopen_out(conn, &request, &mark, &aspects)
+            one_reopen_out(conn, &request, &mark)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))

@@ -13,6 +13,7 @@ pub mod person;
 pub mod plan;
 pub mod ranking;
 pub mod registration;
+pub mod reopen;
 pub mod review;
 pub mod role;
 pub mod scoring;

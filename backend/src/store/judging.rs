@@ -381,6 +381,16 @@ pub fn has_pending_reopen(conn: &mut DbConnection, mark_id: &str) -> ApiResult<b
     .get_result(conn)?)
 }
 
+/// The marks of an event with a request waiting for a supervisor.
+pub fn pending_reopen_marks(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<String>> {
+    Ok(reopen_requests::table
+        .inner_join(marks::table)
+        .filter(marks::event_id.eq(event_id))
+        .filter(reopen_requests::status.eq("pending"))
+        .select(reopen_requests::mark_id)
+        .load(conn)?)
+}
+
 /// Decides a pending request (approved or declined); false when it was no longer pending.
 pub fn decide_reopen(conn: &mut DbConnection, id: &str, status: &str, by: &str, at: NaiveDateTime) -> ApiResult<bool> {
     let changed = diesel::update(

@@ -34,6 +34,16 @@ pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<UserRow>> {
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
 }
 
+/// Usernames by user id, in one query (lists that name judges, requesters, deciders).
+pub fn usernames(conn: &mut DbConnection, ids: &[String]) -> ApiResult<std::collections::HashMap<String, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::username))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn find_by_username(conn: &mut DbConnection, username: &str) -> ApiResult<Option<UserRow>> {
     Ok(users::table.filter(users::username.eq(username)).select(UserRow::as_select()).first(conn).optional()?)
 }

@@ -1,1 +1,2 @@
+DROP INDEX reopen_requests_one_pending;
 ALTER TABLE reopen_requests DROP COLUMN old_value_centi;

@@ -175,11 +175,6 @@ impl World {
     }
 }
 
-/// A body with every required field, of the documented type, from the OpenAPI schema.
-fn example(schema: &Value, doc: &Value, ids: &HashMap<&'static str, String>, depth: usize) -> Value {
-    example_of("", schema, doc, ids, depth)
-}
-
 /// The world's object for a field such as `user_id` or `award_ids`.
 fn id_for(field: &str, ids: &HashMap<&'static str, String>) -> Option<String> {
     let stem = field.strip_suffix("_ids").or_else(|| field.strip_suffix("_id"))?;
@@ -196,6 +191,8 @@ fn id_for(field: &str, ids: &HashMap<&'static str, String>) -> Option<String> {
     ids.get(key).cloned()
 }
 
+/// A body with every required field, of the documented type, from the OpenAPI schema; fields
+/// named like `user_id` get the world's object.
 fn example_of(field: &str, schema: &Value, doc: &Value, ids: &HashMap<&'static str, String>, depth: usize) -> Value {
     if let Some(id) = id_for(field, ids) {
         return if field.ends_with("_ids") { json!([id]) } else { json!(id) };
@@ -346,7 +343,7 @@ fn every_operation_refuses_every_caller_its_row_does_not_name() {
         }
         let body = operation["requestBody"]["content"]["application/json"]["schema"]
             .as_object()
-            .map(|schema| example(&Value::Object(schema.clone()), &doc, &w.ids, 0));
+            .map(|schema| example_of("", &Value::Object(schema.clone()), &doc, &w.ids, 0));
         let url = w.fill(path) + &query_of(operation);
         let mut seen = Vec::new();
         for who in CALLERS {

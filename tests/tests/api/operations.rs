@@ -321,7 +321,6 @@ fn two_nodes_lose_no_write_idempotency_keys_and_if_match_hold_across_them() {
         first.body["marks"].as_array().unwrap().iter().find(|m| m["aspect_id"] == r.aspect("2.1.1")).unwrap().clone();
     let mark_id = mark["id"].as_str().unwrap().to_string();
     let start_version = mark["version"].as_i64().unwrap();
-    let station = mark["station_number"].as_i64().unwrap();
     let read_version = |request: skillcomp_tests::Request| -> i64 {
         let sheet = request.token(&r.judges[0].0.access).send();
         sheet.body["marks"].as_array().unwrap().iter().find(|m| m["id"] == mark_id.as_str()).unwrap()["version"]
@@ -369,5 +368,4 @@ fn two_nodes_lose_no_write_idempotency_keys_and_if_match_hold_across_them() {
         "every successful edit is one version ({made:?} made, {refused:?} refused)"
     );
     eprintln!("two nodes: 50 edits made, {} refused as stale and retried", refused.iter().sum::<u32>());
-    let _ = station;
 }

@@ -1,0 +1,94 @@
+//! Re-opening a locked mark takes two people (DESIGN §6): the chief judge asks, with a reason and a
+//! different value; a supervisor who is not the requester approves or declines, once.
+
+/// Why a re-open request, or a decision on one, is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReopenRefusal {
+    /// Only a locked mark is re-opened; others are edited by their judge.
+    NotLocked,
+    /// The mark already has a request waiting for a supervisor.
+    AlreadyPending,
+    /// The new value is the mark's current value.
+    Unchanged,
+    /// The requester may not decide their own request.
+    SamePerson,
+    /// The request was already approved or declined.
+    AlreadyDecided(String),
+}
+
+impl ReopenRefusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReopenRefusal::NotLocked => "not_locked",
+            ReopenRefusal::AlreadyPending => "reopen_pending",
+            ReopenRefusal::Unchanged => "unchanged",
+            ReopenRefusal::SamePerson => "same_person",
+            ReopenRefusal::AlreadyDecided(_) => "already_decided",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            ReopenRefusal::NotLocked => "only a locked mark is re-opened; others are edited by their judge".into(),
+            ReopenRefusal::AlreadyPending => "this mark already has a re-open request waiting for a supervisor".into(),
+            ReopenRefusal::Unchanged => "the new value is the mark's current value".into(),
+            ReopenRefusal::SamePerson => {
+                "a re-opening needs two people: the chief judge asks, a supervisor decides".into()
+            }
+            ReopenRefusal::AlreadyDecided(status) => format!("this request has already been {status}"),
+        }
+    }
+}
+
+/// Whether the chief judge may ask to change a mark (status, whether a request is already
+/// waiting, current and new value in hundredths).
+pub fn may_ask(mark_status: &str, pending: bool, current_centi: i32, new_centi: i32) -> Result<(), ReopenRefusal> {
+    if mark_status != "locked" {
+        return Err(ReopenRefusal::NotLocked);
+    }
+    if pending {
+        return Err(ReopenRefusal::AlreadyPending);
+    }
+    if new_centi == current_centi {
+        return Err(ReopenRefusal::Unchanged);
+    }
+    Ok(())
+}
+
+/// Whether `decider` may approve or decline a request made by `requested_by` in `status`.
+pub fn may_decide(requested_by: &str, decider: &str, status: &str) -> Result<(), ReopenRefusal> {
+    if requested_by == decider {
+        return Err(ReopenRefusal::SamePerson);
+    }
+    if status != "pending" {
+        return Err(ReopenRefusal::AlreadyDecided(status.to_string()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_locked_mark_without_a_waiting_request_is_asked_to_change_and_to_another_value() {
+        assert_eq!(may_ask("signed", false, 5000, 5300), Err(ReopenRefusal::NotLocked));
+        assert_eq!(may_ask("locked", true, 5000, 5300), Err(ReopenRefusal::AlreadyPending));
+        assert_eq!(may_ask("locked", false, 5000, 5000), Err(ReopenRefusal::Unchanged));
+        assert_eq!(may_ask("locked", false, 5000, 5300), Ok(()));
+    }
+
+    #[test]
+    fn a_second_person_decides_once() {
+        assert_eq!(may_decide("chief", "chief", "pending"), Err(ReopenRefusal::SamePerson));
+        assert_eq!(
+            may_decide("chief", "supervisor", "approved"),
+            Err(ReopenRefusal::AlreadyDecided("approved".into()))
+        );
+        assert_eq!(may_decide("chief", "supervisor", "pending"), Ok(()));
+        assert_eq!(
+            ReopenRefusal::AlreadyDecided("declined".into()).message(),
+            "this request has already been declined"
+        );
+    }
+}
