@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::auth::rate_limit::Limit;
+use crate::clock::Clock;
+use crate::domain::time::Zone;
 
 #[derive(Clone)]
 pub struct Settings {
@@ -40,6 +42,10 @@ pub struct Settings {
     pub hashing_queue: usize,
     /// When set, `/metrics` wants it as a bearer token.
     pub metrics_token: Option<String>,
+    /// The server's one clock (see `clock`); clones share it.
+    pub clock: Clock,
+    /// The zone people's dates are read in (`SKILLCOMP_TIMEZONE`, default Asia/Shanghai).
+    pub timezone: Zone,
 }
 
 impl std::fmt::Debug for Settings {
@@ -49,6 +55,8 @@ impl std::fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field("static_dir", &self.static_dir)
             .field("cors_origins", &self.cors_origins)
+            .field("clock", &self.clock)
+            .field("timezone", &self.timezone.name())
             .finish_non_exhaustive()
     }
 }
@@ -146,6 +154,8 @@ impl Settings {
             hashing_workers: var_parsed("SKILLCOMP_HASHING_WORKERS", default_hashing_workers())?,
             hashing_queue: var_parsed("SKILLCOMP_HASHING_QUEUE", 64)?,
             metrics_token: var("SKILLCOMP_METRICS_TOKEN"),
+            clock: clock_from_env()?,
+            timezone: var("SKILLCOMP_TIMEZONE").map(|z| Zone::parse(&z)).transpose()?.unwrap_or_default(),
         })
     }
 
@@ -174,7 +184,23 @@ impl Settings {
             hashing_workers: 2,
             hashing_queue: 256,
             metrics_token: None,
+            clock: Clock::real(),
+            timezone: Zone::default(),
         }
+    }
+}
+
+/// `SKILLCOMP_CLOCK` starts the clock at another instant in a debug build (tests, rehearsals); a
+/// release build runs on the real time whatever it says, and says so.
+fn clock_from_env() -> Result<Clock, String> {
+    let Some(value) = var("SKILLCOMP_CLOCK") else { return Ok(Clock::real()) };
+    let start = Clock::parse_start(&value)?;
+    if cfg!(debug_assertions) {
+        tracing::warn!(clock = %start.to_rfc3339(), "SKILLCOMP_CLOCK: the server's clock starts at a set instant");
+        Ok(Clock::starting_at(start))
+    } else {
+        tracing::warn!("SKILLCOMP_CLOCK is ignored by a release build: the clock is the real time");
+        Ok(Clock::real())
     }
 }
 

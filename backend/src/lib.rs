@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -31,6 +32,10 @@ use crate::error::ApiError;
 /// What every handler can reach.
 pub struct AppState {
     pub db: Db,
+    /// Every "now" of the server (the same clock as `settings.clock`).
+    pub clock: clock::Clock,
+    /// The zone people's dates are read in.
+    pub zone: domain::time::Zone,
     pub tokens: TokenService,
     pub settings: Settings,
     pub public_results: api::results::PublicResultsCache,
@@ -94,16 +99,19 @@ pub fn openapi_json() -> String {
 /// Opens the database (applying migrations) and creates the first admin if configured.
 pub fn prepare_state(settings: Settings) -> Result<AppState, String> {
     let db = Db::open(&settings.database_url, settings.db_pool_size)?;
-    seed::ensure_reference_data(&db)?;
+    seed::ensure_reference_data(&db, settings.clock.now())?;
     if let Some((username, password)) = &settings.bootstrap_admin {
-        if seed::ensure_admin(&db, username, password)? {
+        if seed::ensure_admin(&db, username, password, settings.clock.now())? {
             tracing::info!(username, "first admin account created");
         }
     }
-    let tokens = TokenService::new(&settings.jwt_secret, settings.access_token_ttl, settings.refresh_token_ttl);
+    let tokens = TokenService::new(&settings.jwt_secret, settings.access_token_ttl, settings.refresh_token_ttl)
+        .with_clock(settings.clock.clone());
     let hashing = auth::hashing::HashingPool::new(settings.hashing_workers, settings.hashing_queue);
     Ok(AppState {
         db,
+        clock: settings.clock.clone(),
+        zone: settings.timezone,
         tokens,
         settings,
         public_results: Default::default(),

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
     let result = Settings::from_env().and_then(|settings| match command {
         "serve" => serve(settings),
         "migrate" => Db::open(&settings.database_url, 1)
-            .and_then(|db| skillcomp::seed::ensure_reference_data(&db))
+            .and_then(|db| skillcomp::seed::ensure_reference_data(&db, settings.clock.now()))
             .map(|_| println!("migrations and reference data applied to {}", redact_url(&settings.database_url))),
         "seed-demo" => seed_demo(settings),
         "seed-history" => match args.get(1).map(|n| n.parse::<usize>()) {
@@ -73,8 +73,9 @@ fn serve(settings: Settings) -> Result<(), String> {
 
 fn seed_demo(settings: Settings) -> Result<(), String> {
     let db = Db::open(&settings.database_url, 2)?;
-    skillcomp::seed::ensure_reference_data(&db)?;
-    let report = skillcomp::seed::seed_demo(&db, std::path::Path::new("data"))?;
+    let at = settings.clock.now();
+    skillcomp::seed::ensure_reference_data(&db, at)?;
+    let report = skillcomp::seed::seed_demo(&db, std::path::Path::new("data"), at, settings.timezone)?;
     println!("{report}");
     let per_year = match std::env::var("SKILLCOMP_DEMO_HISTORY") {
         Ok(v) => v.trim().parse().map_err(|_| format!("SKILLCOMP_DEMO_HISTORY='{v}' is not a number"))?,
@@ -93,7 +94,8 @@ fn seed_demo(settings: Settings) -> Result<(), String> {
 fn seed_history(settings: &Settings, workers_per_year: usize) -> Result<(), String> {
     use chrono::Datelike;
     let db = Db::open(&settings.database_url, 2)?;
-    let this_year = chrono::Utc::now().year();
+    let at = settings.clock.now();
+    let this_year = settings.timezone.date_of(at).year();
     let scale = skillcomp::seed::history::HistoryScale {
         first_year: this_year - 5,
         last_year: this_year - 1,
@@ -103,7 +105,7 @@ fn seed_history(settings: &Settings, workers_per_year: usize) -> Result<(), Stri
         "generating {}–{} with {workers_per_year} workers' contestants a year …",
         scale.first_year, scale.last_year
     );
-    let s = skillcomp::seed::history::generate_history(&db, scale)?;
+    let s = skillcomp::seed::history::generate_history(&db, scale, at)?;
     println!(
         "history: {} competitions, {} events, {} people, {} registrations with results, {} awards in {:.1} s",
         s.competitions, s.events, s.persons, s.registrations, s.awards, s.seconds
@@ -134,7 +136,7 @@ fn create_admin(settings: Settings, username: Option<&String>) -> Result<(), Str
         }
     };
     let db = Db::open(&settings.database_url, 1)?;
-    skillcomp::seed::create_admin(&db, username, &password)?;
+    skillcomp::seed::create_admin(&db, username, &password, settings.clock.now())?;
     println!("admin '{username}' created");
     Ok(())
 }

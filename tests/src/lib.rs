@@ -11,11 +11,44 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use skillcomp::clock::Clock;
+use skillcomp::domain::time::Zone;
 
 pub use serde_json;
 
 mod process;
 pub use process::ServerProcess;
+
+/// The tests' clock: the real time, or — when `SKILLCOMP_CLOCK` is set (an RFC 3339 instant) — a
+/// clock that started there when the test process did. Every server a test starts begins at this
+/// clock's reading, so "today" in a test and on its server are the same day.
+pub fn test_clock() -> &'static Clock {
+    static CLOCK: std::sync::OnceLock<Clock> = std::sync::OnceLock::new();
+    CLOCK.get_or_init(|| match std::env::var("SKILLCOMP_CLOCK").ok().filter(|v| !v.trim().is_empty()) {
+        Some(value) => Clock::starting_at(Clock::parse_start(&value).expect("SKILLCOMP_CLOCK")),
+        None => Clock::real(),
+    })
+}
+
+/// Today in Beijing by the tests' clock.
+pub fn today() -> chrono::NaiveDate {
+    Zone::BEIJING.date_of(test_clock().now())
+}
+
+/// `days` from today (Beijing), as `YYYY-MM-DD`.
+pub fn day(days: i64) -> String {
+    (today() + chrono::Duration::days(days)).to_string()
+}
+
+/// The year of the day `days` from today.
+pub fn year_in(days: i64) -> i32 {
+    chrono::Datelike::year(&(today() + chrono::Duration::days(days)))
+}
+
+/// `days` from today at `hh:mm` Beijing time, as RFC 3339 (`2027-10-02T07:30:00+08:00`).
+pub fn beijing(days: i64, hh_mm: &str) -> String {
+    format!("{}T{hh_mm}:00+08:00", day(days))
+}
 
 pub const ADMIN_USERNAME: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "first-boss-password-2026";
@@ -94,6 +127,8 @@ pub struct TestServer {
     agent: ureq::Agent,
     /// (username, password) printed by `seed-demo`, when the server was started seeded.
     pub demo_accounts: Vec<(String, String)>,
+    /// The server's own clock: a test may move it (publicity windows, deadlines).
+    pub clock: Clock,
     // Last: dropped after the server stopped.
     pub db: TestDb,
 }
@@ -119,12 +154,13 @@ impl TestServer {
 
     fn start_full(seed_demo: bool, adjust: impl FnOnce(&mut skillcomp::config::Settings)) -> TestServer {
         let db = TestDb::create();
+        let clock = Clock::starting_at(test_clock().now_utc());
         let mut demo_accounts = Vec::new();
         if seed_demo {
             let seeded = skillcomp::db::Db::open(&db.url(), 2).expect("open for seeding");
-            skillcomp::seed::ensure_reference_data(&seeded).expect("reference data");
+            skillcomp::seed::ensure_reference_data(&seeded, clock.now()).expect("reference data");
             let dir = std::env::temp_dir().join("skillcomp-tests").join(uuid::Uuid::new_v4().simple().to_string());
-            let listing = skillcomp::seed::seed_demo(&seeded, &dir).expect("seed-demo");
+            let listing = skillcomp::seed::seed_demo(&seeded, &dir, clock.now(), Zone::BEIJING).expect("seed-demo");
             demo_accounts = listing
                 .lines()
                 .filter_map(|line| {
@@ -138,7 +174,9 @@ impl TestServer {
         let mut settings = skillcomp::config::Settings::for_database(&db.url(), JWT_SECRET);
         settings.bootstrap_admin = Some((ADMIN_USERNAME.into(), ADMIN_PASSWORD.into()));
         settings.json_limit = 64 * 1024;
+        settings.clock = clock.clone();
         adjust(&mut settings);
+        let clock = settings.clock.clone();
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
@@ -150,7 +188,7 @@ impl TestServer {
         });
         let (handle, addr) = rx.recv_timeout(Duration::from_secs(60)).expect("server started");
         let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
-        TestServer { base: format!("http://{addr}"), handle, thread: Some(thread), agent, demo_accounts, db }
+        TestServer { base: format!("http://{addr}"), handle, thread: Some(thread), agent, demo_accounts, clock, db }
     }
 
     pub fn request(&self, method: &str, path: &str) -> Request {

@@ -58,6 +58,8 @@ impl ServerProcess {
             .env("DATABASE_URL", &self.database_url)
             .env("SKILLCOMP_BIND", format!("127.0.0.1:{port}"))
             .env("SKILLCOMP_JWT_SECRET", std::str::from_utf8(JWT_SECRET).expect("ascii key"))
+            // The process's clock starts where the tests' clock is now (a debug build honours it).
+            .env("SKILLCOMP_CLOCK", crate::test_clock().now_utc().to_rfc3339())
             .env("SKILLCOMP_STATISTICS_SECONDS", "0")
             .env("SKILLCOMP_WORKERS", "2")
             .env("SKILLCOMP_LOGIN_PER_IP", "off")

@@ -4,7 +4,7 @@
 //! through the two-person re-opening, and results are then computed again.
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -14,7 +14,7 @@ use super::registrations::load_visible;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::role::EventRole;
 use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
@@ -42,7 +42,11 @@ pub struct AppealOut {
 }
 
 /// The event's appeal deadline: its window after the scores were first announced.
-pub fn appeal_deadline(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<chrono::NaiveDateTime>> {
+pub fn appeal_deadline(
+    conn: &mut DbConnection,
+    event_id: &str,
+    zone: crate::domain::time::Zone,
+) -> ApiResult<Option<chrono::NaiveDateTime>> {
     use crate::domain::ranking::{appeal_deadline, AppealWindow};
     let Some((event, _, _)) = store::events::find(conn, event_id)? else { return Ok(None) };
     let window = match event.appeal_window_working_days {
@@ -51,7 +55,7 @@ pub fn appeal_deadline(conn: &mut DbConnection, event_id: &str) -> ApiResult<Opt
     };
     let adjustments = store::calendar::adjustments(conn)?;
     Ok(store::results::first_computed_at(conn, event_id)?
-        .map(|announced| appeal_deadline(announced, window, &adjustments)))
+        .map(|announced| appeal_deadline(announced, window, &adjustments, zone)))
 }
 
 fn appeal_out(row: AppealRow, deadline: Option<chrono::NaiveDateTime>) -> AppealOut {
@@ -85,6 +89,8 @@ pub async fn file_appeal(
     id: web::Path<String>,
     body: JsonBody<AppealRequest>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let grounds = text::required("grounds", &body.0.grounds, 2000)?;
     let out = state
@@ -94,18 +100,14 @@ pub async fn file_appeal(
             if !relation.is_party {
                 return Err(ApiError::forbidden("an appeal is filed by the contestant (or a team member)"));
             }
-            let deadline = appeal_deadline(conn, &ctx.event.id)?.ok_or_else(|| {
+            let deadline = appeal_deadline(conn, &ctx.event.id, zone)?.ok_or_else(|| {
                 ApiError::conflict("scores_not_announced", "appeals open when the scores are announced")
             })?;
-            let at = now();
+            let at = now;
             if at > deadline {
                 return Err(ApiError::conflict(
                     "appeal_window_closed",
-                    format!(
-                        "appeals closed at {} (UTC, {} China time)",
-                        deadline.format("%Y-%m-%d %H:%M"),
-                        (deadline + Duration::hours(8)).format("%Y-%m-%d %H:%M")
-                    ),
+                    format!("appeals closed at {}", zone.describe(deadline)),
                 )
                 .with_extra(serde_json::json!({ "deadline": utc(deadline) })));
             }
@@ -151,6 +153,7 @@ fn require_arbiter(conn: &mut DbConnection, actor: &Actor, event_id: &str) -> Ap
 #[utoipa::path(tag = "results", responses((status = 200, body = [AppealOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/events/{id}/appeals")]
 pub async fn list_appeals(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
     let event_id = parse_id("id", &id)?;
     let out = state
         .db
@@ -161,7 +164,7 @@ pub async fn list_appeals(state: web::Data<AppState>, actor: Actor, id: web::Pat
             if !can_manage_competition(&actor, &host_path) {
                 require_arbiter(conn, &actor, &event_id)?;
             }
-            let deadline = appeal_deadline(conn, &event_id)?;
+            let deadline = appeal_deadline(conn, &event_id, zone)?;
             Ok(store::results::appeals_of_event(conn, &event_id)?
                 .into_iter()
                 .map(|a| appeal_out(a, deadline))
@@ -175,6 +178,7 @@ pub async fn list_appeals(state: web::Data<AppState>, actor: Actor, id: web::Pat
 #[utoipa::path(tag = "results", responses((status = 200, body = AppealOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/appeals/{id}/accept")]
 pub async fn accept_appeal(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
     let id = parse_id("id", &id)?;
     let out = state
         .db
@@ -194,7 +198,7 @@ pub async fn accept_appeal(state: web::Data<AppState>, actor: Actor, id: web::Pa
                 None,
                 Some(serde_json::json!({ "appeal_id": appeal.id })),
             )?;
-            let deadline = appeal_deadline(conn, &appeal.event_id)?;
+            let deadline = appeal_deadline(conn, &appeal.event_id, zone)?;
             Ok(appeal_out(appeal, deadline))
         })
         .await?;
@@ -218,6 +222,8 @@ pub async fn rule_appeal(
     id: web::Path<String>,
     body: JsonBody<AppealRuling>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let request = body.0;
     let ruling = text::required("ruling", &request.ruling, 2000)?;
@@ -229,7 +235,7 @@ pub async fn rule_appeal(
             appeal.status = if request.uphold { "upheld" } else { "dismissed" }.into();
             appeal.ruling = Some(ruling);
             appeal.arbiter_user_id = Some(actor.user_id.clone());
-            appeal.decided_at = Some(now());
+            appeal.decided_at = Some(now);
             if !store::results::advance_appeal(conn, &appeal, "accepted")? {
                 return Err(ApiError::conflict("not_accepted", "an appeal is ruled once accepted, and only once"));
             }
@@ -241,7 +247,7 @@ pub async fn rule_appeal(
                 None,
                 Some(serde_json::json!({ "appeal_id": appeal.id, "status": appeal.status, "ruling": appeal.ruling })),
             )?;
-            let deadline = appeal_deadline(conn, &appeal.event_id)?;
+            let deadline = appeal_deadline(conn, &appeal.event_id, zone)?;
             Ok(appeal_out(appeal, deadline))
         })
         .await?;

@@ -12,7 +12,7 @@ use crate::auth::actor::request_id;
 use crate::auth::password::{check_password_policy, decoy_hash, hash_password, normalise_username, verify_password};
 use crate::auth::rate_limit::{self, client_ip};
 use crate::auth::{random_token, sha256_hex, Actor};
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::store::tokens::RefreshTokenRow;
@@ -79,8 +79,9 @@ fn new_refresh_token(
     user_id: &str,
     family: Option<&str>,
 ) -> ApiResult<String> {
+    let now = state.clock.now();
     let token = random_token(32);
-    let at = now();
+    let at = now;
     store::tokens::insert(
         conn,
         &RefreshTokenRow {
@@ -115,6 +116,7 @@ pub async fn signup(
     req: HttpRequest,
     body: JsonBody<Credentials>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let Credentials { username, password } = body.0;
     let username = normalise_username(&username)?;
     check_password_policy(&username, &password)?;
@@ -122,7 +124,15 @@ pub async fn signup(
     let limit = state.settings.signup_per_ip;
     state
         .db
-        .write(move |conn| rate_limit::count(conn, limit, &format!("signup:ip:{ip}"), "sign-ups from this address"))
+        .write(move |conn| {
+            rate_limit::count(
+                conn,
+                limit,
+                &format!("signup:ip:{ip}"),
+                "sign-ups from this address",
+                now.and_utc().timestamp(),
+            )
+        })
         .await?;
     let password_hash = hash_off_thread(&state, password).await?;
     let rid = request_id(&req);
@@ -130,7 +140,7 @@ pub async fn signup(
     let (user_id, refresh_token) = state
         .db
         .write(move |conn| {
-            let at = now();
+            let at = now;
             let user = UserRow {
                 id: new_id(),
                 username,
@@ -160,6 +170,7 @@ pub async fn signup(
                 ("user", &user.id),
                 None,
                 Some(serde_json::json!({ "username": user.username, "role": Role::Contestant })),
+                now,
             )?;
             let first_token = new_refresh_token(conn, &st, &user.id, None)?;
             Ok((user.id, first_token))
@@ -181,6 +192,7 @@ pub async fn login(
     req: HttpRequest,
     body: JsonBody<Credentials>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let Credentials { username, password } = body.0;
     let username = username.trim().to_lowercase();
     let ip = client_ip(&req, &state.settings.trusted_proxies).map(|ip| ip.to_string()).unwrap_or_default();
@@ -191,8 +203,20 @@ pub async fn login(
     let (user, account_key) = state
         .db
         .write(move |conn| {
-            rate_limit::count(conn, per_ip, &format!("login:ip:{ip}"), "login attempts from this address")?;
-            rate_limit::check(conn, per_account, &account_key, "failed logins for this account")?;
+            rate_limit::count(
+                conn,
+                per_ip,
+                &format!("login:ip:{ip}"),
+                "login attempts from this address",
+                now.and_utc().timestamp(),
+            )?;
+            rate_limit::check(
+                conn,
+                per_account,
+                &account_key,
+                "failed logins for this account",
+                now.and_utc().timestamp(),
+            )?;
             Ok((store::users::find_by_username(conn, &username)?, account_key))
         })
         .await?;
@@ -202,10 +226,12 @@ pub async fn login(
     let Some(user) = user.filter(|_| password_ok) else {
         state
             .db
-            .write(move |conn| match rate_limit::count(conn, per_account, &account_key, "failed logins") {
-                // This failure spent the account's last attempt: it still answers as a failure.
-                Err(e) if e.status == actix_web::http::StatusCode::TOO_MANY_REQUESTS => Ok(()),
-                other => other,
+            .write(move |conn| {
+                match rate_limit::count(conn, per_account, &account_key, "failed logins", now.and_utc().timestamp()) {
+                    // This failure spent the account's last attempt: it still answers as a failure.
+                    Err(e) if e.status == actix_web::http::StatusCode::TOO_MANY_REQUESTS => Ok(()),
+                    other => other,
+                }
             })
             .await?;
         return Err(invalid_credentials());
@@ -220,7 +246,7 @@ pub async fn login(
                 store::rate_limits::clear(conn, &account_key)?;
             }
             let token = new_refresh_token(conn, &st, &user.id, None)?;
-            record_as(conn, Some(&user.id), rid.as_deref(), "auth.login", ("user", &user.id), None, None)?;
+            record_as(conn, Some(&user.id), rid.as_deref(), "auth.login", ("user", &user.id), None, None, now)?;
             Ok(token)
         })
         .await?;
@@ -244,6 +270,7 @@ pub async fn refresh(
     req: HttpRequest,
     body: JsonBody<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let token_hash = sha256_hex(body.0.refresh_token.trim());
     let rid = request_id(&req);
     let st = state.clone();
@@ -251,7 +278,7 @@ pub async fn refresh(
     let outcome = state
         .db
         .write(move |conn| {
-            let at = now();
+            let at = now;
             let Some(token) = store::tokens::find_by_hash(conn, &token_hash)? else {
                 return Ok(RefreshOutcome::Invalid);
             };
@@ -268,6 +295,7 @@ pub async fn refresh(
                     ("session", &token.family_id),
                     None,
                     Some(serde_json::json!({ "revoked_family": token.family_id })),
+                    now,
                 )?;
                 return Ok(RefreshOutcome::Reused);
             }
@@ -304,13 +332,14 @@ pub async fn logout(
     req: HttpRequest,
     body: JsonBody<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let token_hash = sha256_hex(body.0.refresh_token.trim());
     let rid = request_id(&req);
     state
         .db
         .write(move |conn| {
             if let Some(token) = store::tokens::find_by_hash(conn, &token_hash)? {
-                if store::tokens::revoke_family(conn, &token.family_id, now())? > 0 {
+                if store::tokens::revoke_family(conn, &token.family_id, now)? > 0 {
                     record_as(
                         conn,
                         Some(&token.user_id),
@@ -319,6 +348,7 @@ pub async fn logout(
                         ("session", &token.family_id),
                         None,
                         None,
+                        now,
                     )?;
                 }
             }

@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::policy::{can_manage_competition, can_view_person};
 use crate::auth::Actor;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::award::{
     award_label, check_rules, default_rules, is_granting_body, may_be_promoted, next_status, propose, AwardAction,
     AwardKind, AwardRules, AwardStatus, Body, Finisher,
@@ -305,13 +305,17 @@ pub struct ProposalsOut {
     pub skipped: Vec<SkippedOut>,
 }
 
-/// The current level a person holds in the event's trade (smaller is higher).
+/// The current verified level a person holds in the event's trade (smaller is higher): a
+/// promotion starts from what a reviewer has checked, never from a declaration.
 fn current_level(conn: &mut DbConnection, person_id: &str, trade_name: &str) -> ApiResult<Option<i32>> {
-    Ok(store::persons::credentials_of(conn, person_id)?
-        .into_iter()
-        .filter(|c| c.occupation == trade_name)
-        .map(|c| c.level)
-        .min())
+    use crate::domain::person::{held_levels, CredentialStatus};
+    let held = held_levels(
+        store::persons::credentials_of(conn, person_id)?
+            .into_iter()
+            .filter(|c| c.occupation == trade_name)
+            .filter_map(|c| Some((c.level, CredentialStatus::parse(&c.status)?))),
+    );
+    Ok(held.verified)
 }
 
 /// Proposes the awards an event's final results earn under the competition's rules. Proposals
@@ -323,6 +327,7 @@ pub async fn propose_awards(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let out = state
         .db
@@ -372,7 +377,7 @@ pub async fn propose_awards(
                 names.insert(row.registration_id, full_name);
             }
             let (proposals, skipped) = propose(&rules, &bands, &finishers, &promoted);
-            let at = now();
+            let at = now;
             let rows: Vec<AwardRow> = proposals
                 .into_iter()
                 .map(|p| AwardRow {
@@ -554,6 +559,8 @@ pub async fn batch_awards(
     actor: Actor,
     body: JsonBody<AwardBatch>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let batch = body.0;
     if batch.award_ids.is_empty() || batch.award_ids.len() > 500 {
         return Err(ApiError::field("award_ids", "out_of_range", "1 to 500 awards at a time"));
@@ -590,12 +597,12 @@ pub async fn batch_awards(
                 };
                 let to = next_status(kind, status, action)
                     .map_err(|why| ApiError::conflict("invalid_award_transition", format!("{field}: {why}")))?;
-                let at = now();
+                let at = now;
                 match action {
                     AwardAction::Publicise => {
                         let (rules, _) = rules_of(conn, &competition)?;
                         award.publicity_ends_at =
-                            Some(crate::domain::calendar::publicity_end(at, rules.publicity_days, &adjustments));
+                            Some(crate::domain::calendar::publicity_end(at, rules.publicity_days, &adjustments, zone));
                     }
                     AwardAction::Grant => {
                         if store::awards::objections_of(conn, id)?.iter().any(|o| o.status == "open") {
@@ -607,7 +614,7 @@ pub async fn batch_awards(
                         if let Some(end) = award.publicity_ends_at.filter(|end| at < *end) {
                             return Err(ApiError::conflict(
                                 "publicity_not_over",
-                                format!("{field}: the publicity (公示) runs until {} (UTC)", end.format("%Y-%m-%d %H:%M")),
+                                format!("{field}: the publicity (公示) runs until {}", zone.describe(end)),
                             ));
                         }
                         if kind == AwardKind::Promotion {
@@ -644,7 +651,7 @@ pub async fn batch_awards(
                     return Err(ApiError::precondition_failed(format!("{field} changed meanwhile; read it again")));
                 }
                 if action == AwardAction::Grant && kind == AwardKind::Promotion {
-                    write_credential(conn, &award, &body)?;
+                    write_credential(conn, &award, &body, &actor.user_id, now, zone)?;
                 }
                 record(
                     conn,
@@ -670,7 +677,14 @@ pub async fn batch_awards(
 
 /// A granted promotion becomes a skill credential: the level, the date, the certificate number and
 /// the issuing body, from a competition.
-fn write_credential(conn: &mut DbConnection, award: &AwardRow, issuer: &str) -> ApiResult<()> {
+fn write_credential(
+    conn: &mut DbConnection,
+    award: &AwardRow,
+    issuer: &str,
+    granted_by_user: &str,
+    now: chrono::NaiveDateTime,
+    zone: crate::domain::time::Zone,
+) -> ApiResult<()> {
     let (_, _, trade_name) =
         store::events::find(conn, &award.event_id)?.ok_or_else(|| ApiError::internal("award without event"))?;
     let level = award.to_level.ok_or_else(|| ApiError::internal("promotion without a level"))?;
@@ -683,9 +697,15 @@ fn write_credential(conn: &mut DbConnection, award: &AwardRow, issuer: &str) -> 
             level,
             certificate_no: award.certificate_number.clone(),
             issuer: Some(issuer.to_string()),
-            issued_on: award.granted_at.map(|t| t.date()).unwrap_or_else(|| now().date()),
+            issued_on: zone.date_of(award.granted_at.unwrap_or(now)),
             source: crate::domain::person::CredentialSource::Competition.as_str().to_string(),
-            created_at: now(),
+            created_at: now,
+            // Granted by the certifying body itself: verified by whoever granted it.
+            status: crate::domain::person::CredentialStatus::Verified.as_str().into(),
+            recorded_by: Some(granted_by_user.to_string()),
+            reviewed_by: Some(granted_by_user.to_string()),
+            reviewed_at: Some(now),
+            rejection_reason: None,
         },
     )
 }
@@ -705,6 +725,7 @@ pub async fn revoke_award(
     id: web::Path<String>,
     body: JsonBody<RevokeRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let reason = text::required("reason", &body.0.reason, 500)?;
     let out = state
@@ -716,7 +737,7 @@ pub async fn revoke_award(
             if granting_body(conn, &actor, kind, &competition, &host_path)?.is_none() {
                 return Err(ApiError::forbidden("an award is revoked by the body that grants it"));
             }
-            revoke(conn, &actor, award, &reason)?;
+            revoke(conn, &actor, award, &reason, now)?;
             let view = store::awards::find_view(conn, &id)?.ok_or_else(|| ApiError::not_found("award"))?;
             award_out(view, true)
         })
@@ -724,17 +745,23 @@ pub async fn revoke_award(
     Ok(HttpResponse::Ok().json(out))
 }
 
-fn revoke(conn: &mut DbConnection, actor: &Actor, mut award: AwardRow, reason: &str) -> ApiResult<()> {
+fn revoke(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    mut award: AwardRow,
+    reason: &str,
+    now: chrono::NaiveDateTime,
+) -> ApiResult<()> {
     if award.status == AwardStatus::Revoked.as_str() {
         return Err(ApiError::conflict("already_revoked", "the award was revoked already"));
     }
     let before = award.status.clone();
     award.status = AwardStatus::Revoked.as_str().to_string();
     award.revoked_reason = Some(reason.to_string());
-    award.revoked_at = Some(now());
+    award.revoked_at = Some(now);
     let expected = award.version;
     award.version += 1;
-    award.updated_at = now();
+    award.updated_at = now;
     if !store::awards::update_if_version(conn, &award, expected)? {
         return Err(ApiError::precondition_failed("the award changed meanwhile; read it again"));
     }
@@ -797,13 +824,14 @@ pub async fn file_objection(
     id: web::Path<String>,
     body: JsonBody<AwardObjectionRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let grounds = text::required("grounds", &body.0.grounds, 2000)?;
     let out = state
         .db
         .write(move |conn| {
             let award = store::awards::find(conn, &id)?.ok_or_else(|| ApiError::not_found("award"))?;
-            let at = now();
+            let at = now;
             if award.status != AwardStatus::Publicity.as_str() || award.publicity_ends_at.is_some_and(|end| at >= end) {
                 return Err(ApiError::conflict(
                     "not_in_publicity",
@@ -875,6 +903,7 @@ pub async fn rule_objection(
     id: web::Path<String>,
     body: JsonBody<AwardObjectionRuling>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let request = body.0;
     let ruling = text::required("ruling", &request.ruling, 2000)?;
@@ -893,7 +922,7 @@ pub async fn rule_objection(
             objection.status = if request.uphold { "upheld" } else { "dismissed" }.into();
             objection.ruling = Some(ruling.clone());
             objection.ruled_by = Some(actor.user_id.clone());
-            objection.ruled_at = Some(now());
+            objection.ruled_at = Some(now);
             if !store::awards::rule_objection(conn, &objection)? {
                 return Err(ApiError::conflict("already_ruled", "the objection was ruled already"));
             }
@@ -906,7 +935,7 @@ pub async fn rule_objection(
                 Some(serde_json::json!({ "objection_id": objection.id, "status": objection.status, "ruling": ruling })),
             )?;
             if request.uphold {
-                revoke(conn, &actor, award, &format!("异议成立：{ruling}"))?;
+                revoke(conn, &actor, award, &format!("异议成立：{ruling}"), now)?;
             }
             Ok(objection_out(objection))
         })
@@ -940,6 +969,7 @@ pub async fn certificate_page(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
     let id = parse_id("id", &id)?;
     let public_url = state.settings.public_url.clone();
     let html = state
@@ -952,7 +982,11 @@ pub async fn certificate_page(
             };
             let url = verification_url(&public_url, number, code);
             let title = AwardKind::parse(&a.kind).map_or_else(|| a.kind.clone(), |k| award_label(k, a.to_level));
-            let granted = a.granted_at.map(|t| format!("{}年{}月{}日", t.year(), t.month(), t.day())).unwrap_or_default();
+            let granted = a
+                .granted_at
+                .map(|t| zone.date_of(t))
+                .map(|d| format!("{}年{}月{}日", d.year(), d.month(), d.day()))
+                .unwrap_or_default();
             let revoked = if a.status == AwardStatus::Revoked.as_str() {
                 format!("<p class=\"revoked\">已撤销 REVOKED：{}</p>", html_escape(a.revoked_reason.as_deref().unwrap_or("")))
             } else {
@@ -1017,6 +1051,7 @@ pub struct CertificateCheck {
 #[utoipa::path(tag = "awards", params(VerifyQuery), responses((status = 200, body = CertificateCheck), ProblemResponses))]
 #[get("/certificates/verify")]
 pub async fn verify_certificate(state: web::Data<AppState>, query: web::Query<VerifyQuery>) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
     let VerifyQuery { number, code } = query.into_inner();
     let number = number.trim().to_string();
     let code = code.trim().to_uppercase();
@@ -1041,7 +1076,7 @@ pub async fn verify_certificate(state: web::Data<AppState>, query: web::Query<Ve
                 award,
                 kind: a.kind.clone(),
                 issuer: a.granted_by.clone().unwrap_or_else(|| view.host_name.clone()),
-                granted_on: a.granted_at.map(|t| t.date()),
+                granted_on: a.granted_at.map(|t| zone.date_of(t)),
                 status: if a.status == AwardStatus::Revoked.as_str() { "revoked" } else { "valid" }.into(),
                 revoked_reason: a.revoked_reason.clone(),
             })
@@ -1116,6 +1151,7 @@ pub async fn export_promotions(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
     let id = parse_id("id", &id)?;
     let bytes = state
         .db
@@ -1134,7 +1170,7 @@ pub async fn export_promotions(
                 .into_iter()
                 .filter(|v| matches!(v.award.status.as_str(), "granted" | "certificate_issued"))
                 .collect();
-            promotions_workbook(&competition.name, &rows)
+            promotions_workbook(&competition.name, &rows, zone)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -1143,7 +1179,7 @@ pub async fn export_promotions(
         .body(bytes))
 }
 
-fn promotions_workbook(title: &str, rows: &[AwardView]) -> ApiResult<Vec<u8>> {
+fn promotions_workbook(title: &str, rows: &[AwardView], zone: crate::domain::time::Zone) -> ApiResult<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let failed = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("workbook: {e}"));
     let mut workbook = Workbook::new();
@@ -1169,7 +1205,7 @@ fn promotions_workbook(title: &str, rows: &[AwardView]) -> ApiResult<Vec<u8>> {
             a.rank.to_string(),
             a.certificate_number.clone().unwrap_or_default(),
             a.granted_by.clone().unwrap_or_default(),
-            a.granted_at.map(|t| t.date().to_string()).unwrap_or_default(),
+            a.granted_at.map(|t| zone.date_of(t).to_string()).unwrap_or_default(),
         ];
         for (c, value) in cells.iter().enumerate() {
             sheet.write_string(r, c as u16, value).map_err(failed)?;

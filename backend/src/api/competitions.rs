@@ -16,7 +16,7 @@ use super::{
 };
 use crate::auth::policy::{can_manage_competition, can_review_upgrade, can_view_competition};
 use crate::auth::Actor;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::competition::{
     check_calendar, check_competition_shape, check_feeds_into, check_transition, creates_cycle, upgrade_target,
     BodyRole, Category, CompetitionClass, Status, TransitionFacts, TransitionRefusal, DEFAULT_ROSTER_PUBLICITY_DAYS,
@@ -447,6 +447,7 @@ fn check_target(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<()> 
 fn check_shape(
     conn: &mut DbConnection,
     row: &CompetitionRow,
+    zone: crate::domain::time::Zone,
 ) -> ApiResult<crate::store::organisations::OrganisationRow> {
     let host = store::organisations::find(conn, &row.host_org_id)?
         .ok_or_else(|| ApiError::field("host_org_id", "unknown_organisation", "no organisation has this id"))?;
@@ -463,6 +464,7 @@ fn check_shape(
         row.ends_on,
         row.is_season,
         (row.registration_opens_at, row.registration_closes_at),
+        zone,
     ));
     if !(0..=30).contains(&row.roster_publicity_days) {
         violations.push(Violation::new("roster_publicity_days", "out_of_range", "0 to 30 working days"));
@@ -488,6 +490,8 @@ pub async fn create_competition(
     actor: Actor,
     body: JsonBody<NewCompetition>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let input = body.0;
     let mut violations = Vec::new();
     let name = keep(&mut violations, text::required("name", &input.name, 100));
@@ -506,7 +510,7 @@ pub async fn create_competition(
     if !violations.is_empty() {
         return Err(ApiError::validation(violations));
     }
-    let at = now();
+    let at = now;
     let row = CompetitionRow {
         id: new_id(),
         name: name.unwrap_or_default(),
@@ -537,7 +541,7 @@ pub async fn create_competition(
     let out = state
         .db
         .write(move |conn| {
-            let host = check_shape(conn, &row)?;
+            let host = check_shape(conn, &row, zone)?;
             if !can_manage_competition(&actor, &host.path) {
                 return Err(ApiError::forbidden("you can only create competitions hosted within your own subtree"));
             }
@@ -674,6 +678,8 @@ pub async fn update_competition(
     id: web::Path<String>,
     body: JsonBody<CompetitionPatch>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
     let patch = body.0;
@@ -733,8 +739,7 @@ pub async fn update_competition(
             }
             if let Some(v) = patch.registration_closes_at {
                 next.registration_closes_at = v.map(|t| crate::db::truncate_to_micros(t.naive_utc()));
-                if status == Status::RegistrationOpen && next.registration_closes_at.is_none_or(|close| close <= now())
-                {
+                if status == Status::RegistrationOpen && next.registration_closes_at.is_none_or(|close| close <= now) {
                     return Err(ApiError::field(
                         "registration_closes_at",
                         "deadline_in_past",
@@ -745,7 +750,7 @@ pub async fn update_competition(
             if let Some(v) = &patch.feeds_into_id {
                 next.feeds_into_id = v.as_deref().map(|t| parse_id("feeds_into_id", t)).transpose()?;
             }
-            let host = check_shape(conn, &next)?;
+            let host = check_shape(conn, &next, zone)?;
             check_target(conn, &next)?;
             // A change of tier or category must still fit the competitions feeding into this one.
             for (feeder, _, _) in store::competitions::feeders_of(conn, &next.id)? {
@@ -769,7 +774,7 @@ pub async fn update_competition(
                 store::competitions::replace_bodies(conn, &next.id, &rows)?;
             }
             next.version = current.version + 1;
-            next.updated_at = now();
+            next.updated_at = now;
             if !store::competitions::update_if_version(conn, &next, expected)? {
                 return Err(ApiError::precondition_failed(
                     "the competition changed while you were editing it; reload and try again",
@@ -806,6 +811,8 @@ pub async fn transition_competition(
     id: web::Path<String>,
     body: JsonBody<TransitionRequest>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let expected = super::optional_if_match(&req)?;
     let request = body.0;
@@ -818,7 +825,7 @@ pub async fn transition_competition(
                 check_version(current.version, expected)?;
             }
             let from = status_of(&current)?;
-            let facts = transition_facts(conn, &current, reason.clone())?;
+            let facts = transition_facts(conn, &current, reason.clone(), now, zone)?;
             match check_transition(from, request.to, &facts) {
                 Ok(()) => {}
                 Err(TransitionRefusal::NotAllowed { allowed }) => {
@@ -843,11 +850,11 @@ pub async fn transition_competition(
             next.status = request.to.as_str().into();
             next.status_reason = reason.clone();
             next.version = current.version + 1;
-            next.updated_at = now();
+            next.updated_at = now;
             if !store::competitions::update_if_version(conn, &next, current.version)? {
                 return Err(ApiError::precondition_failed("the competition changed at the same moment; reload and try again"));
             }
-            apply_transition_effects(conn, &actor, &next, request.to)?;
+            apply_transition_effects(conn, &actor, &next, request.to, now, zone)?;
             let out = competition_out(conn, (next, host_path, host_name))?;
             record(conn, &actor, "competition.transition", ("competition", &out.id),
                 Some(serde_json::json!({ "status": from })), Some(serde_json::json!({ "status": request.to, "reason": reason })))?;
@@ -863,6 +870,8 @@ fn transition_facts(
     conn: &mut DbConnection,
     competition: &CompetitionRow,
     reason: Option<String>,
+    now: chrono::NaiveDateTime,
+    zone: crate::domain::time::Zone,
 ) -> ApiResult<TransitionFacts> {
     use crate::domain::registration::RegistrationStatus;
     let (events, events_ready) = store::events::count_ready(conn, &competition.id)?;
@@ -920,7 +929,8 @@ fn transition_facts(
                 as i64;
     }
     Ok(TransitionFacts {
-        now: now(),
+        now,
+        zone,
         starts_on: competition.starts_on,
         ends_on: competition.ends_on,
         registration_opens_at: competition.registration_opens_at,
@@ -948,13 +958,19 @@ fn apply_transition_effects(
     actor: &Actor,
     competition: &CompetitionRow,
     to: Status,
+    now: chrono::NaiveDateTime,
+    zone: crate::domain::time::Zone,
 ) -> ApiResult<()> {
     match to {
         Status::RosterPublicity => {
-            let starts_at = now();
+            let starts_at = now;
             let adjustments = store::calendar::adjustments(conn)?;
-            let ends_at =
-                crate::domain::calendar::publicity_end(starts_at, competition.roster_publicity_days, &adjustments);
+            let ends_at = crate::domain::calendar::publicity_end(
+                starts_at,
+                competition.roster_publicity_days,
+                &adjustments,
+                zone,
+            );
             store::calendar::insert_window(
                 conn,
                 &store::calendar::WindowRow {
@@ -967,7 +983,9 @@ fn apply_transition_effects(
                 },
             )
         }
-        Status::RosterFinal => super::draw::issue_tickets(conn, actor, &competition.id, competition.year).map(|_| ()),
+        Status::RosterFinal => {
+            super::draw::issue_tickets(conn, actor, &competition.id, competition.year, now).map(|_| ())
+        }
         // The marking schemes are fixed from the first sitting on.
         Status::Running => {
             for (event, _, _) in store::events::of_competition(conn, &competition.id)? {
@@ -1000,6 +1018,7 @@ pub async fn apply_for_upgrade(
     id: web::Path<String>,
     body: JsonBody<UpgradeRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let statement = text::required("statement", &body.0.statement, 2000)?;
     let out = state
@@ -1052,7 +1071,7 @@ pub async fn apply_for_upgrade(
                 applied_by: Some(actor.user_id.clone()),
                 decided_by: None,
                 decided_at: None,
-                created_at: now(),
+                created_at: now,
             };
             store::competitions::insert_upgrade(conn, &row)?;
             let out = upgrade_out(row);
@@ -1107,6 +1126,7 @@ pub async fn decide_upgrade(
     id: web::Path<String>,
     body: JsonBody<UpgradeDecision>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let decision = body.0;
     let reason = text::optional("reason", decision.reason.as_deref(), 1000)?;
@@ -1133,7 +1153,7 @@ pub async fn decide_upgrade(
             decided.status = if decision.approve { "approved" } else { "refused" }.into();
             decided.decision_reason = reason;
             decided.decided_by = Some(actor.user_id.clone());
-            decided.decided_at = Some(now());
+            decided.decided_at = Some(now);
             if !store::competitions::decide_upgrade(conn, &decided)? {
                 return Err(ApiError::conflict("already_decided", "this application has already been decided"));
             }
@@ -1141,7 +1161,7 @@ pub async fn decide_upgrade(
                 let mut next = competition.clone();
                 next.recognised_tier = Some(application.target_tier.clone());
                 next.version = competition.version + 1;
-                next.updated_at = now();
+                next.updated_at = now;
                 if !store::competitions::update_if_version(conn, &next, competition.version)? {
                     return Err(ApiError::precondition_failed("the competition changed at the same moment; try again"));
                 }

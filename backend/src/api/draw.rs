@@ -13,7 +13,7 @@ use super::registrations::{load_visible, save_status};
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::{random_token, Actor};
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::competition::Status;
 use crate::domain::draw::{draw, ticket_number, ALGORITHM};
 use crate::domain::id_card::mask_id_number;
@@ -100,6 +100,7 @@ pub async fn appoint(
     id: web::Path<String>,
     body: JsonBody<Appointment>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let input = body.0;
     let user_id = parse_id("user_id", &input.user_id)?;
@@ -130,7 +131,7 @@ pub async fn appoint(
                 event_id: event_id.clone(),
                 user_id: user.id.clone(),
                 role: input.role.as_str().into(),
-                created_at: now(),
+                created_at: now,
             };
             store::draws::insert_role(conn, &row).map_err(|e| {
                 if e.code == "duplicate" {
@@ -211,6 +212,7 @@ pub struct DrawSummary {
 #[utoipa::path(tag = "registration", responses((status = 201, body = DrawSummary), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/draw")]
 pub async fn perform_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let out = state
         .db
@@ -236,7 +238,7 @@ pub async fn perform_draw(state: web::Data<AppState>, actor: Actor, id: web::Pat
                 return Err(ApiError::conflict("nobody_to_draw", "the event has no admitted contestants"));
             }
             let seed = random_token(32);
-            let at = now();
+            let at = now;
             let assignments: Vec<AssignmentRow> = draw(seed.as_bytes(), &contestants)
                 .into_iter()
                 .map(|(id, draw_number, station_number)| AssignmentRow {
@@ -346,7 +348,13 @@ pub async fn read_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<S
 }
 
 /// Gives every admitted contestant of a competition a 准考证号 (when its roster becomes final).
-pub fn issue_tickets(conn: &mut DbConnection, actor: &Actor, competition_id: &str, year: i32) -> ApiResult<usize> {
+pub fn issue_tickets(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    competition_id: &str,
+    year: i32,
+    now: chrono::NaiveDateTime,
+) -> ApiResult<usize> {
     let mut issued = 0;
     let series = store::competitions::ticket_series(conn, competition_id, year)?;
     for (ordinal, (event, _, _)) in store::events::of_competition(conn, competition_id)?.into_iter().enumerate() {
@@ -361,7 +369,7 @@ pub fn issue_tickets(conn: &mut DbConnection, actor: &Actor, competition_id: &st
             let expected = registration.version;
             registration.ticket_number = Some(ticket_number(year, series, ordinal + 1, serial + 1));
             registration.version += 1;
-            registration.updated_at = now();
+            registration.updated_at = now;
             if !store::registrations::update_if_version(conn, &registration, expected)? {
                 return Err(ApiError::precondition_failed(
                     "a registration changed while tickets were issued; try again",
@@ -459,7 +467,8 @@ fn escape(text: &str) -> String {
 pub async fn ticket_page(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
     let t = state.db.read(move |conn| load_ticket(conn, &actor, &id)).await?;
-    let china = |at: DateTime<Utc>| (at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string();
+    let zone = state.zone;
+    let local = |at: DateTime<Utc>| zone.wall_clock(at.naive_utc());
     let sessions: String = t
         .sessions
         .iter()
@@ -467,8 +476,8 @@ pub async fn ticket_page(state: web::Data<AppState>, actor: Actor, id: web::Path
             format!(
                 "<tr><td>{}</td><td>{} – {}</td><td>{}</td></tr>",
                 escape(&s.name),
-                china(s.starts_at),
-                china(s.ends_at),
+                local(s.starts_at),
+                local(s.ends_at),
                 escape(&s.venue)
             )
         })
@@ -546,6 +555,7 @@ pub async fn check_in(
     id: web::Path<String>,
     body: JsonBody<CheckInRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let input = body.0;
     let ticket_no = input.ticket_number.trim().to_string();
@@ -580,8 +590,8 @@ pub async fn check_in(
                 RegistrationStatus::CheckedIn => registration,
                 RegistrationStatus::Admitted => {
                     let mut r = registration;
-                    r.checked_in_at = Some(now());
-                    save_status(conn, Some(&actor), r, RegistrationStatus::CheckedIn, "check_in", None)?
+                    r.checked_in_at = Some(now);
+                    save_status(conn, Some(&actor), r, RegistrationStatus::CheckedIn, "check_in", None, now)?
                 }
                 other => {
                     return Err(ApiError::conflict("not_admitted", format!("this ticket's registration is {other}")))
@@ -611,6 +621,8 @@ pub struct NoShowOut {
 #[utoipa::path(tag = "registration", responses((status = 200, body = NoShowOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/no-shows")]
 pub async fn mark_no_shows(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let out = state
         .db
@@ -622,11 +634,11 @@ pub async fn mark_no_shows(state: web::Data<AppState>, actor: Actor, id: web::Pa
             }
             let first = store::events::sessions_of(conn, &event_id)?.into_iter().map(|s| s.starts_at).min();
             match first {
-                Some(start) if now() >= start => {}
+                Some(start) if now >= start => {}
                 Some(start) => {
                     return Err(ApiError::conflict(
                         "session_not_started",
-                        format!("the first sitting starts at {} (UTC)", start.format("%Y-%m-%d %H:%M")),
+                        format!("the first sitting starts at {}", zone.describe(start)),
                     ))
                 }
                 None => return Err(ApiError::conflict("no_sessions", "the event has no scheduled sitting")),
@@ -643,6 +655,7 @@ pub async fn mark_no_shows(state: web::Data<AppState>, actor: Actor, id: web::Pa
                     RegistrationStatus::NoShow,
                     "no_show",
                     Some("did not check in before the first sitting".into()),
+                    now,
                 )?;
                 marked += 1;
             }

@@ -13,7 +13,7 @@ use super::trades::{trade_out, TradeOut};
 use super::{check_version, double_option, etag, if_match_version, parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::competition::Status;
 use crate::domain::event::{
     check_event_settings, default_tie_breaks, overlapping, EventMode, EventSettings, PrizeBands, SessionKind, Sitting,
@@ -308,6 +308,7 @@ pub async fn create_event(
     id: web::Path<String>,
     body: JsonBody<NewEvent>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let competition_id = parse_id("id", &id)?;
     let input = body.0;
     let trade_id = parse_id("trade_id", &input.trade_id)?;
@@ -325,7 +326,7 @@ pub async fn create_event(
                 Track::Student => format!("{}（学生组）", trade.name),
                 Track::Teacher => format!("{}（教师组）", trade.name),
             };
-            let at = now();
+            let at = now;
             let row = EventRow {
                 id: new_id(),
                 competition_id: competition_id.clone(),
@@ -560,6 +561,7 @@ pub async fn update_event(
     id: web::Path<String>,
     body: JsonBody<EventPatch>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
     let patch = body.0;
@@ -607,7 +609,7 @@ pub async fn update_event(
                 appeal_window_minutes: patch.appeal_window_minutes.unwrap_or(current.appeal_window_minutes),
                 appeal_window_working_days: pick(patch.appeal_window_working_days, current.appeal_window_working_days),
                 version: current.version + 1,
-                updated_at: now(),
+                updated_at: now,
                 ..current.clone()
             };
             let region = host_region(conn, &competition)?;
@@ -674,6 +676,8 @@ pub async fn add_session(
     id: web::Path<String>,
     body: JsonBody<NewSession>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let input = body.0;
     let mut violations = Vec::new();
@@ -697,11 +701,18 @@ pub async fn add_session(
                     "the schedule is fixed once the competition is running",
                 ));
             }
-            if starts_at.date() < competition.starts_on || ends_at.date() > competition.ends_on {
+            // The days people read: a sitting at 07:30 Beijing time on the first day is 23:30 UTC
+            // the day before, and inside the competition's dates.
+            if zone.date_of(starts_at) < competition.starts_on || zone.date_of(ends_at) > competition.ends_on {
                 return Err(ApiError::field(
                     "starts_at",
                     "outside_competition_dates",
-                    format!("sittings fall between {} and {}", competition.starts_on, competition.ends_on),
+                    format!(
+                        "sittings fall between {} and {} ({})",
+                        competition.starts_on,
+                        competition.ends_on,
+                        zone.name()
+                    ),
                 ));
             }
             let existing: Vec<SessionRow> = store::events::sessions_of(conn, &event_id)?;
@@ -717,7 +728,7 @@ pub async fn add_session(
                 venue: venue.unwrap_or_default(),
                 starts_at,
                 ends_at,
-                created_at: now(),
+                created_at: now,
             };
             if let Some(clash) = overlapping(&Sitting { id: row.id.clone(), starts_at, ends_at }, &sittings) {
                 let clash_name = existing.iter().find(|s| s.id == clash.id).map(|s| s.name.clone()).unwrap_or_default();
@@ -850,6 +861,7 @@ pub async fn create_document(
     id: web::Path<String>,
     body: JsonBody<DocumentInput>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let input = body.0;
     let (title, text_body) = check_document(&input.title, &input.body, &input.attachments)?;
@@ -861,7 +873,7 @@ pub async fn create_document(
             if existing.iter().any(|d| d.status == "draft") {
                 return Err(ApiError::conflict("draft_exists", "a draft version already exists: edit or publish it"));
             }
-            let at = now();
+            let at = now;
             let row = DocumentRow {
                 id: new_id(),
                 event_id: event_id.clone(),
@@ -909,6 +921,7 @@ pub async fn update_document(
     path: web::Path<(String, i32)>,
     body: JsonBody<DocumentInput>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let (event_id, version) = path.into_inner();
     let event_id = parse_id("id", &event_id)?;
     let input = body.0;
@@ -927,7 +940,7 @@ pub async fn update_document(
             doc.title = title;
             doc.body = text_body;
             doc.attachments = serde_json::to_string(&input.attachments).unwrap_or_else(|_| "[]".into());
-            doc.updated_at = now();
+            doc.updated_at = now;
             if !store::events::save_document(conn, &doc)? {
                 return Err(ApiError::conflict("document_frozen", "the version was published meanwhile"));
             }
@@ -964,6 +977,7 @@ pub async fn publish_document(
     path: web::Path<(String, i32)>,
     body: JsonBody<PublishRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let (event_id, version) = path.into_inner();
     let event_id = parse_id("id", &event_id)?;
     let reason = text::optional("reason", body.0.reason.as_deref(), 1000)?;
@@ -986,7 +1000,7 @@ pub async fn publish_document(
                     "registration has opened, so the published rules are frozen: a new version needs a reason",
                 ));
             }
-            let at = now();
+            let at = now;
             doc.status = "published".into();
             doc.change_reason = reason;
             doc.published_at = Some(at);
@@ -1058,10 +1072,11 @@ pub async fn put_marking_scheme(
     id: web::Path<String>,
     body: JsonBody<MarkingSchemeInput>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let input = body.0;
     check_scheme_input(&input)?;
-    let out = state.db.write(move |conn| save_marking_scheme(conn, &actor, &event_id, input)).await?;
+    let out = state.db.write(move |conn| save_marking_scheme(conn, &actor, &event_id, input, now)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -1111,6 +1126,7 @@ pub fn save_marking_scheme(
     actor: &Actor,
     event_id: &str,
     input: MarkingSchemeInput,
+    now: chrono::NaiveDateTime,
 ) -> ApiResult<MarkingSchemeOut> {
     let ((event, _, _), (competition, _, _)) = load_managed_event(conn, actor, event_id)?;
     let existing = store::events::scheme_of(conn, event_id)?;
@@ -1135,7 +1151,7 @@ pub fn save_marking_scheme(
             "the event weighs practical work, so the scheme needs a practical section",
         ));
     }
-    let at = now();
+    let at = now;
     let row = SchemeRow {
         id: existing.as_ref().map(|s| s.id.clone()).unwrap_or_else(new_id),
         event_id: event_id.to_string(),

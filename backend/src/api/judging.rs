@@ -17,7 +17,7 @@ use super::registrations::{idempotency_key, idempotent};
 use super::{check_version, etag, if_match_version, parse_id, record, utc, JsonBody, JsonWithBytes, ProblemResponses};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::{sha256_hex, Actor};
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::competition::Status;
 use crate::domain::role::EventRole;
 use crate::domain::scoring::{check_mark, from_centi, judgement_spread_exceeded, to_centi, AspectKind};
@@ -265,9 +265,10 @@ pub async fn declare_relation(
     actor: Actor,
     body: JsonBody<RelationRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let input = body.0;
     let relation = text::required("relation", &input.relation, 50)?;
-    let number = crate::domain::id_card::parse_id_card(&input.id_number, now().date())
+    let number = crate::domain::id_card::parse_id_card(&input.id_number, state.zone.date_of(now))
         .map_err(|e| Violation::new("id_number", e.code(), e.message()))?
         .number;
     if !actor.has_role(crate::domain::role::Role::Judge) {
@@ -293,7 +294,7 @@ pub async fn declare_relation(
                 user_id: actor.user_id.clone(),
                 person_id: person.id,
                 relation,
-                created_at: now(),
+                created_at: now,
             };
             store::judging::insert_relation(conn, &row).map_err(|e| {
                 if e.code == "duplicate" {
@@ -529,6 +530,7 @@ fn refresh_flag(
     aspect: &AspectRow,
     station: i32,
     limit: f64,
+    now: chrono::NaiveDateTime,
 ) -> ApiResult<bool> {
     if aspect.kind != AspectKind::Judgement.as_str() {
         return Ok(false);
@@ -536,7 +538,7 @@ fn refresh_flag(
     let values: Vec<i32> = store::judging::marks_at(conn, &aspect.id, station)?.iter().map(|m| m.value_centi).collect();
     let exceeded = judgement_spread_exceeded(&values, limit);
     let existing = store::judging::flag_at(conn, &aspect.id, station)?;
-    let at = now();
+    let at = now;
     match (&existing, exceeded) {
         (None, true) => {
             let row = FlagRow {
@@ -570,6 +572,7 @@ fn write_marks(
     actor: &Actor,
     event_id: &str,
     inputs: &[MarkInput],
+    now: chrono::NaiveDateTime,
 ) -> ApiResult<SubmissionOut> {
     let (_, competition, _) = load_event(conn, event_id)?;
     require_marking_open(&competition)?;
@@ -600,7 +603,7 @@ fn write_marks(
             .map(|m| ((m.aspect_id.clone(), m.station_number), m))
             .collect();
     let mut out = SubmissionOut { saved: 0, unchanged: 0, marks: Vec::new(), flagged: Vec::new() };
-    let at = now();
+    let at = now;
     for (i, input) in inputs.iter().enumerate() {
         let field = |name: &str| format!("marks[{i}].{name}");
         let aspect_id = parse_id(&field("aspect_id"), &input.aspect_id)?;
@@ -691,7 +694,7 @@ fn write_marks(
             }
         };
         existing.insert((aspect_id.clone(), input.station_number), saved.clone());
-        if refresh_flag(conn, event_id, aspect, input.station_number, limit)? {
+        if refresh_flag(conn, event_id, aspect, input.station_number, limit, now)? {
             out.flagged.push(format!("{}@{}", aspect.code, input.station_number));
         }
         out.marks.push(mark_out(&saved));
@@ -721,12 +724,13 @@ pub async fn submit_marks(
     id: web::Path<String>,
     body: JsonWithBytes<SheetSubmission>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let key = idempotency_key(&req)?;
     let hash = sha256_hex(&format!("POST /events/{event_id}/judging/marks\n{}", String::from_utf8_lossy(&body.bytes)));
     let marks = body.value.marks;
     idempotent(&state, &actor, key, hash, StatusCode::OK, move |conn, actor| {
-        write_marks(conn, actor, &event_id, &marks)
+        write_marks(conn, actor, &event_id, &marks, now)
     })
     .await
 }
@@ -748,6 +752,7 @@ pub async fn edit_mark(
     id: web::Path<String>,
     body: JsonBody<MarkEdit>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
     let value = body.0.value;
@@ -764,7 +769,7 @@ pub async fn edit_mark(
                 value,
                 version: Some(expected),
             };
-            let written = write_marks(conn, &actor, &mark.event_id, &[input])?;
+            let written = write_marks(conn, &actor, &mark.event_id, &[input], now)?;
             written.marks.into_iter().next().ok_or_else(|| ApiError::internal("mark vanished"))
         })
         .await?;
@@ -848,6 +853,7 @@ pub async fn request_rescore(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let out = state
         .db
@@ -867,10 +873,10 @@ pub async fn request_rescore(
                 conn,
                 &marks.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
                 "flagged",
-                now(),
+                now,
             )?;
             flag.status = "rescore_requested".into();
-            flag.updated_at = now();
+            flag.updated_at = now;
             store::judging::save_flag(conn, &flag, true)?;
             record(
                 conn,
@@ -904,6 +910,7 @@ pub async fn reconcile_flag(
     id: web::Path<String>,
     body: JsonBody<ReconcileRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let note = text::required("note", &body.0.note, 500)?;
     let out = state
@@ -915,11 +922,11 @@ pub async fn reconcile_flag(
             }
             let marks = store::judging::marks_at(conn, &flag.aspect_id, flag.station_number)?;
             let reopened: Vec<String> = marks.iter().filter(|m| m.status == "flagged").map(|m| m.id.clone()).collect();
-            store::judging::set_mark_status(conn, &reopened, "submitted", now())?;
+            store::judging::set_mark_status(conn, &reopened, "submitted", now)?;
             flag.status = "reconciled".into();
             flag.note = Some(note);
             flag.resolved_by = Some(actor.user_id.clone());
-            flag.updated_at = now();
+            flag.updated_at = now;
             store::judging::save_flag(conn, &flag, true)?;
             let values: Vec<i32> = marks.iter().map(|m| m.value_centi).collect();
             record(
@@ -971,6 +978,7 @@ pub async fn sign_section(
     actor: Actor,
     path: web::Path<(String, i32)>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let (event_id, section) = path.into_inner();
     let event_id = parse_id("id", &event_id)?;
     let out = state
@@ -1018,7 +1026,7 @@ pub async fn sign_section(
                     format!("{open} spread flags on your aspects wait for the chief judge"),
                 ));
             }
-            let at = now();
+            let at = now;
             let row = SignoffRow {
                 id: new_id(),
                 event_id: event_id.clone(),
@@ -1064,6 +1072,7 @@ pub async fn chief_sign_section(
     actor: Actor,
     path: web::Path<(String, i32)>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let (event_id, section) = path.into_inner();
     let event_id = parse_id("id", &event_id)?;
     let out = state
@@ -1102,7 +1111,7 @@ pub async fn chief_sign_section(
             if signoffs.iter().any(|s| s.section_index == section && s.kind == "chief") {
                 return Err(ApiError::conflict("already_signed", "the section is signed"));
             }
-            let at = now();
+            let at = now;
             let row = SignoffRow {
                 id: new_id(),
                 event_id: event_id.clone(),
@@ -1137,6 +1146,7 @@ pub async fn confirm_section(
     actor: Actor,
     path: web::Path<(String, i32)>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let (event_id, section) = path.into_inner();
     let event_id = parse_id("id", &event_id)?;
     let out = state
@@ -1150,7 +1160,7 @@ pub async fn confirm_section(
             if chief.signed_by == actor.user_id {
                 return Err(ApiError::conflict("same_person", "the one who signed cannot also confirm"));
             }
-            let at = now();
+            let at = now;
             if !store::judging::confirm_signoff(conn, &chief.id, &actor.user_id, at)? {
                 return Err(ApiError::conflict("already_confirmed", "the section is already confirmed and locked"));
             }
@@ -1374,6 +1384,7 @@ fn review_out(conn: &mut DbConnection, event: &EventRow) -> ApiResult<ReviewOut>
 #[utoipa::path(tag = "judging", responses((status = 201, body = ReviewOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/judging/review")]
 pub async fn draw_review(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let out = state
         .db
@@ -1409,7 +1420,7 @@ pub async fn draw_review(state: web::Data<AppState>, actor: Actor, id: web::Path
                 )?;
             }
             judging.review_seed = Some(seed);
-            judging.review_drawn_at = Some(now());
+            judging.review_drawn_at = Some(now);
             store::judging::save_judging(conn, &judging)?;
             let out = review_out(conn, &event)?;
             record(
@@ -1462,6 +1473,7 @@ pub async fn record_sample(
     id: web::Path<String>,
     body: JsonBody<SampleResult>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let input = body.0;
     if !matches!(input.outcome.as_str(), "checked" | "discrepancy") {
@@ -1479,7 +1491,7 @@ pub async fn record_sample(
             sample.status = input.outcome.clone();
             sample.note = note;
             sample.reviewed_by = Some(actor.user_id.clone());
-            sample.reviewed_at = Some(now());
+            sample.reviewed_at = Some(now);
             if !store::judging::record_sample(conn, &sample)? {
                 return Err(ApiError::conflict("already_reviewed", "this station's review is recorded"));
             }
@@ -1523,6 +1535,7 @@ pub async fn request_decryption(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let out = state
         .db
@@ -1548,7 +1561,7 @@ pub async fn request_decryption(
                 return Err(ApiError::conflict("already_decrypted", "the event is decrypted"));
             }
             judging.decryption_requested_by = Some(actor.user_id.clone());
-            judging.decryption_requested_at = Some(now());
+            judging.decryption_requested_at = Some(now);
             store::judging::save_judging(conn, &judging)?;
             record(conn, &actor, "judging.decryption_request", ("event", &event_id), None, None)?;
             Ok(DecryptionOut { event_id, requested_at: judging.decryption_requested_at.map(utc), decrypted_at: None })
@@ -1566,6 +1579,7 @@ pub async fn confirm_decryption(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let out = state
         .db
@@ -1585,7 +1599,7 @@ pub async fn confirm_decryption(
                 return Err(ApiError::conflict("already_decrypted", "the event is decrypted"));
             }
             judging.decrypted_by = Some(actor.user_id.clone());
-            judging.decrypted_at = Some(now());
+            judging.decrypted_at = Some(now);
             store::judging::save_judging(conn, &judging)?;
             record(
                 conn,

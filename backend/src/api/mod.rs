@@ -391,7 +391,7 @@ pub fn record(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> ApiResult<()> {
-    record_as(conn, Some(&actor.user_id), actor.request_id.as_deref(), action, entity, before, after)
+    record_as(conn, Some(&actor.user_id), actor.request_id.as_deref(), action, entity, before, after, actor.at)
 }
 
 /// The same, for flows without an authenticated actor (sign-up, login).
@@ -403,6 +403,7 @@ pub fn record_as(
     entity: (&str, &str),
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
+    at: NaiveDateTime,
 ) -> ApiResult<()> {
     crate::store::audit::append(
         conn,
@@ -415,7 +416,7 @@ pub fn record_as(
             after,
             request_id,
         },
-        crate::db::now(),
+        at,
     )?;
     Ok(())
 }

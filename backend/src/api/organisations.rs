@@ -14,7 +14,7 @@ use super::{
 };
 use crate::auth::policy::can_manage_organisation;
 use crate::auth::Actor;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::organisation::{check_placement, child_path, in_subtree, OrgKind, Placement, Tier};
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
@@ -188,6 +188,7 @@ pub async fn create_organisation(
     actor: Actor,
     body: JsonBody<NewOrganisation>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let input = body.0;
     let mut violations = Vec::new();
     let name = text::required("name", &input.name, 100).map_err(|v| violations.push(v)).ok();
@@ -212,7 +213,7 @@ pub async fn create_organisation(
                 _ => {}
             }
             placement_ok(input.kind, input.tier, &input.region_code, parent.as_ref())?;
-            let at = now();
+            let at = now;
             let id = new_id();
             let row = OrganisationRow {
                 path: child_path(parent.as_ref().map(|p| p.path.as_str()), &id),
@@ -278,6 +279,7 @@ pub async fn update_organisation(
     id: web::Path<String>,
     body: JsonBody<OrganisationPatch>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let expected_version = if_match_version(&req)?;
     let patch = body.0;
@@ -360,7 +362,7 @@ pub async fn update_organisation(
             next.parent_id = parent.as_ref().map(|p| p.id.clone());
             next.path = child_path(parent.as_ref().map(|p| p.path.as_str()), &current.id);
             next.version = current.version + 1;
-            next.updated_at = now();
+            next.updated_at = now;
             if !store::organisations::update_if_version(conn, &next, expected_version).map_err(sibling_name_taken)? {
                 return Err(ApiError::precondition_failed(
                     "the organisation changed while you were editing it; reload and try again",

@@ -13,11 +13,14 @@ use super::{
     check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams,
     ProblemResponses,
 };
-use crate::auth::policy::{can_edit_person, can_see_full_id_number, can_view_person};
+use crate::auth::policy::{can_edit_person, can_review_credentials, can_see_full_id_number, can_view_person};
 use crate::auth::Actor;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::id_card::{mask_id_number, parse_id_card};
-use crate::domain::person::{check_ethnicity, check_phone, check_skill_level, CredentialSource, Education, Gender};
+use crate::domain::person::{
+    check_ethnicity, check_phone, check_skill_level, recorded_status, review_credential, CredentialSource,
+    CredentialStatus, Education, Gender,
+};
 use crate::domain::role::Role;
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
@@ -32,6 +35,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_person)
         .service(put_my_person)
         .service(add_credential)
+        .service(verify_credential)
+        .service(reject_credential)
         .service(delete_credential);
 }
 
@@ -45,6 +50,12 @@ pub struct CredentialOut {
     pub issuer: Option<String>,
     pub issued_on: NaiveDate,
     pub source: CredentialSource,
+    /// `declared` (entered by the person or their unit; not counted by rules until verified),
+    /// `verified` (checked by a reviewer), `rejected` (with the reason).
+    pub status: CredentialStatus,
+    /// When a reviewer verified or rejected it.
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub rejection_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -83,8 +94,11 @@ fn mask_phone(phone: &str) -> String {
     chars.iter().enumerate().map(|(i, c)| if i >= 3 && i < chars.len() - 4 { '*' } else { *c }).collect()
 }
 
-fn credential_out(row: CredentialRow) -> CredentialOut {
+pub fn credential_out(row: CredentialRow) -> CredentialOut {
     CredentialOut {
+        status: CredentialStatus::parse(&row.status).unwrap_or(CredentialStatus::Declared),
+        reviewed_at: row.reviewed_at.map(utc),
+        rejection_reason: row.rejection_reason,
         id: row.id,
         occupation: row.occupation,
         level: row.level,
@@ -195,13 +209,13 @@ fn check_person(
     phone: Option<&str>,
     occupation: Option<&str>,
     employer_org_id: Option<&str>,
+    today: NaiveDate,
 ) -> ApiResult<CheckedPerson> {
     let mut violations: Vec<Violation> = Vec::new();
     let name = keep(&mut violations, text::person_name("full_name", full_name));
     let card = keep(
         &mut violations,
-        parse_id_card(id_number, chrono::Utc::now().date_naive())
-            .map_err(|e| Violation::new("id_number", e.code(), e.message())),
+        parse_id_card(id_number, today).map_err(|e| Violation::new("id_number", e.code(), e.message())),
     );
     let ethnicity = keep(
         &mut violations,
@@ -246,8 +260,8 @@ fn employer_path(conn: &mut DbConnection, employer_org_id: Option<&str>) -> ApiR
     }
 }
 
-fn new_person_row(p: CheckedPerson, input: &PersonInput) -> PersonRow {
-    let at = now();
+fn new_person_row(p: CheckedPerson, input: &PersonInput, now: chrono::NaiveDateTime) -> PersonRow {
+    let at = now;
     PersonRow {
         id: new_id(),
         full_name: p.full_name,
@@ -352,6 +366,8 @@ pub async fn create_person(
     actor: Actor,
     body: JsonBody<PersonInput>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let today = state.zone.date_of(now);
     let input = body.0;
     let checked = check_person(
         &input.full_name,
@@ -360,6 +376,7 @@ pub async fn create_person(
         input.phone.as_deref(),
         input.occupation.as_deref(),
         input.employer_org_id.as_deref(),
+        today,
     )?;
     if !actor.is_admin() && checked.employer_org_id.is_none() {
         return Err(ApiError::field("employer_org_id", "required", "name the employer within your subtree"));
@@ -368,7 +385,7 @@ pub async fn create_person(
         .db
         .write(move |conn| {
             let path = employer_path(conn, checked.employer_org_id.as_deref())?;
-            let row = new_person_row(checked, &input);
+            let row = new_person_row(checked, &input, now);
             if !can_edit_person(&actor, &row.id, path.as_deref()) {
                 return Err(ApiError::forbidden("the employer is outside your subtree"));
             }
@@ -425,6 +442,8 @@ fn apply_patch(
     actor: &Actor,
     current: &PersonRow,
     patch: PersonPatch,
+    now: chrono::NaiveDateTime,
+    today: chrono::NaiveDate,
 ) -> ApiResult<(PersonRow, Option<String>)> {
     let pick = |new: &Option<Option<String>>, old: &Option<String>| match new {
         Some(v) => v.clone(),
@@ -438,6 +457,7 @@ fn apply_patch(
         pick(&patch.phone, &current.phone).as_deref(),
         pick(&patch.occupation, &current.occupation).as_deref(),
         employer.as_deref(),
+        today,
     )?;
     let path = employer_path(conn, checked.employer_org_id.as_deref())?;
     if checked.employer_org_id != current.employer_org_id
@@ -464,7 +484,7 @@ fn apply_patch(
         is_migrant_worker: patch.is_migrant_worker.unwrap_or(current.is_migrant_worker),
         version: current.version + 1,
         created_at: current.created_at,
-        updated_at: now(),
+        updated_at: now,
     };
     if !store::persons::update_if_version(conn, &row, current.version)? {
         return Err(ApiError::precondition_failed("the person changed while you were editing; reload and try again"));
@@ -483,6 +503,8 @@ pub async fn update_person(
     id: web::Path<String>,
     body: JsonBody<PersonPatch>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let today = state.zone.date_of(now);
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
     let patch = body.0;
@@ -491,7 +513,7 @@ pub async fn update_person(
         .write(move |conn| {
             let (current, _) = load_editable(conn, &actor, &id)?;
             check_version(current.version, expected)?;
-            let (row, path) = apply_patch(conn, &actor, &current, patch)?;
+            let (row, path) = apply_patch(conn, &actor, &current, patch, now, today)?;
             let credentials = store::persons::credentials_of(conn, &id)?;
             Ok(person_out(row, path.as_deref(), &actor, credentials))
         })
@@ -509,6 +531,8 @@ pub async fn put_my_person(
     req: HttpRequest,
     body: JsonBody<PersonInput>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let today = state.zone.date_of(now);
     let input = body.0;
     let expected = match (&actor.person_id, if_match_version(&req)) {
         (None, _) => None,
@@ -531,7 +555,7 @@ pub async fn put_my_person(
                     occupation: Some(input.occupation),
                     is_migrant_worker: Some(input.is_migrant_worker),
                 };
-                let (row, path) = apply_patch(conn, &actor, &current, patch)?;
+                let (row, path) = apply_patch(conn, &actor, &current, patch, now, today)?;
                 let credentials = store::persons::credentials_of(conn, pid)?;
                 Ok((false, person_out(row, path.as_deref(), &actor, credentials)))
             }
@@ -543,9 +567,10 @@ pub async fn put_my_person(
                     input.phone.as_deref(),
                     input.occupation.as_deref(),
                     input.employer_org_id.as_deref(),
+                    today,
                 )?;
                 let path = employer_path(conn, checked.employer_org_id.as_deref())?;
-                let row = new_person_row(checked, &input);
+                let row = new_person_row(checked, &input, now);
                 store::persons::insert(conn, &row)?;
                 store::users::set_person(conn, &actor.user_id, &row.id, row.created_at)?;
                 record(conn, &actor, "person.create", ("person", &row.id), None, audit_view(&row))?;
@@ -572,7 +597,10 @@ pub struct CredentialInput {
     pub source: CredentialSource,
 }
 
-/// Records a skill credential (职业技能等级证书) of a person.
+/// Records a skill credential (职业技能等级证书) of a person. The person's own entry is a
+/// declaration (`declared`), counted by no rule until a reviewer verifies it; an organiser or
+/// official over the person's employer, an organiser reviewing one of their registrations, or an
+/// admin records it `verified` (by them).
 #[utoipa::path(tag = "persons", request_body = CredentialInput, responses((status = 201, body = CredentialOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/persons/{id}/credentials")]
 pub async fn add_credential(
@@ -581,6 +609,8 @@ pub async fn add_credential(
     id: web::Path<String>,
     body: JsonBody<CredentialInput>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let today = state.zone.date_of(now);
     let person_id = parse_id("id", &id)?;
     let input = body.0;
     let mut violations = Vec::new();
@@ -589,7 +619,7 @@ pub async fn add_credential(
     let certificate_no =
         keep(&mut violations, text::optional("certificate_no", input.certificate_no.as_deref(), 50)).flatten();
     let issuer = keep(&mut violations, text::optional("issuer", input.issuer.as_deref(), 100)).flatten();
-    if input.issued_on > chrono::Utc::now().date_naive() {
+    if input.issued_on > today {
         violations.push(Violation::new("issued_on", "in_future", "a certificate cannot be issued in the future"));
     }
     if !violations.is_empty() {
@@ -598,7 +628,11 @@ pub async fn add_credential(
     let out = state
         .db
         .write(move |conn| {
-            let (person, _) = load_editable(conn, &actor, &person_id)?;
+            let (person, path) = load_visible(conn, &actor, &person_id)?;
+            let reviewer = is_credential_reviewer(conn, &actor, &person, path.as_deref())?;
+            if !reviewer && !can_edit_person(&actor, &person.id, path.as_deref()) {
+                return Err(ApiError::forbidden("you may view this person but not change their records"));
+            }
             if input.issued_on < person.birth_date {
                 return Err(ApiError::field(
                     "issued_on",
@@ -606,6 +640,8 @@ pub async fn add_credential(
                     "the certificate date is before the person's birth date",
                 ));
             }
+            let status = recorded_status(reviewer, actor.is_person(&person.id));
+            let verified = status == CredentialStatus::Verified;
             let row = CredentialRow {
                 id: new_id(),
                 person_id: person.id.clone(),
@@ -615,7 +651,12 @@ pub async fn add_credential(
                 issuer,
                 issued_on: input.issued_on,
                 source: input.source.as_str().into(),
-                created_at: now(),
+                created_at: now,
+                status: status.as_str().into(),
+                recorded_by: Some(actor.user_id.clone()),
+                reviewed_by: verified.then(|| actor.user_id.clone()),
+                reviewed_at: verified.then_some(now),
+                rejection_reason: None,
             };
             store::persons::insert_credential(conn, &row)?;
             let out = credential_out(row);
@@ -624,6 +665,117 @@ pub async fn add_credential(
         })
         .await?;
     Ok(HttpResponse::Created().json(out))
+}
+
+/// Whether `actor` may verify `person`'s credentials: over their employer, or reviewing one of
+/// their live registrations (its host's or nominating unit's organiser).
+fn is_credential_reviewer(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    person: &PersonRow,
+    employer_path: Option<&str>,
+) -> ApiResult<bool> {
+    if can_review_credentials(actor, &person.id, employer_path, &[]) {
+        return Ok(true);
+    }
+    if actor.is_person(&person.id) || !actor.has_role(Role::Organiser) {
+        return Ok(false);
+    }
+    let mut review_paths = Vec::new();
+    for registration in store::registrations::of_person(conn, &person.id)? {
+        let live =
+            crate::domain::registration::RegistrationStatus::parse(&registration.status).is_some_and(|s| s.is_live());
+        if !live {
+            continue;
+        }
+        if let Some((_, host_path, _)) = store::competitions::find(conn, &registration.competition_id)? {
+            review_paths.push(host_path);
+        }
+        if let Some(unit) = store::organisations::find(conn, &registration.nominating_org_id)? {
+            review_paths.push(unit.path);
+        }
+    }
+    Ok(can_review_credentials(actor, &person.id, employer_path, &review_paths))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectCredentialInput {
+    /// Why (shown to the person): e.g. 证书编号查无此证.
+    pub reason: String,
+}
+
+/// Verifies a declared credential after seeing the certificate (a reviewer, never its holder).
+#[utoipa::path(tag = "persons", responses((status = 200, body = CredentialOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/persons/{id}/credentials/{credential_id}/verify")]
+pub async fn verify_credential(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let (person_id, credential_id) = path.into_inner();
+    let ids = (parse_id("id", &person_id)?, parse_id("credential_id", &credential_id)?);
+    let out = state.db.write(move |conn| decide_credential(conn, &actor, &ids.0, &ids.1, None, now)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Rejects a credential with a reason (a reviewer, never its holder); rules no longer count it.
+#[utoipa::path(tag = "persons", request_body = RejectCredentialInput, responses((status = 200, body = CredentialOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/persons/{id}/credentials/{credential_id}/reject")]
+pub async fn reject_credential(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+    body: JsonBody<RejectCredentialInput>,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let (person_id, credential_id) = path.into_inner();
+    let ids = (parse_id("id", &person_id)?, parse_id("credential_id", &credential_id)?);
+    let reason = text::required("reason", &body.0.reason, 500)?;
+    let out = state.db.write(move |conn| decide_credential(conn, &actor, &ids.0, &ids.1, Some(reason), now)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Verifies (`rejection` none) or rejects a credential, with who and when.
+fn decide_credential(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    person_id: &str,
+    credential_id: &str,
+    rejection: Option<String>,
+    now: chrono::NaiveDateTime,
+) -> ApiResult<CredentialOut> {
+    let (person, path) = load_visible(conn, actor, person_id)?;
+    if !is_credential_reviewer(conn, actor, &person, path.as_deref())? {
+        return Err(ApiError::forbidden(if actor.is_person(&person.id) {
+            "a credential is verified by a reviewer, not by its holder"
+        } else {
+            "credentials are verified by the organisers reviewing the person's registration, or by officials over their employer"
+        }));
+    }
+    let mut credential = store::persons::find_credential(conn, credential_id)?
+        .filter(|c| c.person_id == person.id)
+        .ok_or_else(|| ApiError::not_found("credential"))?;
+    let before = credential_out(credential.clone());
+    let current = CredentialStatus::parse(&credential.status).unwrap_or(CredentialStatus::Declared);
+    let next = review_credential(current, rejection.is_none(), rejection.as_deref()).map_err(|v| {
+        let code = match v.code.as_str() {
+            "required" => "reason_required",
+            "already_verified" => "already_verified",
+            _ => "credential_rejected",
+        };
+        ApiError::conflict(code, v.message)
+    })?;
+    credential.status = next.as_str().into();
+    credential.reviewed_by = Some(actor.user_id.clone());
+    credential.reviewed_at = Some(now);
+    credential.rejection_reason = rejection;
+    store::persons::review_credential(conn, &credential)?;
+    let out = credential_out(credential);
+    let action = if next == CredentialStatus::Verified { "credential.verify" } else { "credential.reject" };
+    record(conn, actor, action, ("person", &person.id), snapshot(&before), snapshot(&out))?;
+    Ok(out)
 }
 
 /// Removes a credential recorded by mistake.

@@ -11,19 +11,21 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::competitions::status_of;
+use super::persons::{credential_out, CredentialOut};
 use super::{
     check_version, etag, if_match_version, parse_id, record, utc, JsonBody, JsonWithBytes, PageParams, ProblemResponses,
 };
 use crate::auth::policy::{can_manage_competition, is_unit_reviewer};
 use crate::auth::{sha256_hex, Actor};
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::competition::Status;
 use crate::domain::event::{overlapping, EventMode, Sitting, Track};
 use crate::domain::id_card::mask_id_number;
 use crate::domain::organisation::OrgKind;
+use crate::domain::person::{held_levels, CredentialStatus};
 use crate::domain::registration::{
-    check_eligibility, initial_status, review, review_stage, Candidate, EligibilityRules, RegistrationStatus,
-    ReviewAction, ReviewStage, Standing,
+    check_eligibility, initial_status, level_awaits_verification, review, review_stage, Candidate, EligibilityRules,
+    RegistrationStatus, ReviewAction, ReviewStage, Standing,
 };
 use crate::domain::role::Role;
 use crate::domain::{text, Violation};
@@ -106,6 +108,12 @@ pub struct RegistrationOut {
     pub status_reason: Option<String>,
     /// The review trail, oldest first.
     pub reviews: Vec<ReviewTrailEntry>,
+    /// The person's skill credentials with their status, for the person and the reviewers
+    /// (empty for others).
+    pub credentials: Vec<CredentialOut>,
+    /// Set when the event's minimum level is met only by a level the person declared and no
+    /// reviewer has verified (已申报，未核验): admission waits for its verification.
+    pub unverified_level: Option<i32>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -199,8 +207,16 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bo
             at: utc(r.at),
         })
         .collect();
+    let (credentials, unverified_level) = if whole_numbers {
+        let credentials = store::persons::credentials_of(conn, &ctx.person.id)?;
+        (credentials.into_iter().map(credential_out).collect(), unverified_level(conn, &ctx)?)
+    } else {
+        (Vec::new(), None)
+    };
     let r = ctx.registration;
     Ok(RegistrationOut {
+        credentials,
+        unverified_level,
         review_stage: review_stage(status, ctx.event.review_levels),
         status,
         origin: r.origin_competition_id.is_some().then(|| Origin {
@@ -244,6 +260,7 @@ pub fn trail(
     from: &str,
     to: RegistrationStatus,
     comment: Option<String>,
+    now: chrono::NaiveDateTime,
 ) -> ApiResult<()> {
     store::registrations::insert_review(
         conn,
@@ -255,7 +272,7 @@ pub fn trail(
             to_status: to.as_str().to_string(),
             comment,
             actor_user_id: actor.map(|a| a.user_id.clone()),
-            at: now(),
+            at: now,
         },
     )
 }
@@ -288,6 +305,64 @@ pub struct EntryBy {
     pub unit: bool,
 }
 
+/// What eligibility knows of a person nominated by `unit`: birth date, levels (verified apart
+/// from declared), the unit's region and kind.
+pub fn candidate(conn: &mut DbConnection, person: &PersonRow, unit: &OrganisationRow) -> ApiResult<Candidate> {
+    let held = held_levels(
+        store::persons::credentials_of(conn, &person.id)?
+            .iter()
+            .filter_map(|c| Some((c.level, CredentialStatus::parse(&c.status)?))),
+    );
+    Ok(Candidate {
+        birth_date: person.birth_date,
+        best_skill_level: held.verified,
+        declared_skill_level: held.declared,
+        unit_region: unit.region_code.clone(),
+        unit_is_school: unit.kind == OrgKind::School.as_str(),
+    })
+}
+
+pub fn eligibility_rules(event: &EventRow) -> EligibilityRules {
+    EligibilityRules {
+        min_age: event.min_age,
+        max_age: event.max_age,
+        min_skill_level: event.min_skill_level,
+        region_code: event.region_code.clone(),
+        track: Track::parse(&event.track).unwrap_or(Track::Worker),
+    }
+}
+
+/// The declared level a registration still relies on (see `level_awaits_verification`).
+fn unverified_level(conn: &mut DbConnection, ctx: &Context) -> ApiResult<Option<i32>> {
+    let candidate = candidate(conn, &ctx.person, &ctx.unit)?;
+    Ok(level_awaits_verification(&candidate, &eligibility_rules(&ctx.event)))
+}
+
+/// Admission counts verified levels only: a level that is still a declaration waits for its
+/// verification, and one that a reviewer rejected no longer carries the registration.
+fn check_level_for_admission(conn: &mut DbConnection, ctx: &Context) -> ApiResult<()> {
+    let Some(min_level) = ctx.event.min_skill_level else { return Ok(()) };
+    let candidate = candidate(conn, &ctx.person, &ctx.unit)?;
+    if let Some(level) = level_awaits_verification(&candidate, &eligibility_rules(&ctx.event)) {
+        return Err(ApiError::conflict(
+            "credential_not_verified",
+            format!(
+                "the event requires skill level {min_level} or higher and the person's level {level} is declared, \
+                 not verified: verify the credential (or reject it) first"
+            ),
+        ));
+    }
+    if candidate.best_skill_level.is_none_or(|level| level > min_level) {
+        return Err(ApiError::conflict(
+            "skill_level_too_low",
+            format!(
+                "the event requires skill level {min_level} or higher; the person holds no verified level that high"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The eligibility of a person for an event through a unit, checked against the current state.
 pub fn eligibility(
     conn: &mut DbConnection,
@@ -297,20 +372,8 @@ pub fn eligibility(
     unit: &OrganisationRow,
     except_registration: Option<&str>,
 ) -> ApiResult<Vec<Violation>> {
-    let best_skill_level = store::persons::credentials_of(conn, &person.id)?.iter().map(|c| c.level).min();
-    let candidate = Candidate {
-        birth_date: person.birth_date,
-        best_skill_level,
-        unit_region: unit.region_code.clone(),
-        unit_is_school: unit.kind == OrgKind::School.as_str(),
-    };
-    let rules = EligibilityRules {
-        min_age: event.min_age,
-        max_age: event.max_age,
-        min_skill_level: event.min_skill_level,
-        region_code: event.region_code.clone(),
-        track: Track::parse(&event.track).unwrap_or(Track::Worker),
-    };
+    let candidate = candidate(conn, person, unit)?;
+    let rules = eligibility_rules(event);
     let (places_taken, unit_places_taken) = store::registrations::places_taken(conn, &event.id, &unit.id)?;
     let mine = store::registrations::of_person(conn, &person.id)?;
     let live_other = |r: &&RegistrationRow| {
@@ -360,7 +423,11 @@ fn not_eligible(reasons: Vec<Violation>) -> ApiError {
 }
 
 /// Refuses a sign-up outside the registration window.
-pub fn require_registration_open(competition: &CompetitionRow) -> ApiResult<()> {
+pub fn require_registration_open(
+    competition: &CompetitionRow,
+    now: chrono::NaiveDateTime,
+    zone: crate::domain::time::Zone,
+) -> ApiResult<()> {
     let status = status_of(competition)?;
     if status != Status::RegistrationOpen {
         return Err(ApiError::conflict(
@@ -368,14 +435,14 @@ pub fn require_registration_open(competition: &CompetitionRow) -> ApiResult<()> 
             format!("registration is not open (the competition is {status})"),
         ));
     }
-    let at = now();
+    let at = now;
     if competition.registration_opens_at.is_some_and(|open| at < open) {
         return Err(ApiError::conflict("registration_not_open", "registration has not started yet"));
     }
     if let Some(close) = competition.registration_closes_at.filter(|close| at >= *close) {
         return Err(ApiError::conflict(
             "registration_deadline_passed",
-            format!("registration closed at {} (UTC)", close.format("%Y-%m-%d %H:%M")),
+            format!("registration closed at {}", zone.describe(close)),
         ));
     }
     Ok(())
@@ -389,6 +456,8 @@ pub fn enter(
     event_id: &str,
     request: &SignUpRequest,
     initial: Option<RegistrationStatus>,
+    now: chrono::NaiveDateTime,
+    zone: crate::domain::time::Zone,
 ) -> ApiResult<RegistrationRow> {
     let (event, _, _) = store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
     let (competition, host_path, _) =
@@ -397,7 +466,7 @@ pub fn enter(
         return Err(ApiError::not_found("event"));
     }
     if initial.is_none() {
-        require_registration_open(&competition)?;
+        require_registration_open(&competition, now, zone)?;
     }
     let person_id = match &request.person_id {
         Some(p) => parse_id("person_id", p)?,
@@ -494,7 +563,7 @@ pub fn enter(
         return Err(not_eligible(reasons));
     }
     let status = initial.unwrap_or_else(|| initial_status(by.unit, event.review_levels));
-    let at = now();
+    let at = now;
     let row = RegistrationRow {
         id: registration_id,
         event_id: event.id.clone(),
@@ -527,7 +596,7 @@ pub fn enter(
         }
     })?;
     store::registrations::replace_members(conn, &row.id, &members)?;
-    trail(conn, Some(actor), &row.id, "submit", "new", status, None)?;
+    trail(conn, Some(actor), &row.id, "submit", "new", status, None, now)?;
     record(
         conn,
         actor,
@@ -554,13 +623,15 @@ pub async fn sign_up(
     id: web::Path<String>,
     body: JsonWithBytes<SignUpRequest>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let request = body.value;
     let key = idempotency_key(&req)?;
     let request_hash =
         sha256_hex(&format!("POST /events/{event_id}/registrations\n{}", String::from_utf8_lossy(&body.bytes)));
     idempotent(&state, &actor, key, request_hash, StatusCode::CREATED, move |conn, actor| {
-        let row = enter(conn, actor, &event_id, &request, None)?;
+        let row = enter(conn, actor, &event_id, &request, None, now, zone)?;
         view(conn, actor, &row.id)
     })
     .await
@@ -597,6 +668,7 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&mut DbConnection, &Actor) -> ApiResult<T> + Send + 'static,
 {
+    let now = state.clock.now();
     use store::idempotency::IdempotencyRow;
     let Some(key) = key else {
         let a = actor.clone();
@@ -630,7 +702,7 @@ where
                 request_hash: h,
                 response_status: 0,
                 response_body: String::new(),
-                created_at: now(),
+                created_at: now,
             };
             store::idempotency::claim(conn, &claim)?;
             let out = work(conn, &a)?;
@@ -678,6 +750,8 @@ pub async fn check_my_eligibility(
     id: web::Path<String>,
     query: web::Query<EligibilityQuery>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let q = query.into_inner();
     let out = state
@@ -691,7 +765,7 @@ pub async fn check_my_eligibility(
             };
             // A dry run of `enter` inside a transaction that is always rolled back.
             let outcome = conn.transaction::<(), ApiError, _>(|conn| {
-                enter(conn, &actor, &event_id, &request, None)?;
+                enter(conn, &actor, &event_id, &request, None, now, zone)?;
                 Err(ApiError::new(StatusCode::OK, "dry_run", ""))
             });
             match outcome {
@@ -925,17 +999,18 @@ pub fn save_status(
     to: RegistrationStatus,
     action: &str,
     reason: Option<String>,
+    now: chrono::NaiveDateTime,
 ) -> ApiResult<RegistrationRow> {
     let from = row.status.clone();
     let expected = row.version;
     row.status = to.as_str().into();
     row.status_reason = reason.clone().or(row.status_reason);
     row.version += 1;
-    row.updated_at = now();
+    row.updated_at = now;
     if !store::registrations::update_if_version(conn, &row, expected)? {
         return Err(ApiError::precondition_failed("the registration changed at the same moment; reload and try again"));
     }
-    trail(conn, actor, &row.id, action, &from, to, reason.clone())?;
+    trail(conn, actor, &row.id, action, &from, to, reason.clone(), now)?;
     let entry = crate::store::audit::AuditEntry {
         actor_user_id: actor.map(|a| a.user_id.as_str()),
         action: &format!("registration.{action}"),
@@ -945,7 +1020,7 @@ pub fn save_status(
         after: Some(serde_json::json!({ "status": to, "reason": reason })),
         request_id: actor.and_then(|a| a.request_id.as_deref()),
     };
-    store::audit::append(conn, entry, now())?;
+    store::audit::append(conn, entry, now)?;
     Ok(row)
 }
 
@@ -959,6 +1034,7 @@ pub async fn edit_registration(
     id: web::Path<String>,
     body: JsonBody<RegistrationPatch>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
     let patch = body.0;
@@ -1003,7 +1079,7 @@ pub async fn edit_registration(
                 store::registrations::replace_members(conn, &row.id, &rows)?;
             }
             row.version += 1;
-            row.updated_at = now();
+            row.updated_at = now;
             if !store::registrations::update_if_version(conn, &row, expected)? {
                 return Err(ApiError::precondition_failed(
                     "the registration changed while you were editing it; reload and try again",
@@ -1031,6 +1107,8 @@ pub async fn resubmit_registration(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let out = state
         .db
@@ -1045,7 +1123,7 @@ pub async fn resubmit_registration(
                     "only a registration returned for changes is resubmitted",
                 ));
             }
-            require_registration_open(&ctx.competition)?;
+            require_registration_open(&ctx.competition, now, zone)?;
             store::registrations::lock_event(conn, &ctx.event.id)?;
             let reasons =
                 eligibility(conn, &ctx.event, &ctx.competition, &ctx.person, &ctx.unit, Some(&ctx.registration.id))?;
@@ -1053,7 +1131,7 @@ pub async fn resubmit_registration(
                 return Err(not_eligible(reasons));
             }
             let to = initial_status(s.unit_reviewer, ctx.event.review_levels);
-            let row = save_status(conn, Some(&actor), ctx.registration, to, "resubmit", None)?;
+            let row = save_status(conn, Some(&actor), ctx.registration, to, "resubmit", None, now)?;
             view(conn, &actor, &row.id)
         })
         .await?;
@@ -1079,6 +1157,7 @@ pub async fn review_registration(
     id: web::Path<String>,
     body: JsonBody<ReviewRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let expected = super::optional_if_match(&req)?;
     let request = body.0;
@@ -1109,6 +1188,9 @@ pub async fn review_registration(
             }
             let to = review(status, request.action, ctx.event.review_levels)
                 .map_err(|m| ApiError::conflict("not_awaiting_review", m))?;
+            if to == RegistrationStatus::Admitted {
+                check_level_for_admission(conn, &ctx)?;
+            }
             let comp_status = status_of(&ctx.competition)?;
             if !matches!(comp_status, Status::RegistrationOpen | Status::RegistrationClosed) {
                 return Err(ApiError::conflict(
@@ -1118,7 +1200,7 @@ pub async fn review_registration(
                     ),
                 ));
             }
-            let row = save_status(conn, Some(&actor), ctx.registration, to, request.action.as_str(), comment)?;
+            let row = save_status(conn, Some(&actor), ctx.registration, to, request.action.as_str(), comment, now)?;
             view(conn, &actor, &row.id)
         })
         .await?;
@@ -1141,6 +1223,7 @@ pub async fn withdraw_registration(
     id: web::Path<String>,
     body: JsonBody<WithdrawRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let reason = text::optional("reason", body.0.reason.as_deref(), 500)?;
     let out = state
@@ -1179,9 +1262,10 @@ pub async fn withdraw_registration(
                 RegistrationStatus::Withdrawn,
                 if qualifier { "decline" } else { "withdraw" },
                 reason,
+                now,
             )?;
             if freed && qualifier {
-                super::roster::promote_next_in_line(conn, Some(&actor), &event_id)?;
+                super::roster::promote_next_in_line(conn, Some(&actor), &event_id, now)?;
             }
             view(conn, &actor, &row.id)
         })

@@ -13,7 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::judging::{aspects_by_id, require_role};
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::Actor;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::reopen::{self, ReopenRefusal};
 use crate::domain::role::EventRole;
 use crate::domain::scoring::{check_mark, from_centi, to_centi, AspectKind};
@@ -216,6 +216,7 @@ pub async fn request_reopen(
     id: web::Path<String>,
     body: JsonBody<ReopenRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let input = body.0;
     let reason = text::required("reason", &input.reason, 500)?;
@@ -247,7 +248,7 @@ pub async fn request_reopen(
                 requested_by: actor.user_id.clone(),
                 status: "pending".into(),
                 approved_by: None,
-                created_at: now(),
+                created_at: now,
                 decided_at: None,
                 old_value_centi: mark.value_centi,
             };
@@ -274,13 +275,14 @@ fn decide(
     id: &str,
     status: &str,
     what: &str,
+    now: chrono::NaiveDateTime,
 ) -> ApiResult<(ReopenRow, MarkRow, NaiveDateTime)> {
     let mut request = store::judging::find_reopen(conn, id)?.ok_or_else(|| ApiError::not_found("re-open request"))?;
     let mark = store::judging::find_mark(conn, &request.mark_id)?.ok_or_else(|| ApiError::not_found("mark"))?;
     require_role(conn, actor, &mark.event_id, &[EventRole::Supervisor], what)?;
     reopen::may_decide(&request.requested_by, &actor.user_id, &request.status)
         .map_err(|refusal| ApiError::conflict(refusal.code(), refusal.message()))?;
-    let at = now();
+    let at = now;
     if !store::judging::decide_reopen(conn, &request.id, status, &actor.user_id, at)? {
         return Err(ApiError::conflict("already_decided", "this request has already been decided"));
     }
@@ -299,11 +301,12 @@ pub async fn approve_reopen(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let out = state
         .db
         .write(move |conn| {
-            let (request, mut mark, at) = decide(conn, &actor, &id, "approved", "approving a re-opening")?;
+            let (request, mut mark, at) = decide(conn, &actor, &id, "approved", "approving a re-opening", now)?;
             let before = mark.value_centi;
             let expected = mark.version;
             mark.value_centi = request.new_value_centi;
@@ -340,12 +343,13 @@ pub async fn decline_reopen(
     id: web::Path<String>,
     body: JsonBody<DeclineReopen>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let reason = text::required("reason", &body.0.reason, 500)?;
     let out = state
         .db
         .write(move |conn| {
-            let (request, mark, _) = decide(conn, &actor, &id, "declined", "declining a re-opening")?;
+            let (request, mark, _) = decide(conn, &actor, &id, "declined", "declining a re-opening", now)?;
             record(
                 conn,
                 &actor,

@@ -18,7 +18,7 @@ use super::judging::scores_from;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::event::TieBreakKey;
 use crate::domain::id_card::mask_id_number;
 use crate::domain::ranking::{centi, rank_with_tie_breaks, standardise, Standing};
@@ -228,6 +228,7 @@ pub async fn compute_results(
     id: web::Path<String>,
     body: JsonBody<ComputeRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let options = body.0;
     let out = state
@@ -249,7 +250,7 @@ pub async fn compute_results(
                 status: "provisional".into(),
                 marks_digest,
                 computed_by: actor.user_id.clone(),
-                computed_at: now(),
+                computed_at: now,
                 publicity_ends_at: None,
                 finalised_at: None,
             };
@@ -260,8 +261,8 @@ pub async fn compute_results(
             // Scored contestants have competed: in bulk, each with its trail entry, one audit record.
             use crate::domain::registration::RegistrationStatus::{CheckedIn, Competed};
             let scored: Vec<String> = rows.iter().map(|r| r.registration_id.clone()).collect();
-            let competed = store::registrations::advance_all(conn, &scored, CheckedIn.as_str(), Competed.as_str(), now())?;
-            let at = now();
+            let competed = store::registrations::advance_all(conn, &scored, CheckedIn.as_str(), Competed.as_str(), now)?;
+            let at = now;
             let trail: Vec<store::registrations::ReviewRow> = competed
                 .iter()
                 .map(|id| store::registrations::ReviewRow {
@@ -546,6 +547,8 @@ pub async fn publish_results(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let out = state
         .db
@@ -567,7 +570,7 @@ pub async fn publish_results(
                 .map(|(c, _, _)| c.results_publicity_days)
                 .unwrap_or(RESULTS_PUBLICITY_WORKING_DAYS);
             set.status = "publicity".into();
-            set.publicity_ends_at = Some(crate::domain::calendar::publicity_end(now(), days, &adjustments));
+            set.publicity_ends_at = Some(crate::domain::calendar::publicity_end(now, days, &adjustments, zone));
             if !store::results::advance(conn, &set, "provisional")? {
                 return Err(ApiError::conflict("already_published", "the results were published meanwhile"));
             }
@@ -594,6 +597,7 @@ fn advance_qualifiers(
     actor: &Actor,
     event: &EventRow,
     rows: &[ResultRow],
+    now: chrono::NaiveDateTime,
 ) -> ApiResult<usize> {
     use crate::domain::competition::Status;
     use crate::domain::registration::RegistrationStatus;
@@ -645,7 +649,7 @@ fn advance_qualifiers(
         } else {
             RegistrationStatus::Submitted
         };
-        let at = now();
+        let at = now;
         let registration = RegistrationRow {
             id: new_id(),
             event_id: target_event.id.clone(),
@@ -675,6 +679,7 @@ fn advance_qualifiers(
             "new",
             status,
             Some(format!("{} 第{}名", competition.name, row.rank)),
+            now,
         )?;
         entered += 1;
     }
@@ -703,6 +708,8 @@ pub async fn finalise_results(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let out = state
         .db
@@ -725,20 +732,20 @@ pub async fn finalise_results(
                     format!("{open} appeals wait for the arbiter's ruling"),
                 ));
             }
-            if let Some(end) = set.publicity_ends_at.filter(|end| now() < *end) {
+            if let Some(end) = set.publicity_ends_at.filter(|end| now < *end) {
                 return Err(ApiError::conflict(
                     "publicity_not_over",
-                    format!("the publicity (公示) runs until {} (UTC)", end.format("%Y-%m-%d %H:%M")),
+                    format!("the publicity (公示) runs until {}", zone.describe(end)),
                 ));
             }
             set.status = "final".into();
-            set.finalised_at = Some(now());
+            set.finalised_at = Some(now);
             if !store::results::advance(conn, &set, "publicity")? {
                 return Err(ApiError::conflict("already_final", "the results were made final meanwhile"));
             }
             let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
             let rows = store::results::rows_of(conn, &set.id)?;
-            advance_qualifiers(conn, &actor, &event, &rows)?;
+            advance_qualifiers(conn, &actor, &event, &rows, now)?;
             record(
                 conn,
                 &actor,

@@ -16,7 +16,7 @@ use super::registrations::{enter, save_status, view, RegistrationOut, SignUpRequ
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::policy::{can_manage_competition, require_admin};
 use crate::auth::Actor;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::calendar::DayKind;
 use crate::domain::competition::Status;
 use crate::domain::id_card::{mask_id_number, parse_id_card};
@@ -48,6 +48,7 @@ pub fn promote_next_in_line(
     conn: &mut DbConnection,
     actor: Option<&Actor>,
     event_id: &str,
+    now: chrono::NaiveDateTime,
 ) -> ApiResult<Option<RegistrationRow>> {
     let next = store::registrations::of_event(conn, event_id)?
         .into_iter()
@@ -60,7 +61,7 @@ pub fn promote_next_in_line(
     // A promoted qualifier skips the unit's review (the lower tier's result is the nomination).
     let to = if event.review_levels >= 2 { RegistrationStatus::UnitApproved } else { RegistrationStatus::Submitted };
     next.reserve_rank = None;
-    let promoted = save_status(conn, actor, next, to, "promote", Some("a place fell free (递补)".into()))?;
+    let promoted = save_status(conn, actor, next, to, "promote", Some("a place fell free (递补)".into()), now)?;
     Ok(Some(promoted))
 }
 
@@ -103,6 +104,8 @@ pub async fn admit_qualifiers(
     id: web::Path<String>,
     body: JsonBody<QualifierList>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let list = body.0;
     let origin_competition_id = parse_id("origin_competition_id", &list.origin_competition_id)?;
@@ -147,7 +150,7 @@ pub async fn admit_qualifiers(
                 } else {
                     RegistrationStatus::Submitted
                 };
-                let mut row = enter(conn, &actor, &event_id, &request, Some(initial)).map_err(|e| {
+                let mut row = enter(conn, &actor, &event_id, &request, Some(initial), now, zone).map_err(|e| {
                     let mut e = e;
                     e.detail = format!("entry of rank {}: {}", entry.rank, e.detail);
                     e
@@ -313,6 +316,9 @@ pub async fn import_roster(
     query: web::Query<ImportQuery>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let today = state.zone.date_of(state.clock.now());
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let q = query.into_inner();
     let unit_id = parse_id("nominating_org_id", &q.nominating_org_id)?;
@@ -352,9 +358,9 @@ pub async fn import_roster(
                 let id_number = cell(Some(id_col));
                 // Each row in its own savepoint: a refused row leaves nothing behind.
                 let outcome = conn.transaction::<String, ApiError, _>(|conn| {
-                    let person = person_for_row(conn, &actor, &unit.id, &full_name, &id_number, &cell(phone_col), &cell(ethnicity_col))?;
+                    let person = person_for_row(conn, &actor, &unit.id, &full_name, &id_number, &cell(phone_col), &cell(ethnicity_col), now, today)?;
                     let request = SignUpRequest { person_id: Some(person.id), nominating_org_id: Some(unit.id.clone()), team_name: None, members: Vec::new() };
-                    enter(conn, &actor, &event_id, &request, None).map(|r| r.id)
+                    enter(conn, &actor, &event_id, &request, None, now, zone).map(|r| r.id)
                 });
                 let masked = mask_id_number(id_number.trim());
                 match outcome {
@@ -400,12 +406,14 @@ fn person_for_row(
     id_number: &str,
     phone: &str,
     ethnicity: &str,
+    now: chrono::NaiveDateTime,
+    today: chrono::NaiveDate,
 ) -> ApiResult<PersonRow> {
     let mut violations = Vec::new();
     let name = crate::domain::keep(&mut violations, text::person_name("full_name", full_name));
     let card = crate::domain::keep(
         &mut violations,
-        parse_id_card(id_number, now().date()).map_err(|e| Violation::new("id_number", e.code(), e.message())),
+        parse_id_card(id_number, today).map_err(|e| Violation::new("id_number", e.code(), e.message())),
     );
     let phone = crate::domain::keep(
         &mut violations,
@@ -441,7 +449,7 @@ fn person_for_row(
         }
         return Ok(person);
     }
-    let at = now();
+    let at = now;
     let person = PersonRow {
         id: new_id(),
         full_name: name,
@@ -698,6 +706,8 @@ pub async fn file_objection(
     id: web::Path<String>,
     body: JsonBody<ObjectionRequest>,
 ) -> ApiResult<HttpResponse> {
+    let zone = state.zone;
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let grounds = text::required("grounds", &body.0.grounds, 1000)?;
     let out = state
@@ -711,12 +721,12 @@ pub async fn file_objection(
                 return Err(ApiError::not_found("registration"));
             }
             let window = store::calendar::window_of(conn, &competition.id, "roster")?;
-            let at = now();
+            let at = now;
             let open = status_of(&competition)? == Status::RosterPublicity
                 && window.as_ref().is_some_and(|w| at >= w.starts_at && at < w.ends_at);
             if !open {
                 let detail = match window {
-                    Some(w) => format!("objections were open until {} (UTC)", w.ends_at.format("%Y-%m-%d %H:%M")),
+                    Some(w) => format!("objections were open until {}", zone.describe(w.ends_at)),
                     None => "objections open when the roster is publicised".to_string(),
                 };
                 return Err(ApiError::conflict("publicity_closed", detail));
@@ -786,6 +796,7 @@ pub async fn rule_objection(
     id: web::Path<String>,
     body: JsonBody<ObjectionRuling>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let request = body.0;
     let ruling = text::required("ruling", &request.ruling, 1000)?;
@@ -801,14 +812,22 @@ pub async fn rule_objection(
             decided.status = if request.uphold { "upheld" } else { "dismissed" }.into();
             decided.ruling = Some(ruling.clone());
             decided.decided_by = Some(actor.user_id.clone());
-            decided.decided_at = Some(now());
+            decided.decided_at = Some(now);
             if !store::registrations::rule_objection(conn, &decided)? {
                 return Err(ApiError::conflict("already_ruled", "this objection has already been ruled on"));
             }
             if request.uphold && registration.status == RegistrationStatus::Admitted.as_str() {
                 let event_id = registration.event_id.clone();
-                save_status(conn, Some(&actor), registration, RegistrationStatus::Replaced, "replace", Some(ruling))?;
-                if let Some(next) = promote_next_in_line(conn, Some(&actor), &event_id)? {
+                save_status(
+                    conn,
+                    Some(&actor),
+                    registration,
+                    RegistrationStatus::Replaced,
+                    "replace",
+                    Some(ruling),
+                    now,
+                )?;
+                if let Some(next) = promote_next_in_line(conn, Some(&actor), &event_id, now)? {
                     // The ruling organisers are the host's reviewers: the replacement is admitted now.
                     save_status(
                         conn,
@@ -817,6 +836,7 @@ pub async fn rule_objection(
                         RegistrationStatus::Admitted,
                         "approve",
                         Some("递补入选".into()),
+                        now,
                     )?;
                 }
             }

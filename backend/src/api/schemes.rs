@@ -206,12 +206,13 @@ pub async fn import_scheme(
     query: web::Query<ImportSchemeQuery>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let content_type =
         req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let rows = read_table(&body, &content_type)?;
     let input = scheme_from_rows(&query.title, &rows)?;
     check_scheme_input(&input)?;
-    let out = state.db.write(move |conn| save_marking_scheme(conn, &actor, &event_id, input)).await?;
+    let out = state.db.write(move |conn| save_marking_scheme(conn, &actor, &event_id, input, now)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -16,7 +16,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::Actor;
-use crate::db::now;
 use crate::domain::organisation::{region_within, NATIONAL_REGION};
 use crate::domain::plan::{
     breakdown, progress, totals, Breakdown, Counts, Facts, Filter, PlanMetric, PlanPeriod, Progress, Target,
@@ -86,7 +85,7 @@ async fn snapshot(state: &web::Data<AppState>) -> ApiResult<Arc<Snapshot>> {
                 let _recounting = state.statistics.recounting.lock().unwrap_or_else(|e| e.into_inner());
                 let snapshot = Arc::new(Snapshot {
                     counted: Instant::now(),
-                    counted_at: Utc::now(),
+                    counted_at: state.clock.now_utc(),
                     facts: store::statistics::facts(conn)?,
                     targets: targets_of(store::statistics::targets(conn)?),
                     trade_names: store::trades::list(
@@ -197,6 +196,7 @@ pub async fn dashboard(
     actor: Actor,
     query: web::Query<DashboardQuery>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let query = query.into_inner();
     if let Some(t) = query.tier.as_deref().filter(|t| crate::domain::organisation::Tier::parse(t).is_none()) {
         return Err(ApiError::field("tier", "invalid_value", format!("'{t}' is not a tier")));
@@ -211,7 +211,7 @@ pub async fn dashboard(
     let asked = query.region_code.clone();
     let region = state.db.read(move |conn| scope(&regions_of(conn, &actor)?, asked.as_deref())).await?;
     let snapshot = snapshot(&state).await?;
-    let year = query.year.unwrap_or_else(|| now().year());
+    let year = query.year.unwrap_or_else(|| now.year());
     let filter =
         Filter { region: region.clone(), year: Some(year), tier: query.tier, category: query.category, trade_id };
     let key = format!("{region}|{year}|{:?}|{:?}|{:?}", filter.tier, filter.category, filter.trade_id);
@@ -353,6 +353,7 @@ pub async fn create_target(
     actor: Actor,
     body: JsonBody<TargetRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let request = body.0;
     check_target(&request)?;
     let plan = text::required("plan", &request.plan, 200)?;
@@ -365,7 +366,7 @@ pub async fn create_target(
         .db
         .write(move |conn| {
             require_region_official(conn, &actor, &region)?;
-            let at = now();
+            let at = now;
             let row = TargetRow {
                 id: new_id(),
                 plan,
@@ -410,6 +411,7 @@ pub async fn update_target(
     id: web::Path<String>,
     body: JsonBody<TargetRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let request = body.0;
     check_target(&request)?;
@@ -432,7 +434,7 @@ pub async fn update_target(
             row.to_year = request.to_year;
             row.target = request.target;
             row.note = request.note.clone();
-            row.updated_at = now();
+            row.updated_at = now;
             store::statistics::update_target(conn, &row)?;
             record(
                 conn,

@@ -10,7 +10,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{record, split_page, utc, JsonBody, PageParams, ProblemResponses};
 use crate::auth::policy::require_admin;
 use crate::auth::Actor;
-use crate::db::now;
 use crate::domain::trade::{check_trade_code, TradeCategory};
 use crate::domain::{keep, text};
 use crate::error::{ApiError, ApiResult};
@@ -97,6 +96,7 @@ pub async fn create_trade(
     actor: Actor,
     body: JsonBody<NewTrade>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     require_admin(&actor)?;
     let input = body.0;
     let mut violations = Vec::new();
@@ -111,7 +111,7 @@ pub async fn create_trade(
         name: name.unwrap_or_default(),
         category: input.category.as_str().into(),
         confirmed: false,
-        created_at: now(),
+        created_at: now,
     };
     let out = state
         .db

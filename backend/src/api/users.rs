@@ -12,7 +12,7 @@ use super::{parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResp
 use crate::auth::password::{check_password_policy, normalise_username};
 use crate::auth::policy::{can_create_accounts, can_grant, require_admin};
 use crate::auth::Actor;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::organisation::in_subtree;
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
@@ -161,7 +161,13 @@ pub struct NewUser {
 }
 
 /// Checks and writes one grant (used by account creation and by `POST /users/{id}/grants`).
-fn grant_role(conn: &mut DbConnection, actor: &Actor, user_id: &str, input: &GrantInput) -> ApiResult<GrantRow> {
+fn grant_role(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    user_id: &str,
+    input: &GrantInput,
+    now: chrono::NaiveDateTime,
+) -> ApiResult<GrantRow> {
     let organisation_id = input.organisation_id.as_deref().map(|v| parse_id("organisation_id", v)).transpose()?;
     let org_path = match (&organisation_id, input.role.needs_organisation()) {
         (Some(id), true) => Some(
@@ -196,7 +202,7 @@ fn grant_role(conn: &mut DbConnection, actor: &Actor, user_id: &str, input: &Gra
         role: input.role.as_str().into(),
         organisation_id,
         granted_by: Some(actor.user_id.clone()),
-        created_at: now(),
+        created_at: now,
     };
     store::users::insert_grant(conn, &row)?;
     record(
@@ -214,6 +220,7 @@ fn grant_role(conn: &mut DbConnection, actor: &Actor, user_id: &str, input: &Gra
 #[utoipa::path(tag = "users", request_body = NewUser, responses((status = 201, body = UserOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/users")]
 pub async fn create_user(state: web::Data<AppState>, actor: Actor, body: JsonBody<NewUser>) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     if !can_create_accounts(&actor) {
         return Err(ApiError::forbidden("only admins and organisers create accounts"));
     }
@@ -227,7 +234,7 @@ pub async fn create_user(state: web::Data<AppState>, actor: Actor, body: JsonBod
     let out = state
         .db
         .write(move |conn| {
-            let at = now();
+            let at = now;
             let user = UserRow {
                 id: new_id(),
                 username,
@@ -247,7 +254,7 @@ pub async fn create_user(state: web::Data<AppState>, actor: Actor, body: JsonBod
                 Some(serde_json::json!({ "username": user.username })),
             )?;
             if let Some(grant) = &grant {
-                grant_role(conn, &actor, &user.id, grant)?;
+                grant_role(conn, &actor, &user.id, grant, now)?;
             }
             user_out(conn, user)
         })
@@ -286,6 +293,7 @@ pub async fn update_user(
     id: web::Path<String>,
     body: JsonBody<UserPatch>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     require_admin(&actor)?;
     let id = parse_id("id", &id)?;
     let active = body.0.is_active;
@@ -296,7 +304,7 @@ pub async fn update_user(
             if user.id == actor.user_id && !active {
                 return Err(ApiError::conflict("cannot_disable_self", "you cannot disable your own account"));
             }
-            let at = now();
+            let at = now;
             store::users::set_active(conn, &id, active, at)?;
             if !active {
                 store::tokens::revoke_all_of_user(conn, &id, at)?;
@@ -325,6 +333,7 @@ pub async fn add_grant(
     id: web::Path<String>,
     body: JsonBody<GrantInput>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let input = body.0;
     let out = state
@@ -333,7 +342,7 @@ pub async fn add_grant(
             // An organiser may add a grant in their subtree to any existing account (e.g. make a
             // contestant a judge), so only existence is checked here; the grant check does the rest.
             store::users::find(conn, &id)?.ok_or_else(|| ApiError::not_found("user"))?;
-            let row = grant_role(conn, &actor, &id, &input)?;
+            let row = grant_role(conn, &actor, &id, &input, now)?;
             let grants = store::users::grants_of(conn, &id)?;
             grant_outs(grants).into_iter().find(|g| g.id == row.id).ok_or_else(|| ApiError::internal("grant vanished"))
         })

@@ -28,6 +28,8 @@ pub struct Actor {
     pub person_id: Option<String>,
     pub grants: Vec<Grant>,
     pub request_id: Option<String>,
+    /// When the request arrived, by the server's clock: the time its audit records carry.
+    pub at: chrono::NaiveDateTime,
 }
 
 pub fn request_id(req: &HttpRequest) -> Option<String> {
@@ -59,6 +61,7 @@ impl FromRequest for Actor {
                 ApiError::unauthorized("invalid_token", "the account no longer exists or is disabled")
             })?;
             actor.request_id = request_id;
+            actor.at = state.clock.now();
             Ok(actor)
         })
     }

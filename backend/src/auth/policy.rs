@@ -63,6 +63,24 @@ pub fn can_see_full_id_number(actor: &Actor, person_id: &str, employer_path: Opt
         || employer_path.is_some_and(|p| actor.has_role_over(&[Role::Organiser], p))
 }
 
+/// Verify or reject a person's skill credentials, or record verified ones: an admin, an
+/// organiser or official (union, HRSS) over their employer, or an organiser reviewing one of their
+/// registrations (`review_paths`: the paths of those registrations' hosts and nominating units).
+/// Never the person themselves, whatever roles they hold.
+pub fn can_review_credentials(
+    actor: &Actor,
+    person_id: &str,
+    employer_path: Option<&str>,
+    review_paths: &[String],
+) -> bool {
+    if actor.is_person(person_id) {
+        return false;
+    }
+    actor.is_admin()
+        || employer_path.is_some_and(|p| actor.has_role_over(&[Role::Organiser, Role::Official], p))
+        || review_paths.iter().any(|p| actor.has_role_over(&[Role::Organiser], p))
+}
+
 /// Change a person's profile and credentials.
 pub fn can_edit_person(actor: &Actor, person_id: &str, employer_path: Option<&str>) -> bool {
     can_see_full_id_number(actor, person_id, employer_path)
@@ -130,6 +148,7 @@ mod tests {
                 })
                 .collect(),
             request_id: None,
+            at: Default::default(),
         }
     }
 
@@ -145,6 +164,25 @@ mod tests {
         assert!(can_manage_organisation(&kunming, WUHUA));
         assert!(!can_manage_organisation(&kunming, QUJING));
         assert!(!can_manage_organisation(&kunming, PROVINCE));
+    }
+
+    #[test]
+    fn credentials_are_verified_by_reviewers_never_by_their_holder() {
+        let official = actor(&[(Role::Official, Some(KUNMING))]);
+        let host = actor(&[(Role::Organiser, Some(PROVINCE))]);
+        let qujing = actor(&[(Role::Organiser, Some(QUJING))]);
+        let judge = actor(&[(Role::Judge, Some(PROVINCE))]);
+        assert!(can_review_credentials(&official, "p", Some(WUHUA), &[]));
+        assert!(!can_review_credentials(&qujing, "p", Some(WUHUA), &[]));
+        // Qujing's organisers review the person's registration to a Qujing contest.
+        assert!(can_review_credentials(&qujing, "p", Some(WUHUA), &[QUJING.to_string()]));
+        assert!(!can_review_credentials(&host, "p", None, &[]));
+        assert!(can_review_credentials(&host, "p", Some(WUHUA), &[]));
+        assert!(!can_review_credentials(&judge, "p", Some(WUHUA), &[PROVINCE.to_string()]));
+        // An organiser (or admin) who is the person does not verify their own certificate.
+        let mut own = actor(&[(Role::Admin, None), (Role::Organiser, Some(PROVINCE))]);
+        own.person_id = Some("p".into());
+        assert!(!can_review_credentials(&own, "p", Some(WUHUA), &[]));
     }
 
     #[test]

@@ -73,16 +73,12 @@ pub fn too_many(seconds: u64, what: &str) -> ApiError {
     err
 }
 
-fn unix_now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
-/// Counts one attempt on `key` and refuses it when the limit is spent.
-pub fn count(conn: &mut DbConnection, limit: Limit, key: &str, what: &str) -> ApiResult<()> {
+/// Counts one attempt on `key` at `now` (seconds since the epoch, from the server's clock) and
+/// refuses it when the limit is spent.
+pub fn count(conn: &mut DbConnection, limit: Limit, key: &str, what: &str, now: i64) -> ApiResult<()> {
     if limit.is_off() {
         return Ok(());
     }
-    let now = unix_now();
     let (hits, start) = store::rate_limits::hit(conn, key, now, limit.period.as_secs() as i64)?;
     // Now and then, forget windows that ended long ago (a day of keys at most).
     if hits == 1 && now % 64 == 0 {
@@ -96,11 +92,10 @@ pub fn count(conn: &mut DbConnection, limit: Limit, key: &str, what: &str) -> Ap
 
 /// Refuses when the limit on `key` is already spent, without counting (failures are counted
 /// only once they happen).
-pub fn check(conn: &mut DbConnection, limit: Limit, key: &str, what: &str) -> ApiResult<()> {
+pub fn check(conn: &mut DbConnection, limit: Limit, key: &str, what: &str, now: i64) -> ApiResult<()> {
     if limit.is_off() {
         return Ok(());
     }
-    let now = unix_now();
     let (hits, start) = store::rate_limits::hits(conn, key, now, limit.period.as_secs() as i64)?;
     match verdict(limit, hits + 1, start, now) {
         Verdict::Allowed => Ok(()),

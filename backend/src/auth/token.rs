@@ -12,6 +12,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use crate::clock::Clock;
 use crate::error::ApiError;
 
 pub const ISSUER: &str = "skillcomp";
@@ -85,7 +86,13 @@ pub struct TokenService {
     validation: Validation,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
+    /// Expiry is read against the server's clock, not the library's own (so a server whose clock
+    /// is set, in a test, issues and accepts tokens by the same time).
+    clock: Clock,
 }
+
+/// Seconds of grace for a token's expiry (clock skew between nodes).
+const LEEWAY_SECONDS: i64 = 5;
 
 impl TokenService {
     pub fn new(secret: &[u8], access_ttl: Duration, refresh_ttl: Duration) -> Self {
@@ -94,19 +101,25 @@ impl TokenService {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
+        validation.validate_exp = false;
         TokenService {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
             access_ttl,
             refresh_ttl,
+            clock: Clock::real(),
         }
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// A signed access token for the user, valid for the access TTL.
     pub fn issue(&self, user_id: &str) -> Result<String, ApiError> {
-        let now = chrono::Utc::now().timestamp();
+        let now = self.clock.timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
             iss: ISSUER.to_string(),
@@ -120,14 +133,13 @@ impl TokenService {
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims).map_err(|e| {
-            match e.kind() {
-                ErrorKind::ExpiredSignature => {
-                    ApiError::unauthorized("token_expired", "the access token has expired; refresh it")
-                }
-                _ => ApiError::unauthorized("invalid_token", "the access token is not valid"),
-            }
-        })
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|_| ApiError::unauthorized("invalid_token", "the access token is not valid"))?;
+        if claims.exp + LEEWAY_SECONDS < self.clock.timestamp() {
+            return Err(ApiError::unauthorized("token_expired", "the access token has expired; refresh it"));
+        }
+        Ok(claims)
     }
 }
 
@@ -170,7 +182,7 @@ mod tests {
         let s = TokenService::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(0), Duration::from_secs(0));
         let mut claims_token = s.issue("u").unwrap();
         // Re-sign a token that expired a minute ago (beyond the leeway).
-        let now = chrono::Utc::now().timestamp();
+        let now = s.clock.timestamp();
         let claims = Claims {
             sub: "u".into(),
             iss: ISSUER.into(),
@@ -182,5 +194,20 @@ mod tests {
         claims_token =
             jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &s.encoding).unwrap_or(claims_token);
         assert_eq!(s.verify(&claims_token).unwrap_err().code, "token_expired");
+    }
+
+    #[test]
+    fn expiry_follows_the_servers_clock() {
+        let clock = Clock::real();
+        let s = service().with_clock(clock.clone());
+        let token = s.issue("u").unwrap();
+        clock.advance(chrono::Duration::seconds(30));
+        assert!(s.verify(&token).is_ok(), "still inside its minute");
+        clock.advance(chrono::Duration::seconds(60));
+        assert_eq!(s.verify(&token).unwrap_err().code, "token_expired");
+        // A server whose clock was set years ahead issues tokens it accepts.
+        let ahead = Clock::starting_at(chrono::Utc::now() + chrono::Duration::days(700));
+        let s = service().with_clock(ahead);
+        assert!(s.verify(&s.issue("u").unwrap()).is_ok());
     }
 }

@@ -243,12 +243,9 @@ impl Db {
     }
 }
 
-/// The current time as the database keeps it: UTC, truncated to microseconds (PostgreSQL's
-/// precision), so what the app wrote and what it reads back compare equal on both backends.
-pub fn now() -> chrono::NaiveDateTime {
-    truncate_to_micros(chrono::Utc::now().naive_utc())
-}
-
+/// A time as the database keeps it: truncated to microseconds (PostgreSQL's precision), so what
+/// the app wrote and what it reads back compare equal on both backends. "Now" is the clock's
+/// (`crate::clock::Clock::now`), which truncates the same way.
 pub fn truncate_to_micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
     use chrono::Timelike;
     let micros = t.nanosecond() / 1_000 * 1_000;

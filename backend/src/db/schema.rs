@@ -70,6 +70,11 @@ diesel::table! {
         issued_on -> Date,
         source -> Text,
         created_at -> Timestamp,
+        status -> Text,
+        recorded_by -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        rejection_reason -> Nullable<Text>,
     }
 }
 

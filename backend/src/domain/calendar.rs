@@ -1,10 +1,12 @@
 //! Working days in China: Monday to Friday, less public holidays, plus the weekend days worked in
-//! exchange (调休). Day boundaries are China Standard Time (UTC+8), where the public reads them.
+//! exchange (调休). Day boundaries are the competition's zone (Beijing time by default), where the
+//! public reads them.
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Weekday};
 
+use super::time::Zone;
 use crate::string_enum;
 
 string_enum! {
@@ -16,8 +18,6 @@ string_enum! {
     }
 }
 
-const CST_OFFSET_HOURS: i64 = 8;
-
 pub fn is_working_day(day: NaiveDate, adjustments: &HashMap<NaiveDate, DayKind>) -> bool {
     match adjustments.get(&day) {
         Some(DayKind::Holiday) => false,
@@ -27,17 +27,18 @@ pub fn is_working_day(day: NaiveDate, adjustments: &HashMap<NaiveDate, DayKind>)
 }
 
 /// The end (UTC) of a window opened at `start` (UTC) that lasts `working_days` full working days,
-/// counted from the day after it opens (China time): it closes at midnight China time after the
+/// counted from the day after it opens (in `zone`): it closes at midnight in `zone` after the
 /// last of them. Zero days close it at once.
 pub fn publicity_end(
     start: NaiveDateTime,
     working_days: i32,
     adjustments: &HashMap<NaiveDate, DayKind>,
+    zone: Zone,
 ) -> NaiveDateTime {
     if working_days <= 0 {
         return start;
     }
-    let mut day = (start + Duration::hours(CST_OFFSET_HOURS)).date();
+    let mut day = zone.date_of(start);
     let mut counted = 0;
     while counted < working_days {
         day += Duration::days(1);
@@ -45,7 +46,7 @@ pub fn publicity_end(
             counted += 1;
         }
     }
-    (day + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default() - Duration::hours(CST_OFFSET_HOURS)
+    zone.start_of(day + Duration::days(1))
 }
 
 #[cfg(test)]
@@ -60,7 +61,7 @@ mod tests {
     fn five_working_days_skip_the_weekend() {
         // Published Thursday 2026-11-26 10:00 China time (02:00 UTC): Fri, Mon, Tue, Wed, Thu →
         // closes at midnight China time after Thursday 2026-12-03.
-        let end = publicity_end(utc("2026-11-26 02:00"), 5, &HashMap::new());
+        let end = publicity_end(utc("2026-11-26 02:00"), 5, &HashMap::new(), Zone::BEIJING);
         assert_eq!(end, utc("2026-12-03 16:00"));
     }
 
@@ -73,15 +74,15 @@ mod tests {
         }
         adjustments.insert(NaiveDate::from_ymd_opt(2026, 10, 10).unwrap(), DayKind::Workday);
         // Published Wednesday 30 September: 8 Oct (Thu), 9 (Fri), 10 (Sat, worked) → 3 days.
-        let end = publicity_end(utc("2026-09-30 02:00"), 3, &adjustments);
+        let end = publicity_end(utc("2026-09-30 02:00"), 3, &adjustments, Zone::BEIJING);
         assert_eq!(end, utc("2026-10-10 16:00"));
     }
 
     #[test]
     fn a_late_evening_utc_start_counts_from_the_next_china_day() {
         // 2026-11-26 20:00 UTC is already Friday 27th in China: count from Monday.
-        let end = publicity_end(utc("2026-11-26 20:00"), 1, &HashMap::new());
+        let end = publicity_end(utc("2026-11-26 20:00"), 1, &HashMap::new(), Zone::BEIJING);
         assert_eq!(end, utc("2026-11-30 16:00"));
-        assert_eq!(publicity_end(utc("2026-11-26 20:00"), 0, &HashMap::new()), utc("2026-11-26 20:00"));
+        assert_eq!(publicity_end(utc("2026-11-26 20:00"), 0, &HashMap::new(), Zone::BEIJING), utc("2026-11-26 20:00"));
     }
 }

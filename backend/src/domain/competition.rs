@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::organisation::Tier;
+use super::time::Zone;
 use super::Violation;
 use crate::string_enum;
 
@@ -159,6 +160,7 @@ pub fn check_calendar(
     ends_on: NaiveDate,
     is_season: bool,
     registration: (Option<NaiveDateTime>, Option<NaiveDateTime>),
+    zone: Zone,
 ) -> Vec<Violation> {
     use chrono::Datelike;
     let mut v = Vec::new();
@@ -191,7 +193,7 @@ pub fn check_calendar(
         }
     }
     if let Some(close) = registration.1 {
-        if close.date() > starts_on {
+        if zone.date_of(close) > starts_on {
             v.push(Violation::new(
                 "registration_closes_at",
                 "registration_after_start",
@@ -308,6 +310,8 @@ pub fn creates_cycle(start: &str, first_target: &str, mut next: impl FnMut(&str)
 #[derive(Debug, Clone)]
 pub struct TransitionFacts {
     pub now: NaiveDateTime,
+    /// The zone the competition's dates are read in.
+    pub zone: Zone,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub registration_opens_at: Option<NaiveDateTime>,
@@ -373,7 +377,7 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
                 (Some(open), Some(close)) => {
                     need(open < close, "registration_window_invalid", "registration must open before it closes".into());
                     need(
-                        close.date() <= f.starts_on,
+                        f.zone.date_of(close) <= f.starts_on,
                         "registration_after_start",
                         "registration must close no later than the competition's first day".into(),
                     );
@@ -391,7 +395,7 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
                 need(
                     f.now < close,
                     "registration_deadline_passed",
-                    format!("the registration deadline {close} has already passed; move it first"),
+                    format!("the registration deadline {} has already passed; move it first", f.zone.describe(close)),
                 );
             }
         }
@@ -400,14 +404,17 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
                 need(
                     f.now >= open,
                     "registration_not_started",
-                    format!("registration has not started yet (it opens {open})"),
+                    format!("registration has not started yet (it opens {})", f.zone.describe(open)),
                 );
             }
             if let Some(close) = f.registration_closes_at {
                 need(
                     f.now >= close || f.reason.is_some(),
                     "registration_deadline_not_reached",
-                    format!("the deadline {close} has not passed; give a reason to close registration early"),
+                    format!(
+                        "the deadline {} has not passed; give a reason to close registration early",
+                        f.zone.describe(close)
+                    ),
                 );
             }
         }
@@ -423,7 +430,7 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
                 need(
                     f.now >= end,
                     "publicity_not_over",
-                    format!("the roster's publicity (公示) runs until {end} (UTC)"),
+                    format!("the roster's publicity (公示) runs until {}", f.zone.describe(end)),
                 );
             }
             need(
@@ -483,7 +490,11 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
             );
         }
         Status::Running => {
-            need(f.now.date() >= f.starts_on, "not_started", format!("the competition starts on {}", f.starts_on));
+            need(
+                f.zone.date_of(f.now) >= f.starts_on,
+                "not_started",
+                format!("the competition starts on {} ({})", f.starts_on, f.zone.name()),
+            );
         }
         Status::Cancelled => {
             need(f.reason.is_some(), "reason_required", "say why the competition is cancelled".into());
@@ -507,6 +518,7 @@ mod tests {
 
     fn facts() -> TransitionFacts {
         TransitionFacts {
+            zone: Zone::BEIJING,
             now: at("2026-09-01"),
             starts_on: NaiveDate::from_ymd_opt(2026, 10, 20).unwrap(),
             ends_on: NaiveDate::from_ymd_opt(2026, 10, 22).unwrap(),
@@ -651,6 +663,11 @@ mod tests {
         let mut f = facts();
         f.now = at("2026-10-20");
         assert_eq!(check_transition(Status::Drawn, Status::Running, &f), Ok(()));
+        // 07:00 on the first day in Beijing is 23:00 UTC the day before: it has started.
+        f.now = at("2026-10-19") + chrono::Duration::hours(23);
+        assert_eq!(check_transition(Status::Drawn, Status::Running, &f), Ok(()));
+        f.now = at("2026-10-19") + chrono::Duration::hours(15) + chrono::Duration::minutes(59);
+        assert_eq!(codes(check_transition(Status::Drawn, Status::Running, &f)), ["not_started"]);
         assert_eq!(codes(check_transition(Status::Published, Status::Cancelled, &facts())), ["reason_required"]);
     }
 
@@ -658,19 +675,43 @@ mod tests {
     fn calendars_keep_their_order_and_seasons_are_in_q4() {
         let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
         let codes = |v: Vec<Violation>| v.into_iter().map(|v| v.code).collect::<Vec<_>>();
-        assert!(check_calendar(2026, d(10, 20), d(10, 22), true, (Some(at("2026-08-15")), Some(at("2026-09-30"))))
-            .is_empty());
+        assert!(check_calendar(
+            2026,
+            d(10, 20),
+            d(10, 22),
+            true,
+            (Some(at("2026-08-15")), Some(at("2026-09-30"))),
+            Zone::BEIJING
+        )
+        .is_empty());
         assert_eq!(
-            codes(check_calendar(2025, d(10, 20), d(10, 19), false, (None, None))),
+            codes(check_calendar(2025, d(10, 20), d(10, 19), false, (None, None), Zone::BEIJING)),
             ["year_mismatch", "dates_out_of_order"]
         );
-        assert_eq!(codes(check_calendar(2026, d(6, 1), d(6, 2), true, (None, None))), ["season_outside_q4"]);
         assert_eq!(
-            codes(check_calendar(2026, d(10, 20), d(10, 22), false, (Some(at("2026-10-01")), Some(at("2026-10-25"))))),
+            codes(check_calendar(2026, d(6, 1), d(6, 2), true, (None, None), Zone::BEIJING)),
+            ["season_outside_q4"]
+        );
+        assert_eq!(
+            codes(check_calendar(
+                2026,
+                d(10, 20),
+                d(10, 22),
+                false,
+                (Some(at("2026-10-01")), Some(at("2026-10-25"))),
+                Zone::BEIJING
+            )),
             ["registration_after_start"]
         );
         assert_eq!(
-            codes(check_calendar(2026, d(10, 20), d(10, 22), false, (Some(at("2026-09-01")), Some(at("2026-08-01"))))),
+            codes(check_calendar(
+                2026,
+                d(10, 20),
+                d(10, 22),
+                false,
+                (Some(at("2026-09-01")), Some(at("2026-08-01"))),
+                Zone::BEIJING
+            )),
             ["registration_window_invalid"]
         );
         assert_eq!(upgrade_target(Tier::Province), Some(Tier::National));

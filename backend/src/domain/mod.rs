@@ -19,6 +19,7 @@ pub mod role;
 pub mod scoring;
 pub mod statistics;
 pub mod text;
+pub mod time;
 pub mod trade;
 
 use serde::Serialize;

@@ -27,6 +27,69 @@ string_enum! {
     pub enum CredentialSource { Exam = "exam", Competition = "competition", Recognition = "recognition" }
 }
 
+string_enum! {
+    /// Whether a skill credential has been checked (DESIGN §9, "identity at the time"): what a
+    /// person enters about themselves is a declaration until a reviewer — an organiser reviewing
+    /// their registration, HRSS or a union official over their employer, an admin — has seen the
+    /// certificate. Rules (minimum level, promotions) count verified credentials only.
+    pub enum CredentialStatus { Declared = "declared", Verified = "verified", Rejected = "rejected" }
+}
+
+/// The status a new credential is recorded with: a reviewer's own entry is verified by them;
+/// the person's entry (or their unit's import) is a declaration. Nobody verifies themselves.
+pub fn recorded_status(by_reviewer: bool, by_the_person: bool) -> CredentialStatus {
+    if by_reviewer && !by_the_person {
+        CredentialStatus::Verified
+    } else {
+        CredentialStatus::Declared
+    }
+}
+
+/// A reviewer's verdict on a credential: a declared one is verified, or rejected with a reason.
+/// A verified credential can still be rejected (a forged certificate found later); a rejected one
+/// stays rejected — the person declares it again with the right details.
+pub fn review_credential(
+    current: CredentialStatus,
+    verify: bool,
+    reason: Option<&str>,
+) -> Result<CredentialStatus, Violation> {
+    use CredentialStatus::*;
+    match (current, verify) {
+        (Declared, true) => Ok(Verified),
+        (Verified, true) => Err(Violation::new("status", "already_verified", "the credential is verified already")),
+        (Rejected, _) => Err(Violation::new(
+            "status",
+            "credential_rejected",
+            "the credential was rejected; the person declares it again with the right details",
+        )),
+        (Declared | Verified, false) => match reason.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(_) => Ok(Rejected),
+            None => Err(Violation::new("reason", "required", "say why the credential is rejected")),
+        },
+    }
+}
+
+/// The best (smallest) level among credentials of each standing: what rules may count
+/// (`verified`) and what only a declaration claims (`declared`). Rejected ones count for nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeldLevels {
+    pub verified: Option<i32>,
+    pub declared: Option<i32>,
+}
+
+pub fn held_levels(credentials: impl IntoIterator<Item = (i32, CredentialStatus)>) -> HeldLevels {
+    let mut held = HeldLevels::default();
+    for (level, status) in credentials {
+        let slot = match status {
+            CredentialStatus::Verified => &mut held.verified,
+            CredentialStatus::Declared => &mut held.declared,
+            CredentialStatus::Rejected => continue,
+        };
+        *slot = Some(slot.map_or(level, |best: i32| best.min(level)));
+    }
+    held
+}
+
 /// A name as public notices show it (公示): the first and last characters, the rest starred, the
 /// separator of minority names (`·`) kept: 李*娜, 王*, 阿*·*呷.
 pub fn mask_name(name: &str) -> String {
@@ -184,5 +247,33 @@ mod tests {
         assert!(check_skill_level("l", 1).is_ok());
         assert!(check_skill_level("l", 0).is_err());
         assert!(check_skill_level("l", 6).is_err());
+    }
+
+    #[test]
+    fn what_a_person_enters_is_a_declaration_and_a_reviewer_verifies_it() {
+        assert_eq!(recorded_status(false, true), CredentialStatus::Declared);
+        // An organiser entering their own certificate is still declaring it.
+        assert_eq!(recorded_status(true, true), CredentialStatus::Declared);
+        assert_eq!(recorded_status(true, false), CredentialStatus::Verified);
+        assert_eq!(review_credential(CredentialStatus::Declared, true, None), Ok(CredentialStatus::Verified));
+        assert_eq!(
+            review_credential(CredentialStatus::Declared, false, Some("证书编号查无此证")),
+            Ok(CredentialStatus::Rejected)
+        );
+        assert_eq!(review_credential(CredentialStatus::Declared, false, Some("  ")).unwrap_err().code, "required");
+        assert_eq!(review_credential(CredentialStatus::Verified, true, None).unwrap_err().code, "already_verified");
+        assert_eq!(
+            review_credential(CredentialStatus::Verified, false, Some("forged")),
+            Ok(CredentialStatus::Rejected)
+        );
+        assert_eq!(review_credential(CredentialStatus::Rejected, true, None).unwrap_err().code, "credential_rejected");
+    }
+
+    #[test]
+    fn only_verified_levels_count_and_rejected_ones_not_at_all() {
+        use CredentialStatus::*;
+        let held = held_levels([(3, Verified), (1, Declared), (2, Rejected), (4, Verified), (2, Declared)]);
+        assert_eq!(held, HeldLevels { verified: Some(3), declared: Some(1) });
+        assert_eq!(held_levels([]), HeldLevels::default());
     }
 }

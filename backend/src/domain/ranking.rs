@@ -8,6 +8,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::calendar::{publicity_end, DayKind};
 use super::event::TieBreakKey;
+use super::time::Zone;
 use crate::string_enum;
 
 /// What ranking needs of one contestant (or team). Scores in hundredths, so that "equal" means
@@ -202,10 +203,11 @@ pub fn appeal_deadline(
     opened_at: NaiveDateTime,
     window: AppealWindow,
     adjustments: &HashMap<NaiveDate, DayKind>,
+    zone: Zone,
 ) -> NaiveDateTime {
     match window {
         AppealWindow::Minutes(m) => opened_at + Duration::minutes(m),
-        AppealWindow::WorkingDays(d) => publicity_end(opened_at, d, adjustments),
+        AppealWindow::WorkingDays(d) => publicity_end(opened_at, d, adjustments, zone),
     }
 }
 
@@ -354,10 +356,13 @@ mod tests {
     #[test]
     fn appeals_close_two_hours_after_the_event_or_after_working_days() {
         let end = NaiveDateTime::parse_from_str("2026-12-04 09:00", "%Y-%m-%d %H:%M").unwrap(); // Friday 17:00 China time
-        assert_eq!(appeal_deadline(end, AppealWindow::default(), &HashMap::new()), end + Duration::hours(2));
-        assert_eq!(appeal_deadline(end, AppealWindow::Minutes(0), &HashMap::new()), end);
+        assert_eq!(
+            appeal_deadline(end, AppealWindow::default(), &HashMap::new(), Zone::BEIJING),
+            end + Duration::hours(2)
+        );
+        assert_eq!(appeal_deadline(end, AppealWindow::Minutes(0), &HashMap::new(), Zone::BEIJING), end);
         // One working day: Monday, closing at midnight China time.
-        let deadline = appeal_deadline(end, AppealWindow::WorkingDays(1), &HashMap::new());
+        let deadline = appeal_deadline(end, AppealWindow::WorkingDays(1), &HashMap::new(), Zone::BEIJING);
         assert_eq!(deadline, NaiveDateTime::parse_from_str("2026-12-07 16:00", "%Y-%m-%d %H:%M").unwrap());
     }
 }

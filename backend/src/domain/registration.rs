@@ -105,8 +105,10 @@ pub fn initial_status(entered_by_unit: bool, review_levels: i32) -> Registration
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub birth_date: NaiveDate,
-    /// The best (smallest) skill level the person holds, if any.
+    /// The best (smallest) verified skill level the person holds, if any.
     pub best_skill_level: Option<i32>,
+    /// The best level the person has declared and no reviewer has verified yet.
+    pub declared_skill_level: Option<i32>,
     /// Region of the nominating organisation (where the person works or studies).
     pub unit_region: String,
     /// Whether the nominating organisation is a school (students' and teachers' tracks).
@@ -135,6 +137,15 @@ pub struct Standing {
     pub overlapping_event: Option<String>,
 }
 
+/// The declared (unverified) level a registration relies on for the event's minimum level, when
+/// the verified ones do not reach it: the reviewer sees "declared, not verified", and the
+/// registration is admitted only once a reviewer has verified that credential.
+pub fn level_awaits_verification(c: &Candidate, rules: &EligibilityRules) -> Option<i32> {
+    let min_level = rules.min_skill_level?;
+    let meets = |level: Option<i32>| level.is_some_and(|l| l <= min_level);
+    (!meets(c.best_skill_level) && meets(c.declared_skill_level)).then_some(c.declared_skill_level).flatten()
+}
+
 /// Every reason the candidate may not take a place, checked on the competition's first day.
 pub fn check_eligibility(
     c: &Candidate,
@@ -156,14 +167,18 @@ pub fn check_eligibility(
         }
     }
     if let Some(min_level) = rules.min_skill_level {
-        if c.best_skill_level.is_none_or(|level| level > min_level) {
+        let meets = |level: Option<i32>| level.is_some_and(|l| l <= min_level);
+        // A declared level lets the person sign up; admission waits for its verification
+        // (`level_awaits_verification`).
+        if !meets(c.best_skill_level) && !meets(c.declared_skill_level) {
             refuse(
                 "skill_level_too_low",
                 format!(
                     "the event requires skill level {min_level} or higher; {}",
-                    match c.best_skill_level {
-                        Some(level) => format!("the person holds level {level}"),
-                        None => "the person holds no recorded skill level".to_string(),
+                    match (c.best_skill_level, c.declared_skill_level) {
+                        (Some(level), _) => format!("the person holds level {level}"),
+                        (None, Some(level)) => format!("the person has declared level {level}"),
+                        (None, None) => "the person holds no recorded skill level".to_string(),
                     }
                 ),
             );
@@ -222,6 +237,7 @@ mod tests {
         Candidate {
             birth_date: day(1990, 3, 15),
             best_skill_level: Some(3),
+            declared_skill_level: None,
             unit_region: "530102".into(),
             unit_is_school: false,
         }
@@ -278,6 +294,31 @@ mod tests {
             codes(check_eligibility(&candidate(), &student_rules, day(2026, 12, 1), &Standing::default())),
             ["wrong_track"]
         );
+    }
+
+    #[test]
+    fn a_declared_level_signs_up_but_waits_for_verification() {
+        let mut c = candidate();
+        c.best_skill_level = Some(4);
+        c.declared_skill_level = Some(1);
+        // Self-declared 高级技师: may sign up for a level-3 event, not be admitted on it yet.
+        assert!(check_eligibility(&c, &rules(), day(2026, 12, 1), &Standing::default()).is_empty());
+        assert_eq!(level_awaits_verification(&c, &rules()), Some(1));
+        // Once verified, nothing waits.
+        c.best_skill_level = Some(1);
+        assert_eq!(level_awaits_verification(&c, &rules()), None);
+        // A declaration below the minimum helps nothing.
+        c.best_skill_level = None;
+        c.declared_skill_level = Some(4);
+        let reasons = check_eligibility(&c, &rules(), day(2026, 12, 1), &Standing::default());
+        assert_eq!(codes(reasons.clone()), ["skill_level_too_low"]);
+        assert!(reasons[0].message.contains("declared level 4"), "{}", reasons[0].message);
+        assert_eq!(level_awaits_verification(&c, &rules()), None);
+        // Events without a minimum level never wait.
+        let mut open = rules();
+        open.min_skill_level = None;
+        c.declared_skill_level = Some(1);
+        assert_eq!(level_awaits_verification(&c, &open), None);
     }
 
     #[test]

@@ -8,12 +8,12 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::{Tree, PROVINCE_UNION};
 use crate::db::schema::{awards, events, organisations, persons, registrations, result_sets, results};
-use crate::db::{now, Db, DbConnection};
+use crate::db::{Db, DbConnection};
 use crate::domain::award::{default_rules, propose, AwardKind, Finisher};
 use crate::domain::competition::{Category, CompetitionClass};
 use crate::domain::event::{default_tie_breaks, PrizeBands};
@@ -109,8 +109,9 @@ fn generate_people(
     colleges: &[OrganisationRow],
     workers: usize,
     students: usize,
+    at: NaiveDateTime,
 ) -> ApiResult<People> {
-    let at = now();
+    // Only births before today are valid on an ID card; the history's people are all adults.
     let today = at.date();
     let mut make =
         |count: usize, employers: &[OrganisationRow], born_from: NaiveDate, days: i64, serial_base: usize| {
@@ -268,8 +269,9 @@ fn year_plan(
     plans
 }
 
-/// Generates the history; refuses to run twice or before `seed-demo`.
-pub fn generate_history(db: &Db, scale: HistoryScale) -> Result<HistorySummary, String> {
+/// Generates the history, its rows stamped `at` (the server's clock); refuses to run twice or
+/// before `seed-demo`.
+pub fn generate_history(db: &Db, scale: HistoryScale, at: NaiveDateTime) -> Result<HistorySummary, String> {
     let started = Instant::now();
     let orgs: Vec<OrganisationRow> = db
         .read_blocking(|conn| Ok(organisations::table.select(OrganisationRow::as_select()).load(conn)?))
@@ -302,7 +304,7 @@ pub fn generate_history(db: &Db, scale: HistoryScale) -> Result<HistorySummary, 
     // Two enterprises in each county and a college in each prefecture, then the people.
     let (enterprises, colleges, people) = db
         .write_blocking(|conn| {
-            let mut tree = Tree { conn };
+            let mut tree = Tree { conn, at };
             let mut enterprises = Vec::new();
             for c in &counties {
                 let base = c.name.trim_end_matches("总工会");
@@ -335,6 +337,7 @@ pub fn generate_history(db: &Db, scale: HistoryScale) -> Result<HistorySummary, 
                 &colleges,
                 scale.workers_per_year.max(50),
                 students,
+                at,
             )?;
             Ok((enterprises, colleges, people))
         })
@@ -360,6 +363,7 @@ pub fn generate_history(db: &Db, scale: HistoryScale) -> Result<HistorySummary, 
                     &hrss.name,
                     &mut rng,
                     promoted.entry(year).or_default(),
+                    at,
                 )
             })
             .map_err(|e| e.detail)?;
@@ -380,6 +384,7 @@ pub fn generate_history(db: &Db, scale: HistoryScale) -> Result<HistorySummary, 
                 "years": [scale.first_year, scale.last_year], "competitions": summary.competitions,
                 "registrations": summary.registrations, "awards": summary.awards,
             })),
+            at,
         )
     })
     .map_err(|e| e.detail)?;
@@ -398,8 +403,8 @@ fn write_year(
     hrss_name: &str,
     rng: &mut Rng,
     promoted: &mut HashSet<String>,
+    at: NaiveDateTime,
 ) -> ApiResult<(usize, usize, usize, usize)> {
-    let at = now();
     let bands = PrizeBands::default();
     let bands_json = serde_json::to_string(&bands).unwrap_or_default();
     let tie_breaks = serde_json::to_string(&default_tie_breaks()).unwrap_or_default();

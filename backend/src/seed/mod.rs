@@ -8,10 +8,13 @@ use std::path::Path;
 use crate::api::record_as;
 use crate::auth::password::{check_password_policy, hash_password, normalise_username};
 use crate::auth::random_token;
-use crate::db::{now, Db, DbConnection};
+use chrono::NaiveDateTime;
+
+use crate::db::{Db, DbConnection};
 use crate::domain::id_card::check_char;
 use crate::domain::organisation::{child_path, OrgKind, Tier};
 use crate::domain::role::Role;
+use crate::domain::time::Zone;
 use crate::error::{ApiError, ApiResult};
 use crate::store::organisations::OrganisationRow;
 use crate::store::persons::{CredentialRow, PersonRow};
@@ -23,8 +26,8 @@ fn insert_user(
     username: &str,
     password_hash: String,
     person_id: Option<String>,
+    at: NaiveDateTime,
 ) -> ApiResult<UserRow> {
-    let at = now();
     let user = UserRow {
         id: new_id(),
         username: username.to_string(),
@@ -43,18 +46,25 @@ fn insert_user(
         ("user", &user.id),
         None,
         Some(serde_json::json!({ "username": user.username, "by": "skillcomp cli" })),
+        at,
     )?;
     Ok(user)
 }
 
-fn grant(conn: &mut DbConnection, user_id: &str, role: Role, organisation_id: Option<&str>) -> ApiResult<()> {
+fn grant(
+    conn: &mut DbConnection,
+    user_id: &str,
+    role: Role,
+    organisation_id: Option<&str>,
+    at: NaiveDateTime,
+) -> ApiResult<()> {
     let row = GrantRow {
         id: new_id(),
         user_id: user_id.to_string(),
         role: role.as_str().into(),
         organisation_id: organisation_id.map(String::from),
         granted_by: None,
-        created_at: now(),
+        created_at: at,
     };
     store::users::insert_grant(conn, &row)?;
     record_as(
@@ -65,13 +75,14 @@ fn grant(conn: &mut DbConnection, user_id: &str, role: Role, organisation_id: Op
         ("user", user_id),
         None,
         Some(serde_json::json!({ "grant_id": row.id, "role": row.role, "organisation_id": row.organisation_id })),
+        at,
     )
 }
 
 /// Loads the shipped reference data that is missing (the trade catalogue), once per database.
-pub fn ensure_reference_data(db: &Db) -> Result<(), String> {
+pub fn ensure_reference_data(db: &Db, at: NaiveDateTime) -> Result<(), String> {
     db.write_blocking(|conn| {
-        let added = store::trades::ensure_catalogue(conn, now())?;
+        let added = store::trades::ensure_catalogue(conn, at)?;
         if added > 0 {
             record_as(
                 conn,
@@ -81,6 +92,7 @@ pub fn ensure_reference_data(db: &Db) -> Result<(), String> {
                 ("trade", "catalogue"),
                 None,
                 Some(serde_json::json!({ "added": added })),
+                at,
             )?;
             tracing::info!(added, "trade catalogue loaded");
         }
@@ -90,24 +102,24 @@ pub fn ensure_reference_data(db: &Db) -> Result<(), String> {
 }
 
 /// Creates an admin account (username and password checked like any other).
-pub fn create_admin(db: &Db, username: &str, password: &str) -> Result<(), String> {
+pub fn create_admin(db: &Db, username: &str, password: &str, at: NaiveDateTime) -> Result<(), String> {
     let username = normalise_username(username).map_err(|v| format!("username: {}", v.message))?;
     check_password_policy(&username, password).map_err(|v| format!("password: {}", v.message))?;
     let hash = hash_password(password)?;
     db.write_blocking(|conn| {
-        let user = insert_user(conn, &username, hash, None)?;
-        grant(conn, &user.id, Role::Admin, None)
+        let user = insert_user(conn, &username, hash, None, at)?;
+        grant(conn, &user.id, Role::Admin, None, at)
     })
     .map_err(|e| e.detail)
 }
 
 /// Creates the configured first admin when there is no admin yet; true if it did.
-pub fn ensure_admin(db: &Db, username: &str, password: &str) -> Result<bool, String> {
+pub fn ensure_admin(db: &Db, username: &str, password: &str, at: NaiveDateTime) -> Result<bool, String> {
     let admins = db.read_blocking(store::users::count_admins).map_err(|e| e.detail)?;
     if admins > 0 {
         return Ok(false);
     }
-    create_admin(db, username, password).map(|_| true)
+    create_admin(db, username, password, at).map(|_| true)
 }
 
 /// A valid ID card number for demo people.
@@ -122,6 +134,7 @@ fn demo_id_number(region: &str, birth: &str, seq: u32) -> String {
 
 struct Tree<'a> {
     conn: &'a mut DbConnection,
+    at: NaiveDateTime,
 }
 
 impl Tree<'_> {
@@ -133,7 +146,7 @@ impl Tree<'_> {
         tier: Tier,
         region: &str,
     ) -> ApiResult<OrganisationRow> {
-        let at = now();
+        let at = self.at;
         let id = new_id();
         let row = OrganisationRow {
             path: child_path(parent.map(|p| p.path.as_str()), &id),
@@ -157,6 +170,7 @@ impl Tree<'_> {
             ("organisation", &row.id),
             None,
             Some(serde_json::json!({ "name": row.name, "by": "seed-demo" })),
+            at,
         )?;
         Ok(row)
     }
@@ -165,8 +179,9 @@ impl Tree<'_> {
 const PROVINCE_UNION: &str = "云南省总工会";
 const ACCOUNTS_FILE: &str = "demo-accounts.txt";
 
-/// Loads the demo province once; later runs print the accounts saved by the first.
-pub fn seed_demo(db: &Db, data_dir: &Path) -> Result<String, String> {
+/// Loads the demo province once; later runs print the accounts saved by the first. Its season is
+/// dated from `at` (the server's clock), its days read in `zone`.
+pub fn seed_demo(db: &Db, data_dir: &Path, at: NaiveDateTime, zone: Zone) -> Result<String, String> {
     let accounts_path = data_dir.join(ACCOUNTS_FILE);
     let seeded = db
         .read_blocking(|conn| {
@@ -194,7 +209,7 @@ pub fn seed_demo(db: &Db, data_dir: &Path) -> Result<String, String> {
             hash_password(&password).map(|h| (a, password, h))
         })
         .collect::<Result<_, _>>()?;
-    let listing = db.write_blocking(|conn| load_province(conn, &hashed)).map_err(|e| e.detail)?;
+    let listing = db.write_blocking(|conn| load_province(conn, &hashed, at, zone)).map_err(|e| e.detail)?;
     std::fs::create_dir_all(data_dir).map_err(|e| e.to_string())?;
     std::fs::write(&accounts_path, &listing).map_err(|e| format!("cannot save {}: {e}", accounts_path.display()))?;
     Ok(format!("demo province loaded.\n{listing}"))
@@ -239,8 +254,13 @@ fn demo_accounts() -> Vec<DemoAccount> {
     ]
 }
 
-fn load_province(conn: &mut DbConnection, accounts: &[(DemoAccount, String, String)]) -> ApiResult<String> {
-    let mut tree = Tree { conn };
+fn load_province(
+    conn: &mut DbConnection,
+    accounts: &[(DemoAccount, String, String)],
+    at: NaiveDateTime,
+    zone: Zone,
+) -> ApiResult<String> {
+    let mut tree = Tree { conn, at };
     let national = tree.add(None, "中华全国总工会", OrgKind::Union, Tier::National, "100000")?;
     let province = tree.add(Some(&national), PROVINCE_UNION, OrgKind::Union, Tier::Province, "530000")?;
     let hrss = tree.add(Some(&national), "云南省人力资源和社会保障厅", OrgKind::Hrss, Tier::Province, "530000")?;
@@ -284,17 +304,16 @@ fn load_province(conn: &mut DbConnection, accounts: &[(DemoAccount, String, Stri
         by_name.insert(org.name.clone(), org);
     }
     let conn = tree.conn;
-    seed_competitions(conn, &by_name)?;
-    seed_plan_targets(conn)?;
+    seed_competitions(conn, &by_name, at, zone)?;
+    seed_plan_targets(conn, at)?;
     let mut listing = String::from("username              password          role        what\n");
     for (account, password, hash) in accounts {
         let person_id = match account.person {
             Some((name, region, birth, seq, ethnicity, occupation, level)) => {
                 let employer =
                     by_name.values().find(|o| o.tier == "enterprise" && o.region_code == region).map(|o| o.id.clone());
-                let at = now();
                 let id_number = demo_id_number(region, birth, seq);
-                let card = crate::domain::id_card::parse_id_card(&id_number, chrono::Utc::now().date_naive())
+                let card = crate::domain::id_card::parse_id_card(&id_number, zone.date_of(at))
                     .map_err(|e| ApiError::internal(e.message()))?;
                 let person = PersonRow {
                     id: new_id(),
@@ -321,6 +340,7 @@ fn load_province(conn: &mut DbConnection, accounts: &[(DemoAccount, String, Stri
                     ("person", &person.id),
                     None,
                     Some(serde_json::json!({ "by": "seed-demo" })),
+                    at,
                 )?;
                 store::persons::insert_credential(
                     conn,
@@ -334,20 +354,26 @@ fn load_province(conn: &mut DbConnection, accounts: &[(DemoAccount, String, Stri
                         issued_on: chrono::NaiveDate::from_ymd_opt(2021, 6, 30).unwrap_or_default(),
                         source: "exam".into(),
                         created_at: at,
+                        // The demo's people hold levels the province's records confirm.
+                        status: crate::domain::person::CredentialStatus::Verified.as_str().into(),
+                        recorded_by: None,
+                        reviewed_by: None,
+                        reviewed_at: Some(at),
+                        rejection_reason: None,
                     },
                 )?;
                 Some(person.id)
             }
             None => None,
         };
-        let user = insert_user(conn, account.username, hash.clone(), person_id)?;
+        let user = insert_user(conn, account.username, hash.clone(), person_id, at)?;
         let scope = match account.scope {
             Some(name) => {
                 Some(by_name.get(name).map(|o| o.id.clone()).ok_or_else(|| ApiError::internal(format!("no {name}")))?)
             }
             None => None,
         };
-        grant(conn, &user.id, account.role, scope.as_deref())?;
+        grant(conn, &user.id, account.role, scope.as_deref(), at)?;
         let _ = writeln!(
             listing,
             "{:<21} {:<17} {:<11} {}",
@@ -365,22 +391,21 @@ fn load_province(conn: &mut DbConnection, accounts: &[(DemoAccount, String, Stri
 struct Calendar {
     provincial_start: chrono::NaiveDate,
     opens: chrono::NaiveDateTime,
+    /// When the seeding happens (the server's clock).
+    at: NaiveDateTime,
+    zone: Zone,
 }
 
-fn demo_calendar(today: chrono::NaiveDate) -> Calendar {
+fn demo_calendar(at: NaiveDateTime, zone: Zone) -> Calendar {
     use chrono::{Datelike, NaiveDate};
+    let today = zone.date_of(at);
     let q4_start = |year: i32| NaiveDate::from_ymd_opt(year, 10, 15).unwrap_or(today);
     let soonest = today + chrono::Duration::days(24);
     let mut start = soonest.max(q4_start(today.year()));
     if start > NaiveDate::from_ymd_opt(today.year(), 12, 20).unwrap_or(start) {
         start = q4_start(today.year() + 1);
     }
-    Calendar {
-        provincial_start: start,
-        opens: crate::db::truncate_to_micros(
-            (today - chrono::Duration::days(10)).and_hms_opt(0, 0, 0).unwrap_or_default(),
-        ),
-    }
+    Calendar { provincial_start: start, opens: zone.start_of(today - chrono::Duration::days(10)), at, zone }
 }
 
 struct DemoCompetition<'a> {
@@ -401,11 +426,13 @@ struct DemoCompetition<'a> {
 fn seed_competitions(
     conn: &mut DbConnection,
     orgs: &std::collections::HashMap<String, OrganisationRow>,
+    at: NaiveDateTime,
+    zone: Zone,
 ) -> ApiResult<()> {
     use crate::domain::competition::{BodyRole, Category, CompetitionClass, Status};
     use crate::domain::event::Track;
     use chrono::Datelike;
-    let calendar = demo_calendar(now().date());
+    let calendar = demo_calendar(at, zone);
     let year = calendar.provincial_start.year();
     let all_trades = store::trades::list(conn, &store::trades::TradeFilter { limit: 500, ..Default::default() })?;
     let season_trades: Vec<(&str, Track, i32)> =
@@ -516,9 +543,10 @@ fn seed_competition(
     use store::events::{DocumentRow, EventRow, SchemeRow, SessionRow};
     let org = |name: &str| orgs.get(name).cloned().ok_or_else(|| ApiError::internal(format!("no organisation {name}")));
     let host = org(c.host)?;
-    let at = now();
+    let (at, zone) = (calendar.at, calendar.zone);
     let starts_on = calendar.provincial_start - chrono::Duration::days(c.days_before_final);
-    let closes = (starts_on - chrono::Duration::days(3)).and_hms_opt(18, 0, 0).unwrap_or_default();
+    // Registration closes at 18:00 three days before the first day, Beijing time.
+    let closes = zone.to_utc((starts_on - chrono::Duration::days(3)).and_hms_opt(18, 0, 0).unwrap_or_default());
     let row = CompetitionRow {
         id: new_id(),
         name: c.name.to_string(),
@@ -568,6 +596,7 @@ fn seed_competition(
         ("competition", &row.id),
         None,
         Some(serde_json::json!({ "name": row.name, "by": "seed-demo" })),
+        at,
     )?;
     let trades = store::trades::list(conn, &store::trades::TradeFilter { limit: 500, ..Default::default() })?;
     for (i, (trade_name, track, qualifiers)) in c.trades.iter().enumerate() {
@@ -613,8 +642,8 @@ fn seed_competition(
         store::events::insert(conn, &event)?;
         // Theory in the morning of day one, practical modules after; events spread over the days.
         let day = starts_on + chrono::Duration::days((i % 3) as i64);
-        let time = |h: u32| day.and_hms_opt(h, 0, 0).unwrap_or_default();
-        for (kind, session_name, from, to) in [("theory", "理论知识考试", 1, 3), ("practical", "实操模块A", 4, 8)]
+        let time = |h: u32| zone.to_utc(day.and_hms_opt(h, 0, 0).unwrap_or_default());
+        for (kind, session_name, from, to) in [("theory", "理论知识考试", 9, 11), ("practical", "实操模块A", 13, 17)]
         {
             store::events::insert_session(
                 conn,
@@ -672,10 +701,10 @@ fn seed_competition(
 /// ≥ 50 trades, ≥ 500 competitions and ≥ 100,000 contestants a year; 700 技术状元 and 4,000 技术能手
 /// by 2025; ≥ 10 provincial labour competitions and 1,000,000 participations a year; the college
 /// contest's provincial final with 7,500 finalists and 4,500 prizes a year.
-fn seed_plan_targets(conn: &mut DbConnection) -> ApiResult<()> {
+fn seed_plan_targets(conn: &mut DbConnection, at: NaiveDateTime) -> ApiResult<()> {
     use crate::domain::plan::{PlanMetric::*, PlanPeriod::*};
     const PLAN: &str = "云南省产业工人队伍建设改革“十四五”规划";
-    let at = now();
+
     for (metric, period, target) in [
         (WorkersTrades, Annual, 50),
         (WorkersCompetitions, Annual, 500),

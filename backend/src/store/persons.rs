@@ -38,6 +38,14 @@ pub struct CredentialRow {
     pub issued_on: NaiveDate,
     pub source: String,
     pub created_at: NaiveDateTime,
+    /// `domain::person::CredentialStatus`.
+    pub status: String,
+    /// Who entered it (a user id; none for seeded data).
+    pub recorded_by: Option<String>,
+    /// Who verified or rejected it, and when.
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub rejection_reason: Option<String>,
 }
 
 /// A person with the path of their employer, for access checks.
@@ -150,6 +158,19 @@ pub fn insert_credential(conn: &mut DbConnection, row: &CredentialRow) -> ApiRes
 
 pub fn find_credential(conn: &mut DbConnection, id: &str) -> ApiResult<Option<CredentialRow>> {
     Ok(skill_credentials::table.find(id).select(CredentialRow::as_select()).first(conn).optional()?)
+}
+
+/// Records a reviewer's verdict on a credential.
+pub fn review_credential(conn: &mut DbConnection, row: &CredentialRow) -> ApiResult<()> {
+    diesel::update(skill_credentials::table.find(&row.id))
+        .set((
+            skill_credentials::status.eq(&row.status),
+            skill_credentials::reviewed_by.eq(&row.reviewed_by),
+            skill_credentials::reviewed_at.eq(row.reviewed_at),
+            skill_credentials::rejection_reason.eq(&row.rejection_reason),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn delete_credential(conn: &mut DbConnection, id: &str) -> ApiResult<()> {

@@ -147,7 +147,14 @@ pub fn load_actor(conn: &mut DbConnection, user_id: &str) -> ApiResult<Option<Ac
             })
         })
         .collect();
-    Ok(Some(Actor { user_id: user.id, username: user.username, person_id: user.person_id, grants, request_id: None }))
+    Ok(Some(Actor {
+        user_id: user.id,
+        username: user.username,
+        person_id: user.person_id,
+        grants,
+        request_id: None,
+        at: Default::default(),
+    }))
 }
 
 #[derive(Debug, Default)]

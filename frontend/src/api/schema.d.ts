@@ -1614,7 +1614,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Records a skill credential (职业技能等级证书) of a person. */
+        /**
+         * Records a skill credential (职业技能等级证书) of a person. The person's own entry is a
+         *     declaration (`declared`), counted by no rule until a reviewer verifies it; an organiser or
+         *     official over the person's employer, an organiser reviewing one of their registrations, or an
+         *     admin records it `verified` (by them).
+         */
         post: operations["add_credential"];
         delete?: never;
         options?: never;
@@ -1634,6 +1639,40 @@ export interface paths {
         post?: never;
         /** Removes a credential recorded by mistake. */
         delete: operations["delete_credential"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/persons/{id}/credentials/{credential_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rejects a credential with a reason (a reviewer, never its holder); rules no longer count it. */
+        post: operations["reject_credential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/persons/{id}/credentials/{credential_id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verifies a declared credential after seeing the certificate (a reviewer, never its holder). */
+        post: operations["verify_credential"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2579,13 +2618,32 @@ export interface components {
              */
             level: number;
             occupation: string;
+            rejection_reason?: string | null;
+            /**
+             * Format: date-time
+             * @description When a reviewer verified or rejected it.
+             */
+            reviewed_at?: string | null;
             source: components["schemas"]["CredentialSource"];
+            /**
+             * @description `declared` (entered by the person or their unit; not counted by rules until verified),
+             *     `verified` (checked by a reviewer), `rejected` (with the reason).
+             */
+            status: components["schemas"]["CredentialStatus"];
         };
         /**
          * @description How a skill credential was obtained.
          * @enum {string}
          */
         CredentialSource: "exam" | "competition" | "recognition";
+        /**
+         * @description Whether a skill credential has been checked (DESIGN §9, "identity at the time"): what a
+         *     person enters about themselves is a declaration until a reviewer — an organiser reviewing
+         *     their registration, HRSS or a union official over their employer, an admin — has seen the
+         *     certificate. Rules (minimum level, promotions) count verified credentials only.
+         * @enum {string}
+         */
+        CredentialStatus: "declared" | "verified" | "rejected";
         Credentials: {
             /** @description At least 10 characters; not containing the username. */
             password: string;
@@ -3419,6 +3477,11 @@ export interface components {
             competition_name: string;
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description The person's skill credentials with their status, for the person and the reviewers
+             *     (empty for others).
+             */
+            credentials: components["schemas"]["CredentialOut"][];
             event_id: string;
             event_name: string;
             id: string;
@@ -3442,6 +3505,12 @@ export interface components {
             team_name?: string | null;
             /** @description 准考证号, once the roster is final. */
             ticket_number?: string | null;
+            /**
+             * Format: int32
+             * @description Set when the event's minimum level is met only by a level the person declared and no
+             *     reviewer has verified (已申报，未核验): admission waits for its verification.
+             */
+            unverified_level?: number | null;
             /** Format: date-time */
             updated_at: string;
             /** Format: int32 */
@@ -3463,6 +3532,10 @@ export interface components {
          * @enum {string}
          */
         RegistrationStatus: "submitted" | "unit_approved" | "admitted" | "returned" | "rejected" | "withdrawn" | "reserve" | "checked_in" | "competed" | "no_show" | "disqualified" | "replaced";
+        RejectCredentialInput: {
+            /** @description Why (shown to the person): e.g. 证书编号查无此证. */
+            reason: string;
+        };
         RelationOut: {
             /** Format: date-time */
             created_at: string;
@@ -17528,6 +17601,270 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed JSON, query or path parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Logged in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such thing, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action conflicts with the current state (duplicate, wrong lifecycle state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match version is stale: someone else changed the record. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break the rules; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required for this update. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is momentarily unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject_credential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                credential_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectCredentialInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialOut"];
+                };
+            };
+            /** @description Malformed JSON, query or path parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Logged in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such thing, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action conflicts with the current state (duplicate, wrong lifecycle state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match version is stale: someone else changed the record. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break the rules; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required for this update. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is momentarily unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_credential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                credential_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialOut"];
+                };
             };
             /** @description Malformed JSON, query or path parameter. */
             400: {

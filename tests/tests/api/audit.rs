@@ -90,7 +90,14 @@ fn the_trail_filters_by_time_and_pages_newest_first() {
     let next = p.srv.get(&format!("/api/v1/audit?limit=3&cursor={cursor}"), &p.admin.access);
     assert!(next.body["items"][0]["seq"].as_i64() < items[2]["seq"].as_i64());
     p.srv
-        .get("/api/v1/audit?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", &p.admin.access)
+        .get(
+            &format!(
+                "/api/v1/audit?from={}T00:00:00Z&to={}T00:00:00Z",
+                skillcomp_tests::day(1),
+                skillcomp_tests::day(0)
+            ),
+            &p.admin.access,
+        )
         .invalid_field("to", "before_from");
     let future = p.srv.get("/api/v1/audit?from=2999-01-01T00:00:00Z", &p.admin.access);
     assert_eq!(future.body["items"].as_array().unwrap().len(), 0);

@@ -162,7 +162,7 @@ impl World {
         for (i, part) in parts.iter().enumerate() {
             let filled = match *part {
                 "{id}" => self.ids.get(parts[i - 1]).unwrap_or(&self.ids["unknown"]).clone(),
-                "{day}" => "2026-12-01".into(),
+                "{day}" => skillcomp_tests::day(30),
                 "{version}" | "{section}" | "{station}" => "1".into(),
                 "{role_id}" => self.ids["role_id"].clone(),
                 "{session_id}" => self.ids["session_id"].clone(),
@@ -231,8 +231,10 @@ fn example_of(field: &str, schema: &Value, doc: &Value, ids: &HashMap<&'static s
         "number" => json!(1.0),
         "boolean" => json!(false),
         "string" => match schema["format"].as_str() {
-            Some("date") => json!("2026-12-01"),
-            Some("date-time") => json!("2026-12-01T08:00:00Z"),
+            // Past dates, so that a body is valid and the request meets the authorisation itself
+            // (a future date was refused as invalid for everyone, hiding a missing check).
+            Some("date") => json!(skillcomp_tests::day(-30)),
+            Some("date-time") => json!(skillcomp_tests::beijing(30, "08:00")),
             _ => json!("矩阵测试"),
         },
         _ => Value::Null,
@@ -278,7 +280,7 @@ fn query_of(operation: &Value) -> String {
         .map(|p| {
             let name = p["name"].as_str().unwrap();
             let value = match (name, p["schema"]["type"].as_str()) {
-                ("year", _) => "2026",
+                ("year", _) => return format!("{name}={}", skillcomp_tests::year_in(0)),
                 (_, Some("integer")) => "1",
                 _ => "x",
             };

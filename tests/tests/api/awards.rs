@@ -142,6 +142,16 @@ fn final_results_become_certified_awards_with_verifiable_certificates() {
     srv.post(&format!("/api/v1/events/{event}/awards/proposals"), &r.host.access, json!({}))
         .problem(409, "awards_in_progress");
 
+    // Granted at 05:52 Beijing time the next morning — 21:52 UTC of the day before: every date
+    // people read (certificate, verification, the promotion's credential) says the Beijing day.
+    let grant_day = skillcomp_tests::today() + chrono::Duration::days(1);
+    let at = chrono::DateTime::parse_from_rfc3339(&format!("{grant_day}T05:52:00+08:00")).unwrap();
+    srv.clock.set(at.with_timezone(&chrono::Utc));
+    let union = srv.login("official.kunming", "Staff-Pa55word-2026");
+    let hr = srv.login("official.kunming.hrss", "Staff-Pa55word-2026");
+    // Tokens of the day before have expired by then.
+    let host = srv.login("org.kunming", "Staff-Pa55word-2026");
+    let county = srv.login("official.wuhua", "Staff-Pa55word-2026");
     let contestant = srv.login("13800001001", "contestant-password-1");
     let granted = batch(&r, &union, "grant", &union_kinds);
     assert_eq!(granted.status, 200, "{}", granted.text);
@@ -193,17 +203,23 @@ fn final_results_become_certified_awards_with_verifiable_certificates() {
     let page = srv.get(&format!("/api/v1/awards/{}/certificate", title["id"].as_str().unwrap()), &union.access);
     assert!(page.content_type.starts_with("text/html"), "{}", page.content_type);
     assert!(page.text.contains(number) && page.text.contains("<svg") && page.text.contains("技术状元"));
+    use chrono::Datelike;
+    let printed = format!("{}年{}月{}日", grant_day.year(), grant_day.month(), grant_day.day());
+    assert!(page.text.contains(&printed), "the certificate is dated {printed} (Beijing): {}", page.text);
+    assert_eq!(valid.body["granted_on"], grant_day.to_string());
     let honour = all.iter().find(|a| a["kind"] == "honour_may_day_medal").unwrap();
     srv.get(&format!("/api/v1/awards/{}/certificate", honour["id"].as_str().unwrap()), &union.access)
         .problem(409, "no_certificate");
 
     // The promotion is now a skill credential of the person; HR gets the list with ID numbers.
     let promoted = granted_promotions.body["awards"][0].clone();
-    let person = srv.get(&format!("/api/v1/persons/{}", promoted["person_id"].as_str().unwrap()), &r.host.access);
+    let person = srv.get(&format!("/api/v1/persons/{}", promoted["person_id"].as_str().unwrap()), &host.access);
     let credentials = person.body["credentials"].as_array().unwrap();
     assert!(
         credentials.iter().any(|c| c["level"] == 3
             && c["source"] == "competition"
+            && c["status"] == "verified"
+            && c["issued_on"] == grant_day.to_string()
             && c["certificate_no"] == promoted["certificate_number"]),
         "{}",
         person.text
@@ -261,7 +277,7 @@ fn final_results_become_certified_awards_with_verifiable_certificates() {
         &hr.access,
         json!({ "reason": "资格不符" }),
     );
-    let person = srv.get(&format!("/api/v1/persons/{}", promoted["person_id"].as_str().unwrap()), &r.host.access);
+    let person = srv.get(&format!("/api/v1/persons/{}", promoted["person_id"].as_str().unwrap()), &host.access);
     assert!(
         person.body["credentials"].as_array().unwrap().iter().all(|c| c["source"] != "competition"),
         "{}",
@@ -359,4 +375,50 @@ fn award_rules_name_the_field_they_break() {
         .problem(403, "forbidden");
     let saved = put(rules_without_publicity());
     assert_eq!((saved.status, saved.body["is_default"].as_bool()), (200, Some(false)), "{}", saved.text);
+}
+
+#[test]
+fn a_promotion_starts_from_a_verified_level_never_from_a_declaration() {
+    let (r, _, results) = final_results(rules_without_publicity());
+    let srv = &r.srv;
+    let event = r.event.clone();
+    let winner = results["entries"][0]["registration_id"].as_str().unwrap().to_string();
+    let winner_name = results["entries"][0]["full_name"].as_str().unwrap().to_string();
+    let i = ["李娜", "阿苏·木呷", "岩温香"].iter().position(|n| *n == winner_name).expect("a contestant of the final");
+    let me = srv.login(&format!("1380000100{i}"), "contestant-password-1");
+    let person = srv.get("/api/v1/me", &me.access).body["person"]["id"].as_str().unwrap().to_string();
+    // The winner claims 技师 (level 2) in 车工: the rules' 高级工 (3) would then be no promotion.
+    let claimed = srv.post(
+        &format!("/api/v1/persons/{person}/credentials"),
+        &me.access,
+        json!({ "occupation": "车工", "level": 2, "issued_on": skillcomp_tests::day(-100), "source": "exam" }),
+    );
+    assert_eq!(claimed.body["status"], "declared", "{}", claimed.text);
+    let propose = || srv.post(&format!("/api/v1/events/{event}/awards/proposals"), &r.host.access, json!({}));
+    let proposed = propose();
+    assert_eq!(proposed.status, 201, "{}", proposed.text);
+    let promotion_of = |body: &Value| {
+        body["awards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == "promotion" && a["registration_id"] == winner)
+            .cloned()
+    };
+    let promotion = promotion_of(&proposed.body).expect("the declaration does not count");
+    assert_eq!(promotion["from_level"], Value::Null, "{promotion}");
+    // Once the host verifies the certificate, the winner already holds the level.
+    let credential = claimed.body["id"].as_str().unwrap();
+    let verified =
+        srv.post(&format!("/api/v1/persons/{person}/credentials/{credential}/verify"), &r.host.access, json!({}));
+    assert_eq!(verified.body["status"], "verified", "{}", verified.text);
+    let again = propose();
+    assert_eq!(again.status, 201, "{}", again.text);
+    assert!(promotion_of(&again.body).is_none(), "{}", again.text);
+    let skipped = again.body["skipped"].as_array().unwrap();
+    assert!(
+        skipped.iter().any(|s| s["registration_id"] == winner && s["reason"] == "already_at_level"),
+        "{}",
+        again.text
+    );
 }

@@ -3,9 +3,9 @@ use skillcomp_tests::{Response, TestServer};
 
 use crate::{province, Province};
 
-/// Dates relative to today (UTC), so the calendar rules hold whenever the tests run.
+/// Dates relative to today (Beijing, by the tests' clock), so the calendar rules hold whenever the tests run.
 fn day(offset: i64) -> String {
-    (skillcomp::db::now().date() + chrono::Duration::days(offset)).to_string()
+    (skillcomp_tests::today() + chrono::Duration::days(offset)).to_string()
 }
 
 fn at(offset_days: i64, time: &str) -> String {
@@ -16,7 +16,7 @@ fn at(offset_days: i64, time: &str) -> String {
 /// a week before it starts in a month.
 fn competition_body(name: &str, host: &str, tier: &str, class: &str) -> Value {
     json!({
-        "name": name, "year": chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30))),
+        "name": name, "year": chrono::Datelike::year(&(skillcomp_tests::today() + chrono::Duration::days(30))),
         "category": "workers_skills", "tier": tier, "class": class, "host_org_id": host,
         "starts_on": day(30), "ends_on": day(32),
         "registration_opens_at": at(-1, "00:00:00"), "registration_closes_at": at(23, "12:00:00"),
@@ -103,8 +103,8 @@ fn the_lifecycle_runs_step_by_step_and_names_what_is_missing() {
     // Starts today so that every later step can be walked; registration closes tonight.
     body["starts_on"] = json!(day(0));
     body["ends_on"] = json!(day(2));
-    body["registration_closes_at"] = json!(at(0, "23:59:59"));
-    body["year"] = json!(chrono::Datelike::year(&skillcomp::db::now().date()));
+    body["registration_closes_at"] = json!(skillcomp_tests::beijing(0, "23:59"));
+    body["year"] = json!(chrono::Datelike::year(&skillcomp_tests::today()));
     // No publicity window, so that the walk need not wait for working days to pass.
     body["roster_publicity_days"] = json!(0);
     let created = create(srv, &t, body);
@@ -221,9 +221,11 @@ fn tiers_classes_and_hosts_must_fit() {
         .invalid_field("class", "class_tier_mismatch");
     let mut season = competition_body("季外竞赛", &p.wuhua, "county", "district");
     season["is_season"] = json!(true);
-    season["starts_on"] = json!("2026-06-01");
-    season["ends_on"] = json!("2026-06-02");
-    season["year"] = json!(2026);
+    // A June next year: outside any fourth quarter.
+    let june = skillcomp_tests::year_in(0) + 1;
+    season["starts_on"] = json!(format!("{june}-06-01"));
+    season["ends_on"] = json!(format!("{june}-06-02"));
+    season["year"] = json!(june);
     season["registration_opens_at"] = json!(null);
     season["registration_closes_at"] = json!(null);
     create(srv, &t, season).invalid_field("is_season", "season_outside_q4");
@@ -496,12 +498,14 @@ fn the_public_finds_competitions_by_year_tier_category_region_trade_and_season()
     let lathe = trade_id(srv, "车工");
     let tea = trade_id(srv, "评茶师");
     let mut season = competition_body("云南省职工技能竞赛季", &p.province, "province", "provincial_1");
-    season["starts_on"] = json!("2026-10-20");
-    season["ends_on"] = json!("2026-10-22");
-    season["year"] = json!(2026);
+    // Last year's fourth-quarter season: it starts before the county contest (in a month).
+    let y = skillcomp_tests::year_in(0) - 1;
+    season["starts_on"] = json!(format!("{y}-10-20"));
+    season["ends_on"] = json!(format!("{y}-10-22"));
+    season["year"] = json!(y);
     season["is_season"] = json!(true);
-    season["registration_opens_at"] = json!("2026-08-01T00:00:00Z");
-    season["registration_closes_at"] = json!("2026-09-30T00:00:00Z");
+    season["registration_opens_at"] = json!(format!("{y}-08-01T08:00:00+08:00"));
+    season["registration_closes_at"] = json!(format!("{y}-09-30T18:00:00+08:00"));
     let provincial = id_of(&create(srv, t, season));
     let county = id_of(&create(srv, t, competition_body("麒麟区评茶竞赛", &p.qilin, "county", "district")));
     let hidden = id_of(&create(srv, t, competition_body("五华区草稿竞赛", &p.wuhua, "county", "district")));
@@ -526,7 +530,7 @@ fn the_public_finds_competitions_by_year_tier_category_region_trade_and_season()
     assert_eq!(names("?region=530300"), ["麒麟区评茶竞赛"]);
     assert_eq!(names("?region=530000").len(), 2);
     assert_eq!(names(&format!("?trade_id={tea}")), ["麒麟区评茶竞赛"]);
-    assert_eq!(names("?year=2026&category=workers_skills&season=true").len(), 1);
+    assert_eq!(names(&format!("?year={y}&category=workers_skills&season=true")).len(), 1);
     assert_eq!(names("?category=labour").len(), 0);
     assert_eq!(names("?q=%E8%AF%84%E8%8C%B6"), ["麒麟区评茶竞赛"]); // 评茶
     srv.request("GET", "/api/v1/competitions?region=53").send().invalid_field("region", "invalid_region_code");

@@ -56,14 +56,14 @@ pub fn running_final_with(results_publicity_days: i64, qualifiers: i64, appeal_w
     let factory = srv.create_org(&admin, "五华示范机床厂", "enterprise", "enterprise", Some(&p.wuhua), "530102");
     let other = srv.create_org(&admin, "五华示范阀门厂", "enterprise", "enterprise", Some(&p.wuhua), "530102");
     let host = srv.staff(&admin, "org.kunming", "organiser", Some(&p.kunming));
-    let year = chrono::Datelike::year(&skillcomp::db::now().date());
+    let year = chrono::Datelike::year(&skillcomp_tests::today());
     let competition = srv.post(
         "/api/v1/competitions",
         &host.access,
         json!({
         "name": "昆明市车工决赛", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
         "host_org_id": p.kunming, "starts_on": day(0), "ends_on": day(1), "roster_publicity_days": 0, "results_publicity_days": results_publicity_days,
-        "registration_opens_at": at(-2, "00:00:00"), "registration_closes_at": at(0, "23:59:59") }),
+        "registration_opens_at": at(-2, "00:00:00"), "registration_closes_at": skillcomp_tests::beijing(0, "23:59") }),
     );
     let competition = competition.body["id"].as_str().unwrap().to_string();
     let event = srv.post(&format!("/api/v1/competitions/{competition}/events"), &host.access, {
@@ -800,7 +800,7 @@ fn a_marking_scheme_goes_out_to_a_spreadsheet_and_back_unchanged() {
     let p = province();
     let srv = &p.srv;
     let t = p.admin.access.as_str();
-    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
+    let year = chrono::Datelike::year(&(skillcomp_tests::today() + chrono::Duration::days(30)));
     let competition = srv.post("/api/v1/competitions", t, json!({ "name": "评分标准测试", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district", "host_org_id": p.kunming, "starts_on": day(30), "ends_on": day(31) }));
     let cid = competition.body["id"].as_str().unwrap().to_string();
     let first = srv
@@ -855,7 +855,7 @@ fn final_results_send_the_qualifiers_to_the_next_tier_with_the_next_in_line_in_r
         .as_str()
         .unwrap()
         .to_string();
-    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(40)));
+    let year = chrono::Datelike::year(&(skillcomp_tests::today() + chrono::Duration::days(40)));
     let provincial = srv.post("/api/v1/competitions", &admin.access, json!({ "name": "云南省车工决赛", "year": year, "category": "workers_skills", "tier": "province", "class": "provincial_1", "host_org_id": province_id, "starts_on": day(40), "ends_on": day(41) }));
     let provincial = provincial.body["id"].as_str().unwrap().to_string();
     let provincial_event = srv

@@ -6,7 +6,7 @@ use skillcomp_tests::{id_number, Response, Session, TestServer};
 use crate::{province, Province};
 
 pub fn day(offset: i64) -> String {
-    (skillcomp::db::now().date() + chrono::Duration::days(offset)).to_string()
+    (skillcomp_tests::today() + chrono::Duration::days(offset)).to_string()
 }
 
 pub fn at(offset_days: i64, time: &str) -> String {
@@ -55,7 +55,7 @@ fn open_final(options: Options) -> Final {
     let school = srv.create_org(&admin, "昆明示范技工学校", "school", "enterprise", Some(&p.kunming), "530100");
     let host = srv.staff(&admin, "org.kunming", "organiser", Some(&p.kunming));
     let unit = srv.staff(&admin, "org.wuhua", "organiser", Some(&p.wuhua));
-    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
+    let year = chrono::Datelike::year(&(skillcomp_tests::today() + chrono::Duration::days(30)));
     let competition = srv.post("/api/v1/competitions", &host.access, json!({
         "name": "昆明市职工职业技能大赛", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
         "host_org_id": p.kunming, "starts_on": day(30), "ends_on": day(32),
@@ -187,7 +187,9 @@ fn each_eligibility_rule_refuses_with_its_reason() {
     let admin = f.p.admin.access.as_str();
     let qilin_factory = srv.create_org(admin, "麒麟示范电厂", "enterprise", "enterprise", Some(&f.p.qilin), "530302");
     // Too young, no skill level, outside the region.
-    let (young, _) = worker(srv, "13900000002", "王小明", &id_number("530302", "20100101", 111), &qilin_factory);
+    // Sixteen this year: under 18 on the competition's day, whenever the test runs.
+    let born = format!("{}0101", skillcomp_tests::year_in(0) - 16);
+    let (young, _) = worker(srv, "13900000002", "王小明", &id_number("530302", &born, 111), &qilin_factory);
     let check = srv.get(&format!("/api/v1/events/{}/eligibility", f.event), &young.access);
     assert_eq!(check.body["eligible"], false);
     let codes: Vec<&str> =
@@ -239,7 +241,7 @@ fn sittings_that_overlap_keep_a_person_to_one_event() {
     let srv = &p.srv;
     let admin = p.admin.access.as_str();
     let factory = srv.create_org(admin, "五华示范机床厂", "enterprise", "enterprise", Some(&p.wuhua), "530102");
-    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
+    let year = chrono::Datelike::year(&(skillcomp_tests::today() + chrono::Duration::days(30)));
     let competition = srv.post("/api/v1/competitions", admin, json!({
         "name": "昆明市综合技能竞赛", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
         "host_org_id": p.kunming, "starts_on": day(30), "ends_on": day(32),
@@ -384,7 +386,7 @@ fn an_import_with_bad_rows_reports_each_row_and_loses_nothing() {
     let rows = [
         ("阿苏·木呷", id_number("530102", "19880921", 331)),
         ("王五", "53010219900101123".to_string()),
-        ("少年", id_number("530102", "20120101", 555)),
+        ("少年", id_number("530102", &format!("{}0101", skillcomp_tests::year_in(0) - 14), 555)),
         ("赵六", id_number("530102", "19950505", 777)),
     ];
     let import = |mode: &str, body: Vec<u8>, content_type: &str| {
@@ -453,7 +455,7 @@ fn a_qualifier_list_admitted_by_hand_passes_a_declined_place_to_the_next_in_line
     let srv = &f.p.srv;
     let admin = f.p.admin.access.as_str();
     // The county contest that feeds the Kunming final, with 2 qualifiers in 车工.
-    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
+    let year = skillcomp_tests::year_in(10);
     let county = srv.post(
         "/api/v1/competitions",
         admin,
@@ -582,7 +584,7 @@ fn the_roster_is_publicised_and_an_upheld_objection_replaces_the_contestant_with
 fn make_feeder(f: &Final) -> (String, String) {
     let srv = &f.p.srv;
     let admin = f.p.admin.access.as_str();
-    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
+    let year = skillcomp_tests::year_in(10);
     let county = srv.post(
         "/api/v1/competitions",
         admin,
@@ -740,7 +742,8 @@ fn a_team_signs_up_with_its_members_and_advisor_and_queues_show_what_awaits_each
     let (captain, _) = worker(srv, "13900000091", "队长", &id_number("530102", "19900101", 911), &f.factory);
     let (_, member) = worker(srv, "13900000092", "队员", &id_number("530102", "19910101", 913), &f.factory);
     let (_, advisor) = worker(srv, "13900000093", "教练", &id_number("530102", "19700101", 915), &f.factory);
-    let (_, young) = worker(srv, "13900000094", "少年", &id_number("530102", "20120101", 917), &f.factory);
+    let fourteen = format!("{}0101", skillcomp_tests::year_in(0) - 14);
+    let (_, young) = worker(srv, "13900000094", "少年", &id_number("530102", &fourteen, 917), &f.factory);
     sign_up(srv, &captain.access, &f.event, json!({ "members": [{ "person_id": member }] }))
         .invalid_field("team_name", "required");
     sign_up(srv, &captain.access, &f.event, json!({ "team_name": "五华一队", "members": [] }))
@@ -795,7 +798,7 @@ fn two_competitions_of_one_year_never_share_a_ticket_number() {
     let srv = &p.srv;
     let admin = p.admin.access.clone();
     let factory = srv.create_org(&admin, "五华示范机床厂", "enterprise", "enterprise", Some(&p.wuhua), "530102");
-    let year = chrono::Datelike::year(&(skillcomp::db::now().date() + chrono::Duration::days(30)));
+    let year = chrono::Datelike::year(&(skillcomp_tests::today() + chrono::Duration::days(30)));
     let mut tickets = Vec::new();
     for (i, (name, host)) in
         [("昆明市职工职业技能大赛", &p.kunming), ("曲靖市职工职业技能大赛", &p.qujing)].into_iter().enumerate()
@@ -844,4 +847,133 @@ fn two_competitions_of_one_year_never_share_a_ticket_number() {
     }
     assert_ne!(tickets[0], tickets[1], "the competition's series tells them apart");
     assert!(tickets.iter().all(|t| t.starts_with(&year.to_string()) && t.len() == 15), "{tickets:?}");
+}
+
+#[test]
+fn a_self_declared_credential_lets_a_worker_sign_up_but_admission_waits_for_a_reviewer() {
+    // 车工 for holders of 高级工 (level 3) or higher.
+    let f = open_final(Options { extra: json!({ "min_skill_level": 3 }), ..Options::default() });
+    let srv = &f.p.srv;
+    let (me, my_person) = worker(srv, "13900000091", "李娜", &id_number("530102", "19920315", 124), &f.factory);
+    // The attack of issue 15: a contestant records 高级技师 for themselves. It is a declaration.
+    let declared = srv.post(
+        &format!("/api/v1/persons/{my_person}/credentials"),
+        &me.access,
+        json!({ "occupation": "车工", "level": 1, "issued_on": day(-400), "source": "exam", "certificate_no": "Y0000000001" }),
+    );
+    assert_eq!(declared.status, 201, "{}", declared.text);
+    assert_eq!(declared.body["status"], "declared");
+    assert_eq!(declared.body["reviewed_at"], Value::Null);
+    let credential = declared.body["id"].as_str().unwrap().to_string();
+    // Signing up on a declared level is allowed; the reviewers see it is not verified.
+    let eligible = srv.get(&format!("/api/v1/events/{}/eligibility", f.event), &me.access);
+    assert_eq!(eligible.body["eligible"], true, "{}", eligible.text);
+    let created = sign_up(srv, &me.access, &f.event, json!({}));
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    assert_eq!(review(srv, &f.unit.access, &id, "approve", None).body["status"], "unit_approved");
+    let seen = srv.get(&format!("/api/v1/registrations/{id}"), &f.host.access);
+    assert_eq!(seen.body["unverified_level"], 1, "{}", seen.text);
+    assert_eq!(seen.body["credentials"][0]["status"], "declared");
+    let refused = review(srv, &f.host.access, &id, "approve", None);
+    refused.problem(409, "credential_not_verified");
+    assert!(refused.body["detail"].as_str().unwrap().contains("declared"), "{}", refused.text);
+
+    // Nobody verifies their own certificate; a stranger cannot even see it.
+    let verify = |token: &str, credential: &str| {
+        srv.post(&format!("/api/v1/persons/{my_person}/credentials/{credential}/verify"), token, json!({}))
+    };
+    verify(&me.access, &credential).problem(403, "forbidden");
+    let stranger = srv.contestant("13900000092");
+    verify(&stranger.access, &credential).problem(404, "not_found");
+    let dali = srv.create_org(&f.p.admin.access, "大理州总工会", "union", "prefecture", Some(&f.p.province), "532900");
+    let dali_organiser = srv.staff(&f.p.admin.access, "org.dali", "organiser", Some(&dali));
+    verify(&dali_organiser.access, &credential).problem(404, "not_found");
+    // The host's organiser, reviewing the registration, verifies it after seeing the certificate.
+    let verified = verify(&f.host.access, &credential);
+    assert_eq!(verified.status, 200, "{}", verified.text);
+    assert_eq!(verified.body["status"], "verified");
+    assert!(verified.body["reviewed_at"].is_string());
+    verify(&f.host.access, &credential).problem(409, "already_verified");
+    let admitted = review(srv, &f.host.access, &id, "approve", None);
+    assert_eq!(admitted.body["status"], "admitted", "{}", admitted.text);
+    assert_eq!(admitted.body["unverified_level"], Value::Null);
+
+    // A rejected declaration carries nothing: the registration cannot be admitted on it.
+    let (other, other_person) =
+        worker(srv, "13900000093", "阿苏·木呷", &id_number("530102", "19930101", 135), &f.factory);
+    let claimed = srv.post(
+        &format!("/api/v1/persons/{other_person}/credentials"),
+        &other.access,
+        json!({ "occupation": "车工", "level": 2, "issued_on": day(-30), "source": "exam" }),
+    );
+    let claimed_id = claimed.body["id"].as_str().unwrap().to_string();
+    let signed = sign_up(srv, &other.access, &f.event, json!({}));
+    assert_eq!(signed.status, 201, "{}", signed.text);
+    let other_id = signed.body["id"].as_str().unwrap().to_string();
+    let reject = |token: &str, body: Value| {
+        srv.post(&format!("/api/v1/persons/{other_person}/credentials/{claimed_id}/reject"), token, body)
+    };
+    reject(&f.unit.access, json!({ "reason": "" })).invalid_field("reason", "required");
+    reject(&f.unit.access, json!({})).problem(422, "validation_failed");
+    let rejected = reject(&f.unit.access, json!({ "reason": "证书编号查无此证" }));
+    assert_eq!(rejected.body["status"], "rejected", "{}", rejected.text);
+    assert_eq!(rejected.body["rejection_reason"], "证书编号查无此证");
+    srv.post(&format!("/api/v1/persons/{other_person}/credentials/{claimed_id}/verify"), &f.host.access, json!({}))
+        .problem(409, "credential_rejected");
+    review(srv, &f.unit.access, &other_id, "approve", None);
+    review(srv, &f.host.access, &other_id, "approve", None).problem(409, "skill_level_too_low");
+    // What the person sees: each credential with its status.
+    let mine = srv.get("/api/v1/me", &other.access);
+    assert_eq!(mine.body["person"]["credentials"][0]["status"], "rejected", "{}", mine.text);
+
+    // An organiser over the employer records a credential they have checked: verified at once.
+    let (_, third_person) = worker(srv, "13900000094", "岩温香", &id_number("530102", "19940101", 146), &f.factory);
+    let recorded = srv.post(
+        &format!("/api/v1/persons/{third_person}/credentials"),
+        &f.unit.access,
+        json!({ "occupation": "车工", "level": 3, "issued_on": day(-30), "source": "exam" }),
+    );
+    assert_eq!(recorded.status, 201, "{}", recorded.text);
+    assert_eq!(recorded.body["status"], "verified");
+}
+
+#[test]
+fn a_sitting_at_half_past_seven_beijing_time_is_on_the_first_day_and_the_ticket_says_so() {
+    let f = open_final(Options { roster_publicity_days: 0, ..Options::default() });
+    let srv = &f.p.srv;
+    // The final starts on day 30. 07:30 Beijing on that day is 23:30 UTC the day before.
+    let sitting = |from: String, to: String| {
+        srv.post(
+            &format!("/api/v1/events/{}/sessions", f.event),
+            &f.host.access,
+            json!({ "kind": "theory", "name": "理论知识考试", "venue": "昆明示范技工学校", "starts_at": from, "ends_at": to }),
+        )
+    };
+    let early = sitting(skillcomp_tests::beijing(30, "07:30"), skillcomp_tests::beijing(30, "07:50"));
+    assert_eq!(early.status, 201, "a 07:30 sitting on the first day is inside the dates: {}", early.text);
+    assert_eq!(early.body["starts_at"], format!("{}T23:30:00Z", day(29)));
+    // 23:30 Beijing on the day before is outside, though its UTC date is the day before too.
+    sitting(skillcomp_tests::beijing(29, "23:30"), skillcomp_tests::beijing(29, "23:50"))
+        .invalid_field("starts_at", "outside_competition_dates");
+    // The evening of the last day in Beijing is still inside (its UTC date is the same day).
+    let late = sitting(skillcomp_tests::beijing(32, "20:00"), skillcomp_tests::beijing(32, "21:00"));
+    assert_eq!(late.status, 201, "{}", late.text);
+
+    let (me, _) = worker(srv, "13900000095", "李娜", &id_number("530102", "19920315", 157), &f.factory);
+    let created = sign_up(srv, &me.access, &f.event, json!({}));
+    let id = created.body["id"].as_str().unwrap().to_string();
+    review(srv, &f.unit.access, &id, "approve", None);
+    assert_eq!(review(srv, &f.host.access, &id, "approve", None).body["status"], "admitted");
+    for (to, reason) in [("registration_closed", Some("提前截止")), ("roster_publicity", None), ("roster_final", None)]
+    {
+        let r = transition(&f, to, reason);
+        assert_eq!(r.status, 200, "{to}: {}", r.text);
+    }
+    // The printed 准考证 shows the times the organiser entered, in Beijing time.
+    let page = srv.get(&format!("/api/v1/registrations/{id}/ticket.html"), &me.access);
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains(&format!("{} 07:30", day(30))), "{}", page.text);
+    assert!(page.text.contains(&format!("{} 20:00", day(32))), "{}", page.text);
+    assert!(!page.text.contains(&format!("{} 23:30", day(29))), "no UTC wall-clock time: {}", page.text);
 }

@@ -78,14 +78,15 @@ fn plan_targets_are_data_set_by_the_regions_own_officials() {
     let listed = srv.get("/api/v1/plan-targets", &province);
     assert_eq!(listed.body.as_array().unwrap().len(), 9);
     assert_eq!(srv.get("/api/v1/plan-targets", &kunming).body, json!([]), "the province's targets are not Kunming's");
+    let year = skillcomp_tests::year_in(0);
     let target = |region: &str, target: i64| {
         json!({ "plan": "昆明市技能竞赛三年计划", "region_code": region, "metric": "workers_contestants", "period": "annual",
-                "from_year": 2026, "to_year": 2028, "target": target })
+                "from_year": year, "to_year": year + 2, "target": target })
     };
     srv.post("/api/v1/plan-targets", &kunming, target("530000", 5)).problem(403, "forbidden");
     srv.post("/api/v1/plan-targets", &kunming, target("530100", 0)).invalid_field("target", "out_of_range");
     let mut backwards = target("530100", 5);
-    backwards["to_year"] = json!(2025);
+    backwards["to_year"] = json!(year - 1);
     srv.post("/api/v1/plan-targets", &kunming, backwards).invalid_field("to_year", "dates_out_of_order");
     let created = srv.post("/api/v1/plan-targets", &kunming, target("530100", 20_000));
     assert_eq!(created.status, 201, "{}", created.text);
@@ -94,7 +95,7 @@ fn plan_targets_are_data_set_by_the_regions_own_officials() {
     let changed =
         srv.request("PUT", &format!("/api/v1/plan-targets/{id}")).token(&kunming).json(target("530100", 25_000));
     assert_eq!(changed.body["target"], 25_000, "{}", changed.text);
-    let dashboard: Value = srv.get("/api/v1/statistics/dashboard?year=2026", &kunming).body;
+    let dashboard: Value = srv.get(&format!("/api/v1/statistics/dashboard?year={year}"), &kunming).body;
     assert_eq!(dashboard["targets"][0]["target"], 25_000);
     assert_eq!(dashboard["targets"][0]["actual"], dashboard["totals"]["contestants"]);
 }
@@ -117,9 +118,12 @@ fn generated_history_is_counted_by_the_dashboard_as_by_plain_sql() {
     let url = srv.db.url();
     let db = skillcomp::db::Db::open(&url, 2).unwrap();
     let scale = skillcomp::seed::history::HistoryScale { first_year: 2021, last_year: 2025, workers_per_year: 800 };
-    let summary = skillcomp::seed::history::generate_history(&db, scale).unwrap();
+    let summary = skillcomp::seed::history::generate_history(&db, scale, srv.clock.now()).unwrap();
     assert!(summary.registrations > 0 && summary.awards > 0, "{summary:?}");
-    assert_eq!(skillcomp::seed::history::generate_history(&db, scale).unwrap_err(), "history already present");
+    assert_eq!(
+        skillcomp::seed::history::generate_history(&db, scale, srv.clock.now()).unwrap_err(),
+        "history already present"
+    );
     let province = login(&srv, "official.union");
     let kunming = login(&srv, "official.kunming");
     let joined = "FROM registrations r JOIN competitions c ON c.id = r.competition_id JOIN organisations o ON o.id = c.host_org_id";
