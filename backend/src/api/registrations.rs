@@ -33,7 +33,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::competitions::CompetitionRow;
 use crate::store::events::EventRow;
 use crate::store::organisations::OrganisationRow;
-use crate::store::persons::PersonRow;
+use crate::store::persons::{CredentialRow, PersonRow};
 use crate::store::registrations::{MemberRow, RegistrationFilter, RegistrationRow, ReviewRow};
 use crate::store::{self, new_id};
 use crate::AppState;
@@ -209,7 +209,9 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bo
         .collect();
     let (credentials, unverified_level) = if whole_numbers {
         let credentials = store::persons::credentials_of(conn, &ctx.person.id)?;
-        (credentials.into_iter().map(credential_out).collect(), unverified_level(conn, &ctx)?)
+        let candidate = candidate_with(&ctx.person, &ctx.unit, &credentials);
+        let unverified = level_awaits_verification(&candidate, &eligibility_rules(&ctx.event));
+        (credentials.into_iter().map(credential_out).collect(), unverified)
     } else {
         (Vec::new(), None)
     };
@@ -308,18 +310,19 @@ pub struct EntryBy {
 /// What eligibility knows of a person nominated by `unit`: birth date, levels (verified apart
 /// from declared), the unit's region and kind.
 pub fn candidate(conn: &mut DbConnection, person: &PersonRow, unit: &OrganisationRow) -> ApiResult<Candidate> {
-    let held = held_levels(
-        store::persons::credentials_of(conn, &person.id)?
-            .iter()
-            .filter_map(|c| Some((c.level, CredentialStatus::parse(&c.status)?))),
-    );
-    Ok(Candidate {
+    let credentials = store::persons::credentials_of(conn, &person.id)?;
+    Ok(candidate_with(person, unit, &credentials))
+}
+
+fn candidate_with(person: &PersonRow, unit: &OrganisationRow, credentials: &[CredentialRow]) -> Candidate {
+    let held = held_levels(credentials.iter().filter_map(|c| Some((c.level, CredentialStatus::parse(&c.status)?))));
+    Candidate {
         birth_date: person.birth_date,
         best_skill_level: held.verified,
         declared_skill_level: held.declared,
         unit_region: unit.region_code.clone(),
         unit_is_school: unit.kind == OrgKind::School.as_str(),
-    })
+    }
 }
 
 pub fn eligibility_rules(event: &EventRow) -> EligibilityRules {
@@ -330,12 +333,6 @@ pub fn eligibility_rules(event: &EventRow) -> EligibilityRules {
         region_code: event.region_code.clone(),
         track: Track::parse(&event.track).unwrap_or(Track::Worker),
     }
-}
-
-/// The declared level a registration still relies on (see `level_awaits_verification`).
-fn unverified_level(conn: &mut DbConnection, ctx: &Context) -> ApiResult<Option<i32>> {
-    let candidate = candidate(conn, &ctx.person, &ctx.unit)?;
-    Ok(level_awaits_verification(&candidate, &eligibility_rules(&ctx.event)))
 }
 
 /// Admission counts verified levels only: a level that is still a declaration waits for its

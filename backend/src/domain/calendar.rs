@@ -85,4 +85,13 @@ mod tests {
         assert_eq!(end, utc("2026-11-30 16:00"));
         assert_eq!(publicity_end(utc("2026-11-26 20:00"), 0, &HashMap::new(), Zone::BEIJING), utc("2026-11-26 20:00"));
     }
+
+    #[test]
+    fn the_window_closes_at_midnight_in_the_competitions_own_zone() {
+        // Friday 2026-11-27 02:00 UTC: one working day (Monday), closing at Monday's midnight.
+        let start = utc("2026-11-27 02:00");
+        assert_eq!(publicity_end(start, 1, &HashMap::new(), Zone::BEIJING), utc("2026-11-30 16:00"));
+        let urumqi = Zone::parse("Asia/Urumqi").unwrap();
+        assert_eq!(publicity_end(start, 1, &HashMap::new(), urumqi), utc("2026-11-30 18:00"));
+    }
 }

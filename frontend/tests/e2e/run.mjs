@@ -113,6 +113,15 @@ test('a contestant signs up, registers, is returned, edits, and is admitted', as
   await page.locator('[data-test=save]').click()
   await page.getByText('已保存').first().waitFor()
 
+  // A skill level the contestant enters is a declaration until a reviewer has seen the certificate.
+  await fill(page, '[data-test=credential-occupation]', '车工')
+  await fill(page, '[data-test=credential-number]', 'Y2021000871')
+  await typeDate(page, 'credential-issued-on', day(-400))
+  await page.locator('h1').click()
+  await page.locator('[data-test=declare]').click()
+  await page.locator('[data-test=credentials]').getByText('已申报，未核验').first().waitFor()
+  await shot(page, 'contestant-credential-declared')
+
   // Sign up for 车工 at the provincial final: eligibility first.
   await page.goto(base)
   await page.getByRole('link', { name: /云南省职工职业技能大赛/ }).first().click()
@@ -156,7 +165,7 @@ test('a contestant signs up, registers, is returned, edits, and is admitted', as
 
 test('the certificate page verifies a real certificate and tells nothing about a wrong code', async ({ page, base, accounts }) => {
   const official = await apiAs(base, 'official.union', accounts['official.union'])
-  const year = new Date().getFullYear() - 1
+  const year = Number(day(0).slice(0, 4)) - 1
   const finals = (await official('GET', `/competitions?year=${year}&tier=province&category=workers_skills`)).body.items
   expect(finals.length === 1, `one provincial final in ${year}`)
   const awards = (await official('GET', `/competitions/${finals[0].id}/awards?kind=title_champion`)).body
@@ -174,10 +183,10 @@ test('the certificate page verifies a real certificate and tells nothing about a
   await shot(page, 'public-verify-not-found')
 })
 
-/** yyyy-mm-dd, `days` from today (local time: the pickers show local dates). */
+/** yyyy-mm-dd, `days` from today in Beijing (the browser runs in Asia/Shanghai and the server
+ *  reads people's dates there), whatever the zone of the machine running the tests. */
 function day(days) {
-  const d = new Date(Date.now() + days * 86_400_000)
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+  return new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10)
 }
 
 /** Types into an Element Plus date picker's input (found by its id) and confirms. */
@@ -246,10 +255,21 @@ test('an organiser creates a competition through the wizard and runs it to regis
   expect(registration.status === 201, `sign-up: ${JSON.stringify(registration.body)}`)
   const unit = await apiAs(base, 'org.wuhua', accounts['org.wuhua'])
   await unit('POST', `/registrations/${registration.body.id}/review`, { action: 'approve' })
+  const person = (await worker('GET', '/me')).body.person
+  const declared = await worker('POST', `/persons/${person.id}/credentials`, { occupation: '车工', level: 3, issued_on: day(-400), source: 'exam', certificate_no: 'Y2020000306' })
+  expect(declared.status === 201 && declared.body.status === 'declared', `declared: ${JSON.stringify(declared.body)}`)
 
   await page.getByRole('tab', { name: '报名审核' }).click()
   await page.locator('[data-test=queue] .el-table__row').first().waitFor()
   await shot(page, 'organiser-review-queue')
+  // Beside the registration: the worker's declared level, verified once the certificate is seen.
+  await page.locator('[data-test=queue] .el-table__expand-icon').first().click()
+  const credentials = page.locator(`[data-test=credentials-of-${person.id}]`)
+  await credentials.getByText('已申报，未核验').waitFor()
+  await credentials.locator('[data-test=verify-credential]').click()
+  await credentials.getByText('已核验').first().waitFor()
+  await shot(page, 'organiser-credential-verified')
+  expect((await worker('GET', '/me')).body.person.credentials[0].status === 'verified', 'the credential is verified')
   await page.locator('[data-test=queue] .el-table__row .el-checkbox').first().click()
   await page.locator('[data-test=approve]').click()
   await page.getByText('已处理 1 项').first().waitFor()
@@ -274,7 +294,7 @@ test('a provincial official watches the plan and revokes an award, which the pub
   expect((await page.locator('canvas').count()) >= 2, 'the trend and prefecture charts are drawn')
   await shot(page, 'official-dashboard')
 
-  const year = new Date().getFullYear() - 1
+  const year = Number(day(0).slice(0, 4)) - 1
   await page.locator('[data-test=nav-awards]').click()
   await choose(page, '[data-test=competition]', `${year}年云南省职工`, `${year}年云南省职工职业技能大赛`)
   await page.locator('[data-test=awards] .el-table__row').first().waitFor()
@@ -306,13 +326,13 @@ async function runningFinal(base, accounts) {
     expect(r.status >= 200 && r.status < 300, `${what}: ${r.status} ${JSON.stringify(r.body)}`)
     return r.body
   }
-  const today = new Date().toISOString().slice(0, 10)
-  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+  const today = day(0)
+  const yesterday = day(-1)
   const kunming = (await host('GET', '/me')).body.grants[0].organisation_id
   const competition = await must(host('POST', '/competitions', {
     name: '昆明市车工决赛（评分演练）', year: Number(today.slice(0, 4)), category: 'workers_skills', tier: 'prefecture', class: 'district',
     host_org_id: kunming, starts_on: today, ends_on: today, roster_publicity_days: 0, results_publicity_days: 0,
-    registration_opens_at: `${yesterday}T00:00:00Z`, registration_closes_at: `${today}T23:59:59Z`,
+    registration_opens_at: `${yesterday}T08:00:00+08:00`, registration_closes_at: `${today}T23:59:00+08:00`,
   }), 'competition')
   const trades = (await host('GET', '/trades?q=%E8%BD%A6%E5%B7%A5')).body.items
   const event = await must(host('POST', `/competitions/${competition.id}/events`, { trade_id: trades.find((t) => t.name === '车工').id, review_levels: 1 }), 'event')
@@ -574,7 +594,7 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   await page.locator('[data-test=certificate]', { hasText: '有效' }).waitFor()
   // The dashboard of Kunming's officials counts this year's 技术状元.
   await page.goto(`${base}/dashboard`)
-  await choose(page, '[data-test=year]', String(new Date().getFullYear()), String(new Date().getFullYear()))
+  await choose(page, '[data-test=year]', String(Number(day(0).slice(0, 4))), String(Number(day(0).slice(0, 4))))
   await page.getByRole('button', { name: '查询' }).click()
   await page.locator('[data-test=totals]').waitFor()
   const totals = await page.locator('[data-test=totals]').innerText()
