@@ -10,7 +10,11 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod seed;
+pub mod service;
 pub mod store;
+
+#[cfg(test)]
+mod layers;
 
 use std::net::SocketAddr;
 
@@ -64,7 +68,42 @@ where
 /// The OpenAPI document, exactly as the server serves it at `/api/openapi.json`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let (_app, document) = with_routes(App::new().into_utoipa_app()).split_for_parts();
-    with_uuid_ids(document)
+    with_binary_files(with_uuid_ids(document))
+}
+
+/// Files (uploads and downloads, `Vec<u8>` in the handlers) are bytes, not arrays of integers as
+/// the derived document says: `{"type": "string", "format": "binary"}`.
+fn with_binary_files(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    use utoipa::openapi::{Content, RefOr};
+    fn fix<'a>(contents: impl Iterator<Item = (&'a String, &'a mut Content)>) {
+        for (media, content) in contents {
+            let schema = serde_json::to_value(&content.schema).unwrap_or_default();
+            let bytes = schema["type"] == "array" && schema["items"]["type"] == "integer";
+            if bytes && !media.contains("json") {
+                content.schema = Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                        .into(),
+                );
+            }
+        }
+    }
+    for item in document.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            if let Some(body) = operation.request_body.as_mut() {
+                fix(body.content.iter_mut());
+            }
+            for response in operation.responses.responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    fix(response.content.iter_mut());
+                }
+            }
+        }
+    }
+    document
 }
 
 /// Path ids (`{id}`, `{role_id}`, …) are UUIDs; the derived document only knows they are strings.
@@ -174,7 +213,7 @@ pub fn build_server(state: AppState) -> std::io::Result<(Server, Vec<SocketAddr>
     let mut server = HttpServer::new(move || {
         let settings = &state.settings;
         let (app, document) = with_routes(App::new().into_utoipa_app()).split_for_parts();
-        let document = with_uuid_ids(document);
+        let document = with_binary_files(with_uuid_ids(document));
         let mut app = app
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(settings.json_limit))

@@ -816,7 +816,7 @@ pub struct AwardObjectionRequest {
 
 /// Raises an objection (异议) to an award while it is publicised. Anyone signed in may; the
 /// objector's identity is kept for the granting body and the audit trail.
-#[utoipa::path(tag = "awards", request_body = AwardObjectionRequest, responses((status = 201, body = AwardObjectionOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(operation_id = "file_award_objection", tag = "awards", request_body = AwardObjectionRequest, responses((status = 201, body = AwardObjectionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/awards/{id}/objections")]
 pub async fn file_objection(
     state: web::Data<AppState>,
@@ -865,7 +865,7 @@ pub async fn file_objection(
 }
 
 /// An award's objections (the organisers and the certifying officials).
-#[utoipa::path(tag = "awards", responses((status = 200, body = [AwardObjectionOut]), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(operation_id = "list_award_objections", tag = "awards", responses((status = 200, body = [AwardObjectionOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/awards/{id}/objections")]
 pub async fn list_objections(
     state: web::Data<AppState>,
@@ -895,7 +895,7 @@ pub struct AwardObjectionRuling {
 }
 
 /// The granting body rules on an objection; upheld, the award is revoked with the ruling as reason.
-#[utoipa::path(tag = "awards", request_body = AwardObjectionRuling, responses((status = 200, body = AwardObjectionOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(operation_id = "rule_award_objection", tag = "awards", request_body = AwardObjectionRuling, responses((status = 200, body = AwardObjectionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/award-objections/{id}/ruling")]
 pub async fn rule_objection(
     state: web::Data<AppState>,

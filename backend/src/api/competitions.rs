@@ -532,7 +532,9 @@ pub async fn create_competition(
         status: Status::Draft.as_str().into(),
         status_reason: None,
         roster_publicity_days: input.roster_publicity_days.unwrap_or(DEFAULT_ROSTER_PUBLICITY_DAYS),
-        results_publicity_days: input.results_publicity_days.unwrap_or(super::results::RESULTS_PUBLICITY_WORKING_DAYS),
+        results_publicity_days: input
+            .results_publicity_days
+            .unwrap_or(crate::domain::competition::RESULTS_PUBLICITY_WORKING_DAYS),
         version: 1,
         created_by: Some(actor.user_id.clone()),
         created_at: at,

@@ -382,44 +382,7 @@ pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -
     }
 }
 
-/// Writes the audit record of a mutation by `actor`, inside the mutation's transaction.
-pub fn record(
-    conn: &mut crate::db::DbConnection,
-    actor: &crate::auth::Actor,
-    action: &str,
-    entity: (&str, &str),
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> ApiResult<()> {
-    record_as(conn, Some(&actor.user_id), actor.request_id.as_deref(), action, entity, before, after, actor.at)
-}
-
-/// The same, for flows without an authenticated actor (sign-up, login).
-pub fn record_as(
-    conn: &mut crate::db::DbConnection,
-    user_id: Option<&str>,
-    request_id: Option<&str>,
-    action: &str,
-    entity: (&str, &str),
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-    at: NaiveDateTime,
-) -> ApiResult<()> {
-    crate::store::audit::append(
-        conn,
-        crate::store::audit::AuditEntry {
-            actor_user_id: user_id,
-            action,
-            entity_type: entity.0,
-            entity_id: Some(entity.1),
-            before,
-            after,
-            request_id,
-        },
-        at,
-    )?;
-    Ok(())
-}
+pub use crate::service::audit::{record, record_as};
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()

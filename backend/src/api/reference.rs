@@ -1,60 +1,17 @@
-//! Reference data compiled into the binary: GB/T 2260 region codes (Yunnan, with Kunming's and
-//! Qujing's counties), sources in backend/data/README.md.
+//! Reference data for forms and filters: the region codes of `domain::region`.
 
 use actix_web::{get, HttpResponse};
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::domain::region::regions;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_regions);
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Region {
-    pub code: String,
-    pub name: String,
-    /// national, province, prefecture or county.
-    pub level: String,
-    pub parent_code: Option<String>,
-}
-
-const REGIONS_CSV: &str = include_str!("../../data/regions-yunnan.csv");
-
-/// The regions, parsed once.
-pub fn regions() -> &'static [Region] {
-    static REGIONS: std::sync::OnceLock<Vec<Region>> = std::sync::OnceLock::new();
-    REGIONS.get_or_init(|| {
-        REGIONS_CSV
-            .lines()
-            .skip(1)
-            .filter(|l| !l.trim().is_empty())
-            .filter_map(|line| {
-                let cols: Vec<&str> = line.split(',').collect();
-                (cols.len() == 4).then(|| Region {
-                    code: cols[0].to_string(),
-                    name: cols[1].to_string(),
-                    level: cols[2].to_string(),
-                    parent_code: Some(cols[3].trim().to_string()).filter(|p| !p.is_empty()),
-                })
-            })
-            .collect()
-    })
-}
-
 /// Region codes for forms and filters.
-#[utoipa::path(tag = "reference", responses((status = 200, body = [Region])))]
+#[utoipa::path(tag = "reference", responses((status = 200, body = [crate::domain::region::Region])))]
 #[get("/regions")]
 pub async fn list_regions() -> HttpResponse {
     HttpResponse::Ok().insert_header(("Cache-Control", "public, max-age=86400")).json(regions())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn all_regions_of_the_reference_file_are_read() {
-        let regions = super::regions();
-        assert_eq!(regions.len(), 41);
-        assert!(regions.iter().any(|r| r.code == "532500" && r.name == "红河哈尼族彝族自治州"));
-    }
 }

@@ -39,8 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(event_statistics);
 }
 
-/// Working days results are publicised (公示) before they are final (DESIGN §6).
-pub const RESULTS_PUBLICITY_WORKING_DAYS: i32 = 5;
+use crate::domain::competition::RESULTS_PUBLICITY_WORKING_DAYS;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResultEntry {

@@ -305,7 +305,8 @@ fn column(headers: &[String], names: &[&str]) -> Option<usize> {
 /// file with any refused row writes nothing and answers 422 `import_refused` with the report in
 /// `extra`.
 #[utoipa::path(tag = "registration", params(ImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the roster (.xlsx, or .csv as text/csv)"),
+    request_body(description = "the roster: a workbook (.xlsx) or comma-separated text",
+        content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
     responses((status = 200, body = ImportReport), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/registrations/import")]
 pub async fn import_roster(
@@ -698,7 +699,7 @@ fn objection_out(row: ObjectionRow) -> ObjectionOut {
 }
 
 /// Files an objection against a name on the public roster, during its publicity window.
-#[utoipa::path(tag = "registration", request_body = ObjectionRequest, responses((status = 201, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(operation_id = "file_roster_objection", tag = "registration", request_body = ObjectionRequest, responses((status = 201, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/registrations/{id}/objections")]
 pub async fn file_objection(
     state: web::Data<AppState>,
@@ -759,7 +760,7 @@ pub async fn file_objection(
 }
 
 /// Objections against a competition's roster (its organisers).
-#[utoipa::path(tag = "registration", responses((status = 200, body = [ObjectionOut]), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(operation_id = "list_roster_objections", tag = "registration", responses((status = 200, body = [ObjectionOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/competitions/{id}/objections")]
 pub async fn list_objections(
     state: web::Data<AppState>,
@@ -788,7 +789,7 @@ pub struct ObjectionRuling {
 }
 
 /// Rules on an objection. Upheld: the contestant is replaced by the next in line (if any).
-#[utoipa::path(tag = "registration", request_body = ObjectionRuling, responses((status = 200, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(operation_id = "rule_roster_objection", tag = "registration", request_body = ObjectionRuling, responses((status = 200, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/objections/{id}/ruling")]
 pub async fn rule_objection(
     state: web::Data<AppState>,

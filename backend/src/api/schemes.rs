@@ -195,7 +195,8 @@ pub struct ImportSchemeQuery {
 /// Replaces the event's marking scheme from a workbook (or .csv) in the export's layout; every
 /// rule is checked as for the JSON document, and a bad row is named by its number.
 #[utoipa::path(tag = "judging", params(ImportSchemeQuery),
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    request_body(description = "the scheme: a workbook (.xlsx) in the export's layout, or comma-separated text",
+        content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
     responses((status = 200, body = MarkingSchemeOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/marking-scheme/import")]
 pub async fn import_scheme(

@@ -233,7 +233,7 @@ pub async fn dashboard(
 
 fn make_dashboard(snapshot: &Snapshot, filter: Filter, region: String, year: i32) -> Dashboard {
     let facts = &snapshot.facts;
-    let regions = super::reference::regions();
+    let regions = crate::domain::region::regions();
     let region_name = |code: &str| regions.iter().find(|r| r.code == code).map(|r| r.name.clone());
     let mut by_trade: Vec<NamedBreakdown> = breakdown(facts, &filter, "trade")
         .into_iter()

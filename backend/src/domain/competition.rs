@@ -60,6 +60,9 @@ string_enum! {
 /// Selection lists are publicised for 7 days (DESIGN §6), counted here as working days.
 pub const DEFAULT_ROSTER_PUBLICITY_DAYS: i32 = 7;
 
+/// Working days results are publicised (公示) before they are final (DESIGN §6).
+pub const RESULTS_PUBLICITY_WORKING_DAYS: i32 = 5;
+
 /// The main line of the lifecycle; `cancelled` branches off it.
 const MAIN_LINE: [Status; 16] = [
     Status::Draft,

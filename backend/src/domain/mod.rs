@@ -12,6 +12,7 @@ pub mod organisation;
 pub mod person;
 pub mod plan;
 pub mod ranking;
+pub mod region;
 pub mod registration;
 pub mod reopen;
 pub mod review;

@@ -373,7 +373,7 @@ pub fn generate_history(db: &Db, scale: HistoryScale, at: NaiveDateTime) -> Resu
         summary.awards += counts.3;
     }
     db.write_blocking(|conn| {
-        crate::api::record_as(
+        crate::service::audit::record_as(
             conn,
             None,
             None,
@@ -435,7 +435,7 @@ fn write_year(
             status: "archived".into(),
             status_reason: None,
             roster_publicity_days: crate::domain::competition::DEFAULT_ROSTER_PUBLICITY_DAYS,
-            results_publicity_days: crate::api::results::RESULTS_PUBLICITY_WORKING_DAYS,
+            results_publicity_days: crate::domain::competition::RESULTS_PUBLICITY_WORKING_DAYS,
             version: 1,
             created_by: None,
             created_at: at,

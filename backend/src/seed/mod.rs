@@ -5,9 +5,9 @@ pub mod history;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::api::record_as;
 use crate::auth::password::{check_password_policy, hash_password, normalise_username};
 use crate::auth::random_token;
+use crate::service::audit::record_as;
 use chrono::NaiveDateTime;
 
 use crate::db::{Db, DbConnection};
@@ -267,7 +267,7 @@ fn load_province(
     let mut by_name = std::collections::HashMap::new();
     by_name.insert(PROVINCE_UNION.to_string(), province.clone());
     by_name.insert(hrss.name.clone(), hrss.clone());
-    let regions = crate::api::reference::regions();
+    let regions = crate::domain::region::regions();
     let mut prefectures = std::collections::HashMap::new();
     for region in regions.iter().filter(|r| r.level == "prefecture") {
         let org = tree.add(
@@ -568,7 +568,7 @@ fn seed_competition(
         status: Status::RegistrationOpen.as_str().into(),
         status_reason: None,
         roster_publicity_days: crate::domain::competition::DEFAULT_ROSTER_PUBLICITY_DAYS,
-        results_publicity_days: crate::api::results::RESULTS_PUBLICITY_WORKING_DAYS,
+        results_publicity_days: crate::domain::competition::RESULTS_PUBLICITY_WORKING_DAYS,
         version: 1,
         created_by: None,
         created_at: at,

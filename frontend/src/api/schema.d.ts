@@ -157,7 +157,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** The granting body rules on an objection; upheld, the award is revoked with the ruling as reason. */
-        post: operations["rule_objection"];
+        post: operations["rule_award_objection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -231,13 +231,13 @@ export interface paths {
             cookie?: never;
         };
         /** An award's objections (the organisers and the certifying officials). */
-        get: operations["list_objections"];
+        get: operations["list_award_objections"];
         put?: never;
         /**
          * Raises an objection (异议) to an award while it is publicised. Anyone signed in may; the
          *     objector's identity is kept for the granting body and the audit trail.
          */
-        post: operations["file_objection"];
+        post: operations["file_award_objection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -419,7 +419,7 @@ export interface paths {
             cookie?: never;
         };
         /** Objections against a competition's roster (its organisers). */
-        get: operations["list_objections"];
+        get: operations["list_roster_objections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1519,7 +1519,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Rules on an objection. Upheld: the contestant is replaced by the next in line (if any). */
-        post: operations["rule_objection"];
+        post: operations["rule_roster_objection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1812,7 +1812,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Files an objection against a name on the public roster, during its publicity window. */
-        post: operations["file_objection"];
+        post: operations["file_roster_objection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5082,7 +5082,7 @@ export interface operations {
             };
         };
     };
-    rule_objection: {
+    rule_award_objection: {
         parameters: {
             query?: never;
             header?: never;
@@ -5604,7 +5604,7 @@ export interface operations {
             };
         };
     };
-    list_objections: {
+    list_award_objections: {
         parameters: {
             query?: never;
             header?: never;
@@ -5733,7 +5733,7 @@ export interface operations {
             };
         };
     };
-    file_objection: {
+    file_award_objection: {
         parameters: {
             query?: never;
             header?: never;
@@ -7584,7 +7584,7 @@ export interface operations {
             };
         };
     };
-    list_objections: {
+    list_roster_objections: {
         parameters: {
             query?: never;
             header?: never;
@@ -7729,7 +7729,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Malformed JSON, query or path parameter. */
@@ -7861,7 +7861,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Malformed JSON, query or path parameter. */
@@ -8122,7 +8122,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Malformed JSON, query or path parameter. */
@@ -12443,7 +12443,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Malformed JSON, query or path parameter. */
@@ -12568,9 +12568,11 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description the scheme: a workbook (.xlsx) in the export's layout, or comma-separated text */
         requestBody: {
             content: {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "text/csv": string;
             };
         };
         responses: {
@@ -13107,10 +13109,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description the roster (.xlsx, or .csv as text/csv) */
+        /** @description the roster: a workbook (.xlsx) or comma-separated text */
         requestBody: {
             content: {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "text/csv": string;
             };
         };
         responses: {
@@ -13524,7 +13527,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Malformed JSON, query or path parameter. */
@@ -16120,7 +16123,7 @@ export interface operations {
             };
         };
     };
-    rule_objection: {
+    rule_roster_objection: {
         parameters: {
             query?: never;
             header?: never;
@@ -19050,7 +19053,7 @@ export interface operations {
             };
         };
     };
-    file_objection: {
+    file_roster_objection: {
         parameters: {
             query?: never;
             header?: never;

@@ -19,6 +19,17 @@ fn the_served_document_is_openapi_3_1_and_documents_every_operation() {
     assert!(doc.body["openapi"].as_str().unwrap().starts_with("3.1"));
     let paths = doc.body["paths"].as_object().unwrap();
     assert!(paths.contains_key("/api/v1/organisations/{id}") && paths.contains_key("/healthz"));
+    // Clients are generated with one function per operationId: two operations may not share one.
+    let mut ids = std::collections::HashMap::new();
+    for (path, operations) in paths {
+        for (method, op) in operations.as_object().unwrap() {
+            if let Some(id) = op["operationId"].as_str() {
+                if let Some(earlier) = ids.insert(id.to_string(), format!("{method} {path}")) {
+                    panic!("operationId {id} names both {earlier} and {method} {path}");
+                }
+            }
+        }
+    }
     for (path, operations) in paths {
         for (method, op) in operations.as_object().unwrap() {
             assert!(op["description"].is_string() || op["summary"].is_string(), "{method} {path} has no doc comment");

@@ -1,0 +1,214 @@
+//! The layers of DESIGN §1, read from the source as Cargo would enforce them between crates:
+//! `api → service → {domain, store, auth}`, `store → {db, domain}`, `domain →` nothing of the
+//! crate. One crate cannot stop a wrong import at compile time, so this test does.
+//!
+//! `STILL_TO_MOVE` lists what the code does today against the rules, while the workflows move
+//! out of `api/` (issue 16). It is a ratchet: a new violation fails, and so does an entry that no
+//! longer happens (strike it off), so the list can only shrink.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Today's exceptions, each `file: what`.
+const STILL_TO_MOVE: &[&str] = &[
+    // Areas that reach into each other's handlers for a workflow step.
+    "api/appeals.rs: imports api::judging",
+    "api/appeals.rs: imports api::registrations",
+    "api/auth.rs: imports api::persons",
+    "api/auth.rs: imports api::users",
+    "api/competitions.rs: imports api::draw",
+    "api/competitions.rs: imports api::events",
+    "api/competitions.rs: imports api::judging",
+    "api/draw.rs: imports api::competitions",
+    "api/draw.rs: imports api::registrations",
+    "api/events.rs: imports api::competitions",
+    "api/events.rs: imports api::trades",
+    "api/judging.rs: imports api::competitions",
+    "api/judging.rs: imports api::events",
+    "api/judging.rs: imports api::registrations",
+    "api/registrations.rs: imports api::competitions",
+    "api/registrations.rs: imports api::persons",
+    "api/registrations.rs: imports api::roster",
+    "api/reopen.rs: imports api::judging",
+    "api/results.rs: imports api::competitions",
+    "api/results.rs: imports api::judging",
+    "api/results.rs: imports api::registrations",
+    "api/roster.rs: imports api::competitions",
+    "api/roster.rs: imports api::registrations",
+    "api/schemes.rs: imports api::events",
+    "api/schemes.rs: imports api::roster",
+    "api/statistics.rs: imports api::awards",
+    "api/users.rs: imports api::auth",
+    // The actor is built in the store.
+    "store/users.rs: imports crate::auth",
+    // Store functions return the HTTP error type.
+    "store/audit.rs: imports crate::error",
+    "store/awards.rs: imports crate::error",
+    "store/calendar.rs: imports crate::error",
+    "store/competitions.rs: imports crate::error",
+    "store/draws.rs: imports crate::error",
+    "store/events.rs: imports crate::error",
+    "store/idempotency.rs: imports crate::error",
+    "store/judging.rs: imports crate::error",
+    "store/organisations.rs: imports crate::error",
+    "store/persons.rs: imports crate::error",
+    "store/rate_limits.rs: imports crate::error",
+    "store/registrations.rs: imports crate::error",
+    "store/results.rs: imports crate::error",
+    "store/statistics.rs: imports crate::error",
+    "store/tokens.rs: imports crate::error",
+    "store/trades.rs: imports crate::error",
+    "store/users.rs: imports crate::error",
+];
+
+/// Transactions opened in `api/` today (`.write(` and `.transaction`): the number may only fall
+/// as use cases move into `service/`; at 0 the rule is whole.
+const API_TRANSACTIONS_AT_MOST: usize = 87;
+
+/// The api areas (one file each, besides `mod.rs`).
+fn api_areas(src: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(src.join("api"))
+        .expect("api/")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".rs")).map(String::from))
+        .filter(|n| n != "mod")
+        .collect()
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("source folder").filter_map(|e| e.ok()) {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The code of a file without its comments (doc comments talk about other layers freely).
+fn code_of(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.find("//") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The crate-level modules a file names: `crate::x`, and `use crate::{x, y}` groups.
+fn crate_modules(code: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut rest = code;
+    while let Some(i) = rest.find("crate::") {
+        rest = &rest[i + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let end = group.find('}').unwrap_or(group.len());
+            for part in group[..end].split(',') {
+                let name: String = part.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                if !name.is_empty() {
+                    found.insert(name);
+                }
+            }
+        } else {
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            found.insert(name);
+        }
+    }
+    found
+}
+
+fn violations(src: &Path) -> BTreeSet<String> {
+    let areas = api_areas(src);
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let mut found = BTreeSet::new();
+    for path in files {
+        let name = path.strip_prefix(src).expect("under src").to_string_lossy().replace('\\', "/");
+        if name == "layers.rs" {
+            continue;
+        }
+        let code = code_of(&std::fs::read_to_string(&path).expect("readable source"));
+        let modules = crate_modules(&code);
+        let layer = name.split('/').next().unwrap_or_default().trim_end_matches(".rs").to_string();
+        let mut flag = |what: String| {
+            found.insert(format!("{name}: {what}"));
+        };
+        match layer.as_str() {
+            "domain" => {
+                for m in modules.iter().filter(|m| !matches!(m.as_str(), "domain" | "string_enum")) {
+                    flag(format!("imports crate::{m}"));
+                }
+            }
+            "store" => {
+                for m in modules.iter().filter(|m| matches!(m.as_str(), "auth" | "error" | "service" | "api")) {
+                    flag(format!("imports crate::{m}"));
+                }
+            }
+            "service" => {
+                if code.contains("actix") {
+                    flag("uses actix".into());
+                }
+            }
+            "api" => {
+                let own = name.trim_start_matches("api/").trim_end_matches(".rs").to_string();
+                for other in areas.iter().filter(|a| **a != own) {
+                    if code.contains(&format!("super::{other}::")) || code.contains(&format!("crate::api::{other}::")) {
+                        flag(format!("imports api::{other}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if layer != "api" && modules.contains("api") {
+            flag("imports crate::api".into());
+        }
+    }
+    found
+}
+
+#[test]
+fn imports_run_down_the_layers() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let found = violations(&src);
+    let allowed: BTreeSet<String> = STILL_TO_MOVE.iter().map(|s| s.to_string()).collect();
+    let new: Vec<&String> = found.difference(&allowed).collect();
+    let gone: Vec<&String> = allowed.difference(&found).collect();
+    assert!(new.is_empty(), "imports against the layers (DESIGN §1):\n  {}", join(&new));
+    assert!(gone.is_empty(), "these no longer happen — strike them off STILL_TO_MOVE:\n  {}", join(&gone));
+}
+
+#[test]
+fn transactions_are_not_opened_in_handlers_beyond_todays_count() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let opened: usize = files
+        .iter()
+        .map(|f| {
+            let code = code_of(&std::fs::read_to_string(f).expect("readable source"));
+            code.matches(".write(").count() + code.matches(".transaction").count()
+        })
+        .sum();
+    assert!(
+        opened <= API_TRANSACTIONS_AT_MOST,
+        "{opened} transactions opened in api/ (at most {API_TRANSACTIONS_AT_MOST}): open them in service/"
+    );
+    assert!(
+        opened == API_TRANSACTIONS_AT_MOST,
+        "{opened} transactions in api/ now: lower API_TRANSACTIONS_AT_MOST to {opened}"
+    );
+}
+
+fn join(items: &[&String]) -> String {
+    items.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ")
+}
+
+#[test]
+fn the_reader_sees_imports_in_groups_and_paths_and_ignores_comments() {
+    let code =
+        code_of("use crate::{db::DbConnection, error::ApiError};\nlet x = crate::store::find(); // crate::api\n");
+    let modules = crate_modules(&code);
+    assert_eq!(modules.into_iter().collect::<Vec<_>>(), ["db", "error", "store"]);
+}
