@@ -5,7 +5,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -445,9 +444,29 @@ pub fn require_registration_open(
     Ok(())
 }
 
-/// Resolves who is entered, by whom, through which unit; checks eligibility; writes the
-/// registration with its trail and audit record. Used by sign-up and by roster imports.
-pub fn enter(
+/// What a sign-up resolves before it writes anything: the event, who is entered through which
+/// unit, the team; refused with every reason when the person is not eligible.
+pub struct Entry {
+    event: EventRow,
+    competition: CompetitionRow,
+    person: PersonRow,
+    unit: OrganisationRow,
+    by: EntryBy,
+    team_name: Option<String>,
+    members: Vec<MemberRow>,
+    registration_id: String,
+}
+
+/// Whether the entry will be written (the event's places are locked while it is checked) or only
+/// checked (the eligibility preview, which writes and locks nothing).
+#[derive(PartialEq, Eq)]
+pub enum Purpose {
+    Write,
+    Check,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn prepare_entry(
     conn: &mut DbConnection,
     actor: &Actor,
     event_id: &str,
@@ -455,7 +474,8 @@ pub fn enter(
     initial: Option<RegistrationStatus>,
     now: chrono::NaiveDateTime,
     zone: crate::domain::time::Zone,
-) -> ApiResult<RegistrationRow> {
+    purpose: Purpose,
+) -> ApiResult<Entry> {
     let (event, _, _) = store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
     let (competition, host_path, _) =
         store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
@@ -501,7 +521,9 @@ pub fn enter(
     if mode == EventMode::Individual && !request.members.is_empty() {
         return Err(ApiError::field("members", "not_a_team_event", "an individual event has no team members"));
     }
-    store::registrations::lock_event(conn, &event.id)?;
+    if purpose == Purpose::Write {
+        store::registrations::lock_event(conn, &event.id)?;
+    }
     let mut reasons = eligibility(conn, &event, &competition, &person, &unit, None)?;
     let registration_id = new_id();
     if mode == EventMode::Team {
@@ -559,6 +581,22 @@ pub fn enter(
     if !reasons.is_empty() {
         return Err(not_eligible(reasons));
     }
+    Ok(Entry { event, competition, person, unit, by, team_name, members, registration_id })
+}
+
+/// Resolves who is entered, by whom, through which unit; checks eligibility; writes the
+/// registration with its trail and audit record. Used by sign-up and by roster imports.
+pub fn enter(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    event_id: &str,
+    request: &SignUpRequest,
+    initial: Option<RegistrationStatus>,
+    now: chrono::NaiveDateTime,
+    zone: crate::domain::time::Zone,
+) -> ApiResult<RegistrationRow> {
+    let Entry { event, competition, person, unit, by, team_name, members, registration_id } =
+        prepare_entry(conn, actor, event_id, request, initial, now, zone, Purpose::Write)?;
     let status = initial.unwrap_or_else(|| initial_status(by.unit, event.review_levels));
     let at = now;
     let row = RegistrationRow {
@@ -760,13 +798,8 @@ pub async fn check_my_eligibility(
                 team_name: None,
                 members: Vec::new(),
             };
-            // A dry run of `enter` inside a transaction that is always rolled back.
-            let outcome = conn.transaction::<(), ApiError, _>(|conn| {
-                enter(conn, &actor, &event_id, &request, None, now, zone)?;
-                Err(ApiError::new(StatusCode::OK, "dry_run", ""))
-            });
-            match outcome {
-                Err(e) if e.code == "dry_run" => Ok(EligibilityOut { eligible: true, reasons: Vec::new() }),
+            // Every check of a sign-up, nothing written.
+            match prepare_entry(conn, &actor, &event_id, &request, None, now, zone, Purpose::Check).map(|_| ()) {
                 Err(e) if e.code == "not_eligible" => Ok(EligibilityOut { eligible: false, reasons: e.errors }),
                 Err(e)
                     if e.status.is_client_error()
