@@ -63,7 +63,7 @@ const STILL_TO_MOVE: &[&str] = &[
 
 /// Transactions opened in `api/` today (`.write(` and `.transaction`): the number may only fall
 /// as use cases move into `service/`; at 0 the rule is whole.
-const API_TRANSACTIONS_AT_MOST: usize = 86;
+const API_TRANSACTIONS_AT_MOST: usize = 83;
 
 /// The api areas (one file each, besides `mod.rs`).
 fn api_areas(src: &Path) -> BTreeSet<String> {

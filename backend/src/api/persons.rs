@@ -13,17 +13,17 @@ use super::{
     check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams,
     ProblemResponses,
 };
-use crate::auth::policy::{can_edit_person, can_review_credentials, can_see_full_id_number, can_view_person};
+use crate::auth::policy::{can_edit_person, can_see_full_id_number};
 use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::domain::id_card::{mask_id_number, parse_id_card};
 use crate::domain::person::{
-    check_ethnicity, check_phone, check_skill_level, recorded_status, review_credential, CredentialSource,
-    CredentialStatus, Education, Gender,
+    check_ethnicity, check_phone, check_skill_level, CredentialSource, CredentialStatus, Education, Gender,
 };
 use crate::domain::role::Role;
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
+use crate::service::credentials::{decide_credential, record_credential, NewCredential};
 use crate::store::persons::{CredentialRow, PersonFilter, PersonRow};
 use crate::store::{self, audit::snapshot, new_id};
 use crate::AppState;
@@ -280,15 +280,8 @@ fn new_person_row(p: CheckedPerson, input: &PersonInput, now: chrono::NaiveDateT
     }
 }
 
-fn load_visible(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<(PersonRow, Option<String>)> {
-    match store::persons::find(conn, id)? {
-        Some((row, path)) if can_view_person(actor, &row.id, path.as_deref()) => Ok((row, path)),
-        _ => Err(ApiError::not_found("person")),
-    }
-}
-
 fn load_editable(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<(PersonRow, Option<String>)> {
-    let (row, path) = load_visible(conn, actor, id)?;
+    let (row, path) = crate::service::load::person(conn, actor, id)?;
     if !can_edit_person(actor, &row.id, path.as_deref()) {
         return Err(ApiError::forbidden("you may view this person but not change their records"));
     }
@@ -405,7 +398,7 @@ pub async fn get_person(state: web::Data<AppState>, actor: Actor, id: web::Path<
     let out = state
         .db
         .read(move |conn| {
-            let (row, path) = load_visible(conn, &actor, &id)?;
+            let (row, path) = crate::service::load::person(conn, &actor, &id)?;
             let credentials = store::persons::credentials_of(conn, &id)?;
             Ok(person_out(row, path.as_deref(), &actor, credentials))
         })
@@ -625,77 +618,16 @@ pub async fn add_credential(
     if !violations.is_empty() {
         return Err(ApiError::validation(violations));
     }
-    let out = state
-        .db
-        .write(move |conn| {
-            let (person, path) = load_visible(conn, &actor, &person_id)?;
-            let reviewer = is_credential_reviewer(conn, &actor, &person, path.as_deref())?;
-            if !reviewer && !can_edit_person(&actor, &person.id, path.as_deref()) {
-                return Err(ApiError::forbidden("you may view this person but not change their records"));
-            }
-            if input.issued_on < person.birth_date {
-                return Err(ApiError::field(
-                    "issued_on",
-                    "before_birth",
-                    "the certificate date is before the person's birth date",
-                ));
-            }
-            let status = recorded_status(reviewer, actor.is_person(&person.id));
-            let verified = status == CredentialStatus::Verified;
-            let row = CredentialRow {
-                id: new_id(),
-                person_id: person.id.clone(),
-                occupation: occupation.unwrap_or_default(),
-                level: level.unwrap_or(5),
-                certificate_no,
-                issuer,
-                issued_on: input.issued_on,
-                source: input.source.as_str().into(),
-                created_at: now,
-                status: status.as_str().into(),
-                recorded_by: Some(actor.user_id.clone()),
-                reviewed_by: verified.then(|| actor.user_id.clone()),
-                reviewed_at: verified.then_some(now),
-                rejection_reason: None,
-            };
-            store::persons::insert_credential(conn, &row)?;
-            let out = credential_out(row);
-            record(conn, &actor, "credential.create", ("person", &person.id), None, snapshot(&out))?;
-            Ok(out)
-        })
-        .await?;
+    let new = NewCredential {
+        occupation: occupation.unwrap_or_default(),
+        level: level.unwrap_or(5),
+        certificate_no,
+        issuer,
+        issued_on: input.issued_on,
+        source: input.source,
+    };
+    let out = credential_out(record_credential(&state.db, actor, person_id, new, now).await?);
     Ok(HttpResponse::Created().json(out))
-}
-
-/// Whether `actor` may verify `person`'s credentials: over their employer, or reviewing one of
-/// their live registrations (its host's or nominating unit's organiser).
-fn is_credential_reviewer(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    person: &PersonRow,
-    employer_path: Option<&str>,
-) -> ApiResult<bool> {
-    if can_review_credentials(actor, &person.id, employer_path, &[]) {
-        return Ok(true);
-    }
-    if actor.is_person(&person.id) || !actor.has_role(Role::Organiser) {
-        return Ok(false);
-    }
-    let mut review_paths = Vec::new();
-    for registration in store::registrations::of_person(conn, &person.id)? {
-        let live =
-            crate::domain::registration::RegistrationStatus::parse(&registration.status).is_some_and(|s| s.is_live());
-        if !live {
-            continue;
-        }
-        if let Some((_, host_path, _)) = store::competitions::find(conn, &registration.competition_id)? {
-            review_paths.push(host_path);
-        }
-        if let Some(unit) = store::organisations::find(conn, &registration.nominating_org_id)? {
-            review_paths.push(unit.path);
-        }
-    }
-    Ok(can_review_credentials(actor, &person.id, employer_path, &review_paths))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -716,8 +648,8 @@ pub async fn verify_credential(
     let now = state.clock.now();
     let (person_id, credential_id) = path.into_inner();
     let ids = (parse_id("id", &person_id)?, parse_id("credential_id", &credential_id)?);
-    let out = state.db.write(move |conn| decide_credential(conn, &actor, &ids.0, &ids.1, None, now)).await?;
-    Ok(HttpResponse::Ok().json(out))
+    let out = decide_credential(&state.db, actor, ids.0, ids.1, None, now).await?;
+    Ok(HttpResponse::Ok().json(credential_out(out)))
 }
 
 /// Rejects a credential with a reason (a reviewer, never its holder); rules no longer count it.
@@ -733,49 +665,8 @@ pub async fn reject_credential(
     let (person_id, credential_id) = path.into_inner();
     let ids = (parse_id("id", &person_id)?, parse_id("credential_id", &credential_id)?);
     let reason = text::required("reason", &body.0.reason, 500)?;
-    let out = state.db.write(move |conn| decide_credential(conn, &actor, &ids.0, &ids.1, Some(reason), now)).await?;
-    Ok(HttpResponse::Ok().json(out))
-}
-
-/// Verifies (`rejection` none) or rejects a credential, with who and when.
-fn decide_credential(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    person_id: &str,
-    credential_id: &str,
-    rejection: Option<String>,
-    now: chrono::NaiveDateTime,
-) -> ApiResult<CredentialOut> {
-    let (person, path) = load_visible(conn, actor, person_id)?;
-    if !is_credential_reviewer(conn, actor, &person, path.as_deref())? {
-        return Err(ApiError::forbidden(if actor.is_person(&person.id) {
-            "a credential is verified by a reviewer, not by its holder"
-        } else {
-            "credentials are verified by the organisers reviewing the person's registration, or by officials over their employer"
-        }));
-    }
-    let mut credential = store::persons::find_credential(conn, credential_id)?
-        .filter(|c| c.person_id == person.id)
-        .ok_or_else(|| ApiError::not_found("credential"))?;
-    let before = credential_out(credential.clone());
-    let current = CredentialStatus::parse(&credential.status).unwrap_or(CredentialStatus::Declared);
-    let next = review_credential(current, rejection.is_none(), rejection.as_deref()).map_err(|v| {
-        let code = match v.code.as_str() {
-            "required" => "reason_required",
-            "already_verified" => "already_verified",
-            _ => "credential_rejected",
-        };
-        ApiError::conflict(code, v.message)
-    })?;
-    credential.status = next.as_str().into();
-    credential.reviewed_by = Some(actor.user_id.clone());
-    credential.reviewed_at = Some(now);
-    credential.rejection_reason = rejection;
-    store::persons::review_credential(conn, &credential)?;
-    let out = credential_out(credential);
-    let action = if next == CredentialStatus::Verified { "credential.verify" } else { "credential.reject" };
-    record(conn, actor, action, ("person", &person.id), snapshot(&before), snapshot(&out))?;
-    Ok(out)
+    let out = decide_credential(&state.db, actor, ids.0, ids.1, Some(reason), now).await?;
+    Ok(HttpResponse::Ok().json(credential_out(out)))
 }
 
 /// Removes a credential recorded by mistake.

@@ -5,3 +5,5 @@
 //! rules and the list of what is still to move.
 
 pub mod audit;
+pub mod credentials;
+pub mod load;

@@ -26,7 +26,8 @@ pub struct PersonRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// Serialisable for the audit trail's before/after (it holds no personal number).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = skill_credentials)]
 pub struct CredentialRow {
     pub id: String,
