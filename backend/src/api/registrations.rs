@@ -334,29 +334,15 @@ pub fn eligibility_rules(event: &EventRow) -> EligibilityRules {
     }
 }
 
-/// Admission counts verified levels only: a level that is still a declaration waits for its
-/// verification, and one that a reviewer rejected no longer carries the registration.
+/// Admission counts verified levels only (`domain::registration::check_level_for_admission`).
 fn check_level_for_admission(conn: &mut DbConnection, ctx: &Context) -> ApiResult<()> {
-    let Some(min_level) = ctx.event.min_skill_level else { return Ok(()) };
     let candidate = candidate(conn, &ctx.person, &ctx.unit)?;
-    if let Some(level) = level_awaits_verification(&candidate, &eligibility_rules(&ctx.event)) {
-        return Err(ApiError::conflict(
-            "credential_not_verified",
-            format!(
-                "the event requires skill level {min_level} or higher and the person's level {level} is declared, \
-                 not verified: verify the credential (or reject it) first"
-            ),
-        ));
-    }
-    if candidate.best_skill_level.is_none_or(|level| level > min_level) {
-        return Err(ApiError::conflict(
-            "skill_level_too_low",
-            format!(
-                "the event requires skill level {min_level} or higher; the person holds no verified level that high"
-            ),
-        ));
-    }
-    Ok(())
+    crate::domain::registration::check_level_for_admission(&candidate, &eligibility_rules(&ctx.event)).map_err(|v| {
+        ApiError::conflict(
+            if v.code == "skill_level_too_low" { "skill_level_too_low" } else { "credential_not_verified" },
+            v.message,
+        )
+    })
 }
 
 /// The eligibility of a person for an event through a unit, checked against the current state.

@@ -146,6 +146,33 @@ pub fn level_awaits_verification(c: &Candidate, rules: &EligibilityRules) -> Opt
     (!meets(c.best_skill_level) && meets(c.declared_skill_level)).then_some(c.declared_skill_level).flatten()
 }
 
+/// Admission counts verified levels only: a level that is still a declaration waits for its
+/// verification (`credential_not_verified`), and without a verified level high enough
+/// (a declaration rejected, say) the registration is not admitted (`skill_level_too_low`).
+pub fn check_level_for_admission(c: &Candidate, rules: &EligibilityRules) -> Result<(), Violation> {
+    let Some(min_level) = rules.min_skill_level else { return Ok(()) };
+    if let Some(level) = level_awaits_verification(c, rules) {
+        return Err(Violation::new(
+            "eligibility",
+            "credential_not_verified",
+            format!(
+                "the event requires skill level {min_level} or higher and the person's level {level} is declared, \
+                 not verified: verify the credential (or reject it) first"
+            ),
+        ));
+    }
+    if c.best_skill_level.is_none_or(|level| level > min_level) {
+        return Err(Violation::new(
+            "eligibility",
+            "skill_level_too_low",
+            format!(
+                "the event requires skill level {min_level} or higher; the person holds no verified level that high"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Every reason the candidate may not take a place, checked on the competition's first day.
 pub fn check_eligibility(
     c: &Candidate,
@@ -319,6 +346,21 @@ mod tests {
         open.min_skill_level = None;
         c.declared_skill_level = Some(1);
         assert_eq!(level_awaits_verification(&c, &open), None);
+    }
+
+    #[test]
+    fn admission_waits_for_a_verified_level() {
+        let code = |c: &Candidate| check_level_for_admission(c, &rules()).map_err(|v| v.code);
+        let mut c = candidate();
+        assert_eq!(code(&c), Ok(()));
+        c.best_skill_level = None;
+        c.declared_skill_level = Some(2);
+        assert_eq!(code(&c), Err("credential_not_verified".to_string()));
+        c.declared_skill_level = None;
+        assert_eq!(code(&c), Err("skill_level_too_low".to_string()));
+        let mut open = rules();
+        open.min_skill_level = None;
+        assert_eq!(check_level_for_admission(&c, &open), Ok(()));
     }
 
     #[test]
