@@ -186,6 +186,26 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+/// The store's failures as the API answers them.
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::{StoreError, Taken};
+        match e {
+            StoreError::Db(e) => e.into(),
+            StoreError::Taken(Taken::IdNumber) => ApiError::field(
+                "id_number",
+                "id_number_registered",
+                "a person with this ID card number is already registered",
+            ),
+            StoreError::Corrupt(what) => ApiError::internal(what),
+            StoreError::Taken(Taken::Username) => ApiError::conflict("username_taken", "this username is taken"),
+            StoreError::Taken(Taken::Grant) => {
+                ApiError::conflict("grant_exists", "the user already holds this role for this organisation")
+            }
+        }
+    }
+}
+
 /// One broken rule is a 422 naming its field, so `?` works on a single check.
 impl From<Violation> for ApiError {
     fn from(v: Violation) -> Self {

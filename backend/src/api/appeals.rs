@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::judging::roles_on;
-use super::registrations::load_visible;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
+use crate::service::load;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -96,7 +96,7 @@ pub async fn file_appeal(
     let out = state
         .db
         .write(move |conn| {
-            let (ctx, relation) = load_visible(conn, &actor, &id)?;
+            let (ctx, relation) = load::registration(conn, &actor, &id)?;
             if !relation.is_party {
                 return Err(ApiError::forbidden("an appeal is filed by the contestant (or a team member)"));
             }

@@ -92,7 +92,7 @@ pub async fn list_audit(
         before_seq,
         limit: limit + 1,
     };
-    let rows = state.db.read(move |conn| store::audit::list(conn, &filter)).await?;
+    let rows = state.db.read(move |conn| Ok(store::audit::list(conn, &filter)?)).await?;
     let (rows, next_cursor) = super::split_page(rows, limit, |r| r.seq.to_string());
     let items = rows
         .into_iter()
@@ -127,7 +127,7 @@ pub struct AuditVerification {
 #[get("/audit/verify")]
 pub async fn verify_audit(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpResponse> {
     require_admin(&actor)?;
-    let result = state.db.read(store::audit::verify_chain).await?;
+    let result = state.db.read(|conn| Ok(store::audit::verify_chain(conn)?)).await?;
     Ok(HttpResponse::Ok().json(verification(result)))
 }
 

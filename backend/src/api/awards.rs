@@ -688,7 +688,7 @@ fn write_credential(
     let (_, _, trade_name) =
         store::events::find(conn, &award.event_id)?.ok_or_else(|| ApiError::internal("award without event"))?;
     let level = award.to_level.ok_or_else(|| ApiError::internal("promotion without a level"))?;
-    store::persons::insert_credential(
+    Ok(store::persons::insert_credential(
         conn,
         &store::persons::CredentialRow {
             id: new_id(),
@@ -707,7 +707,7 @@ fn write_credential(
             reviewed_at: Some(now),
             rejection_reason: None,
         },
-    )
+    )?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

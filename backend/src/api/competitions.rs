@@ -14,6 +14,7 @@ use super::{
     check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams,
     ProblemResponses,
 };
+use crate::service::load;
 use crate::auth::policy::{can_manage_competition, can_review_upgrade, can_view_competition};
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -130,27 +131,16 @@ pub struct CompetitionPage {
     pub next_cursor: Option<String>,
 }
 
-pub fn status_of(row: &CompetitionRow) -> ApiResult<Status> {
-    Status::parse(&row.status)
-        .ok_or_else(|| ApiError::internal(format!("competition {} has an unknown status", row.id)))
-}
 
-pub fn tier_of(row: &CompetitionRow) -> ApiResult<Tier> {
-    Tier::parse(&row.tier).ok_or_else(|| ApiError::internal(format!("competition {} has an unknown tier", row.id)))
-}
 
-fn category_of(row: &CompetitionRow) -> ApiResult<Category> {
-    Category::parse(&row.category)
-        .ok_or_else(|| ApiError::internal(format!("competition {} has an unknown category", row.id)))
-}
 
 fn competition_ref(row: &CompetitionRow) -> ApiResult<CompetitionRef> {
     Ok(CompetitionRef {
         id: row.id.clone(),
         name: row.name.clone(),
         year: row.year,
-        tier: tier_of(row)?,
-        status: status_of(row)?,
+        tier: row.tier()?,
+        status: row.status()?,
     })
 }
 
@@ -179,10 +169,10 @@ fn competition_outs(conn: &mut DbConnection, rows: Vec<CompetitionWithHost>) -> 
 }
 
 fn competition_wire(row: CompetitionRow, host_name: String, bodies: Vec<BodyOut>) -> ApiResult<CompetitionOut> {
-    let status = status_of(&row)?;
+    let status = row.status()?;
     Ok(CompetitionOut {
-        tier: tier_of(&row)?,
-        category: category_of(&row)?,
+        tier: row.tier()?,
+        category: row.category()?,
         class: CompetitionClass::parse(&row.class).ok_or_else(|| ApiError::internal("unknown competition class"))?,
         recognised_tier: row.recognised_tier.as_deref().and_then(Tier::parse),
         allowed_transitions: status.allowed_next(),
@@ -223,23 +213,6 @@ fn upgrade_out(row: UpgradeRow) -> UpgradeOut {
         decided_at: row.decided_at.map(utc),
         created_at: utc(row.created_at),
     }
-}
-
-/// Loads a competition the caller may see (404 otherwise: drafts are private).
-pub fn load_visible(conn: &mut DbConnection, actor: Option<&Actor>, id: &str) -> ApiResult<CompetitionWithHost> {
-    match store::competitions::find(conn, id)? {
-        Some(found) if can_view_competition(actor, status_of(&found.0)?.is_public(), &found.1) => Ok(found),
-        _ => Err(ApiError::not_found("competition")),
-    }
-}
-
-/// Loads a competition the caller runs (404 if they may not see it, 403 if they only may see it).
-pub fn load_managed(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<CompetitionWithHost> {
-    let found = load_visible(conn, Some(actor), id)?;
-    if !can_manage_competition(actor, &found.1) {
-        return Err(ApiError::forbidden("only the organisers of the host organisation may change this competition"));
-    }
-    Ok(found)
 }
 
 fn respond(status: actix_web::http::StatusCode, out: impl Serialize, version: i32) -> HttpResponse {
@@ -415,15 +388,15 @@ fn check_target(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<()> 
     };
     let (target, _, _) = store::competitions::find(conn, target_id)?
         .ok_or_else(|| ApiError::field("feeds_into_id", "unknown_competition", "no competition has this id"))?;
-    if status_of(&target)? == Status::Cancelled {
+    if target.status()? == Status::Cancelled {
         return Err(ApiError::field("feeds_into_id", "target_cancelled", "that competition was cancelled"));
     }
     check_feeds_into(
-        tier_of(row)?,
-        category_of(row)?,
+        row.tier()?,
+        row.category()?,
         row.year,
-        tier_of(&target)?,
-        category_of(&target)?,
+        target.tier()?,
+        target.category()?,
         target.year,
     )?;
     let mut lookup_failed = None;
@@ -435,7 +408,7 @@ fn check_target(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<()> 
         }
     });
     if let Some(e) = lookup_failed {
-        return Err(e);
+        return Err(e.into());
     }
     if cycle {
         return Err(ApiError::field("feeds_into_id", "cycle", "the chain of competitions would come back to this one"));
@@ -453,9 +426,9 @@ fn check_shape(
         .ok_or_else(|| ApiError::field("host_org_id", "unknown_organisation", "no organisation has this id"))?;
     let host_tier = Tier::parse(&host.tier).ok_or_else(|| ApiError::internal("host has an unknown tier"))?;
     let mut violations = check_competition_shape(
-        tier_of(row)?,
+        row.tier()?,
         CompetitionClass::parse(&row.class).unwrap_or(CompetitionClass::Enterprise),
-        category_of(row)?,
+        row.category()?,
         host_tier,
     );
     violations.extend(check_calendar(
@@ -572,7 +545,7 @@ pub async fn get_competition(
     let detail = state
         .db
         .read(move |conn| {
-            let found = load_visible(conn, actor.as_ref(), &id)?;
+            let found = load::competition(conn, actor.as_ref(), &id)?;
             let manages = actor.as_ref().is_some_and(|a| can_manage_competition(a, &found.1));
             let mut chain = Vec::new();
             let mut next = found.0.feeds_into_id.clone();
@@ -588,7 +561,7 @@ pub async fn get_competition(
             let fed_by = store::competitions::feeders_of(conn, &id)?
                 .into_iter()
                 .filter(|(row, path, _)| {
-                    status_of(row).map(|s| can_view_competition(actor.as_ref(), s.is_public(), path)).unwrap_or(false)
+                    row.status().map(|s| can_view_competition(actor.as_ref(), s.is_public(), path)).unwrap_or(false)
                 })
                 .map(|(row, _, _)| competition_ref(&row))
                 .collect::<ApiResult<Vec<_>>>()?;
@@ -688,9 +661,9 @@ pub async fn update_competition(
     let out = state
         .db
         .write(move |conn| {
-            let (current, _, _) = load_managed(conn, &actor, &id)?;
+            let (current, _, _) = load::managed_competition(conn, &actor, &id)?;
             check_version(current.version, expected)?;
-            let status = status_of(&current)?;
+            let status = current.status()?;
             let locked: Vec<&str> = if status.setup_editable() {
                 Vec::new()
             } else {
@@ -757,11 +730,11 @@ pub async fn update_competition(
             // A change of tier or category must still fit the competitions feeding into this one.
             for (feeder, _, _) in store::competitions::feeders_of(conn, &next.id)? {
                 check_feeds_into(
-                    tier_of(&feeder)?,
-                    category_of(&feeder)?,
+                    feeder.tier()?,
+                    feeder.category()?,
                     feeder.year,
-                    tier_of(&next)?,
-                    category_of(&next)?,
+                    next.tier()?,
+                    next.category()?,
                     next.year,
                 )
                 .map_err(|v| {
@@ -822,11 +795,11 @@ pub async fn transition_competition(
     let out = state
         .db
         .write(move |conn| {
-            let (current, host_path, host_name) = load_managed(conn, &actor, &id)?;
+            let (current, host_path, host_name) = load::managed_competition(conn, &actor, &id)?;
             if let Some(expected) = expected {
                 check_version(current.version, expected)?;
             }
-            let from = status_of(&current)?;
+            let from = current.status()?;
             let facts = transition_facts(conn, &current, reason.clone(), now, zone)?;
             match check_transition(from, request.to, &facts) {
                 Ok(()) => {}
@@ -973,7 +946,7 @@ fn apply_transition_effects(
                 &adjustments,
                 zone,
             );
-            store::calendar::insert_window(
+            Ok(store::calendar::insert_window(
                 conn,
                 &store::calendar::WindowRow {
                     id: new_id(),
@@ -983,7 +956,7 @@ fn apply_transition_effects(
                     ends_at,
                     created_at: starts_at,
                 },
-            )
+            )?)
         }
         Status::RosterFinal => {
             super::draw::issue_tickets(conn, actor, &competition.id, competition.year, now).map(|_| ())
@@ -1026,12 +999,12 @@ pub async fn apply_for_upgrade(
     let out = state
         .db
         .write(move |conn| {
-            let (competition, host_path, _) = load_managed(conn, &actor, &id)?;
-            let status = status_of(&competition)?;
+            let (competition, host_path, _) = load::managed_competition(conn, &actor, &id)?;
+            let status = competition.status()?;
             if matches!(status, Status::Draft | Status::Cancelled) {
                 return Err(ApiError::conflict("not_published", "only a published competition can be put forward"));
             }
-            let target = upgrade_target(tier_of(&competition)?).ok_or_else(|| {
+            let target = upgrade_target(competition.tier()?).ok_or_else(|| {
                 ApiError::conflict(
                     "no_tier_above",
                     "national and enterprise competitions have no tier above to apply to",
@@ -1106,7 +1079,7 @@ pub async fn list_upgrade_applications(
     let paths = (!actor.is_admin()).then(|| actor.scope_paths(&[crate::domain::role::Role::Organiser]));
     let rows = state
         .db
-        .read(move |conn| store::competitions::upgrades_for_reviewers(conn, paths.as_deref(), Some(&status), 500))
+        .read(move |conn| Ok(store::competitions::upgrades_for_reviewers(conn, paths.as_deref(), Some(&status), 500)?))
         .await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(upgrade_out).collect::<Vec<_>>()))
 }

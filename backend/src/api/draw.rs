@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::competitions::{load_managed, status_of};
-use super::registrations::{load_visible, save_status};
+use super::registrations::save_status;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
+use crate::service::load;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::{random_token, Actor};
 use crate::db::DbConnection;
@@ -21,7 +21,6 @@ use crate::domain::registration::RegistrationStatus;
 use crate::domain::role::EventRole;
 use crate::error::{ApiError, ApiResult};
 use crate::store::draws::{AssignmentRow, DrawRow, EventRoleRow};
-use crate::store::events::EventRow;
 use crate::store::{self, new_id};
 use crate::AppState;
 
@@ -46,10 +45,6 @@ pub struct EventRoleOut {
     pub created_at: DateTime<Utc>,
 }
 
-fn load_event(conn: &mut DbConnection, id: &str) -> ApiResult<EventRow> {
-    store::events::find(conn, id)?.map(|(e, _, _)| e).ok_or_else(|| ApiError::not_found("event"))
-}
-
 /// The event's officials (its competition's organisers, and the officials themselves).
 #[utoipa::path(tag = "registration", responses((status = 200, body = [EventRoleOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/events/{id}/roles")]
@@ -62,7 +57,7 @@ pub async fn list_event_roles(
     let out = state
         .db
         .read(move |conn| {
-            let event = load_event(conn, &id)?;
+            let event = load::event_row(conn, &id)?;
             let roles = store::draws::roles_of_event(conn, &id)?;
             let (_, host_path, _) =
                 store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
@@ -107,8 +102,8 @@ pub async fn appoint(
     let out = state
         .db
         .write(move |conn| {
-            let event = load_event(conn, &event_id)?;
-            load_managed(conn, &actor, &event.competition_id)?;
+            let event = load::event_row(conn, &event_id)?;
+            load::managed_competition(conn, &actor, &event.competition_id)?;
             let user = store::users::find(conn, &user_id)?
                 .filter(|u| u.is_active)
                 .ok_or_else(|| ApiError::field("user_id", "unknown_user", "no active account has this id"))?;
@@ -134,10 +129,10 @@ pub async fn appoint(
                 created_at: now,
             };
             store::draws::insert_role(conn, &row).map_err(|e| {
-                if e.code == "duplicate" {
+                if e.is_duplicate() {
                     ApiError::conflict("already_appointed", "already appointed to this role")
                 } else {
-                    e
+                    e.into()
                 }
             })?;
             record(
@@ -174,8 +169,8 @@ pub async fn remove_appointment(
     state
         .db
         .write(move |conn| {
-            let event = load_event(conn, &event_id)?;
-            load_managed(conn, &actor, &event.competition_id)?;
+            let event = load::event_row(conn, &event_id)?;
+            load::managed_competition(conn, &actor, &event.competition_id)?;
             let (role, _) = store::draws::roles_of_event(conn, &event_id)?
                 .into_iter()
                 .find(|(r, _)| r.id == role_id)
@@ -217,13 +212,13 @@ pub async fn perform_draw(state: web::Data<AppState>, actor: Actor, id: web::Pat
     let out = state
         .db
         .write(move |conn| {
-            let event = load_event(conn, &event_id)?;
+            let event = load::event_row(conn, &event_id)?;
             if !holds_event_role(conn, &actor, &event_id, EventRole::EncryptionJudge)? {
                 return Err(ApiError::forbidden("only the event's encryption judge (加密裁判) performs the draw"));
             }
             let (competition, _, _) =
                 store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-            if status_of(&competition)? != Status::RosterFinal {
+            if competition.status()? != Status::RosterFinal {
                 return Err(ApiError::conflict("roster_not_final", "the draw takes place once the roster is final"));
             }
             if store::draws::draw_of(conn, &event_id)?.is_some() {
@@ -307,12 +302,12 @@ pub async fn read_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<S
     let out = state
         .db
         .read(move |conn| {
-            let event = load_event(conn, &event_id)?;
+            let event = load::event_row(conn, &event_id)?;
             let (competition, host_path, _) =
                 store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
             let encryption_judge = holds_event_role(conn, &actor, &event_id, EventRole::EncryptionJudge)?;
             let decrypted_for_organisers =
-                status_of(&competition)?.is_decrypted() && can_manage_competition(&actor, &host_path);
+                competition.status()?.is_decrypted() && can_manage_competition(&actor, &host_path);
             if !encryption_judge && !decrypted_for_organisers {
                 return Err(ApiError::new(
                     actix_web::http::StatusCode::FORBIDDEN,
@@ -417,7 +412,7 @@ pub struct Ticket {
 }
 
 fn load_ticket(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<Ticket> {
-    let (ctx, _) = load_visible(conn, actor, id)?;
+    let (ctx, _) = load::registration(conn, actor, id)?;
     let number = ctx.registration.ticket_number.clone().ok_or_else(|| {
         ApiError::conflict("no_ticket_yet", "the admission ticket is issued when the roster is final")
     })?;
@@ -565,9 +560,9 @@ pub async fn check_in(
     let out = state
         .db
         .write(move |conn| {
-            let event = load_event(conn, &event_id)?;
-            let (competition, _, _) = load_managed(conn, &actor, &event.competition_id)?;
-            if !matches!(status_of(&competition)?, Status::Drawn | Status::Running) {
+            let event = load::event_row(conn, &event_id)?;
+            let (competition, _, _) = load::managed_competition(conn, &actor, &event.competition_id)?;
+            if !matches!(competition.status()?, Status::Drawn | Status::Running) {
                 return Err(ApiError::conflict(
                     "check_in_closed",
                     "check-in is open once the draw is done, while the competition runs",
@@ -627,9 +622,9 @@ pub async fn mark_no_shows(state: web::Data<AppState>, actor: Actor, id: web::Pa
     let out = state
         .db
         .write(move |conn| {
-            let event = load_event(conn, &event_id)?;
-            let (competition, _, _) = load_managed(conn, &actor, &event.competition_id)?;
-            if !matches!(status_of(&competition)?, Status::Drawn | Status::Running) {
+            let event = load::event_row(conn, &event_id)?;
+            let (competition, _, _) = load::managed_competition(conn, &actor, &event.competition_id)?;
+            if !matches!(competition.status()?, Status::Drawn | Status::Running) {
                 return Err(ApiError::conflict("check_in_closed", "no-shows are marked on the competition day"));
             }
             let first = store::events::sessions_of(conn, &event_id)?.into_iter().map(|s| s.starts_at).min();

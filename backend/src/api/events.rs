@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::competitions::{load_managed, load_visible, status_of};
 use super::trades::{trade_out, TradeOut};
 use super::{check_version, double_option, etag, if_match_version, parse_id, record, utc, JsonBody, ProblemResponses};
+use crate::service::load;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -22,6 +22,7 @@ use crate::domain::event::{
 use crate::domain::organisation::{is_region_code, region_within};
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
+use crate::store::StoreError;
 use crate::store::competitions::CompetitionWithHost;
 use crate::store::events::{DocumentRow, EventRow, EventWithTrade, SchemeRow, SessionRow};
 use crate::store::{self, audit::snapshot, new_id};
@@ -166,30 +167,8 @@ pub fn event_outs(conn: &mut DbConnection, events: Vec<EventWithTrade>) -> ApiRe
         .collect()
 }
 
-/// An event with its competition, as the caller may see it.
-pub fn load_event(
-    conn: &mut DbConnection,
-    actor: Option<&Actor>,
-    id: &str,
-) -> ApiResult<(EventWithTrade, CompetitionWithHost)> {
-    let event = store::events::find(conn, id)?.ok_or_else(|| ApiError::not_found("event"))?;
-    let competition = load_visible(conn, actor, &event.0.competition_id).map_err(|_| ApiError::not_found("event"))?;
-    Ok((event, competition))
-}
-
-/// An event whose competition the caller runs.
-fn load_managed_event(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    id: &str,
-) -> ApiResult<(EventWithTrade, CompetitionWithHost)> {
-    let event = store::events::find(conn, id)?.ok_or_else(|| ApiError::not_found("event"))?;
-    let competition = load_managed(conn, actor, &event.0.competition_id)?;
-    Ok((event, competition))
-}
-
 fn require_setup_stage(competition: &CompetitionWithHost) -> ApiResult<Status> {
-    let status = status_of(&competition.0)?;
+    let status = competition.0.status()?;
     if status.setup_editable() {
         Ok(status)
     } else {
@@ -252,11 +231,11 @@ fn host_region(conn: &mut DbConnection, competition: &CompetitionWithHost) -> Ap
     Ok(store::organisations::find(conn, &competition.0.host_org_id)?.map(|o| o.region_code).unwrap_or_default())
 }
 
-fn event_name_taken(e: ApiError) -> ApiError {
-    if e.code == "duplicate" {
+fn event_name_taken(e: StoreError) -> ApiError {
+    if e.is_duplicate() {
         ApiError::field("name", "name_taken", "the competition already has an event with this name")
     } else {
-        e
+        e.into()
     }
 }
 
@@ -316,7 +295,7 @@ pub async fn create_event(
     let out = state
         .db
         .write(move |conn| {
-            let competition = load_managed(conn, &actor, &competition_id)?;
+            let competition = load::managed_competition(conn, &actor, &competition_id)?;
             require_setup_stage(&competition)?;
             let track = input.track.unwrap_or(Track::Worker);
             let trade = store::trades::find(conn, &trade_id)?
@@ -482,7 +461,7 @@ pub async fn get_event(
     let detail = state
         .db
         .read(move |conn| {
-            let (event, competition) = load_event(conn, actor.as_ref(), &id)?;
+            let (event, competition) = load::event(conn, actor.as_ref(), &id)?;
             let manages = actor.as_ref().is_some_and(|a| can_manage_competition(a, &competition.1));
             let documents = visible_documents(conn, &id, manages)?;
             let marking_scheme = store::events::scheme_of(conn, &id)?.map(scheme_out);
@@ -570,7 +549,7 @@ pub async fn update_event(
     let out = state
         .db
         .write(move |conn| {
-            let ((current, trade_code, trade_name), competition) = load_managed_event(conn, &actor, &id)?;
+            let ((current, trade_code, trade_name), competition) = load::managed_event(conn, &actor, &id)?;
             require_setup_stage(&competition)?;
             check_version(current.version, expected)?;
             let before = event_out(conn, (current.clone(), trade_code, trade_name), true)?;
@@ -643,7 +622,7 @@ pub async fn delete_event(
     state
         .db
         .write(move |conn| {
-            let (event, competition) = load_managed_event(conn, &actor, &id)?;
+            let (event, competition) = load::managed_event(conn, &actor, &id)?;
             require_setup_stage(&competition)?;
             check_version(event.0.version, expected)?;
             let before = event_out(conn, event, true)?;
@@ -694,8 +673,8 @@ pub async fn add_session(
     let out = state
         .db
         .write(move |conn| {
-            let (_, (competition, _, _)) = load_managed_event(conn, &actor, &event_id)?;
-            if !status_of(&competition)?.is_before_running() {
+            let (_, (competition, _, _)) = load::managed_event(conn, &actor, &event_id)?;
+            if !competition.status()?.is_before_running() {
                 return Err(ApiError::conflict(
                     "competition_locked",
                     "the schedule is fixed once the competition is running",
@@ -761,8 +740,8 @@ pub async fn delete_session(
     state
         .db
         .write(move |conn| {
-            let (_, (competition, _, _)) = load_managed_event(conn, &actor, &event_id)?;
-            if !status_of(&competition)?.is_before_running() {
+            let (_, (competition, _, _)) = load::managed_event(conn, &actor, &event_id)?;
+            if !competition.status()?.is_before_running() {
                 return Err(ApiError::conflict(
                     "competition_locked",
                     "the schedule is fixed once the competition is running",
@@ -792,7 +771,7 @@ pub async fn list_documents(
     let out = state
         .db
         .read(move |conn| {
-            let (_, competition) = load_event(conn, actor.as_ref(), &id)?;
+            let (_, competition) = load::event(conn, actor.as_ref(), &id)?;
             let manages = actor.as_ref().is_some_and(|a| can_manage_competition(a, &competition.1));
             visible_documents(conn, &id, manages)
         })
@@ -868,7 +847,7 @@ pub async fn create_document(
     let out = state
         .db
         .write(move |conn| {
-            load_managed_event(conn, &actor, &event_id)?;
+            load::managed_event(conn, &actor, &event_id)?;
             let existing = store::events::documents_of(conn, &event_id)?;
             if existing.iter().any(|d| d.status == "draft") {
                 return Err(ApiError::conflict("draft_exists", "a draft version already exists: edit or publish it"));
@@ -929,7 +908,7 @@ pub async fn update_document(
     let out = state
         .db
         .write(move |conn| {
-            load_managed_event(conn, &actor, &event_id)?;
+            load::managed_event(conn, &actor, &event_id)?;
             let mut doc = load_document(conn, &event_id, version)?;
             if doc.status != "draft" {
                 return Err(ApiError::conflict(
@@ -984,8 +963,8 @@ pub async fn publish_document(
     let out = state
         .db
         .write(move |conn| {
-            let (_, (competition, _, _)) = load_managed_event(conn, &actor, &event_id)?;
-            let status = status_of(&competition)?;
+            let (_, (competition, _, _)) = load::managed_event(conn, &actor, &event_id)?;
+            let status = competition.status()?;
             if status == Status::Cancelled {
                 return Err(ApiError::conflict("competition_locked", "the competition was cancelled"));
             }
@@ -1128,12 +1107,12 @@ pub fn save_marking_scheme(
     input: MarkingSchemeInput,
     now: chrono::NaiveDateTime,
 ) -> ApiResult<MarkingSchemeOut> {
-    let ((event, _, _), (competition, _, _)) = load_managed_event(conn, actor, event_id)?;
+    let ((event, _, _), (competition, _, _)) = load::managed_event(conn, actor, event_id)?;
     let existing = store::events::scheme_of(conn, event_id)?;
     if store::judging::count_marks(conn, event_id)? > 0 {
         return Err(ApiError::conflict("scheme_locked", "marks have been entered against this scheme"));
     }
-    if existing.as_ref().is_some_and(|s| s.locked) || !status_of(&competition)?.is_before_running() {
+    if existing.as_ref().is_some_and(|s| s.locked) || !competition.status()?.is_before_running() {
         return Err(ApiError::conflict("scheme_locked", "the marking scheme is locked once the competition runs"));
     }
     let has = |kind: SessionKind| input.sections.iter().any(|s| s.kind == kind);

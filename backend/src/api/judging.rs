@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::competitions::status_of;
 use super::registrations::{idempotency_key, idempotent};
 use super::{check_version, etag, if_match_version, parse_id, record, utc, JsonBody, JsonWithBytes, ProblemResponses};
+use crate::service::load;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::{sha256_hex, Actor};
 use crate::db::DbConnection;
@@ -76,19 +76,9 @@ pub(super) fn require_role(
     }
 }
 
-fn load_event(
-    conn: &mut DbConnection,
-    id: &str,
-) -> ApiResult<(EventRow, crate::store::competitions::CompetitionRow, String)> {
-    let (event, _, _) = store::events::find(conn, id)?.ok_or_else(|| ApiError::not_found("event"))?;
-    let (competition, host_path, _) =
-        store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-    Ok((event, competition, host_path))
-}
-
 /// Marks are entered while the competition runs and is being scored.
 fn require_marking_open(competition: &crate::store::competitions::CompetitionRow) -> ApiResult<()> {
-    let status = status_of(competition)?;
+    let status = competition.status()?;
     if matches!(status, Status::Running | Status::Scoring) {
         Ok(())
     } else {
@@ -175,7 +165,7 @@ pub async fn assign_aspects(
     let out = state
         .db
         .write(move |conn| {
-            let (event, _, host_path) = load_event(conn, &event_id)?;
+            let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
             if !can_manage_competition(&actor, &host_path) {
                 return Err(ApiError::forbidden("the host's organisers assign judges"));
             }
@@ -297,10 +287,10 @@ pub async fn declare_relation(
                 created_at: now,
             };
             store::judging::insert_relation(conn, &row).map_err(|e| {
-                if e.code == "duplicate" {
+                if e.is_duplicate() {
                     ApiError::conflict("already_declared", "this relation is already declared")
                 } else {
-                    e
+                    e.into()
                 }
             })?;
             record(
@@ -343,7 +333,7 @@ pub async fn my_judging(state: web::Data<AppState>, actor: Actor) -> ApiResult<H
                 .load(conn)?;
             let mut out = Vec::new();
             for event_id in event_ids {
-                let (event, competition, _) = load_event(conn, &event_id)?;
+                let (event, competition, _) = load::event_for_roles(conn, &event_id)?;
                 let mine: HashSet<String> = store::judging::assignments_of(conn, &event_id)?
                     .into_iter()
                     .filter(|a| a.user_id == actor.user_id)
@@ -574,7 +564,7 @@ fn write_marks(
     inputs: &[MarkInput],
     now: chrono::NaiveDateTime,
 ) -> ApiResult<SubmissionOut> {
-    let (_, competition, _) = load_event(conn, event_id)?;
+    let (_, competition, _) = load::event_for_roles(conn, event_id)?;
     require_marking_open(&competition)?;
     require_role(conn, actor, event_id, &[EventRole::Judge, EventRole::ChiefJudge], "entering marks")?;
     if inputs.is_empty() || inputs.len() > 2000 {
@@ -985,7 +975,7 @@ pub async fn sign_section(
         .db
         .write(move |conn| {
             require_role(conn, &actor, &event_id, &[EventRole::Judge, EventRole::ChiefJudge], "signing a sheet")?;
-            let (_, competition, _) = load_event(conn, &event_id)?;
+            let (_, competition, _) = load::event_for_roles(conn, &event_id)?;
             require_marking_open(&competition)?;
             let mine: HashSet<String> = store::judging::assignments_of(conn, &event_id)?
                 .into_iter()
@@ -1038,10 +1028,10 @@ pub async fn sign_section(
                 confirmed_at: None,
             };
             store::judging::insert_signoff(conn, &row).map_err(|e| {
-                if e.code == "duplicate" {
+                if e.is_duplicate() {
                     ApiError::conflict("already_signed", "you have signed this section")
                 } else {
-                    e
+                    e.into()
                 }
             })?;
             store::judging::set_mark_status(
@@ -1220,7 +1210,7 @@ pub async fn progress(state: web::Data<AppState>, actor: Actor, id: web::Path<St
     let out = state
         .db
         .read(move |conn| {
-            let (_, _, host_path) = load_event(conn, &event_id)?;
+            let (_, _, host_path) = load::event_for_roles(conn, &event_id)?;
             if !can_manage_competition(&actor, &host_path) {
                 require_role(
                     conn,
@@ -1390,7 +1380,7 @@ pub async fn draw_review(state: web::Data<AppState>, actor: Actor, id: web::Path
         .db
         .write(move |conn| {
             require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge], "drawing the review sample")?;
-            let (event, _, _) = load_event(conn, &event_id)?;
+            let (event, _, _) = load::event_for_roles(conn, &event_id)?;
             let unlocked = unlocked_sections(conn, &event_id)?;
             if !unlocked.is_empty() {
                 return Err(ApiError::conflict(
@@ -1445,7 +1435,7 @@ pub async fn get_review(state: web::Data<AppState>, actor: Actor, id: web::Path<
     let out = state
         .db
         .read(move |conn| {
-            let (event, _, host_path) = load_event(conn, &event_id)?;
+            let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
             if !can_manage_competition(&actor, &host_path) {
                 require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the review")?;
             }
@@ -1495,7 +1485,7 @@ pub async fn record_sample(
             if !store::judging::record_sample(conn, &sample)? {
                 return Err(ApiError::conflict("already_reviewed", "this station's review is recorded"));
             }
-            let (event, _, _) = load_event(conn, &sample.event_id)?;
+            let (event, _, _) = load::event_for_roles(conn, &sample.event_id)?;
             let review = review_out(conn, &event)?;
             if crate::domain::review::full_review_required(review.checked, review.discrepancies) {
                 let sampled: HashSet<i32> = review.samples.iter().map(|s| s.station_number).collect();
@@ -1541,7 +1531,7 @@ pub async fn request_decryption(
         .db
         .write(move |conn| {
             require_role(conn, &actor, &event_id, &[EventRole::EncryptionJudge], "decryption")?;
-            let (event, _, _) = load_event(conn, &event_id)?;
+            let (event, _, _) = load::event_for_roles(conn, &event_id)?;
             let unlocked = unlocked_sections(conn, &event_id)?;
             if !unlocked.is_empty() {
                 return Err(ApiError::conflict(
@@ -1647,7 +1637,7 @@ pub async fn scores(state: web::Data<AppState>, actor: Actor, id: web::Path<Stri
     let out = state
         .db
         .read(move |conn| {
-            let (event, _, host_path) = load_event(conn, &event_id)?;
+            let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
             if !can_manage_competition(&actor, &host_path) {
                 require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the scores")?;
             }

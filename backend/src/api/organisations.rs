@@ -18,6 +18,7 @@ use crate::db::DbConnection;
 use crate::domain::organisation::{check_placement, child_path, in_subtree, OrgKind, Placement, Tier};
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
+use crate::store::StoreError;
 use crate::store::organisations::{OrganisationFilter, OrganisationRow};
 use crate::store::{self, audit::snapshot, new_id};
 use crate::AppState;
@@ -116,7 +117,7 @@ pub async fn list_organisations(
                 ),
                 None => None,
             };
-            store::organisations::list(
+            Ok(store::organisations::list(
                 conn,
                 &OrganisationFilter {
                     parent_id,
@@ -129,7 +130,7 @@ pub async fn list_organisations(
                     after_id,
                     limit: limit + 1,
                 },
-            )
+            )?)
         })
         .await?;
     let (rows, next_cursor) = split_page(rows, limit, |r| r.id.clone());
@@ -142,7 +143,7 @@ pub async fn list_organisations(
 #[get("/organisations/{id}")]
 pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let row = state.db.read(move |conn| store::organisations::find(conn, &id)).await?;
+    let row = state.db.read(move |conn| Ok(store::organisations::find(conn, &id)?)).await?;
     let row = row.ok_or_else(|| ApiError::not_found("organisation"))?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(row.version))).json(organisation_out(row)?))
 }
@@ -246,11 +247,11 @@ pub async fn create_organisation(
         .json(organisation_out(row)?))
 }
 
-fn sibling_name_taken(e: ApiError) -> ApiError {
-    if e.code == "duplicate" {
+fn sibling_name_taken(e: StoreError) -> ApiError {
+    if e.is_duplicate() {
         ApiError::field("name", "name_taken", "an organisation with this name already exists under the same parent")
     } else {
-        e
+        e.into()
     }
 }
 
@@ -424,10 +425,10 @@ pub async fn delete_organisation(
             }
             let before = organisation_out(current)?;
             store::organisations::delete(conn, &id).map_err(|e| {
-                if e.code == "still_referenced" {
+                if e.is_still_referenced() {
                     ApiError::conflict("still_referenced", "people or records still refer to this organisation")
                 } else {
-                    e
+                    e.into()
                 }
             })?;
             record(conn, &actor, "organisation.delete", ("organisation", &id), snapshot(&before), None)

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::competitions::status_of;
 use super::persons::{credential_out, CredentialOut};
 use super::{
     check_version, etag, if_match_version, parse_id, record, utc, JsonBody, JsonWithBytes, PageParams, ProblemResponses,
 };
+use crate::service::load::{self, Context, Relation};
 use crate::auth::policy::{can_manage_competition, is_unit_reviewer};
 use crate::auth::{sha256_hex, Actor};
 use crate::db::DbConnection;
@@ -118,66 +118,6 @@ pub struct RegistrationOut {
     pub updated_at: DateTime<Utc>,
 }
 
-/// What a registration is read with.
-pub struct Context {
-    pub registration: RegistrationRow,
-    pub event: EventRow,
-    pub competition: CompetitionRow,
-    pub host_path: String,
-    pub unit: OrganisationRow,
-    pub person: PersonRow,
-    pub members: Vec<MemberRow>,
-}
-
-/// How the caller stands to a registration.
-pub struct Relation {
-    pub is_party: bool,
-    pub unit_reviewer: bool,
-    pub host_reviewer: bool,
-}
-
-impl Relation {
-    pub fn visible(&self) -> bool {
-        self.is_party || self.unit_reviewer || self.host_reviewer
-    }
-
-    pub fn reviewer(&self) -> bool {
-        self.unit_reviewer || self.host_reviewer
-    }
-}
-
-pub fn relation(actor: &Actor, ctx: &Context) -> Relation {
-    let is_party =
-        actor.person_id.as_deref().is_some_and(|p| p == ctx.person.id || ctx.members.iter().any(|m| m.person_id == p));
-    Relation {
-        is_party,
-        unit_reviewer: is_unit_reviewer(actor, &ctx.unit.path, &ctx.host_path),
-        host_reviewer: can_manage_competition(actor, &ctx.host_path),
-    }
-}
-
-pub fn load_context(conn: &mut DbConnection, registration: RegistrationRow) -> ApiResult<Context> {
-    let missing = |what: &str| ApiError::internal(format!("registration {} lost its {what}", registration.id));
-    let (event, _, _) = store::events::find(conn, &registration.event_id)?.ok_or_else(|| missing("event"))?;
-    let (competition, host_path, _) =
-        store::competitions::find(conn, &registration.competition_id)?.ok_or_else(|| missing("competition"))?;
-    let unit = store::organisations::find(conn, &registration.nominating_org_id)?.ok_or_else(|| missing("unit"))?;
-    let (person, _) = store::persons::find(conn, &registration.person_id)?.ok_or_else(|| missing("person"))?;
-    let members = store::registrations::members_of(conn, &registration.id)?;
-    Ok(Context { registration, event, competition, host_path, unit, person, members })
-}
-
-/// A registration the caller may see (404 otherwise).
-pub fn load_visible(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<(Context, Relation)> {
-    let row = store::registrations::find(conn, id)?.ok_or_else(|| ApiError::not_found("registration"))?;
-    let ctx = load_context(conn, row)?;
-    let s = relation(actor, &ctx);
-    if !s.visible() {
-        return Err(ApiError::not_found("registration"));
-    }
-    Ok((ctx, s))
-}
-
 fn brief(person: &PersonRow, whole_number: bool) -> PersonBrief {
     PersonBrief {
         id: person.id.clone(),
@@ -247,7 +187,7 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bo
 
 /// Reads back a registration as the caller sees it.
 pub fn view(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<RegistrationOut> {
-    let (ctx, s) = load_visible(conn, actor, id)?;
+    let (ctx, s) = load::registration(conn, actor, id)?;
     let whole = s.is_party || s.reviewer();
     registration_out(conn, ctx, whole)
 }
@@ -263,7 +203,7 @@ pub fn trail(
     comment: Option<String>,
     now: chrono::NaiveDateTime,
 ) -> ApiResult<()> {
-    store::registrations::insert_review(
+    Ok(store::registrations::insert_review(
         conn,
         &ReviewRow {
             id: new_id(),
@@ -275,7 +215,7 @@ pub fn trail(
             actor_user_id: actor.map(|a| a.user_id.clone()),
             at: now,
         },
-    )
+    )?)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -410,7 +350,7 @@ pub fn require_registration_open(
     now: chrono::NaiveDateTime,
     zone: crate::domain::time::Zone,
 ) -> ApiResult<()> {
-    let status = status_of(competition)?;
+    let status = competition.status()?;
     if status != Status::RegistrationOpen {
         return Err(ApiError::conflict(
             "registration_not_open",
@@ -465,7 +405,7 @@ pub fn prepare_entry(
     let (event, _, _) = store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
     let (competition, host_path, _) =
         store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-    if !status_of(&competition)?.is_public() && !can_manage_competition(actor, &host_path) {
+    if !competition.status()?.is_public() && !can_manage_competition(actor, &host_path) {
         return Err(ApiError::not_found("event"));
     }
     if initial.is_none() {
@@ -606,14 +546,14 @@ pub fn enter(
         updated_at: at,
     };
     store::registrations::insert(conn, &row).map_err(|e| {
-        if e.code == "duplicate" {
+        if e.is_duplicate() {
             not_eligible(vec![Violation::new(
                 "eligibility",
                 "already_registered",
                 "the person already has a registration for this event",
             )])
         } else {
-            e
+            e.into()
         }
     })?;
     store::registrations::replace_members(conn, &row.id, &members)?;
@@ -738,7 +678,7 @@ where
         Err(e) => {
             // A concurrent request with the same key got in first: answer as it did.
             let (user, k) = (actor.user_id.clone(), key.clone());
-            match state.db.read(move |conn| store::idempotency::find(conn, &user, &k)).await? {
+            match state.db.read(move |conn| Ok(store::idempotency::find(conn, &user, &k)?)).await? {
                 Some(existing) if existing.response_status > 0 => replay(existing, &request_hash),
                 _ => Err(e),
             }
@@ -933,8 +873,8 @@ pub async fn list_registrations(
                 let exhausted = rows.len() as i64 <= limit;
                 for row in rows.into_iter().take(limit as usize) {
                     filter.after_id = Some(row.id.clone());
-                    let ctx = load_context(conn, row)?;
-                    let s = relation(&actor, &ctx);
+                    let ctx = load::registration_context(conn, row)?;
+                    let s = load::relation(&actor, &ctx);
                     if !s.visible() {
                         continue;
                     }
@@ -1057,7 +997,7 @@ pub async fn edit_registration(
     let out = state
         .db
         .write(move |conn| {
-            let (ctx, s) = load_visible(conn, &actor, &id)?;
+            let (ctx, s) = load::registration(conn, &actor, &id)?;
             if !(s.is_party || s.unit_reviewer) {
                 return Err(ApiError::forbidden("the contestant or the nominating unit edits a registration"));
             }
@@ -1129,7 +1069,7 @@ pub async fn resubmit_registration(
     let out = state
         .db
         .write(move |conn| {
-            let (ctx, s) = load_visible(conn, &actor, &id)?;
+            let (ctx, s) = load::registration(conn, &actor, &id)?;
             if !(s.is_party || s.unit_reviewer) {
                 return Err(ApiError::forbidden("the contestant or the nominating unit resubmits a registration"));
             }
@@ -1184,7 +1124,7 @@ pub async fn review_registration(
     let out = state
         .db
         .write(move |conn| {
-            let (ctx, s) = load_visible(conn, &actor, &id)?;
+            let (ctx, s) = load::registration(conn, &actor, &id)?;
             if let Some(expected) = expected {
                 check_version(ctx.registration.version, expected)?;
             }
@@ -1207,7 +1147,7 @@ pub async fn review_registration(
             if to == RegistrationStatus::Admitted {
                 check_level_for_admission(conn, &ctx)?;
             }
-            let comp_status = status_of(&ctx.competition)?;
+            let comp_status = ctx.competition.status()?;
             if !matches!(comp_status, Status::RegistrationOpen | Status::RegistrationClosed) {
                 return Err(ApiError::conflict(
                     "review_closed",
@@ -1245,7 +1185,7 @@ pub async fn withdraw_registration(
     let out = state
         .db
         .write(move |conn| {
-            let (ctx, s) = load_visible(conn, &actor, &id)?;
+            let (ctx, s) = load::registration(conn, &actor, &id)?;
             if !(s.is_party || s.unit_reviewer) {
                 return Err(ApiError::forbidden("the contestant or the nominating unit withdraws a registration"));
             }
@@ -1259,7 +1199,7 @@ pub async fn withdraw_registration(
                     format!("a {status} registration cannot be withdrawn"),
                 ));
             }
-            let comp_status = status_of(&ctx.competition)?;
+            let comp_status = ctx.competition.status()?;
             let qualifier = ctx.registration.origin_competition_id.is_some();
             let open = comp_status == Status::RegistrationOpen
                 || (qualifier && matches!(comp_status, Status::RegistrationClosed | Status::RosterPublicity));

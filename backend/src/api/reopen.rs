@@ -179,7 +179,7 @@ fn names_in<'a>(
         .flat_map(|(r, m)| [Some(m.judge_user_id.clone()), Some(r.requested_by.clone()), r.approved_by.clone()])
         .flatten()
         .collect();
-    store::users::usernames(conn, &ids)
+    Ok(store::users::usernames(conn, &ids)?)
 }
 
 /// One request as answered after a change.

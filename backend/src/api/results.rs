@@ -16,6 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::judging::scores_from;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
+use crate::service::load;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -608,7 +609,7 @@ fn advance_qualifiers(
     let Some((competition, _, _)) = store::competitions::find(conn, &event.competition_id)? else { return Ok(0) };
     let Some(target_id) = competition.feeds_into_id.clone() else { return Ok(0) };
     let Some((target, _, _)) = store::competitions::find(conn, &target_id)? else { return Ok(0) };
-    let target_status = super::competitions::status_of(&target)?;
+    let target_status = target.status()?;
     if !matches!(
         target_status,
         Status::Draft | Status::Published | Status::RegistrationOpen | Status::RegistrationClosed
@@ -911,7 +912,7 @@ pub async fn export_competition_results(
     let (title, sets) = state
         .db
         .read(move |conn| {
-            let (competition, host_path, _) = super::competitions::load_visible(conn, actor.as_ref(), &competition_id)?;
+            let (competition, host_path, _) = load::competition(conn, actor.as_ref(), &competition_id)?;
             let mut sets = Vec::new();
             for (event, _, _) in store::events::of_competition(conn, &competition_id)? {
                 if let Some(set) = visible_results(conn, actor.as_ref(), &event, &host_path)? {

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::competitions::{load_managed, load_visible as load_visible_competition, status_of};
 use diesel::Connection;
 
 use super::registrations::{enter, save_status, view, RegistrationOut, SignUpRequest};
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
+use crate::service::load;
 use crate::auth::policy::{can_manage_competition, require_admin};
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -117,8 +117,8 @@ pub async fn admit_qualifiers(
         .db
         .write(move |conn| {
             let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-            let (competition, _, _) = load_managed(conn, &actor, &event.competition_id)?;
-            if !matches!(status_of(&competition)?, Status::RegistrationOpen | Status::RegistrationClosed) {
+            let (competition, _, _) = load::managed_competition(conn, &actor, &event.competition_id)?;
+            if !matches!(competition.status()?, Status::RegistrationOpen | Status::RegistrationClosed) {
                 return Err(ApiError::conflict("registration_not_open", "qualifiers are admitted while registration is open or just closed"));
             }
             let (origin, _, _) = store::competitions::find(conn, &origin_competition_id)?.ok_or_else(|| ApiError::field("origin_competition_id", "unknown_competition", "no competition has this id"))?;
@@ -557,8 +557,8 @@ pub async fn public_roster(
     let out = state
         .db
         .read(move |conn| {
-            let (competition, host_path, _) = load_visible_competition(conn, actor.as_ref(), &id)?;
-            let status = status_of(&competition)?;
+            let (competition, host_path, _) = load::competition(conn, actor.as_ref(), &id)?;
+            let status = competition.status()?;
             let organiser = actor.as_ref().is_some_and(|a| can_manage_competition(a, &host_path));
             let public = status != Status::Cancelled
                 && status.registration_has_opened()
@@ -605,12 +605,12 @@ pub async fn export_roster(
     let (name, entries) = state
         .db
         .read(move |conn| {
-            let (competition, host_path, _) = load_visible_competition(conn, actor.as_ref(), &id)?;
+            let (competition, host_path, _) = load::competition(conn, actor.as_ref(), &id)?;
             let organiser = actor.as_ref().is_some_and(|a| can_manage_competition(a, &host_path));
             if full && !organiser {
                 return Err(ApiError::forbidden("whole ID numbers are for the host's organisers"));
             }
-            let status = status_of(&competition)?;
+            let status = competition.status()?;
             if !organiser
                 && (!status.registration_has_opened()
                     || matches!(status, Status::RegistrationOpen | Status::RegistrationClosed))
@@ -723,7 +723,7 @@ pub async fn file_objection(
             }
             let window = store::calendar::window_of(conn, &competition.id, "roster")?;
             let at = now;
-            let open = status_of(&competition)? == Status::RosterPublicity
+            let open = competition.status()? == Status::RosterPublicity
                 && window.as_ref().is_some_and(|w| at >= w.starts_at && at < w.ends_at);
             if !open {
                 let detail = match window {
@@ -771,7 +771,7 @@ pub async fn list_objections(
     let out = state
         .db
         .read(move |conn| {
-            load_managed(conn, &actor, &id)?;
+            load::managed_competition(conn, &actor, &id)?;
             Ok(store::registrations::objections_of_competition(conn, &id)?
                 .into_iter()
                 .map(objection_out)
@@ -808,7 +808,7 @@ pub async fn rule_objection(
                 store::registrations::find_objection(conn, &id)?.ok_or_else(|| ApiError::not_found("objection"))?;
             let registration = store::registrations::find(conn, &objection.registration_id)?
                 .ok_or_else(|| ApiError::not_found("objection"))?;
-            load_managed(conn, &actor, &registration.competition_id)?;
+            load::managed_competition(conn, &actor, &registration.competition_id)?;
             let mut decided = objection.clone();
             decided.status = if request.uphold { "upheld" } else { "dismissed" }.into();
             decided.ruling = Some(ruling.clone());
@@ -877,7 +877,7 @@ pub async fn list_calendar(state: web::Data<AppState>, query: web::Query<Calenda
     if !(2000..=2100).contains(&year) {
         return Err(ApiError::field("year", "out_of_range", "a year between 2000 and 2100"));
     }
-    let rows = state.db.read(move |conn| store::calendar::list_days(conn, year)).await?;
+    let rows = state.db.read(move |conn| Ok(store::calendar::list_days(conn, year)?)).await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
             .map(|r| CalendarDayOut {

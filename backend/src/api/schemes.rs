@@ -11,11 +11,12 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::events::{
-    check_scheme_input, load_event, save_marking_scheme, scheme_out, MarkingSchemeInput, MarkingSchemeOut,
+    check_scheme_input, save_marking_scheme, scheme_out, MarkingSchemeInput, MarkingSchemeOut,
     SchemeSection,
 };
 use super::roster::read_table;
 use super::{parse_id, ProblemResponses};
+use crate::service::load;
 use crate::auth::Actor;
 use crate::domain::event::SessionKind;
 use crate::domain::scoring::{AspectKind, AspectSpec, CriterionSpec};
@@ -151,7 +152,7 @@ fn load_scheme(
     actor: Option<&Actor>,
     event_id: &str,
 ) -> ApiResult<MarkingSchemeOut> {
-    load_event(conn, actor, event_id)?;
+    load::event(conn, actor, event_id)?;
     store::events::scheme_of(conn, event_id)?.map(scheme_out).ok_or_else(|| ApiError::not_found("marking scheme"))
 }
 

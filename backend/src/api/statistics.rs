@@ -381,10 +381,10 @@ pub async fn create_target(
                 updated_at: at,
             };
             store::statistics::insert_target(conn, &row).map_err(|e| {
-                if e.code == "duplicate" {
+                if e.is_duplicate() {
                     ApiError::field("metric", "target_exists", "this plan already has a target for this metric")
                 } else {
-                    e
+                    e.into()
                 }
             })?;
             record(

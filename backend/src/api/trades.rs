@@ -73,7 +73,7 @@ pub async fn list_trades(state: web::Data<AppState>, query: web::Query<TradeQuer
         after_id: page.cursor_id()?,
         limit: limit + 1,
     };
-    let rows = state.db.read(move |conn| store::trades::list(conn, &filter)).await?;
+    let rows = state.db.read(move |conn| Ok(store::trades::list(conn, &filter)?)).await?;
     let (rows, next_cursor) = split_page(rows, limit, |r| r.id.clone());
     Ok(HttpResponse::Ok().json(TradePage { items: rows.into_iter().map(trade_out).collect(), next_cursor }))
 }
@@ -117,10 +117,10 @@ pub async fn create_trade(
         .db
         .write(move |conn| {
             store::trades::insert(conn, &row).map_err(|e| {
-                if e.code == "duplicate" {
+                if e.is_duplicate() {
                     ApiError::field("name", "trade_exists", "this trade (code and name) is already in the catalogue")
                 } else {
-                    e
+                    e.into()
                 }
             })?;
             let out = trade_out(row);

@@ -9,7 +9,9 @@ use futures_util::future::LocalBoxFuture;
 use tracing_actix_web::RequestId;
 
 use crate::domain::role::Role;
+use crate::db::DbConnection;
 use crate::error::ApiError;
+use crate::store::StoreError;
 use crate::{store, AppState};
 
 #[derive(Debug, Clone)]
@@ -30,6 +32,27 @@ pub struct Actor {
     pub request_id: Option<String>,
     /// When the request arrived, by the server's clock: the time its audit records carry.
     pub at: chrono::NaiveDateTime,
+}
+
+/// The active account `user_id` with its grants, or none when it is gone or disabled.
+pub fn load_actor(conn: &mut DbConnection, user_id: &str) -> Result<Option<Actor>, StoreError> {
+    let Some(user) = store::users::find(conn, user_id)?.filter(|u| u.is_active) else {
+        return Ok(None);
+    };
+    let grants = store::users::grants_of(conn, user_id)?
+        .into_iter()
+        .filter_map(|(g, path, _)| {
+            Role::parse(&g.role).map(|role| Grant { id: g.id, role, organisation_id: g.organisation_id, org_path: path })
+        })
+        .collect();
+    Ok(Some(Actor {
+        user_id: user.id,
+        username: user.username,
+        person_id: user.person_id,
+        grants,
+        request_id: None,
+        at: Default::default(),
+    }))
 }
 
 pub fn request_id(req: &HttpRequest) -> Option<String> {
@@ -56,7 +79,7 @@ impl FromRequest for Actor {
                 ApiError::unauthorized("invalid_token", "the Authorization header must be 'Bearer <access token>'")
             })?;
             let claims = state.tokens.verify(token)?;
-            let actor = state.db.read(move |conn| store::users::load_actor(conn, &claims.sub)).await?;
+            let actor = state.db.read(move |conn| Ok(load_actor(conn, &claims.sub)?)).await?;
             let mut actor = actor.ok_or_else(|| {
                 ApiError::unauthorized("invalid_token", "the account no longer exists or is disabled")
             })?;

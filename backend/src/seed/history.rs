@@ -346,7 +346,7 @@ pub fn generate_history(db: &Db, scale: HistoryScale, at: NaiveDateTime) -> Resu
     summary.persons = people.workers.len() + people.students.len();
     let trades = db
         .read_blocking(|conn| {
-            store::trades::list(conn, &store::trades::TradeFilter { limit: 500, ..Default::default() })
+            Ok(store::trades::list(conn, &store::trades::TradeFilter { limit: 500, ..Default::default() })?)
         })
         .map_err(|e| e.detail)?;
     let mut promoted: HashMap<i32, HashSet<String>> = HashMap::new();

@@ -115,7 +115,7 @@ pub fn create_admin(db: &Db, username: &str, password: &str, at: NaiveDateTime) 
 
 /// Creates the configured first admin when there is no admin yet; true if it did.
 pub fn ensure_admin(db: &Db, username: &str, password: &str, at: NaiveDateTime) -> Result<bool, String> {
-    let admins = db.read_blocking(store::users::count_admins).map_err(|e| e.detail)?;
+    let admins = db.read_blocking(|conn| Ok(store::users::count_admins(conn)?)).map_err(|e| e.detail)?;
     if admins > 0 {
         return Ok(false);
     }
@@ -185,14 +185,14 @@ pub fn seed_demo(db: &Db, data_dir: &Path, at: NaiveDateTime, zone: Zone) -> Res
     let accounts_path = data_dir.join(ACCOUNTS_FILE);
     let seeded = db
         .read_blocking(|conn| {
-            store::organisations::list(
+            Ok(store::organisations::list(
                 conn,
                 &store::organisations::OrganisationFilter {
                     name_contains: Some(PROVINCE_UNION.into()),
                     limit: 1,
                     ..Default::default()
                 },
-            )
+            )?)
         })
         .map_err(|e| e.detail)?;
     if !seeded.is_empty() {

@@ -1,12 +1,17 @@
 //! Loading what a use case acts on, as the caller may see it: a record the caller may not see is
-//! "not found", never a different answer.
+//! "not found", never a different answer. One home for every loader, so that "may this caller see
+//! it" is answered the same way in every area.
 
-use crate::auth::policy::can_view_person;
+use crate::auth::policy::{can_manage_competition, can_view_competition, can_view_person, is_unit_reviewer};
 use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
+use crate::store::competitions::{CompetitionRow, CompetitionWithHost};
+use crate::store::events::{EventRow, EventWithTrade};
+use crate::store::organisations::OrganisationRow;
 use crate::store::persons::PersonRow;
+use crate::store::registrations::{MemberRow, RegistrationRow};
 
 /// A person with their employer's path, if the caller may see them (404 otherwise).
 pub fn person(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<(PersonRow, Option<String>)> {
@@ -14,4 +19,118 @@ pub fn person(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<(Pe
         Some((row, path)) if can_view_person(actor, &row.id, path.as_deref()) => Ok((row, path)),
         _ => Err(ApiError::not_found("person")),
     }
+}
+
+/// A competition the caller may see (404 otherwise: drafts are private).
+pub fn competition(conn: &mut DbConnection, actor: Option<&Actor>, id: &str) -> ApiResult<CompetitionWithHost> {
+    match store::competitions::find(conn, id)? {
+        Some(found) if can_view_competition(actor, found.0.status()?.is_public(), &found.1) => Ok(found),
+        _ => Err(ApiError::not_found("competition")),
+    }
+}
+
+/// A competition the caller runs (404 if they may not see it, 403 if they only may see it).
+pub fn managed_competition(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<CompetitionWithHost> {
+    let found = competition(conn, Some(actor), id)?;
+    if !can_manage_competition(actor, &found.1) {
+        return Err(ApiError::forbidden("only the organisers of the host organisation may change this competition"));
+    }
+    Ok(found)
+}
+
+/// An event with its competition, as the caller may see it.
+pub fn event(
+    conn: &mut DbConnection,
+    actor: Option<&Actor>,
+    id: &str,
+) -> ApiResult<(EventWithTrade, CompetitionWithHost)> {
+    let event = store::events::find(conn, id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    let competition = competition(conn, actor, &event.0.competition_id).map_err(|_| ApiError::not_found("event"))?;
+    Ok((event, competition))
+}
+
+/// An event whose competition the caller runs.
+pub fn managed_event(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+) -> ApiResult<(EventWithTrade, CompetitionWithHost)> {
+    let event = store::events::find(conn, id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    let competition = managed_competition(conn, actor, &event.0.competition_id)?;
+    Ok((event, competition))
+}
+
+/// An event with its competition and the host's path, whoever asks: for the steps whose access
+/// is by event role (judging, the draw), which the caller checks next.
+pub fn event_for_roles(conn: &mut DbConnection, id: &str) -> ApiResult<(EventRow, CompetitionRow, String)> {
+    let (event, _, _) = store::events::find(conn, id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    let (competition, host_path, _) =
+        store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    Ok((event, competition, host_path))
+}
+
+/// The event row alone (404 when there is none).
+pub fn event_row(conn: &mut DbConnection, id: &str) -> ApiResult<EventRow> {
+    store::events::find(conn, id)?.map(|(e, _, _)| e).ok_or_else(|| ApiError::not_found("event"))
+}
+
+/// What a registration is read with.
+pub struct Context {
+    pub registration: RegistrationRow,
+    pub event: EventRow,
+    pub competition: CompetitionRow,
+    pub host_path: String,
+    pub unit: OrganisationRow,
+    pub person: PersonRow,
+    pub members: Vec<MemberRow>,
+}
+
+/// How the caller stands to a registration.
+pub struct Relation {
+    pub is_party: bool,
+    pub unit_reviewer: bool,
+    pub host_reviewer: bool,
+}
+
+impl Relation {
+    pub fn visible(&self) -> bool {
+        self.is_party || self.unit_reviewer || self.host_reviewer
+    }
+
+    pub fn reviewer(&self) -> bool {
+        self.unit_reviewer || self.host_reviewer
+    }
+}
+
+pub fn relation(actor: &Actor, ctx: &Context) -> Relation {
+    let is_party =
+        actor.person_id.as_deref().is_some_and(|p| p == ctx.person.id || ctx.members.iter().any(|m| m.person_id == p));
+    Relation {
+        is_party,
+        unit_reviewer: is_unit_reviewer(actor, &ctx.unit.path, &ctx.host_path),
+        host_reviewer: can_manage_competition(actor, &ctx.host_path),
+    }
+}
+
+/// A registration with everything it is read with, whoever asks (for steps the system takes).
+pub fn registration_context(conn: &mut DbConnection, registration: RegistrationRow) -> ApiResult<Context> {
+    let missing = |what: &str| ApiError::internal(format!("registration {} lost its {what}", registration.id));
+    let (event, _, _) = store::events::find(conn, &registration.event_id)?.ok_or_else(|| missing("event"))?;
+    let (competition, host_path, _) =
+        store::competitions::find(conn, &registration.competition_id)?.ok_or_else(|| missing("competition"))?;
+    let unit = store::organisations::find(conn, &registration.nominating_org_id)?.ok_or_else(|| missing("unit"))?;
+    let (person, _) = store::persons::find(conn, &registration.person_id)?.ok_or_else(|| missing("person"))?;
+    let members = store::registrations::members_of(conn, &registration.id)?;
+    Ok(Context { registration, event, competition, host_path, unit, person, members })
+}
+
+/// A registration the caller may see (404 otherwise).
+pub fn registration(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<(Context, Relation)> {
+    let row = store::registrations::find(conn, id)?.ok_or_else(|| ApiError::not_found("registration"))?;
+    let ctx = registration_context(conn, row)?;
+    let s = relation(actor, &ctx);
+    if !s.visible() {
+        return Err(ApiError::not_found("registration"));
+    }
+    Ok((ctx, s))
 }

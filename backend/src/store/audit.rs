@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::db::schema::{audit_head, audit_records};
 use crate::db::DbConnection;
 use crate::domain::audit_chain::{check_link, record_hash, ChainBreak, ChainedFields, GENESIS_HASH};
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_records)]
@@ -55,7 +55,7 @@ pub fn snapshot<T: Serialize>(value: &T) -> Option<serde_json::Value> {
 /// Appends one record inside the caller's transaction. Touching the head row first takes its
 /// write lock (a row lock on PostgreSQL, the database lock on SQLite), so concurrent appends
 /// line up one after another and each sees the true previous hash.
-pub fn append(conn: &mut DbConnection, entry: AuditEntry, at: NaiveDateTime) -> ApiResult<i64> {
+pub fn append(conn: &mut DbConnection, entry: AuditEntry, at: NaiveDateTime) -> StoreResult<i64> {
     diesel::update(audit_head::table.find(1)).set(audit_head::seq.eq(audit_head::seq)).execute(conn)?;
     let (head_seq, head_hash): (i64, String) =
         audit_head::table.find(1).select((audit_head::seq, audit_head::hash)).first(conn)?;
@@ -113,7 +113,7 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-pub fn list(conn: &mut DbConnection, f: &AuditFilter) -> ApiResult<Vec<AuditRow>> {
+pub fn list(conn: &mut DbConnection, f: &AuditFilter) -> StoreResult<Vec<AuditRow>> {
     let mut query = audit_records::table.select(AuditRow::as_select()).into_boxed();
     if let Some(v) = &f.entity_type {
         query = query.filter(audit_records::entity_type.eq(v.clone()));
@@ -141,7 +141,7 @@ pub fn list(conn: &mut DbConnection, f: &AuditFilter) -> ApiResult<Vec<AuditRow>
 
 /// Walks the whole chain in order, a page at a time; returns how many records verified, or the
 /// first break.
-pub fn verify_chain(conn: &mut DbConnection) -> ApiResult<Result<i64, ChainBreak>> {
+pub fn verify_chain(conn: &mut DbConnection) -> StoreResult<Result<i64, ChainBreak>> {
     const PAGE: i64 = 1_000;
     let mut prev_hash = GENESIS_HASH.to_string();
     let mut expected = 1i64;

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{award_objections, awards, competitions, events, organisations, persons, trades};
 use crate::db::DbConnection;
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = awards)]
@@ -70,22 +70,22 @@ macro_rules! award_view {
     };
 }
 
-pub fn insert(conn: &mut DbConnection, rows: &[AwardRow]) -> ApiResult<()> {
+pub fn insert(conn: &mut DbConnection, rows: &[AwardRow]) -> StoreResult<()> {
     for row in rows {
         diesel::insert_into(awards::table).values(row).execute(conn)?;
     }
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<AwardRow>> {
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<AwardRow>> {
     Ok(awards::table.find(id).select(AwardRow::as_select()).first(conn).optional()?)
 }
 
-pub fn find_view(conn: &mut DbConnection, id: &str) -> ApiResult<Option<AwardView>> {
+pub fn find_view(conn: &mut DbConnection, id: &str) -> StoreResult<Option<AwardView>> {
     Ok(award_view!().filter(awards::id.eq(id)).first(conn).optional()?)
 }
 
-pub fn find_by_certificate(conn: &mut DbConnection, number: &str) -> ApiResult<Option<AwardView>> {
+pub fn find_by_certificate(conn: &mut DbConnection, number: &str) -> StoreResult<Option<AwardView>> {
     Ok(award_view!().filter(awards::certificate_number.eq(number)).first(conn).optional()?)
 }
 
@@ -99,7 +99,7 @@ pub struct AwardFilter {
     pub kind: Option<String>,
 }
 
-pub fn list(conn: &mut DbConnection, f: &AwardFilter) -> ApiResult<Vec<AwardView>> {
+pub fn list(conn: &mut DbConnection, f: &AwardFilter) -> StoreResult<Vec<AwardView>> {
     let mut query = award_view!().into_boxed();
     if let Some(v) = &f.competition_id {
         query = query.filter(awards::competition_id.eq(v.clone()));
@@ -119,17 +119,17 @@ pub fn list(conn: &mut DbConnection, f: &AwardFilter) -> ApiResult<Vec<AwardView
     Ok(query.order((awards::year.desc(), awards::event_id.asc(), awards::rank.asc(), awards::kind.asc())).load(conn)?)
 }
 
-pub fn of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<AwardRow>> {
+pub fn of_event(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<AwardRow>> {
     Ok(awards::table.filter(awards::event_id.eq(event_id)).select(AwardRow::as_select()).load(conn)?)
 }
 
-pub fn delete_proposed_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<usize> {
+pub fn delete_proposed_of_event(conn: &mut DbConnection, event_id: &str) -> StoreResult<usize> {
     Ok(diesel::delete(awards::table.filter(awards::event_id.eq(event_id)).filter(awards::status.eq("proposed")))
         .execute(conn)?)
 }
 
 /// (year, status) of a person's promotions, for the one-a-year rule.
-pub fn promotions_of(conn: &mut DbConnection, person_id: &str) -> ApiResult<Vec<(i32, String)>> {
+pub fn promotions_of(conn: &mut DbConnection, person_id: &str) -> StoreResult<Vec<(i32, String)>> {
     Ok(awards::table
         .filter(awards::person_id.eq(person_id))
         .filter(awards::kind.eq("promotion"))
@@ -138,7 +138,7 @@ pub fn promotions_of(conn: &mut DbConnection, person_id: &str) -> ApiResult<Vec<
 }
 
 /// Saves an award if it is still at `expected` version.
-pub fn update_if_version(conn: &mut DbConnection, row: &AwardRow, expected: i32) -> ApiResult<bool> {
+pub fn update_if_version(conn: &mut DbConnection, row: &AwardRow, expected: i32) -> StoreResult<bool> {
     let changed = diesel::update(awards::table.filter(awards::id.eq(&row.id)).filter(awards::version.eq(expected)))
         .set((
             awards::status.eq(&row.status),
@@ -158,7 +158,7 @@ pub fn update_if_version(conn: &mut DbConnection, row: &AwardRow, expected: i32)
 }
 
 /// How many certificate numbers start with `prefix` (the next serial is one more).
-pub fn certificates_with_prefix(conn: &mut DbConnection, prefix: &str) -> ApiResult<i64> {
+pub fn certificates_with_prefix(conn: &mut DbConnection, prefix: &str) -> StoreResult<i64> {
     Ok(awards::table.filter(awards::certificate_number.like(format!("{prefix}%"))).count().get_result(conn)?)
 }
 
@@ -176,16 +176,16 @@ pub struct ObjectionRow {
     pub ruled_at: Option<NaiveDateTime>,
 }
 
-pub fn insert_objection(conn: &mut DbConnection, row: &ObjectionRow) -> ApiResult<()> {
+pub fn insert_objection(conn: &mut DbConnection, row: &ObjectionRow) -> StoreResult<()> {
     diesel::insert_into(award_objections::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn find_objection(conn: &mut DbConnection, id: &str) -> ApiResult<Option<ObjectionRow>> {
+pub fn find_objection(conn: &mut DbConnection, id: &str) -> StoreResult<Option<ObjectionRow>> {
     Ok(award_objections::table.find(id).select(ObjectionRow::as_select()).first(conn).optional()?)
 }
 
-pub fn objections_of(conn: &mut DbConnection, award_id: &str) -> ApiResult<Vec<ObjectionRow>> {
+pub fn objections_of(conn: &mut DbConnection, award_id: &str) -> StoreResult<Vec<ObjectionRow>> {
     Ok(award_objections::table
         .filter(award_objections::award_id.eq(award_id))
         .order(award_objections::filed_at.asc())
@@ -194,7 +194,7 @@ pub fn objections_of(conn: &mut DbConnection, award_id: &str) -> ApiResult<Vec<O
 }
 
 /// Rules on an objection if it is still open.
-pub fn rule_objection(conn: &mut DbConnection, row: &ObjectionRow) -> ApiResult<bool> {
+pub fn rule_objection(conn: &mut DbConnection, row: &ObjectionRow) -> StoreResult<bool> {
     let changed = diesel::update(
         award_objections::table.filter(award_objections::id.eq(&row.id)).filter(award_objections::status.eq("open")),
     )
@@ -209,17 +209,17 @@ pub fn rule_objection(conn: &mut DbConnection, row: &ObjectionRow) -> ApiResult<
 }
 
 /// The competition's award rules as stored (JSON), None for the defaults.
-pub fn rules_of(conn: &mut DbConnection, competition_id: &str) -> ApiResult<Option<String>> {
+pub fn rules_of(conn: &mut DbConnection, competition_id: &str) -> StoreResult<Option<String>> {
     Ok(competitions::table.find(competition_id).select(competitions::award_rules).first(conn)?)
 }
 
-pub fn save_rules(conn: &mut DbConnection, competition_id: &str, rules: Option<&str>) -> ApiResult<()> {
+pub fn save_rules(conn: &mut DbConnection, competition_id: &str, rules: Option<&str>) -> StoreResult<()> {
     diesel::update(competitions::table.find(competition_id)).set(competitions::award_rules.eq(rules)).execute(conn)?;
     Ok(())
 }
 
 /// Whether any event of the competition has final results.
-pub fn any_final_results(conn: &mut DbConnection, competition_id: &str) -> ApiResult<bool> {
+pub fn any_final_results(conn: &mut DbConnection, competition_id: &str) -> StoreResult<bool> {
     use crate::db::schema::result_sets;
     let event_ids: Vec<String> =
         events::table.filter(events::competition_id.eq(competition_id)).select(events::id).load(conn)?;
@@ -235,7 +235,7 @@ pub fn any_final_results(conn: &mut DbConnection, competition_id: &str) -> ApiRe
 pub fn organisations_by_ids(
     conn: &mut DbConnection,
     ids: &[String],
-) -> ApiResult<Vec<(String, String, String, String, String, String)>> {
+) -> StoreResult<Vec<(String, String, String, String, String, String)>> {
     Ok(organisations::table
         .filter(organisations::id.eq_any(ids))
         .select((

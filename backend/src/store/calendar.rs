@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use crate::db::schema::{calendar_days, publicity_windows};
 use crate::db::DbConnection;
 use crate::domain::calendar::DayKind;
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = publicity_windows)]
@@ -29,12 +29,12 @@ pub struct CalendarDayRow {
     pub name: String,
 }
 
-pub fn adjustments(conn: &mut DbConnection) -> ApiResult<HashMap<NaiveDate, DayKind>> {
+pub fn adjustments(conn: &mut DbConnection) -> StoreResult<HashMap<NaiveDate, DayKind>> {
     let rows: Vec<CalendarDayRow> = calendar_days::table.select(CalendarDayRow::as_select()).load(conn)?;
     Ok(rows.into_iter().filter_map(|r| DayKind::parse(&r.kind).map(|k| (r.day, k))).collect())
 }
 
-pub fn list_days(conn: &mut DbConnection, year: i32) -> ApiResult<Vec<CalendarDayRow>> {
+pub fn list_days(conn: &mut DbConnection, year: i32) -> StoreResult<Vec<CalendarDayRow>> {
     let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
     let to = NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default();
     Ok(calendar_days::table
@@ -45,23 +45,23 @@ pub fn list_days(conn: &mut DbConnection, year: i32) -> ApiResult<Vec<CalendarDa
         .load(conn)?)
 }
 
-pub fn put_day(conn: &mut DbConnection, row: &CalendarDayRow) -> ApiResult<()> {
+pub fn put_day(conn: &mut DbConnection, row: &CalendarDayRow) -> StoreResult<()> {
     diesel::delete(calendar_days::table.find(row.day)).execute(conn)?;
     diesel::insert_into(calendar_days::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn delete_day(conn: &mut DbConnection, day: NaiveDate) -> ApiResult<usize> {
+pub fn delete_day(conn: &mut DbConnection, day: NaiveDate) -> StoreResult<usize> {
     Ok(diesel::delete(calendar_days::table.find(day)).execute(conn)?)
 }
 
-pub fn insert_window(conn: &mut DbConnection, row: &WindowRow) -> ApiResult<()> {
+pub fn insert_window(conn: &mut DbConnection, row: &WindowRow) -> StoreResult<()> {
     diesel::insert_into(publicity_windows::table).values(row).execute(conn)?;
     Ok(())
 }
 
 /// The latest window of a kind for a competition.
-pub fn window_of(conn: &mut DbConnection, competition_id: &str, kind: &str) -> ApiResult<Option<WindowRow>> {
+pub fn window_of(conn: &mut DbConnection, competition_id: &str, kind: &str) -> StoreResult<Option<WindowRow>> {
     Ok(publicity_windows::table
         .filter(publicity_windows::competition_id.eq(competition_id))
         .filter(publicity_windows::kind.eq(kind))

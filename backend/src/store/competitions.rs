@@ -4,7 +4,9 @@ use diesel::prelude::*;
 use super::lower;
 use crate::db::schema::{competition_bodies, competitions, events, organisations, upgrade_applications};
 use crate::db::{like_contains, DbConnection};
-use crate::error::ApiResult;
+use super::{StoreError, StoreResult};
+use crate::domain::competition::{Category, Status};
+use crate::domain::organisation::Tier;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = competitions)]
@@ -36,6 +38,23 @@ pub struct CompetitionRow {
     pub results_publicity_days: i32,
 }
 
+impl CompetitionRow {
+    /// The lifecycle state (DESIGN §5).
+    pub fn status(&self) -> StoreResult<Status> {
+        Status::parse(&self.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("competition {} has an unknown status", self.id)))
+    }
+
+    pub fn tier(&self) -> StoreResult<Tier> {
+        Tier::parse(&self.tier).ok_or_else(|| StoreError::Corrupt(format!("competition {} has an unknown tier", self.id)))
+    }
+
+    pub fn category(&self) -> StoreResult<Category> {
+        Category::parse(&self.category)
+            .ok_or_else(|| StoreError::Corrupt(format!("competition {} has an unknown category", self.id)))
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = competition_bodies)]
 pub struct BodyRow {
@@ -64,7 +83,7 @@ pub struct UpgradeRow {
 /// A competition with its host's path (for access checks) and name.
 pub type CompetitionWithHost = (CompetitionRow, String, String);
 
-pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<CompetitionWithHost>> {
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<CompetitionWithHost>> {
     Ok(competitions::table
         .inner_join(organisations::table)
         .filter(competitions::id.eq(id))
@@ -73,13 +92,13 @@ pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<CompetitionWi
         .optional()?)
 }
 
-pub fn insert(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<()> {
+pub fn insert(conn: &mut DbConnection, row: &CompetitionRow) -> StoreResult<()> {
     diesel::insert_into(competitions::table).values(row).execute(conn)?;
     Ok(())
 }
 
 /// Writes every column of the row if the stored version is still `expected_version`.
-pub fn update_if_version(conn: &mut DbConnection, row: &CompetitionRow, expected_version: i32) -> ApiResult<bool> {
+pub fn update_if_version(conn: &mut DbConnection, row: &CompetitionRow, expected_version: i32) -> StoreResult<bool> {
     let changed = diesel::update(
         competitions::table.filter(competitions::id.eq(&row.id)).filter(competitions::version.eq(expected_version)),
     )
@@ -111,7 +130,7 @@ pub fn update_if_version(conn: &mut DbConnection, row: &CompetitionRow, expected
 }
 
 /// The competition a given one feeds into, if any.
-pub fn feeds_into_of(conn: &mut DbConnection, id: &str) -> ApiResult<Option<String>> {
+pub fn feeds_into_of(conn: &mut DbConnection, id: &str) -> StoreResult<Option<String>> {
     Ok(competitions::table
         .find(id)
         .select(competitions::feeds_into_id)
@@ -121,7 +140,7 @@ pub fn feeds_into_of(conn: &mut DbConnection, id: &str) -> ApiResult<Option<Stri
 }
 
 /// Competitions that feed into `id`.
-pub fn feeders_of(conn: &mut DbConnection, id: &str) -> ApiResult<Vec<CompetitionWithHost>> {
+pub fn feeders_of(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<CompetitionWithHost>> {
     Ok(competitions::table
         .inner_join(organisations::table)
         .filter(competitions::feeds_into_id.eq(id))
@@ -133,7 +152,7 @@ pub fn feeders_of(conn: &mut DbConnection, id: &str) -> ApiResult<Vec<Competitio
 pub fn bodies_of_many(
     conn: &mut DbConnection,
     competition_ids: &[String],
-) -> ApiResult<Vec<(BodyRow, String, String)>> {
+) -> StoreResult<Vec<(BodyRow, String, String)>> {
     Ok(competition_bodies::table
         .inner_join(organisations::table)
         .filter(competition_bodies::competition_id.eq_any(competition_ids))
@@ -142,7 +161,7 @@ pub fn bodies_of_many(
         .load(conn)?)
 }
 
-pub fn replace_bodies(conn: &mut DbConnection, competition_id: &str, bodies: &[BodyRow]) -> ApiResult<()> {
+pub fn replace_bodies(conn: &mut DbConnection, competition_id: &str, bodies: &[BodyRow]) -> StoreResult<()> {
     diesel::delete(competition_bodies::table.filter(competition_bodies::competition_id.eq(competition_id)))
         .execute(conn)?;
     for body in bodies {
@@ -170,7 +189,7 @@ pub struct CompetitionFilter {
     pub limit: i64,
 }
 
-pub fn list(conn: &mut DbConnection, f: &CompetitionFilter) -> ApiResult<Vec<CompetitionWithHost>> {
+pub fn list(conn: &mut DbConnection, f: &CompetitionFilter) -> StoreResult<Vec<CompetitionWithHost>> {
     let mut query = competitions::table
         .inner_join(organisations::table)
         .select((CompetitionRow::as_select(), organisations::path, organisations::name))
@@ -215,20 +234,20 @@ pub fn list(conn: &mut DbConnection, f: &CompetitionFilter) -> ApiResult<Vec<Com
 }
 
 /// Ids of competitions with an event of this trade.
-pub fn with_trade(conn: &mut DbConnection, trade_id: &str) -> ApiResult<Vec<String>> {
+pub fn with_trade(conn: &mut DbConnection, trade_id: &str) -> StoreResult<Vec<String>> {
     Ok(events::table.filter(events::trade_id.eq(trade_id)).select(events::competition_id).distinct().load(conn)?)
 }
 
-pub fn insert_upgrade(conn: &mut DbConnection, row: &UpgradeRow) -> ApiResult<()> {
+pub fn insert_upgrade(conn: &mut DbConnection, row: &UpgradeRow) -> StoreResult<()> {
     diesel::insert_into(upgrade_applications::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn find_upgrade(conn: &mut DbConnection, id: &str) -> ApiResult<Option<UpgradeRow>> {
+pub fn find_upgrade(conn: &mut DbConnection, id: &str) -> StoreResult<Option<UpgradeRow>> {
     Ok(upgrade_applications::table.find(id).select(UpgradeRow::as_select()).first(conn).optional()?)
 }
 
-pub fn upgrades_of(conn: &mut DbConnection, competition_id: &str) -> ApiResult<Vec<UpgradeRow>> {
+pub fn upgrades_of(conn: &mut DbConnection, competition_id: &str) -> StoreResult<Vec<UpgradeRow>> {
     Ok(upgrade_applications::table
         .filter(upgrade_applications::competition_id.eq(competition_id))
         .order(upgrade_applications::id.asc())
@@ -242,7 +261,7 @@ pub fn upgrades_for_reviewers(
     paths: Option<&[String]>,
     status: Option<&str>,
     limit: i64,
-) -> ApiResult<Vec<UpgradeRow>> {
+) -> StoreResult<Vec<UpgradeRow>> {
     let mut query = upgrade_applications::table
         .inner_join(organisations::table.on(organisations::id.eq(upgrade_applications::reviewer_org_id)))
         .select(UpgradeRow::as_select())
@@ -255,7 +274,7 @@ pub fn upgrades_for_reviewers(
 }
 
 /// Records a decision if the application is still pending; false if someone decided first.
-pub fn decide_upgrade(conn: &mut DbConnection, row: &UpgradeRow) -> ApiResult<bool> {
+pub fn decide_upgrade(conn: &mut DbConnection, row: &UpgradeRow) -> StoreResult<bool> {
     let changed = diesel::update(
         upgrade_applications::table
             .filter(upgrade_applications::id.eq(&row.id))
@@ -272,7 +291,7 @@ pub fn decide_upgrade(conn: &mut DbConnection, row: &UpgradeRow) -> ApiResult<bo
 }
 
 /// The competition's 准考证 series within its year: the one it has, or the next free one.
-pub fn ticket_series(conn: &mut DbConnection, id: &str, year: i32) -> ApiResult<i32> {
+pub fn ticket_series(conn: &mut DbConnection, id: &str, year: i32) -> StoreResult<i32> {
     let current: Option<i32> = competitions::table.find(id).select(competitions::ticket_series).first(conn)?;
     if let Some(series) = current {
         return Ok(series);

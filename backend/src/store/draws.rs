@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{draw_assignments, draws, event_roles, users};
 use crate::db::DbConnection;
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = event_roles)]
@@ -37,7 +37,7 @@ pub struct AssignmentRow {
     pub station_number: i32,
 }
 
-pub fn roles_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<(EventRoleRow, String)>> {
+pub fn roles_of_event(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<(EventRoleRow, String)>> {
     Ok(event_roles::table
         .inner_join(users::table)
         .filter(event_roles::event_id.eq(event_id))
@@ -47,7 +47,7 @@ pub fn roles_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<
 }
 
 /// The roles a user holds on an event.
-pub fn roles_of_user(conn: &mut DbConnection, event_id: &str, user_id: &str) -> ApiResult<Vec<String>> {
+pub fn roles_of_user(conn: &mut DbConnection, event_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
     Ok(event_roles::table
         .filter(event_roles::event_id.eq(event_id))
         .filter(event_roles::user_id.eq(user_id))
@@ -55,24 +55,24 @@ pub fn roles_of_user(conn: &mut DbConnection, event_id: &str, user_id: &str) -> 
         .load(conn)?)
 }
 
-pub fn insert_role(conn: &mut DbConnection, row: &EventRoleRow) -> ApiResult<()> {
+pub fn insert_role(conn: &mut DbConnection, row: &EventRoleRow) -> StoreResult<()> {
     diesel::insert_into(event_roles::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn delete_role(conn: &mut DbConnection, id: &str) -> ApiResult<usize> {
+pub fn delete_role(conn: &mut DbConnection, id: &str) -> StoreResult<usize> {
     Ok(diesel::delete(event_roles::table.find(id)).execute(conn)?)
 }
 
-pub fn draw_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<DrawRow>> {
+pub fn draw_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Option<DrawRow>> {
     Ok(draws::table.filter(draws::event_id.eq(event_id)).select(DrawRow::as_select()).first(conn).optional()?)
 }
 
-pub fn drawn_events(conn: &mut DbConnection, event_ids: &[String]) -> ApiResult<Vec<String>> {
+pub fn drawn_events(conn: &mut DbConnection, event_ids: &[String]) -> StoreResult<Vec<String>> {
     Ok(draws::table.filter(draws::event_id.eq_any(event_ids)).select(draws::event_id).load(conn)?)
 }
 
-pub fn insert_draw(conn: &mut DbConnection, draw: &DrawRow, assignments: &[AssignmentRow]) -> ApiResult<()> {
+pub fn insert_draw(conn: &mut DbConnection, draw: &DrawRow, assignments: &[AssignmentRow]) -> StoreResult<()> {
     diesel::insert_into(draws::table).values(draw).execute(conn)?;
     for a in assignments {
         diesel::insert_into(draw_assignments::table).values(a).execute(conn)?;
@@ -80,7 +80,7 @@ pub fn insert_draw(conn: &mut DbConnection, draw: &DrawRow, assignments: &[Assig
     Ok(())
 }
 
-pub fn assignments_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<AssignmentRow>> {
+pub fn assignments_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<AssignmentRow>> {
     Ok(draw_assignments::table
         .filter(draw_assignments::event_id.eq(event_id))
         .order(draw_assignments::draw_number.asc())

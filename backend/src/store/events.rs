@@ -3,7 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{event_sessions, events, marking_schemes, technical_documents, trades};
 use crate::db::DbConnection;
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = events)]
@@ -86,7 +86,7 @@ pub struct SchemeRow {
 /// An event with its trade's code and name.
 pub type EventWithTrade = (EventRow, String, String);
 
-pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<EventWithTrade>> {
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<EventWithTrade>> {
     Ok(events::table
         .inner_join(trades::table)
         .filter(events::id.eq(id))
@@ -95,7 +95,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<EventWithTrad
         .optional()?)
 }
 
-pub fn of_competition(conn: &mut DbConnection, competition_id: &str) -> ApiResult<Vec<EventWithTrade>> {
+pub fn of_competition(conn: &mut DbConnection, competition_id: &str) -> StoreResult<Vec<EventWithTrade>> {
     Ok(events::table
         .inner_join(trades::table)
         .filter(events::competition_id.eq(competition_id))
@@ -104,12 +104,12 @@ pub fn of_competition(conn: &mut DbConnection, competition_id: &str) -> ApiResul
         .load(conn)?)
 }
 
-pub fn insert(conn: &mut DbConnection, row: &EventRow) -> ApiResult<()> {
+pub fn insert(conn: &mut DbConnection, row: &EventRow) -> StoreResult<()> {
     diesel::insert_into(events::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn update_if_version(conn: &mut DbConnection, row: &EventRow, expected_version: i32) -> ApiResult<bool> {
+pub fn update_if_version(conn: &mut DbConnection, row: &EventRow, expected_version: i32) -> StoreResult<bool> {
     let changed =
         diesel::update(events::table.filter(events::id.eq(&row.id)).filter(events::version.eq(expected_version)))
             .set((
@@ -141,13 +141,13 @@ pub fn update_if_version(conn: &mut DbConnection, row: &EventRow, expected_versi
     Ok(changed == 1)
 }
 
-pub fn delete(conn: &mut DbConnection, id: &str) -> ApiResult<()> {
+pub fn delete(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
     diesel::delete(events::table.find(id)).execute(conn)?;
     Ok(())
 }
 
 /// Sittings of many events at once, by event.
-pub fn sessions_of_many(conn: &mut DbConnection, event_ids: &[String]) -> ApiResult<Vec<SessionRow>> {
+pub fn sessions_of_many(conn: &mut DbConnection, event_ids: &[String]) -> StoreResult<Vec<SessionRow>> {
     Ok(event_sessions::table
         .filter(event_sessions::event_id.eq_any(event_ids))
         .order((event_sessions::starts_at.asc(), event_sessions::id.asc()))
@@ -156,7 +156,7 @@ pub fn sessions_of_many(conn: &mut DbConnection, event_ids: &[String]) -> ApiRes
 }
 
 /// (event id, version) of the published technical documents of many events.
-pub fn published_versions(conn: &mut DbConnection, event_ids: &[String]) -> ApiResult<Vec<(String, i32)>> {
+pub fn published_versions(conn: &mut DbConnection, event_ids: &[String]) -> StoreResult<Vec<(String, i32)>> {
     Ok(technical_documents::table
         .filter(technical_documents::event_id.eq_any(event_ids))
         .filter(technical_documents::status.eq("published"))
@@ -165,14 +165,14 @@ pub fn published_versions(conn: &mut DbConnection, event_ids: &[String]) -> ApiR
 }
 
 /// Which of the events have a marking scheme.
-pub fn with_scheme(conn: &mut DbConnection, event_ids: &[String]) -> ApiResult<Vec<String>> {
+pub fn with_scheme(conn: &mut DbConnection, event_ids: &[String]) -> StoreResult<Vec<String>> {
     Ok(marking_schemes::table
         .filter(marking_schemes::event_id.eq_any(event_ids))
         .select(marking_schemes::event_id)
         .load(conn)?)
 }
 
-pub fn sessions_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<SessionRow>> {
+pub fn sessions_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<SessionRow>> {
     Ok(event_sessions::table
         .filter(event_sessions::event_id.eq(event_id))
         .order((event_sessions::starts_at.asc(), event_sessions::id.asc()))
@@ -180,16 +180,16 @@ pub fn sessions_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<Ses
         .load(conn)?)
 }
 
-pub fn insert_session(conn: &mut DbConnection, row: &SessionRow) -> ApiResult<()> {
+pub fn insert_session(conn: &mut DbConnection, row: &SessionRow) -> StoreResult<()> {
     diesel::insert_into(event_sessions::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn delete_session(conn: &mut DbConnection, id: &str) -> ApiResult<usize> {
+pub fn delete_session(conn: &mut DbConnection, id: &str) -> StoreResult<usize> {
     Ok(diesel::delete(event_sessions::table.find(id)).execute(conn)?)
 }
 
-pub fn documents_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<DocumentRow>> {
+pub fn documents_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<DocumentRow>> {
     Ok(technical_documents::table
         .filter(technical_documents::event_id.eq(event_id))
         .order(technical_documents::version.asc())
@@ -197,13 +197,13 @@ pub fn documents_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<Do
         .load(conn)?)
 }
 
-pub fn insert_document(conn: &mut DbConnection, row: &DocumentRow) -> ApiResult<()> {
+pub fn insert_document(conn: &mut DbConnection, row: &DocumentRow) -> StoreResult<()> {
     diesel::insert_into(technical_documents::table).values(row).execute(conn)?;
     Ok(())
 }
 
 /// Saves a draft's text or its publication; never touches a published version.
-pub fn save_document(conn: &mut DbConnection, row: &DocumentRow) -> ApiResult<bool> {
+pub fn save_document(conn: &mut DbConnection, row: &DocumentRow) -> StoreResult<bool> {
     let changed = diesel::update(
         technical_documents::table
             .filter(technical_documents::id.eq(&row.id))
@@ -224,7 +224,7 @@ pub fn save_document(conn: &mut DbConnection, row: &DocumentRow) -> ApiResult<bo
 }
 
 /// Marks earlier published versions as superseded by a newly published one.
-pub fn supersede_documents(conn: &mut DbConnection, event_id: &str, below_version: i32) -> ApiResult<()> {
+pub fn supersede_documents(conn: &mut DbConnection, event_id: &str, below_version: i32) -> StoreResult<()> {
     diesel::update(
         technical_documents::table
             .filter(technical_documents::event_id.eq(event_id))
@@ -236,7 +236,7 @@ pub fn supersede_documents(conn: &mut DbConnection, event_id: &str, below_versio
     Ok(())
 }
 
-pub fn scheme_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<SchemeRow>> {
+pub fn scheme_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Option<SchemeRow>> {
     Ok(marking_schemes::table
         .filter(marking_schemes::event_id.eq(event_id))
         .select(SchemeRow::as_select())
@@ -244,7 +244,7 @@ pub fn scheme_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<Sc
         .optional()?)
 }
 
-pub fn save_scheme(conn: &mut DbConnection, row: &SchemeRow, exists: bool) -> ApiResult<()> {
+pub fn save_scheme(conn: &mut DbConnection, row: &SchemeRow, exists: bool) -> StoreResult<()> {
     if exists {
         diesel::update(marking_schemes::table.filter(marking_schemes::id.eq(&row.id)))
             .set((
@@ -264,7 +264,7 @@ pub fn save_scheme(conn: &mut DbConnection, row: &SchemeRow, exists: bool) -> Ap
 }
 
 /// How many of a competition's events have a published technical document and a marking scheme.
-pub fn count_ready(conn: &mut DbConnection, competition_id: &str) -> ApiResult<(i64, i64)> {
+pub fn count_ready(conn: &mut DbConnection, competition_id: &str) -> StoreResult<(i64, i64)> {
     let ids: Vec<String> =
         events::table.filter(events::competition_id.eq(competition_id)).select(events::id).load(conn)?;
     let with_document: Vec<String> = technical_documents::table

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::idempotency_keys;
 use crate::db::DbConnection;
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
@@ -18,7 +18,7 @@ pub struct IdempotencyRow {
     pub created_at: chrono::NaiveDateTime,
 }
 
-pub fn find(conn: &mut DbConnection, user_id: &str, key: &str) -> ApiResult<Option<IdempotencyRow>> {
+pub fn find(conn: &mut DbConnection, user_id: &str, key: &str) -> StoreResult<Option<IdempotencyRow>> {
     Ok(idempotency_keys::table
         .filter(idempotency_keys::user_id.eq(user_id))
         .filter(idempotency_keys::idempotency_key.eq(key))
@@ -29,12 +29,12 @@ pub fn find(conn: &mut DbConnection, user_id: &str, key: &str) -> ApiResult<Opti
 
 /// Claims the key (status 0 until completed). A concurrent claim of the same key waits on the
 /// unique index and then fails, so only one request does the work.
-pub fn claim(conn: &mut DbConnection, row: &IdempotencyRow) -> ApiResult<()> {
+pub fn claim(conn: &mut DbConnection, row: &IdempotencyRow) -> StoreResult<()> {
     diesel::insert_into(idempotency_keys::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn complete(conn: &mut DbConnection, id: &str, status: i32, body: &str) -> ApiResult<()> {
+pub fn complete(conn: &mut DbConnection, id: &str, status: i32, body: &str) -> StoreResult<()> {
     diesel::update(idempotency_keys::table.find(id))
         .set((idempotency_keys::response_status.eq(status), idempotency_keys::response_body.eq(body)))
         .execute(conn)?;

@@ -8,7 +8,7 @@ use crate::db::schema::{
     spread_flags,
 };
 use crate::db::DbConnection;
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = aspects)]
@@ -127,7 +127,7 @@ pub struct EventJudgingRow {
     pub decrypted_at: Option<NaiveDateTime>,
 }
 
-pub fn aspects_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<AspectRow>> {
+pub fn aspects_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<AspectRow>> {
     Ok(aspects::table
         .filter(aspects::event_id.eq(event_id))
         .order(aspects::position.asc())
@@ -136,7 +136,7 @@ pub fn aspects_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<Aspe
 }
 
 /// Replaces an event's aspects (only while no mark refers to them).
-pub fn replace_aspects(conn: &mut DbConnection, event_id: &str, rows: &[AspectRow]) -> ApiResult<()> {
+pub fn replace_aspects(conn: &mut DbConnection, event_id: &str, rows: &[AspectRow]) -> StoreResult<()> {
     diesel::delete(aspects::table.filter(aspects::event_id.eq(event_id))).execute(conn)?;
     for row in rows {
         diesel::insert_into(aspects::table).values(row).execute(conn)?;
@@ -144,12 +144,12 @@ pub fn replace_aspects(conn: &mut DbConnection, event_id: &str, rows: &[AspectRo
     Ok(())
 }
 
-pub fn count_marks(conn: &mut DbConnection, event_id: &str) -> ApiResult<i64> {
+pub fn count_marks(conn: &mut DbConnection, event_id: &str) -> StoreResult<i64> {
     Ok(marks::table.filter(marks::event_id.eq(event_id)).count().get_result(conn)?)
 }
 
 /// The aspect ids a judge marks in an event.
-pub fn aspects_of_judge(conn: &mut DbConnection, event_id: &str, user_id: &str) -> ApiResult<Vec<String>> {
+pub fn aspects_of_judge(conn: &mut DbConnection, event_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
     Ok(judge_aspects::table
         .filter(judge_aspects::event_id.eq(event_id))
         .filter(judge_aspects::user_id.eq(user_id))
@@ -158,7 +158,7 @@ pub fn aspects_of_judge(conn: &mut DbConnection, event_id: &str, user_id: &str) 
 }
 
 /// (station, registration id) of the contestants who compete in an event: drawn and checked in.
-pub fn competing_stations(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<(i32, String)>> {
+pub fn competing_stations(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<(i32, String)>> {
     use crate::db::schema::{draw_assignments, registrations};
     Ok(draw_assignments::table
         .inner_join(registrations::table)
@@ -168,14 +168,14 @@ pub fn competing_stations(conn: &mut DbConnection, event_id: &str) -> ApiResult<
         .load(conn)?)
 }
 
-pub fn assignments_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<JudgeAspectRow>> {
+pub fn assignments_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<JudgeAspectRow>> {
     Ok(judge_aspects::table
         .filter(judge_aspects::event_id.eq(event_id))
         .select(JudgeAspectRow::as_select())
         .load(conn)?)
 }
 
-pub fn assign(conn: &mut DbConnection, row: &JudgeAspectRow) -> ApiResult<bool> {
+pub fn assign(conn: &mut DbConnection, row: &JudgeAspectRow) -> StoreResult<bool> {
     let exists: i64 = judge_aspects::table
         .filter(judge_aspects::user_id.eq(&row.user_id))
         .filter(judge_aspects::aspect_id.eq(&row.aspect_id))
@@ -188,19 +188,19 @@ pub fn assign(conn: &mut DbConnection, row: &JudgeAspectRow) -> ApiResult<bool> 
     Ok(true)
 }
 
-pub fn relations_of(conn: &mut DbConnection, user_id: &str) -> ApiResult<Vec<RelationRow>> {
+pub fn relations_of(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec<RelationRow>> {
     Ok(judge_relations::table
         .filter(judge_relations::user_id.eq(user_id))
         .select(RelationRow::as_select())
         .load(conn)?)
 }
 
-pub fn insert_relation(conn: &mut DbConnection, row: &RelationRow) -> ApiResult<()> {
+pub fn insert_relation(conn: &mut DbConnection, row: &RelationRow) -> StoreResult<()> {
     diesel::insert_into(judge_relations::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn marks_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<MarkRow>> {
+pub fn marks_of_event(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<MarkRow>> {
     Ok(marks::table
         .filter(marks::event_id.eq(event_id))
         .order(marks::id.asc())
@@ -210,14 +210,14 @@ pub fn marks_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<
 
 /// (aspect, station, judge, value) of every mark of an event, in no order: all that scores and
 /// the marks digest read, without the rest of each row.
-pub fn mark_values_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<(String, i32, String, i32)>> {
+pub fn mark_values_of_event(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<(String, i32, String, i32)>> {
     Ok(marks::table
         .filter(marks::event_id.eq(event_id))
         .select((marks::aspect_id, marks::station_number, marks::judge_user_id, marks::value_centi))
         .load(conn)?)
 }
 
-pub fn marks_of_judge(conn: &mut DbConnection, event_id: &str, judge: &str) -> ApiResult<Vec<MarkRow>> {
+pub fn marks_of_judge(conn: &mut DbConnection, event_id: &str, judge: &str) -> StoreResult<Vec<MarkRow>> {
     Ok(marks::table
         .filter(marks::event_id.eq(event_id))
         .filter(marks::judge_user_id.eq(judge))
@@ -231,7 +231,7 @@ pub fn marks_of_judge_at(
     event_id: &str,
     judge: &str,
     stations: &[i32],
-) -> ApiResult<Vec<MarkRow>> {
+) -> StoreResult<Vec<MarkRow>> {
     Ok(marks::table
         .filter(marks::event_id.eq(event_id))
         .filter(marks::judge_user_id.eq(judge))
@@ -241,7 +241,7 @@ pub fn marks_of_judge_at(
 }
 
 /// The marks of one aspect at one station, all judges.
-pub fn marks_at(conn: &mut DbConnection, aspect_id: &str, station: i32) -> ApiResult<Vec<MarkRow>> {
+pub fn marks_at(conn: &mut DbConnection, aspect_id: &str, station: i32) -> StoreResult<Vec<MarkRow>> {
     Ok(marks::table
         .filter(marks::aspect_id.eq(aspect_id))
         .filter(marks::station_number.eq(station))
@@ -251,7 +251,7 @@ pub fn marks_at(conn: &mut DbConnection, aspect_id: &str, station: i32) -> ApiRe
 }
 
 /// Every judge's marks at one station of an event (what the chief judge looks at before re-opening).
-pub fn marks_at_station(conn: &mut DbConnection, event_id: &str, station: i32) -> ApiResult<Vec<MarkRow>> {
+pub fn marks_at_station(conn: &mut DbConnection, event_id: &str, station: i32) -> StoreResult<Vec<MarkRow>> {
     Ok(marks::table
         .filter(marks::event_id.eq(event_id))
         .filter(marks::station_number.eq(station))
@@ -260,17 +260,17 @@ pub fn marks_at_station(conn: &mut DbConnection, event_id: &str, station: i32) -
         .load(conn)?)
 }
 
-pub fn find_mark(conn: &mut DbConnection, id: &str) -> ApiResult<Option<MarkRow>> {
+pub fn find_mark(conn: &mut DbConnection, id: &str) -> StoreResult<Option<MarkRow>> {
     Ok(marks::table.find(id).select(MarkRow::as_select()).first(conn).optional()?)
 }
 
-pub fn insert_mark(conn: &mut DbConnection, row: &MarkRow) -> ApiResult<()> {
+pub fn insert_mark(conn: &mut DbConnection, row: &MarkRow) -> StoreResult<()> {
     diesel::insert_into(marks::table).values(row).execute(conn)?;
     Ok(())
 }
 
 /// Saves a mark's value and status if its version is still `expected`.
-pub fn update_mark(conn: &mut DbConnection, row: &MarkRow, expected: i32) -> ApiResult<bool> {
+pub fn update_mark(conn: &mut DbConnection, row: &MarkRow, expected: i32) -> StoreResult<bool> {
     let changed = diesel::update(marks::table.filter(marks::id.eq(&row.id)).filter(marks::version.eq(expected)))
         .set((
             marks::value_centi.eq(row.value_centi),
@@ -285,7 +285,7 @@ pub fn update_mark(conn: &mut DbConnection, row: &MarkRow, expected: i32) -> Api
 
 /// Sets the status of marks (e.g. all of a section on sign-off). In chunks: a 1,000-station
 /// section has 50,000 marks per judge, more than one statement may bind on SQLite.
-pub fn set_mark_status(conn: &mut DbConnection, ids: &[String], status: &str, at: NaiveDateTime) -> ApiResult<()> {
+pub fn set_mark_status(conn: &mut DbConnection, ids: &[String], status: &str, at: NaiveDateTime) -> StoreResult<()> {
     for chunk in ids.chunks(super::MAX_BOUND_IDS) {
         diesel::update(marks::table.filter(marks::id.eq_any(chunk)))
             .set((marks::status.eq(status), marks::version.eq(marks::version + 1), marks::updated_at.eq(at)))
@@ -294,7 +294,7 @@ pub fn set_mark_status(conn: &mut DbConnection, ids: &[String], status: &str, at
     Ok(())
 }
 
-pub fn flags_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<FlagRow>> {
+pub fn flags_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<FlagRow>> {
     Ok(spread_flags::table
         .filter(spread_flags::event_id.eq(event_id))
         .order(spread_flags::id.asc())
@@ -302,11 +302,11 @@ pub fn flags_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<FlagRo
         .load(conn)?)
 }
 
-pub fn find_flag(conn: &mut DbConnection, id: &str) -> ApiResult<Option<FlagRow>> {
+pub fn find_flag(conn: &mut DbConnection, id: &str) -> StoreResult<Option<FlagRow>> {
     Ok(spread_flags::table.find(id).select(FlagRow::as_select()).first(conn).optional()?)
 }
 
-pub fn flag_at(conn: &mut DbConnection, aspect_id: &str, station: i32) -> ApiResult<Option<FlagRow>> {
+pub fn flag_at(conn: &mut DbConnection, aspect_id: &str, station: i32) -> StoreResult<Option<FlagRow>> {
     Ok(spread_flags::table
         .filter(spread_flags::aspect_id.eq(aspect_id))
         .filter(spread_flags::station_number.eq(station))
@@ -315,7 +315,7 @@ pub fn flag_at(conn: &mut DbConnection, aspect_id: &str, station: i32) -> ApiRes
         .optional()?)
 }
 
-pub fn save_flag(conn: &mut DbConnection, row: &FlagRow, exists: bool) -> ApiResult<()> {
+pub fn save_flag(conn: &mut DbConnection, row: &FlagRow, exists: bool) -> StoreResult<()> {
     if exists {
         diesel::update(spread_flags::table.find(&row.id))
             .set((
@@ -331,19 +331,19 @@ pub fn save_flag(conn: &mut DbConnection, row: &FlagRow, exists: bool) -> ApiRes
     Ok(())
 }
 
-pub fn signoffs_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<SignoffRow>> {
+pub fn signoffs_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<SignoffRow>> {
     Ok(section_signoffs::table
         .filter(section_signoffs::event_id.eq(event_id))
         .select(SignoffRow::as_select())
         .load(conn)?)
 }
 
-pub fn insert_signoff(conn: &mut DbConnection, row: &SignoffRow) -> ApiResult<()> {
+pub fn insert_signoff(conn: &mut DbConnection, row: &SignoffRow) -> StoreResult<()> {
     diesel::insert_into(section_signoffs::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn confirm_signoff(conn: &mut DbConnection, id: &str, by: &str, at: NaiveDateTime) -> ApiResult<bool> {
+pub fn confirm_signoff(conn: &mut DbConnection, id: &str, by: &str, at: NaiveDateTime) -> StoreResult<bool> {
     let changed = diesel::update(
         section_signoffs::table.filter(section_signoffs::id.eq(id)).filter(section_signoffs::confirmed_by.is_null()),
     )
@@ -352,17 +352,17 @@ pub fn confirm_signoff(conn: &mut DbConnection, id: &str, by: &str, at: NaiveDat
     Ok(changed == 1)
 }
 
-pub fn insert_reopen(conn: &mut DbConnection, row: &ReopenRow) -> ApiResult<()> {
+pub fn insert_reopen(conn: &mut DbConnection, row: &ReopenRow) -> StoreResult<()> {
     diesel::insert_into(reopen_requests::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn find_reopen(conn: &mut DbConnection, id: &str) -> ApiResult<Option<ReopenRow>> {
+pub fn find_reopen(conn: &mut DbConnection, id: &str) -> StoreResult<Option<ReopenRow>> {
     Ok(reopen_requests::table.find(id).select(ReopenRow::as_select()).first(conn).optional()?)
 }
 
 /// An event's re-open requests with their marks, newest first.
-pub fn reopens_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<(ReopenRow, MarkRow)>> {
+pub fn reopens_of_event(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<(ReopenRow, MarkRow)>> {
     Ok(reopen_requests::table
         .inner_join(marks::table)
         .filter(marks::event_id.eq(event_id))
@@ -372,7 +372,7 @@ pub fn reopens_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Ve
 }
 
 /// Whether a mark already has a request waiting for a supervisor.
-pub fn has_pending_reopen(conn: &mut DbConnection, mark_id: &str) -> ApiResult<bool> {
+pub fn has_pending_reopen(conn: &mut DbConnection, mark_id: &str) -> StoreResult<bool> {
     Ok(diesel::select(diesel::dsl::exists(
         reopen_requests::table
             .filter(reopen_requests::mark_id.eq(mark_id))
@@ -382,7 +382,7 @@ pub fn has_pending_reopen(conn: &mut DbConnection, mark_id: &str) -> ApiResult<b
 }
 
 /// The marks of an event with a request waiting for a supervisor.
-pub fn pending_reopen_marks(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<String>> {
+pub fn pending_reopen_marks(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<String>> {
     Ok(reopen_requests::table
         .inner_join(marks::table)
         .filter(marks::event_id.eq(event_id))
@@ -392,7 +392,7 @@ pub fn pending_reopen_marks(conn: &mut DbConnection, event_id: &str) -> ApiResul
 }
 
 /// Decides a pending request (approved or declined); false when it was no longer pending.
-pub fn decide_reopen(conn: &mut DbConnection, id: &str, status: &str, by: &str, at: NaiveDateTime) -> ApiResult<bool> {
+pub fn decide_reopen(conn: &mut DbConnection, id: &str, status: &str, by: &str, at: NaiveDateTime) -> StoreResult<bool> {
     let changed = diesel::update(
         reopen_requests::table.filter(reopen_requests::id.eq(id)).filter(reopen_requests::status.eq("pending")),
     )
@@ -401,7 +401,7 @@ pub fn decide_reopen(conn: &mut DbConnection, id: &str, status: &str, by: &str, 
     Ok(changed == 1)
 }
 
-pub fn samples_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<SampleRow>> {
+pub fn samples_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<SampleRow>> {
     Ok(review_samples::table
         .filter(review_samples::event_id.eq(event_id))
         .order(review_samples::station_number.asc())
@@ -409,16 +409,16 @@ pub fn samples_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<Samp
         .load(conn)?)
 }
 
-pub fn insert_sample(conn: &mut DbConnection, row: &SampleRow) -> ApiResult<()> {
+pub fn insert_sample(conn: &mut DbConnection, row: &SampleRow) -> StoreResult<()> {
     diesel::insert_into(review_samples::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn find_sample(conn: &mut DbConnection, id: &str) -> ApiResult<Option<SampleRow>> {
+pub fn find_sample(conn: &mut DbConnection, id: &str) -> StoreResult<Option<SampleRow>> {
     Ok(review_samples::table.find(id).select(SampleRow::as_select()).first(conn).optional()?)
 }
 
-pub fn record_sample(conn: &mut DbConnection, row: &SampleRow) -> ApiResult<bool> {
+pub fn record_sample(conn: &mut DbConnection, row: &SampleRow) -> StoreResult<bool> {
     let changed = diesel::update(
         review_samples::table.filter(review_samples::id.eq(&row.id)).filter(review_samples::status.eq("pending")),
     )
@@ -432,7 +432,7 @@ pub fn record_sample(conn: &mut DbConnection, row: &SampleRow) -> ApiResult<bool
     Ok(changed == 1)
 }
 
-pub fn judging_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<EventJudgingRow> {
+pub fn judging_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<EventJudgingRow> {
     Ok(event_judging::table
         .find(event_id)
         .select(EventJudgingRow::as_select())
@@ -441,14 +441,14 @@ pub fn judging_of(conn: &mut DbConnection, event_id: &str) -> ApiResult<EventJud
         .unwrap_or_else(|| EventJudgingRow { event_id: event_id.to_string(), ..Default::default() }))
 }
 
-pub fn save_judging(conn: &mut DbConnection, row: &EventJudgingRow) -> ApiResult<()> {
+pub fn save_judging(conn: &mut DbConnection, row: &EventJudgingRow) -> StoreResult<()> {
     diesel::delete(event_judging::table.find(&row.event_id)).execute(conn)?;
     diesel::insert_into(event_judging::table).values(row).execute(conn)?;
     Ok(())
 }
 
 /// Which of the events have been decrypted.
-pub fn decrypted_events(conn: &mut DbConnection, event_ids: &[String]) -> ApiResult<Vec<String>> {
+pub fn decrypted_events(conn: &mut DbConnection, event_ids: &[String]) -> StoreResult<Vec<String>> {
     Ok(event_judging::table
         .filter(event_judging::event_id.eq_any(event_ids))
         .filter(event_judging::decrypted_at.is_not_null())

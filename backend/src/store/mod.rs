@@ -37,6 +37,63 @@ pub mod tokens;
 pub mod trades;
 pub mod users;
 
+/// What a store function can fail with: the database's own error, or a row that would repeat
+/// one that exists. What either means to the caller is the service's to say (see
+/// `crate::error`, which maps both).
+#[derive(Debug)]
+pub enum StoreError {
+    Db(diesel::result::Error),
+    Taken(Taken),
+    /// A stored value that the code cannot read (an unknown status, say): a bug or a bad
+    /// migration, never the caller's fault.
+    Corrupt(String),
+}
+
+/// The unique things a write found already held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    /// A person with this ID card number exists.
+    IdNumber,
+    /// A user with this username exists.
+    Username,
+    /// The user already holds this role for this organisation.
+    Grant,
+}
+
+impl From<diesel::result::Error> for StoreError {
+    fn from(e: diesel::result::Error) -> Self {
+        StoreError::Db(e)
+    }
+}
+
+impl StoreError {
+    /// The write would repeat a row a unique index holds.
+    pub fn is_duplicate(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        matches!(self, StoreError::Db(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)))
+    }
+
+    /// The write would break a foreign key (deleting a referenced row, or referring to none).
+    pub fn is_still_referenced(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        matches!(self, StoreError::Db(Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)))
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Db(e) => write!(f, "database error: {e}"),
+            StoreError::Taken(what) => write!(f, "already taken: {what:?}"),
+            StoreError::Corrupt(what) => write!(f, "unreadable stored value: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
 diesel::define_sql_function! {
     /// SQL `lower(text)`, the same on SQLite and PostgreSQL.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use super::lower;
 use crate::db::schema::organisations;
 use crate::db::{like_contains, DbConnection};
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
@@ -36,17 +36,17 @@ pub struct OrganisationFilter {
     pub limit: i64,
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<OrganisationRow>> {
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<OrganisationRow>> {
     Ok(organisations::table.find(id).select(OrganisationRow::as_select()).first(conn).optional()?)
 }
 
-pub fn insert(conn: &mut DbConnection, row: &OrganisationRow) -> ApiResult<()> {
+pub fn insert(conn: &mut DbConnection, row: &OrganisationRow) -> StoreResult<()> {
     diesel::insert_into(organisations::table).values(row).execute(conn)?;
     Ok(())
 }
 
 /// Writes the row if its stored version is still `expected_version`; returns whether it did.
-pub fn update_if_version(conn: &mut DbConnection, row: &OrganisationRow, expected_version: i32) -> ApiResult<bool> {
+pub fn update_if_version(conn: &mut DbConnection, row: &OrganisationRow, expected_version: i32) -> StoreResult<bool> {
     let changed = diesel::update(
         organisations::table.filter(organisations::id.eq(&row.id)).filter(organisations::version.eq(expected_version)),
     )
@@ -66,7 +66,7 @@ pub fn update_if_version(conn: &mut DbConnection, row: &OrganisationRow, expecte
 }
 
 /// Rewrites the paths of everything below a moved node.
-pub fn move_descendants(conn: &mut DbConnection, old_path: &str, new_path: &str) -> ApiResult<()> {
+pub fn move_descendants(conn: &mut DbConnection, old_path: &str, new_path: &str) -> StoreResult<()> {
     let descendants: Vec<(String, String)> = organisations::table
         .filter(organisations::path.like(format!("{}%", escape_like(old_path))).escape('\\'))
         .filter(organisations::path.ne(old_path))
@@ -83,16 +83,16 @@ fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-pub fn count_children(conn: &mut DbConnection, id: &str) -> ApiResult<i64> {
+pub fn count_children(conn: &mut DbConnection, id: &str) -> StoreResult<i64> {
     Ok(organisations::table.filter(organisations::parent_id.eq(id)).count().get_result(conn)?)
 }
 
-pub fn delete(conn: &mut DbConnection, id: &str) -> ApiResult<()> {
+pub fn delete(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
     diesel::delete(organisations::table.find(id)).execute(conn)?;
     Ok(())
 }
 
-pub fn list(conn: &mut DbConnection, f: &OrganisationFilter) -> ApiResult<Vec<OrganisationRow>> {
+pub fn list(conn: &mut DbConnection, f: &OrganisationFilter) -> StoreResult<Vec<OrganisationRow>> {
     let mut query = organisations::table.select(OrganisationRow::as_select()).into_boxed();
     if let Some(parent) = &f.parent_id {
         query = query.filter(organisations::parent_id.eq(parent.clone()));
@@ -122,7 +122,7 @@ pub fn list(conn: &mut DbConnection, f: &OrganisationFilter) -> ApiResult<Vec<Or
 }
 
 /// Paths of the given organisations, for subtree checks on many at once.
-pub fn paths_of(conn: &mut DbConnection, ids: &[String]) -> ApiResult<Vec<(String, String)>> {
+pub fn paths_of(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
     Ok(organisations::table
         .filter(organisations::id.eq_any(ids))
         .select((organisations::id, organisations::path))

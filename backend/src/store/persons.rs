@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use super::lower;
 use crate::db::schema::{organisations, persons, skill_credentials};
 use crate::db::{like_contains, DbConnection};
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult, Taken};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = persons)]
@@ -50,7 +50,7 @@ pub struct CredentialRow {
 }
 
 /// A person with the path of their employer, for access checks.
-pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<(PersonRow, Option<String>)>> {
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<(PersonRow, Option<String>)>> {
     Ok(persons::table
         .left_join(organisations::table)
         .filter(persons::id.eq(id))
@@ -59,11 +59,11 @@ pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<(PersonRow, O
         .optional()?)
 }
 
-fn id_number_taken() -> ApiError {
-    ApiError::field("id_number", "id_number_registered", "a person with this ID card number is already registered")
+fn id_number_taken() -> StoreError {
+    StoreError::Taken(Taken::IdNumber)
 }
 
-pub fn insert(conn: &mut DbConnection, row: &PersonRow) -> ApiResult<()> {
+pub fn insert(conn: &mut DbConnection, row: &PersonRow) -> StoreResult<()> {
     let taken: i64 = persons::table.filter(persons::id_number.eq(&row.id_number)).count().get_result(conn)?;
     if taken > 0 {
         return Err(id_number_taken());
@@ -72,7 +72,7 @@ pub fn insert(conn: &mut DbConnection, row: &PersonRow) -> ApiResult<()> {
     Ok(())
 }
 
-fn unique_to_taken(e: diesel::result::Error) -> ApiError {
+fn unique_to_taken(e: diesel::result::Error) -> StoreError {
     match e {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
             id_number_taken()
@@ -82,7 +82,7 @@ fn unique_to_taken(e: diesel::result::Error) -> ApiError {
 }
 
 /// Writes the row if its stored version is still `expected_version`; returns whether it did.
-pub fn update_if_version(conn: &mut DbConnection, row: &PersonRow, expected_version: i32) -> ApiResult<bool> {
+pub fn update_if_version(conn: &mut DbConnection, row: &PersonRow, expected_version: i32) -> StoreResult<bool> {
     let taken: i64 = persons::table
         .filter(persons::id_number.eq(&row.id_number))
         .filter(persons::id.ne(&row.id))
@@ -123,7 +123,7 @@ pub struct PersonFilter {
     pub limit: i64,
 }
 
-pub fn list(conn: &mut DbConnection, f: &PersonFilter) -> ApiResult<Vec<(PersonRow, Option<String>)>> {
+pub fn list(conn: &mut DbConnection, f: &PersonFilter) -> StoreResult<Vec<(PersonRow, Option<String>)>> {
     let mut query = persons::table
         .left_join(organisations::table)
         .select((PersonRow::as_select(), organisations::path.nullable()))
@@ -144,7 +144,7 @@ pub fn list(conn: &mut DbConnection, f: &PersonFilter) -> ApiResult<Vec<(PersonR
     Ok(query.order(persons::id.asc()).limit(f.limit).load(conn)?)
 }
 
-pub fn credentials_of(conn: &mut DbConnection, person_id: &str) -> ApiResult<Vec<CredentialRow>> {
+pub fn credentials_of(conn: &mut DbConnection, person_id: &str) -> StoreResult<Vec<CredentialRow>> {
     Ok(skill_credentials::table
         .filter(skill_credentials::person_id.eq(person_id))
         .order((skill_credentials::issued_on.asc(), skill_credentials::id.asc()))
@@ -152,17 +152,17 @@ pub fn credentials_of(conn: &mut DbConnection, person_id: &str) -> ApiResult<Vec
         .load(conn)?)
 }
 
-pub fn insert_credential(conn: &mut DbConnection, row: &CredentialRow) -> ApiResult<()> {
+pub fn insert_credential(conn: &mut DbConnection, row: &CredentialRow) -> StoreResult<()> {
     diesel::insert_into(skill_credentials::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn find_credential(conn: &mut DbConnection, id: &str) -> ApiResult<Option<CredentialRow>> {
+pub fn find_credential(conn: &mut DbConnection, id: &str) -> StoreResult<Option<CredentialRow>> {
     Ok(skill_credentials::table.find(id).select(CredentialRow::as_select()).first(conn).optional()?)
 }
 
 /// Records a reviewer's verdict on a credential.
-pub fn review_credential(conn: &mut DbConnection, row: &CredentialRow) -> ApiResult<()> {
+pub fn review_credential(conn: &mut DbConnection, row: &CredentialRow) -> StoreResult<()> {
     diesel::update(skill_credentials::table.find(&row.id))
         .set((
             skill_credentials::status.eq(&row.status),
@@ -174,7 +174,7 @@ pub fn review_credential(conn: &mut DbConnection, row: &CredentialRow) -> ApiRes
     Ok(())
 }
 
-pub fn delete_credential(conn: &mut DbConnection, id: &str) -> ApiResult<()> {
+pub fn delete_credential(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
     diesel::delete(skill_credentials::table.find(id)).execute(conn)?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 
 use crate::db::DbConnection;
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(QueryableByName)]
 struct Counted {
@@ -17,7 +17,7 @@ struct Counted {
 /// One more hit on `key` in the window of `period_seconds` that holds `now` (Unix seconds);
 /// returns the hits so far in the window and when it started. One statement, so that two nodes
 /// counting at once both count.
-pub fn hit(conn: &mut DbConnection, key: &str, now: i64, period_seconds: i64) -> ApiResult<(i32, i64)> {
+pub fn hit(conn: &mut DbConnection, key: &str, now: i64, period_seconds: i64) -> StoreResult<(i32, i64)> {
     const SQL: &str = "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) \
         ON CONFLICT (key) DO UPDATE SET \
         hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
@@ -40,7 +40,7 @@ pub fn hit(conn: &mut DbConnection, key: &str, now: i64, period_seconds: i64) ->
 }
 
 /// The hits on `key` in its current window, without adding one.
-pub fn hits(conn: &mut DbConnection, key: &str, now: i64, period_seconds: i64) -> ApiResult<(i32, i64)> {
+pub fn hits(conn: &mut DbConnection, key: &str, now: i64, period_seconds: i64) -> StoreResult<(i32, i64)> {
     use crate::db::schema::rate_limits;
     let row: Option<(i32, i64)> =
         rate_limits::table.find(key).select((rate_limits::hits, rate_limits::window_start)).first(conn).optional()?;
@@ -48,14 +48,14 @@ pub fn hits(conn: &mut DbConnection, key: &str, now: i64, period_seconds: i64) -
 }
 
 /// Forgets a key (a successful login clears the account's failures).
-pub fn clear(conn: &mut DbConnection, key: &str) -> ApiResult<()> {
+pub fn clear(conn: &mut DbConnection, key: &str) -> StoreResult<()> {
     use crate::db::schema::rate_limits;
     diesel::delete(rate_limits::table.find(key)).execute(conn)?;
     Ok(())
 }
 
 /// Drops windows that ended before `before` (Unix seconds).
-pub fn prune(conn: &mut DbConnection, before: i64) -> ApiResult<usize> {
+pub fn prune(conn: &mut DbConnection, before: i64) -> StoreResult<usize> {
     use crate::db::schema::rate_limits;
     Ok(diesel::delete(rate_limits::table.filter(rate_limits::window_start.lt(before))).execute(conn)?)
 }

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use crate::db::schema::{events, objections, registration_members, registration_reviews, registrations};
 use crate::db::DbConnection;
 use crate::domain::registration::RegistrationStatus;
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = registrations)]
@@ -69,21 +69,21 @@ pub struct ObjectionRow {
 
 /// Takes the event's row lock for the rest of the transaction, so that quota counts and the
 /// insert that follows them cannot interleave with another sign-up for the same event.
-pub fn lock_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<()> {
+pub fn lock_event(conn: &mut DbConnection, event_id: &str) -> StoreResult<()> {
     diesel::update(events::table.find(event_id)).set(events::version.eq(events::version)).execute(conn)?;
     Ok(())
 }
 
-pub fn insert(conn: &mut DbConnection, row: &RegistrationRow) -> ApiResult<()> {
+pub fn insert(conn: &mut DbConnection, row: &RegistrationRow) -> StoreResult<()> {
     diesel::insert_into(registrations::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<RegistrationRow>> {
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<RegistrationRow>> {
     Ok(registrations::table.find(id).select(RegistrationRow::as_select()).first(conn).optional()?)
 }
 
-pub fn find_by_ticket(conn: &mut DbConnection, event_id: &str, ticket: &str) -> ApiResult<Option<RegistrationRow>> {
+pub fn find_by_ticket(conn: &mut DbConnection, event_id: &str, ticket: &str) -> StoreResult<Option<RegistrationRow>> {
     Ok(registrations::table
         .filter(registrations::event_id.eq(event_id))
         .filter(registrations::ticket_number.eq(ticket))
@@ -93,7 +93,7 @@ pub fn find_by_ticket(conn: &mut DbConnection, event_id: &str, ticket: &str) -> 
 }
 
 /// Saves a changed registration if its stored version is still `expected_version`.
-pub fn update_if_version(conn: &mut DbConnection, row: &RegistrationRow, expected_version: i32) -> ApiResult<bool> {
+pub fn update_if_version(conn: &mut DbConnection, row: &RegistrationRow, expected_version: i32) -> StoreResult<bool> {
     let changed = diesel::update(
         registrations::table.filter(registrations::id.eq(&row.id)).filter(registrations::version.eq(expected_version)),
     )
@@ -113,7 +113,7 @@ pub fn update_if_version(conn: &mut DbConnection, row: &RegistrationRow, expecte
 }
 
 /// Registrations of an event (all statuses), oldest first.
-pub fn of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<RegistrationRow>> {
+pub fn of_event(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<RegistrationRow>> {
     Ok(registrations::table
         .filter(registrations::event_id.eq(event_id))
         .order(registrations::id.asc())
@@ -121,7 +121,7 @@ pub fn of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<Regist
         .load(conn)?)
 }
 
-pub fn of_competition(conn: &mut DbConnection, competition_id: &str) -> ApiResult<Vec<RegistrationRow>> {
+pub fn of_competition(conn: &mut DbConnection, competition_id: &str) -> StoreResult<Vec<RegistrationRow>> {
     Ok(registrations::table
         .filter(registrations::competition_id.eq(competition_id))
         .order(registrations::id.asc())
@@ -130,7 +130,7 @@ pub fn of_competition(conn: &mut DbConnection, competition_id: &str) -> ApiResul
 }
 
 /// A person's registrations (as contestant or team member).
-pub fn of_person(conn: &mut DbConnection, person_id: &str) -> ApiResult<Vec<RegistrationRow>> {
+pub fn of_person(conn: &mut DbConnection, person_id: &str) -> StoreResult<Vec<RegistrationRow>> {
     let as_member: Vec<String> = registration_members::table
         .filter(registration_members::person_id.eq(person_id))
         .select(registration_members::registration_id)
@@ -143,7 +143,7 @@ pub fn of_person(conn: &mut DbConnection, person_id: &str) -> ApiResult<Vec<Regi
 }
 
 /// How many registrations of the event (and of one nominating unit) hold a place.
-pub fn places_taken(conn: &mut DbConnection, event_id: &str, unit_id: &str) -> ApiResult<(i64, i64)> {
+pub fn places_taken(conn: &mut DbConnection, event_id: &str, unit_id: &str) -> StoreResult<(i64, i64)> {
     let holding: Vec<&str> = RegistrationStatus::ALL.iter().filter(|s| s.holds_place()).map(|s| s.as_str()).collect();
     let total: i64 = registrations::table
         .filter(registrations::event_id.eq(event_id))
@@ -169,7 +169,7 @@ pub struct RegistrationFilter {
     pub limit: i64,
 }
 
-pub fn list(conn: &mut DbConnection, f: &RegistrationFilter) -> ApiResult<Vec<RegistrationRow>> {
+pub fn list(conn: &mut DbConnection, f: &RegistrationFilter) -> StoreResult<Vec<RegistrationRow>> {
     let mut query = registrations::table.select(RegistrationRow::as_select()).into_boxed();
     if let Some(v) = &f.competition_id {
         query = query.filter(registrations::competition_id.eq(v.clone()));
@@ -190,7 +190,7 @@ pub fn list(conn: &mut DbConnection, f: &RegistrationFilter) -> ApiResult<Vec<Re
 }
 
 /// (status, count) over the same filter, without paging.
-pub fn count_by_status(conn: &mut DbConnection, f: &RegistrationFilter) -> ApiResult<Vec<(String, i64)>> {
+pub fn count_by_status(conn: &mut DbConnection, f: &RegistrationFilter) -> StoreResult<Vec<(String, i64)>> {
     let mut query = registrations::table
         .group_by(registrations::status)
         .select((registrations::status, diesel::dsl::count_star()))
@@ -207,7 +207,7 @@ pub fn count_by_status(conn: &mut DbConnection, f: &RegistrationFilter) -> ApiRe
     Ok(query.load(conn)?)
 }
 
-pub fn members_of(conn: &mut DbConnection, registration_id: &str) -> ApiResult<Vec<MemberRow>> {
+pub fn members_of(conn: &mut DbConnection, registration_id: &str) -> StoreResult<Vec<MemberRow>> {
     Ok(registration_members::table
         .filter(registration_members::registration_id.eq(registration_id))
         .order(registration_members::id.asc())
@@ -215,7 +215,7 @@ pub fn members_of(conn: &mut DbConnection, registration_id: &str) -> ApiResult<V
         .load(conn)?)
 }
 
-pub fn replace_members(conn: &mut DbConnection, registration_id: &str, members: &[MemberRow]) -> ApiResult<()> {
+pub fn replace_members(conn: &mut DbConnection, registration_id: &str, members: &[MemberRow]) -> StoreResult<()> {
     diesel::delete(registration_members::table.filter(registration_members::registration_id.eq(registration_id)))
         .execute(conn)?;
     for m in members {
@@ -225,7 +225,7 @@ pub fn replace_members(conn: &mut DbConnection, registration_id: &str, members: 
 }
 
 /// Whether the person is a member of a live team registration of the event.
-pub fn is_member_elsewhere(conn: &mut DbConnection, event_id: &str, person_id: &str, except: &str) -> ApiResult<bool> {
+pub fn is_member_elsewhere(conn: &mut DbConnection, event_id: &str, person_id: &str, except: &str) -> StoreResult<bool> {
     let live: Vec<&str> = RegistrationStatus::ALL.iter().filter(|s| s.is_live()).map(|s| s.as_str()).collect();
     let n: i64 = registration_members::table
         .inner_join(registrations::table)
@@ -245,7 +245,7 @@ pub fn advance_all(
     from: &str,
     to: &str,
     at: NaiveDateTime,
-) -> ApiResult<Vec<String>> {
+) -> StoreResult<Vec<String>> {
     let mut moved = Vec::new();
     for chunk in ids.chunks(super::MAX_BOUND_IDS) {
         let due: Vec<String> = registrations::table
@@ -265,19 +265,19 @@ pub fn advance_all(
     Ok(moved)
 }
 
-pub fn insert_reviews(conn: &mut DbConnection, rows: &[ReviewRow]) -> ApiResult<()> {
+pub fn insert_reviews(conn: &mut DbConnection, rows: &[ReviewRow]) -> StoreResult<()> {
     for chunk in rows.chunks(1000) {
         crate::insert_rows!(conn, registration_reviews::table, chunk)?;
     }
     Ok(())
 }
 
-pub fn insert_review(conn: &mut DbConnection, row: &ReviewRow) -> ApiResult<()> {
+pub fn insert_review(conn: &mut DbConnection, row: &ReviewRow) -> StoreResult<()> {
     diesel::insert_into(registration_reviews::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn reviews_of(conn: &mut DbConnection, registration_id: &str) -> ApiResult<Vec<ReviewRow>> {
+pub fn reviews_of(conn: &mut DbConnection, registration_id: &str) -> StoreResult<Vec<ReviewRow>> {
     Ok(registration_reviews::table
         .filter(registration_reviews::registration_id.eq(registration_id))
         .order(registration_reviews::id.asc())
@@ -285,16 +285,16 @@ pub fn reviews_of(conn: &mut DbConnection, registration_id: &str) -> ApiResult<V
         .load(conn)?)
 }
 
-pub fn insert_objection(conn: &mut DbConnection, row: &ObjectionRow) -> ApiResult<()> {
+pub fn insert_objection(conn: &mut DbConnection, row: &ObjectionRow) -> StoreResult<()> {
     diesel::insert_into(objections::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn find_objection(conn: &mut DbConnection, id: &str) -> ApiResult<Option<ObjectionRow>> {
+pub fn find_objection(conn: &mut DbConnection, id: &str) -> StoreResult<Option<ObjectionRow>> {
     Ok(objections::table.find(id).select(ObjectionRow::as_select()).first(conn).optional()?)
 }
 
-pub fn objections_of_competition(conn: &mut DbConnection, competition_id: &str) -> ApiResult<Vec<ObjectionRow>> {
+pub fn objections_of_competition(conn: &mut DbConnection, competition_id: &str) -> StoreResult<Vec<ObjectionRow>> {
     Ok(objections::table
         .inner_join(registrations::table)
         .filter(registrations::competition_id.eq(competition_id))
@@ -304,7 +304,7 @@ pub fn objections_of_competition(conn: &mut DbConnection, competition_id: &str) 
 }
 
 /// Records a ruling if the objection is still open; false if ruled already.
-pub fn rule_objection(conn: &mut DbConnection, row: &ObjectionRow) -> ApiResult<bool> {
+pub fn rule_objection(conn: &mut DbConnection, row: &ObjectionRow) -> StoreResult<bool> {
     let changed =
         diesel::update(objections::table.filter(objections::id.eq(&row.id)).filter(objections::status.eq("filed")))
             .set((

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{appeals, organisations, persons, registrations, result_sets, results};
 use crate::db::DbConnection;
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = result_sets)]
@@ -40,7 +40,7 @@ pub struct ResultRow {
 }
 
 /// The latest result set of an event (any status but superseded).
-pub fn latest(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<ResultSetRow>> {
+pub fn latest(conn: &mut DbConnection, event_id: &str) -> StoreResult<Option<ResultSetRow>> {
     Ok(result_sets::table
         .filter(result_sets::event_id.eq(event_id))
         .filter(result_sets::status.ne("superseded"))
@@ -50,7 +50,7 @@ pub fn latest(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<Resul
         .optional()?)
 }
 
-pub fn next_version(conn: &mut DbConnection, event_id: &str) -> ApiResult<i32> {
+pub fn next_version(conn: &mut DbConnection, event_id: &str) -> StoreResult<i32> {
     let max: Option<i32> = result_sets::table
         .filter(result_sets::event_id.eq(event_id))
         .select(diesel::dsl::max(result_sets::version))
@@ -58,7 +58,7 @@ pub fn next_version(conn: &mut DbConnection, event_id: &str) -> ApiResult<i32> {
     Ok(max.unwrap_or(0) + 1)
 }
 
-pub fn insert(conn: &mut DbConnection, set: &ResultSetRow, rows: &[ResultRow]) -> ApiResult<()> {
+pub fn insert(conn: &mut DbConnection, set: &ResultSetRow, rows: &[ResultRow]) -> StoreResult<()> {
     diesel::update(
         result_sets::table
             .filter(result_sets::event_id.eq(&set.event_id))
@@ -73,7 +73,7 @@ pub fn insert(conn: &mut DbConnection, set: &ResultSetRow, rows: &[ResultRow]) -
     Ok(())
 }
 
-pub fn rows_of(conn: &mut DbConnection, set_id: &str) -> ApiResult<Vec<ResultRow>> {
+pub fn rows_of(conn: &mut DbConnection, set_id: &str) -> StoreResult<Vec<ResultRow>> {
     Ok(results::table
         .filter(results::result_set_id.eq(set_id))
         .order((results::rank.asc(), results::station_number.asc()))
@@ -85,7 +85,7 @@ pub fn rows_of(conn: &mut DbConnection, set_id: &str) -> ApiResult<Vec<ResultRow
 pub type NamedResult = (ResultRow, String, String, String);
 
 /// The rows of a set with the contestant's name, ID number and unit, in rank order, in one query.
-pub fn named_rows_of(conn: &mut DbConnection, set_id: &str) -> ApiResult<Vec<NamedResult>> {
+pub fn named_rows_of(conn: &mut DbConnection, set_id: &str) -> StoreResult<Vec<NamedResult>> {
     Ok(results::table
         .inner_join(registrations::table.inner_join(persons::table).inner_join(organisations::table))
         .filter(results::result_set_id.eq(set_id))
@@ -95,7 +95,7 @@ pub fn named_rows_of(conn: &mut DbConnection, set_id: &str) -> ApiResult<Vec<Nam
 }
 
 /// Moves a set from one status to the next if it is still in `from`.
-pub fn advance(conn: &mut DbConnection, set: &ResultSetRow, from: &str) -> ApiResult<bool> {
+pub fn advance(conn: &mut DbConnection, set: &ResultSetRow, from: &str) -> StoreResult<bool> {
     let changed =
         diesel::update(result_sets::table.filter(result_sets::id.eq(&set.id)).filter(result_sets::status.eq(from)))
             .set((
@@ -123,23 +123,23 @@ pub struct AppealRow {
 }
 
 /// When the event's provisional scores were first announced (its first result set).
-pub fn first_computed_at(conn: &mut DbConnection, event_id: &str) -> ApiResult<Option<NaiveDateTime>> {
+pub fn first_computed_at(conn: &mut DbConnection, event_id: &str) -> StoreResult<Option<NaiveDateTime>> {
     Ok(result_sets::table
         .filter(result_sets::event_id.eq(event_id))
         .select(diesel::dsl::min(result_sets::computed_at))
         .first(conn)?)
 }
 
-pub fn insert_appeal(conn: &mut DbConnection, row: &AppealRow) -> ApiResult<()> {
+pub fn insert_appeal(conn: &mut DbConnection, row: &AppealRow) -> StoreResult<()> {
     diesel::insert_into(appeals::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn find_appeal(conn: &mut DbConnection, id: &str) -> ApiResult<Option<AppealRow>> {
+pub fn find_appeal(conn: &mut DbConnection, id: &str) -> StoreResult<Option<AppealRow>> {
     Ok(appeals::table.find(id).select(AppealRow::as_select()).first(conn).optional()?)
 }
 
-pub fn appeals_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<AppealRow>> {
+pub fn appeals_of_event(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<AppealRow>> {
     Ok(appeals::table
         .filter(appeals::event_id.eq(event_id))
         .order(appeals::id.asc())
@@ -148,7 +148,7 @@ pub fn appeals_of_event(conn: &mut DbConnection, event_id: &str) -> ApiResult<Ve
 }
 
 /// Moves an appeal on if it is still in `from`.
-pub fn advance_appeal(conn: &mut DbConnection, row: &AppealRow, from: &str) -> ApiResult<bool> {
+pub fn advance_appeal(conn: &mut DbConnection, row: &AppealRow, from: &str) -> StoreResult<bool> {
     let changed = diesel::update(appeals::table.filter(appeals::id.eq(&row.id)).filter(appeals::status.eq(from)))
         .set((
             appeals::status.eq(&row.status),

@@ -7,14 +7,14 @@ use diesel::prelude::*;
 use crate::db::schema::{awards, competitions, events, organisations, plan_targets, registrations};
 use crate::db::DbConnection;
 use crate::domain::plan::{prefecture_of, FactKey, Facts};
-use crate::error::ApiResult;
+use super::StoreResult;
 
 fn key(year: i32, region: &str, tier: String, category: String, trade_id: Option<String>) -> FactKey {
     FactKey { year, prefecture: prefecture_of(region), tier, category, trade_id }
 }
 
 /// Every fact the dashboard needs, in four grouped queries.
-pub fn facts(conn: &mut DbConnection) -> ApiResult<Facts> {
+pub fn facts(conn: &mut DbConnection) -> StoreResult<Facts> {
     let held = competitions::status.ne_all(["draft", "cancelled"]);
     let competitions: Vec<(i32, String, String, String, i64)> = competitions::table
         .inner_join(organisations::table)
@@ -125,23 +125,23 @@ pub struct TargetRow {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn targets(conn: &mut DbConnection) -> ApiResult<Vec<TargetRow>> {
+pub fn targets(conn: &mut DbConnection) -> StoreResult<Vec<TargetRow>> {
     Ok(plan_targets::table
         .order((plan_targets::region_code.asc(), plan_targets::plan.asc(), plan_targets::metric.asc()))
         .select(TargetRow::as_select())
         .load(conn)?)
 }
 
-pub fn find_target(conn: &mut DbConnection, id: &str) -> ApiResult<Option<TargetRow>> {
+pub fn find_target(conn: &mut DbConnection, id: &str) -> StoreResult<Option<TargetRow>> {
     Ok(plan_targets::table.find(id).select(TargetRow::as_select()).first(conn).optional()?)
 }
 
-pub fn insert_target(conn: &mut DbConnection, row: &TargetRow) -> ApiResult<()> {
+pub fn insert_target(conn: &mut DbConnection, row: &TargetRow) -> StoreResult<()> {
     diesel::insert_into(plan_targets::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn update_target(conn: &mut DbConnection, row: &TargetRow) -> ApiResult<()> {
+pub fn update_target(conn: &mut DbConnection, row: &TargetRow) -> StoreResult<()> {
     diesel::update(plan_targets::table.find(&row.id))
         .set((
             plan_targets::period.eq(&row.period),

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::refresh_tokens;
 use crate::db::DbConnection;
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = refresh_tokens)]
@@ -22,12 +22,12 @@ pub struct RefreshTokenRow {
     pub created_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConnection, row: &RefreshTokenRow) -> ApiResult<()> {
+pub fn insert(conn: &mut DbConnection, row: &RefreshTokenRow) -> StoreResult<()> {
     diesel::insert_into(refresh_tokens::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn find_by_hash(conn: &mut DbConnection, token_hash: &str) -> ApiResult<Option<RefreshTokenRow>> {
+pub fn find_by_hash(conn: &mut DbConnection, token_hash: &str) -> StoreResult<Option<RefreshTokenRow>> {
     Ok(refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash))
         .select(RefreshTokenRow::as_select())
@@ -37,7 +37,7 @@ pub fn find_by_hash(conn: &mut DbConnection, token_hash: &str) -> ApiResult<Opti
 
 /// Marks the token used if nobody used it first; false means it was already used (a replay,
 /// or two refreshes racing with one token).
-pub fn use_once(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> ApiResult<bool> {
+pub fn use_once(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> StoreResult<bool> {
     let changed = diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::id.eq(id))
@@ -49,7 +49,7 @@ pub fn use_once(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> ApiResu
     Ok(changed == 1)
 }
 
-pub fn revoke_family(conn: &mut DbConnection, family_id: &str, at: NaiveDateTime) -> ApiResult<usize> {
+pub fn revoke_family(conn: &mut DbConnection, family_id: &str, at: NaiveDateTime) -> StoreResult<usize> {
     Ok(diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::family_id.eq(family_id))
@@ -59,7 +59,7 @@ pub fn revoke_family(conn: &mut DbConnection, family_id: &str, at: NaiveDateTime
     .execute(conn)?)
 }
 
-pub fn revoke_all_of_user(conn: &mut DbConnection, user_id: &str, at: NaiveDateTime) -> ApiResult<usize> {
+pub fn revoke_all_of_user(conn: &mut DbConnection, user_id: &str, at: NaiveDateTime) -> StoreResult<usize> {
     Ok(diesel::update(
         refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()),
     )

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use super::lower;
 use crate::db::schema::trades;
 use crate::db::{like_contains, DbConnection};
-use crate::error::ApiResult;
+use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = trades)]
@@ -33,7 +33,7 @@ pub fn shipped_catalogue() -> Vec<(String, String, String, bool)> {
 }
 
 /// Adds the shipped trades that are missing; returns how many it added.
-pub fn ensure_catalogue(conn: &mut DbConnection, at: NaiveDateTime) -> ApiResult<usize> {
+pub fn ensure_catalogue(conn: &mut DbConnection, at: NaiveDateTime) -> StoreResult<usize> {
     let existing: Vec<(String, String)> = trades::table.select((trades::code, trades::name)).load(conn)?;
     let mut added = 0;
     for (code, name, category, confirmed) in shipped_catalogue() {
@@ -46,16 +46,16 @@ pub fn ensure_catalogue(conn: &mut DbConnection, at: NaiveDateTime) -> ApiResult
     Ok(added)
 }
 
-pub fn insert(conn: &mut DbConnection, row: &TradeRow) -> ApiResult<()> {
+pub fn insert(conn: &mut DbConnection, row: &TradeRow) -> StoreResult<()> {
     diesel::insert_into(trades::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<TradeRow>> {
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<TradeRow>> {
     Ok(trades::table.find(id).select(TradeRow::as_select()).first(conn).optional()?)
 }
 
-pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> ApiResult<Vec<TradeRow>> {
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<TradeRow>> {
     Ok(trades::table.filter(trades::id.eq_any(ids)).select(TradeRow::as_select()).load(conn)?)
 }
 
@@ -68,7 +68,7 @@ pub struct TradeFilter {
     pub limit: i64,
 }
 
-pub fn list(conn: &mut DbConnection, f: &TradeFilter) -> ApiResult<Vec<TradeRow>> {
+pub fn list(conn: &mut DbConnection, f: &TradeFilter) -> StoreResult<Vec<TradeRow>> {
     let mut query = trades::table.select(TradeRow::as_select()).into_boxed();
     if let Some(q) = &f.q {
         let pattern = like_contains(q);

@@ -1,11 +1,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::{Actor, Grant};
 use crate::db::schema::{organisations, role_grants, users};
 use crate::db::DbConnection;
 use crate::domain::role::Role;
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult, Taken};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -30,12 +29,12 @@ pub struct GrantRow {
     pub created_at: NaiveDateTime,
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<UserRow>> {
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<UserRow>> {
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
 }
 
 /// Usernames by user id, in one query (lists that name judges, requesters, deciders).
-pub fn usernames(conn: &mut DbConnection, ids: &[String]) -> ApiResult<std::collections::HashMap<String, String>> {
+pub fn usernames(conn: &mut DbConnection, ids: &[String]) -> StoreResult<std::collections::HashMap<String, String>> {
     Ok(users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::username))
@@ -44,43 +43,43 @@ pub fn usernames(conn: &mut DbConnection, ids: &[String]) -> ApiResult<std::coll
         .collect())
 }
 
-pub fn find_by_username(conn: &mut DbConnection, username: &str) -> ApiResult<Option<UserRow>> {
+pub fn find_by_username(conn: &mut DbConnection, username: &str) -> StoreResult<Option<UserRow>> {
     Ok(users::table.filter(users::username.eq(username)).select(UserRow::as_select()).first(conn).optional()?)
 }
 
-pub fn find_by_person(conn: &mut DbConnection, person_id: &str) -> ApiResult<Option<UserRow>> {
+pub fn find_by_person(conn: &mut DbConnection, person_id: &str) -> StoreResult<Option<UserRow>> {
     Ok(users::table.filter(users::person_id.eq(person_id)).select(UserRow::as_select()).first(conn).optional()?)
 }
 
 /// Inserts a user; a taken username is a 409 `username_taken`.
-pub fn insert(conn: &mut DbConnection, row: &UserRow) -> ApiResult<()> {
+pub fn insert(conn: &mut DbConnection, row: &UserRow) -> StoreResult<()> {
     if find_by_username(conn, &row.username)?.is_some() {
-        return Err(ApiError::conflict("username_taken", "this username is taken"));
+        return Err(StoreError::Taken(Taken::Username));
     }
     diesel::insert_into(users::table).values(row).execute(conn).map_err(|e| match e {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::conflict("username_taken", "this username is taken")
+            StoreError::Taken(Taken::Username)
         }
         other => other.into(),
     })?;
     Ok(())
 }
 
-pub fn set_person(conn: &mut DbConnection, user_id: &str, person_id: &str, at: NaiveDateTime) -> ApiResult<()> {
+pub fn set_person(conn: &mut DbConnection, user_id: &str, person_id: &str, at: NaiveDateTime) -> StoreResult<()> {
     diesel::update(users::table.find(user_id))
         .set((users::person_id.eq(person_id), users::updated_at.eq(at)))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn set_active(conn: &mut DbConnection, user_id: &str, active: bool, at: NaiveDateTime) -> ApiResult<()> {
+pub fn set_active(conn: &mut DbConnection, user_id: &str, active: bool, at: NaiveDateTime) -> StoreResult<()> {
     diesel::update(users::table.find(user_id))
         .set((users::is_active.eq(active), users::updated_at.eq(at)))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn insert_grant(conn: &mut DbConnection, row: &GrantRow) -> ApiResult<()> {
+pub fn insert_grant(conn: &mut DbConnection, row: &GrantRow) -> StoreResult<()> {
     let mut same = role_grants::table
         .filter(role_grants::user_id.eq(&row.user_id))
         .filter(role_grants::role.eq(&row.role))
@@ -90,17 +89,17 @@ pub fn insert_grant(conn: &mut DbConnection, row: &GrantRow) -> ApiResult<()> {
         None => same.filter(role_grants::organisation_id.is_null()),
     };
     if same.count().get_result::<i64>(conn)? > 0 {
-        return Err(ApiError::conflict("grant_exists", "the user already holds this role for this organisation"));
+        return Err(StoreError::Taken(Taken::Grant));
     }
     diesel::insert_into(role_grants::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn find_grant(conn: &mut DbConnection, grant_id: &str) -> ApiResult<Option<GrantRow>> {
+pub fn find_grant(conn: &mut DbConnection, grant_id: &str) -> StoreResult<Option<GrantRow>> {
     Ok(role_grants::table.find(grant_id).select(GrantRow::as_select()).first(conn).optional()?)
 }
 
-pub fn delete_grant(conn: &mut DbConnection, grant_id: &str) -> ApiResult<()> {
+pub fn delete_grant(conn: &mut DbConnection, grant_id: &str) -> StoreResult<()> {
     diesel::delete(role_grants::table.find(grant_id)).execute(conn)?;
     Ok(())
 }
@@ -109,7 +108,7 @@ pub fn delete_grant(conn: &mut DbConnection, grant_id: &str) -> ApiResult<()> {
 pub type GrantWithOrg = (GrantRow, Option<String>, Option<String>);
 
 /// Grants of a user with the path and name of each granted organisation.
-pub fn grants_of(conn: &mut DbConnection, user_id: &str) -> ApiResult<Vec<GrantWithOrg>> {
+pub fn grants_of(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec<GrantWithOrg>> {
     Ok(role_grants::table
         .left_join(organisations::table)
         .filter(role_grants::user_id.eq(user_id))
@@ -118,11 +117,11 @@ pub fn grants_of(conn: &mut DbConnection, user_id: &str) -> ApiResult<Vec<GrantW
         .load(conn)?)
 }
 
-pub fn count_grants_on(conn: &mut DbConnection, organisation_id: &str) -> ApiResult<i64> {
+pub fn count_grants_on(conn: &mut DbConnection, organisation_id: &str) -> StoreResult<i64> {
     Ok(role_grants::table.filter(role_grants::organisation_id.eq(organisation_id)).count().get_result(conn)?)
 }
 
-pub fn count_admins(conn: &mut DbConnection) -> ApiResult<i64> {
+pub fn count_admins(conn: &mut DbConnection) -> StoreResult<i64> {
     Ok(role_grants::table
         .inner_join(users::table.on(users::id.eq(role_grants::user_id)))
         .filter(role_grants::role.eq(Role::Admin.as_str()))
@@ -131,31 +130,6 @@ pub fn count_admins(conn: &mut DbConnection) -> ApiResult<i64> {
         .get_result(conn)?)
 }
 
-/// The caller as the policy sees them, or None for an unknown or disabled account.
-pub fn load_actor(conn: &mut DbConnection, user_id: &str) -> ApiResult<Option<Actor>> {
-    let Some(user) = find(conn, user_id)?.filter(|u| u.is_active) else {
-        return Ok(None);
-    };
-    let grants = grants_of(conn, user_id)?
-        .into_iter()
-        .filter_map(|(g, path, _)| {
-            Role::parse(&g.role).map(|role| Grant {
-                id: g.id,
-                role,
-                organisation_id: g.organisation_id,
-                org_path: path,
-            })
-        })
-        .collect();
-    Ok(Some(Actor {
-        user_id: user.id,
-        username: user.username,
-        person_id: user.person_id,
-        grants,
-        request_id: None,
-        at: Default::default(),
-    }))
-}
 
 #[derive(Debug, Default)]
 pub struct UserFilter {
@@ -167,7 +141,7 @@ pub struct UserFilter {
     pub limit: i64,
 }
 
-pub fn list(conn: &mut DbConnection, f: &UserFilter) -> ApiResult<Vec<UserRow>> {
+pub fn list(conn: &mut DbConnection, f: &UserFilter) -> StoreResult<Vec<UserRow>> {
     let mut query = users::table
         .left_join(role_grants::table.on(role_grants::user_id.eq(users::id)))
         .left_join(organisations::table.on(role_grants::organisation_id.eq(organisations::id.nullable())))
