@@ -1,6 +1,7 @@
 //! The layers of DESIGN §1, read from the source as Cargo would enforce them between crates:
 //! `api → service → {domain, store, auth}`, `store → {db, domain}`, `domain →` nothing of the
-//! crate. One crate cannot stop a wrong import at compile time, so this test does.
+//! crate; the wire types (`wire/`) sit under both `api` and `service` and import neither.
+//! One crate cannot stop a wrong import at compile time, so this test does.
 //!
 //! `STILL_TO_MOVE` lists what the code does today against the rules, while the workflows move
 //! out of `api/` (issue 16). It is a ratchet: a new violation fails, and so does an entry that no
@@ -12,31 +13,17 @@ use std::path::{Path, PathBuf};
 /// Today's exceptions, each `file: what`.
 const STILL_TO_MOVE: &[&str] = &[
     // Areas that reach into each other's handlers for a workflow step.
-    "api/appeals.rs: imports api::judging",
-    "api/auth.rs: imports api::persons",
-    "api/auth.rs: imports api::users",
     "api/competitions.rs: imports api::draw",
-    "api/competitions.rs: imports api::events",
-    "api/competitions.rs: imports api::judging",
     "api/draw.rs: imports api::registrations",
-    "api/events.rs: imports api::trades",
-    "api/judging.rs: imports api::events",
     "api/judging.rs: imports api::registrations",
-    "api/registrations.rs: imports api::persons",
     "api/registrations.rs: imports api::roster",
-    "api/reopen.rs: imports api::judging",
-    "api/results.rs: imports api::judging",
     "api/results.rs: imports api::registrations",
     "api/roster.rs: imports api::registrations",
-    "api/schemes.rs: imports api::events",
-    "api/schemes.rs: imports api::roster",
-    "api/statistics.rs: imports api::awards",
-    "api/users.rs: imports api::auth",
 ];
 
 /// Transactions opened in `api/` today (`.write(` and `.transaction`): the number may only fall
 /// as use cases move into `service/`; at 0 the rule is whole.
-const API_TRANSACTIONS_AT_MOST: usize = 83;
+const API_TRANSACTIONS_AT_MOST: usize = 82;
 
 /// The HTTP layer's module.
 const API: &str = "api";
@@ -120,6 +107,14 @@ fn violations(src: &Path) -> BTreeSet<String> {
             "store" => {
                 for m in modules.iter().filter(|m| matches!(m.as_str(), "auth" | "error" | "service" | "api")) {
                     flag(format!("imports crate::{m}"));
+                }
+            }
+            "wire" => {
+                for m in modules.iter().filter(|m| m.as_str() == "service") {
+                    flag(format!("imports crate::{m}"));
+                }
+                if code.contains("actix") {
+                    flag("uses actix".into());
                 }
             }
             "service" => {

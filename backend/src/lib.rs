@@ -12,6 +12,7 @@ pub mod error;
 pub mod seed;
 pub mod service;
 pub mod store;
+pub mod wire;
 
 #[cfg(test)]
 mod layers;

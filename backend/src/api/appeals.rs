@@ -9,13 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::judging::roles_on;
+use crate::auth::policy::require_arbiter;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::service::load;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
 use crate::db::DbConnection;
-use crate::domain::role::EventRole;
 use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::store::results::AppealRow;
@@ -141,14 +140,6 @@ pub async fn file_appeal(
     Ok(HttpResponse::Created().json(out))
 }
 
-fn require_arbiter(conn: &mut DbConnection, actor: &Actor, event_id: &str) -> ApiResult<()> {
-    if roles_on(conn, actor, event_id)?.contains(&EventRole::Arbiter) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("appeals are ruled by the event's arbiter (仲裁)"))
-    }
-}
-
 /// An event's appeals with the deadline (the arbiter and the host's organisers).
 #[utoipa::path(tag = "results", responses((status = 200, body = [AppealOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/events/{id}/appeals")]
@@ -162,7 +153,7 @@ pub async fn list_appeals(state: web::Data<AppState>, actor: Actor, id: web::Pat
             let (_, host_path, _) =
                 store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
             if !can_manage_competition(&actor, &host_path) {
-                require_arbiter(conn, &actor, &event_id)?;
+                require_arbiter(&load::event_roles(conn, &actor, &event_id)?)?;
             }
             let deadline = appeal_deadline(conn, &event_id, zone)?;
             Ok(store::results::appeals_of_event(conn, &event_id)?
@@ -184,7 +175,7 @@ pub async fn accept_appeal(state: web::Data<AppState>, actor: Actor, id: web::Pa
         .db
         .write(move |conn| {
             let mut appeal = store::results::find_appeal(conn, &id)?.ok_or_else(|| ApiError::not_found("appeal"))?;
-            require_arbiter(conn, &actor, &appeal.event_id)?;
+            require_arbiter(&load::event_roles(conn, &actor, &appeal.event_id)?)?;
             appeal.status = "accepted".into();
             appeal.arbiter_user_id = Some(actor.user_id.clone());
             if !store::results::advance_appeal(conn, &appeal, "filed")? {
@@ -231,7 +222,7 @@ pub async fn rule_appeal(
         .db
         .write(move |conn| {
             let mut appeal = store::results::find_appeal(conn, &id)?.ok_or_else(|| ApiError::not_found("appeal"))?;
-            require_arbiter(conn, &actor, &appeal.event_id)?;
+            require_arbiter(&load::event_roles(conn, &actor, &appeal.event_id)?)?;
             appeal.status = if request.uphold { "upheld" } else { "dismissed" }.into();
             appeal.ruling = Some(ruling);
             appeal.arbiter_user_id = Some(actor.user_id.clone());

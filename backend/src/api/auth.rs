@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::persons::{person_out, PersonOut};
-use super::users::{grant_outs, GrantOut};
+use crate::wire::persons::{person_out, PersonOut};
+use crate::wire::users::{grant_outs, GrantOut};
 use super::{record_as, JsonBody, ProblemResponses};
 use crate::auth::actor::request_id;
-use crate::auth::password::{check_password_policy, decoy_hash, hash_password, normalise_username, verify_password};
+use crate::auth::password::{check_password_policy, decoy_hash, normalise_username};
 use crate::auth::rate_limit::{self, client_ip};
 use crate::auth::{random_token, sha256_hex, Actor};
 use crate::db::DbConnection;
@@ -18,6 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::tokens::RefreshTokenRow;
 use crate::store::users::{GrantRow, UserRow};
 use crate::store::{self, new_id};
+use crate::auth::hashing::{hash_off_thread, verify_off_thread};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -61,15 +62,6 @@ pub struct Me {
     pub grants: Vec<GrantOut>,
     /// The caller's own profile, in full.
     pub person: Option<PersonOut>,
-}
-
-/// Hashes (argon2id, deliberately slow) on the bounded hashing pool, never on an async worker.
-pub async fn hash_off_thread(state: &AppState, password: String) -> ApiResult<String> {
-    state.hashing.run(move || hash_password(&password)).await?.map_err(ApiError::internal)
-}
-
-async fn verify_off_thread(state: &AppState, password: String, hash: String) -> ApiResult<bool> {
-    state.hashing.run(move || verify_password(&password, &hash)).await
 }
 
 /// Stores a new refresh token (in `family`, or starting a new family) and returns it.
@@ -134,7 +126,7 @@ pub async fn signup(
             )
         })
         .await?;
-    let password_hash = hash_off_thread(&state, password).await?;
+    let password_hash = hash_off_thread(&state.hashing, password).await?;
     let rid = request_id(&req);
     let st = state.clone();
     let (user_id, refresh_token) = state
@@ -222,7 +214,7 @@ pub async fn login(
         .await?;
     let user = user.filter(|u| u.is_active);
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_string());
-    let password_ok = verify_off_thread(&state, password, hash).await?;
+    let password_ok = verify_off_thread(&state.hashing, password, hash).await?;
     let Some(user) = user.filter(|_| password_ok) else {
         state
             .db

@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
+use crate::service::load;
 use crate::auth::policy::{can_manage_competition, can_view_person};
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -229,25 +230,6 @@ fn award_out(view: AwardView, reveal: bool) -> ApiResult<AwardOut> {
     })
 }
 
-/// The official bodies the caller acts for: (name, kind, tier, region, path) of each organisation
-/// they hold an official grant on.
-pub(crate) fn official_bodies(
-    conn: &mut DbConnection,
-    actor: &Actor,
-) -> ApiResult<Vec<(String, OrgKind, Tier, String, String)>> {
-    let ids: Vec<String> =
-        actor.grants.iter().filter(|g| g.role == Role::Official).filter_map(|g| g.organisation_id.clone()).collect();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(store::awards::organisations_by_ids(conn, &ids)?
-        .into_iter()
-        .filter_map(|(_, name, kind, tier, region, path)| {
-            Some((name, OrgKind::parse(&kind)?, Tier::parse(&tier)?, region, path))
-        })
-        .collect())
-}
-
 /// The caller's body that certifies `kind` for this competition, by name, if they act for one.
 fn granting_body(
     conn: &mut DbConnection,
@@ -265,7 +247,7 @@ fn granting_body(
         region: &host_org.region_code,
         path: host_path,
     };
-    Ok(official_bodies(conn, actor)?.into_iter().find_map(|(name, kind_of, tier_of, region, path)| {
+    Ok(load::official_bodies(conn, actor)?.into_iter().find_map(|(name, kind_of, tier_of, region, path)| {
         let body = Body { kind: kind_of, tier: tier_of, region: &region, path: &path };
         is_granting_body(kind, body, tier, host).then_some(name)
     }))

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::events::{event_outs, EventOut};
+use crate::service::events::event_outs;
+use crate::wire::events::EventOut;
 use super::{
     check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams,
     ProblemResponses,
@@ -882,7 +883,7 @@ fn transition_facts(
     competed.dedup();
     let mut events_not_locked = 0;
     for event_id in &competed {
-        if !super::judging::unlocked_sections(conn, event_id)?.is_empty()
+        if !crate::service::judging::unlocked_sections(conn, event_id)?.is_empty()
             || store::judging::aspects_of(conn, event_id)?.is_empty()
         {
             events_not_locked += 1;

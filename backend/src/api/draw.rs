@@ -189,10 +189,6 @@ pub async fn remove_appointment(
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn holds_event_role(conn: &mut DbConnection, actor: &Actor, event_id: &str, role: EventRole) -> ApiResult<bool> {
-    Ok(store::draws::roles_of_user(conn, event_id, &actor.user_id)?.iter().any(|r| r == role.as_str()))
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DrawSummary {
     pub event_id: String,
@@ -213,7 +209,7 @@ pub async fn perform_draw(state: web::Data<AppState>, actor: Actor, id: web::Pat
         .db
         .write(move |conn| {
             let event = load::event_row(conn, &event_id)?;
-            if !holds_event_role(conn, &actor, &event_id, EventRole::EncryptionJudge)? {
+            if !load::event_roles(conn, &actor, &event_id)?.contains(&EventRole::EncryptionJudge) {
                 return Err(ApiError::forbidden("only the event's encryption judge (加密裁判) performs the draw"));
             }
             let (competition, _, _) =
@@ -305,7 +301,7 @@ pub async fn read_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<S
             let event = load::event_row(conn, &event_id)?;
             let (competition, host_path, _) =
                 store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-            let encryption_judge = holds_event_role(conn, &actor, &event_id, EventRole::EncryptionJudge)?;
+            let encryption_judge = load::event_roles(conn, &actor, &event_id)?.contains(&EventRole::EncryptionJudge);
             let decrypted_for_organisers =
                 competition.status()?.is_decrypted() && can_manage_competition(&actor, &host_path);
             if !encryption_judge && !decrypted_for_organisers {

@@ -4,12 +4,11 @@
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::trades::{trade_out, TradeOut};
-use super::{check_version, double_option, etag, if_match_version, parse_id, record, utc, JsonBody, ProblemResponses};
+use super::{check_version, double_option, etag, if_match_version, parse_id, record, JsonBody, ProblemResponses};
 use crate::service::load;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
@@ -24,8 +23,11 @@ use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::store::StoreError;
 use crate::store::competitions::CompetitionWithHost;
-use crate::store::events::{DocumentRow, EventRow, EventWithTrade, SchemeRow, SessionRow};
+use crate::store::events::{DocumentRow, EventRow, SessionRow};
 use crate::store::{self, audit::snapshot, new_id};
+use crate::service::events::event_out;
+use crate::wire::events::{document_out, session_out, Attachment, DocumentOut, EventDetail, EventOut, SessionOut};
+use crate::wire::schemes::{scheme_out, MarkingSchemeInput, MarkingSchemeOut};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -40,131 +42,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_document)
         .service(publish_document)
         .service(put_marking_scheme);
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SessionOut {
-    pub id: String,
-    pub kind: SessionKind,
-    /// e.g. 理论考试, 实操模块A.
-    pub name: String,
-    pub venue: String,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct EventOut {
-    pub id: String,
-    pub competition_id: String,
-    pub trade: TradeOut,
-    pub name: String,
-    pub mode: EventMode,
-    pub team_size: Option<i32>,
-    pub track: Track,
-    /// The skill level the tasks are set at (5 初级工 … 1 高级技师).
-    pub standard_level: Option<i32>,
-    pub weights: Weights,
-    pub quota_total: Option<i32>,
-    pub quota_per_organisation: Option<i32>,
-    pub min_age: Option<i32>,
-    pub max_age: Option<i32>,
-    /// Contestants hold this level or a better one.
-    pub min_skill_level: Option<i32>,
-    /// Contestants' employers lie in this region.
-    pub region_code: Option<String>,
-    /// How many go on to the `feeds_into` competition.
-    pub qualifiers_count: i32,
-    pub tie_breaks: Vec<TieBreakKey>,
-    pub prize_bands: PrizeBands,
-    #[schema(value_type = Option<Object>)]
-    pub award_rules: Option<serde_json::Value>,
-    pub sessions: Vec<SessionOut>,
-    /// Review levels: 2 = nominating unit then host organisers, 1 = host organisers only.
-    pub review_levels: i32,
-    /// Minutes appeals stay open after the scores are announced.
-    pub appeal_window_minutes: i32,
-    /// Working days appeals stay open instead (China time, holidays observed), when set.
-    pub appeal_window_working_days: Option<i32>,
-    pub published_document_version: Option<i32>,
-    pub has_marking_scheme: bool,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-fn session_out(row: SessionRow) -> SessionOut {
-    SessionOut {
-        kind: SessionKind::parse(&row.kind).unwrap_or(SessionKind::Practical),
-        id: row.id,
-        name: row.name,
-        venue: row.venue,
-        starts_at: utc(row.starts_at),
-        ends_at: utc(row.ends_at),
-    }
-}
-
-/// The wire form of one event.
-pub fn event_out(conn: &mut DbConnection, event: EventWithTrade, _manages: bool) -> ApiResult<EventOut> {
-    event_outs(conn, vec![event]).map(|mut v| v.remove(0))
-}
-
-/// The wire form of many events, with their sittings, documents, schemes and trades read in four
-/// queries whatever their number (a provincial final has 50+ events).
-pub fn event_outs(conn: &mut DbConnection, events: Vec<EventWithTrade>) -> ApiResult<Vec<EventOut>> {
-    use std::collections::{HashMap, HashSet};
-    let ids: Vec<String> = events.iter().map(|(e, _, _)| e.id.clone()).collect();
-    let trade_ids: Vec<String> = events.iter().map(|(e, _, _)| e.trade_id.clone()).collect();
-    let mut sessions: HashMap<String, Vec<SessionOut>> = HashMap::new();
-    for s in store::events::sessions_of_many(conn, &ids)? {
-        sessions.entry(s.event_id.clone()).or_default().push(session_out(s));
-    }
-    let mut published: HashMap<String, i32> = HashMap::new();
-    for (event_id, version) in store::events::published_versions(conn, &ids)? {
-        let entry = published.entry(event_id).or_insert(version);
-        *entry = (*entry).max(version);
-    }
-    let schemes: HashSet<String> = store::events::with_scheme(conn, &ids)?.into_iter().collect();
-    let trades: HashMap<String, TradeOut> =
-        store::trades::find_many(conn, &trade_ids)?.into_iter().map(|t| (t.id.clone(), trade_out(t))).collect();
-    events
-        .into_iter()
-        .map(|(row, trade_code, trade_name)| {
-            let trade = trades.get(&row.trade_id).cloned().ok_or_else(|| {
-                ApiError::internal(format!("event {} has no trade {trade_code} {trade_name}", row.id))
-            })?;
-            Ok(EventOut {
-                mode: EventMode::parse(&row.mode).unwrap_or(EventMode::Individual),
-                track: Track::parse(&row.track).unwrap_or(Track::Worker),
-                weights: Weights { theory: row.theory_weight, practical: row.practical_weight },
-                tie_breaks: serde_json::from_str(&row.tie_breaks).unwrap_or_else(|_| default_tie_breaks()),
-                prize_bands: serde_json::from_str(&row.prize_bands).unwrap_or_default(),
-                award_rules: row.award_rules.as_deref().and_then(|j| serde_json::from_str(j).ok()),
-                trade,
-                sessions: sessions.remove(&row.id).unwrap_or_default(),
-                published_document_version: published.get(&row.id).copied(),
-                has_marking_scheme: schemes.contains(&row.id),
-                id: row.id,
-                competition_id: row.competition_id,
-                name: row.name,
-                team_size: row.team_size,
-                standard_level: row.standard_level,
-                quota_total: row.quota_total,
-                quota_per_organisation: row.quota_per_org,
-                min_age: row.min_age,
-                max_age: row.max_age,
-                min_skill_level: row.min_skill_level,
-                region_code: row.region_code,
-                qualifiers_count: row.qualifiers_count,
-                review_levels: row.review_levels,
-                appeal_window_minutes: row.appeal_window_minutes,
-                appeal_window_working_days: row.appeal_window_working_days,
-                version: row.version,
-                created_at: utc(row.created_at),
-                updated_at: utc(row.updated_at),
-            })
-        })
-        .collect()
 }
 
 fn require_setup_stage(competition: &CompetitionWithHost) -> ApiResult<Status> {
@@ -348,97 +225,6 @@ pub async fn create_event(
         .await?;
     let version = out.version;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(version))).json(out))
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DocumentOut {
-    pub id: String,
-    pub event_id: String,
-    pub version: i32,
-    pub title: String,
-    pub body: String,
-    pub attachments: Vec<Attachment>,
-    /// draft, published or superseded.
-    pub status: String,
-    /// Why a version published after registration opened changed the rules.
-    pub change_reason: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Attachment {
-    #[schema(example = "车工赛项图纸.pdf")]
-    pub name: String,
-    #[schema(example = "application/pdf")]
-    pub media_type: String,
-    pub size_bytes: i64,
-    /// SHA-256 of the file, hex.
-    pub sha256: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct MarkingSchemeOut {
-    pub title: String,
-    pub sections: Vec<SchemeSection>,
-    /// Judges of a judgement aspect further apart than this are flagged (default 1).
-    pub judgement_spread_limit: f64,
-    /// With five or more judges, drop the highest and lowest judgement score.
-    pub drop_extremes: bool,
-    /// Locked when the competition starts.
-    pub locked: bool,
-    pub version: i32,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SchemeSection {
-    #[schema(example = "实操模块A：零件加工")]
-    pub name: String,
-    pub kind: SessionKind,
-    /// Criteria and their aspects. Leave empty for an outline; once any section has criteria,
-    /// every section needs them and totals 100.
-    #[serde(default)]
-    pub criteria: Vec<crate::domain::scoring::CriterionSpec>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct EventDetail {
-    #[serde(flatten)]
-    pub event: EventOut,
-    pub competition_name: String,
-    /// Published versions for everyone; drafts too for the organisers.
-    pub documents: Vec<DocumentOut>,
-    pub marking_scheme: Option<MarkingSchemeOut>,
-}
-
-fn document_out(row: DocumentRow) -> DocumentOut {
-    DocumentOut {
-        attachments: serde_json::from_str(&row.attachments).unwrap_or_default(),
-        published_at: row.published_at.map(utc),
-        created_at: utc(row.created_at),
-        updated_at: utc(row.updated_at),
-        id: row.id,
-        event_id: row.event_id,
-        version: row.version,
-        title: row.title,
-        body: row.body,
-        status: row.status,
-        change_reason: row.change_reason,
-    }
-}
-
-pub fn scheme_out(row: SchemeRow) -> MarkingSchemeOut {
-    MarkingSchemeOut {
-        title: row.title,
-        sections: serde_json::from_str(&row.sections).unwrap_or_default(),
-        judgement_spread_limit: crate::domain::scoring::from_centi(row.spread_limit_centi),
-        drop_extremes: row.drop_extremes,
-        locked: row.locked,
-        version: row.version,
-    }
 }
 
 fn visible_documents(conn: &mut DbConnection, event_id: &str, manages: bool) -> ApiResult<Vec<DocumentOut>> {
@@ -1004,42 +790,6 @@ pub async fn publish_document(
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MarkingSchemeInput {
-    pub title: String,
-    /// Default 1 point.
-    pub judgement_spread_limit: Option<f64>,
-    /// Default false.
-    pub drop_extremes: Option<bool>,
-    /// The sections: the theory paper and the practical modules (criteria and aspects come with judging).
-    pub sections: Vec<SchemeSection>,
-}
-
-/// The aspects of a scheme, coded `section.criterion.aspect` (e.g. `2.1.3`).
-fn aspect_rows(event_id: &str, sections: &[SchemeSection]) -> Vec<store::judging::AspectRow> {
-    let mut rows = Vec::new();
-    for (si, section) in sections.iter().enumerate() {
-        for (ci, criterion) in section.criteria.iter().enumerate() {
-            for (ai, aspect) in criterion.aspects.iter().enumerate() {
-                rows.push(store::judging::AspectRow {
-                    id: new_id(),
-                    event_id: event_id.to_string(),
-                    section_index: si as i32,
-                    section_kind: section.kind.as_str().into(),
-                    code: format!("{}.{}.{}", si + 1, ci + 1, ai + 1),
-                    criterion: criterion.name.trim().to_string(),
-                    description: aspect.description.trim().to_string(),
-                    kind: aspect.kind.as_str().into(),
-                    max_centi: crate::domain::scoring::to_centi(aspect.max).unwrap_or(0),
-                    position: rows.len() as i32,
-                });
-            }
-        }
-    }
-    rows
-}
-
 /// Sets the event's marking scheme (评分标准): sections (theory paper, practical modules), each with
 /// criteria and aspects of three kinds — measurement, judgement (0–3 by each judge) and deduction —
 /// totalling 100 per section; or just the outline of sections. Locked once the competition runs.
@@ -1053,106 +803,6 @@ pub async fn put_marking_scheme(
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let input = body.0;
-    check_scheme_input(&input)?;
-    let out = state.db.write(move |conn| save_marking_scheme(conn, &actor, &event_id, input, now)).await?;
+    let out = crate::service::schemes::set_marking_scheme(&state.db, actor, event_id, body.0, now).await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-/// Every rule a scheme document breaks, before anything is read or written.
-pub fn check_scheme_input(input: &MarkingSchemeInput) -> ApiResult<()> {
-    let mut violations = Vec::new();
-    keep(&mut violations, text::required("title", &input.title, 200));
-    if input.sections.is_empty() || input.sections.len() > 30 {
-        violations.push(Violation::new("sections", "out_of_range", "1 to 30 sections"));
-    }
-    let detailed = input.sections.iter().any(|s| !s.criteria.is_empty());
-    for (i, section) in input.sections.iter().enumerate() {
-        keep(&mut violations, text::required(&format!("sections[{i}].name"), &section.name, 100));
-        if detailed {
-            violations.extend(crate::domain::scoring::check_section(
-                &format!("sections[{i}]"),
-                section.name.trim(),
-                &section.criteria,
-            ));
-        }
-        if input.sections[..i].iter().any(|s| s.name.trim() == section.name.trim()) {
-            violations.push(Violation::new(
-                &format!("sections[{i}].name"),
-                "duplicate_section",
-                "each section has its own name",
-            ));
-        }
-    }
-    if spread_limit_centi(input).is_none() {
-        violations.push(Violation::new("judgement_spread_limit", "out_of_range", "0 to 3 points"));
-    }
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(violations))
-    }
-}
-
-fn spread_limit_centi(input: &MarkingSchemeInput) -> Option<i32> {
-    let limit = input.judgement_spread_limit.unwrap_or(crate::domain::scoring::DEFAULT_SPREAD_LIMIT);
-    crate::domain::scoring::to_centi(limit).filter(|c| (0..=300).contains(c))
-}
-
-/// Saves a checked scheme for an event the caller runs, rebuilding its aspects.
-pub fn save_marking_scheme(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    event_id: &str,
-    input: MarkingSchemeInput,
-    now: chrono::NaiveDateTime,
-) -> ApiResult<MarkingSchemeOut> {
-    let ((event, _, _), (competition, _, _)) = load::managed_event(conn, actor, event_id)?;
-    let existing = store::events::scheme_of(conn, event_id)?;
-    if store::judging::count_marks(conn, event_id)? > 0 {
-        return Err(ApiError::conflict("scheme_locked", "marks have been entered against this scheme"));
-    }
-    if existing.as_ref().is_some_and(|s| s.locked) || !competition.status()?.is_before_running() {
-        return Err(ApiError::conflict("scheme_locked", "the marking scheme is locked once the competition runs"));
-    }
-    let has = |kind: SessionKind| input.sections.iter().any(|s| s.kind == kind);
-    if event.theory_weight > 0 && !has(SessionKind::Theory) {
-        return Err(ApiError::field(
-            "sections",
-            "missing_theory_section",
-            "the event weighs theory, so the scheme needs a theory section",
-        ));
-    }
-    if event.practical_weight > 0 && !has(SessionKind::Practical) {
-        return Err(ApiError::field(
-            "sections",
-            "missing_practical_section",
-            "the event weighs practical work, so the scheme needs a practical section",
-        ));
-    }
-    let at = now;
-    let row = SchemeRow {
-        id: existing.as_ref().map(|s| s.id.clone()).unwrap_or_else(new_id),
-        event_id: event_id.to_string(),
-        title: input.title.trim().to_string(),
-        sections: serde_json::to_string(&input.sections).unwrap_or_else(|_| "[]".into()),
-        locked: false,
-        version: existing.as_ref().map(|s| s.version + 1).unwrap_or(1),
-        created_at: existing.as_ref().map(|s| s.created_at).unwrap_or(at),
-        updated_at: at,
-        spread_limit_centi: spread_limit_centi(&input).unwrap_or(100),
-        drop_extremes: input.drop_extremes.unwrap_or(false),
-    };
-    store::events::save_scheme(conn, &row, existing.is_some())?;
-    store::judging::replace_aspects(conn, event_id, &aspect_rows(event_id, &input.sections))?;
-    let out = scheme_out(row);
-    record(
-        conn,
-        actor,
-        "event.marking_scheme",
-        ("event", event_id),
-        existing.map(scheme_out).as_ref().and_then(snapshot),
-        snapshot(&out),
-    )?;
-    Ok(out)
 }

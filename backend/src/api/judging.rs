@@ -14,7 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::registrations::{idempotency_key, idempotent};
 use super::{check_version, etag, if_match_version, parse_id, record, utc, JsonBody, JsonWithBytes, ProblemResponses};
-use crate::service::load;
+use crate::service::{judging, load};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::{sha256_hex, Actor};
 use crate::db::DbConnection;
@@ -50,32 +50,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(scores);
 }
 
-/// The roles the caller holds on an event.
-pub fn roles_on(conn: &mut DbConnection, actor: &Actor, event_id: &str) -> ApiResult<Vec<EventRole>> {
-    Ok(store::draws::roles_of_user(conn, event_id, &actor.user_id)?
-        .iter()
-        .filter_map(|r| EventRole::parse(r))
-        .collect())
-}
-
-pub(super) fn require_role(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    event_id: &str,
-    allowed: &[EventRole],
-    what: &str,
-) -> ApiResult<Vec<EventRole>> {
-    let roles = roles_on(conn, actor, event_id)?;
-    if roles.iter().any(|r| allowed.contains(r)) {
-        Ok(roles)
-    } else {
-        Err(ApiError::forbidden(format!(
-            "{what} is for the event's {}",
-            allowed.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
-        )))
-    }
-}
-
 /// Marks are entered while the competition runs and is being scored.
 fn require_marking_open(competition: &crate::store::competitions::CompetitionRow) -> ApiResult<()> {
     let status = competition.status()?;
@@ -87,16 +61,6 @@ fn require_marking_open(competition: &crate::store::competitions::CompetitionRow
             format!("marks are entered while the competition runs and is scored (it is {status})"),
         ))
     }
-}
-
-/// Station numbers of the contestants who compete (checked in), with their registrations.
-fn competing_stations(conn: &mut DbConnection, event_id: &str) -> ApiResult<HashMap<i32, String>> {
-    Ok(store::judging::competing_stations(conn, event_id)?.into_iter().collect())
-}
-
-/// The event's aspects by id.
-pub(super) fn aspects_by_id(conn: &mut DbConnection, event_id: &str) -> ApiResult<HashMap<String, AspectRow>> {
-    Ok(store::judging::aspects_of(conn, event_id)?.into_iter().map(|a| (a.id.clone(), a)).collect())
 }
 
 /// The ids of a section's aspects.
@@ -345,7 +309,7 @@ pub async fn my_judging(state: web::Data<AppState>, actor: Actor) -> ApiResult<H
                     .map(|a| a.code)
                     .collect();
                 out.push(MyEvent {
-                    roles: roles_on(conn, &actor, &event_id)?,
+                    roles: load::event_roles(conn, &actor, &event_id)?,
                     event_id,
                     event_name: event.name,
                     competition_name: competition.name,
@@ -409,7 +373,7 @@ pub fn mark_out(m: &MarkRow) -> MarkOut {
 }
 
 /// The scheme's written detail (descriptors, tolerance) for an aspect row.
-fn aspect_out(a: &AspectRow, scheme: &[super::events::SchemeSection]) -> AspectOut {
+fn aspect_out(a: &AspectRow, scheme: &[crate::wire::schemes::SchemeSection]) -> AspectOut {
     let parts: Vec<usize> = a.code.split('.').filter_map(|p| p.parse::<usize>().ok()).collect();
     let spec = scheme
         .get(parts[0].saturating_sub(1))
@@ -449,10 +413,10 @@ pub async fn sheet(
     let out = state
         .db
         .read(move |conn| {
-            require_role(conn, &actor, &event_id, &[EventRole::Judge, EventRole::ChiefJudge], "the mark sheet")?;
+            load::roles_requiring(conn, &actor, &event_id, &[EventRole::Judge, EventRole::ChiefJudge], "the mark sheet")?;
             let scheme = store::events::scheme_of(conn, &event_id)?
                 .ok_or_else(|| ApiError::conflict("no_scheme", "the event has no marking scheme"))?;
-            let sections: Vec<super::events::SchemeSection> =
+            let sections: Vec<crate::wire::schemes::SchemeSection> =
                 serde_json::from_str(&scheme.sections).unwrap_or_default();
             let section_name = sections
                 .get(section as usize)
@@ -474,7 +438,7 @@ pub async fn sheet(
                 .filter(|m| aspect_ids.contains(m.aspect_id.as_str()))
                 .map(mark_out)
                 .collect();
-            let mut stations: Vec<i32> = competing_stations(conn, &event_id)?.into_keys().collect();
+            let mut stations: Vec<i32> = judging::competing_stations(conn, &event_id)?.into_keys().collect();
             stations.sort_unstable();
             let signed = store::judging::signoffs_of(conn, &event_id)?
                 .iter()
@@ -566,7 +530,7 @@ fn write_marks(
 ) -> ApiResult<SubmissionOut> {
     let (_, competition, _) = load::event_for_roles(conn, event_id)?;
     require_marking_open(&competition)?;
-    require_role(conn, actor, event_id, &[EventRole::Judge, EventRole::ChiefJudge], "entering marks")?;
+    load::roles_requiring(conn, actor, event_id, &[EventRole::Judge, EventRole::ChiefJudge], "entering marks")?;
     if inputs.is_empty() || inputs.len() > 2000 {
         return Err(ApiError::field("marks", "out_of_range", "1 to 2,000 marks per request"));
     }
@@ -577,7 +541,7 @@ fn write_marks(
         .filter(|a| a.user_id == actor.user_id)
         .map(|a| a.aspect_id)
         .collect();
-    let stations = competing_stations(conn, event_id)?;
+    let stations = judging::competing_stations(conn, event_id)?;
     let relations = store::judging::relations_of(conn, &actor.user_id)?;
     let scheme = store::events::scheme_of(conn, event_id)?
         .ok_or_else(|| ApiError::conflict("no_scheme", "the event has no marking scheme"))?;
@@ -818,8 +782,8 @@ pub async fn list_flags(state: web::Data<AppState>, actor: Actor, id: web::Path<
     let out = state
         .db
         .read(move |conn| {
-            require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the spread flags")?;
-            let aspects: HashMap<String, AspectRow> = aspects_by_id(conn, &event_id)?;
+            load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the spread flags")?;
+            let aspects: HashMap<String, AspectRow> = judging::aspects_by_id(conn, &event_id)?;
             store::judging::flags_of(conn, &event_id)?
                 .into_iter()
                 .map(|f| flag_out(conn, f, &aspects))
@@ -831,7 +795,7 @@ pub async fn list_flags(state: web::Data<AppState>, actor: Actor, id: web::Path<
 
 fn load_flag_as_chief(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<FlagRow> {
     let flag = store::judging::find_flag(conn, id)?.ok_or_else(|| ApiError::not_found("flag"))?;
-    require_role(conn, actor, &flag.event_id, &[EventRole::ChiefJudge], "resolving a spread flag")?;
+    load::roles_requiring(conn, actor, &flag.event_id, &[EventRole::ChiefJudge], "resolving a spread flag")?;
     Ok(flag)
 }
 
@@ -876,7 +840,7 @@ pub async fn request_rescore(
                 None,
                 Some(serde_json::json!({ "flag_id": flag.id })),
             )?;
-            let aspects: HashMap<String, AspectRow> = aspects_by_id(conn, &flag.event_id)?;
+            let aspects: HashMap<String, AspectRow> = judging::aspects_by_id(conn, &flag.event_id)?;
             flag_out(conn, flag, &aspects)
         })
         .await?;
@@ -927,7 +891,7 @@ pub async fn reconcile_flag(
                 None,
                 Some(serde_json::json!({ "flag_id": flag.id, "values_centi": values, "note": flag.note })),
             )?;
-            let aspects: HashMap<String, AspectRow> = aspects_by_id(conn, &flag.event_id)?;
+            let aspects: HashMap<String, AspectRow> = judging::aspects_by_id(conn, &flag.event_id)?;
             flag_out(conn, flag, &aspects)
         })
         .await?;
@@ -974,7 +938,7 @@ pub async fn sign_section(
     let out = state
         .db
         .write(move |conn| {
-            require_role(conn, &actor, &event_id, &[EventRole::Judge, EventRole::ChiefJudge], "signing a sheet")?;
+            load::roles_requiring(conn, &actor, &event_id, &[EventRole::Judge, EventRole::ChiefJudge], "signing a sheet")?;
             let (_, competition, _) = load::event_for_roles(conn, &event_id)?;
             require_marking_open(&competition)?;
             let mine: HashSet<String> = store::judging::assignments_of(conn, &event_id)?
@@ -990,7 +954,7 @@ pub async fn sign_section(
             if section_aspects.is_empty() {
                 return Err(ApiError::conflict("nothing_to_sign", "you mark no aspect in this section"));
             }
-            let stations = competing_stations(conn, &event_id)?;
+            let stations = judging::competing_stations(conn, &event_id)?;
             let relations = store::judging::relations_of(conn, &actor.user_id)?;
             let marks: Vec<MarkRow> = store::judging::marks_of_judge(conn, &event_id, &actor.user_id)?
                 .into_iter()
@@ -1068,7 +1032,7 @@ pub async fn chief_sign_section(
     let out = state
         .db
         .write(move |conn| {
-            require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge], "signing a section")?;
+            load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge], "signing a section")?;
             let aspects: HashSet<String> = section_aspect_ids(conn, &event_id, section)?;
             if aspects.is_empty() {
                 return Err(ApiError::conflict("nothing_to_sign", "the section has no aspects"));
@@ -1142,7 +1106,7 @@ pub async fn confirm_section(
     let out = state
         .db
         .write(move |conn| {
-            require_role(conn, &actor, &event_id, &[EventRole::Supervisor, EventRole::Scorer], "confirming a section")?;
+            load::roles_requiring(conn, &actor, &event_id, &[EventRole::Supervisor, EventRole::Scorer], "confirming a section")?;
             let chief = store::judging::signoffs_of(conn, &event_id)?
                 .into_iter()
                 .find(|s| s.section_index == section && s.kind == "chief")
@@ -1212,7 +1176,7 @@ pub async fn progress(state: web::Data<AppState>, actor: Actor, id: web::Path<St
         .read(move |conn| {
             let (_, _, host_path) = load::event_for_roles(conn, &event_id)?;
             if !can_manage_competition(&actor, &host_path) {
-                require_role(
+                load::roles_requiring(
                     conn,
                     &actor,
                     &event_id,
@@ -1220,8 +1184,8 @@ pub async fn progress(state: web::Data<AppState>, actor: Actor, id: web::Path<St
                     "marking progress",
                 )?;
             }
-            let stations = competing_stations(conn, &event_id)?.len();
-            let aspects: HashMap<String, AspectRow> = aspects_by_id(conn, &event_id)?;
+            let stations = judging::competing_stations(conn, &event_id)?.len();
+            let aspects: HashMap<String, AspectRow> = judging::aspects_by_id(conn, &event_id)?;
             let marks = store::judging::marks_of_event(conn, &event_id)?;
             let mut by_key: std::collections::BTreeMap<(String, i32), JudgeProgress> =
                 std::collections::BTreeMap::new();
@@ -1260,58 +1224,6 @@ pub async fn progress(state: web::Data<AppState>, actor: Actor, id: web::Path<St
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// Sections of an event that have aspects but are not yet confirmed and locked.
-pub fn unlocked_sections(conn: &mut DbConnection, event_id: &str) -> ApiResult<Vec<i32>> {
-    let mut sections: Vec<i32> = store::judging::aspects_of(conn, event_id)?.iter().map(|a| a.section_index).collect();
-    sections.sort_unstable();
-    sections.dedup();
-    let locked: HashSet<i32> = store::judging::signoffs_of(conn, event_id)?
-        .iter()
-        .filter(|s| s.kind == "chief" && s.confirmed_by.is_some())
-        .map(|s| s.section_index)
-        .collect();
-    Ok(sections.into_iter().filter(|s| !locked.contains(s)).collect())
-}
-
-/// Every competing station's scores from the marks as they stand, best first.
-pub fn current_scores(
-    conn: &mut DbConnection,
-    event: &EventRow,
-) -> ApiResult<Vec<crate::domain::scoring::StationScore>> {
-    let marks = store::judging::mark_values_of_event(conn, &event.id)?;
-    scores_from(conn, event, &marks)
-}
-
-/// The stations' scores from the event's marks as `mark_values_of_event` gives them.
-pub fn scores_from(
-    conn: &mut DbConnection,
-    event: &EventRow,
-    marks: &[(String, i32, String, i32)],
-) -> ApiResult<Vec<crate::domain::scoring::StationScore>> {
-    use crate::domain::scoring::{station_scores, ScoredAspect};
-    let aspects: Vec<ScoredAspect> = store::judging::aspects_of(conn, &event.id)?
-        .into_iter()
-        .map(|a| ScoredAspect {
-            theory: a.section_kind == "theory",
-            kind: AspectKind::parse(&a.kind).unwrap_or(AspectKind::Measurement),
-            max_centi: a.max_centi,
-            section_index: a.section_index,
-            id: a.id,
-        })
-        .collect();
-    let marks: Vec<(String, i32, i32)> =
-        marks.iter().map(|(aspect, station, _, value)| (aspect.clone(), *station, *value)).collect();
-    let mut stations: Vec<i32> = competing_stations(conn, &event.id)?.into_keys().collect();
-    stations.sort_unstable();
-    let drop_extremes = store::events::scheme_of(conn, &event.id)?.is_some_and(|s| s.drop_extremes);
-    let mut ranked =
-        station_scores(&aspects, &marks, &stations, (event.theory_weight, event.practical_weight), drop_extremes);
-    ranked.sort_by(|a, b| {
-        b.total.partial_cmp(&a.total).unwrap_or(std::cmp::Ordering::Equal).then(a.station.cmp(&b.station))
-    });
-    Ok(ranked)
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SampleOut {
     pub id: String,
@@ -1342,7 +1254,7 @@ pub struct ReviewOut {
 
 fn review_out(conn: &mut DbConnection, event: &EventRow) -> ApiResult<ReviewOut> {
     let judging = store::judging::judging_of(conn, &event.id)?;
-    let totals: HashMap<i32, f64> = current_scores(conn, event)?.into_iter().map(|s| (s.station, s.total)).collect();
+    let totals: HashMap<i32, f64> = judging::current_scores(conn, event)?.into_iter().map(|s| (s.station, s.total)).collect();
     let samples: Vec<SampleOut> = store::judging::samples_of(conn, &event.id)?
         .into_iter()
         .map(|s| SampleOut {
@@ -1379,9 +1291,9 @@ pub async fn draw_review(state: web::Data<AppState>, actor: Actor, id: web::Path
     let out = state
         .db
         .write(move |conn| {
-            require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge], "drawing the review sample")?;
+            load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge], "drawing the review sample")?;
             let (event, _, _) = load::event_for_roles(conn, &event_id)?;
-            let unlocked = unlocked_sections(conn, &event_id)?;
+            let unlocked = judging::unlocked_sections(conn, &event_id)?;
             if !unlocked.is_empty() {
                 return Err(ApiError::conflict(
                     "sections_not_locked",
@@ -1392,7 +1304,7 @@ pub async fn draw_review(state: web::Data<AppState>, actor: Actor, id: web::Path
             if judging.review_seed.is_some() {
                 return Err(ApiError::conflict("already_drawn", "the review sample has been drawn"));
             }
-            let ranked: Vec<i32> = current_scores(conn, &event)?.into_iter().map(|s| s.station).collect();
+            let ranked: Vec<i32> = judging::current_scores(conn, &event)?.into_iter().map(|s| s.station).collect();
             let seed = crate::auth::random_token(32);
             for (station, reason) in crate::domain::review::draw_review_sample(&ranked, seed.as_bytes()) {
                 store::judging::insert_sample(
@@ -1437,7 +1349,7 @@ pub async fn get_review(state: web::Data<AppState>, actor: Actor, id: web::Path<
         .read(move |conn| {
             let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
             if !can_manage_competition(&actor, &host_path) {
-                require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the review")?;
+                load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the review")?;
             }
             review_out(conn, &event)
         })
@@ -1477,7 +1389,7 @@ pub async fn record_sample(
         .db
         .write(move |conn| {
             let mut sample = store::judging::find_sample(conn, &id)?.ok_or_else(|| ApiError::not_found("review sample"))?;
-            require_role(conn, &actor, &sample.event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "recording a review")?;
+            load::roles_requiring(conn, &actor, &sample.event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "recording a review")?;
             sample.status = input.outcome.clone();
             sample.note = note;
             sample.reviewed_by = Some(actor.user_id.clone());
@@ -1489,7 +1401,7 @@ pub async fn record_sample(
             let review = review_out(conn, &event)?;
             if crate::domain::review::full_review_required(review.checked, review.discrepancies) {
                 let sampled: HashSet<i32> = review.samples.iter().map(|s| s.station_number).collect();
-                for station in competing_stations(conn, &event.id)?.into_keys().filter(|s| !sampled.contains(s)) {
+                for station in judging::competing_stations(conn, &event.id)?.into_keys().filter(|s| !sampled.contains(s)) {
                     store::judging::insert_sample(conn, &store::judging::SampleRow {
                         id: new_id(),
                         event_id: event.id.clone(),
@@ -1530,9 +1442,9 @@ pub async fn request_decryption(
     let out = state
         .db
         .write(move |conn| {
-            require_role(conn, &actor, &event_id, &[EventRole::EncryptionJudge], "decryption")?;
+            load::roles_requiring(conn, &actor, &event_id, &[EventRole::EncryptionJudge], "decryption")?;
             let (event, _, _) = load::event_for_roles(conn, &event_id)?;
-            let unlocked = unlocked_sections(conn, &event_id)?;
+            let unlocked = judging::unlocked_sections(conn, &event_id)?;
             if !unlocked.is_empty() {
                 return Err(ApiError::conflict(
                     "sections_not_locked",
@@ -1574,7 +1486,7 @@ pub async fn confirm_decryption(
     let out = state
         .db
         .write(move |conn| {
-            require_role(conn, &actor, &event_id, &[EventRole::Supervisor], "confirming decryption")?;
+            load::roles_requiring(conn, &actor, &event_id, &[EventRole::Supervisor], "confirming decryption")?;
             let mut judging = store::judging::judging_of(conn, &event_id)?;
             let Some(requester) = judging.decryption_requested_by.clone() else {
                 return Err(ApiError::conflict("not_requested", "the encryption judge has not asked for decryption"));
@@ -1639,12 +1551,12 @@ pub async fn scores(state: web::Data<AppState>, actor: Actor, id: web::Path<Stri
         .read(move |conn| {
             let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
             if !can_manage_competition(&actor, &host_path) {
-                require_role(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the scores")?;
+                load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the scores")?;
             }
             let decrypted = store::judging::judging_of(conn, &event_id)?.decrypted_at.is_some();
-            let stations = competing_stations(conn, &event_id)?;
+            let stations = judging::competing_stations(conn, &event_id)?;
             let mut rows = Vec::new();
-            for s in current_scores(conn, &event)? {
+            for s in judging::current_scores(conn, &event)? {
                 let (full_name, registration_id) = if decrypted {
                     let registration_id = stations.get(&s.station).cloned();
                     let name = match &registration_id {

@@ -27,7 +27,6 @@ pub mod users;
 use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, FromRequest, HttpRequest};
-use chrono::{DateTime, NaiveDateTime, Utc};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -384,9 +383,7 @@ pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -
 
 pub use crate::service::audit::{record, record_as};
 
-pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
-    t.and_utc()
-}
+pub use crate::wire::utc;
 
 /// Parses an id from a path or query and says which parameter was wrong.
 pub fn parse_id(name: &str, value: &str) -> ApiResult<String> {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::persons::{credential_out, CredentialOut};
+use crate::wire::persons::{credential_out, CredentialOut};
 use super::{
     check_version, etag, if_match_version, parse_id, record, utc, JsonBody, JsonWithBytes, PageParams, ProblemResponses,
 };

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::judging::{aspects_by_id, require_role};
+use crate::service::judging::aspects_by_id;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -21,6 +21,7 @@ use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::store::judging::{AspectRow, MarkRow, ReopenRow};
 use crate::store::{self, new_id};
+use crate::service::load;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -73,7 +74,7 @@ pub async fn station_marks(
     let out = state
         .db
         .read(move |conn| {
-            require_role(conn, &actor, &event_id, OVERSEERS, "a station's marks")?;
+            load::roles_requiring(conn, &actor, &event_id, OVERSEERS, "a station's marks")?;
             let aspects = aspects_by_id(conn, &event_id)?;
             let rows = store::judging::marks_at_station(conn, &event_id, station_number)?;
             let pending: HashSet<String> = store::judging::pending_reopen_marks(conn, &event_id)?.into_iter().collect();
@@ -197,7 +198,7 @@ pub async fn list_reopens(state: web::Data<AppState>, actor: Actor, id: web::Pat
     let out = state
         .db
         .read(move |conn| {
-            require_role(conn, &actor, &event_id, OVERSEERS, "re-open requests")?;
+            load::roles_requiring(conn, &actor, &event_id, OVERSEERS, "re-open requests")?;
             let aspects = aspects_by_id(conn, &event_id)?;
             let requests = store::judging::reopens_of_event(conn, &event_id)?;
             let names = names_in(conn, requests.iter().map(|(r, m)| (r, m)))?;
@@ -224,7 +225,7 @@ pub async fn request_reopen(
         .db
         .write(move |conn| {
             let mark = store::judging::find_mark(conn, &id)?.ok_or_else(|| ApiError::not_found("mark"))?;
-            require_role(conn, &actor, &mark.event_id, &[EventRole::ChiefJudge], "re-opening a mark")?;
+            load::roles_requiring(conn, &actor, &mark.event_id, &[EventRole::ChiefJudge], "re-opening a mark")?;
             let aspects = aspects_by_id(conn, &mark.event_id)?;
             let aspect = aspects.get(&mark.aspect_id).ok_or_else(|| ApiError::internal("mark without aspect"))?;
             check_mark(
@@ -279,7 +280,7 @@ fn decide(
 ) -> ApiResult<(ReopenRow, MarkRow, NaiveDateTime)> {
     let mut request = store::judging::find_reopen(conn, id)?.ok_or_else(|| ApiError::not_found("re-open request"))?;
     let mark = store::judging::find_mark(conn, &request.mark_id)?.ok_or_else(|| ApiError::not_found("mark"))?;
-    require_role(conn, actor, &mark.event_id, &[EventRole::Supervisor], what)?;
+    load::roles_requiring(conn, actor, &mark.event_id, &[EventRole::Supervisor], what)?;
     reopen::may_decide(&request.requested_by, &actor.user_id, &request.status)
         .map_err(|refusal| ApiError::conflict(refusal.code(), refusal.message()))?;
     let at = now;

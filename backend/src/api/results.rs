@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::judging::scores_from;
+use crate::service::judging::scores_from;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::service::load;
 use crate::auth::policy::can_manage_competition;

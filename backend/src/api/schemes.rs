@@ -10,11 +10,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::events::{
-    check_scheme_input, save_marking_scheme, scheme_out, MarkingSchemeInput, MarkingSchemeOut,
-    SchemeSection,
-};
-use super::roster::read_table;
+use crate::service::schemes::{check_scheme_input, save_marking_scheme};
+use crate::wire::schemes::{scheme_out, MarkingSchemeInput, MarkingSchemeOut, SchemeSection};
+use crate::service::spreadsheet::read_table;
 use super::{parse_id, ProblemResponses};
 use crate::service::load;
 use crate::auth::Actor;

@@ -337,7 +337,7 @@ fn require_region_official(conn: &mut crate::db::DbConnection, actor: &Actor, re
     if actor.is_admin() {
         return Ok(());
     }
-    let own = super::awards::official_bodies(conn, actor)?;
+    let own = crate::service::load::official_bodies(conn, actor)?;
     if own.iter().any(|(_, _, _, r, _)| r == region) {
         Ok(())
     } else {

@@ -2,12 +2,11 @@
 //! admins when the classification adds occupations.
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{record, split_page, utc, JsonBody, PageParams, ProblemResponses};
+use super::{record, split_page, JsonBody, PageParams, ProblemResponses};
 use crate::auth::policy::require_admin;
 use crate::auth::Actor;
 use crate::domain::trade::{check_trade_code, TradeCategory};
@@ -15,39 +14,17 @@ use crate::domain::{keep, text};
 use crate::error::{ApiError, ApiResult};
 use crate::store::trades::{TradeFilter, TradeRow};
 use crate::store::{self, audit::snapshot, new_id};
+use crate::wire::trades::{trade_out, TradeOut};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_trades).service(create_trade);
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TradeOut {
-    pub id: String,
-    /// 职业分类大典 (2022) code, e.g. `6-18-01-01`; a work type carries its occupation's code.
-    pub code: String,
-    pub name: String,
-    pub category: TradeCategory,
-    /// Code and name checked against two sources of the classification.
-    pub confirmed: bool,
-    pub created_at: DateTime<Utc>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct TradePage {
     pub items: Vec<TradeOut>,
     pub next_cursor: Option<String>,
-}
-
-pub fn trade_out(row: TradeRow) -> TradeOut {
-    TradeOut {
-        category: TradeCategory::parse(&row.category).unwrap_or(TradeCategory::Manufacturing),
-        id: row.id,
-        code: row.code,
-        name: row.name,
-        confirmed: row.confirmed,
-        created_at: utc(row.created_at),
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::auth::hash_off_thread;
+use crate::auth::hashing::hash_off_thread;
 use super::{parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses};
 use crate::auth::password::{check_password_policy, normalise_username};
 use crate::auth::policy::{can_create_accounts, can_grant, require_admin};
@@ -16,8 +16,9 @@ use crate::db::DbConnection;
 use crate::domain::organisation::in_subtree;
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
-use crate::store::users::{GrantRow, GrantWithOrg, UserFilter, UserRow};
+use crate::store::users::{GrantRow, UserFilter, UserRow};
 use crate::store::{self, audit::snapshot, new_id};
+use crate::wire::users::{grant_outs, GrantOut};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -27,16 +28,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_user)
         .service(add_grant)
         .service(remove_grant);
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct GrantOut {
-    pub id: String,
-    pub role: Role,
-    /// The subtree the grant covers; absent for admin and contestant.
-    pub organisation_id: Option<String>,
-    pub organisation_name: Option<String>,
-    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -53,21 +44,6 @@ pub struct UserOut {
 pub struct UserPage {
     pub items: Vec<UserOut>,
     pub next_cursor: Option<String>,
-}
-
-pub fn grant_outs(grants: Vec<GrantWithOrg>) -> Vec<GrantOut> {
-    grants
-        .into_iter()
-        .filter_map(|(g, _, name)| {
-            Role::parse(&g.role).map(|role| GrantOut {
-                id: g.id,
-                role,
-                organisation_id: g.organisation_id,
-                organisation_name: name,
-                created_at: utc(g.created_at),
-            })
-        })
-        .collect()
 }
 
 fn user_out(conn: &mut DbConnection, user: UserRow) -> ApiResult<UserOut> {
@@ -230,7 +206,7 @@ pub async fn create_user(state: web::Data<AppState>, actor: Actor, body: JsonBod
     if grant.is_none() && !actor.is_admin() {
         return Err(ApiError::field("grant", "required", "name the role and organisation the account is for"));
     }
-    let password_hash = hash_off_thread(&state, password).await?;
+    let password_hash = hash_off_thread(&state.hashing, password).await?;
     let out = state
         .db
         .write(move |conn| {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use actix_web::http::StatusCode;
 use tokio::sync::Semaphore;
 
+use super::password::{hash_password, verify_password};
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Clone)]
@@ -63,4 +64,13 @@ impl HashingPool {
     pub fn in_use(&self) -> usize {
         self.inside.load(Ordering::SeqCst)
     }
+}
+
+/// Hashes (argon2id, deliberately slow) on the bounded hashing pool, never on an async worker.
+pub async fn hash_off_thread(hashing: &HashingPool, password: String) -> ApiResult<String> {
+    hashing.run(move || hash_password(&password)).await?.map_err(ApiError::internal)
+}
+
+pub async fn verify_off_thread(hashing: &HashingPool, password: String, hash: String) -> ApiResult<bool> {
+    hashing.run(move || verify_password(&password, &hash)).await
 }

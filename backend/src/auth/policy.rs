@@ -6,7 +6,7 @@
 
 use super::actor::Actor;
 use crate::domain::organisation::in_subtree;
-use crate::domain::role::Role;
+use crate::domain::role::{EventRole, Role};
 use crate::error::{ApiError, ApiResult};
 
 impl Actor {
@@ -237,5 +237,26 @@ mod tests {
         assert!(!can_grant(&organiser, Role::Admin, None));
         assert!(!can_grant(&organiser, Role::Judge, Some(QUJING)));
         assert!(can_grant(&actor(&[(Role::Admin, None)]), Role::Official, Some(PROVINCE)));
+    }
+}
+
+/// The caller, holding `roles` on an event, may do `what` only in one of the `allowed` roles.
+pub fn require_event_role(roles: &[EventRole], allowed: &[EventRole], what: &str) -> ApiResult<()> {
+    if roles.iter().any(|r| allowed.contains(r)) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "{what} is for the event's {}",
+            allowed.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
+        )))
+    }
+}
+
+/// Appeals are ruled by the event's arbiter (仲裁), and by no one else.
+pub fn require_arbiter(roles: &[EventRole]) -> ApiResult<()> {
+    if roles.contains(&EventRole::Arbiter) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("appeals are ruled by the event's arbiter (仲裁)"))
     }
 }

@@ -6,6 +6,9 @@ use crate::auth::policy::{can_manage_competition, can_view_competition, can_view
 use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult};
+use crate::domain::organisation::{OrgKind, Tier};
+use crate::auth::policy::require_event_role;
+use crate::domain::role::{EventRole, Role};
 use crate::store;
 use crate::store::competitions::{CompetitionRow, CompetitionWithHost};
 use crate::store::events::{EventRow, EventWithTrade};
@@ -133,4 +136,41 @@ pub fn registration(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResu
         return Err(ApiError::not_found("registration"));
     }
     Ok((ctx, s))
+}
+
+/// The official bodies the caller acts for: (name, kind, tier, region, path) of each organisation
+/// they hold an official grant on.
+pub fn official_bodies(
+    conn: &mut DbConnection,
+    actor: &Actor,
+) -> ApiResult<Vec<(String, OrgKind, Tier, String, String)>> {
+    let ids: Vec<String> =
+        actor.grants.iter().filter(|g| g.role == Role::Official).filter_map(|g| g.organisation_id.clone()).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(store::awards::organisations_by_ids(conn, &ids)?
+        .into_iter()
+        .filter_map(|(_, name, kind, tier, region, path)| {
+            Some((name, OrgKind::parse(&kind)?, Tier::parse(&tier)?, region, path))
+        })
+        .collect())
+}
+
+/// The roles the caller holds on an event.
+pub fn event_roles(conn: &mut DbConnection, actor: &Actor, event_id: &str) -> ApiResult<Vec<EventRole>> {
+    Ok(store::draws::roles_of_user(conn, event_id, &actor.user_id)?.iter().filter_map(|r| EventRole::parse(r)).collect())
+}
+
+/// The caller's roles on an event, when one of them allows `what` (403 otherwise).
+pub fn roles_requiring(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    event_id: &str,
+    allowed: &[EventRole],
+    what: &str,
+) -> ApiResult<Vec<EventRole>> {
+    let roles = event_roles(conn, actor, event_id)?;
+    require_event_role(&roles, allowed, what)?;
+    Ok(roles)
 }

@@ -6,4 +6,8 @@
 
 pub mod audit;
 pub mod credentials;
+pub mod events;
+pub mod judging;
 pub mod load;
+pub mod schemes;
+pub mod spreadsheet;

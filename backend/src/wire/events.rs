@@ -1,0 +1,128 @@
+//! Events, their sittings and technical documents on the wire.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::schemes::MarkingSchemeOut;
+use super::trades::TradeOut;
+use super::utc;
+use crate::domain::event::{EventMode, PrizeBands, SessionKind, TieBreakKey, Track, Weights};
+use crate::store::events::{DocumentRow, SessionRow};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionOut {
+    pub id: String,
+    pub kind: SessionKind,
+    /// e.g. 理论考试, 实操模块A.
+    pub name: String,
+    pub venue: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventOut {
+    pub id: String,
+    pub competition_id: String,
+    pub trade: TradeOut,
+    pub name: String,
+    pub mode: EventMode,
+    pub team_size: Option<i32>,
+    pub track: Track,
+    /// The skill level the tasks are set at (5 初级工 … 1 高级技师).
+    pub standard_level: Option<i32>,
+    pub weights: Weights,
+    pub quota_total: Option<i32>,
+    pub quota_per_organisation: Option<i32>,
+    pub min_age: Option<i32>,
+    pub max_age: Option<i32>,
+    /// Contestants hold this level or a better one.
+    pub min_skill_level: Option<i32>,
+    /// Contestants' employers lie in this region.
+    pub region_code: Option<String>,
+    /// How many go on to the `feeds_into` competition.
+    pub qualifiers_count: i32,
+    pub tie_breaks: Vec<TieBreakKey>,
+    pub prize_bands: PrizeBands,
+    #[schema(value_type = Option<Object>)]
+    pub award_rules: Option<serde_json::Value>,
+    pub sessions: Vec<SessionOut>,
+    /// Review levels: 2 = nominating unit then host organisers, 1 = host organisers only.
+    pub review_levels: i32,
+    /// Minutes appeals stay open after the scores are announced.
+    pub appeal_window_minutes: i32,
+    /// Working days appeals stay open instead (China time, holidays observed), when set.
+    pub appeal_window_working_days: Option<i32>,
+    pub published_document_version: Option<i32>,
+    pub has_marking_scheme: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub fn session_out(row: SessionRow) -> SessionOut {
+    SessionOut {
+        kind: SessionKind::parse(&row.kind).unwrap_or(SessionKind::Practical),
+        id: row.id,
+        name: row.name,
+        venue: row.venue,
+        starts_at: utc(row.starts_at),
+        ends_at: utc(row.ends_at),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentOut {
+    pub id: String,
+    pub event_id: String,
+    pub version: i32,
+    pub title: String,
+    pub body: String,
+    pub attachments: Vec<Attachment>,
+    /// draft, published or superseded.
+    pub status: String,
+    /// Why a version published after registration opened changed the rules.
+    pub change_reason: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Attachment {
+    #[schema(example = "车工赛项图纸.pdf")]
+    pub name: String,
+    #[schema(example = "application/pdf")]
+    pub media_type: String,
+    pub size_bytes: i64,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventDetail {
+    #[serde(flatten)]
+    pub event: EventOut,
+    pub competition_name: String,
+    /// Published versions for everyone; drafts too for the organisers.
+    pub documents: Vec<DocumentOut>,
+    pub marking_scheme: Option<MarkingSchemeOut>,
+}
+
+pub fn document_out(row: DocumentRow) -> DocumentOut {
+    DocumentOut {
+        attachments: serde_json::from_str(&row.attachments).unwrap_or_default(),
+        published_at: row.published_at.map(utc),
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+        id: row.id,
+        event_id: row.event_id,
+        version: row.version,
+        title: row.title,
+        body: row.body,
+        status: row.status,
+        change_reason: row.change_reason,
+    }
+}

@@ -1,0 +1,20 @@
+//! The request and response types of the API and their conversions from rows: the contract that
+//! integrators generate their clients from (`openapi/openapi.json`).
+//!
+//! They sit below both `api/` (which answers with them) and `service/` (whose use cases take
+//! and return them), so that a use case needs no second copy of its input: imports run
+//! `api → service → wire → {domain, store, auth::policy}`; nothing here imports `api` or
+//! `service`, or knows of HTTP.
+
+pub mod events;
+pub mod persons;
+pub mod schemes;
+pub mod trades;
+pub mod users;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+/// Stored times are UTC without an offset; on the wire they carry it.
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}

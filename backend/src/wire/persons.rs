@@ -1,0 +1,103 @@
+//! People and their skill credentials on the wire.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::utc;
+use crate::auth::policy::can_see_full_id_number;
+use crate::auth::Actor;
+use crate::domain::id_card::mask_id_number;
+use crate::domain::person::{CredentialSource, CredentialStatus, Education, Gender};
+use crate::store::persons::{CredentialRow, PersonRow};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CredentialOut {
+    pub id: String,
+    pub occupation: String,
+    /// 5 初级工 … 1 高级技师.
+    pub level: i32,
+    pub certificate_no: Option<String>,
+    pub issuer: Option<String>,
+    pub issued_on: NaiveDate,
+    pub source: CredentialSource,
+    /// `declared` (entered by the person or their unit; not counted by rules until verified),
+    /// `verified` (checked by a reviewer), `rejected` (with the reason).
+    pub status: CredentialStatus,
+    /// When a reviewer verified or rejected it.
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub rejection_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonOut {
+    pub id: String,
+    pub full_name: String,
+    /// Whole for the person, admins and reviewers; otherwise masked (`5301**********1234`).
+    pub id_number: String,
+    pub id_number_masked: bool,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
+    pub ethnicity: Option<String>,
+    /// Masked like the ID number for those who see it masked.
+    pub phone: Option<String>,
+    pub education: Option<Education>,
+    pub employer_org_id: Option<String>,
+    pub occupation: Option<String>,
+    pub is_migrant_worker: bool,
+    pub credentials: Vec<CredentialOut>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    chars.iter().enumerate().map(|(i, c)| if i >= 3 && i < chars.len() - 4 { '*' } else { *c }).collect()
+}
+
+pub fn credential_out(row: CredentialRow) -> CredentialOut {
+    CredentialOut {
+        status: CredentialStatus::parse(&row.status).unwrap_or(CredentialStatus::Declared),
+        reviewed_at: row.reviewed_at.map(utc),
+        rejection_reason: row.rejection_reason,
+        id: row.id,
+        occupation: row.occupation,
+        level: row.level,
+        certificate_no: row.certificate_no,
+        issuer: row.issuer,
+        issued_on: row.issued_on,
+        source: CredentialSource::parse(&row.source).unwrap_or(CredentialSource::Exam),
+    }
+}
+
+/// The wire form of a person as `actor` may see it.
+pub fn person_out(
+    row: PersonRow,
+    employer_path: Option<&str>,
+    actor: &Actor,
+    credentials: Vec<CredentialRow>,
+) -> PersonOut {
+    let full = can_see_full_id_number(actor, &row.id, employer_path);
+    PersonOut {
+        id_number: if full { row.id_number } else { mask_id_number(&row.id_number) },
+        id_number_masked: !full,
+        phone: row.phone.map(|p| if full { p } else { mask_phone(&p) }),
+        gender: Gender::parse(&row.gender).unwrap_or(Gender::Male),
+        education: row.education.as_deref().and_then(Education::parse),
+        credentials: credentials.into_iter().map(credential_out).collect(),
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+        id: row.id,
+        full_name: row.full_name,
+        birth_date: row.birth_date,
+        ethnicity: row.ethnicity,
+        employer_org_id: row.employer_org_id,
+        occupation: row.occupation,
+        is_migrant_worker: row.is_migrant_worker,
+        version: row.version,
+    }
+}
