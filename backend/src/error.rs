@@ -59,6 +59,12 @@ impl ApiError {
         ApiError { errors, ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail) }
     }
 
+    /// 422 with a code of its own: the request is well-formed, but the rules refuse it for
+    /// `reasons` (e.g. `not_eligible`).
+    pub fn refused(code: &'static str, detail: impl Into<String>, reasons: Vec<Violation>) -> Self {
+        ApiError { errors: reasons, ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail) }
+    }
+
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
         Self::validation(vec![Violation::new(field, code, message)])
     }

@@ -10,20 +10,12 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Today's exceptions, each `file: what`.
-const STILL_TO_MOVE: &[&str] = &[
-    // Areas that reach into each other's handlers for a workflow step.
-    "api/competitions.rs: imports api::draw",
-    "api/draw.rs: imports api::registrations",
-    "api/judging.rs: imports api::registrations",
-    "api/registrations.rs: imports api::roster",
-    "api/results.rs: imports api::registrations",
-    "api/roster.rs: imports api::registrations",
-];
+/// Today's exceptions, each `file: what` (none left: keep it so).
+const STILL_TO_MOVE: &[&str] = &[];
 
 /// Transactions opened in `api/` today (`.write(` and `.transaction`): the number may only fall
 /// as use cases move into `service/`; at 0 the rule is whole.
-const API_TRANSACTIONS_AT_MOST: usize = 82;
+const API_TRANSACTIONS_AT_MOST: usize = 79;
 
 /// The HTTP layer's module.
 const API: &str = "api";

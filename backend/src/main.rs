@@ -115,7 +115,8 @@ fn seed_history(settings: &Settings, workers_per_year: usize) -> Result<(), Stri
 
 fn audit_verify(settings: Settings) -> Result<(), String> {
     let db = Db::open(&settings.database_url, 1)?;
-    let result = db.read_blocking(|conn| Ok(skillcomp::store::audit::verify_chain(conn)?)).map_err(|e| e.to_string())?;
+    let result =
+        db.read_blocking(|conn| Ok(skillcomp::store::audit::verify_chain(conn)?)).map_err(|e| e.to_string())?;
     match result {
         Ok(n) => {
             println!("audit chain intact: {n} records verified");

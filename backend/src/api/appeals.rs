@@ -9,14 +9,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::policy::require_arbiter;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
-use crate::service::load;
 use crate::auth::policy::can_manage_competition;
+use crate::auth::policy::require_arbiter;
 use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
+use crate::service::load;
 use crate::store::results::AppealRow;
 use crate::store::{self, new_id};
 use crate::AppState;

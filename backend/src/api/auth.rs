@@ -5,10 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::wire::persons::{person_out, PersonOut};
-use crate::wire::users::{grant_outs, GrantOut};
 use super::{record_as, JsonBody, ProblemResponses};
 use crate::auth::actor::request_id;
+use crate::auth::hashing::{hash_off_thread, verify_off_thread};
 use crate::auth::password::{check_password_policy, decoy_hash, normalise_username};
 use crate::auth::rate_limit::{self, client_ip};
 use crate::auth::{random_token, sha256_hex, Actor};
@@ -18,7 +17,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::tokens::RefreshTokenRow;
 use crate::store::users::{GrantRow, UserRow};
 use crate::store::{self, new_id};
-use crate::auth::hashing::{hash_off_thread, verify_off_thread};
+use crate::wire::persons::{person_out, PersonOut};
+use crate::wire::users::{grant_outs, GrantOut};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {

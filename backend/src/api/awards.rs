@@ -14,7 +14,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
-use crate::service::load;
 use crate::auth::policy::{can_manage_competition, can_view_person};
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -29,6 +28,7 @@ use crate::domain::person::{level_name, mask_name};
 use crate::domain::role::Role;
 use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
+use crate::service::load;
 use crate::store::awards::{AwardFilter, AwardRow, AwardView, ObjectionRow};
 use crate::store::competitions::CompetitionRow;
 use crate::store::{self, new_id};

@@ -9,13 +9,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::service::events::event_outs;
-use crate::wire::events::EventOut;
 use super::{
     check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams,
     ProblemResponses,
 };
-use crate::service::load;
 use crate::auth::policy::{can_manage_competition, can_review_upgrade, can_view_competition};
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -26,8 +23,11 @@ use crate::domain::competition::{
 use crate::domain::organisation::{Tier, NATIONAL_REGION};
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
+use crate::service::events::event_outs;
+use crate::service::load;
 use crate::store::competitions::{BodyRow, CompetitionFilter, CompetitionRow, CompetitionWithHost, UpgradeRow};
 use crate::store::{self, audit::snapshot, new_id};
+use crate::wire::events::EventOut;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -131,9 +131,6 @@ pub struct CompetitionPage {
     pub items: Vec<CompetitionOut>,
     pub next_cursor: Option<String>,
 }
-
-
-
 
 fn competition_ref(row: &CompetitionRow) -> ApiResult<CompetitionRef> {
     Ok(CompetitionRef {
@@ -392,14 +389,7 @@ fn check_target(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<()> 
     if target.status()? == Status::Cancelled {
         return Err(ApiError::field("feeds_into_id", "target_cancelled", "that competition was cancelled"));
     }
-    check_feeds_into(
-        row.tier()?,
-        row.category()?,
-        row.year,
-        target.tier()?,
-        target.category()?,
-        target.year,
-    )?;
+    check_feeds_into(row.tier()?, row.category()?, row.year, target.tier()?, target.category()?, target.year)?;
     let mut lookup_failed = None;
     let cycle = creates_cycle(&row.id, target_id, |id| match store::competitions::feeds_into_of(conn, id) {
         Ok(next) => next,
@@ -960,7 +950,7 @@ fn apply_transition_effects(
             )?)
         }
         Status::RosterFinal => {
-            super::draw::issue_tickets(conn, actor, &competition.id, competition.year, now).map(|_| ())
+            crate::service::draw::issue_tickets(conn, actor, &competition.id, competition.year, now).map(|_| ())
         }
         // The marking schemes are fixed from the first sitting on.
         Status::Running => {

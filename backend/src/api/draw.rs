@@ -8,18 +8,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::registrations::save_status;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
-use crate::service::load;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::{random_token, Actor};
 use crate::db::DbConnection;
 use crate::domain::competition::Status;
-use crate::domain::draw::{draw, ticket_number, ALGORITHM};
+use crate::domain::draw::{draw, ALGORITHM};
 use crate::domain::id_card::mask_id_number;
 use crate::domain::registration::RegistrationStatus;
 use crate::domain::role::EventRole;
 use crate::error::{ApiError, ApiResult};
+use crate::service::load;
+use crate::service::registrations::save_status;
 use crate::store::draws::{AssignmentRow, DrawRow, EventRoleRow};
 use crate::store::{self, new_id};
 use crate::AppState;
@@ -336,48 +336,6 @@ pub async fn read_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<S
         })
         .await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(out))
-}
-
-/// Gives every admitted contestant of a competition a 准考证号 (when its roster becomes final).
-pub fn issue_tickets(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    competition_id: &str,
-    year: i32,
-    now: chrono::NaiveDateTime,
-) -> ApiResult<usize> {
-    let mut issued = 0;
-    let series = store::competitions::ticket_series(conn, competition_id, year)?;
-    for (ordinal, (event, _, _)) in store::events::of_competition(conn, competition_id)?.into_iter().enumerate() {
-        let admitted: Vec<_> = store::registrations::of_event(conn, &event.id)?
-            .into_iter()
-            .filter(|r| r.status == RegistrationStatus::Admitted.as_str())
-            .collect();
-        for (serial, mut registration) in admitted.into_iter().enumerate() {
-            if registration.ticket_number.is_some() {
-                continue;
-            }
-            let expected = registration.version;
-            registration.ticket_number = Some(ticket_number(year, series, ordinal + 1, serial + 1));
-            registration.version += 1;
-            registration.updated_at = now;
-            if !store::registrations::update_if_version(conn, &registration, expected)? {
-                return Err(ApiError::precondition_failed(
-                    "a registration changed while tickets were issued; try again",
-                ));
-            }
-            issued += 1;
-        }
-    }
-    record(
-        conn,
-        actor,
-        "competition.tickets",
-        ("competition", competition_id),
-        None,
-        Some(serde_json::json!({ "issued": issued })),
-    )?;
-    Ok(issued)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

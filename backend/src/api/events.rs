@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{check_version, double_option, etag, if_match_version, parse_id, record, JsonBody, ProblemResponses};
-use crate::service::load;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -21,11 +20,12 @@ use crate::domain::event::{
 use crate::domain::organisation::{is_region_code, region_within};
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
-use crate::store::StoreError;
+use crate::service::events::event_out;
+use crate::service::load;
 use crate::store::competitions::CompetitionWithHost;
 use crate::store::events::{DocumentRow, EventRow, SessionRow};
+use crate::store::StoreError;
 use crate::store::{self, audit::snapshot, new_id};
-use crate::service::events::event_out;
 use crate::wire::events::{document_out, session_out, Attachment, DocumentOut, EventDetail, EventOut, SessionOut};
 use crate::wire::schemes::{scheme_out, MarkingSchemeInput, MarkingSchemeOut};
 use crate::AppState;

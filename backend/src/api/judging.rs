@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::registrations::{idempotency_key, idempotent};
-use super::{check_version, etag, if_match_version, parse_id, record, utc, JsonBody, JsonWithBytes, ProblemResponses};
-use crate::service::{judging, load};
+use super::{
+    check_version, etag, idempotency_key, idempotent, if_match_version, parse_id, record, utc, JsonBody, JsonWithBytes,
+    ProblemResponses,
+};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::{sha256_hex, Actor};
 use crate::db::DbConnection;
@@ -23,6 +24,7 @@ use crate::domain::role::EventRole;
 use crate::domain::scoring::{check_mark, from_centi, judgement_spread_exceeded, to_centi, AspectKind};
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
+use crate::service::{judging, load};
 use crate::store::events::EventRow;
 use crate::store::judging::{AspectRow, FlagRow, JudgeAspectRow, MarkRow, RelationRow, SignoffRow};
 use crate::store::{self, new_id};
@@ -413,7 +415,13 @@ pub async fn sheet(
     let out = state
         .db
         .read(move |conn| {
-            load::roles_requiring(conn, &actor, &event_id, &[EventRole::Judge, EventRole::ChiefJudge], "the mark sheet")?;
+            load::roles_requiring(
+                conn,
+                &actor,
+                &event_id,
+                &[EventRole::Judge, EventRole::ChiefJudge],
+                "the mark sheet",
+            )?;
             let scheme = store::events::scheme_of(conn, &event_id)?
                 .ok_or_else(|| ApiError::conflict("no_scheme", "the event has no marking scheme"))?;
             let sections: Vec<crate::wire::schemes::SchemeSection> =
@@ -782,7 +790,13 @@ pub async fn list_flags(state: web::Data<AppState>, actor: Actor, id: web::Path<
     let out = state
         .db
         .read(move |conn| {
-            load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the spread flags")?;
+            load::roles_requiring(
+                conn,
+                &actor,
+                &event_id,
+                &[EventRole::ChiefJudge, EventRole::Supervisor],
+                "the spread flags",
+            )?;
             let aspects: HashMap<String, AspectRow> = judging::aspects_by_id(conn, &event_id)?;
             store::judging::flags_of(conn, &event_id)?
                 .into_iter()
@@ -938,7 +952,13 @@ pub async fn sign_section(
     let out = state
         .db
         .write(move |conn| {
-            load::roles_requiring(conn, &actor, &event_id, &[EventRole::Judge, EventRole::ChiefJudge], "signing a sheet")?;
+            load::roles_requiring(
+                conn,
+                &actor,
+                &event_id,
+                &[EventRole::Judge, EventRole::ChiefJudge],
+                "signing a sheet",
+            )?;
             let (_, competition, _) = load::event_for_roles(conn, &event_id)?;
             require_marking_open(&competition)?;
             let mine: HashSet<String> = store::judging::assignments_of(conn, &event_id)?
@@ -1106,7 +1126,13 @@ pub async fn confirm_section(
     let out = state
         .db
         .write(move |conn| {
-            load::roles_requiring(conn, &actor, &event_id, &[EventRole::Supervisor, EventRole::Scorer], "confirming a section")?;
+            load::roles_requiring(
+                conn,
+                &actor,
+                &event_id,
+                &[EventRole::Supervisor, EventRole::Scorer],
+                "confirming a section",
+            )?;
             let chief = store::judging::signoffs_of(conn, &event_id)?
                 .into_iter()
                 .find(|s| s.section_index == section && s.kind == "chief")
@@ -1254,7 +1280,8 @@ pub struct ReviewOut {
 
 fn review_out(conn: &mut DbConnection, event: &EventRow) -> ApiResult<ReviewOut> {
     let judging = store::judging::judging_of(conn, &event.id)?;
-    let totals: HashMap<i32, f64> = judging::current_scores(conn, event)?.into_iter().map(|s| (s.station, s.total)).collect();
+    let totals: HashMap<i32, f64> =
+        judging::current_scores(conn, event)?.into_iter().map(|s| (s.station, s.total)).collect();
     let samples: Vec<SampleOut> = store::judging::samples_of(conn, &event.id)?
         .into_iter()
         .map(|s| SampleOut {
@@ -1349,7 +1376,13 @@ pub async fn get_review(state: web::Data<AppState>, actor: Actor, id: web::Path<
         .read(move |conn| {
             let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
             if !can_manage_competition(&actor, &host_path) {
-                load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the review")?;
+                load::roles_requiring(
+                    conn,
+                    &actor,
+                    &event_id,
+                    &[EventRole::ChiefJudge, EventRole::Supervisor],
+                    "the review",
+                )?;
             }
             review_out(conn, &event)
         })
@@ -1551,7 +1584,13 @@ pub async fn scores(state: web::Data<AppState>, actor: Actor, id: web::Path<Stri
         .read(move |conn| {
             let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
             if !can_manage_competition(&actor, &host_path) {
-                load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], "the scores")?;
+                load::roles_requiring(
+                    conn,
+                    &actor,
+                    &event_id,
+                    &[EventRole::ChiefJudge, EventRole::Supervisor],
+                    "the scores",
+                )?;
             }
             let decrypted = store::judging::judging_of(conn, &event_id)?.decrypted_at.is_some();
             let stations = judging::competing_stations(conn, &event_id)?;

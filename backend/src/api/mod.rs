@@ -383,13 +383,53 @@ pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -
 
 pub use crate::service::audit::{record, record_as};
 
-pub use crate::wire::utc;
+pub use crate::wire::{parse_id, utc};
 
-/// Parses an id from a path or query and says which parameter was wrong.
-pub fn parse_id(name: &str, value: &str) -> ApiResult<String> {
-    uuid::Uuid::parse_str(value)
-        .map(|u| u.to_string())
-        .map_err(|_| ApiError::bad_request("invalid_id", format!("{name} must be a UUID")))
+/// The `Idempotency-Key` header: 1 to 200 visible characters.
+pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
+    match req.headers().get("Idempotency-Key") {
+        None => Ok(None),
+        Some(v) => {
+            let key = v.to_str().unwrap_or_default().trim();
+            if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(ApiError::bad_request(
+                    "invalid_idempotency_key",
+                    "Idempotency-Key is 1 to 200 visible ASCII characters",
+                ));
+            }
+            Ok(Some(key.to_string()))
+        }
+    }
+}
+
+/// Runs a write once per (user, key): the key is claimed first in the same transaction, so a
+/// retry — even one racing the first request — gets the stored answer and writes nothing.
+
+/// Answers a keyed write (see `service::idempotency`): the work's body with `status`, or the
+/// answer kept from the first request with this key, marked `Idempotent-Replayed`.
+pub async fn idempotent<T, F>(
+    state: &AppState,
+    actor: &crate::auth::Actor,
+    key: Option<String>,
+    request_hash: String,
+    status: actix_web::http::StatusCode,
+    work: F,
+) -> ApiResult<actix_web::HttpResponse>
+where
+    T: serde::Serialize + Send + 'static,
+    F: FnOnce(&mut crate::db::DbConnection, &crate::auth::Actor) -> ApiResult<T> + Send + 'static,
+{
+    use crate::service::idempotency::{run_once, Once};
+    let now = state.clock.now();
+    Ok(match run_once(&state.db, actor, key, request_hash, status.as_u16(), now, work).await? {
+        Once::Done(body) => actix_web::HttpResponse::build(status).content_type("application/json").body(body),
+        Once::Replayed { status: kept, body } => {
+            actix_web::HttpResponse::build(actix_web::http::StatusCode::from_u16(kept).unwrap_or(status))
+                .content_type("application/json")
+                .insert_header(("Idempotent-Replayed", "true"))
+                .body(body)
+        }
+    })
 }
 
 /// Error handlers for actix's own extractors, so they too answer with problem+json.

@@ -18,8 +18,8 @@ use crate::db::DbConnection;
 use crate::domain::organisation::{check_placement, child_path, in_subtree, OrgKind, Placement, Tier};
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
-use crate::store::StoreError;
 use crate::store::organisations::{OrganisationFilter, OrganisationRow};
+use crate::store::StoreError;
 use crate::store::{self, audit::snapshot, new_id};
 use crate::AppState;
 

@@ -17,9 +17,7 @@ use crate::auth::policy::can_edit_person;
 use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::domain::id_card::{mask_id_number, parse_id_card};
-use crate::domain::person::{
-    check_ethnicity, check_phone, check_skill_level, CredentialSource, Education, Gender,
-};
+use crate::domain::person::{check_ethnicity, check_phone, check_skill_level, CredentialSource, Education, Gender};
 use crate::domain::role::Role;
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::service::judging::aspects_by_id;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -19,9 +18,10 @@ use crate::domain::role::EventRole;
 use crate::domain::scoring::{check_mark, from_centi, to_centi, AspectKind};
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
+use crate::service::judging::aspects_by_id;
+use crate::service::load;
 use crate::store::judging::{AspectRow, MarkRow, ReopenRow};
 use crate::store::{self, new_id};
-use crate::service::load;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -14,9 +14,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::service::judging::scores_from;
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
-use crate::service::load;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -24,6 +22,8 @@ use crate::domain::event::TieBreakKey;
 use crate::domain::id_card::mask_id_number;
 use crate::domain::ranking::{centi, rank_with_tie_breaks, standardise, Standing};
 use crate::error::{ApiError, ApiResult};
+use crate::service::judging::scores_from;
+use crate::service::load;
 use crate::store::events::EventRow;
 use crate::store::results::{ResultRow, ResultSetRow};
 use crate::store::{self, new_id};
@@ -589,111 +589,6 @@ pub async fn publish_results(
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// Registers an event's top finishers into the matching event (same trade and track) of the
-/// competition it feeds, marked with their origin: the qualifiers count take places (waiting for
-/// the higher tier's review), as many again wait in line as reserves. Returns how many were entered.
-fn advance_qualifiers(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    event: &EventRow,
-    rows: &[ResultRow],
-    now: chrono::NaiveDateTime,
-) -> ApiResult<usize> {
-    use crate::domain::competition::Status;
-    use crate::domain::registration::RegistrationStatus;
-    use crate::store::registrations::RegistrationRow;
-    let places = event.qualifiers_count.max(0) as usize;
-    if places == 0 {
-        return Ok(0);
-    }
-    let Some((competition, _, _)) = store::competitions::find(conn, &event.competition_id)? else { return Ok(0) };
-    let Some(target_id) = competition.feeds_into_id.clone() else { return Ok(0) };
-    let Some((target, _, _)) = store::competitions::find(conn, &target_id)? else { return Ok(0) };
-    let target_status = target.status()?;
-    if !matches!(
-        target_status,
-        Status::Draft | Status::Published | Status::RegistrationOpen | Status::RegistrationClosed
-    ) {
-        record(
-            conn,
-            actor,
-            "results.qualifiers_skipped",
-            ("event", &event.id),
-            None,
-            Some(serde_json::json!({ "reason": format!("the next tier is already {target_status}") })),
-        )?;
-        return Ok(0);
-    }
-    let Some((target_event, _, _)) = store::events::of_competition(conn, &target_id)?
-        .into_iter()
-        .find(|(e, _, _)| e.trade_id == event.trade_id && e.track == event.track)
-    else {
-        return Ok(0);
-    };
-    let mut ranked: Vec<&ResultRow> = rows.iter().collect();
-    ranked.sort_by_key(|r| (r.rank, r.station_number));
-    let mut entered = 0;
-    for (i, row) in ranked.iter().take(places * 2).enumerate() {
-        let Some(origin) = store::registrations::find(conn, &row.registration_id)? else { continue };
-        let already = store::registrations::of_person(conn, &origin.person_id)?.iter().any(|r| {
-            r.event_id == target_event.id && RegistrationStatus::parse(&r.status).is_some_and(|s| s.is_live())
-        });
-        if already {
-            continue;
-        }
-        let reserve = i >= places;
-        let status = if reserve {
-            RegistrationStatus::Reserve
-        } else if target_event.review_levels >= 2 {
-            RegistrationStatus::UnitApproved
-        } else {
-            RegistrationStatus::Submitted
-        };
-        let at = now;
-        let registration = RegistrationRow {
-            id: new_id(),
-            event_id: target_event.id.clone(),
-            competition_id: target_id.clone(),
-            person_id: origin.person_id.clone(),
-            team_name: origin.team_name.clone(),
-            nominating_org_id: origin.nominating_org_id.clone(),
-            status: status.as_str().into(),
-            origin_competition_id: Some(competition.id.clone()),
-            origin_event_id: Some(event.id.clone()),
-            origin_rank: Some(row.rank),
-            reserve_rank: reserve.then_some(row.rank),
-            ticket_number: None,
-            status_reason: None,
-            submitted_by: Some(actor.user_id.clone()),
-            checked_in_at: None,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-        };
-        store::registrations::insert(conn, &registration)?;
-        super::registrations::trail(
-            conn,
-            Some(actor),
-            &registration.id,
-            "qualify",
-            "new",
-            status,
-            Some(format!("{} 第{}名", competition.name, row.rank)),
-            now,
-        )?;
-        entered += 1;
-    }
-    record(
-        conn,
-        actor,
-        "results.qualifiers",
-        ("event", &event.id),
-        None,
-        Some(serde_json::json!({ "target_event": target_event.id, "entered": entered })),
-    )?;
-    Ok(entered)
-}
-
 /// The event's latest result set, or a 409 asking to compute it first.
 fn latest_set(conn: &mut DbConnection, event_id: &str) -> ApiResult<ResultSetRow> {
     store::results::latest(conn, event_id)?.ok_or_else(|| ApiError::conflict("no_results", "compute the results first"))
@@ -745,7 +640,7 @@ pub async fn finalise_results(
             }
             let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
             let rows = store::results::rows_of(conn, &set.id)?;
-            advance_qualifiers(conn, &actor, &event, &rows, now)?;
+            crate::service::qualifiers::advance_on_final(conn, &actor, &event, &rows, now)?;
             record(
                 conn,
                 &actor,

@@ -11,9 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use diesel::Connection;
 
-use super::registrations::{enter, save_status, view, RegistrationOut, SignUpRequest};
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
-use crate::service::load;
 use crate::auth::policy::{can_manage_competition, require_admin};
 use crate::auth::Actor;
 use crate::db::DbConnection;
@@ -24,11 +22,16 @@ use crate::domain::registration::RegistrationStatus;
 use crate::domain::role::Role;
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
+use crate::service::load;
+use crate::service::qualifiers;
+use crate::service::registrations::{enter, save_status};
+use crate::service::spreadsheet::read_table;
 use crate::store::calendar::CalendarDayRow;
 use crate::store::persons::PersonRow;
-use crate::store::registrations::{ObjectionRow, RegistrationRow};
+use crate::store::registrations::ObjectionRow;
 use crate::store::{self, new_id};
-use crate::service::spreadsheet::read_table;
+use crate::wire::qualifiers::{QualifierList, QualifierOutcome};
+use crate::wire::registrations::SignUpRequest;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -42,56 +45,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_calendar)
         .service(put_calendar_day)
         .service(delete_calendar_day);
-}
-
-/// Promotes the first reserve (候补) of an event into the place that fell free; returns it.
-pub fn promote_next_in_line(
-    conn: &mut DbConnection,
-    actor: Option<&Actor>,
-    event_id: &str,
-    now: chrono::NaiveDateTime,
-) -> ApiResult<Option<RegistrationRow>> {
-    let next = store::registrations::of_event(conn, event_id)?
-        .into_iter()
-        .filter(|r| r.status == RegistrationStatus::Reserve.as_str())
-        .min_by_key(|r| (r.reserve_rank.unwrap_or(i32::MAX), r.created_at));
-    let Some(mut next) = next else {
-        return Ok(None);
-    };
-    let (event, _, _) = store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-    // A promoted qualifier skips the unit's review (the lower tier's result is the nomination).
-    let to = if event.review_levels >= 2 { RegistrationStatus::UnitApproved } else { RegistrationStatus::Submitted };
-    next.reserve_rank = None;
-    let promoted = save_status(conn, actor, next, to, "promote", Some("a place fell free (递补)".into()), now)?;
-    Ok(Some(promoted))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct QualifierEntry {
-    pub person_id: String,
-    /// Rank in the lower tier's published ranking.
-    pub rank: i32,
-    /// Default: the person's employer.
-    pub nominating_org_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct QualifierList {
-    /// The lower-tier competition (it must feed into this one).
-    pub origin_competition_id: String,
-    /// Its event of the same trade.
-    pub origin_event_id: String,
-    /// The ranking, best first. The origin event's qualifier count take places; the rest wait in
-    /// line as reserves.
-    pub entries: Vec<QualifierEntry>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QualifierOutcome {
-    pub admitted: Vec<RegistrationOut>,
-    pub reserves: Vec<RegistrationOut>,
 }
 
 /// Admits qualifiers from a lower tier's published ranking by hand: the top places become
@@ -108,86 +61,8 @@ pub async fn admit_qualifiers(
     let zone = state.zone;
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let list = body.0;
-    let origin_competition_id = parse_id("origin_competition_id", &list.origin_competition_id)?;
-    let origin_event_id = parse_id("origin_event_id", &list.origin_event_id)?;
-    if list.entries.is_empty() || list.entries.len() > 500 {
-        return Err(ApiError::field("entries", "out_of_range", "1 to 500 entries"));
-    }
-    let out = state
-        .db
-        .write(move |conn| {
-            let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-            let (competition, _, _) = load::managed_competition(conn, &actor, &event.competition_id)?;
-            if !matches!(competition.status()?, Status::RegistrationOpen | Status::RegistrationClosed) {
-                return Err(ApiError::conflict("registration_not_open", "qualifiers are admitted while registration is open or just closed"));
-            }
-            let (origin, _, _) = store::competitions::find(conn, &origin_competition_id)?.ok_or_else(|| ApiError::field("origin_competition_id", "unknown_competition", "no competition has this id"))?;
-            if origin.feeds_into_id.as_deref() != Some(competition.id.as_str()) {
-                return Err(ApiError::field("origin_competition_id", "does_not_feed_here", "that competition does not feed into this one"));
-            }
-            let (origin_event, _, _) = store::events::find(conn, &origin_event_id)?
-                .filter(|(e, _, _)| e.competition_id == origin.id)
-                .ok_or_else(|| ApiError::field("origin_event_id", "unknown_event", "no event of that competition has this id"))?;
-            if origin_event.trade_id != event.trade_id {
-                return Err(ApiError::field("origin_event_id", "other_trade", "the origin event is of another trade"));
-            }
-            let mut ranks: Vec<i32> = list.entries.iter().map(|e| e.rank).collect();
-            ranks.sort();
-            if ranks.windows(2).any(|w| w[0] == w[1]) || ranks.first().is_some_and(|r| *r < 1) {
-                return Err(ApiError::field("entries", "invalid_ranks", "ranks are positive and distinct"));
-            }
-            let mut entries: Vec<&QualifierEntry> = list.entries.iter().collect();
-            entries.sort_by_key(|e| e.rank);
-            let places = origin_event.qualifiers_count.max(0) as usize;
-            let mut outcome = QualifierOutcome { admitted: Vec::new(), reserves: Vec::new() };
-            for (i, entry) in entries.iter().enumerate() {
-                let request = SignUpRequest { person_id: Some(entry.person_id.clone()), nominating_org_id: entry.nominating_org_id.clone(), team_name: None, members: Vec::new() };
-                let reserve = i >= places;
-                let initial = if reserve {
-                    RegistrationStatus::Reserve
-                } else if event.review_levels >= 2 {
-                    RegistrationStatus::UnitApproved
-                } else {
-                    RegistrationStatus::Submitted
-                };
-                let mut row = enter(conn, &actor, &event_id, &request, Some(initial), now, zone).map_err(|e| {
-                    let mut e = e;
-                    e.detail = format!("entry of rank {}: {}", entry.rank, e.detail);
-                    e
-                })?;
-                row.origin_competition_id = Some(origin.id.clone());
-                row.origin_event_id = Some(origin_event.id.clone());
-                row.origin_rank = Some(entry.rank);
-                row.reserve_rank = reserve.then_some(entry.rank);
-                set_origin(conn, &row)?;
-                let out = view(conn, &actor, &row.id)?;
-                if reserve {
-                    outcome.reserves.push(out);
-                } else {
-                    outcome.admitted.push(out);
-                }
-            }
-            record(conn, &actor, "registration.qualifiers", ("event", &event_id), None,
-                Some(serde_json::json!({ "origin_event_id": origin_event.id, "admitted": outcome.admitted.len(), "reserves": outcome.reserves.len() })))?;
-            Ok(outcome)
-        })
-        .await?;
+    let out = qualifiers::admit_by_hand(&state.db, actor, event_id, body.0, now, zone).await?;
     Ok(HttpResponse::Created().json(out))
-}
-
-fn set_origin(conn: &mut DbConnection, row: &RegistrationRow) -> ApiResult<()> {
-    use crate::db::schema::registrations;
-    use diesel::prelude::*;
-    diesel::update(registrations::table.find(&row.id))
-        .set((
-            registrations::origin_competition_id.eq(&row.origin_competition_id),
-            registrations::origin_event_id.eq(&row.origin_event_id),
-            registrations::origin_rank.eq(row.origin_rank),
-            registrations::reserve_rank.eq(row.reserve_rank),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -761,7 +636,7 @@ pub async fn rule_objection(
                     Some(ruling),
                     now,
                 )?;
-                if let Some(next) = promote_next_in_line(conn, Some(&actor), &event_id, now)? {
+                if let Some(next) = qualifiers::promote_next_in_line(conn, Some(&actor), &event_id, now)? {
                     // The ruling organisers are the host's reviewers: the replacement is admitted now.
                     save_status(
                         conn,

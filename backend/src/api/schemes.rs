@@ -10,17 +10,17 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::service::schemes::{check_scheme_input, save_marking_scheme};
-use crate::wire::schemes::{scheme_out, MarkingSchemeInput, MarkingSchemeOut, SchemeSection};
-use crate::service::spreadsheet::read_table;
 use super::{parse_id, ProblemResponses};
-use crate::service::load;
 use crate::auth::Actor;
 use crate::domain::event::SessionKind;
 use crate::domain::scoring::{AspectKind, AspectSpec, CriterionSpec};
 use crate::domain::Violation;
 use crate::error::{ApiError, ApiResult};
+use crate::service::load;
+use crate::service::schemes::{check_scheme_input, save_marking_scheme};
+use crate::service::spreadsheet::read_table;
 use crate::store;
+use crate::wire::schemes::{scheme_out, MarkingSchemeInput, MarkingSchemeOut, SchemeSection};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::hashing::hash_off_thread;
 use super::{parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses};
+use crate::auth::hashing::hash_off_thread;
 use crate::auth::password::{check_password_policy, normalise_username};
 use crate::auth::policy::{can_create_accounts, can_grant, require_admin};
 use crate::auth::Actor;

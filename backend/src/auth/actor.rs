@@ -8,8 +8,8 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use tracing_actix_web::RequestId;
 
-use crate::domain::role::Role;
 use crate::db::DbConnection;
+use crate::domain::role::Role;
 use crate::error::ApiError;
 use crate::store::StoreError;
 use crate::{store, AppState};
@@ -42,7 +42,12 @@ pub fn load_actor(conn: &mut DbConnection, user_id: &str) -> Result<Option<Actor
     let grants = store::users::grants_of(conn, user_id)?
         .into_iter()
         .filter_map(|(g, path, _)| {
-            Role::parse(&g.role).map(|role| Grant { id: g.id, role, organisation_id: g.organisation_id, org_path: path })
+            Role::parse(&g.role).map(|role| Grant {
+                id: g.id,
+                role,
+                organisation_id: g.organisation_id,
+                org_path: path,
+            })
         })
         .collect();
     Ok(Some(Actor {

@@ -101,6 +101,16 @@ pub fn initial_status(entered_by_unit: bool, review_levels: i32) -> Registration
     }
 }
 
+/// The status a qualifier from a lower tier starts in (晋级): a reserve (候补) waits in line; one
+/// with a place skips the unit's review, since the lower tier's result is the nomination.
+pub fn qualifier_status(reserve: bool, review_levels: i32) -> RegistrationStatus {
+    if reserve {
+        RegistrationStatus::Reserve
+    } else {
+        initial_status(true, review_levels)
+    }
+}
+
 /// Everything about a person that eligibility looks at.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -392,6 +402,9 @@ mod tests {
         assert_eq!(review_stage(Submitted, 2), Some(ReviewStage::Unit));
         assert_eq!(review_stage(Submitted, 1), Some(ReviewStage::Host));
         assert_eq!(initial_status(true, 2), UnitApproved);
+        assert_eq!(qualifier_status(true, 2), Reserve);
+        assert_eq!(qualifier_status(false, 2), UnitApproved);
+        assert_eq!(qualifier_status(false, 1), Submitted);
         assert_eq!(initial_status(true, 1), Submitted);
         assert!(Returned.holds_place() && !Withdrawn.holds_place() && !Reserve.holds_place());
     }

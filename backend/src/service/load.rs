@@ -2,13 +2,13 @@
 //! "not found", never a different answer. One home for every loader, so that "may this caller see
 //! it" is answered the same way in every area.
 
+use crate::auth::policy::require_event_role;
 use crate::auth::policy::{can_manage_competition, can_view_competition, can_view_person, is_unit_reviewer};
 use crate::auth::Actor;
 use crate::db::DbConnection;
-use crate::error::{ApiError, ApiResult};
 use crate::domain::organisation::{OrgKind, Tier};
-use crate::auth::policy::require_event_role;
 use crate::domain::role::{EventRole, Role};
+use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::competitions::{CompetitionRow, CompetitionWithHost};
 use crate::store::events::{EventRow, EventWithTrade};
@@ -159,7 +159,10 @@ pub fn official_bodies(
 
 /// The roles the caller holds on an event.
 pub fn event_roles(conn: &mut DbConnection, actor: &Actor, event_id: &str) -> ApiResult<Vec<EventRole>> {
-    Ok(store::draws::roles_of_user(conn, event_id, &actor.user_id)?.iter().filter_map(|r| EventRole::parse(r)).collect())
+    Ok(store::draws::roles_of_user(conn, event_id, &actor.user_id)?
+        .iter()
+        .filter_map(|r| EventRole::parse(r))
+        .collect())
 }
 
 /// The caller's roles on an event, when one of them allows `what` (403 otherwise).

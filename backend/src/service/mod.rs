@@ -6,8 +6,12 @@
 
 pub mod audit;
 pub mod credentials;
+pub mod draw;
 pub mod events;
+pub mod idempotency;
 pub mod judging;
 pub mod load;
+pub mod qualifiers;
+pub mod registrations;
 pub mod schemes;
 pub mod spreadsheet;

@@ -4,10 +4,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::StoreResult;
 use crate::db::schema::{audit_head, audit_records};
 use crate::db::DbConnection;
 use crate::domain::audit_chain::{check_link, record_hash, ChainBreak, ChainedFields, GENESIS_HASH};
-use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_records)]

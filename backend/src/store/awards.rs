@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::StoreResult;
 use crate::db::schema::{award_objections, awards, competitions, events, organisations, persons, trades};
 use crate::db::DbConnection;
-use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = awards)]

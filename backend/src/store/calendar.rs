@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::StoreResult;
 use crate::db::schema::{calendar_days, publicity_windows};
 use crate::db::DbConnection;
 use crate::domain::calendar::DayKind;
-use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = publicity_windows)]

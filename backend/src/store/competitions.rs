@@ -2,9 +2,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::lower;
+use super::{StoreError, StoreResult};
 use crate::db::schema::{competition_bodies, competitions, events, organisations, upgrade_applications};
 use crate::db::{like_contains, DbConnection};
-use super::{StoreError, StoreResult};
 use crate::domain::competition::{Category, Status};
 use crate::domain::organisation::Tier;
 
@@ -46,7 +46,8 @@ impl CompetitionRow {
     }
 
     pub fn tier(&self) -> StoreResult<Tier> {
-        Tier::parse(&self.tier).ok_or_else(|| StoreError::Corrupt(format!("competition {} has an unknown tier", self.id)))
+        Tier::parse(&self.tier)
+            .ok_or_else(|| StoreError::Corrupt(format!("competition {} has an unknown tier", self.id)))
     }
 
     pub fn category(&self) -> StoreResult<Category> {

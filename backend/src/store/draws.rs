@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::StoreResult;
 use crate::db::schema::{draw_assignments, draws, event_roles, users};
 use crate::db::DbConnection;
-use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = event_roles)]

@@ -1,9 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::StoreResult;
 use crate::db::schema::{event_sessions, events, marking_schemes, technical_documents, trades};
 use crate::db::DbConnection;
-use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = events)]

@@ -2,9 +2,9 @@
 
 use diesel::prelude::*;
 
+use super::StoreResult;
 use crate::db::schema::idempotency_keys;
 use crate::db::DbConnection;
-use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]

@@ -3,12 +3,12 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::StoreResult;
 use crate::db::schema::{
     aspects, event_judging, judge_aspects, judge_relations, marks, reopen_requests, review_samples, section_signoffs,
     spread_flags,
 };
 use crate::db::DbConnection;
-use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = aspects)]
@@ -392,7 +392,13 @@ pub fn pending_reopen_marks(conn: &mut DbConnection, event_id: &str) -> StoreRes
 }
 
 /// Decides a pending request (approved or declined); false when it was no longer pending.
-pub fn decide_reopen(conn: &mut DbConnection, id: &str, status: &str, by: &str, at: NaiveDateTime) -> StoreResult<bool> {
+pub fn decide_reopen(
+    conn: &mut DbConnection,
+    id: &str,
+    status: &str,
+    by: &str,
+    at: NaiveDateTime,
+) -> StoreResult<bool> {
     let changed = diesel::update(
         reopen_requests::table.filter(reopen_requests::id.eq(id)).filter(reopen_requests::status.eq("pending")),
     )

@@ -2,9 +2,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::lower;
+use super::{StoreError, StoreResult, Taken};
 use crate::db::schema::{organisations, persons, skill_credentials};
 use crate::db::{like_contains, DbConnection};
-use super::{StoreError, StoreResult, Taken};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = persons)]

@@ -3,8 +3,8 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 
-use crate::db::DbConnection;
 use super::StoreResult;
+use crate::db::DbConnection;
 
 #[derive(QueryableByName)]
 struct Counted {

@@ -1,10 +1,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::StoreResult;
 use crate::db::schema::{events, objections, registration_members, registration_reviews, registrations};
 use crate::db::DbConnection;
 use crate::domain::registration::RegistrationStatus;
-use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = registrations)]
@@ -225,7 +225,12 @@ pub fn replace_members(conn: &mut DbConnection, registration_id: &str, members: 
 }
 
 /// Whether the person is a member of a live team registration of the event.
-pub fn is_member_elsewhere(conn: &mut DbConnection, event_id: &str, person_id: &str, except: &str) -> StoreResult<bool> {
+pub fn is_member_elsewhere(
+    conn: &mut DbConnection,
+    event_id: &str,
+    person_id: &str,
+    except: &str,
+) -> StoreResult<bool> {
     let live: Vec<&str> = RegistrationStatus::ALL.iter().filter(|s| s.is_live()).map(|s| s.as_str()).collect();
     let n: i64 = registration_members::table
         .inner_join(registrations::table)
@@ -315,4 +320,17 @@ pub fn rule_objection(conn: &mut DbConnection, row: &ObjectionRow) -> StoreResul
             ))
             .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// Writes where a qualifier came from and their place in line.
+pub fn set_origin(conn: &mut DbConnection, row: &RegistrationRow) -> StoreResult<()> {
+    diesel::update(registrations::table.find(&row.id))
+        .set((
+            registrations::origin_competition_id.eq(&row.origin_competition_id),
+            registrations::origin_event_id.eq(&row.origin_event_id),
+            registrations::origin_rank.eq(row.origin_rank),
+            registrations::reserve_rank.eq(row.reserve_rank),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

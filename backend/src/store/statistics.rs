@@ -4,10 +4,10 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
+use super::StoreResult;
 use crate::db::schema::{awards, competitions, events, organisations, plan_targets, registrations};
 use crate::db::DbConnection;
 use crate::domain::plan::{prefecture_of, FactKey, Facts};
-use super::StoreResult;
 
 fn key(year: i32, region: &str, tier: String, category: String, trade_id: Option<String>) -> FactKey {
     FactKey { year, prefecture: prefecture_of(region), tier, category, trade_id }

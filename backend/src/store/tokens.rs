@@ -5,9 +5,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::StoreResult;
 use crate::db::schema::refresh_tokens;
 use crate::db::DbConnection;
-use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = refresh_tokens)]

@@ -2,9 +2,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::lower;
+use super::StoreResult;
 use crate::db::schema::trades;
 use crate::db::{like_contains, DbConnection};
-use super::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = trades)]

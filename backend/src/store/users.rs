@@ -1,10 +1,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::{StoreError, StoreResult, Taken};
 use crate::db::schema::{organisations, role_grants, users};
 use crate::db::DbConnection;
 use crate::domain::role::Role;
-use super::{StoreError, StoreResult, Taken};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -129,7 +129,6 @@ pub fn count_admins(conn: &mut DbConnection) -> StoreResult<i64> {
         .count()
         .get_result(conn)?)
 }
-
 
 #[derive(Debug, Default)]
 pub struct UserFilter {

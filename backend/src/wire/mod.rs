@@ -8,13 +8,24 @@
 
 pub mod events;
 pub mod persons;
+pub mod qualifiers;
+pub mod registrations;
 pub mod schemes;
 pub mod trades;
 pub mod users;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use crate::error::{ApiError, ApiResult};
+
 /// Stored times are UTC without an offset; on the wire they carry it.
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
+}
+
+/// Parses an id from a path, query or body and says which parameter was wrong.
+pub fn parse_id(name: &str, value: &str) -> ApiResult<String> {
+    uuid::Uuid::parse_str(value)
+        .map(|u| u.to_string())
+        .map_err(|_| ApiError::bad_request("invalid_id", format!("{name} must be a UUID")))
 }

@@ -1,0 +1,516 @@
+//! Registrations (报名): who may enter whom, the eligibility check, entering and its places,
+//! status changes with their trail, and the registration as its readers see it.
+
+use super::audit::record;
+use super::load::{self, Context, Relation};
+use crate::auth::policy::{can_manage_competition, is_unit_reviewer};
+use crate::auth::Actor;
+use crate::db::DbConnection;
+use crate::domain::competition::Status;
+use crate::domain::event::{overlapping, EventMode, Sitting, Track};
+use crate::domain::id_card::mask_id_number;
+use crate::domain::organisation::OrgKind;
+use crate::domain::person::{held_levels, CredentialStatus};
+use crate::domain::registration::{
+    check_eligibility, initial_status, level_awaits_verification, review_stage, Candidate, EligibilityRules,
+    RegistrationStatus, ReviewStage, Standing,
+};
+use crate::domain::role::Role;
+use crate::domain::{text, Violation};
+use crate::error::{ApiError, ApiResult};
+use crate::store::competitions::CompetitionRow;
+use crate::store::events::EventRow;
+use crate::store::organisations::OrganisationRow;
+use crate::store::persons::{CredentialRow, PersonRow};
+use crate::store::registrations::{MemberRow, RegistrationRow, ReviewRow};
+use crate::store::{self, new_id};
+use crate::wire::persons::credential_out;
+use crate::wire::registrations::{MemberOut, Origin, PersonBrief, RegistrationOut, ReviewTrailEntry, SignUpRequest};
+use crate::wire::{parse_id, utc};
+
+pub fn brief(person: &PersonRow, whole_number: bool) -> PersonBrief {
+    PersonBrief {
+        id: person.id.clone(),
+        full_name: person.full_name.clone(),
+        id_number: if whole_number { person.id_number.clone() } else { mask_id_number(&person.id_number) },
+        gender: person.gender.clone(),
+    }
+}
+
+pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bool) -> ApiResult<RegistrationOut> {
+    let status = RegistrationStatus::parse(&ctx.registration.status)
+        .ok_or_else(|| ApiError::internal("unknown registration status"))?;
+    let mut members = Vec::new();
+    for m in &ctx.members {
+        if let Some((p, _)) = store::persons::find(conn, &m.person_id)? {
+            members.push(MemberOut { person: brief(&p, whole_numbers), role: m.role.clone() });
+        }
+    }
+    let reviews = store::registrations::reviews_of(conn, &ctx.registration.id)?
+        .into_iter()
+        .map(|r| ReviewTrailEntry {
+            action: r.action,
+            from_status: r.from_status,
+            to_status: r.to_status,
+            comment: r.comment,
+            at: utc(r.at),
+        })
+        .collect();
+    let (credentials, unverified_level) = if whole_numbers {
+        let credentials = store::persons::credentials_of(conn, &ctx.person.id)?;
+        let candidate = candidate_with(&ctx.person, &ctx.unit, &credentials);
+        let unverified = level_awaits_verification(&candidate, &eligibility_rules(&ctx.event));
+        (credentials.into_iter().map(credential_out).collect(), unverified)
+    } else {
+        (Vec::new(), None)
+    };
+    let r = ctx.registration;
+    Ok(RegistrationOut {
+        credentials,
+        unverified_level,
+        review_stage: review_stage(status, ctx.event.review_levels),
+        status,
+        origin: r.origin_competition_id.is_some().then(|| Origin {
+            competition_id: r.origin_competition_id.clone(),
+            event_id: r.origin_event_id.clone(),
+            rank: r.origin_rank,
+        }),
+        person: brief(&ctx.person, whole_numbers),
+        members,
+        reviews,
+        event_name: ctx.event.name,
+        competition_name: ctx.competition.name,
+        nominating_org_name: ctx.unit.name,
+        id: r.id,
+        event_id: r.event_id,
+        competition_id: r.competition_id,
+        team_name: r.team_name,
+        nominating_org_id: r.nominating_org_id,
+        reserve_rank: r.reserve_rank,
+        ticket_number: r.ticket_number,
+        status_reason: r.status_reason,
+        version: r.version,
+        created_at: utc(r.created_at),
+        updated_at: utc(r.updated_at),
+    })
+}
+
+/// Reads back a registration as the caller sees it.
+pub fn view(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<RegistrationOut> {
+    let (ctx, s) = load::registration(conn, actor, id)?;
+    let whole = s.is_party || s.reviewer();
+    registration_out(conn, ctx, whole)
+}
+
+/// Appends to the review trail.
+pub fn trail(
+    conn: &mut DbConnection,
+    actor: Option<&Actor>,
+    registration_id: &str,
+    action: &str,
+    from: &str,
+    to: RegistrationStatus,
+    comment: Option<String>,
+    now: chrono::NaiveDateTime,
+) -> ApiResult<()> {
+    Ok(store::registrations::insert_review(
+        conn,
+        &ReviewRow {
+            id: new_id(),
+            registration_id: registration_id.to_string(),
+            action: action.to_string(),
+            from_status: from.to_string(),
+            to_status: to.as_str().to_string(),
+            comment,
+            actor_user_id: actor.map(|a| a.user_id.clone()),
+            at: now,
+        },
+    )?)
+}
+
+/// Who may enter whom: a contestant enters themselves; organisers of the nominating unit enter
+/// their nominees; the host's organisers anyone; admins anyone.
+pub struct EntryBy {
+    pub unit: bool,
+}
+
+/// What eligibility knows of a person nominated by `unit`: birth date, levels (verified apart
+/// from declared), the unit's region and kind.
+pub fn candidate(conn: &mut DbConnection, person: &PersonRow, unit: &OrganisationRow) -> ApiResult<Candidate> {
+    let credentials = store::persons::credentials_of(conn, &person.id)?;
+    Ok(candidate_with(person, unit, &credentials))
+}
+
+pub fn candidate_with(person: &PersonRow, unit: &OrganisationRow, credentials: &[CredentialRow]) -> Candidate {
+    let held = held_levels(credentials.iter().filter_map(|c| Some((c.level, CredentialStatus::parse(&c.status)?))));
+    Candidate {
+        birth_date: person.birth_date,
+        best_skill_level: held.verified,
+        declared_skill_level: held.declared,
+        unit_region: unit.region_code.clone(),
+        unit_is_school: unit.kind == OrgKind::School.as_str(),
+    }
+}
+
+pub fn eligibility_rules(event: &EventRow) -> EligibilityRules {
+    EligibilityRules {
+        min_age: event.min_age,
+        max_age: event.max_age,
+        min_skill_level: event.min_skill_level,
+        region_code: event.region_code.clone(),
+        track: Track::parse(&event.track).unwrap_or(Track::Worker),
+    }
+}
+
+/// Admission counts verified levels only (`domain::registration::check_level_for_admission`).
+pub fn check_level_for_admission(conn: &mut DbConnection, ctx: &Context) -> ApiResult<()> {
+    let candidate = candidate(conn, &ctx.person, &ctx.unit)?;
+    crate::domain::registration::check_level_for_admission(&candidate, &eligibility_rules(&ctx.event)).map_err(|v| {
+        ApiError::conflict(
+            if v.code == "skill_level_too_low" { "skill_level_too_low" } else { "credential_not_verified" },
+            v.message,
+        )
+    })
+}
+
+/// The eligibility of a person for an event through a unit, checked against the current state.
+pub fn eligibility(
+    conn: &mut DbConnection,
+    event: &EventRow,
+    competition: &CompetitionRow,
+    person: &PersonRow,
+    unit: &OrganisationRow,
+    except_registration: Option<&str>,
+) -> ApiResult<Vec<Violation>> {
+    let candidate = candidate(conn, person, unit)?;
+    let rules = eligibility_rules(event);
+    let (places_taken, unit_places_taken) = store::registrations::places_taken(conn, &event.id, &unit.id)?;
+    let mine = store::registrations::of_person(conn, &person.id)?;
+    let live_other = |r: &&RegistrationRow| {
+        Some(r.id.as_str()) != except_registration && RegistrationStatus::parse(&r.status).is_some_and(|s| s.is_live())
+    };
+    let already_registered = mine
+        .iter()
+        .filter(live_other)
+        .any(|r| r.event_id == event.id && RegistrationStatus::parse(&r.status) != Some(RegistrationStatus::Reserve));
+    let own_sittings: Vec<Sitting> = store::events::sessions_of(conn, &event.id)?
+        .into_iter()
+        .map(|s| Sitting { id: s.id, starts_at: s.starts_at, ends_at: s.ends_at })
+        .collect();
+    let mut overlapping_event = None;
+    for other in mine.iter().filter(live_other).filter(|r| r.competition_id == competition.id && r.event_id != event.id)
+    {
+        let sittings: Vec<Sitting> = store::events::sessions_of(conn, &other.event_id)?
+            .into_iter()
+            .map(|s| Sitting { id: s.id, starts_at: s.starts_at, ends_at: s.ends_at })
+            .collect();
+        if own_sittings.iter().any(|mine| overlapping(mine, &sittings).is_some()) {
+            overlapping_event = store::events::find(conn, &other.event_id)?.map(|(e, _, _)| e.name);
+            break;
+        }
+    }
+    let holds = except_registration.is_some_and(|id| {
+        mine.iter().any(|r| r.id == id && RegistrationStatus::parse(&r.status).is_some_and(|s| s.holds_place()))
+    });
+    let standing = Standing {
+        // A registration being re-checked does not compete with itself for its own place.
+        places_taken: places_taken - holds as i64,
+        quota_total: event.quota_total,
+        unit_places_taken: unit_places_taken - holds as i64,
+        quota_per_unit: event.quota_per_org,
+        already_registered,
+        overlapping_event,
+    };
+    Ok(check_eligibility(&candidate, &rules, competition.starts_on, &standing))
+}
+
+pub fn not_eligible(reasons: Vec<Violation>) -> ApiError {
+    let detail = reasons.iter().map(|r| r.message.clone()).collect::<Vec<_>>().join("; ");
+    ApiError::refused("not_eligible", format!("not eligible: {detail}"), reasons)
+}
+
+/// Refuses a sign-up outside the registration window.
+pub fn require_registration_open(
+    competition: &CompetitionRow,
+    now: chrono::NaiveDateTime,
+    zone: crate::domain::time::Zone,
+) -> ApiResult<()> {
+    let status = competition.status()?;
+    if status != Status::RegistrationOpen {
+        return Err(ApiError::conflict(
+            "registration_not_open",
+            format!("registration is not open (the competition is {status})"),
+        ));
+    }
+    let at = now;
+    if competition.registration_opens_at.is_some_and(|open| at < open) {
+        return Err(ApiError::conflict("registration_not_open", "registration has not started yet"));
+    }
+    if let Some(close) = competition.registration_closes_at.filter(|close| at >= *close) {
+        return Err(ApiError::conflict(
+            "registration_deadline_passed",
+            format!("registration closed at {}", zone.describe(close)),
+        ));
+    }
+    Ok(())
+}
+
+/// What a sign-up resolves before it writes anything: the event, who is entered through which
+/// unit, the team; refused with every reason when the person is not eligible.
+pub struct Entry {
+    event: EventRow,
+    competition: CompetitionRow,
+    person: PersonRow,
+    unit: OrganisationRow,
+    by: EntryBy,
+    team_name: Option<String>,
+    members: Vec<MemberRow>,
+    registration_id: String,
+}
+
+/// Whether the entry will be written (the event's places are locked while it is checked) or only
+/// checked (the eligibility preview, which writes and locks nothing).
+#[derive(PartialEq, Eq)]
+pub enum Purpose {
+    Write,
+    Check,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn prepare_entry(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    event_id: &str,
+    request: &SignUpRequest,
+    initial: Option<RegistrationStatus>,
+    now: chrono::NaiveDateTime,
+    zone: crate::domain::time::Zone,
+    purpose: Purpose,
+) -> ApiResult<Entry> {
+    let (event, _, _) = store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    let (competition, host_path, _) =
+        store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    if !competition.status()?.is_public() && !can_manage_competition(actor, &host_path) {
+        return Err(ApiError::not_found("event"));
+    }
+    if initial.is_none() {
+        require_registration_open(&competition, now, zone)?;
+    }
+    let person_id = match &request.person_id {
+        Some(p) => parse_id("person_id", p)?,
+        None => actor.person_id.clone().ok_or_else(|| {
+            ApiError::conflict(
+                "profile_required",
+                "fill in your personal profile (PUT /api/v1/me/person) before signing up",
+            )
+        })?,
+    };
+    let (person, _) = store::persons::find(conn, &person_id)?
+        .ok_or_else(|| ApiError::field("person_id", "unknown_person", "no person has this id"))?;
+    let unit_id = match (&request.nominating_org_id, &person.employer_org_id) {
+        (Some(u), _) => parse_id("nominating_org_id", u)?,
+        (None, Some(employer)) => employer.clone(),
+        (None, None) => {
+            return Err(ApiError::field(
+                "nominating_org_id",
+                "required",
+                "name the nominating unit (推荐单位): the person has no employer on record",
+            ))
+        }
+    };
+    let unit = store::organisations::find(conn, &unit_id)?
+        .ok_or_else(|| ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id"))?;
+    let by = EntryBy { unit: is_unit_reviewer(actor, &unit.path, &host_path) };
+    let by_host = can_manage_competition(actor, &host_path);
+    if !actor.is_person(&person.id) && !by.unit && !by_host {
+        return Err(ApiError::forbidden("you may enter yourself, or nominees of a unit you organise"));
+    }
+    // Team events: members and advisors, each a known person, eligible in person.
+    let mode = EventMode::parse(&event.mode).unwrap_or(EventMode::Individual);
+    let team_name = text::optional("team_name", request.team_name.as_deref(), 50)?;
+    let mut members = Vec::new();
+    if mode == EventMode::Individual && !request.members.is_empty() {
+        return Err(ApiError::field("members", "not_a_team_event", "an individual event has no team members"));
+    }
+    if purpose == Purpose::Write {
+        store::registrations::lock_event(conn, &event.id)?;
+    }
+    let mut reasons = eligibility(conn, &event, &competition, &person, &unit, None)?;
+    let registration_id = new_id();
+    if mode == EventMode::Team {
+        if team_name.is_none() {
+            return Err(ApiError::field("team_name", "required", "a team event needs the team's name"));
+        }
+        let mut seen = vec![person.id.clone()];
+        for (i, m) in request.members.iter().enumerate() {
+            let field = format!("members[{i}].person_id");
+            let member_id = parse_id(&field, &m.person_id)?;
+            if seen.contains(&member_id) {
+                return Err(ApiError::field(&field, "duplicate_member", "each person is in the team once"));
+            }
+            seen.push(member_id.clone());
+            let role = m.role.clone().unwrap_or_else(|| "member".into());
+            if !matches!(role.as_str(), "member" | "advisor") {
+                return Err(ApiError::field(&format!("members[{i}].role"), "invalid_value", "member or advisor"));
+            }
+            let (member, _) = store::persons::find(conn, &member_id)?
+                .ok_or_else(|| ApiError::field(&field, "unknown_person", "no person has this id"))?;
+            if role == "member" {
+                for r in eligibility(conn, &event, &competition, &member, &unit, None)? {
+                    if !matches!(r.code.as_str(), "quota_full" | "unit_quota_full") {
+                        reasons.push(Violation::new(&field, &r.code, format!("{}: {}", member.full_name, r.message)));
+                    }
+                }
+                if store::registrations::is_member_elsewhere(conn, &event.id, &member.id, &registration_id)? {
+                    reasons.push(Violation::new(
+                        &field,
+                        "already_registered",
+                        format!("{} is already in another team of this event", member.full_name),
+                    ));
+                }
+            }
+            members.push(MemberRow {
+                id: new_id(),
+                registration_id: registration_id.clone(),
+                person_id: member.id,
+                role,
+            });
+        }
+        let competing = 1 + members.iter().filter(|m| m.role == "member").count() as i32;
+        if Some(competing) != event.team_size {
+            return Err(ApiError::field(
+                "members",
+                "team_size_mismatch",
+                format!("a team has {} contestants; this one has {competing}", event.team_size.unwrap_or(0)),
+            ));
+        }
+    }
+    if initial == Some(RegistrationStatus::Reserve) {
+        // A reserve waits for a place to fall free: a full event is why it waits.
+        reasons.retain(|r| !matches!(r.code.as_str(), "quota_full" | "unit_quota_full"));
+    }
+    if !reasons.is_empty() {
+        return Err(not_eligible(reasons));
+    }
+    Ok(Entry { event, competition, person, unit, by, team_name, members, registration_id })
+}
+
+/// Resolves who is entered, by whom, through which unit; checks eligibility; writes the
+/// registration with its trail and audit record. Used by sign-up and by roster imports.
+pub fn enter(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    event_id: &str,
+    request: &SignUpRequest,
+    initial: Option<RegistrationStatus>,
+    now: chrono::NaiveDateTime,
+    zone: crate::domain::time::Zone,
+) -> ApiResult<RegistrationRow> {
+    let Entry { event, competition, person, unit, by, team_name, members, registration_id } =
+        prepare_entry(conn, actor, event_id, request, initial, now, zone, Purpose::Write)?;
+    let status = initial.unwrap_or_else(|| initial_status(by.unit, event.review_levels));
+    let at = now;
+    let row = RegistrationRow {
+        id: registration_id,
+        event_id: event.id.clone(),
+        competition_id: competition.id.clone(),
+        person_id: person.id.clone(),
+        team_name,
+        nominating_org_id: unit.id.clone(),
+        status: status.as_str().into(),
+        origin_competition_id: None,
+        origin_event_id: None,
+        origin_rank: None,
+        reserve_rank: None,
+        ticket_number: None,
+        status_reason: None,
+        submitted_by: Some(actor.user_id.clone()),
+        checked_in_at: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    store::registrations::insert(conn, &row).map_err(|e| {
+        if e.is_duplicate() {
+            not_eligible(vec![Violation::new(
+                "eligibility",
+                "already_registered",
+                "the person already has a registration for this event",
+            )])
+        } else {
+            e.into()
+        }
+    })?;
+    store::registrations::replace_members(conn, &row.id, &members)?;
+    trail(conn, Some(actor), &row.id, "submit", "new", status, None, now)?;
+    record(
+        conn,
+        actor,
+        "registration.create",
+        ("registration", &row.id),
+        None,
+        Some(
+            serde_json::json!({ "event_id": row.event_id, "person_id": row.person_id, "nominating_org_id": row.nominating_org_id, "status": row.status }),
+        ),
+    )?;
+    Ok(row)
+}
+
+/// Ids of the organisations in the caller's organiser subtrees.
+pub fn units_organised(conn: &mut DbConnection, actor: &Actor) -> ApiResult<Vec<String>> {
+    let mut ids = Vec::new();
+    for path in actor.scope_paths(&[Role::Organiser]) {
+        let rows = store::organisations::list(
+            conn,
+            &store::organisations::OrganisationFilter {
+                within_path: Some(path),
+                limit: i64::MAX,
+                ..Default::default()
+            },
+        )?;
+        ids.extend(rows.into_iter().map(|o| o.id));
+    }
+    Ok(ids)
+}
+
+/// Whether the registration waits for this caller's decision.
+pub fn awaits(ctx: &Context, s: &Relation) -> bool {
+    match RegistrationStatus::parse(&ctx.registration.status).and_then(|st| review_stage(st, ctx.event.review_levels)) {
+        Some(ReviewStage::Unit) => s.unit_reviewer,
+        Some(ReviewStage::Host) => s.host_reviewer,
+        None => false,
+    }
+}
+
+/// Saves a status change with its trail and audit record, refusing a stale version.
+pub fn save_status(
+    conn: &mut DbConnection,
+    actor: Option<&Actor>,
+    mut row: RegistrationRow,
+    to: RegistrationStatus,
+    action: &str,
+    reason: Option<String>,
+    now: chrono::NaiveDateTime,
+) -> ApiResult<RegistrationRow> {
+    let from = row.status.clone();
+    let expected = row.version;
+    row.status = to.as_str().into();
+    row.status_reason = reason.clone().or(row.status_reason);
+    row.version += 1;
+    row.updated_at = now;
+    if !store::registrations::update_if_version(conn, &row, expected)? {
+        return Err(ApiError::precondition_failed("the registration changed at the same moment; reload and try again"));
+    }
+    trail(conn, actor, &row.id, action, &from, to, reason.clone(), now)?;
+    let entry = crate::store::audit::AuditEntry {
+        actor_user_id: actor.map(|a| a.user_id.as_str()),
+        action: &format!("registration.{action}"),
+        entity_type: "registration",
+        entity_id: Some(&row.id),
+        before: Some(serde_json::json!({ "status": from })),
+        after: Some(serde_json::json!({ "status": to, "reason": reason })),
+        request_id: actor.and_then(|a| a.request_id.as_deref()),
+    };
+    store::audit::append(conn, entry, now)?;
+    Ok(row)
+}
