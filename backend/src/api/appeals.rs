@@ -4,9 +4,6 @@
 //! through the two-person re-opening, and results are then computed again.
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
@@ -19,25 +16,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::service::load;
 use crate::store::results::AppealRow;
 use crate::store::{self, new_id};
+use crate::wire::appeals::{AppealOut, AppealRequest, AppealRuling};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(file_appeal).service(list_appeals).service(accept_appeal).service(rule_appeal);
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AppealOut {
-    pub id: String,
-    pub registration_id: String,
-    pub event_id: String,
-    pub grounds: String,
-    /// filed, accepted, upheld or dismissed.
-    pub status: String,
-    pub ruling: Option<String>,
-    pub filed_at: DateTime<Utc>,
-    pub decided_at: Option<DateTime<Utc>>,
-    /// The last moment appeals could be filed.
-    pub deadline: Option<DateTime<Utc>>,
 }
 
 /// The event's appeal deadline: its window after the scores were first announced.
@@ -69,13 +52,6 @@ fn appeal_out(row: AppealRow, deadline: Option<chrono::NaiveDateTime>) -> Appeal
         decided_at: row.decided_at.map(utc),
         deadline: deadline.map(utc),
     }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AppealRequest {
-    /// What is contested and why (the aspect, the station's work, a rule of the technical document).
-    pub grounds: String,
 }
 
 /// Files an appeal against a registration's scores (its contestant or team members), within the
@@ -194,14 +170,6 @@ pub async fn accept_appeal(state: web::Data<AppState>, actor: Actor, id: web::Pa
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AppealRuling {
-    pub uphold: bool,
-    /// The arbiter's ruling, which is final.
-    pub ruling: String,
 }
 
 /// The arbiter upholds or dismisses an accepted appeal; the ruling is final.

@@ -2,8 +2,8 @@
 
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{utc, ProblemResponses};
@@ -11,35 +11,11 @@ use crate::auth::policy::require_admin;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{self, audit::AuditFilter};
+use crate::wire::audit::{AuditPage, AuditRecordOut, AuditVerification};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_audit).service(verify_audit);
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditRecordOut {
-    pub seq: i64,
-    pub id: String,
-    pub at: DateTime<Utc>,
-    pub actor_user_id: Option<String>,
-    /// e.g. `organisation.update`, `auth.login`.
-    pub action: String,
-    pub entity_type: String,
-    pub entity_id: Option<String>,
-    #[schema(value_type = Option<Object>)]
-    pub before: Option<serde_json::Value>,
-    #[schema(value_type = Option<Object>)]
-    pub after: Option<serde_json::Value>,
-    pub request_id: Option<String>,
-    pub hash: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AuditPage {
-    /// Newest first.
-    pub items: Vec<AuditRecordOut>,
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -111,15 +87,6 @@ pub async fn list_audit(
         })
         .collect();
     Ok(HttpResponse::Ok().json(AuditPage { items, next_cursor }))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditVerification {
-    pub intact: bool,
-    /// Records checked before the first break (all of them when intact).
-    pub records_verified: i64,
-    /// What is wrong, and where.
-    pub first_break: Option<String>,
 }
 
 /// Walks the whole hash chain and reports the first broken link.

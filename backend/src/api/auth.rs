@@ -1,8 +1,6 @@
 //! Sign-up, login, token refresh with rotation and reuse detection, logout, and `GET /me`.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{record_as, JsonBody, ProblemResponses};
@@ -17,51 +15,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::tokens::RefreshTokenRow;
 use crate::store::users::{GrantRow, UserRow};
 use crate::store::{self, new_id};
-use crate::wire::persons::{person_out, PersonOut};
-use crate::wire::users::{grant_outs, GrantOut};
+use crate::wire::auth::{Credentials, Me, RefreshRequest, TokenPair};
+use crate::wire::persons::person_out;
+use crate::wire::users::grant_outs;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(signup).service(login).service(refresh).service(logout).service(me);
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Credentials {
-    /// 3–64 characters: letters, digits, `. _ - @` (a phone number or e-mail address works).
-    #[schema(example = "13812345678")]
-    pub username: String,
-    /// At least 10 characters; not containing the username.
-    pub password: String,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefreshRequest {
-    pub refresh_token: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct TokenPair {
-    /// Send as `Authorization: Bearer <access_token>`.
-    pub access_token: String,
-    /// Always `Bearer`.
-    pub token_type: &'static str,
-    /// Seconds until the access token expires.
-    pub expires_in: u64,
-    /// Single use: each refresh returns a new one. Presenting a used one again revokes the session.
-    pub refresh_token: String,
-    pub refresh_expires_in: u64,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Me {
-    pub id: String,
-    pub username: String,
-    pub person_id: Option<String>,
-    pub grants: Vec<GrantOut>,
-    /// The caller's own profile, in full.
-    pub person: Option<PersonOut>,
 }
 
 /// Stores a new refresh token (in `family`, or starting a new family) and returns it.

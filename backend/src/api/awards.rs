@@ -8,9 +8,9 @@ use std::collections::HashSet;
 
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpResponse};
-use chrono::{DateTime, Datelike, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::Datelike;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
@@ -32,6 +32,10 @@ use crate::service::load;
 use crate::store::awards::{AwardFilter, AwardRow, AwardView, ObjectionRow};
 use crate::store::competitions::CompetitionRow;
 use crate::store::{self, new_id};
+use crate::wire::awards::{
+    AwardBatch, AwardObjectionOut, AwardObjectionRequest, AwardObjectionRuling, AwardOut, AwardRulesOut,
+    AwardRulesRequest, BatchOut, CertificateCheck, ProposalsOut, RevokeRequest, SkippedOut,
+};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -50,14 +54,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(my_honours)
         .service(person_honours)
         .service(export_promotions);
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AwardRulesOut {
-    pub competition_id: String,
-    /// True while the competition uses the defaults of its tier, category and class.
-    pub is_default: bool,
-    pub rules: AwardRules,
 }
 
 fn parse_competition(row: &CompetitionRow) -> ApiResult<(Category, Tier, CompetitionClass)> {
@@ -110,13 +106,6 @@ pub async fn get_award_rules(
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AwardRulesRequest {
-    /// The rules; null goes back to the defaults.
-    pub rules: Option<AwardRules>,
-}
-
 /// Sets a competition's award rules, until any of its events has final results.
 #[utoipa::path(tag = "awards", request_body = AwardRulesRequest, responses((status = 200, body = AwardRulesOut), ProblemResponses), security(("bearer" = [])))]
 #[put("/competitions/{id}/award-rules")]
@@ -159,39 +148,6 @@ pub async fn put_award_rules(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AwardOut {
-    pub id: String,
-    pub competition_id: String,
-    pub competition_name: String,
-    pub event_id: String,
-    pub event_name: String,
-    pub trade_name: String,
-    pub registration_id: String,
-    pub person_id: String,
-    pub full_name: String,
-    /// Masked unless the caller may see the whole number.
-    pub id_number: String,
-    pub kind: AwardKind,
-    /// The Chinese name printed on the certificate.
-    pub label: String,
-    pub rank: i32,
-    /// A promotion's levels (5 初级工 … 1 高级技师).
-    pub from_level: Option<i32>,
-    pub to_level: Option<i32>,
-    pub year: i32,
-    pub status: AwardStatus,
-    pub publicity_ends_at: Option<DateTime<Utc>>,
-    pub certificate_number: Option<String>,
-    /// Shown to the holder and the granting body only.
-    pub check_code: Option<String>,
-    pub granted_at: Option<DateTime<Utc>>,
-    pub issued_at: Option<DateTime<Utc>>,
-    pub revoked_reason: Option<String>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub version: i32,
 }
 
 /// An award as the API shows it (kinds and statuses are read back from rows this module wrote).
@@ -270,21 +226,6 @@ fn can_see_awards(
         }
     }
     Ok(false)
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SkippedOut {
-    pub registration_id: String,
-    pub full_name: String,
-    /// already_at_level or promoted_this_year.
-    pub reason: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProposalsOut {
-    pub awards: Vec<AwardOut>,
-    /// Promotions the rules would give that cannot be proposed, and why.
-    pub skipped: Vec<SkippedOut>,
 }
 
 /// The current verified level a person holds in the event's trade (smaller is higher): a
@@ -498,21 +439,6 @@ pub async fn get_award(state: web::Data<AppState>, actor: Actor, id: web::Path<S
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AwardBatch {
-    /// confirm, publicise, grant or issue_certificate.
-    pub action: AwardAction,
-    /// 1 to 500 awards; all move or none does.
-    pub award_ids: Vec<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BatchOut {
-    pub action: String,
-    pub awards: Vec<AwardOut>,
-}
-
 const CHECK_CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
 /// Eight characters without look-alikes (0/O, 1/I): 40 bits of chance against guessing.
@@ -692,12 +618,6 @@ fn write_credential(
     )?)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RevokeRequest {
-    pub reason: String,
-}
-
 /// Revokes an award with a reason (the granting body). A revoked promotion's credential goes.
 #[utoipa::path(tag = "awards", request_body = RevokeRequest, responses((status = 200, body = AwardOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/awards/{id}/revoke")]
@@ -766,18 +686,6 @@ fn revoke(
     )
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AwardObjectionOut {
-    pub id: String,
-    pub award_id: String,
-    pub grounds: String,
-    /// open, upheld or dismissed.
-    pub status: String,
-    pub ruling: Option<String>,
-    pub filed_at: DateTime<Utc>,
-    pub ruled_at: Option<DateTime<Utc>>,
-}
-
 fn objection_out(o: ObjectionRow) -> AwardObjectionOut {
     AwardObjectionOut {
         id: o.id,
@@ -788,12 +696,6 @@ fn objection_out(o: ObjectionRow) -> AwardObjectionOut {
         filed_at: utc(o.filed_at),
         ruled_at: o.ruled_at.map(utc),
     }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AwardObjectionRequest {
-    pub grounds: String,
 }
 
 /// Raises an objection (异议) to an award while it is publicised. Anyone signed in may; the
@@ -867,13 +769,6 @@ pub async fn list_objections(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AwardObjectionRuling {
-    pub uphold: bool,
-    pub ruling: String,
 }
 
 /// The granting body rules on an objection; upheld, the award is revoked with the ruling as reason.
@@ -1010,22 +905,6 @@ h1 {{ font-size: 40pt; letter-spacing: 1em; margin: 8mm 0 }} .name {{ font-size:
 pub struct VerifyQuery {
     pub number: String,
     pub code: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CertificateCheck {
-    pub certificate_number: String,
-    /// Masked as in public notices (李*娜).
-    pub holder: String,
-    pub competition_name: String,
-    pub event_name: String,
-    pub award: String,
-    pub kind: String,
-    pub issuer: String,
-    pub granted_on: Option<chrono::NaiveDate>,
-    /// valid or revoked.
-    pub status: String,
-    pub revoked_reason: Option<String>,
 }
 
 /// Public verification of a certificate by its number and check code. An unknown number and a

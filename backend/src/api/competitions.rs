@@ -4,14 +4,12 @@
 
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
-    check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams,
-    ProblemResponses,
+    check_version, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses,
 };
 use crate::auth::policy::{can_manage_competition, can_review_upgrade, can_view_competition};
 use crate::auth::Actor;
@@ -27,7 +25,10 @@ use crate::service::events::event_outs;
 use crate::service::load;
 use crate::store::competitions::{BodyRow, CompetitionFilter, CompetitionRow, CompetitionWithHost, UpgradeRow};
 use crate::store::{self, audit::snapshot, new_id};
-use crate::wire::events::EventOut;
+use crate::wire::competitions::{
+    BodyInput, BodyOut, CompetitionDetail, CompetitionOut, CompetitionPage, CompetitionPatch, CompetitionRef,
+    NewCompetition, TransitionRequest, UpgradeDecision, UpgradeOut, UpgradeRequest,
+};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -39,97 +40,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(apply_for_upgrade)
         .service(list_upgrade_applications)
         .service(decide_upgrade);
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct BodyOut {
-    pub organisation_id: String,
-    pub organisation_name: String,
-    /// union, hrss, enterprise, school, industry_body.
-    pub organisation_kind: String,
-    pub role: BodyRole,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CompetitionOut {
-    pub id: String,
-    #[schema(example = "2026年云南省职工职业技能大赛")]
-    pub name: String,
-    /// 第N届
-    pub edition: Option<i32>,
-    pub year: i32,
-    pub category: Category,
-    pub tier: Tier,
-    pub class: CompetitionClass,
-    pub host_org_id: String,
-    pub host_org_name: String,
-    /// Co-hosts, undertakers, co-organisers and supporters.
-    pub bodies: Vec<BodyOut>,
-    /// Part of the fourth-quarter competition season (竞赛季).
-    pub is_season: bool,
-    /// The named major project of a labour competition.
-    pub major_project: Option<String>,
-    pub description: Option<String>,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub registration_opens_at: Option<DateTime<Utc>>,
-    pub registration_closes_at: Option<DateTime<Utc>>,
-    /// The higher-tier competition its qualifiers go to.
-    pub feeds_into_id: Option<String>,
-    /// The tier that recognised it through an upgrade application (e.g. `national`: 全国引领性).
-    pub recognised_tier: Option<Tier>,
-    pub status: Status,
-    /// The reason given with the last transition that needed one.
-    pub status_reason: Option<String>,
-    pub roster_publicity_days: i32,
-    pub results_publicity_days: i32,
-    /// Where the lifecycle can go from here.
-    pub allowed_transitions: Vec<Status>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CompetitionRef {
-    pub id: String,
-    pub name: String,
-    pub year: i32,
-    pub tier: Tier,
-    pub status: Status,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct UpgradeOut {
-    pub id: String,
-    pub competition_id: String,
-    pub target_tier: Tier,
-    pub reviewer_org_id: String,
-    /// pending, approved or refused.
-    pub status: String,
-    pub statement: String,
-    pub decision_reason: Option<String>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CompetitionDetail {
-    #[serde(flatten)]
-    pub competition: CompetitionOut,
-    pub events: Vec<EventOut>,
-    /// Upward: the competition this one feeds, the one that feeds, and so on to the top.
-    pub feeds_into_chain: Vec<CompetitionRef>,
-    /// Downward: the competitions whose qualifiers come here.
-    pub fed_by: Vec<CompetitionRef>,
-    /// Upgrade applications (for its organisers).
-    pub upgrade_applications: Vec<UpgradeOut>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CompetitionPage {
-    pub items: Vec<CompetitionOut>,
-    pub next_cursor: Option<String>,
 }
 
 fn competition_ref(row: &CompetitionRow) -> ApiResult<CompetitionRef> {
@@ -308,42 +218,6 @@ pub async fn list_competitions(
         })
         .await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-cache")).json(out))
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BodyInput {
-    pub organisation_id: String,
-    pub role: BodyRole,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewCompetition {
-    #[schema(example = "2026年云南省职工职业技能大赛")]
-    pub name: String,
-    pub edition: Option<i32>,
-    pub year: i32,
-    pub category: Category,
-    pub tier: Tier,
-    pub class: CompetitionClass,
-    /// 主办单位: the organisation whose organisers run it.
-    pub host_org_id: String,
-    #[serde(default)]
-    pub bodies: Vec<BodyInput>,
-    #[serde(default)]
-    pub is_season: bool,
-    pub major_project: Option<String>,
-    pub description: Option<String>,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub registration_opens_at: Option<DateTime<Utc>>,
-    pub registration_closes_at: Option<DateTime<Utc>>,
-    pub feeds_into_id: Option<String>,
-    /// Working days the roster is publicised (公示) before it is final; default 7, 0 for none.
-    pub roster_publicity_days: Option<i32>,
-    /// Working days results are publicised before they are final; default 5, 0 for none.
-    pub results_publicity_days: Option<i32>,
 }
 
 /// Checks co-organising bodies: known organisations, not the host, each once.
@@ -571,40 +445,6 @@ pub async fn get_competition(
     Ok(respond(actix_web::http::StatusCode::OK, detail, version))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CompetitionPatch {
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i32>)]
-    pub edition: Option<Option<i32>>,
-    pub year: Option<i32>,
-    pub category: Option<Category>,
-    pub tier: Option<Tier>,
-    pub class: Option<CompetitionClass>,
-    pub bodies: Option<Vec<BodyInput>>,
-    pub is_season: Option<bool>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub major_project: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub description: Option<Option<String>>,
-    pub starts_on: Option<NaiveDate>,
-    pub ends_on: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<DateTime<Utc>>)]
-    pub registration_opens_at: Option<Option<DateTime<Utc>>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<DateTime<Utc>>)]
-    pub registration_closes_at: Option<Option<DateTime<Utc>>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub feeds_into_id: Option<Option<String>>,
-    pub roster_publicity_days: Option<i32>,
-    pub results_publicity_days: Option<i32>,
-}
-
 impl CompetitionPatch {
     /// The fields that only change before registration opens.
     fn setup_fields(&self) -> Vec<&'static str> {
@@ -754,15 +594,6 @@ pub async fn update_competition(
         .await?;
     let version = out.version;
     Ok(respond(actix_web::http::StatusCode::OK, out, version))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransitionRequest {
-    /// The state to move to; the competition's `allowed_transitions` lists the candidates.
-    pub to: Status,
-    /// Required to cancel, and to close registration before its deadline.
-    pub reason: Option<String>,
 }
 
 /// Moves a competition along its lifecycle. An impossible step is a 409 `transition_not_allowed`
@@ -966,13 +797,6 @@ fn apply_transition_effects(
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpgradeRequest {
-    /// Why it deserves recognition one tier up (scale, results, standards met).
-    pub statement: String,
-}
-
 /// Puts a competition forward for recognition one tier up: a county or prefecture competition to
 /// the tier above, a provincial one (省级示范性) for national leading status (全国引领性). The
 /// organisers of the host's ancestor at that tier decide.
@@ -1073,14 +897,6 @@ pub async fn list_upgrade_applications(
         .read(move |conn| Ok(store::competitions::upgrades_for_reviewers(conn, paths.as_deref(), Some(&status), 500)?))
         .await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(upgrade_out).collect::<Vec<_>>()))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpgradeDecision {
-    pub approve: bool,
-    /// Required when refusing.
-    pub reason: Option<String>,
 }
 
 /// Approves or refuses an upgrade application (the higher tier's organisers).

@@ -4,8 +4,6 @@
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
@@ -22,6 +20,10 @@ use crate::service::load;
 use crate::service::registrations::save_status;
 use crate::store::draws::{AssignmentRow, DrawRow, EventRoleRow};
 use crate::store::{self, new_id};
+use crate::wire::draw::{
+    Appointment, CheckInOut, CheckInRequest, DrawEntry, DrawMapping, DrawSummary, EventRoleOut, NoShowOut, Ticket,
+    TicketSession,
+};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -34,15 +36,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(ticket_page)
         .service(check_in)
         .service(mark_no_shows);
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EventRoleOut {
-    pub id: String,
-    pub user_id: String,
-    pub username: String,
-    pub role: EventRole,
-    pub created_at: DateTime<Utc>,
 }
 
 /// The event's officials (its competition's organisers, and the officials themselves).
@@ -77,13 +70,6 @@ pub async fn list_event_roles(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Appointment {
-    pub user_id: String,
-    pub role: EventRole,
 }
 
 /// Appoints a qualified person to a role on the event (the host's organisers).
@@ -189,14 +175,6 @@ pub async fn remove_appointment(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DrawSummary {
-    pub event_id: String,
-    pub contestants: usize,
-    pub algorithm: String,
-    pub performed_at: DateTime<Utc>,
-}
-
 /// Performs the event's draw (the encryption judge, once the roster is final): a random seed
 /// gives every admitted contestant a draw number and every draw number a station. The answer says
 /// only that it happened; the mapping stays sealed.
@@ -268,27 +246,6 @@ pub async fn perform_draw(state: web::Data<AppState>, actor: Actor, id: web::Pat
     Ok(HttpResponse::Created().json(out))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DrawEntry {
-    pub registration_id: String,
-    pub full_name: String,
-    pub ticket_number: Option<String>,
-    /// Layer one: contestant → draw number (一次加密).
-    pub draw_number: i32,
-    /// Layer two: draw number → station (二次加密).
-    pub station_number: i32,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DrawMapping {
-    pub event_id: String,
-    /// Reproduces every number with the algorithm.
-    pub seed: String,
-    pub algorithm: String,
-    pub performed_at: DateTime<Utc>,
-    pub entries: Vec<DrawEntry>,
-}
-
 /// The draw's mapping: for the event's encryption judge only, until the competition is decrypted;
 /// then for its organisers too. Nobody else, organisers and judges included, can read it before.
 #[utoipa::path(tag = "registration", responses((status = 200, body = DrawMapping), ProblemResponses), security(("bearer" = [])))]
@@ -336,33 +293,6 @@ pub async fn read_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<S
         })
         .await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(out))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TicketSession {
-    pub kind: String,
-    pub name: String,
-    pub venue: String,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Ticket {
-    /// 准考证号
-    pub ticket_number: String,
-    pub full_name: String,
-    pub gender: String,
-    /// Masked: the ticket is shown at the door.
-    pub id_number: String,
-    /// The photo is pasted (or printed) into the box on the printed ticket.
-    pub photo_url: Option<String>,
-    pub competition_name: String,
-    pub event_name: String,
-    pub nominating_org_name: String,
-    pub sessions: Vec<TicketSession>,
-    /// What to bring and when to arrive.
-    pub instructions: Vec<String>,
 }
 
 fn load_ticket(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<Ticket> {
@@ -474,26 +404,6 @@ table.sessions td, table.sessions th {{ border: 1px solid #999; padding: 2mm; }}
         .body(html))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CheckInRequest {
-    /// As scanned from the ticket.
-    pub ticket_number: String,
-    /// As read from the ID card presented.
-    pub id_number: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CheckInOut {
-    pub registration_id: String,
-    pub ticket_number: String,
-    pub full_name: String,
-    pub status: RegistrationStatus,
-    pub checked_in_at: Option<DateTime<Utc>>,
-    /// True when this contestant had already been checked in (a repeated scan).
-    pub repeated: bool,
-}
-
 /// Checks a contestant in (检录) by ticket number, confirmed against the ID card presented. A
 /// repeated scan answers the same and changes nothing.
 #[utoipa::path(tag = "registration", request_body = CheckInRequest, responses((status = 200, body = CheckInOut), ProblemResponses), security(("bearer" = [])))]
@@ -557,12 +467,6 @@ pub async fn check_in(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NoShowOut {
-    /// Admitted contestants not checked in, now marked no-show.
-    pub marked: usize,
 }
 
 /// Marks the admitted contestants who did not check in as no-shows, once the event's first sitting

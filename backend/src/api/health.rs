@@ -1,26 +1,13 @@
 use actix_web::{get, web, HttpResponse};
 use diesel::connection::SimpleConnection;
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiResult;
+use crate::wire::health::{Health, Readiness};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(healthz).service(readyz);
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Health {
-    pub status: &'static str,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Readiness {
-    pub status: &'static str,
-    /// `sqlite` or `postgres`.
-    pub database: &'static str,
 }
 
 /// Liveness: the process answers. Does no I/O, so it is the ceiling benchmarks compare with.

@@ -7,9 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
@@ -28,6 +27,11 @@ use crate::service::{judging, load};
 use crate::store::events::EventRow;
 use crate::store::judging::{AspectRow, FlagRow, JudgeAspectRow, MarkRow, RelationRow, SignoffRow};
 use crate::store::{self, new_id};
+use crate::wire::judging::{
+    AspectOut, AssignmentOut, AssignmentRequest, DecryptionOut, FlagOut, JudgeProgress, JudgeValue, MarkEdit,
+    MarkInput, MarkOut, MyEvent, ProgressOut, ReconcileRequest, RelationOut, RelationRequest, ReviewOut, SampleOut,
+    SampleResult, ScoreRow, ScoresOut, SheetOut, SheetSubmission, SignoffOut, SubmissionOut,
+};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -98,22 +102,6 @@ fn conflicted(
     }
     let contestant_employer = store::persons::find(conn, &r.person_id)?.and_then(|(p, _)| p.employer_org_id);
     Ok(contestant_employer.as_deref() == Some(employer.as_str()))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssignmentRequest {
-    pub user_id: String,
-    /// The section (0-based, in scheme order) whose aspects the judge marks.
-    pub section_index: i32,
-    /// Only these aspects (codes such as `2.1.3`); default: every aspect of the section.
-    pub aspect_codes: Option<Vec<String>>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AssignmentOut {
-    pub user_id: String,
-    pub assigned: Vec<String>,
 }
 
 /// Assigns a judge of the event the aspects they mark (the host's organisers).
@@ -196,22 +184,6 @@ pub async fn assign_aspects(
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RelationRequest {
-    /// The related person's ID card number.
-    pub id_number: String,
-    /// e.g. 亲属, 师徒, 同事.
-    pub relation: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RelationOut {
-    pub id: String,
-    pub relation: String,
-    pub created_at: DateTime<Utc>,
-}
-
 /// A judge declares a relation with a person (kin, teacher and pupil, colleague). The system then
 /// refuses that judge's marks for that person, whatever station they draw.
 #[utoipa::path(tag = "judging", request_body = RelationRequest, responses((status = 201, body = RelationOut), ProblemResponses), security(("bearer" = [])))]
@@ -273,16 +245,6 @@ pub async fn declare_relation(
     Ok(HttpResponse::Created().json(out))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MyEvent {
-    pub event_id: String,
-    pub event_name: String,
-    pub competition_name: String,
-    pub roles: Vec<EventRole>,
-    /// Codes of the aspects the caller marks.
-    pub aspects: Vec<String>,
-}
-
 /// The events where the caller has a judging role, with the aspects they mark.
 #[utoipa::path(tag = "judging", responses((status = 200, body = [MyEvent]), ProblemResponses), security(("bearer" = [])))]
 #[get("/me/judging")]
@@ -322,44 +284,6 @@ pub async fn my_judging(state: web::Data<AppState>, actor: Actor) -> ApiResult<H
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AspectOut {
-    pub id: String,
-    pub code: String,
-    pub criterion: String,
-    pub description: String,
-    pub kind: AspectKind,
-    pub max: f64,
-    /// Judgement: what 0, 1, 2 and 3 mean.
-    pub descriptors: Vec<String>,
-    pub tolerance: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct MarkOut {
-    pub id: String,
-    pub aspect_id: String,
-    pub station_number: i32,
-    pub value: f64,
-    /// submitted, flagged (re-score asked), signed, locked.
-    pub status: String,
-    pub version: i32,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SheetOut {
-    pub event_id: String,
-    pub section_index: i32,
-    pub section_name: String,
-    /// The stations to mark: numbers only, never names.
-    pub stations: Vec<i32>,
-    pub aspects: Vec<AspectOut>,
-    pub marks: Vec<MarkOut>,
-    /// Whether the caller has signed this section.
-    pub signed: bool,
 }
 
 pub fn mark_out(m: &MarkRow) -> MarkOut {
@@ -455,34 +379,6 @@ pub async fn sheet(
         })
         .await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(out))
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MarkInput {
-    pub aspect_id: String,
-    pub station_number: i32,
-    pub value: f64,
-    /// To change a mark already entered: the version it was read at (a stale one is refused).
-    pub version: Option<i32>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SheetSubmission {
-    /// One mark or a whole sheet.
-    pub marks: Vec<MarkInput>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SubmissionOut {
-    /// Marks written (new or changed).
-    pub saved: usize,
-    /// Marks sent again with the value already stored.
-    pub unchanged: usize,
-    pub marks: Vec<MarkOut>,
-    /// Judgement aspects now flagged for the chief judge: (aspect code, station).
-    pub flagged: Vec<String>,
 }
 
 /// Re-evaluates the spread of a judgement aspect at a station after a change.
@@ -697,12 +593,6 @@ pub async fn submit_marks(
     .await
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MarkEdit {
-    pub value: f64,
-}
-
 /// Changes one mark. Needs `If-Match` with the version read: of two edits from the same version,
 /// the second gets 412.
 #[utoipa::path(tag = "judging", request_body = MarkEdit, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = MarkOut), ProblemResponses), security(("bearer" = [])))]
@@ -736,26 +626,6 @@ pub async fn edit_mark(
         })
         .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(out.version))).json(out))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct JudgeValue {
-    pub judge: String,
-    pub value: f64,
-    pub status: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FlagOut {
-    pub id: String,
-    pub aspect_code: String,
-    pub aspect_description: String,
-    pub station_number: i32,
-    /// open, rescore_requested or reconciled.
-    pub status: String,
-    pub note: Option<String>,
-    /// The judges' scores side by side.
-    pub values: Vec<JudgeValue>,
 }
 
 fn flag_out(conn: &mut DbConnection, flag: FlagRow, aspects: &HashMap<String, AspectRow>) -> ApiResult<FlagOut> {
@@ -861,13 +731,6 @@ pub async fn request_rescore(
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReconcileRequest {
-    /// What was decided: re-scored, or the spread accepted and why.
-    pub note: String,
-}
-
 /// Records the chief judge's reconciliation of a flag (after a re-score, or accepting the spread
 /// with a reason).
 #[utoipa::path(tag = "judging", request_body = ReconcileRequest, responses((status = 200, body = FlagOut), ProblemResponses), security(("bearer" = [])))]
@@ -910,15 +773,6 @@ pub async fn reconcile_flag(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SignoffOut {
-    pub section_index: i32,
-    /// judge or chief.
-    pub kind: String,
-    pub signed_at: DateTime<Utc>,
-    pub confirmed: bool,
 }
 
 fn unresolved_flags_in(
@@ -1170,27 +1024,6 @@ pub async fn confirm_section(
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct JudgeProgress {
-    pub judge: String,
-    pub section_index: i32,
-    /// Marks expected: assigned aspects × competing stations.
-    pub expected: usize,
-    pub entered: usize,
-    pub signed: usize,
-    pub locked: usize,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProgressOut {
-    pub event_id: String,
-    pub stations: usize,
-    pub judges: Vec<JudgeProgress>,
-    pub open_flags: usize,
-    /// Sections signed by the chief judge and confirmed (locked).
-    pub sections_locked: Vec<i32>,
-}
-
 /// Marking progress per judge and section: expected, entered, signed, locked (organisers, chief
 /// judge, supervisor).
 #[utoipa::path(tag = "judging", responses((status = 200, body = ProgressOut), ProblemResponses), security(("bearer" = [])))]
@@ -1248,34 +1081,6 @@ pub async fn progress(state: web::Data<AppState>, actor: Actor, id: web::Path<St
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SampleOut {
-    pub id: String,
-    pub station_number: i32,
-    /// top, random or full.
-    pub reason: String,
-    /// pending, checked or discrepancy.
-    pub status: String,
-    pub note: Option<String>,
-    /// The station's current total, to re-check against the sheets.
-    pub total: f64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReviewOut {
-    pub event_id: String,
-    /// Reproduces the random part of the sample.
-    pub seed: Option<String>,
-    pub samples: Vec<SampleOut>,
-    pub checked: usize,
-    pub discrepancies: usize,
-    pub error_rate: f64,
-    /// More than 5 % discrepancies: every station is reviewed.
-    pub full_review: bool,
-    /// Every sampled station has been reviewed.
-    pub complete: bool,
 }
 
 fn review_out(conn: &mut DbConnection, event: &EventRow) -> ApiResult<ReviewOut> {
@@ -1390,14 +1195,6 @@ pub async fn get_review(state: web::Data<AppState>, actor: Actor, id: web::Path<
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SampleResult {
-    /// checked (the score stands) or discrepancy (an error was found and is corrected through re-opening).
-    pub outcome: String,
-    pub note: Option<String>,
-}
-
 /// Records the re-check of a sampled station (chief judge or supervisor). When discrepancies exceed
 /// 5 % of the checks, every remaining station is added for review.
 #[utoipa::path(tag = "judging", request_body = SampleResult, responses((status = 200, body = ReviewOut), ProblemResponses), security(("bearer" = [])))]
@@ -1452,13 +1249,6 @@ pub async fn record_sample(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DecryptionOut {
-    pub event_id: String,
-    pub requested_at: Option<DateTime<Utc>>,
-    pub decrypted_at: Option<DateTime<Utc>>,
 }
 
 /// The encryption judge asks to decrypt the event: every section locked and the review complete.
@@ -1552,25 +1342,6 @@ pub async fn confirm_decryption(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ScoreRow {
-    pub station_number: i32,
-    /// After decryption only.
-    pub full_name: Option<String>,
-    pub registration_id: Option<String>,
-    pub theory: f64,
-    pub practical: f64,
-    pub total: f64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ScoresOut {
-    pub event_id: String,
-    pub decrypted: bool,
-    /// Best first, from the marks as they stand (provisional until results are computed).
-    pub rows: Vec<ScoreRow>,
 }
 
 /// Current scores by station (organisers, chief judge, supervisor); names appear only after

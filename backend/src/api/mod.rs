@@ -29,7 +29,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -296,15 +296,6 @@ fn join_path(path: &str, name: &str) -> String {
     }
 }
 
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`) in a PATCH body.
-pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    Option::<T>::deserialize(de).map(Some)
-}
-
 /// The entity tag of a record version.
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
@@ -383,7 +374,7 @@ pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -
 
 pub use crate::service::audit::{record, record_as};
 
-pub use crate::wire::{parse_id, utc};
+pub use crate::wire::{double_option, parse_id, utc};
 
 /// The `Idempotency-Key` header: 1 to 200 visible characters.
 pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {

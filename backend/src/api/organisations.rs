@@ -3,14 +3,12 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
-    check_version, double_option, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams,
-    ProblemResponses,
+    check_version, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses,
 };
 use crate::auth::policy::can_manage_organisation;
 use crate::auth::Actor;
@@ -21,6 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::organisations::{OrganisationFilter, OrganisationRow};
 use crate::store::StoreError;
 use crate::store::{self, audit::snapshot, new_id};
+use crate::wire::organisations::{NewOrganisation, OrganisationOut, OrganisationPage, OrganisationPatch};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -29,28 +28,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_organisation)
         .service(update_organisation)
         .service(delete_organisation);
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OrganisationOut {
-    pub id: String,
-    pub name: String,
-    pub short_name: Option<String>,
-    pub kind: OrgKind,
-    pub tier: Tier,
-    pub parent_id: Option<String>,
-    /// GB/T 2260 region code (100000 for the national root).
-    pub region_code: String,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct OrganisationPage {
-    pub items: Vec<OrganisationOut>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
 }
 
 fn kind_of(row: &OrganisationRow) -> ApiResult<(OrgKind, Tier)> {
@@ -148,20 +125,6 @@ pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<String>)
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(row.version))).json(organisation_out(row)?))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewOrganisation {
-    #[schema(example = "昆明市总工会")]
-    pub name: String,
-    pub short_name: Option<String>,
-    pub kind: OrgKind,
-    pub tier: Tier,
-    /// Required except for a national or provincial root (admins only).
-    pub parent_id: Option<String>,
-    #[schema(example = "530100")]
-    pub region_code: String,
-}
-
 /// Checks the placement rules and turns the violations into a 422.
 fn placement_ok(kind: OrgKind, tier: Tier, region_code: &str, parent: Option<&OrganisationRow>) -> ApiResult<()> {
     let parent = match parent {
@@ -253,20 +216,6 @@ fn sibling_name_taken(e: StoreError) -> ApiError {
     } else {
         e.into()
     }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OrganisationPatch {
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub short_name: Option<Option<String>>,
-    pub kind: Option<OrgKind>,
-    pub tier: Option<Tier>,
-    /// Moves the organisation (and its subtree) under another parent.
-    pub parent_id: Option<String>,
-    pub region_code: Option<String>,
 }
 
 /// Changes an organisation. Needs `If-Match`. Moving it needs rights over the new parent too, and

@@ -6,18 +6,17 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
-    check_version, double_option, etag, if_match_version, parse_id, record, split_page, JsonBody, PageParams,
-    ProblemResponses,
+    check_version, etag, if_match_version, parse_id, record, split_page, JsonBody, PageParams, ProblemResponses,
 };
 use crate::auth::policy::can_edit_person;
 use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::domain::id_card::{mask_id_number, parse_id_card};
-use crate::domain::person::{check_ethnicity, check_phone, check_skill_level, CredentialSource, Education, Gender};
+use crate::domain::person::{check_ethnicity, check_phone, check_skill_level, Gender};
 use crate::domain::role::Role;
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
@@ -25,6 +24,7 @@ use crate::service::credentials::{decide_credential, record_credential, NewCrede
 use crate::store::persons::{PersonFilter, PersonRow};
 use crate::store::{self, audit::snapshot, new_id};
 use crate::wire::persons::{credential_out, person_out, CredentialOut, PersonOut};
+use crate::wire::persons::{CredentialInput, PersonInput, PersonPage, PersonPatch, RejectCredentialInput};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -37,12 +37,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(verify_credential)
         .service(reject_credential)
         .service(delete_credential);
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct PersonPage {
-    pub items: Vec<PersonOut>,
-    pub next_cursor: Option<String>,
 }
 
 /// The audit trail keeps the masked form: the trail is read by admins for accountability, not
@@ -78,24 +72,6 @@ fn row_for_audit(row: &PersonRow) -> AuditPerson<'_> {
         is_migrant_worker: row.is_migrant_worker,
         version: row.version,
     }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PersonInput {
-    /// As on the ID card; minority names keep their `·` (阿卜杜拉·艾买提).
-    #[schema(example = "李娜")]
-    pub full_name: String,
-    /// 18 characters, GB 11643 check character validated; birth date and gender come from it.
-    #[schema(example = "11010519491231002X")]
-    pub id_number: String,
-    pub ethnicity: Option<String>,
-    pub phone: Option<String>,
-    pub education: Option<Education>,
-    pub employer_org_id: Option<String>,
-    pub occupation: Option<String>,
-    #[serde(default)]
-    pub is_migrant_worker: bool,
 }
 
 /// The checked fields of a person, or every violation found.
@@ -314,29 +290,6 @@ pub async fn get_person(state: web::Data<AppState>, actor: Actor, id: web::Path<
     Ok(respond(actix_web::http::StatusCode::OK, out))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PersonPatch {
-    pub full_name: Option<String>,
-    pub id_number: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub ethnicity: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Education>)]
-    pub education: Option<Option<Education>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub employer_org_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub occupation: Option<Option<String>>,
-    pub is_migrant_worker: Option<bool>,
-}
-
 /// Applies a patch to a stored person, checking every field again and the new employer's scope.
 fn apply_patch(
     conn: &mut DbConnection,
@@ -485,19 +438,6 @@ pub async fn put_my_person(
     Ok(respond(status, out))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CredentialInput {
-    #[schema(example = "车工")]
-    pub occupation: String,
-    /// 5 初级工, 4 中级工, 3 高级工, 2 技师, 1 高级技师.
-    pub level: i32,
-    pub certificate_no: Option<String>,
-    pub issuer: Option<String>,
-    pub issued_on: NaiveDate,
-    pub source: CredentialSource,
-}
-
 /// Records a skill credential (职业技能等级证书) of a person. The person's own entry is a
 /// declaration (`declared`), counted by no rule until a reviewer verifies it; an organiser or
 /// official over the person's employer, an organiser reviewing one of their registrations, or an
@@ -536,13 +476,6 @@ pub async fn add_credential(
     };
     let out = credential_out(record_credential(&state.db, actor, person_id, new, now).await?);
     Ok(HttpResponse::Created().json(out))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RejectCredentialInput {
-    /// Why (shown to the person): e.g. 证书编号查无此证.
-    pub reason: String,
 }
 
 /// Verifies a declared credential after seeing the certificate (a reviewer, never its holder).

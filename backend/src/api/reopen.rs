@@ -5,9 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use chrono::NaiveDateTime;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
@@ -22,6 +20,7 @@ use crate::service::judging::aspects_by_id;
 use crate::service::load;
 use crate::store::judging::{AspectRow, MarkRow, ReopenRow};
 use crate::store::{self, new_id};
+use crate::wire::reopen::{DeclineReopen, ReopenOut, ReopenRequest, StationMark, StationMarksOut};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -34,32 +33,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Who may look at a station's marks and the re-open requests.
 const OVERSEERS: &[EventRole] = &[EventRole::ChiefJudge, EventRole::Supervisor];
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StationMark {
-    pub id: String,
-    pub aspect_id: String,
-    pub aspect_code: String,
-    pub criterion: String,
-    pub description: String,
-    /// Judgements are 0–3; deductions 0 to −max; measurements 0 to max.
-    pub kind: AspectKind,
-    pub judge: String,
-    pub value: f64,
-    pub max: f64,
-    /// submitted, flagged, signed, locked.
-    pub status: String,
-    pub version: i32,
-    /// A re-open request for this mark is waiting for a supervisor.
-    pub reopen_pending: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StationMarksOut {
-    pub event_id: String,
-    pub station_number: i32,
-    pub marks: Vec<StationMark>,
-}
 
 /// Every judge's marks at one station, by aspect (chief judge and supervisor).
 #[utoipa::path(tag = "judging", responses((status = 200, body = StationMarksOut), ProblemResponses), security(("bearer" = [])))]
@@ -112,38 +85,6 @@ pub async fn station_marks(
 /// "1.10.2" sorts after "1.9.1".
 fn natural_code(code: &str) -> Vec<u32> {
     code.split('.').map(|p| p.parse().unwrap_or(u32::MAX)).collect()
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReopenRequest {
-    pub new_value: f64,
-    pub reason: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeclineReopen {
-    pub reason: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReopenOut {
-    pub id: String,
-    pub mark_id: String,
-    pub station_number: i32,
-    pub aspect_code: String,
-    pub judge: String,
-    /// pending until a supervisor approves or declines; approved; declined.
-    pub status: String,
-    /// The mark's value when the change was asked.
-    pub old_value: f64,
-    pub new_value: f64,
-    pub reason: String,
-    pub requested_by: String,
-    pub decided_by: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub decided_at: Option<DateTime<Utc>>,
 }
 
 fn reopen_out(

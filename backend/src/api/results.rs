@@ -8,10 +8,9 @@ use std::time::{Duration, Instant};
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
@@ -27,6 +26,9 @@ use crate::service::load;
 use crate::store::events::EventRow;
 use crate::store::results::{ResultRow, ResultSetRow};
 use crate::store::{self, new_id};
+use crate::wire::results::{
+    ComputeRequest, Difference, EventStatistics, ResultEntry, ResultSetOut, ResultSetSummary, Verification,
+};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -41,49 +43,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 use crate::domain::competition::RESULTS_PUBLICITY_WORKING_DAYS;
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ResultEntry {
-    pub rank: i32,
-    pub station_number: i32,
-    pub registration_id: String,
-    pub full_name: String,
-    /// Masked on public results.
-    pub id_number: String,
-    pub nominating_org_name: String,
-    pub theory: f64,
-    pub practical: f64,
-    pub total: f64,
-    /// On the WorldSkills scale (median 700), when asked for.
-    pub standardised: Option<i32>,
-    /// broken, shared or decision_required, when totals were equal.
-    pub tie_note: Option<String>,
-    /// The key that separated equal totals.
-    pub tie_key: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ResultSetOut {
-    #[serde(flatten)]
-    pub summary: ResultSetSummary,
-    /// How many entries the whole set has (a page may show fewer).
-    pub entry_count: usize,
-    pub entries: Vec<ResultEntry>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ResultSetSummary {
-    pub id: String,
-    pub event_id: String,
-    pub version: i32,
-    /// provisional, publicity or final.
-    pub status: String,
-    /// SHA-256 of the marks the results were computed from.
-    pub marks_digest: String,
-    pub computed_at: DateTime<Utc>,
-    pub publicity_ends_at: Option<DateTime<Utc>>,
-    pub finalised_at: Option<DateTime<Utc>>,
-}
 
 /// SHA-256 over every mark of the event, in a fixed order.
 fn marks_digest(marks: &[(String, i32, String, i32)]) -> String {
@@ -100,17 +59,6 @@ fn marks_digest(marks: &[(String, i32, String, i32)]) -> String {
 
 fn current_digest(conn: &mut DbConnection, event_id: &str) -> ApiResult<String> {
     Ok(marks_digest(&store::judging::mark_values_of_event(conn, event_id)?))
-}
-
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ComputeRequest {
-    /// Ties in the top three are never shared: they go to the organising committee's decision.
-    #[serde(default)]
-    pub top_three_never_shared: bool,
-    /// Also give scores on the WorldSkills scale (median 700).
-    #[serde(default)]
-    pub standardised: bool,
 }
 
 /// The results as the marks give them now (not stored), with the digest of those marks. The
@@ -477,25 +425,6 @@ pub async fn get_results(
         .body(body))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Difference {
-    pub station_number: i32,
-    pub stored_rank: Option<i32>,
-    pub recomputed_rank: Option<i32>,
-    pub stored_total: Option<f64>,
-    pub recomputed_total: Option<f64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Verification {
-    pub result_set_id: String,
-    /// The marks are exactly those the set was computed from.
-    pub digest_matches: bool,
-    /// Recomputing from the raw marks gives the stored ranking, score for score.
-    pub identical: bool,
-    pub differences: Vec<Difference>,
-}
-
 /// Recomputes the latest result set from the raw marks and reports any difference.
 #[utoipa::path(tag = "results", request_body = ComputeRequest, responses((status = 200, body = Verification), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/results/verify")]
@@ -828,21 +757,6 @@ mod tests {
         assert_eq!(super::csv_field("昆明, 五华"), "\"昆明, 五华\"");
         assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EventStatistics {
-    pub event_id: String,
-    /// Registrations holding a place (submitted to competed).
-    pub registered: usize,
-    /// Admitted to the roster, whatever happened next.
-    pub admitted: usize,
-    pub competed: usize,
-    pub no_show: usize,
-    /// Share of the admitted who competed.
-    pub completion_rate: f64,
-    /// Of the latest result set, when there is one.
-    pub scores: Option<crate::domain::statistics::ScoreSummary>,
 }
 
 /// Counts of competitors, completion and the score distribution of an event (its organisers, and

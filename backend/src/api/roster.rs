@@ -4,9 +4,9 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use diesel::Connection;
@@ -32,6 +32,10 @@ use crate::store::registrations::ObjectionRow;
 use crate::store::{self, new_id};
 use crate::wire::qualifiers::{QualifierList, QualifierOutcome};
 use crate::wire::registrations::SignUpRequest;
+use crate::wire::roster::{
+    CalendarDayInput, CalendarDayOut, ImportReport, ImportRow, ObjectionOut, ObjectionRequest, ObjectionRuling,
+    PublicRoster, RosterEntry,
+};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -73,28 +77,6 @@ pub struct ImportQuery {
     /// `all_or_nothing` (default): if any row is refused, nothing is written. `valid_rows`: the
     /// valid rows are registered and the refused ones reported.
     pub mode: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportRow {
-    /// The row's number in the sheet (the header is row 1).
-    pub row: usize,
-    pub full_name: String,
-    pub id_number: String,
-    /// registered, refused, or valid (all_or_nothing with refusals: would have been registered).
-    pub outcome: String,
-    pub registration_id: Option<String>,
-    pub reasons: Vec<Violation>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportReport {
-    pub mode: String,
-    pub registered: usize,
-    pub refused: usize,
-    /// Whether anything was written.
-    pub committed: bool,
-    pub rows: Vec<ImportRow>,
 }
 
 /// The columns an import understands, by their Chinese or English headers.
@@ -287,30 +269,6 @@ fn person_for_row(
     Ok(person)
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RosterEntry {
-    pub registration_id: String,
-    pub event_id: String,
-    pub event_name: String,
-    pub full_name: String,
-    pub gender: String,
-    /// Always masked on the public roster.
-    pub id_number: String,
-    pub nominating_org_name: String,
-    pub team_name: Option<String>,
-    pub status: RegistrationStatus,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PublicRoster {
-    pub competition_id: String,
-    pub competition_name: String,
-    /// When the publicity window (公示) opened and closes.
-    pub publicity_starts_at: Option<DateTime<Utc>>,
-    pub publicity_ends_at: Option<DateTime<Utc>>,
-    pub entries: Vec<RosterEntry>,
-}
-
 /// The roster entries of a competition: admitted (and later) registrations, in event order.
 fn roster_entries(
     conn: &mut DbConnection,
@@ -475,25 +433,6 @@ fn roster_workbook(title: &str, entries: &[(RosterEntry, String)]) -> ApiResult<
     workbook.save_to_buffer().map_err(failed)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ObjectionRequest {
-    /// What is wrong with this entry (e.g. does not meet the age rule, not employed by the unit).
-    pub grounds: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ObjectionOut {
-    pub id: String,
-    pub registration_id: String,
-    pub grounds: String,
-    /// filed, upheld or dismissed.
-    pub status: String,
-    pub ruling: Option<String>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-}
-
 fn objection_out(row: ObjectionRow) -> ObjectionOut {
     ObjectionOut {
         id: row.id,
@@ -589,13 +528,6 @@ pub async fn list_objections(
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ObjectionRuling {
-    pub uphold: bool,
-    pub ruling: String,
-}
-
 /// Rules on an objection. Upheld: the contestant is replaced by the next in line (if any).
 #[utoipa::path(operation_id = "rule_roster_objection", tag = "registration", request_body = ObjectionRuling, responses((status = 200, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/objections/{id}/ruling")]
@@ -664,13 +596,6 @@ pub async fn rule_objection(
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CalendarDayOut {
-    pub day: NaiveDate,
-    pub kind: DayKind,
-    pub name: String,
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CalendarQuery {
@@ -695,14 +620,6 @@ pub async fn list_calendar(state: web::Data<AppState>, query: web::Query<Calenda
             })
             .collect::<Vec<_>>(),
     ))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CalendarDayInput {
-    pub kind: DayKind,
-    #[schema(example = "国庆节")]
-    pub name: String,
 }
 
 /// Declares a day a public holiday or a worked weekend day (admins).

@@ -10,21 +10,20 @@ use std::time::Instant;
 
 use actix_web::{get, post, put, web, HttpResponse};
 use chrono::{DateTime, Datelike, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::Actor;
 use crate::domain::organisation::{region_within, NATIONAL_REGION};
-use crate::domain::plan::{
-    breakdown, progress, totals, Breakdown, Counts, Facts, Filter, PlanMetric, PlanPeriod, Progress, Target,
-};
+use crate::domain::plan::{breakdown, progress, totals, Facts, Filter, PlanMetric, PlanPeriod, Target};
 use crate::domain::role::Role;
 use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::store::statistics::TargetRow;
 use crate::store::{self, new_id};
+use crate::wire::statistics::{Dashboard, NamedBreakdown, TargetOut, TargetRequest};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -144,32 +143,6 @@ pub struct DashboardQuery {
     pub trade_id: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NamedBreakdown {
-    pub key: String,
-    /// The prefecture's or trade's name, where the key is a code or id.
-    pub name: Option<String>,
-    pub counts: Counts,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Dashboard {
-    pub region_code: String,
-    pub year: i32,
-    /// When the figures were counted (they may be up to the configured age).
-    pub counted_at: DateTime<Utc>,
-    pub totals: Counts,
-    /// Every year (the year filter aside).
-    pub by_year: Vec<Breakdown>,
-    pub by_prefecture: Vec<NamedBreakdown>,
-    pub by_tier: Vec<Breakdown>,
-    pub by_category: Vec<Breakdown>,
-    /// The 20 trades with the most contestants.
-    pub by_trade: Vec<NamedBreakdown>,
-    /// The region's plan targets and progress in the year.
-    pub targets: Vec<Progress>,
-}
-
 fn targets_of(rows: Vec<TargetRow>) -> Vec<Target> {
     rows.into_iter()
         .filter_map(|t| {
@@ -258,20 +231,6 @@ fn make_dashboard(snapshot: &Snapshot, filter: Filter, region: String, year: i32
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TargetOut {
-    pub id: String,
-    pub plan: String,
-    pub region_code: String,
-    pub metric: String,
-    pub period: String,
-    pub from_year: i32,
-    pub to_year: i32,
-    pub target: i64,
-    pub note: Option<String>,
-    pub updated_at: DateTime<Utc>,
-}
-
 fn target_out(t: TargetRow) -> TargetOut {
     TargetOut {
         id: t.id,
@@ -303,19 +262,6 @@ pub async fn list_targets(state: web::Data<AppState>, actor: Actor) -> ApiResult
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TargetRequest {
-    pub plan: String,
-    pub region_code: String,
-    pub metric: PlanMetric,
-    pub period: PlanPeriod,
-    pub from_year: i32,
-    pub to_year: i32,
-    pub target: i64,
-    pub note: Option<String>,
 }
 
 fn check_target(t: &TargetRequest) -> ApiResult<()> {

@@ -2,8 +2,8 @@
 //! admins when the classification adds occupations.
 
 use actix_web::{get, post, web, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{record, split_page, JsonBody, PageParams, ProblemResponses};
@@ -15,16 +15,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::trades::{TradeFilter, TradeRow};
 use crate::store::{self, audit::snapshot, new_id};
 use crate::wire::trades::{trade_out, TradeOut};
+use crate::wire::trades::{NewTrade, TradePage};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_trades).service(create_trade);
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct TradePage {
-    pub items: Vec<TradeOut>,
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -53,16 +48,6 @@ pub async fn list_trades(state: web::Data<AppState>, query: web::Query<TradeQuer
     let rows = state.db.read(move |conn| Ok(store::trades::list(conn, &filter)?)).await?;
     let (rows, next_cursor) = split_page(rows, limit, |r| r.id.clone());
     Ok(HttpResponse::Ok().json(TradePage { items: rows.into_iter().map(trade_out).collect(), next_cursor }))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewTrade {
-    #[schema(example = "6-02-06-13")]
-    pub code: String,
-    #[schema(example = "咖啡加工工")]
-    pub name: String,
-    pub category: TradeCategory,
 }
 
 /// Adds a trade (admins), e.g. an occupation from a newer MOHRSS list.

@@ -2,9 +2,8 @@
 //! organisers create accounts and grant organiser and judge roles within their own subtree.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses};
@@ -19,6 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::users::{GrantRow, UserFilter, UserRow};
 use crate::store::{self, audit::snapshot, new_id};
 use crate::wire::users::{grant_outs, GrantOut};
+use crate::wire::users::{GrantInput, NewUser, UserOut, UserPage, UserPatch};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -28,22 +28,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_user)
         .service(add_grant)
         .service(remove_grant);
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct UserOut {
-    pub id: String,
-    pub username: String,
-    pub person_id: Option<String>,
-    pub is_active: bool,
-    pub grants: Vec<GrantOut>,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct UserPage {
-    pub items: Vec<UserOut>,
-    pub next_cursor: Option<String>,
 }
 
 fn user_out(conn: &mut DbConnection, user: UserRow) -> ApiResult<UserOut> {
@@ -116,24 +100,6 @@ pub async fn list_users(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GrantInput {
-    pub role: Role,
-    /// Required for organiser, judge and official grants.
-    pub organisation_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewUser {
-    pub username: String,
-    /// The initial password, handed to the person out of band.
-    pub password: String,
-    /// Required for organisers (the account must land in their subtree).
-    pub grant: Option<GrantInput>,
 }
 
 /// Checks and writes one grant (used by account creation and by `POST /users/{id}/grants`).
@@ -251,13 +217,6 @@ pub async fn get_user(state: web::Data<AppState>, actor: Actor, id: web::Path<St
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UserPatch {
-    /// false disables the account and ends its sessions.
-    pub is_active: bool,
 }
 
 /// Enables or disables an account (admins only). Disabling ends every session at once.

@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::double_option;
+
 use super::schemes::MarkingSchemeOut;
 use super::trades::TradeOut;
 use super::utc;
@@ -125,4 +127,119 @@ pub fn document_out(row: DocumentRow) -> DocumentOut {
         status: row.status,
         change_reason: row.change_reason,
     }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEvent {
+    pub trade_id: String,
+    /// Defaults to the trade's name (and track, when not the worker track).
+    pub name: Option<String>,
+    /// Default individual.
+    pub mode: Option<EventMode>,
+    pub team_size: Option<i32>,
+    /// Default worker (职工组).
+    pub track: Option<Track>,
+    pub standard_level: Option<i32>,
+    /// Default 30 / 70.
+    pub weights: Option<Weights>,
+    pub quota_total: Option<i32>,
+    /// Default 5 per nominating organisation.
+    pub quota_per_organisation: Option<i32>,
+    pub min_age: Option<i32>,
+    pub max_age: Option<i32>,
+    pub min_skill_level: Option<i32>,
+    pub region_code: Option<String>,
+    /// Default 0.
+    pub qualifiers_count: Option<i32>,
+    /// Default practical, theory, elapsed_time, shared_rank.
+    pub tie_breaks: Option<Vec<TieBreakKey>>,
+    /// Default 10 % / 20 % / 30 %.
+    pub prize_bands: Option<PrizeBands>,
+    /// Award rule references (used by awards).
+    #[schema(value_type = Option<Object>)]
+    pub award_rules: Option<serde_json::Value>,
+    /// 2 (default): the nominating unit, then the host's organisers; 1: the host's organisers only.
+    pub review_levels: Option<i32>,
+    /// Minutes appeals stay open after the scores are announced: default 120 (2 hours), up to
+    /// 2,880 (48 hours, online rounds).
+    pub appeal_window_minutes: Option<i32>,
+    /// Or working days (1 to 10, China time, holidays observed) instead of minutes.
+    pub appeal_window_working_days: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventPatch {
+    pub trade_id: Option<String>,
+    pub name: Option<String>,
+    pub mode: Option<EventMode>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub team_size: Option<Option<i32>>,
+    pub track: Option<Track>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub standard_level: Option<Option<i32>>,
+    pub weights: Option<Weights>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub quota_total: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub quota_per_organisation: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub min_age: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub max_age: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub min_skill_level: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub region_code: Option<Option<String>>,
+    pub qualifiers_count: Option<i32>,
+    pub tie_breaks: Option<Vec<TieBreakKey>>,
+    pub prize_bands: Option<PrizeBands>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Object>)]
+    pub award_rules: Option<Option<serde_json::Value>>,
+    pub review_levels: Option<i32>,
+    pub appeal_window_minutes: Option<i32>,
+    /// null goes back to minutes.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub appeal_window_working_days: Option<Option<i32>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSession {
+    pub kind: SessionKind,
+    #[schema(example = "实操模块A")]
+    pub name: String,
+    #[schema(example = "云南技师学院实训楼3层")]
+    pub venue: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentInput {
+    #[schema(example = "2026年云南省职工职业技能大赛车工赛项技术工作文件")]
+    pub title: String,
+    /// The text (Markdown).
+    pub body: String,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRequest {
+    /// Required once registration has opened: what changed and why.
+    pub reason: Option<String>,
 }

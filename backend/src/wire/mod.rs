@@ -6,15 +6,30 @@
 //! `api → service → wire → {domain, store, auth::policy}`; nothing here imports `api` or
 //! `service`, or knows of HTTP.
 
+pub mod appeals;
+pub mod audit;
+pub mod auth;
+pub mod awards;
+pub mod competitions;
+pub mod draw;
 pub mod events;
+pub mod health;
+pub mod judging;
+pub mod organisations;
 pub mod persons;
 pub mod qualifiers;
 pub mod registrations;
+pub mod reopen;
+pub mod results;
+pub mod roster;
 pub mod schemes;
+pub mod statistics;
 pub mod trades;
 pub mod users;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+
+use serde::{Deserialize, Deserializer};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -28,4 +43,13 @@ pub fn parse_id(name: &str, value: &str) -> ApiResult<String> {
     uuid::Uuid::parse_str(value)
         .map(|u| u.to_string())
         .map_err(|_| ApiError::bad_request("invalid_id", format!("{name} must be a UUID")))
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`) in a PATCH body.
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
 }

@@ -1,8 +1,10 @@
 //! People and their skill credentials on the wire.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use super::double_option;
 
 use super::utc;
 use crate::auth::policy::can_see_full_id_number;
@@ -100,4 +102,71 @@ pub fn person_out(
         is_migrant_worker: row.is_migrant_worker,
         version: row.version,
     }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonPage {
+    pub items: Vec<PersonOut>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonInput {
+    /// As on the ID card; minority names keep their `·` (阿卜杜拉·艾买提).
+    #[schema(example = "李娜")]
+    pub full_name: String,
+    /// 18 characters, GB 11643 check character validated; birth date and gender come from it.
+    #[schema(example = "11010519491231002X")]
+    pub id_number: String,
+    pub ethnicity: Option<String>,
+    pub phone: Option<String>,
+    pub education: Option<Education>,
+    pub employer_org_id: Option<String>,
+    pub occupation: Option<String>,
+    #[serde(default)]
+    pub is_migrant_worker: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonPatch {
+    pub full_name: Option<String>,
+    pub id_number: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub ethnicity: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Education>)]
+    pub education: Option<Option<Education>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub employer_org_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub occupation: Option<Option<String>>,
+    pub is_migrant_worker: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialInput {
+    #[schema(example = "车工")]
+    pub occupation: String,
+    /// 5 初级工, 4 中级工, 3 高级工, 2 技师, 1 高级技师.
+    pub level: i32,
+    pub certificate_no: Option<String>,
+    pub issuer: Option<String>,
+    pub issued_on: NaiveDate,
+    pub source: CredentialSource,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectCredentialInput {
+    /// Why (shown to the person): e.g. 证书编号查无此证.
+    pub reason: String,
 }

@@ -1,7 +1,7 @@
 //! Trades (职业/工种) on the wire.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::utc;
@@ -29,4 +29,20 @@ pub fn trade_out(row: TradeRow) -> TradeOut {
         confirmed: row.confirmed,
         created_at: utc(row.created_at),
     }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TradePage {
+    pub items: Vec<TradeOut>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTrade {
+    #[schema(example = "6-02-06-13")]
+    pub code: String,
+    #[schema(example = "咖啡加工工")]
+    pub name: String,
+    pub category: TradeCategory,
 }

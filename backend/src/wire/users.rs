@@ -1,7 +1,7 @@
 //! Accounts' role grants on the wire.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::utc;
@@ -31,4 +31,45 @@ pub fn grant_outs(grants: Vec<GrantWithOrg>) -> Vec<GrantOut> {
             })
         })
         .collect()
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: String,
+    pub username: String,
+    pub person_id: Option<String>,
+    pub is_active: bool,
+    pub grants: Vec<GrantOut>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserPage {
+    pub items: Vec<UserOut>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantInput {
+    pub role: Role,
+    /// Required for organiser, judge and official grants.
+    pub organisation_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    /// The initial password, handed to the person out of band.
+    pub password: String,
+    /// Required for organisers (the account must land in their subtree).
+    pub grant: Option<GrantInput>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    /// false disables the account and ends its sessions.
+    pub is_active: bool,
 }

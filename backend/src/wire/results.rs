@@ -1,0 +1,93 @@
+//! The results area on the wire.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultEntry {
+    pub rank: i32,
+    pub station_number: i32,
+    pub registration_id: String,
+    pub full_name: String,
+    /// Masked on public results.
+    pub id_number: String,
+    pub nominating_org_name: String,
+    pub theory: f64,
+    pub practical: f64,
+    pub total: f64,
+    /// On the WorldSkills scale (median 700), when asked for.
+    pub standardised: Option<i32>,
+    /// broken, shared or decision_required, when totals were equal.
+    pub tie_note: Option<String>,
+    /// The key that separated equal totals.
+    pub tie_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultSetOut {
+    #[serde(flatten)]
+    pub summary: ResultSetSummary,
+    /// How many entries the whole set has (a page may show fewer).
+    pub entry_count: usize,
+    pub entries: Vec<ResultEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultSetSummary {
+    pub id: String,
+    pub event_id: String,
+    pub version: i32,
+    /// provisional, publicity or final.
+    pub status: String,
+    /// SHA-256 of the marks the results were computed from.
+    pub marks_digest: String,
+    pub computed_at: DateTime<Utc>,
+    pub publicity_ends_at: Option<DateTime<Utc>>,
+    pub finalised_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeRequest {
+    /// Ties in the top three are never shared: they go to the organising committee's decision.
+    #[serde(default)]
+    pub top_three_never_shared: bool,
+    /// Also give scores on the WorldSkills scale (median 700).
+    #[serde(default)]
+    pub standardised: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Difference {
+    pub station_number: i32,
+    pub stored_rank: Option<i32>,
+    pub recomputed_rank: Option<i32>,
+    pub stored_total: Option<f64>,
+    pub recomputed_total: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verification {
+    pub result_set_id: String,
+    /// The marks are exactly those the set was computed from.
+    pub digest_matches: bool,
+    /// Recomputing from the raw marks gives the stored ranking, score for score.
+    pub identical: bool,
+    pub differences: Vec<Difference>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventStatistics {
+    pub event_id: String,
+    /// Registrations holding a place (submitted to competed).
+    pub registered: usize,
+    /// Admitted to the roster, whatever happened next.
+    pub admitted: usize,
+    pub competed: usize,
+    pub no_show: usize,
+    /// Share of the admitted who competed.
+    pub completion_rate: f64,
+    /// Of the latest result set, when there is one.
+    pub scores: Option<crate::domain::statistics::ScoreSummary>,
+}
