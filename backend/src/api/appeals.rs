@@ -11,6 +11,7 @@ use crate::auth::policy::can_manage_competition;
 use crate::auth::policy::require_arbiter;
 use crate::auth::Actor;
 use crate::db::DbConnection;
+use crate::domain::ranking::{AppealStatus, ResultSetStatus};
 use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::service::load;
@@ -86,7 +87,7 @@ pub async fn file_appeal(
                 )
                 .with_extra(serde_json::json!({ "deadline": utc(deadline) })));
             }
-            if store::results::latest(conn, &ctx.event.id)?.is_some_and(|s| s.status == "final") {
+            if store::results::latest(conn, &ctx.event.id)?.is_some_and(|s| s.is(ResultSetStatus::Final)) {
                 return Err(ApiError::conflict("results_final", "the results are final"));
             }
             let row = AppealRow {
@@ -95,7 +96,7 @@ pub async fn file_appeal(
                 event_id: ctx.event.id.clone(),
                 filed_by: actor.user_id.clone(),
                 grounds,
-                status: "filed".into(),
+                status: AppealStatus::Filed.as_str().into(),
                 ruling: None,
                 arbiter_user_id: None,
                 filed_at: at,
@@ -152,9 +153,9 @@ pub async fn accept_appeal(state: web::Data<AppState>, actor: Actor, id: web::Pa
         .write(move |conn| {
             let mut appeal = store::results::find_appeal(conn, &id)?.ok_or_else(|| ApiError::not_found("appeal"))?;
             require_arbiter(&load::event_roles(conn, &actor, &appeal.event_id)?)?;
-            appeal.status = "accepted".into();
+            appeal.status = AppealStatus::Accepted.as_str().into();
             appeal.arbiter_user_id = Some(actor.user_id.clone());
-            if !store::results::advance_appeal(conn, &appeal, "filed")? {
+            if !store::results::advance_appeal(conn, &appeal, AppealStatus::Filed)? {
                 return Err(ApiError::conflict("not_filed", "only a filed appeal is accepted"));
             }
             record(
@@ -191,11 +192,11 @@ pub async fn rule_appeal(
         .write(move |conn| {
             let mut appeal = store::results::find_appeal(conn, &id)?.ok_or_else(|| ApiError::not_found("appeal"))?;
             require_arbiter(&load::event_roles(conn, &actor, &appeal.event_id)?)?;
-            appeal.status = if request.uphold { "upheld" } else { "dismissed" }.into();
+            appeal.status = if request.uphold { AppealStatus::Upheld } else { AppealStatus::Dismissed }.as_str().into();
             appeal.ruling = Some(ruling);
             appeal.arbiter_user_id = Some(actor.user_id.clone());
             appeal.decided_at = Some(now);
-            if !store::results::advance_appeal(conn, &appeal, "accepted")? {
+            if !store::results::advance_appeal(conn, &appeal, AppealStatus::Accepted)? {
                 return Err(ApiError::conflict("not_accepted", "an appeal is ruled once accepted, and only once"));
             }
             record(

@@ -17,6 +17,7 @@ use super::{parse_id, record, utc, JsonBody, ProblemResponses};
 use crate::auth::policy::{can_manage_competition, can_view_person};
 use crate::auth::Actor;
 use crate::db::DbConnection;
+use crate::domain::award::AwardObjectionStatus;
 use crate::domain::award::{
     award_label, check_rules, default_rules, is_granting_body, may_be_promoted, next_status, propose, AwardAction,
     AwardKind, AwardRules, AwardStatus, Body, Finisher,
@@ -25,6 +26,7 @@ use crate::domain::competition::{Category, CompetitionClass};
 use crate::domain::id_card::mask_id_number;
 use crate::domain::organisation::{OrgKind, Tier};
 use crate::domain::person::{level_name, mask_name};
+use crate::domain::ranking::ResultSetStatus;
 use crate::domain::role::Role;
 use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
@@ -262,7 +264,7 @@ pub async fn propose_awards(
                 return Err(ApiError::forbidden("awards are proposed by the host's organisers"));
             }
             let set = store::results::latest(conn, &event_id)?
-                .filter(|s| s.status == "final")
+                .filter(|s| s.is(ResultSetStatus::Final))
                 .ok_or_else(|| ApiError::conflict("results_not_final", "awards are proposed from final results"))?;
             if store::awards::of_event(conn, &event_id)?.iter().any(|a| a.status != AwardStatus::Proposed.as_str()) {
                 return Err(ApiError::conflict(
@@ -513,7 +515,7 @@ pub async fn batch_awards(
                             Some(crate::domain::calendar::publicity_end(at, rules.publicity_days, &adjustments, zone));
                     }
                     AwardAction::Grant => {
-                        if store::awards::objections_of(conn, id)?.iter().any(|o| o.status == "open") {
+                        if store::awards::objections_of(conn, id)?.iter().any(|o| o.is(AwardObjectionStatus::Open)) {
                             return Err(ApiError::conflict(
                                 "objections_open",
                                 format!("{field}: an objection waits for a ruling"),
@@ -727,7 +729,7 @@ pub async fn file_objection(
                 award_id: id.clone(),
                 filed_by: actor.user_id.clone(),
                 grounds,
-                status: "open".into(),
+                status: AwardObjectionStatus::Open.as_str().into(),
                 ruling: None,
                 ruled_by: None,
                 filed_at: at,
@@ -796,7 +798,10 @@ pub async fn rule_objection(
             if granting_body(conn, &actor, kind, &competition, &host_path)?.is_none() {
                 return Err(ApiError::forbidden("objections are ruled by the body that grants the award"));
             }
-            objection.status = if request.uphold { "upheld" } else { "dismissed" }.into();
+            objection.status =
+                if request.uphold { AwardObjectionStatus::Upheld } else { AwardObjectionStatus::Dismissed }
+                    .as_str()
+                    .into();
             objection.ruling = Some(ruling.clone());
             objection.ruled_by = Some(actor.user_id.clone());
             objection.ruled_at = Some(now);

@@ -19,6 +19,7 @@ use crate::auth::policy::can_manage_competition;
 use crate::auth::{sha256_hex, Actor};
 use crate::db::DbConnection;
 use crate::domain::competition::Status;
+use crate::domain::judging::{FlagStatus, MarkStatus, SampleStatus, SignoffKind};
 use crate::domain::role::EventRole;
 use crate::domain::scoring::{check_mark, from_centi, judgement_spread_exceeded, to_centi, AspectKind};
 use crate::domain::{text, Violation};
@@ -374,7 +375,7 @@ pub async fn sheet(
             stations.sort_unstable();
             let signed = store::judging::signoffs_of(conn, &event_id)?
                 .iter()
-                .any(|s| s.section_index == section && s.kind == "judge" && s.signed_by == actor.user_id);
+                .any(|s| s.section_index == section && s.is(SignoffKind::Judge) && s.signed_by == actor.user_id);
             Ok(SheetOut { event_id, section_index: section, section_name, stations, aspects, marks, signed })
         })
         .await?;
@@ -404,7 +405,7 @@ fn refresh_flag(
                 event_id: event_id.into(),
                 aspect_id: aspect.id.clone(),
                 station_number: station,
-                status: "open".into(),
+                status: FlagStatus::Open.as_str().into(),
                 note: None,
                 resolved_by: None,
                 created_at: at,
@@ -412,9 +413,9 @@ fn refresh_flag(
             };
             store::judging::save_flag(conn, &row, false)?;
         }
-        (Some(flag), true) if flag.status == "reconciled" => {
+        (Some(flag), true) if flag.is(FlagStatus::Reconciled) => {
             let mut row = flag.clone();
-            row.status = "open".into();
+            row.status = FlagStatus::Open.as_str().into();
             row.updated_at = at;
             store::judging::save_flag(conn, &row, true)?;
         }
@@ -505,7 +506,7 @@ fn write_marks(
                     station_number: input.station_number,
                     judge_user_id: actor.user_id.clone(),
                     value_centi,
-                    status: "submitted".into(),
+                    status: MarkStatus::Submitted.as_str().into(),
                     submitted_by: actor.user_id.clone(),
                     version: 1,
                     created_at: at,
@@ -522,7 +523,7 @@ fn write_marks(
                 existing
             }
             Some(existing) => {
-                if matches!(existing.status.as_str(), "signed" | "locked") {
+                if existing.status()?.is_final() {
                     return Err(ApiError::conflict(
                         "mark_locked",
                         format!(
@@ -541,7 +542,7 @@ fn write_marks(
                 check_version(existing.version, expected)?;
                 let mut row = existing.clone();
                 row.value_centi = value_centi;
-                row.status = "submitted".into();
+                row.status = MarkStatus::Submitted.as_str().into();
                 row.version += 1;
                 row.updated_at = at;
                 if !store::judging::update_mark(conn, &row, expected)? {
@@ -697,11 +698,11 @@ pub async fn request_rescore(
         .db
         .write(move |conn| {
             let mut flag = load_flag_as_chief(conn, &actor, &id)?;
-            if flag.status == "reconciled" {
+            if flag.is(FlagStatus::Reconciled) {
                 return Err(ApiError::conflict("flag_resolved", "this flag has been reconciled"));
             }
             let marks = store::judging::marks_at(conn, &flag.aspect_id, flag.station_number)?;
-            if marks.iter().any(|m| m.status == "locked" || m.status == "signed") {
+            if marks.iter().any(|m| m.is(MarkStatus::Locked) || m.is(MarkStatus::Signed)) {
                 return Err(ApiError::conflict(
                     "mark_locked",
                     "the marks are signed; re-open them through the chief judge and a supervisor",
@@ -710,10 +711,10 @@ pub async fn request_rescore(
             store::judging::set_mark_status(
                 conn,
                 &marks.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
-                "flagged",
+                MarkStatus::Flagged,
                 now,
             )?;
-            flag.status = "rescore_requested".into();
+            flag.status = FlagStatus::RescoreRequested.as_str().into();
             flag.updated_at = now;
             store::judging::save_flag(conn, &flag, true)?;
             record(
@@ -748,13 +749,14 @@ pub async fn reconcile_flag(
         .db
         .write(move |conn| {
             let mut flag = load_flag_as_chief(conn, &actor, &id)?;
-            if flag.status == "reconciled" {
+            if flag.is(FlagStatus::Reconciled) {
                 return Err(ApiError::conflict("flag_resolved", "this flag has already been reconciled"));
             }
             let marks = store::judging::marks_at(conn, &flag.aspect_id, flag.station_number)?;
-            let reopened: Vec<String> = marks.iter().filter(|m| m.status == "flagged").map(|m| m.id.clone()).collect();
-            store::judging::set_mark_status(conn, &reopened, "submitted", now)?;
-            flag.status = "reconciled".into();
+            let reopened: Vec<String> =
+                marks.iter().filter(|m| m.is(MarkStatus::Flagged)).map(|m| m.id.clone()).collect();
+            store::judging::set_mark_status(conn, &reopened, MarkStatus::Submitted, now)?;
+            flag.status = FlagStatus::Reconciled.as_str().into();
             flag.note = Some(note);
             flag.resolved_by = Some(actor.user_id.clone());
             flag.updated_at = now;
@@ -785,7 +787,7 @@ fn unresolved_flags_in(
         store::judging::aspects_of(conn, event_id)?.into_iter().map(|a| (a.id.clone(), a)).collect();
     Ok(store::judging::flags_of(conn, event_id)?
         .iter()
-        .filter(|f| f.status != "reconciled")
+        .filter(|f| !f.is(FlagStatus::Reconciled))
         .filter(|f| aspects.get(&f.aspect_id).is_some_and(|a| a.section_index == section))
         .filter(|f| only.is_none_or(|set| set.contains(&f.aspect_id)))
         .count())
@@ -859,7 +861,7 @@ pub async fn sign_section(
                 id: new_id(),
                 event_id: event_id.clone(),
                 section_index: section,
-                kind: "judge".into(),
+                kind: SignoffKind::Judge.as_str().into(),
                 signed_by: actor.user_id.clone(),
                 signed_at: at,
                 confirmed_by: None,
@@ -875,7 +877,7 @@ pub async fn sign_section(
             store::judging::set_mark_status(
                 conn,
                 &marks.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
-                "signed",
+                MarkStatus::Signed,
                 at,
             )?;
             record(
@@ -886,7 +888,12 @@ pub async fn sign_section(
                 None,
                 Some(serde_json::json!({ "section": section, "marks": marks.len() })),
             )?;
-            Ok(SignoffOut { section_index: section, kind: "judge".into(), signed_at: utc(at), confirmed: false })
+            Ok(SignoffOut {
+                section_index: section,
+                kind: SignoffKind::Judge.as_str().into(),
+                signed_at: utc(at),
+                confirmed: false,
+            })
         })
         .await?;
     Ok(HttpResponse::Created().json(out))
@@ -919,7 +926,7 @@ pub async fn chief_sign_section(
             let signoffs = store::judging::signoffs_of(conn, &event_id)?;
             let signed: HashSet<String> = signoffs
                 .iter()
-                .filter(|s| s.section_index == section && s.kind == "judge")
+                .filter(|s| s.section_index == section && s.is(SignoffKind::Judge))
                 .map(|s| s.signed_by.clone())
                 .collect();
             let missing = judges.difference(&signed).count();
@@ -936,7 +943,7 @@ pub async fn chief_sign_section(
                     format!("{open} spread flags in this section are not reconciled"),
                 ));
             }
-            if signoffs.iter().any(|s| s.section_index == section && s.kind == "chief") {
+            if signoffs.iter().any(|s| s.section_index == section && s.is(SignoffKind::Chief)) {
                 return Err(ApiError::conflict("already_signed", "the section is signed"));
             }
             let at = now;
@@ -944,7 +951,7 @@ pub async fn chief_sign_section(
                 id: new_id(),
                 event_id: event_id.clone(),
                 section_index: section,
-                kind: "chief".into(),
+                kind: SignoffKind::Chief.as_str().into(),
                 signed_by: actor.user_id.clone(),
                 signed_at: at,
                 confirmed_by: None,
@@ -959,7 +966,12 @@ pub async fn chief_sign_section(
                 None,
                 Some(serde_json::json!({ "section": section })),
             )?;
-            Ok(SignoffOut { section_index: section, kind: "chief".into(), signed_at: utc(at), confirmed: false })
+            Ok(SignoffOut {
+                section_index: section,
+                kind: SignoffKind::Chief.as_str().into(),
+                signed_at: utc(at),
+                confirmed: false,
+            })
         })
         .await?;
     Ok(HttpResponse::Created().json(out))
@@ -989,7 +1001,7 @@ pub async fn confirm_section(
             )?;
             let chief = store::judging::signoffs_of(conn, &event_id)?
                 .into_iter()
-                .find(|s| s.section_index == section && s.kind == "chief")
+                .find(|s| s.section_index == section && s.is(SignoffKind::Chief))
                 .ok_or_else(|| ApiError::conflict("not_signed", "the chief judge has not signed this section"))?;
             if chief.signed_by == actor.user_id {
                 return Err(ApiError::conflict("same_person", "the one who signed cannot also confirm"));
@@ -1004,7 +1016,7 @@ pub async fn confirm_section(
                 .filter(|m| aspects.contains(&m.aspect_id))
                 .map(|m| m.id)
                 .collect();
-            store::judging::set_mark_status(conn, &marks, "locked", at)?;
+            store::judging::set_mark_status(conn, &marks, MarkStatus::Locked, at)?;
             record(
                 conn,
                 &actor,
@@ -1015,7 +1027,7 @@ pub async fn confirm_section(
             )?;
             Ok(SignoffOut {
                 section_index: section,
-                kind: "chief".into(),
+                kind: SignoffKind::Chief.as_str().into(),
                 signed_at: utc(chief.signed_at),
                 confirmed: true,
             })
@@ -1065,15 +1077,15 @@ pub async fn progress(state: web::Data<AppState>, actor: Actor, id: web::Path<St
                 entry.expected += stations;
                 for m in marks.iter().filter(|m| m.aspect_id == a.aspect_id && m.judge_user_id == a.user_id) {
                     entry.entered += 1;
-                    entry.signed += (m.status == "signed" || m.status == "locked") as usize;
-                    entry.locked += (m.status == "locked") as usize;
+                    entry.signed += m.status()?.is_final() as usize;
+                    entry.locked += m.is(MarkStatus::Locked) as usize;
                 }
             }
             let open_flags =
-                store::judging::flags_of(conn, &event_id)?.iter().filter(|f| f.status != "reconciled").count();
+                store::judging::flags_of(conn, &event_id)?.iter().filter(|f| !f.is(FlagStatus::Reconciled)).count();
             let mut sections_locked: Vec<i32> = store::judging::signoffs_of(conn, &event_id)?
                 .iter()
-                .filter(|s| s.kind == "chief" && s.confirmed_by.is_some())
+                .filter(|s| s.is(SignoffKind::Chief) && s.confirmed_by.is_some())
                 .map(|s| s.section_index)
                 .collect();
             sections_locked.sort_unstable();
@@ -1098,14 +1110,14 @@ fn review_out(conn: &mut DbConnection, event: &EventRow) -> ApiResult<ReviewOut>
             note: s.note,
         })
         .collect();
-    let checked = samples.iter().filter(|s| s.status != "pending").count();
-    let discrepancies = samples.iter().filter(|s| s.status == "discrepancy").count();
+    let checked = samples.iter().filter(|s| s.status != SampleStatus::Pending.as_str()).count();
+    let discrepancies = samples.iter().filter(|s| s.status == SampleStatus::Discrepancy.as_str()).count();
     Ok(ReviewOut {
         event_id: event.id.clone(),
         seed: judging.review_seed,
         full_review: samples.iter().any(|s| s.reason == "full")
             || crate::domain::review::full_review_required(checked, discrepancies),
-        complete: !samples.is_empty() && samples.iter().all(|s| s.status != "pending"),
+        complete: !samples.is_empty() && samples.iter().all(|s| s.status != SampleStatus::Pending.as_str()),
         error_rate: if checked == 0 { 0.0 } else { discrepancies as f64 / checked as f64 },
         samples,
         checked,
@@ -1146,7 +1158,7 @@ pub async fn draw_review(state: web::Data<AppState>, actor: Actor, id: web::Path
                         event_id: event_id.clone(),
                         station_number: station,
                         reason: reason.as_str().into(),
-                        status: "pending".into(),
+                        status: SampleStatus::Pending.as_str().into(),
                         note: None,
                         reviewed_by: None,
                         reviewed_at: None,
@@ -1208,11 +1220,11 @@ pub async fn record_sample(
     let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let input = body.0;
-    if !matches!(input.outcome.as_str(), "checked" | "discrepancy") {
+    if !matches!(SampleStatus::parse(&input.outcome), Some(SampleStatus::Checked | SampleStatus::Discrepancy)) {
         return Err(ApiError::field("outcome", "invalid_value", "checked or discrepancy"));
     }
     let note = text::optional("note", input.note.as_deref(), 500)?;
-    if input.outcome == "discrepancy" && note.is_none() {
+    if input.outcome == SampleStatus::Discrepancy.as_str() && note.is_none() {
         return Err(ApiError::field("note", "required", "say what was wrong"));
     }
     let out = state
@@ -1237,7 +1249,7 @@ pub async fn record_sample(
                         event_id: event.id.clone(),
                         station_number: station,
                         reason: "full".into(),
-                        status: "pending".into(),
+                        status: SampleStatus::Pending.as_str().into(),
                         note: None,
                         reviewed_by: None,
                         reviewed_at: None,

@@ -178,7 +178,7 @@ pub async fn request_reopen(
             // check_mark accepted it: at most two decimals.
             let new_value_centi = to_centi(input.new_value).unwrap_or_default();
             let pending = store::judging::has_pending_reopen(conn, &mark.id)?;
-            reopen::may_ask(&mark.status, pending, mark.value_centi, new_value_centi).map_err(|refusal| match refusal {
+            reopen::may_ask(mark.status()?, pending, mark.value_centi, new_value_centi).map_err(|refusal| match refusal {
                 ReopenRefusal::Unchanged => Violation::new("new_value", refusal.code(), refusal.message()).into(),
                 _ => ApiError::conflict(refusal.code(), refusal.message()),
             })?;

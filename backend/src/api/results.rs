@@ -20,6 +20,7 @@ use crate::db::DbConnection;
 use crate::domain::event::TieBreakKey;
 use crate::domain::id_card::mask_id_number;
 use crate::domain::ranking::{centi, rank_with_tie_breaks, standardise, Standing};
+use crate::domain::ranking::{AppealStatus, ResultSetStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::service::judging::scores_from;
 use crate::service::load;
@@ -186,7 +187,7 @@ pub async fn compute_results(
             if let Some(latest) = store::results::latest(conn, &event_id)? {
                 let upheld_since = store::results::appeals_of_event(conn, &event_id)?
                     .iter()
-                    .any(|a| a.status == "upheld" && a.decided_at.is_some_and(|d| d > latest.computed_at));
+                    .any(|a| a.is(AppealStatus::Upheld) && a.decided_at.is_some_and(|d| d > latest.computed_at));
                 crate::domain::ranking::recompute_allowed(&latest.status, upheld_since)
                     .map_err(|(code, detail)| ApiError::conflict(code, detail))?;
             }
@@ -195,7 +196,7 @@ pub async fn compute_results(
                 id: new_id(),
                 event_id: event_id.clone(),
                 version: store::results::next_version(conn, &event_id)?,
-                status: "provisional".into(),
+                status: ResultSetStatus::Provisional.as_str().into(),
                 marks_digest,
                 computed_by: actor.user_id.clone(),
                 computed_at: now,
@@ -308,7 +309,7 @@ fn public_results(conn: &mut DbConnection, cache: &PublicResultsCache, event_id:
         store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
         return Err(ApiError::not_found("results"));
     };
-    if !matches!(set.status.as_str(), "publicity" | "final") {
+    if !set.status()?.is_published() {
         return Err(ApiError::not_found("results"));
     }
     if let Some(cached) = cache.confirm(event_id, &set) {
@@ -484,7 +485,7 @@ pub async fn publish_results(
         .write(move |conn| {
             load_decrypted(conn, &actor, &event_id)?;
             let mut set = latest_set(conn, &event_id)?;
-            if set.status != "provisional" {
+            if !set.is(ResultSetStatus::Provisional) {
                 return Err(ApiError::conflict("already_published", format!("the results are {}", set.status)));
             }
             if current_digest(conn, &event_id)? != set.marks_digest {
@@ -498,9 +499,9 @@ pub async fn publish_results(
             let days = store::competitions::find(conn, &event.competition_id)?
                 .map(|(c, _, _)| c.results_publicity_days)
                 .unwrap_or(RESULTS_PUBLICITY_WORKING_DAYS);
-            set.status = "publicity".into();
+            set.status = ResultSetStatus::Publicity.as_str().into();
             set.publicity_ends_at = Some(crate::domain::calendar::publicity_end(now, days, &adjustments, zone));
-            if !store::results::advance(conn, &set, "provisional")? {
+            if !store::results::advance(conn, &set, ResultSetStatus::Provisional)? {
                 return Err(ApiError::conflict("already_published", "the results were published meanwhile"));
             }
             record(
@@ -540,7 +541,7 @@ pub async fn finalise_results(
         .write(move |conn| {
             load_decrypted(conn, &actor, &event_id)?;
             let mut set = latest_set(conn, &event_id)?;
-            if set.status != "publicity" {
+            if !set.is(ResultSetStatus::Publicity) {
                 return Err(ApiError::conflict(
                     "not_in_publicity",
                     format!("results become final after their publicity (they are {})", set.status),
@@ -548,7 +549,7 @@ pub async fn finalise_results(
             }
             let open = store::results::appeals_of_event(conn, &event_id)?
                 .iter()
-                .filter(|a| matches!(a.status.as_str(), "filed" | "accepted"))
+                .filter(|a| a.status().is_ok_and(|s| s.is_pending()))
                 .count();
             if open > 0 {
                 return Err(ApiError::conflict(
@@ -562,9 +563,9 @@ pub async fn finalise_results(
                     format!("the publicity (公示) runs until {}", zone.describe(end)),
                 ));
             }
-            set.status = "final".into();
+            set.status = ResultSetStatus::Final.as_str().into();
             set.finalised_at = Some(now);
-            if !store::results::advance(conn, &set, "publicity")? {
+            if !store::results::advance(conn, &set, ResultSetStatus::Publicity)? {
                 return Err(ApiError::conflict("already_final", "the results were made final meanwhile"));
             }
             let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
@@ -595,7 +596,7 @@ fn visible_results(
 ) -> ApiResult<Option<ResultSetOut>> {
     let organiser = actor.is_some_and(|a| can_manage_competition(a, host_path));
     let Some(set) = store::results::latest(conn, &event.id)? else { return Ok(None) };
-    if !organiser && !matches!(set.status.as_str(), "publicity" | "final") {
+    if !organiser && !set.status()?.is_published() {
         return Ok(None);
     }
     result_set_out(conn, set, !organiser).map(Some)

@@ -18,6 +18,7 @@ use crate::db::DbConnection;
 use crate::domain::calendar::DayKind;
 use crate::domain::competition::Status;
 use crate::domain::id_card::{mask_id_number, parse_id_card};
+use crate::domain::registration::ObjectionStatus;
 use crate::domain::registration::RegistrationStatus;
 use crate::domain::role::Role;
 use crate::domain::{text, Violation};
@@ -484,7 +485,7 @@ pub async fn file_objection(
                 registration_id: id.clone(),
                 filed_by: actor.user_id.clone(),
                 grounds,
-                status: "filed".into(),
+                status: ObjectionStatus::Filed.as_str().into(),
                 ruling: None,
                 decided_by: None,
                 decided_at: None,
@@ -550,7 +551,8 @@ pub async fn rule_objection(
                 .ok_or_else(|| ApiError::not_found("objection"))?;
             load::managed_competition(conn, &actor, &registration.competition_id)?;
             let mut decided = objection.clone();
-            decided.status = if request.uphold { "upheld" } else { "dismissed" }.into();
+            decided.status =
+                if request.uphold { ObjectionStatus::Upheld } else { ObjectionStatus::Dismissed }.as_str().into();
             decided.ruling = Some(ruling.clone());
             decided.decided_by = Some(actor.user_id.clone());
             decided.decided_at = Some(now);

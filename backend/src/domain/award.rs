@@ -486,6 +486,15 @@ pub fn may_be_promoted(promotion_years: &[(i32, AwardStatus)], year: i32) -> boo
     !promotion_years.iter().any(|(y, status)| *y == year && *status != AwardStatus::Revoked)
 }
 
+crate::string_enum! {
+    /// An objection to proposed awards in their publicity (公示): open, then upheld or dismissed.
+    pub enum AwardObjectionStatus {
+        Open = "open",
+        Upheld = "upheld",
+        Dismissed = "dismissed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

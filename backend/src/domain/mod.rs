@@ -8,6 +8,7 @@ pub mod competition;
 pub mod draw;
 pub mod event;
 pub mod id_card;
+pub mod judging;
 pub mod organisation;
 pub mod person;
 pub mod plan;

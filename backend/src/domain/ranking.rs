@@ -222,6 +222,41 @@ pub fn recompute_allowed(status: &str, upheld_appeal_since: bool) -> Result<(), 
     }
 }
 
+crate::string_enum! {
+    /// A result set's state: computed (provisional), in publicity (公示), final; a later
+    /// computation supersedes one that was not yet final.
+    pub enum ResultSetStatus {
+        Provisional = "provisional",
+        Publicity = "publicity",
+        Final = "final",
+        Superseded = "superseded",
+    }
+}
+
+impl ResultSetStatus {
+    /// Published results are visible to everyone.
+    pub fn is_published(self) -> bool {
+        matches!(self, ResultSetStatus::Publicity | ResultSetStatus::Final)
+    }
+}
+
+crate::string_enum! {
+    /// An appeal (申诉): filed, accepted for a ruling by the arbiter, then upheld or dismissed.
+    pub enum AppealStatus {
+        Filed = "filed",
+        Accepted = "accepted",
+        Upheld = "upheld",
+        Dismissed = "dismissed",
+    }
+}
+
+impl AppealStatus {
+    /// Filed or accepted, but not yet ruled: final results wait for it.
+    pub fn is_pending(self) -> bool {
+        matches!(self, AppealStatus::Filed | AppealStatus::Accepted)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -261,6 +261,16 @@ pub fn check_eligibility(
     reasons
 }
 
+crate::string_enum! {
+    /// An objection raised in publicity (公示), to the roster or to proposed awards: filed, then
+    /// upheld or dismissed by the organiser.
+    pub enum ObjectionStatus {
+        Filed = "filed",
+        Upheld = "upheld",
+        Dismissed = "dismissed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

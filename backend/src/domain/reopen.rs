@@ -1,6 +1,8 @@
 //! Re-opening a locked mark takes two people (DESIGN §6): the chief judge asks, with a reason and a
 //! different value; a supervisor who is not the requester approves or declines, once.
 
+use super::judging::MarkStatus;
+
 /// Why a re-open request, or a decision on one, is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReopenRefusal {
@@ -42,8 +44,13 @@ impl ReopenRefusal {
 
 /// Whether the chief judge may ask to change a mark (status, whether a request is already
 /// waiting, current and new value in hundredths).
-pub fn may_ask(mark_status: &str, pending: bool, current_centi: i32, new_centi: i32) -> Result<(), ReopenRefusal> {
-    if mark_status != "locked" {
+pub fn may_ask(
+    mark_status: MarkStatus,
+    pending: bool,
+    current_centi: i32,
+    new_centi: i32,
+) -> Result<(), ReopenRefusal> {
+    if mark_status != MarkStatus::Locked {
         return Err(ReopenRefusal::NotLocked);
     }
     if pending {
@@ -72,10 +79,10 @@ mod tests {
 
     #[test]
     fn only_a_locked_mark_without_a_waiting_request_is_asked_to_change_and_to_another_value() {
-        assert_eq!(may_ask("signed", false, 5000, 5300), Err(ReopenRefusal::NotLocked));
-        assert_eq!(may_ask("locked", true, 5000, 5300), Err(ReopenRefusal::AlreadyPending));
-        assert_eq!(may_ask("locked", false, 5000, 5000), Err(ReopenRefusal::Unchanged));
-        assert_eq!(may_ask("locked", false, 5000, 5300), Ok(()));
+        assert_eq!(may_ask(MarkStatus::Signed, false, 5000, 5300), Err(ReopenRefusal::NotLocked));
+        assert_eq!(may_ask(MarkStatus::Locked, true, 5000, 5300), Err(ReopenRefusal::AlreadyPending));
+        assert_eq!(may_ask(MarkStatus::Locked, false, 5000, 5000), Err(ReopenRefusal::Unchanged));
+        assert_eq!(may_ask(MarkStatus::Locked, false, 5000, 5300), Ok(()));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::db::DbConnection;
+use crate::domain::judging::SignoffKind;
 use crate::domain::scoring::AspectKind;
 use crate::error::ApiResult;
 use crate::store;
@@ -27,7 +28,7 @@ pub fn unlocked_sections(conn: &mut DbConnection, event_id: &str) -> ApiResult<V
     sections.dedup();
     let locked: HashSet<i32> = store::judging::signoffs_of(conn, event_id)?
         .iter()
-        .filter(|s| s.kind == "chief" && s.confirmed_by.is_some())
+        .filter(|s| s.is(SignoffKind::Chief) && s.confirmed_by.is_some())
         .map(|s| s.section_index)
         .collect();
     Ok(sections.into_iter().filter(|s| !locked.contains(s)).collect())

@@ -1,5 +1,7 @@
 //! Awards, their objections and the certificate register.
 
+use super::typed_column;
+use crate::domain::award::AwardObjectionStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -196,7 +198,9 @@ pub fn objections_of(conn: &mut DbConnection, award_id: &str) -> StoreResult<Vec
 /// Rules on an objection if it is still open.
 pub fn rule_objection(conn: &mut DbConnection, row: &ObjectionRow) -> StoreResult<bool> {
     let changed = diesel::update(
-        award_objections::table.filter(award_objections::id.eq(&row.id)).filter(award_objections::status.eq("open")),
+        award_objections::table
+            .filter(award_objections::id.eq(&row.id))
+            .filter(award_objections::status.eq(AwardObjectionStatus::Open.as_str())),
     )
     .set((
         award_objections::status.eq(&row.status),
@@ -225,7 +229,7 @@ pub fn any_final_results(conn: &mut DbConnection, competition_id: &str) -> Store
         events::table.filter(events::competition_id.eq(competition_id)).select(events::id).load(conn)?;
     let n: i64 = result_sets::table
         .filter(result_sets::event_id.eq_any(&event_ids))
-        .filter(result_sets::status.eq("final"))
+        .filter(result_sets::status.eq(crate::domain::ranking::ResultSetStatus::Final.as_str()))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -248,3 +252,5 @@ pub fn organisations_by_ids(
         ))
         .load(conn)?)
 }
+
+typed_column!(ObjectionRow, status, AwardObjectionStatus);

@@ -1,5 +1,7 @@
 //! Judging queries: aspects, assignments, relations, marks, flags, signatures, reviews.
 
+use super::typed_column;
+use crate::domain::judging::{FlagStatus, MarkStatus, SampleStatus, SignoffKind};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -285,10 +287,15 @@ pub fn update_mark(conn: &mut DbConnection, row: &MarkRow, expected: i32) -> Sto
 
 /// Sets the status of marks (e.g. all of a section on sign-off). In chunks: a 1,000-station
 /// section has 50,000 marks per judge, more than one statement may bind on SQLite.
-pub fn set_mark_status(conn: &mut DbConnection, ids: &[String], status: &str, at: NaiveDateTime) -> StoreResult<()> {
+pub fn set_mark_status(
+    conn: &mut DbConnection,
+    ids: &[String],
+    status: MarkStatus,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
     for chunk in ids.chunks(super::MAX_BOUND_IDS) {
         diesel::update(marks::table.filter(marks::id.eq_any(chunk)))
-            .set((marks::status.eq(status), marks::version.eq(marks::version + 1), marks::updated_at.eq(at)))
+            .set((marks::status.eq(status.as_str()), marks::version.eq(marks::version + 1), marks::updated_at.eq(at)))
             .execute(conn)?;
     }
     Ok(())
@@ -426,7 +433,9 @@ pub fn find_sample(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Samp
 
 pub fn record_sample(conn: &mut DbConnection, row: &SampleRow) -> StoreResult<bool> {
     let changed = diesel::update(
-        review_samples::table.filter(review_samples::id.eq(&row.id)).filter(review_samples::status.eq("pending")),
+        review_samples::table
+            .filter(review_samples::id.eq(&row.id))
+            .filter(review_samples::status.eq(SampleStatus::Pending.as_str())),
     )
     .set((
         review_samples::status.eq(&row.status),
@@ -461,3 +470,8 @@ pub fn decrypted_events(conn: &mut DbConnection, event_ids: &[String]) -> StoreR
         .select(event_judging::event_id)
         .load(conn)?)
 }
+
+typed_column!(MarkRow, status, MarkStatus);
+typed_column!(FlagRow, status, FlagStatus);
+typed_column!(SignoffRow, kind, SignoffKind);
+typed_column!(SampleRow, status, SampleStatus);

@@ -94,6 +94,31 @@ impl std::error::Error for StoreError {}
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A row's text column as its domain enum: `status()` reads it (a value the code does not know
+/// is `StoreError::Corrupt`), `is(..)` compares without reading.
+macro_rules! typed_column {
+    ($row:ty, $field:ident, $enum:ty) => {
+        impl $row {
+            pub fn $field(&self) -> $crate::store::StoreResult<$enum> {
+                <$enum>::parse(&self.$field).ok_or_else(|| {
+                    $crate::store::StoreError::Corrupt(format!(
+                        "{} {} has an unknown {}: {}",
+                        stringify!($row),
+                        self.id,
+                        stringify!($field),
+                        self.$field
+                    ))
+                })
+            }
+
+            pub fn is(&self, value: $enum) -> bool {
+                self.$field == value.as_str()
+            }
+        }
+    };
+}
+pub(crate) use typed_column;
+
 diesel::define_sql_function! {
     /// SQL `lower(text)`, the same on SQLite and PostgreSQL.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;

@@ -1,3 +1,5 @@
+use super::typed_column;
+use crate::domain::registration::ObjectionStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -310,15 +312,18 @@ pub fn objections_of_competition(conn: &mut DbConnection, competition_id: &str) 
 
 /// Records a ruling if the objection is still open; false if ruled already.
 pub fn rule_objection(conn: &mut DbConnection, row: &ObjectionRow) -> StoreResult<bool> {
-    let changed =
-        diesel::update(objections::table.filter(objections::id.eq(&row.id)).filter(objections::status.eq("filed")))
-            .set((
-                objections::status.eq(&row.status),
-                objections::ruling.eq(&row.ruling),
-                objections::decided_by.eq(&row.decided_by),
-                objections::decided_at.eq(row.decided_at),
-            ))
-            .execute(conn)?;
+    let changed = diesel::update(
+        objections::table
+            .filter(objections::id.eq(&row.id))
+            .filter(objections::status.eq(ObjectionStatus::Filed.as_str())),
+    )
+    .set((
+        objections::status.eq(&row.status),
+        objections::ruling.eq(&row.ruling),
+        objections::decided_by.eq(&row.decided_by),
+        objections::decided_at.eq(row.decided_at),
+    ))
+    .execute(conn)?;
     Ok(changed == 1)
 }
 
@@ -334,3 +339,5 @@ pub fn set_origin(conn: &mut DbConnection, row: &RegistrationRow) -> StoreResult
         .execute(conn)?;
     Ok(())
 }
+
+typed_column!(ObjectionRow, status, ObjectionStatus);

@@ -1,5 +1,7 @@
 //! Result sets and their rows.
 
+use super::typed_column;
+use crate::domain::ranking::{AppealStatus, ResultSetStatus};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -43,7 +45,7 @@ pub struct ResultRow {
 pub fn latest(conn: &mut DbConnection, event_id: &str) -> StoreResult<Option<ResultSetRow>> {
     Ok(result_sets::table
         .filter(result_sets::event_id.eq(event_id))
-        .filter(result_sets::status.ne("superseded"))
+        .filter(result_sets::status.ne(ResultSetStatus::Superseded.as_str()))
         .order(result_sets::version.desc())
         .select(ResultSetRow::as_select())
         .first(conn)
@@ -59,12 +61,10 @@ pub fn next_version(conn: &mut DbConnection, event_id: &str) -> StoreResult<i32>
 }
 
 pub fn insert(conn: &mut DbConnection, set: &ResultSetRow, rows: &[ResultRow]) -> StoreResult<()> {
-    diesel::update(
-        result_sets::table
-            .filter(result_sets::event_id.eq(&set.event_id))
-            .filter(result_sets::status.eq_any(["provisional", "publicity"])),
-    )
-    .set(result_sets::status.eq("superseded"))
+    diesel::update(result_sets::table.filter(result_sets::event_id.eq(&set.event_id)).filter(
+        result_sets::status.eq_any([ResultSetStatus::Provisional.as_str(), ResultSetStatus::Publicity.as_str()]),
+    ))
+    .set(result_sets::status.eq(ResultSetStatus::Superseded.as_str()))
     .execute(conn)?;
     diesel::insert_into(result_sets::table).values(set).execute(conn)?;
     for chunk in rows.chunks(1000) {
@@ -95,15 +95,16 @@ pub fn named_rows_of(conn: &mut DbConnection, set_id: &str) -> StoreResult<Vec<N
 }
 
 /// Moves a set from one status to the next if it is still in `from`.
-pub fn advance(conn: &mut DbConnection, set: &ResultSetRow, from: &str) -> StoreResult<bool> {
-    let changed =
-        diesel::update(result_sets::table.filter(result_sets::id.eq(&set.id)).filter(result_sets::status.eq(from)))
-            .set((
-                result_sets::status.eq(&set.status),
-                result_sets::publicity_ends_at.eq(set.publicity_ends_at),
-                result_sets::finalised_at.eq(set.finalised_at),
-            ))
-            .execute(conn)?;
+pub fn advance(conn: &mut DbConnection, set: &ResultSetRow, from: ResultSetStatus) -> StoreResult<bool> {
+    let changed = diesel::update(
+        result_sets::table.filter(result_sets::id.eq(&set.id)).filter(result_sets::status.eq(from.as_str())),
+    )
+    .set((
+        result_sets::status.eq(&set.status),
+        result_sets::publicity_ends_at.eq(set.publicity_ends_at),
+        result_sets::finalised_at.eq(set.finalised_at),
+    ))
+    .execute(conn)?;
     Ok(changed == 1)
 }
 
@@ -148,14 +149,18 @@ pub fn appeals_of_event(conn: &mut DbConnection, event_id: &str) -> StoreResult<
 }
 
 /// Moves an appeal on if it is still in `from`.
-pub fn advance_appeal(conn: &mut DbConnection, row: &AppealRow, from: &str) -> StoreResult<bool> {
-    let changed = diesel::update(appeals::table.filter(appeals::id.eq(&row.id)).filter(appeals::status.eq(from)))
-        .set((
-            appeals::status.eq(&row.status),
-            appeals::ruling.eq(&row.ruling),
-            appeals::arbiter_user_id.eq(&row.arbiter_user_id),
-            appeals::decided_at.eq(row.decided_at),
-        ))
-        .execute(conn)?;
+pub fn advance_appeal(conn: &mut DbConnection, row: &AppealRow, from: AppealStatus) -> StoreResult<bool> {
+    let changed =
+        diesel::update(appeals::table.filter(appeals::id.eq(&row.id)).filter(appeals::status.eq(from.as_str())))
+            .set((
+                appeals::status.eq(&row.status),
+                appeals::ruling.eq(&row.ruling),
+                appeals::arbiter_user_id.eq(&row.arbiter_user_id),
+                appeals::decided_at.eq(row.decided_at),
+            ))
+            .execute(conn)?;
     Ok(changed == 1)
 }
+
+typed_column!(ResultSetRow, status, ResultSetStatus);
+typed_column!(AppealRow, status, AppealStatus);
