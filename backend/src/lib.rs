@@ -43,7 +43,7 @@ pub struct AppState {
     pub zone: domain::time::Zone,
     pub tokens: TokenService,
     pub settings: Settings,
-    pub public_results: api::results::PublicResultsCache,
+    pub public_results: service::results::PublicResultsCache,
     pub statistics: api::statistics::StatisticsCache,
     pub hashing: auth::hashing::HashingPool,
     pub metrics: api::metrics::Metrics,

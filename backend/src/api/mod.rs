@@ -296,11 +296,6 @@ fn join_path(path: &str, name: &str) -> String {
     }
 }
 
-/// The entity tag of a record version.
-pub fn etag(version: i32) -> String {
-    format!("\"{version}\"")
-}
-
 /// The version the client last read, from `If-Match` (required for updates).
 pub fn if_match_version(req: &HttpRequest) -> ApiResult<i32> {
     let value = req.headers().get(header::IF_MATCH).ok_or_else(ApiError::precondition_required)?;
@@ -317,18 +312,6 @@ fn parse_etag(value: &HeaderValue) -> Option<i32> {
     let text = value.to_str().ok()?.trim();
     let text = text.strip_prefix("W/").unwrap_or(text);
     text.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
-}
-
-/// Refuses a write based on a stale read.
-pub fn check_version(current: i32, expected: i32) -> ApiResult<()> {
-    if current == expected {
-        Ok(())
-    } else {
-        Err(ApiError::precondition_failed(format!(
-            "the record changed since you read it (you sent version {expected}, it is now {current}); reload and try again"
-        ))
-        .with_extra(serde_json::json!({ "current_etag": etag(current) })))
-    }
 }
 
 /// `?limit=&cursor=`: pages in a stable order; the cursor is the last id of the previous page.
@@ -374,7 +357,8 @@ pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -
 
 pub use crate::service::audit::{record, record_as};
 
-pub use crate::wire::{double_option, parse_id, utc};
+pub use crate::service::check_version;
+pub use crate::wire::{double_option, etag, parse_id, utc};
 
 /// The `Idempotency-Key` header: 1 to 200 visible characters.
 pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {

@@ -9,25 +9,21 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
-    check_version, etag, idempotency_key, idempotent, if_match_version, parse_id, record, JsonBody, JsonWithBytes,
-    PageParams, ProblemResponses,
+    etag, idempotency_key, idempotent, if_match_version, parse_id, JsonBody, JsonWithBytes, PageParams,
+    ProblemResponses,
 };
 use crate::auth::policy::can_manage_competition;
 use crate::auth::{sha256_hex, Actor};
-use crate::domain::competition::Status;
-use crate::domain::registration::{
-    initial_status, review, review_stage, RegistrationStatus, ReviewAction, ReviewStage,
-};
+use crate::domain::registration::{RegistrationStatus, ReviewAction};
 use crate::domain::role::Role;
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::service::load::{self};
 use crate::service::registrations::{
-    awaits, check_level_for_admission, eligibility, enter, not_eligible, prepare_entry, registration_out,
-    require_registration_open, save_status, units_organised, view, Purpose,
+    self, awaits, enter, prepare_entry, registration_out, units_organised, view, Purpose,
 };
-use crate::store::registrations::{MemberRow, RegistrationFilter};
-use crate::store::{self, new_id};
+use crate::store::registrations::RegistrationFilter;
+use crate::store::{self};
 use crate::wire::registrations::{
     EligibilityOut, RegistrationOut, RegistrationPage, RegistrationPatch, ReviewRequest, SignUpRequest, StatusCount,
     WithdrawRequest,
@@ -293,64 +289,7 @@ pub async fn edit_registration(
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
     let patch = body.0;
-    let out = state
-        .db
-        .write(move |conn| {
-            let (ctx, s) = load::registration(conn, &actor, &id)?;
-            if !(s.is_party || s.unit_reviewer) {
-                return Err(ApiError::forbidden("the contestant or the nominating unit edits a registration"));
-            }
-            check_version(ctx.registration.version, expected)?;
-            if ctx.registration.status != RegistrationStatus::Returned.as_str() {
-                return Err(ApiError::conflict(
-                    "not_editable",
-                    "only a registration returned for changes can be edited",
-                ));
-            }
-            let mut row = ctx.registration.clone();
-            if let Some(unit) = &patch.nominating_org_id {
-                let unit_id = parse_id("nominating_org_id", unit)?;
-                store::organisations::find(conn, &unit_id)?.ok_or_else(|| {
-                    ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id")
-                })?;
-                row.nominating_org_id = unit_id;
-            }
-            if let Some(name) = &patch.team_name {
-                row.team_name = Some(text::required("team_name", name, 50)?);
-            }
-            if let Some(members) = &patch.members {
-                let rows = members
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| {
-                        Ok(MemberRow {
-                            id: new_id(),
-                            registration_id: row.id.clone(),
-                            person_id: parse_id(&format!("members[{i}].person_id"), &m.person_id)?,
-                            role: m.role.clone().unwrap_or_else(|| "member".into()),
-                        })
-                    })
-                    .collect::<ApiResult<Vec<_>>>()?;
-                store::registrations::replace_members(conn, &row.id, &rows)?;
-            }
-            row.version += 1;
-            row.updated_at = now;
-            if !store::registrations::update_if_version(conn, &row, expected)? {
-                return Err(ApiError::precondition_failed(
-                    "the registration changed while you were editing it; reload and try again",
-                ));
-            }
-            record(
-                conn,
-                &actor,
-                "registration.edit",
-                ("registration", &row.id),
-                None,
-                Some(serde_json::json!({ "nominating_org_id": row.nominating_org_id, "team_name": row.team_name })),
-            )?;
-            view(conn, &actor, &row.id)
-        })
-        .await?;
+    let out = registrations::edit(&state.db, actor, id, expected, patch, now).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(out.version))).json(out))
 }
 
@@ -365,31 +304,7 @@ pub async fn resubmit_registration(
     let zone = state.zone;
     let now = state.clock.now();
     let id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let (ctx, s) = load::registration(conn, &actor, &id)?;
-            if !(s.is_party || s.unit_reviewer) {
-                return Err(ApiError::forbidden("the contestant or the nominating unit resubmits a registration"));
-            }
-            if ctx.registration.status != RegistrationStatus::Returned.as_str() {
-                return Err(ApiError::conflict(
-                    "not_returned",
-                    "only a registration returned for changes is resubmitted",
-                ));
-            }
-            require_registration_open(&ctx.competition, now, zone)?;
-            store::registrations::lock_event(conn, &ctx.event.id)?;
-            let reasons =
-                eligibility(conn, &ctx.event, &ctx.competition, &ctx.person, &ctx.unit, Some(&ctx.registration.id))?;
-            if !reasons.is_empty() {
-                return Err(not_eligible(reasons));
-            }
-            let to = initial_status(s.unit_reviewer, ctx.event.review_levels);
-            let row = save_status(conn, Some(&actor), ctx.registration, to, "resubmit", None, now)?;
-            view(conn, &actor, &row.id)
-        })
-        .await?;
+    let out = registrations::resubmit(&state.db, actor, id, now, zone).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(out.version))).json(out))
 }
 
@@ -412,45 +327,7 @@ pub async fn review_registration(
     if request.action != ReviewAction::Approve && comment.is_none() {
         return Err(ApiError::field("comment", "required", "say what to change, or why the registration is refused"));
     }
-    let out = state
-        .db
-        .write(move |conn| {
-            let (ctx, s) = load::registration(conn, &actor, &id)?;
-            if let Some(expected) = expected {
-                check_version(ctx.registration.version, expected)?;
-            }
-            let status = RegistrationStatus::parse(&ctx.registration.status)
-                .ok_or_else(|| ApiError::internal("unknown status"))?;
-            let stage = review_stage(status, ctx.event.review_levels);
-            let allowed = match stage {
-                Some(ReviewStage::Unit) => s.unit_reviewer,
-                Some(ReviewStage::Host) => s.host_reviewer,
-                None => s.reviewer(),
-            };
-            if !allowed {
-                return Err(ApiError::forbidden(match stage {
-                    Some(ReviewStage::Unit) => "this registration waits for its nominating unit's review",
-                    _ => "this registration waits for the host organisers' review",
-                }));
-            }
-            let to = review(status, request.action, ctx.event.review_levels)
-                .map_err(|m| ApiError::conflict("not_awaiting_review", m))?;
-            if to == RegistrationStatus::Admitted {
-                check_level_for_admission(conn, &ctx)?;
-            }
-            let comp_status = ctx.competition.status()?;
-            if !matches!(comp_status, Status::RegistrationOpen | Status::RegistrationClosed) {
-                return Err(ApiError::conflict(
-                    "review_closed",
-                    format!(
-                        "reviews happen while registration is open or just closed (the competition is {comp_status})"
-                    ),
-                ));
-            }
-            let row = save_status(conn, Some(&actor), ctx.registration, to, request.action.as_str(), comment, now)?;
-            view(conn, &actor, &row.id)
-        })
-        .await?;
+    let out = registrations::decide(&state.db, actor, id, expected, request, comment, now).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(out.version))).json(out))
 }
 
@@ -467,49 +344,6 @@ pub async fn withdraw_registration(
     let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let reason = text::optional("reason", body.0.reason.as_deref(), 500)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let (ctx, s) = load::registration(conn, &actor, &id)?;
-            if !(s.is_party || s.unit_reviewer) {
-                return Err(ApiError::forbidden("the contestant or the nominating unit withdraws a registration"));
-            }
-            let status = RegistrationStatus::parse(&ctx.registration.status)
-                .ok_or_else(|| ApiError::internal("unknown status"))?;
-            if !(status.holds_place() || status == RegistrationStatus::Reserve)
-                || matches!(status, RegistrationStatus::CheckedIn | RegistrationStatus::Competed)
-            {
-                return Err(ApiError::conflict(
-                    "not_withdrawable",
-                    format!("a {status} registration cannot be withdrawn"),
-                ));
-            }
-            let comp_status = ctx.competition.status()?;
-            let qualifier = ctx.registration.origin_competition_id.is_some();
-            let open = comp_status == Status::RegistrationOpen
-                || (qualifier && matches!(comp_status, Status::RegistrationClosed | Status::RosterPublicity));
-            if !open {
-                return Err(ApiError::conflict(
-                    "registration_closed",
-                    format!("withdrawal is possible until registration closes (the competition is {comp_status})"),
-                ));
-            }
-            let event_id = ctx.event.id.clone();
-            let freed = status.holds_place();
-            let row = save_status(
-                conn,
-                Some(&actor),
-                ctx.registration,
-                RegistrationStatus::Withdrawn,
-                if qualifier { "decline" } else { "withdraw" },
-                reason,
-                now,
-            )?;
-            if freed && qualifier {
-                crate::service::qualifiers::promote_next_in_line(conn, Some(&actor), &event_id, now)?;
-            }
-            view(conn, &actor, &row.id)
-        })
-        .await?;
+    let out = registrations::withdraw(&state.db, actor, id, reason, now).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(out.version))).json(out))
 }

@@ -2,33 +2,23 @@
 //! those marks, checkable by recomputation, publicised (公示) for five working days, then final.
 //! Public results show names with masked ID numbers and are cacheable.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{parse_id, record, utc, JsonBody, ProblemResponses};
+use super::{parse_id, JsonBody, ProblemResponses};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
-use crate::db::DbConnection;
-use crate::domain::event::TieBreakKey;
-use crate::domain::id_card::mask_id_number;
-use crate::domain::ranking::{centi, rank_with_tie_breaks, standardise, Standing};
-use crate::domain::ranking::{AppealStatus, ResultSetStatus};
 use crate::error::{ApiError, ApiResult};
-use crate::service::judging::scores_from;
 use crate::service::load;
-use crate::store::events::EventRow;
-use crate::store::results::{ResultRow, ResultSetRow};
-use crate::store::{self, new_id};
+use crate::service::results::{self, public_results, result_set_out, visible_results};
+use crate::store::{self};
 use crate::wire::results::{
-    ComputeRequest, Difference, EventStatistics, ResultEntry, ResultSetOut, ResultSetSummary, Verification,
+    ComputeRequest, EventStatistics, ResultEntry, ResultSetOut, ResultSetSummary, Verification,
 };
 use crate::AppState;
 
@@ -41,130 +31,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(export_event_results)
         .service(export_competition_results)
         .service(event_statistics);
-}
-
-use crate::domain::competition::RESULTS_PUBLICITY_WORKING_DAYS;
-
-/// SHA-256 over every mark of the event, in a fixed order.
-fn marks_digest(marks: &[(String, i32, String, i32)]) -> String {
-    let mut lines: Vec<String> =
-        marks.iter().map(|(aspect, station, judge, value)| format!("{aspect}|{station}|{judge}|{value}")).collect();
-    lines.sort_unstable();
-    let mut hasher = Sha256::new();
-    for line in &lines {
-        hasher.update(line.as_bytes());
-        hasher.update(b"\n");
-    }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn current_digest(conn: &mut DbConnection, event_id: &str) -> ApiResult<String> {
-    Ok(marks_digest(&store::judging::mark_values_of_event(conn, event_id)?))
-}
-
-/// The results as the marks give them now (not stored), with the digest of those marks. The
-/// marks are read once for both.
-fn calculate(
-    conn: &mut DbConnection,
-    event: &EventRow,
-    options: &ComputeRequest,
-) -> ApiResult<(Vec<ResultRow>, String)> {
-    let marks = store::judging::mark_values_of_event(conn, &event.id)?;
-    let digest = marks_digest(&marks);
-    let stations: HashMap<i32, String> = store::judging::competing_stations(conn, &event.id)?.into_iter().collect();
-    let scores = scores_from(conn, event, &marks)?;
-    let standings: Vec<Standing> = scores
-        .iter()
-        .map(|s| Standing {
-            id: s.station.to_string(),
-            total: centi(s.total),
-            practical: centi(s.practical),
-            theory: centi(s.theory),
-            elapsed_seconds: None,
-            modules: s.sections.iter().map(|(_, v)| centi(*v)).collect(),
-        })
-        .collect();
-    let chain: Vec<TieBreakKey> =
-        serde_json::from_str(&event.tie_breaks).unwrap_or_else(|_| crate::domain::event::default_tie_breaks());
-    let placings = rank_with_tie_breaks(&standings, &chain, options.top_three_never_shared);
-    let standard = options.standardised.then(|| {
-        let totals: Vec<f64> = scores.iter().map(|s| s.total).collect();
-        scores.iter().map(|s| s.station).zip(standardise(&totals)).collect::<HashMap<i32, i32>>()
-    });
-    let by_station: HashMap<i32, &crate::domain::scoring::StationScore> =
-        scores.iter().map(|s| (s.station, s)).collect();
-    let rows = placings
-        .into_iter()
-        .map(|p| {
-            let station: i32 = p.id.parse().unwrap_or_default();
-            let score = by_station.get(&station).ok_or_else(|| ApiError::internal("placing without score"))?;
-            Ok(ResultRow {
-                id: new_id(),
-                result_set_id: String::new(),
-                registration_id: stations
-                    .get(&station)
-                    .cloned()
-                    .ok_or_else(|| ApiError::internal("station without registration"))?,
-                station_number: station,
-                theory_centi: centi(score.theory) as i32,
-                practical_centi: centi(score.practical) as i32,
-                total_centi: centi(score.total) as i32,
-                standardised: standard.as_ref().and_then(|m| m.get(&station).copied()),
-                rank: p.rank,
-                tie_note: p.tie.map(|(note, _)| note.as_str().to_string()),
-                tie_key: p.tie.and_then(|(_, key)| key).map(|k| k.as_str().to_string()),
-            })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok((rows, digest))
-}
-
-fn result_set_out(conn: &mut DbConnection, set: ResultSetRow, public: bool) -> ApiResult<ResultSetOut> {
-    let entries: Vec<ResultEntry> = store::results::named_rows_of(conn, &set.id)?
-        .into_iter()
-        .map(|(row, full_name, id_number, unit)| ResultEntry {
-            rank: row.rank,
-            station_number: row.station_number,
-            registration_id: row.registration_id,
-            full_name,
-            id_number: if public { mask_id_number(&id_number) } else { id_number },
-            nominating_org_name: unit,
-            theory: row.theory_centi as f64 / 100.0,
-            practical: row.practical_centi as f64 / 100.0,
-            total: row.total_centi as f64 / 100.0,
-            standardised: row.standardised,
-            tie_note: row.tie_note,
-            tie_key: row.tie_key,
-        })
-        .collect();
-    Ok(ResultSetOut {
-        summary: ResultSetSummary {
-            id: set.id,
-            event_id: set.event_id,
-            version: set.version,
-            status: set.status,
-            marks_digest: set.marks_digest,
-            computed_at: utc(set.computed_at),
-            publicity_ends_at: set.publicity_ends_at.map(utc),
-            finalised_at: set.finalised_at.map(utc),
-        },
-        entry_count: entries.len(),
-        entries,
-    })
-}
-
-/// An event the caller runs, decrypted.
-fn load_decrypted(conn: &mut DbConnection, actor: &Actor, event_id: &str) -> ApiResult<EventRow> {
-    let (event, _, _) = store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-    let (_, host_path, _) =
-        store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-    if !can_manage_competition(actor, &host_path) {
-        return Err(ApiError::forbidden("results are computed and published by the host's organisers"));
-    }
-    if store::judging::judging_of(conn, event_id)?.decrypted_at.is_none() {
-        return Err(ApiError::conflict("not_decrypted", "results are computed once the event is decrypted"));
-    }
-    Ok(event)
 }
 
 /// Computes the event's results from its marks and stores them as a provisional result set,
@@ -180,144 +46,9 @@ pub async fn compute_results(
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let options = body.0;
-    let out = state
-        .db
-        .write(move |conn| {
-            let event = load_decrypted(conn, &actor, &event_id)?;
-            if let Some(latest) = store::results::latest(conn, &event_id)? {
-                let upheld_since = store::results::appeals_of_event(conn, &event_id)?
-                    .iter()
-                    .any(|a| a.is(AppealStatus::Upheld) && a.decided_at.is_some_and(|d| d > latest.computed_at));
-                crate::domain::ranking::recompute_allowed(&latest.status, upheld_since)
-                    .map_err(|(code, detail)| ApiError::conflict(code, detail))?;
-            }
-            let (mut rows, marks_digest) = calculate(conn, &event, &options)?;
-            let set = ResultSetRow {
-                id: new_id(),
-                event_id: event_id.clone(),
-                version: store::results::next_version(conn, &event_id)?,
-                status: ResultSetStatus::Provisional.as_str().into(),
-                marks_digest,
-                computed_by: actor.user_id.clone(),
-                computed_at: now,
-                publicity_ends_at: None,
-                finalised_at: None,
-            };
-            for row in &mut rows {
-                row.result_set_id = set.id.clone();
-            }
-            store::results::insert(conn, &set, &rows)?;
-            // Scored contestants have competed: in bulk, each with its trail entry, one audit record.
-            use crate::domain::registration::RegistrationStatus::{CheckedIn, Competed};
-            let scored: Vec<String> = rows.iter().map(|r| r.registration_id.clone()).collect();
-            let competed = store::registrations::advance_all(conn, &scored, CheckedIn.as_str(), Competed.as_str(), now)?;
-            let at = now;
-            let trail: Vec<store::registrations::ReviewRow> = competed
-                .iter()
-                .map(|id| store::registrations::ReviewRow {
-                    id: new_id(),
-                    registration_id: id.clone(),
-                    action: "competed".into(),
-                    from_status: CheckedIn.as_str().into(),
-                    to_status: Competed.as_str().into(),
-                    comment: None,
-                    actor_user_id: Some(actor.user_id.clone()),
-                    at,
-                })
-                .collect();
-            store::registrations::insert_reviews(conn, &trail)?;
-            if !competed.is_empty() {
-                record(conn, &actor, "registration.competed", ("event", &event_id), Some(serde_json::json!({ "status": CheckedIn.as_str() })),
-                    Some(serde_json::json!({ "status": Competed.as_str(), "registrations": competed })))?;
-            }
-            record(conn, &actor, "results.compute", ("event", &event_id), None,
-                Some(serde_json::json!({ "result_set": set.id, "version": set.version, "marks_digest": set.marks_digest, "contestants": rows.len() })))?;
-            result_set_out(conn, set, false)
-        })
-        .await?;
+    let out = results::compute(&state.db, actor, event_id, options, now).await?;
     state.public_results.forget(&out.summary.event_id);
     Ok(HttpResponse::Created().json(out))
-}
-
-/// Publicised and final results kept in memory per event, so the public's reads cost one lookup.
-/// This process forgets an event's entry whenever it changes the event's results; another node's
-/// change (several API processes on one database) is seen within `RECHECK`, when the entry is
-/// checked against the latest set's id and status — well inside the `max-age` public caches may
-/// already keep a response for.
-#[derive(Default)]
-pub struct PublicResultsCache {
-    events: Mutex<HashMap<String, CachedResults>>,
-}
-
-struct CachedResults {
-    checked: Instant,
-    set: Arc<ResultSetOut>,
-    /// Serialised pages by (offset, limit), so that a popular page is written out once.
-    pages: HashMap<(usize, Option<usize>), web::Bytes>,
-}
-
-/// Pages kept per event: the usual few (top 20, all, the next pages), not every offset asked for.
-const CACHED_PAGES_PER_EVENT: usize = 16;
-
-impl PublicResultsCache {
-    const RECHECK: Duration = Duration::from_secs(2);
-
-    fn recent(&self, event_id: &str) -> Option<Arc<ResultSetOut>> {
-        let events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        events.get(event_id).filter(|c| c.checked.elapsed() < Self::RECHECK).map(|c| c.set.clone())
-    }
-
-    /// The cached set if it is still the latest one, in the same status.
-    fn confirm(&self, event_id: &str, latest: &ResultSetRow) -> Option<Arc<ResultSetOut>> {
-        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        let cached = events
-            .get_mut(event_id)
-            .filter(|c| c.set.summary.id == latest.id && c.set.summary.status == latest.status)?;
-        cached.checked = Instant::now();
-        Some(cached.set.clone())
-    }
-
-    fn keep(&self, event_id: &str, set: Arc<ResultSetOut>) {
-        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        events.insert(event_id.to_string(), CachedResults { checked: Instant::now(), set, pages: HashMap::new() });
-    }
-
-    /// A page of the cached set, serialised, if it was kept.
-    /// (Pages belong to the very set they were written from: a set replaced meanwhile has none.)
-    fn page(&self, set: &Arc<ResultSetOut>, key: (usize, Option<usize>)) -> Option<web::Bytes> {
-        let events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        events.get(&set.summary.event_id).filter(|c| Arc::ptr_eq(&c.set, set)).and_then(|c| c.pages.get(&key).cloned())
-    }
-
-    fn keep_page(&self, set: &Arc<ResultSetOut>, key: (usize, Option<usize>), bytes: web::Bytes) {
-        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(cached) = events.get_mut(&set.summary.event_id).filter(|c| Arc::ptr_eq(&c.set, set)) {
-            if cached.pages.len() < CACHED_PAGES_PER_EVENT {
-                cached.pages.insert(key, bytes);
-            }
-        }
-    }
-
-    fn forget(&self, event_id: &str) {
-        self.events.lock().unwrap_or_else(|e| e.into_inner()).remove(event_id);
-    }
-}
-
-/// The public view of an event's latest results, if they have been published.
-fn public_results(conn: &mut DbConnection, cache: &PublicResultsCache, event_id: &str) -> ApiResult<Arc<ResultSetOut>> {
-    let Some(set) = store::results::latest(conn, event_id)? else {
-        store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-        return Err(ApiError::not_found("results"));
-    };
-    if !set.status()?.is_published() {
-        return Err(ApiError::not_found("results"));
-    }
-    if let Some(cached) = cache.confirm(event_id, &set) {
-        return Ok(cached);
-    }
-    let out = Arc::new(result_set_out(conn, set, true)?);
-    cache.keep(event_id, out.clone());
-    Ok(out)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -437,34 +168,7 @@ pub async fn verify_results(
 ) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let options = body.0;
-    let out = state
-        .db
-        .read(move |conn| {
-            let event = load_decrypted(conn, &actor, &event_id)?;
-            let set = store::results::latest(conn, &event_id)?.ok_or_else(|| ApiError::not_found("results"))?;
-            let stored: HashMap<i32, ResultRow> = store::results::rows_of(conn, &set.id)?.into_iter().map(|r| (r.station_number, r)).collect();
-            let (fresh, digest) = calculate(conn, &event, &options)?;
-            let fresh: HashMap<i32, ResultRow> = fresh.into_iter().map(|r| (r.station_number, r)).collect();
-            let mut stations: Vec<i32> = stored.keys().chain(fresh.keys()).copied().collect();
-            stations.sort_unstable();
-            stations.dedup();
-            let differences: Vec<Difference> = stations
-                .into_iter()
-                .filter_map(|station| {
-                    let (a, b) = (stored.get(&station), fresh.get(&station));
-                    let same = matches!((a, b), (Some(a), Some(b)) if a.rank == b.rank && a.total_centi == b.total_centi && a.theory_centi == b.theory_centi && a.practical_centi == b.practical_centi);
-                    (!same).then(|| Difference {
-                        station_number: station,
-                        stored_rank: a.map(|r| r.rank),
-                        recomputed_rank: b.map(|r| r.rank),
-                        stored_total: a.map(|r| r.total_centi as f64 / 100.0),
-                        recomputed_total: b.map(|r| r.total_centi as f64 / 100.0),
-                    })
-                })
-                .collect();
-            Ok(Verification { result_set_id: set.id.clone(), digest_matches: digest == set.marks_digest, identical: differences.is_empty(), differences })
-        })
-        .await?;
+    let out = results::verify(&state.db, actor, event_id, options).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -480,48 +184,9 @@ pub async fn publish_results(
     let zone = state.zone;
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            load_decrypted(conn, &actor, &event_id)?;
-            let mut set = latest_set(conn, &event_id)?;
-            if !set.is(ResultSetStatus::Provisional) {
-                return Err(ApiError::conflict("already_published", format!("the results are {}", set.status)));
-            }
-            if current_digest(conn, &event_id)? != set.marks_digest {
-                return Err(ApiError::conflict(
-                    "marks_changed",
-                    "the marks changed after these results were computed: compute them again",
-                ));
-            }
-            let adjustments = store::calendar::adjustments(conn)?;
-            let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-            let days = store::competitions::find(conn, &event.competition_id)?
-                .map(|(c, _, _)| c.results_publicity_days)
-                .unwrap_or(RESULTS_PUBLICITY_WORKING_DAYS);
-            set.status = ResultSetStatus::Publicity.as_str().into();
-            set.publicity_ends_at = Some(crate::domain::calendar::publicity_end(now, days, &adjustments, zone));
-            if !store::results::advance(conn, &set, ResultSetStatus::Provisional)? {
-                return Err(ApiError::conflict("already_published", "the results were published meanwhile"));
-            }
-            record(
-                conn,
-                &actor,
-                "results.publish",
-                ("event", &event_id),
-                None,
-                Some(serde_json::json!({ "result_set": set.id, "publicity_ends_at": set.publicity_ends_at })),
-            )?;
-            result_set_out(conn, set, false)
-        })
-        .await?;
+    let out = results::publish(&state.db, actor, event_id, now, zone).await?;
     state.public_results.forget(&out.summary.event_id);
     Ok(HttpResponse::Ok().json(out))
-}
-
-/// The event's latest result set, or a 409 asking to compute it first.
-fn latest_set(conn: &mut DbConnection, event_id: &str) -> ApiResult<ResultSetRow> {
-    store::results::latest(conn, event_id)?.ok_or_else(|| ApiError::conflict("no_results", "compute the results first"))
 }
 
 /// Makes publicised results final once their publicity window has closed; the top finishers then
@@ -536,70 +201,9 @@ pub async fn finalise_results(
     let zone = state.zone;
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            load_decrypted(conn, &actor, &event_id)?;
-            let mut set = latest_set(conn, &event_id)?;
-            if !set.is(ResultSetStatus::Publicity) {
-                return Err(ApiError::conflict(
-                    "not_in_publicity",
-                    format!("results become final after their publicity (they are {})", set.status),
-                ));
-            }
-            let open = store::results::appeals_of_event(conn, &event_id)?
-                .iter()
-                .filter(|a| a.status().is_ok_and(|s| s.is_pending()))
-                .count();
-            if open > 0 {
-                return Err(ApiError::conflict(
-                    "appeals_open",
-                    format!("{open} appeals wait for the arbiter's ruling"),
-                ));
-            }
-            if let Some(end) = set.publicity_ends_at.filter(|end| now < *end) {
-                return Err(ApiError::conflict(
-                    "publicity_not_over",
-                    format!("the publicity (公示) runs until {}", zone.describe(end)),
-                ));
-            }
-            set.status = ResultSetStatus::Final.as_str().into();
-            set.finalised_at = Some(now);
-            if !store::results::advance(conn, &set, ResultSetStatus::Publicity)? {
-                return Err(ApiError::conflict("already_final", "the results were made final meanwhile"));
-            }
-            let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-            let rows = store::results::rows_of(conn, &set.id)?;
-            crate::service::qualifiers::advance_on_final(conn, &actor, &event, &rows, now)?;
-            record(
-                conn,
-                &actor,
-                "results.finalise",
-                ("event", &event_id),
-                None,
-                Some(serde_json::json!({ "result_set": set.id })),
-            )?;
-            result_set_out(conn, set, false)
-        })
-        .await?;
+    let out = results::finalise(&state.db, actor, event_id, now, zone).await?;
     state.public_results.forget(&out.summary.event_id);
     Ok(HttpResponse::Ok().json(out))
-}
-
-/// The results an export may show the caller: everything for the organisers, published results
-/// (masked) for everyone else. None when there is nothing the caller may see.
-fn visible_results(
-    conn: &mut DbConnection,
-    actor: Option<&Actor>,
-    event: &EventRow,
-    host_path: &str,
-) -> ApiResult<Option<ResultSetOut>> {
-    let organiser = actor.is_some_and(|a| can_manage_competition(a, host_path));
-    let Some(set) = store::results::latest(conn, &event.id)? else { return Ok(None) };
-    if !organiser && !set.status()?.is_published() {
-        return Ok(None);
-    }
-    result_set_out(conn, set, !organiser).map(Some)
 }
 
 const EXPORT_HEADERS: [&str; 11] =

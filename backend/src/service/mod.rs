@@ -13,5 +13,21 @@ pub mod judging;
 pub mod load;
 pub mod qualifiers;
 pub mod registrations;
+pub mod results;
 pub mod schemes;
 pub mod spreadsheet;
+
+use crate::error::{ApiError, ApiResult};
+use crate::wire::etag;
+
+/// Refuses a write based on a stale read.
+pub fn check_version(current: i32, expected: i32) -> ApiResult<()> {
+    if current == expected {
+        Ok(())
+    } else {
+        Err(ApiError::precondition_failed(format!(
+            "the record changed since you read it (you sent version {expected}, it is now {current}); reload and try again"
+        ))
+        .with_extra(serde_json::json!({ "current_etag": etag(current) })))
+    }
+}

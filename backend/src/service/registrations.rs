@@ -5,17 +5,21 @@ use super::audit::record;
 use super::load::{self, Context, Relation};
 use crate::auth::policy::{can_manage_competition, is_unit_reviewer};
 use crate::auth::Actor;
-use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+
+use super::check_version;
+use crate::db::{Db, DbConnection};
 use crate::domain::competition::Status;
 use crate::domain::event::{overlapping, EventMode, Sitting, Track};
 use crate::domain::id_card::mask_id_number;
 use crate::domain::organisation::OrgKind;
 use crate::domain::person::{held_levels, CredentialStatus};
 use crate::domain::registration::{
-    check_eligibility, initial_status, level_awaits_verification, review_stage, Candidate, EligibilityRules,
+    check_eligibility, initial_status, level_awaits_verification, review, review_stage, Candidate, EligibilityRules,
     RegistrationStatus, ReviewStage, Standing,
 };
 use crate::domain::role::Role;
+use crate::domain::time::Zone;
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::store::competitions::CompetitionRow;
@@ -25,7 +29,9 @@ use crate::store::persons::{CredentialRow, PersonRow};
 use crate::store::registrations::{MemberRow, RegistrationRow, ReviewRow};
 use crate::store::{self, new_id};
 use crate::wire::persons::credential_out;
-use crate::wire::registrations::{MemberOut, Origin, PersonBrief, RegistrationOut, ReviewTrailEntry, SignUpRequest};
+use crate::wire::registrations::{
+    MemberOut, Origin, PersonBrief, RegistrationOut, RegistrationPatch, ReviewRequest, ReviewTrailEntry, SignUpRequest,
+};
 use crate::wire::{parse_id, utc};
 
 pub fn brief(person: &PersonRow, whole_number: bool) -> PersonBrief {
@@ -513,4 +519,188 @@ pub fn save_status(
     };
     store::audit::append(conn, entry, now)?;
     Ok(row)
+}
+
+/// Edits a registration that was returned for changes (unit, team name, members), at the version read.
+pub async fn edit(
+    db: &Db,
+    actor: Actor,
+    id: String,
+    expected: i32,
+    patch: RegistrationPatch,
+    now: NaiveDateTime,
+) -> ApiResult<RegistrationOut> {
+    db.write(move |conn| {
+        let (ctx, s) = load::registration(conn, &actor, &id)?;
+        if !(s.is_party || s.unit_reviewer) {
+            return Err(ApiError::forbidden("the contestant or the nominating unit edits a registration"));
+        }
+        check_version(ctx.registration.version, expected)?;
+        if ctx.registration.status != RegistrationStatus::Returned.as_str() {
+            return Err(ApiError::conflict("not_editable", "only a registration returned for changes can be edited"));
+        }
+        let mut row = ctx.registration.clone();
+        if let Some(unit) = &patch.nominating_org_id {
+            let unit_id = parse_id("nominating_org_id", unit)?;
+            store::organisations::find(conn, &unit_id)?.ok_or_else(|| {
+                ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id")
+            })?;
+            row.nominating_org_id = unit_id;
+        }
+        if let Some(name) = &patch.team_name {
+            row.team_name = Some(text::required("team_name", name, 50)?);
+        }
+        if let Some(members) = &patch.members {
+            let rows = members
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    Ok(MemberRow {
+                        id: new_id(),
+                        registration_id: row.id.clone(),
+                        person_id: parse_id(&format!("members[{i}].person_id"), &m.person_id)?,
+                        role: m.role.clone().unwrap_or_else(|| "member".into()),
+                    })
+                })
+                .collect::<ApiResult<Vec<_>>>()?;
+            store::registrations::replace_members(conn, &row.id, &rows)?;
+        }
+        row.version += 1;
+        row.updated_at = now;
+        if !store::registrations::update_if_version(conn, &row, expected)? {
+            return Err(ApiError::precondition_failed(
+                "the registration changed while you were editing it; reload and try again",
+            ));
+        }
+        record(
+            conn,
+            &actor,
+            "registration.edit",
+            ("registration", &row.id),
+            None,
+            Some(serde_json::json!({ "nominating_org_id": row.nominating_org_id, "team_name": row.team_name })),
+        )?;
+        view(conn, &actor, &row.id)
+    })
+    .await
+}
+
+/// Sends a returned registration back for review, checked again as at sign-up.
+pub async fn resubmit(db: &Db, actor: Actor, id: String, now: NaiveDateTime, zone: Zone) -> ApiResult<RegistrationOut> {
+    db.write(move |conn| {
+        let (ctx, s) = load::registration(conn, &actor, &id)?;
+        if !(s.is_party || s.unit_reviewer) {
+            return Err(ApiError::forbidden("the contestant or the nominating unit resubmits a registration"));
+        }
+        if ctx.registration.status != RegistrationStatus::Returned.as_str() {
+            return Err(ApiError::conflict("not_returned", "only a registration returned for changes is resubmitted"));
+        }
+        require_registration_open(&ctx.competition, now, zone)?;
+        store::registrations::lock_event(conn, &ctx.event.id)?;
+        let reasons =
+            eligibility(conn, &ctx.event, &ctx.competition, &ctx.person, &ctx.unit, Some(&ctx.registration.id))?;
+        if !reasons.is_empty() {
+            return Err(not_eligible(reasons));
+        }
+        let to = initial_status(s.unit_reviewer, ctx.event.review_levels);
+        let row = save_status(conn, Some(&actor), ctx.registration, to, "resubmit", None, now)?;
+        view(conn, &actor, &row.id)
+    })
+    .await
+}
+
+/// Decides a registration at its current review stage (the unit, then the host).
+pub async fn decide(
+    db: &Db,
+    actor: Actor,
+    id: String,
+    expected: Option<i32>,
+    request: ReviewRequest,
+    comment: Option<String>,
+    now: NaiveDateTime,
+) -> ApiResult<RegistrationOut> {
+    db.write(move |conn| {
+        let (ctx, s) = load::registration(conn, &actor, &id)?;
+        if let Some(expected) = expected {
+            check_version(ctx.registration.version, expected)?;
+        }
+        let status =
+            RegistrationStatus::parse(&ctx.registration.status).ok_or_else(|| ApiError::internal("unknown status"))?;
+        let stage = review_stage(status, ctx.event.review_levels);
+        let allowed = match stage {
+            Some(ReviewStage::Unit) => s.unit_reviewer,
+            Some(ReviewStage::Host) => s.host_reviewer,
+            None => s.reviewer(),
+        };
+        if !allowed {
+            return Err(ApiError::forbidden(match stage {
+                Some(ReviewStage::Unit) => "this registration waits for its nominating unit's review",
+                _ => "this registration waits for the host organisers' review",
+            }));
+        }
+        let to = review(status, request.action, ctx.event.review_levels)
+            .map_err(|m| ApiError::conflict("not_awaiting_review", m))?;
+        if to == RegistrationStatus::Admitted {
+            check_level_for_admission(conn, &ctx)?;
+        }
+        let comp_status = ctx.competition.status()?;
+        if !matches!(comp_status, Status::RegistrationOpen | Status::RegistrationClosed) {
+            return Err(ApiError::conflict(
+                "review_closed",
+                format!("reviews happen while registration is open or just closed (the competition is {comp_status})"),
+            ));
+        }
+        let row = save_status(conn, Some(&actor), ctx.registration, to, request.action.as_str(), comment, now)?;
+        view(conn, &actor, &row.id)
+    })
+    .await
+}
+
+/// Withdraws a registration (the contestant or their unit); a place that falls free passes to the next in line.
+pub async fn withdraw(
+    db: &Db,
+    actor: Actor,
+    id: String,
+    reason: Option<String>,
+    now: NaiveDateTime,
+) -> ApiResult<RegistrationOut> {
+    db.write(move |conn| {
+        let (ctx, s) = load::registration(conn, &actor, &id)?;
+        if !(s.is_party || s.unit_reviewer) {
+            return Err(ApiError::forbidden("the contestant or the nominating unit withdraws a registration"));
+        }
+        let status =
+            RegistrationStatus::parse(&ctx.registration.status).ok_or_else(|| ApiError::internal("unknown status"))?;
+        if !(status.holds_place() || status == RegistrationStatus::Reserve)
+            || matches!(status, RegistrationStatus::CheckedIn | RegistrationStatus::Competed)
+        {
+            return Err(ApiError::conflict("not_withdrawable", format!("a {status} registration cannot be withdrawn")));
+        }
+        let comp_status = ctx.competition.status()?;
+        let qualifier = ctx.registration.origin_competition_id.is_some();
+        let open = comp_status == Status::RegistrationOpen
+            || (qualifier && matches!(comp_status, Status::RegistrationClosed | Status::RosterPublicity));
+        if !open {
+            return Err(ApiError::conflict(
+                "registration_closed",
+                format!("withdrawal is possible until registration closes (the competition is {comp_status})"),
+            ));
+        }
+        let event_id = ctx.event.id.clone();
+        let freed = status.holds_place();
+        let row = save_status(
+            conn,
+            Some(&actor),
+            ctx.registration,
+            RegistrationStatus::Withdrawn,
+            if qualifier { "decline" } else { "withdraw" },
+            reason,
+            now,
+        )?;
+        if freed && qualifier {
+            crate::service::qualifiers::promote_next_in_line(conn, Some(&actor), &event_id, now)?;
+        }
+        view(conn, &actor, &row.id)
+    })
+    .await
 }

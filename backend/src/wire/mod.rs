@@ -53,3 +53,8 @@ where
 {
     Option::<T>::deserialize(de).map(Some)
 }
+
+/// The entity tag of a record version.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
