@@ -94,6 +94,11 @@ impl ApiError {
         Self::new(StatusCode::PRECONDITION_FAILED, "stale_version", detail)
     }
 
+    /// 428 with a code of its own, for a precondition other than `If-Match`.
+    pub fn precondition_missing(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::PRECONDITION_REQUIRED, code, detail)
+    }
+
     pub fn precondition_required() -> Self {
         Self::new(
             StatusCode::PRECONDITION_REQUIRED,

@@ -1,0 +1,107 @@
+//! Scores and progress as the chief judge and supervisors follow them.
+
+use std::collections::HashMap;
+
+use super::*;
+use crate::db::Db;
+use crate::service::load;
+use crate::wire::judging::*;
+
+use crate::auth::Actor;
+use crate::error::ApiResult;
+use crate::store;
+
+/// How far each judge and section has come.
+pub async fn progress(db: &Db, actor: Actor, event_id: String) -> ApiResult<ProgressOut> {
+    db.read(move |conn| {
+        let (_, _, host_path) = load::event_for_roles(conn, &event_id)?;
+        if !can_manage_competition(&actor, &host_path) {
+            load::roles_requiring(
+                conn,
+                &actor,
+                &event_id,
+                &[EventRole::ChiefJudge, EventRole::Supervisor],
+                "marking progress",
+            )?;
+        }
+        let stations = competing_stations(conn, &event_id)?.len();
+        let aspects: HashMap<String, AspectRow> = aspects_by_id(conn, &event_id)?;
+        let marks = store::judging::marks_of_event(conn, &event_id)?;
+        let mut by_key: std::collections::BTreeMap<(String, i32), JudgeProgress> = std::collections::BTreeMap::new();
+        let assignments = store::judging::assignments_of(conn, &event_id)?;
+        let judges: Vec<String> = assignments.iter().map(|a| a.user_id.clone()).collect();
+        let names = store::users::usernames(conn, &judges)?;
+        for a in assignments {
+            let Some(aspect) = aspects.get(&a.aspect_id) else { continue };
+            let judge = names.get(&a.user_id).cloned().unwrap_or_default();
+            let entry = by_key.entry((a.user_id.clone(), aspect.section_index)).or_insert_with(|| JudgeProgress {
+                judge,
+                section_index: aspect.section_index,
+                expected: 0,
+                entered: 0,
+                signed: 0,
+                locked: 0,
+            });
+            entry.expected += stations;
+            for m in marks.iter().filter(|m| m.aspect_id == a.aspect_id && m.judge_user_id == a.user_id) {
+                entry.entered += 1;
+                entry.signed += m.status()?.is_final() as usize;
+                entry.locked += m.is(MarkStatus::Locked) as usize;
+            }
+        }
+        let open_flags =
+            store::judging::flags_of(conn, &event_id)?.iter().filter(|f| !f.is(FlagStatus::Reconciled)).count();
+        let mut sections_locked: Vec<i32> = store::judging::signoffs_of(conn, &event_id)?
+            .iter()
+            .filter(|s| s.is(SignoffKind::Chief) && s.confirmed_by.is_some())
+            .map(|s| s.section_index)
+            .collect();
+        sections_locked.sort_unstable();
+        Ok(ProgressOut { event_id, stations, judges: by_key.into_values().collect(), open_flags, sections_locked })
+    })
+    .await
+}
+
+/// The stations' scores from the marks as they stand (before decryption, by station only).
+pub async fn scores(db: &Db, actor: Actor, event_id: String) -> ApiResult<ScoresOut> {
+    db.read(move |conn| {
+        let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
+        if !can_manage_competition(&actor, &host_path) {
+            load::roles_requiring(
+                conn,
+                &actor,
+                &event_id,
+                &[EventRole::ChiefJudge, EventRole::Supervisor],
+                "the scores",
+            )?;
+        }
+        let decrypted = store::judging::judging_of(conn, &event_id)?.decrypted_at.is_some();
+        let stations = competing_stations(conn, &event_id)?;
+        let mut rows = Vec::new();
+        for s in current_scores(conn, &event)? {
+            let (full_name, registration_id) = if decrypted {
+                let registration_id = stations.get(&s.station).cloned();
+                let name = match &registration_id {
+                    Some(rid) => match store::registrations::find(conn, rid)? {
+                        Some(r) => store::persons::find(conn, &r.person_id)?.map(|(p, _)| p.full_name),
+                        None => None,
+                    },
+                    None => None,
+                };
+                (name, registration_id)
+            } else {
+                (None, None)
+            };
+            rows.push(ScoreRow {
+                station_number: s.station,
+                full_name,
+                registration_id,
+                theory: s.theory,
+                practical: s.practical,
+                total: s.total,
+            });
+        }
+        Ok(ScoresOut { event_id, decrypted, rows })
+    })
+    .await
+}

@@ -1,0 +1,234 @@
+//! Sign-off: each judge signs their sheet, the chief judge the section, a second person confirms and the marks lock.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDateTime;
+
+use super::*;
+use crate::db::Db;
+use crate::service::audit::record;
+use crate::service::load;
+use crate::store::new_id;
+use crate::wire::judging::*;
+use crate::wire::utc;
+
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+
+/// A judge signs their sheet of a section: complete, no flag open.
+pub async fn sign_sheet(
+    db: &Db,
+    actor: Actor,
+    event_id: String,
+    section: i32,
+    now: NaiveDateTime,
+) -> ApiResult<SignoffOut> {
+    db.write(move |conn| {
+        load::roles_requiring(conn, &actor, &event_id, &[EventRole::Judge, EventRole::ChiefJudge], "signing a sheet")?;
+        let (_, competition, _) = load::event_for_roles(conn, &event_id)?;
+        require_marking_open(&competition)?;
+        let mine: HashSet<String> = store::judging::assignments_of(conn, &event_id)?
+            .into_iter()
+            .filter(|a| a.user_id == actor.user_id)
+            .map(|a| a.aspect_id)
+            .collect();
+        let section_aspects: HashSet<String> = store::judging::aspects_of(conn, &event_id)?
+            .into_iter()
+            .filter(|a| a.section_index == section && mine.contains(&a.id))
+            .map(|a| a.id)
+            .collect();
+        if section_aspects.is_empty() {
+            return Err(ApiError::conflict("nothing_to_sign", "you mark no aspect in this section"));
+        }
+        let stations = competing_stations(conn, &event_id)?;
+        let relations = store::judging::relations_of(conn, &actor.user_id)?;
+        let marks: Vec<MarkRow> = store::judging::marks_of_judge(conn, &event_id, &actor.user_id)?
+            .into_iter()
+            .filter(|m| section_aspects.contains(&m.aspect_id))
+            .collect();
+        // Stations the judge must stand aside from (回避) are not expected of them.
+        let mut expected = 0;
+        for registration in stations.values() {
+            if !conflicted(conn, &actor, registration, &relations)? {
+                expected += section_aspects.len();
+            }
+        }
+        if marks.len() < expected {
+            return Err(ApiError::conflict(
+                "sheet_incomplete",
+                format!("{} of {expected} marks are entered", marks.len()),
+            ));
+        }
+        let open = unresolved_flags_in(conn, &event_id, section, Some(&section_aspects))?;
+        if open > 0 {
+            return Err(ApiError::conflict(
+                "flags_open",
+                format!("{open} spread flags on your aspects wait for the chief judge"),
+            ));
+        }
+        let at = now;
+        let row = SignoffRow {
+            id: new_id(),
+            event_id: event_id.clone(),
+            section_index: section,
+            kind: SignoffKind::Judge.as_str().into(),
+            signed_by: actor.user_id.clone(),
+            signed_at: at,
+            confirmed_by: None,
+            confirmed_at: None,
+        };
+        store::judging::insert_signoff(conn, &row).map_err(|e| {
+            if e.is_duplicate() {
+                ApiError::conflict("already_signed", "you have signed this section")
+            } else {
+                e.into()
+            }
+        })?;
+        store::judging::set_mark_status(
+            conn,
+            &marks.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
+            MarkStatus::Signed,
+            at,
+        )?;
+        record(
+            conn,
+            &actor,
+            "judging.sign",
+            ("event", &event_id),
+            None,
+            Some(serde_json::json!({ "section": section, "marks": marks.len() })),
+        )?;
+        Ok(SignoffOut {
+            section_index: section,
+            kind: SignoffKind::Judge.as_str().into(),
+            signed_at: utc(at),
+            confirmed: false,
+        })
+    })
+    .await
+}
+
+/// The chief judge signs a section once every judge has.
+pub async fn chief_sign(
+    db: &Db,
+    actor: Actor,
+    event_id: String,
+    section: i32,
+    now: NaiveDateTime,
+) -> ApiResult<SignoffOut> {
+    db.write(move |conn| {
+        load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge], "signing a section")?;
+        let aspects: HashSet<String> = section_aspect_ids(conn, &event_id, section)?;
+        if aspects.is_empty() {
+            return Err(ApiError::conflict("nothing_to_sign", "the section has no aspects"));
+        }
+        let judges: HashSet<String> = store::judging::assignments_of(conn, &event_id)?
+            .into_iter()
+            .filter(|a| aspects.contains(&a.aspect_id))
+            .map(|a| a.user_id)
+            .collect();
+        let signoffs = store::judging::signoffs_of(conn, &event_id)?;
+        let signed: HashSet<String> = signoffs
+            .iter()
+            .filter(|s| s.section_index == section && s.is(SignoffKind::Judge))
+            .map(|s| s.signed_by.clone())
+            .collect();
+        let missing = judges.difference(&signed).count();
+        if judges.is_empty() || missing > 0 {
+            return Err(ApiError::conflict(
+                "judges_not_signed",
+                format!("{missing} of {} judges have not signed this section", judges.len()),
+            ));
+        }
+        let open = unresolved_flags_in(conn, &event_id, section, None)?;
+        if open > 0 {
+            return Err(ApiError::conflict(
+                "flags_open",
+                format!("{open} spread flags in this section are not reconciled"),
+            ));
+        }
+        if signoffs.iter().any(|s| s.section_index == section && s.is(SignoffKind::Chief)) {
+            return Err(ApiError::conflict("already_signed", "the section is signed"));
+        }
+        let at = now;
+        let row = SignoffRow {
+            id: new_id(),
+            event_id: event_id.clone(),
+            section_index: section,
+            kind: SignoffKind::Chief.as_str().into(),
+            signed_by: actor.user_id.clone(),
+            signed_at: at,
+            confirmed_by: None,
+            confirmed_at: None,
+        };
+        store::judging::insert_signoff(conn, &row)?;
+        record(
+            conn,
+            &actor,
+            "judging.chief_sign",
+            ("event", &event_id),
+            None,
+            Some(serde_json::json!({ "section": section })),
+        )?;
+        Ok(SignoffOut {
+            section_index: section,
+            kind: SignoffKind::Chief.as_str().into(),
+            signed_at: utc(at),
+            confirmed: false,
+        })
+    })
+    .await
+}
+
+/// A second person (supervisor or scorer) confirms the chief judge's signature; the marks lock.
+pub async fn confirm(
+    db: &Db,
+    actor: Actor,
+    event_id: String,
+    section: i32,
+    now: NaiveDateTime,
+) -> ApiResult<SignoffOut> {
+    db.write(move |conn| {
+        load::roles_requiring(
+            conn,
+            &actor,
+            &event_id,
+            &[EventRole::Supervisor, EventRole::Scorer],
+            "confirming a section",
+        )?;
+        let chief = store::judging::signoffs_of(conn, &event_id)?
+            .into_iter()
+            .find(|s| s.section_index == section && s.is(SignoffKind::Chief))
+            .ok_or_else(|| ApiError::conflict("not_signed", "the chief judge has not signed this section"))?;
+        if chief.signed_by == actor.user_id {
+            return Err(ApiError::conflict("same_person", "the one who signed cannot also confirm"));
+        }
+        let at = now;
+        if !store::judging::confirm_signoff(conn, &chief.id, &actor.user_id, at)? {
+            return Err(ApiError::conflict("already_confirmed", "the section is already confirmed and locked"));
+        }
+        let aspects: HashSet<String> = section_aspect_ids(conn, &event_id, section)?;
+        let marks: Vec<String> = store::judging::marks_of_event(conn, &event_id)?
+            .into_iter()
+            .filter(|m| aspects.contains(&m.aspect_id))
+            .map(|m| m.id)
+            .collect();
+        store::judging::set_mark_status(conn, &marks, MarkStatus::Locked, at)?;
+        record(
+            conn,
+            &actor,
+            "judging.confirm",
+            ("event", &event_id),
+            None,
+            Some(serde_json::json!({ "section": section, "locked_marks": marks.len() })),
+        )?;
+        Ok(SignoffOut {
+            section_index: section,
+            kind: SignoffKind::Chief.as_str().into(),
+            signed_at: utc(chief.signed_at),
+            confirmed: true,
+        })
+    })
+    .await
+}
