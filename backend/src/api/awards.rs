@@ -13,30 +13,27 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{parse_id, record, utc, JsonBody, ProblemResponses};
-use crate::auth::policy::{can_manage_competition, can_view_person};
+use super::{parse_id, record, JsonBody, ProblemResponses};
+use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
-use crate::db::DbConnection;
 use crate::domain::award::AwardObjectionStatus;
 use crate::domain::award::{
-    award_label, check_rules, default_rules, is_granting_body, may_be_promoted, next_status, propose, AwardAction,
-    AwardKind, AwardRules, AwardStatus, Body, Finisher,
+    award_label, check_rules, may_be_promoted, next_status, AwardAction, AwardKind, AwardStatus,
 };
-use crate::domain::competition::{Category, CompetitionClass};
-use crate::domain::id_card::mask_id_number;
-use crate::domain::organisation::{OrgKind, Tier};
-use crate::domain::person::{level_name, mask_name};
-use crate::domain::ranking::ResultSetStatus;
-use crate::domain::role::Role;
+use crate::domain::organisation::OrgKind;
+use crate::domain::person::mask_name;
 use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
-use crate::service::load;
-use crate::store::awards::{AwardFilter, AwardRow, AwardView, ObjectionRow};
-use crate::store::competitions::CompetitionRow;
-use crate::store::{self, new_id};
+use crate::service;
+use crate::service::awards::{
+    award_out, can_see_awards, constant_time_eq, granting_body, honours_of, html_escape, load_award_for,
+    load_competition, new_check_code, next_certificate_number, qr_svg, rules_of, verification_url, write_credential,
+};
+use crate::store::awards::AwardFilter;
+use crate::store::{self};
 use crate::wire::awards::{
     AwardBatch, AwardObjectionOut, AwardObjectionRequest, AwardObjectionRuling, AwardOut, AwardRulesOut,
-    AwardRulesRequest, BatchOut, CertificateCheck, ProposalsOut, RevokeRequest, SkippedOut,
+    AwardRulesRequest, BatchOut, CertificateCheck, ProposalsOut, RevokeRequest,
 };
 use crate::AppState;
 
@@ -58,32 +55,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(export_promotions);
 }
 
-fn parse_competition(row: &CompetitionRow) -> ApiResult<(Category, Tier, CompetitionClass)> {
-    let bad = || ApiError::internal("competition with an unknown category, tier or class");
-    Ok((
-        Category::parse(&row.category).ok_or_else(bad)?,
-        Tier::parse(&row.tier).ok_or_else(bad)?,
-        CompetitionClass::parse(&row.class).ok_or_else(bad)?,
-    ))
-}
-
-/// The competition's award rules: its own, or the defaults of its tier, category and class.
-fn rules_of(conn: &mut DbConnection, competition: &CompetitionRow) -> ApiResult<(AwardRules, bool)> {
-    match store::awards::rules_of(conn, &competition.id)? {
-        Some(json) => Ok((serde_json::from_str(&json).map_err(|e| ApiError::internal(e.to_string()))?, false)),
-        None => {
-            let (category, tier, class) = parse_competition(competition)?;
-            Ok((default_rules(category, tier, class), true))
-        }
-    }
-}
-
-fn load_competition(conn: &mut DbConnection, id: &str) -> ApiResult<(CompetitionRow, String)> {
-    let (competition, host_path, _) =
-        store::competitions::find(conn, id)?.ok_or_else(|| ApiError::not_found("competition"))?;
-    Ok((competition, host_path))
-}
-
 /// A competition's award rules (its organisers and officials; everyone once it is public).
 #[utoipa::path(tag = "awards", responses((status = 200, body = AwardRulesOut), ProblemResponses))]
 #[get("/competitions/{id}/award-rules")]
@@ -93,18 +64,7 @@ pub async fn get_award_rules(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .read(move |conn| {
-            let (competition, host_path) = load_competition(conn, &id)?;
-            let public = competition.status != "draft";
-            if !crate::auth::policy::can_view_competition(actor.as_ref(), public, &host_path) {
-                return Err(ApiError::not_found("competition"));
-            }
-            let (rules, is_default) = rules_of(conn, &competition)?;
-            Ok(AwardRulesOut { competition_id: competition.id, is_default, rules })
-        })
-        .await?;
+    let out = service::awards::get_award_rules(&state.db, actor, id).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -152,97 +112,6 @@ pub async fn put_award_rules(
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// An award as the API shows it (kinds and statuses are read back from rows this module wrote).
-fn award_out(view: AwardView, reveal: bool) -> ApiResult<AwardOut> {
-    let a = view.award;
-    let kind = AwardKind::parse(&a.kind).ok_or_else(|| ApiError::internal(format!("award kind {}", a.kind)))?;
-    let status =
-        AwardStatus::parse(&a.status).ok_or_else(|| ApiError::internal(format!("award status {}", a.status)))?;
-    let label = award_label(kind, a.to_level);
-    Ok(AwardOut {
-        id: a.id,
-        competition_id: a.competition_id,
-        competition_name: view.competition_name,
-        event_id: a.event_id,
-        event_name: view.event_name,
-        trade_name: view.trade_name,
-        registration_id: a.registration_id,
-        person_id: a.person_id,
-        full_name: view.full_name,
-        id_number: if reveal { view.id_number } else { mask_id_number(&view.id_number) },
-        kind,
-        label,
-        rank: a.rank,
-        from_level: a.from_level,
-        to_level: a.to_level,
-        year: a.year,
-        status,
-        publicity_ends_at: a.publicity_ends_at.map(utc),
-        certificate_number: a.certificate_number,
-        check_code: if reveal { a.check_code } else { None },
-        granted_at: a.granted_at.map(utc),
-        issued_at: a.issued_at.map(utc),
-        revoked_reason: a.revoked_reason,
-        revoked_at: a.revoked_at.map(utc),
-        version: a.version,
-    })
-}
-
-/// The caller's body that certifies `kind` for this competition, by name, if they act for one.
-fn granting_body(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    kind: AwardKind,
-    competition: &CompetitionRow,
-    host_path: &str,
-) -> ApiResult<Option<String>> {
-    let tier = Tier::parse(&competition.tier).ok_or_else(|| ApiError::internal("competition tier"))?;
-    let host_org = store::organisations::find(conn, &competition.host_org_id)?
-        .ok_or_else(|| ApiError::internal("competition without host"))?;
-    let host = Body {
-        kind: OrgKind::parse(&host_org.kind).unwrap_or(OrgKind::Union),
-        tier: Tier::parse(&host_org.tier).unwrap_or(tier),
-        region: &host_org.region_code,
-        path: host_path,
-    };
-    Ok(load::official_bodies(conn, actor)?.into_iter().find_map(|(name, kind_of, tier_of, region, path)| {
-        let body = Body { kind: kind_of, tier: tier_of, region: &region, path: &path };
-        is_granting_body(kind, body, tier, host).then_some(name)
-    }))
-}
-
-/// Whether the caller may see a competition's awards with names: its organisers, and officials
-/// over its host or certifying it.
-fn can_see_awards(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    competition: &CompetitionRow,
-    host_path: &str,
-) -> ApiResult<bool> {
-    if can_manage_competition(actor, host_path) || actor.has_role_over(&[Role::Official], host_path) {
-        return Ok(true);
-    }
-    for kind in [AwardKind::PrizeFirst, AwardKind::Promotion] {
-        if granting_body(conn, actor, kind, competition, host_path)?.is_some() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// The current verified level a person holds in the event's trade (smaller is higher): a
-/// promotion starts from what a reviewer has checked, never from a declaration.
-fn current_level(conn: &mut DbConnection, person_id: &str, trade_name: &str) -> ApiResult<Option<i32>> {
-    use crate::domain::person::{held_levels, CredentialStatus};
-    let held = held_levels(
-        store::persons::credentials_of(conn, person_id)?
-            .into_iter()
-            .filter(|c| c.occupation == trade_name)
-            .filter_map(|c| Some((c.level, CredentialStatus::parse(&c.status)?))),
-    );
-    Ok(held.verified)
-}
-
 /// Proposes the awards an event's final results earn under the competition's rules. Proposals
 /// may be made again while none has been confirmed.
 #[utoipa::path(tag = "awards", responses((status = 201, body = ProposalsOut), ProblemResponses), security(("bearer" = [])))]
@@ -254,108 +123,7 @@ pub async fn propose_awards(
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let (event, _, trade_name) =
-                store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-            let (competition, host_path) = load_competition(conn, &event.competition_id)?;
-            if !can_manage_competition(&actor, &host_path) {
-                return Err(ApiError::forbidden("awards are proposed by the host's organisers"));
-            }
-            let set = store::results::latest(conn, &event_id)?
-                .filter(|s| s.is(ResultSetStatus::Final))
-                .ok_or_else(|| ApiError::conflict("results_not_final", "awards are proposed from final results"))?;
-            if store::awards::of_event(conn, &event_id)?.iter().any(|a| a.status != AwardStatus::Proposed.as_str()) {
-                return Err(ApiError::conflict(
-                    "awards_in_progress",
-                    "the granting body has begun certifying this event's awards",
-                ));
-            }
-            store::awards::delete_proposed_of_event(conn, &event_id)?;
-            let (rules, _) = rules_of(conn, &competition)?;
-            let bands: crate::domain::event::PrizeBands =
-                serde_json::from_str(&event.prize_bands).map_err(|e| ApiError::internal(e.to_string()))?;
-            let mut finishers = Vec::new();
-            let mut names = std::collections::HashMap::new();
-            let mut promoted = HashSet::new();
-            for (row, full_name, _, _) in store::results::named_rows_of(conn, &set.id)? {
-                let registration = store::registrations::find(conn, &row.registration_id)?
-                    .ok_or_else(|| ApiError::internal("result without registration"))?;
-                let (person, _) = store::persons::find(conn, &registration.person_id)?
-                    .ok_or_else(|| ApiError::internal("registration without person"))?;
-                let promotions: Vec<(i32, AwardStatus)> = store::awards::promotions_of(conn, &person.id)?
-                    .into_iter()
-                    .filter_map(|(year, status)| Some((year, AwardStatus::parse(&status)?)))
-                    .collect();
-                if !may_be_promoted(&promotions, competition.year) {
-                    promoted.insert(person.id.clone());
-                }
-                finishers.push(Finisher {
-                    registration_id: row.registration_id.clone(),
-                    person_id: person.id.clone(),
-                    rank: row.rank,
-                    age: crate::domain::id_card::age_on(person.birth_date, competition.starts_on),
-                    female: person.gender == "female",
-                    current_level: current_level(conn, &person.id, &trade_name)?,
-                });
-                names.insert(row.registration_id, full_name);
-            }
-            let (proposals, skipped) = propose(&rules, &bands, &finishers, &promoted);
-            let at = now;
-            let rows: Vec<AwardRow> = proposals
-                .into_iter()
-                .map(|p| AwardRow {
-                    id: new_id(),
-                    competition_id: competition.id.clone(),
-                    event_id: event_id.clone(),
-                    registration_id: p.registration_id,
-                    person_id: p.person_id,
-                    result_set_id: set.id.clone(),
-                    kind: p.kind.as_str().to_string(),
-                    rank: p.rank,
-                    from_level: p.from_level,
-                    to_level: p.to_level,
-                    year: competition.year,
-                    status: AwardStatus::Proposed.as_str().to_string(),
-                    publicity_ends_at: None,
-                    certificate_number: None,
-                    check_code: None,
-                    granted_by: None,
-                    granted_at: None,
-                    issued_at: None,
-                    revoked_reason: None,
-                    revoked_at: None,
-                    version: 1,
-                    created_at: at,
-                    updated_at: at,
-                })
-                .collect();
-            store::awards::insert(conn, &rows)?;
-            record(
-                conn,
-                &actor,
-                "awards.propose",
-                ("event", &event_id),
-                None,
-                Some(serde_json::json!({ "result_set": set.id, "proposed": rows.len(), "skipped": skipped.len() })),
-            )?;
-            let awards =
-                store::awards::list(conn, &AwardFilter { event_id: Some(event_id.clone()), ..Default::default() })?
-                    .into_iter()
-                    .map(|v| award_out(v, false))
-                    .collect::<ApiResult<Vec<_>>>()?;
-            let skipped = skipped
-                .into_iter()
-                .map(|s| SkippedOut {
-                    full_name: names.get(&s.registration_id).cloned().unwrap_or_default(),
-                    registration_id: s.registration_id,
-                    reason: s.reason.to_string(),
-                })
-                .collect();
-            Ok(ProposalsOut { awards, skipped })
-        })
-        .await?;
+    let out = service::awards::propose_awards(&state.db, actor, now, event_id).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -409,53 +177,13 @@ pub async fn list_awards(
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// An award and whether the caller holds it (and so sees the check code and whole ID number).
-fn load_award_for(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    id: &str,
-) -> ApiResult<(AwardView, CompetitionRow, String, bool)> {
-    let view = store::awards::find_view(conn, id)?.ok_or_else(|| ApiError::not_found("award"))?;
-    let (competition, host_path) = load_competition(conn, &view.award.competition_id)?;
-    let holder = actor.is_person(&view.award.person_id);
-    if !holder && !can_see_awards(conn, actor, &competition, &host_path)? {
-        return Err(ApiError::not_found("award"));
-    }
-    Ok((view, competition, host_path, holder))
-}
-
 /// One award (its holder, the organisers, the certifying officials).
 #[utoipa::path(tag = "awards", responses((status = 200, body = AwardOut), ProblemResponses), security(("bearer" = [])))]
 #[get("/awards/{id}")]
 pub async fn get_award(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .read(move |conn| {
-            let (view, competition, host_path, holder) = load_award_for(conn, &actor, &id)?;
-            let kind = AwardKind::parse(&view.award.kind).ok_or_else(|| ApiError::internal("award kind"))?;
-            let certifier = granting_body(conn, &actor, kind, &competition, &host_path)?.is_some();
-            award_out(view, holder || certifier)
-        })
-        .await?;
+    let out = service::awards::get_award(&state.db, actor, id).await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-const CHECK_CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-
-/// Eight characters without look-alikes (0/O, 1/I): 40 bits of chance against guessing.
-fn new_check_code() -> String {
-    use rand_core::RngCore;
-    let mut bytes = [0u8; 8];
-    rand_core::OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| CHECK_CODE_ALPHABET[(*b as usize) % CHECK_CODE_ALPHABET.len()] as char).collect()
-}
-
-/// 证书编号: year, the host's region and a serial within both: `2026-530000-000017`.
-fn next_certificate_number(conn: &mut DbConnection, year: i32, region: &str) -> ApiResult<String> {
-    let prefix = format!("{year}-{region}-");
-    let serial = store::awards::certificates_with_prefix(conn, &prefix)? + 1;
-    Ok(format!("{prefix}{serial:06}"))
 }
 
 /// Moves a batch of awards one step in their lifecycle. Each must be certified by a body the
@@ -585,41 +313,6 @@ pub async fn batch_awards(
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// A granted promotion becomes a skill credential: the level, the date, the certificate number and
-/// the issuing body, from a competition.
-fn write_credential(
-    conn: &mut DbConnection,
-    award: &AwardRow,
-    issuer: &str,
-    granted_by_user: &str,
-    now: chrono::NaiveDateTime,
-    zone: crate::domain::time::Zone,
-) -> ApiResult<()> {
-    let (_, _, trade_name) =
-        store::events::find(conn, &award.event_id)?.ok_or_else(|| ApiError::internal("award without event"))?;
-    let level = award.to_level.ok_or_else(|| ApiError::internal("promotion without a level"))?;
-    Ok(store::persons::insert_credential(
-        conn,
-        &store::persons::CredentialRow {
-            id: new_id(),
-            person_id: award.person_id.clone(),
-            occupation: trade_name,
-            level,
-            certificate_no: award.certificate_number.clone(),
-            issuer: Some(issuer.to_string()),
-            issued_on: zone.date_of(award.granted_at.unwrap_or(now)),
-            source: crate::domain::person::CredentialSource::Competition.as_str().to_string(),
-            created_at: now,
-            // Granted by the certifying body itself: verified by whoever granted it.
-            status: crate::domain::person::CredentialStatus::Verified.as_str().into(),
-            recorded_by: Some(granted_by_user.to_string()),
-            reviewed_by: Some(granted_by_user.to_string()),
-            reviewed_at: Some(now),
-            rejection_reason: None,
-        },
-    )?)
-}
-
 /// Revokes an award with a reason (the granting body). A revoked promotion's credential goes.
 #[utoipa::path(tag = "awards", request_body = RevokeRequest, responses((status = 200, body = AwardOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/awards/{id}/revoke")]
@@ -632,72 +325,8 @@ pub async fn revoke_award(
     let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let reason = text::required("reason", &body.0.reason, 500)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let award = store::awards::find(conn, &id)?.ok_or_else(|| ApiError::not_found("award"))?;
-            let (competition, host_path) = load_competition(conn, &award.competition_id)?;
-            let kind = AwardKind::parse(&award.kind).ok_or_else(|| ApiError::internal("award kind"))?;
-            if granting_body(conn, &actor, kind, &competition, &host_path)?.is_none() {
-                return Err(ApiError::forbidden("an award is revoked by the body that grants it"));
-            }
-            revoke(conn, &actor, award, &reason, now)?;
-            let view = store::awards::find_view(conn, &id)?.ok_or_else(|| ApiError::not_found("award"))?;
-            award_out(view, true)
-        })
-        .await?;
+    let out = service::awards::revoke_award(&state.db, actor, now, id, reason).await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-fn revoke(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    mut award: AwardRow,
-    reason: &str,
-    now: chrono::NaiveDateTime,
-) -> ApiResult<()> {
-    if award.status == AwardStatus::Revoked.as_str() {
-        return Err(ApiError::conflict("already_revoked", "the award was revoked already"));
-    }
-    let before = award.status.clone();
-    award.status = AwardStatus::Revoked.as_str().to_string();
-    award.revoked_reason = Some(reason.to_string());
-    award.revoked_at = Some(now);
-    let expected = award.version;
-    award.version += 1;
-    award.updated_at = now;
-    if !store::awards::update_if_version(conn, &award, expected)? {
-        return Err(ApiError::precondition_failed("the award changed meanwhile; read it again"));
-    }
-    if award.kind == AwardKind::Promotion.as_str() {
-        if let Some(number) = &award.certificate_number {
-            for credential in store::persons::credentials_of(conn, &award.person_id)? {
-                if credential.certificate_no.as_deref() == Some(number.as_str()) {
-                    store::persons::delete_credential(conn, &credential.id)?;
-                }
-            }
-        }
-    }
-    record(
-        conn,
-        actor,
-        "award.revoke",
-        ("award", &award.id),
-        Some(serde_json::json!({ "status": before })),
-        Some(serde_json::json!({ "status": award.status, "reason": reason })),
-    )
-}
-
-fn objection_out(o: ObjectionRow) -> AwardObjectionOut {
-    AwardObjectionOut {
-        id: o.id,
-        award_id: o.award_id,
-        grounds: o.grounds,
-        status: o.status,
-        ruling: o.ruling,
-        filed_at: utc(o.filed_at),
-        ruled_at: o.ruled_at.map(utc),
-    }
 }
 
 /// Raises an objection (异议) to an award while it is publicised. Anyone signed in may; the
@@ -713,40 +342,7 @@ pub async fn file_objection(
     let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let grounds = text::required("grounds", &body.0.grounds, 2000)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let award = store::awards::find(conn, &id)?.ok_or_else(|| ApiError::not_found("award"))?;
-            let at = now;
-            if award.status != AwardStatus::Publicity.as_str() || award.publicity_ends_at.is_some_and(|end| at >= end) {
-                return Err(ApiError::conflict(
-                    "not_in_publicity",
-                    "objections are raised while an award is publicised",
-                ));
-            }
-            let row = ObjectionRow {
-                id: new_id(),
-                award_id: id.clone(),
-                filed_by: actor.user_id.clone(),
-                grounds,
-                status: AwardObjectionStatus::Open.as_str().into(),
-                ruling: None,
-                ruled_by: None,
-                filed_at: at,
-                ruled_at: None,
-            };
-            store::awards::insert_objection(conn, &row)?;
-            record(
-                conn,
-                &actor,
-                "award.objection",
-                ("award", &id),
-                None,
-                Some(serde_json::json!({ "objection_id": row.id })),
-            )?;
-            Ok(objection_out(row))
-        })
-        .await?;
+    let out = service::awards::file_objection(&state.db, actor, now, id, grounds).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -759,17 +355,7 @@ pub async fn list_objections(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .read(move |conn| {
-            let view = store::awards::find_view(conn, &id)?.ok_or_else(|| ApiError::not_found("award"))?;
-            let (competition, host_path) = load_competition(conn, &view.award.competition_id)?;
-            if !can_see_awards(conn, &actor, &competition, &host_path)? {
-                return Err(ApiError::not_found("award"));
-            }
-            Ok(store::awards::objections_of(conn, &id)?.into_iter().map(objection_out).collect::<Vec<_>>())
-        })
-        .await?;
+    let out = service::awards::list_objections(&state.db, actor, id).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -786,60 +372,8 @@ pub async fn rule_objection(
     let id = parse_id("id", &id)?;
     let request = body.0;
     let ruling = text::required("ruling", &request.ruling, 2000)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let mut objection =
-                store::awards::find_objection(conn, &id)?.ok_or_else(|| ApiError::not_found("objection"))?;
-            let award =
-                store::awards::find(conn, &objection.award_id)?.ok_or_else(|| ApiError::not_found("objection"))?;
-            let (competition, host_path) = load_competition(conn, &award.competition_id)?;
-            let kind = AwardKind::parse(&award.kind).ok_or_else(|| ApiError::internal("award kind"))?;
-            if granting_body(conn, &actor, kind, &competition, &host_path)?.is_none() {
-                return Err(ApiError::forbidden("objections are ruled by the body that grants the award"));
-            }
-            objection.status =
-                if request.uphold { AwardObjectionStatus::Upheld } else { AwardObjectionStatus::Dismissed }
-                    .as_str()
-                    .into();
-            objection.ruling = Some(ruling.clone());
-            objection.ruled_by = Some(actor.user_id.clone());
-            objection.ruled_at = Some(now);
-            if !store::awards::rule_objection(conn, &objection)? {
-                return Err(ApiError::conflict("already_ruled", "the objection was ruled already"));
-            }
-            record(
-                conn,
-                &actor,
-                "award.objection_ruling",
-                ("award", &award.id),
-                None,
-                Some(serde_json::json!({ "objection_id": objection.id, "status": objection.status, "ruling": ruling })),
-            )?;
-            if request.uphold {
-                revoke(conn, &actor, award, &format!("异议成立：{ruling}"), now)?;
-            }
-            Ok(objection_out(objection))
-        })
-        .await?;
+    let out = service::awards::rule_objection(&state.db, actor, now, id, request, ruling).await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-/// The verification page a certificate's QR code opens.
-fn verification_url(public_url: &str, number: &str, code: &str) -> String {
-    format!("{public_url}/verify?number={number}&code={code}")
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// The QR code of `url` as an inline SVG.
-fn qr_svg(url: &str) -> ApiResult<String> {
-    let code = qrcode::QrCode::new(url.as_bytes()).map_err(|e| ApiError::internal(format!("qr code: {e}")))?;
-    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).build();
-    // Inline in HTML: drop the XML declaration.
-    Ok(svg.split_once("?>").map(|(_, rest)| rest.to_string()).unwrap_or(svg))
 }
 
 /// A printable certificate (HTML, A4 landscape) with a QR code to the public verification page:
@@ -959,19 +493,6 @@ fn not_a_certificate() -> ApiError {
     )
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Publicised and granted awards of a person, newest first (also revoked ones, marked).
-fn honours_of(conn: &mut DbConnection, person_id: &str, reveal: bool) -> ApiResult<Vec<AwardOut>> {
-    Ok(store::awards::list(conn, &AwardFilter { person_id: Some(person_id.to_string()), ..Default::default() })?
-        .into_iter()
-        .filter(|v| !matches!(v.award.status.as_str(), "proposed" | "confirmed"))
-        .map(|v| award_out(v, reveal))
-        .collect::<ApiResult<Vec<_>>>()?)
-}
-
 /// My honours across tiers and years.
 #[utoipa::path(tag = "awards", responses((status = 200, body = [AwardOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/me/honours")]
@@ -995,16 +516,7 @@ pub async fn person_honours(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .read(move |conn| {
-            let (_, employer_path) = store::persons::find(conn, &id)?.ok_or_else(|| ApiError::not_found("person"))?;
-            if !can_view_person(&actor, &id, employer_path.as_deref()) {
-                return Err(ApiError::not_found("person"));
-            }
-            honours_of(conn, &id, actor.is_person(&id))
-        })
-        .await?;
+    let out = service::awards::person_honours(&state.db, actor, id).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -1019,63 +531,9 @@ pub async fn export_promotions(
 ) -> ApiResult<HttpResponse> {
     let zone = state.zone;
     let id = parse_id("id", &id)?;
-    let bytes = state
-        .db
-        .read(move |conn| {
-            let (competition, host_path) = load_competition(conn, &id)?;
-            let hrss = granting_body(conn, &actor, AwardKind::Promotion, &competition, &host_path)?.is_some();
-            if !hrss && !can_manage_competition(&actor, &host_path) {
-                return Err(ApiError::forbidden("the promotion list goes to the organisers and the HRSS officials"));
-            }
-            let filter = AwardFilter {
-                competition_id: Some(id),
-                kind: Some(AwardKind::Promotion.as_str().into()),
-                ..Default::default()
-            };
-            let rows: Vec<AwardView> = store::awards::list(conn, &filter)?
-                .into_iter()
-                .filter(|v| matches!(v.award.status.as_str(), "granted" | "certificate_issued"))
-                .collect();
-            promotions_workbook(&competition.name, &rows, zone)
-        })
-        .await?;
+    let bytes = service::awards::export_promotions(&state.db, actor, zone, id).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"promotions.xlsx\""))
         .body(bytes))
-}
-
-fn promotions_workbook(title: &str, rows: &[AwardView], zone: crate::domain::time::Zone) -> ApiResult<Vec<u8>> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let failed = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("workbook: {e}"));
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("技能等级晋升").map_err(failed)?;
-    let bold = Format::new().set_bold();
-    sheet.write_string_with_format(0, 0, title, &bold).map_err(failed)?;
-    let headers =
-        ["姓名", "身份证号", "性别", "职业（工种）", "原等级", "晋升等级", "名次", "证书编号", "批准单位", "批准日期"];
-    for (c, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(1, c as u16, *h, &bold).map_err(failed)?;
-    }
-    for (i, v) in rows.iter().enumerate() {
-        let r = i as u32 + 2;
-        let a = &v.award;
-        let cells = [
-            v.full_name.clone(),
-            v.id_number.clone(),
-            if v.gender == "female" { "女" } else { "男" }.to_string(),
-            v.trade_name.clone(),
-            a.from_level.map(level_name).unwrap_or("无").to_string(),
-            a.to_level.map(level_name).unwrap_or("").to_string(),
-            a.rank.to_string(),
-            a.certificate_number.clone().unwrap_or_default(),
-            a.granted_by.clone().unwrap_or_default(),
-            a.granted_at.map(|t| zone.date_of(t).to_string()).unwrap_or_default(),
-        ];
-        for (c, value) in cells.iter().enumerate() {
-            sheet.write_string(r, c as u16, value).map_err(failed)?;
-        }
-    }
-    workbook.save_to_buffer().map_err(failed)
 }

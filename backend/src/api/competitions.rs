@@ -8,26 +8,23 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{
-    check_version, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses,
-};
-use crate::auth::policy::{can_manage_competition, can_review_upgrade, can_view_competition};
+use super::{etag, if_match_version, parse_id, record, split_page, JsonBody, PageParams, ProblemResponses};
+use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
-use crate::db::DbConnection;
-use crate::domain::competition::{
-    check_calendar, check_competition_shape, check_feeds_into, check_transition, creates_cycle, upgrade_target,
-    BodyRole, Category, CompetitionClass, Status, TransitionFacts, TransitionRefusal, DEFAULT_ROSTER_PUBLICITY_DAYS,
-};
-use crate::domain::organisation::{Tier, NATIONAL_REGION};
+use crate::domain::competition::{Category, Status, DEFAULT_ROSTER_PUBLICITY_DAYS};
+use crate::domain::organisation::Tier;
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
-use crate::service::events::event_outs;
-use crate::service::load;
-use crate::store::competitions::{BodyRow, CompetitionFilter, CompetitionRow, CompetitionWithHost, UpgradeRow};
+use crate::service;
+use crate::service::competitions::{
+    check_bodies, check_shape, check_target, competition_cursor, competition_out, competition_outs, optional_text,
+    region_prefix, upgrade_out,
+};
+use crate::store::competitions::{CompetitionFilter, CompetitionRow};
 use crate::store::{self, audit::snapshot, new_id};
 use crate::wire::competitions::{
-    BodyInput, BodyOut, CompetitionDetail, CompetitionOut, CompetitionPage, CompetitionPatch, CompetitionRef,
-    NewCompetition, TransitionRequest, UpgradeDecision, UpgradeOut, UpgradeRequest,
+    CompetitionDetail, CompetitionOut, CompetitionPage, CompetitionPatch, NewCompetition, TransitionRequest,
+    UpgradeDecision, UpgradeOut, UpgradeRequest,
 };
 use crate::AppState;
 
@@ -40,104 +37,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(apply_for_upgrade)
         .service(list_upgrade_applications)
         .service(decide_upgrade);
-}
-
-fn competition_ref(row: &CompetitionRow) -> ApiResult<CompetitionRef> {
-    Ok(CompetitionRef {
-        id: row.id.clone(),
-        name: row.name.clone(),
-        year: row.year,
-        tier: row.tier()?,
-        status: row.status()?,
-    })
-}
-
-fn competition_out(conn: &mut DbConnection, found: CompetitionWithHost) -> ApiResult<CompetitionOut> {
-    competition_outs(conn, vec![found]).map(|mut v| v.remove(0))
-}
-
-/// The wire form of many competitions, their co-organising bodies read in one query.
-fn competition_outs(conn: &mut DbConnection, rows: Vec<CompetitionWithHost>) -> ApiResult<Vec<CompetitionOut>> {
-    let ids: Vec<String> = rows.iter().map(|(r, _, _)| r.id.clone()).collect();
-    let mut bodies: std::collections::HashMap<String, Vec<BodyOut>> = std::collections::HashMap::new();
-    for (b, name, kind) in store::competitions::bodies_of_many(conn, &ids)? {
-        bodies.entry(b.competition_id.clone()).or_default().push(BodyOut {
-            organisation_id: b.organisation_id,
-            organisation_name: name,
-            organisation_kind: kind,
-            role: BodyRole::parse(&b.role).unwrap_or(BodyRole::Supporter),
-        });
-    }
-    rows.into_iter()
-        .map(|(row, _, host_name)| {
-            let bodies = bodies.remove(&row.id).unwrap_or_default();
-            competition_wire(row, host_name, bodies)
-        })
-        .collect()
-}
-
-fn competition_wire(row: CompetitionRow, host_name: String, bodies: Vec<BodyOut>) -> ApiResult<CompetitionOut> {
-    let status = row.status()?;
-    Ok(CompetitionOut {
-        tier: row.tier()?,
-        category: row.category()?,
-        class: CompetitionClass::parse(&row.class).ok_or_else(|| ApiError::internal("unknown competition class"))?,
-        recognised_tier: row.recognised_tier.as_deref().and_then(Tier::parse),
-        allowed_transitions: status.allowed_next(),
-        status,
-        id: row.id,
-        name: row.name,
-        edition: row.edition,
-        year: row.year,
-        host_org_id: row.host_org_id,
-        host_org_name: host_name,
-        bodies,
-        is_season: row.is_season,
-        major_project: row.major_project,
-        description: row.description,
-        starts_on: row.starts_on,
-        ends_on: row.ends_on,
-        registration_opens_at: row.registration_opens_at.map(utc),
-        registration_closes_at: row.registration_closes_at.map(utc),
-        feeds_into_id: row.feeds_into_id,
-        status_reason: row.status_reason,
-        roster_publicity_days: row.roster_publicity_days,
-        results_publicity_days: row.results_publicity_days,
-        version: row.version,
-        created_at: utc(row.created_at),
-        updated_at: utc(row.updated_at),
-    })
-}
-
-fn upgrade_out(row: UpgradeRow) -> UpgradeOut {
-    UpgradeOut {
-        target_tier: Tier::parse(&row.target_tier).unwrap_or(Tier::National),
-        id: row.id,
-        competition_id: row.competition_id,
-        reviewer_org_id: row.reviewer_org_id,
-        status: row.status,
-        statement: row.statement,
-        decision_reason: row.decision_reason,
-        decided_at: row.decided_at.map(utc),
-        created_at: utc(row.created_at),
-    }
-}
-
-fn respond(status: actix_web::http::StatusCode, out: impl Serialize, version: i32) -> HttpResponse {
-    HttpResponse::build(status).insert_header((header::ETAG, etag(version))).json(out)
-}
-
-/// The GB/T 2260 prefix that selects a region and everything in it.
-fn region_prefix(code: &str) -> String {
-    if code == NATIONAL_REGION {
-        String::new()
-    } else if code.ends_with("0000") {
-        code[..2].to_string()
-    } else if code.ends_with("00") {
-        code[..4].to_string()
-    } else {
-        code.to_string()
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -157,16 +56,6 @@ pub struct CompetitionQuery {
     pub q: Option<String>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
-}
-
-/// The list's cursor: the last competition's first day and id (`2026-12-18_0193…`).
-fn competition_cursor(cursor: Option<&str>) -> ApiResult<Option<(chrono::NaiveDate, String)>> {
-    let Some(cursor) = cursor else { return Ok(None) };
-    let invalid = || ApiError::field("cursor", "invalid_cursor", "use the next_cursor of the previous page");
-    let (day, id) = cursor.split_once('_').ok_or_else(invalid)?;
-    let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| invalid())?;
-    let id = uuid::Uuid::parse_str(id).map_err(|_| invalid())?;
-    Ok(Some((day, id.to_string())))
 }
 
 /// Competitions, filtered, newest first. Everyone sees published ones; organisers also see their
@@ -218,106 +107,6 @@ pub async fn list_competitions(
         })
         .await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-cache")).json(out))
-}
-
-/// Checks co-organising bodies: known organisations, not the host, each once.
-fn check_bodies(
-    conn: &mut DbConnection,
-    competition_id: &str,
-    host_org_id: &str,
-    bodies: &[BodyInput],
-) -> ApiResult<Vec<BodyRow>> {
-    let mut rows: Vec<BodyRow> = Vec::new();
-    for (i, body) in bodies.iter().enumerate() {
-        let field = format!("bodies[{i}].organisation_id");
-        let id = uuid::Uuid::parse_str(&body.organisation_id)
-            .map(|u| u.to_string())
-            .map_err(|_| ApiError::field(&field, "invalid_id", "must be an organisation id"))?;
-        if id == host_org_id {
-            return Err(ApiError::field(&field, "host_listed_twice", "the host is not also a co-organising body"));
-        }
-        if rows.iter().any(|r| r.organisation_id == id) {
-            return Err(ApiError::field(&field, "duplicate_body", "each organisation is listed once"));
-        }
-        if store::organisations::find(conn, &id)?.is_none() {
-            return Err(ApiError::field(&field, "unknown_organisation", "no organisation has this id"));
-        }
-        rows.push(BodyRow {
-            id: new_id(),
-            competition_id: competition_id.to_string(),
-            organisation_id: id,
-            role: body.role.as_str().into(),
-        });
-    }
-    Ok(rows)
-}
-
-/// Checks where the competition feeds: an existing competition of the same category, a higher tier,
-/// no cycle.
-fn check_target(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<()> {
-    let Some(target_id) = &row.feeds_into_id else {
-        return Ok(());
-    };
-    let (target, _, _) = store::competitions::find(conn, target_id)?
-        .ok_or_else(|| ApiError::field("feeds_into_id", "unknown_competition", "no competition has this id"))?;
-    if target.status()? == Status::Cancelled {
-        return Err(ApiError::field("feeds_into_id", "target_cancelled", "that competition was cancelled"));
-    }
-    check_feeds_into(row.tier()?, row.category()?, row.year, target.tier()?, target.category()?, target.year)?;
-    let mut lookup_failed = None;
-    let cycle = creates_cycle(&row.id, target_id, |id| match store::competitions::feeds_into_of(conn, id) {
-        Ok(next) => next,
-        Err(e) => {
-            lookup_failed = Some(e);
-            None
-        }
-    });
-    if let Some(e) = lookup_failed {
-        return Err(e.into());
-    }
-    if cycle {
-        return Err(ApiError::field("feeds_into_id", "cycle", "the chain of competitions would come back to this one"));
-    }
-    Ok(())
-}
-
-/// Checks the shape of a competition row against its host and its calendar.
-fn check_shape(
-    conn: &mut DbConnection,
-    row: &CompetitionRow,
-    zone: crate::domain::time::Zone,
-) -> ApiResult<crate::store::organisations::OrganisationRow> {
-    let host = store::organisations::find(conn, &row.host_org_id)?
-        .ok_or_else(|| ApiError::field("host_org_id", "unknown_organisation", "no organisation has this id"))?;
-    let host_tier = Tier::parse(&host.tier).ok_or_else(|| ApiError::internal("host has an unknown tier"))?;
-    let mut violations = check_competition_shape(
-        row.tier()?,
-        CompetitionClass::parse(&row.class).unwrap_or(CompetitionClass::Enterprise),
-        row.category()?,
-        host_tier,
-    );
-    violations.extend(check_calendar(
-        row.year,
-        row.starts_on,
-        row.ends_on,
-        row.is_season,
-        (row.registration_opens_at, row.registration_closes_at),
-        zone,
-    ));
-    if !(0..=30).contains(&row.roster_publicity_days) {
-        violations.push(Violation::new("roster_publicity_days", "out_of_range", "0 to 30 working days"));
-    }
-    if !(0..=30).contains(&row.results_publicity_days) {
-        violations.push(Violation::new("results_publicity_days", "out_of_range", "0 to 30 working days"));
-    }
-    if !violations.is_empty() {
-        return Err(ApiError::validation(violations));
-    }
-    Ok(host)
-}
-
-fn optional_text(violations: &mut Vec<Violation>, field: &str, value: Option<&str>, max: usize) -> Option<String> {
-    keep(violations, text::optional(field, value, max)).flatten()
 }
 
 /// Creates a competition (as a draft) hosted by an organisation within the caller's subtree.
@@ -407,69 +196,9 @@ pub async fn get_competition(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let detail = state
-        .db
-        .read(move |conn| {
-            let found = load::competition(conn, actor.as_ref(), &id)?;
-            let manages = actor.as_ref().is_some_and(|a| can_manage_competition(a, &found.1));
-            let mut chain = Vec::new();
-            let mut next = found.0.feeds_into_id.clone();
-            while let Some(target_id) = next.take() {
-                if chain.len() >= 8 {
-                    break;
-                }
-                if let Some((target, _, _)) = store::competitions::find(conn, &target_id)? {
-                    next = target.feeds_into_id.clone();
-                    chain.push(competition_ref(&target)?);
-                }
-            }
-            let fed_by = store::competitions::feeders_of(conn, &id)?
-                .into_iter()
-                .filter(|(row, path, _)| {
-                    row.status().map(|s| can_view_competition(actor.as_ref(), s.is_public(), path)).unwrap_or(false)
-                })
-                .map(|(row, _, _)| competition_ref(&row))
-                .collect::<ApiResult<Vec<_>>>()?;
-            let event_rows = store::events::of_competition(conn, &id)?;
-            let events = event_outs(conn, event_rows)?;
-            let upgrade_applications = if manages {
-                store::competitions::upgrades_of(conn, &id)?.into_iter().map(upgrade_out).collect()
-            } else {
-                Vec::new()
-            };
-            let competition = competition_out(conn, found)?;
-            Ok(CompetitionDetail { competition, events, feeds_into_chain: chain, fed_by, upgrade_applications })
-        })
-        .await?;
+    let detail = service::competitions::get_competition(&state.db, actor, id).await?;
     let version = detail.competition.version;
     Ok(respond(actix_web::http::StatusCode::OK, detail, version))
-}
-
-impl CompetitionPatch {
-    /// The fields that only change before registration opens.
-    fn setup_fields(&self) -> Vec<&'static str> {
-        let mut fields = Vec::new();
-        let mut note = |present: bool, name: &'static str| {
-            if present {
-                fields.push(name);
-            }
-        };
-        note(self.name.is_some(), "name");
-        note(self.edition.is_some(), "edition");
-        note(self.year.is_some(), "year");
-        note(self.category.is_some(), "category");
-        note(self.tier.is_some(), "tier");
-        note(self.class.is_some(), "class");
-        note(self.bodies.is_some(), "bodies");
-        note(self.is_season.is_some(), "is_season");
-        note(self.major_project.is_some(), "major_project");
-        note(self.starts_on.is_some(), "starts_on");
-        note(self.ends_on.is_some(), "ends_on");
-        note(self.registration_opens_at.is_some(), "registration_opens_at");
-        note(self.roster_publicity_days.is_some(), "roster_publicity_days");
-        note(self.results_publicity_days.is_some(), "results_publicity_days");
-        fields
-    }
 }
 
 /// Changes a competition. Needs `If-Match`. Its shape and calendar change only before registration
@@ -489,109 +218,7 @@ pub async fn update_competition(
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
     let patch = body.0;
-    let out = state
-        .db
-        .write(move |conn| {
-            let (current, _, _) = load::managed_competition(conn, &actor, &id)?;
-            check_version(current.version, expected)?;
-            let status = current.status()?;
-            let locked: Vec<&str> = if status.setup_editable() {
-                Vec::new()
-            } else {
-                let mut locked = patch.setup_fields();
-                if status != Status::RegistrationOpen && patch.registration_closes_at.is_some() {
-                    locked.push("registration_closes_at");
-                }
-                if status.results_are_final() && patch.feeds_into_id.is_some() {
-                    locked.push("feeds_into_id");
-                }
-                locked
-            };
-            if !locked.is_empty() {
-                return Err(ApiError::conflict(
-                    "competition_locked",
-                    format!("in state {status} these can no longer change: {}", locked.join(", ")),
-                )
-                .with_extra(serde_json::json!({ "locked_fields": locked })));
-            }
-            let mut violations = Vec::new();
-            let mut next = current.clone();
-            if let Some(name) = &patch.name {
-                next.name = keep(&mut violations, text::required("name", name, 100)).unwrap_or_default();
-            }
-            if let Some(edition) = patch.edition {
-                next.edition = edition;
-            }
-            if let Some(v) = &patch.major_project {
-                next.major_project = optional_text(&mut violations, "major_project", v.as_deref(), 100);
-            }
-            if let Some(v) = &patch.description {
-                next.description = optional_text(&mut violations, "description", v.as_deref(), 2000);
-            }
-            if !violations.is_empty() {
-                return Err(ApiError::validation(violations));
-            }
-            next.year = patch.year.unwrap_or(next.year);
-            next.category = patch.category.map(|c| c.as_str().to_string()).unwrap_or(next.category);
-            next.tier = patch.tier.map(|t| t.as_str().to_string()).unwrap_or(next.tier);
-            next.class = patch.class.map(|c| c.as_str().to_string()).unwrap_or(next.class);
-            next.is_season = patch.is_season.unwrap_or(next.is_season);
-            next.starts_on = patch.starts_on.unwrap_or(next.starts_on);
-            next.roster_publicity_days = patch.roster_publicity_days.unwrap_or(next.roster_publicity_days);
-            next.results_publicity_days = patch.results_publicity_days.unwrap_or(next.results_publicity_days);
-            next.ends_on = patch.ends_on.unwrap_or(next.ends_on);
-            if let Some(v) = patch.registration_opens_at {
-                next.registration_opens_at = v.map(|t| crate::db::truncate_to_micros(t.naive_utc()));
-            }
-            if let Some(v) = patch.registration_closes_at {
-                next.registration_closes_at = v.map(|t| crate::db::truncate_to_micros(t.naive_utc()));
-                if status == Status::RegistrationOpen && next.registration_closes_at.is_none_or(|close| close <= now) {
-                    return Err(ApiError::field(
-                        "registration_closes_at",
-                        "deadline_in_past",
-                        "while registration is open, the deadline can only move to a future time",
-                    ));
-                }
-            }
-            if let Some(v) = &patch.feeds_into_id {
-                next.feeds_into_id = v.as_deref().map(|t| parse_id("feeds_into_id", t)).transpose()?;
-            }
-            let host = check_shape(conn, &next, zone)?;
-            check_target(conn, &next)?;
-            // A change of tier or category must still fit the competitions feeding into this one.
-            for (feeder, _, _) in store::competitions::feeders_of(conn, &next.id)? {
-                check_feeds_into(
-                    feeder.tier()?,
-                    feeder.category()?,
-                    feeder.year,
-                    next.tier()?,
-                    next.category()?,
-                    next.year,
-                )
-                .map_err(|v| {
-                    ApiError::conflict(
-                        "feeders_would_not_fit",
-                        format!("'{}' feeds into this competition: {}", feeder.name, v.message),
-                    )
-                })?;
-            }
-            if let Some(bodies) = &patch.bodies {
-                let rows = check_bodies(conn, &next.id, &next.host_org_id, bodies)?;
-                store::competitions::replace_bodies(conn, &next.id, &rows)?;
-            }
-            next.version = current.version + 1;
-            next.updated_at = now;
-            if !store::competitions::update_if_version(conn, &next, expected)? {
-                return Err(ApiError::precondition_failed(
-                    "the competition changed while you were editing it; reload and try again",
-                ));
-            }
-            let before = competition_out(conn, (current, host.path.clone(), host.name.clone()))?;
-            let out = competition_out(conn, (next, host.path, host.name))?;
-            record(conn, &actor, "competition.update", ("competition", &out.id), snapshot(&before), snapshot(&out))?;
-            Ok(out)
-        })
-        .await?;
+    let out = service::competitions::update_competition(&state.db, actor, zone, now, id, expected, patch).await?;
     let version = out.version;
     Ok(respond(actix_web::http::StatusCode::OK, out, version))
 }
@@ -614,187 +241,10 @@ pub async fn transition_competition(
     let expected = super::optional_if_match(&req)?;
     let request = body.0;
     let reason = text::optional("reason", request.reason.as_deref(), 500)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let (current, host_path, host_name) = load::managed_competition(conn, &actor, &id)?;
-            if let Some(expected) = expected {
-                check_version(current.version, expected)?;
-            }
-            let from = current.status()?;
-            let facts = transition_facts(conn, &current, reason.clone(), now, zone)?;
-            match check_transition(from, request.to, &facts) {
-                Ok(()) => {}
-                Err(TransitionRefusal::NotAllowed { allowed }) => {
-                    let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
-                    return Err(ApiError::conflict(
-                        "transition_not_allowed",
-                        format!("a competition cannot go from {from} to {}; from {from} it can go to: {}", request.to, if names.is_empty() { "nowhere".to_string() } else { names.join(", ") }),
-                    )
-                    .with_extra(serde_json::json!({ "from": from, "to": request.to, "allowed": allowed })));
-                }
-                Err(TransitionRefusal::Unmet(unmet)) => {
-                    let messages: Vec<String> = unmet.iter().map(|u| u.message.clone()).collect();
-                    return Err(ApiError::conflict("preconditions_unmet", format!("cannot move to {} yet: {}", request.to, messages.join("; ")))
-                        .with_extra(serde_json::json!({
-                            "from": from,
-                            "to": request.to,
-                            "unmet": unmet.iter().map(|u| serde_json::json!({ "code": u.code, "message": u.message })).collect::<Vec<_>>(),
-                        })));
-                }
-            }
-            let mut next = current.clone();
-            next.status = request.to.as_str().into();
-            next.status_reason = reason.clone();
-            next.version = current.version + 1;
-            next.updated_at = now;
-            if !store::competitions::update_if_version(conn, &next, current.version)? {
-                return Err(ApiError::precondition_failed("the competition changed at the same moment; reload and try again"));
-            }
-            apply_transition_effects(conn, &actor, &next, request.to, now, zone)?;
-            let out = competition_out(conn, (next, host_path, host_name))?;
-            record(conn, &actor, "competition.transition", ("competition", &out.id),
-                Some(serde_json::json!({ "status": from })), Some(serde_json::json!({ "status": request.to, "reason": reason })))?;
-            Ok(out)
-        })
+    let out = service::competitions::transition_competition(&state.db, actor, zone, now, id, expected, request, reason)
         .await?;
     let version = out.version;
     Ok(respond(actix_web::http::StatusCode::OK, out, version))
-}
-
-/// Gathers what the lifecycle's preconditions look at.
-fn transition_facts(
-    conn: &mut DbConnection,
-    competition: &CompetitionRow,
-    reason: Option<String>,
-    now: chrono::NaiveDateTime,
-    zone: crate::domain::time::Zone,
-) -> ApiResult<TransitionFacts> {
-    use crate::domain::registration::RegistrationStatus;
-    let (events, events_ready) = store::events::count_ready(conn, &competition.id)?;
-    let registrations = store::registrations::of_competition(conn, &competition.id)?;
-    let pending_reviews = registrations
-        .iter()
-        .filter(|r| RegistrationStatus::parse(&r.status).is_some_and(|s| s.awaits_review()))
-        .count() as i64;
-    let mut with_admitted: Vec<String> = registrations
-        .iter()
-        .filter(|r| r.status == RegistrationStatus::Admitted.as_str())
-        .map(|r| r.event_id.clone())
-        .collect();
-    with_admitted.sort();
-    with_admitted.dedup();
-    let drawn = store::draws::drawn_events(conn, &with_admitted)?;
-    let pending_objections = store::registrations::objections_of_competition(conn, &competition.id)?
-        .iter()
-        .filter(|o| o.status == "filed")
-        .count() as i64;
-    // Events where people competed: their sheets must lock and they must be decrypted.
-    let mut competed: Vec<String> = registrations
-        .iter()
-        .filter(|r| {
-            matches!(
-                RegistrationStatus::parse(&r.status),
-                Some(RegistrationStatus::CheckedIn | RegistrationStatus::Competed)
-            )
-        })
-        .map(|r| r.event_id.clone())
-        .collect();
-    competed.sort();
-    competed.dedup();
-    let mut events_not_locked = 0;
-    for event_id in &competed {
-        if !crate::service::judging::unlocked_sections(conn, event_id)?.is_empty()
-            || store::judging::aspects_of(conn, event_id)?.is_empty()
-        {
-            events_not_locked += 1;
-        }
-    }
-    let events_not_decrypted = (competed.len() - store::judging::decrypted_events(conn, &competed)?.len()) as i64;
-    let (mut results_not_published, mut results_not_final) = (0, 0);
-    for event_id in &competed {
-        let status = store::results::latest(conn, event_id)?.map(|s| s.status);
-        results_not_published += !matches!(status.as_deref(), Some("publicity" | "final")) as i64;
-        results_not_final += (status.as_deref() != Some("final")) as i64;
-    }
-    let (mut events_without_awards, mut awards_pending) = (0, 0);
-    for event_id in &competed {
-        let awards = store::awards::of_event(conn, event_id)?;
-        events_without_awards += awards.is_empty() as i64;
-        awards_pending +=
-            awards.iter().filter(|a| matches!(a.status.as_str(), "proposed" | "confirmed" | "publicity")).count()
-                as i64;
-    }
-    Ok(TransitionFacts {
-        now,
-        zone,
-        starts_on: competition.starts_on,
-        ends_on: competition.ends_on,
-        registration_opens_at: competition.registration_opens_at,
-        registration_closes_at: competition.registration_closes_at,
-        events,
-        events_ready,
-        reason,
-        pending_reviews,
-        roster_publicity_ends_at: store::calendar::window_of(conn, &competition.id, "roster")?.map(|w| w.ends_at),
-        pending_objections,
-        events_awaiting_draw: (with_admitted.len() - drawn.len()) as i64,
-        events_not_locked,
-        events_not_decrypted,
-        results_not_published,
-        results_not_final,
-        events_without_awards,
-        awards_pending,
-    })
-}
-
-/// What a step of the lifecycle sets going: the roster's publicity window opens; a final roster
-/// issues the admission tickets.
-fn apply_transition_effects(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    competition: &CompetitionRow,
-    to: Status,
-    now: chrono::NaiveDateTime,
-    zone: crate::domain::time::Zone,
-) -> ApiResult<()> {
-    match to {
-        Status::RosterPublicity => {
-            let starts_at = now;
-            let adjustments = store::calendar::adjustments(conn)?;
-            let ends_at = crate::domain::calendar::publicity_end(
-                starts_at,
-                competition.roster_publicity_days,
-                &adjustments,
-                zone,
-            );
-            Ok(store::calendar::insert_window(
-                conn,
-                &store::calendar::WindowRow {
-                    id: new_id(),
-                    competition_id: competition.id.clone(),
-                    kind: "roster".into(),
-                    starts_at,
-                    ends_at,
-                    created_at: starts_at,
-                },
-            )?)
-        }
-        Status::RosterFinal => {
-            crate::service::draw::issue_tickets(conn, actor, &competition.id, competition.year, now).map(|_| ())
-        }
-        // The marking schemes are fixed from the first sitting on.
-        Status::Running => {
-            for (event, _, _) in store::events::of_competition(conn, &competition.id)? {
-                if let Some(mut scheme) = store::events::scheme_of(conn, &event.id)? {
-                    scheme.locked = true;
-                    store::events::save_scheme(conn, &scheme, true)?;
-                }
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
 }
 
 /// Puts a competition forward for recognition one tier up: a county or prefecture competition to
@@ -811,64 +261,7 @@ pub async fn apply_for_upgrade(
     let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let statement = text::required("statement", &body.0.statement, 2000)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let (competition, host_path, _) = load::managed_competition(conn, &actor, &id)?;
-            let status = competition.status()?;
-            if matches!(status, Status::Draft | Status::Cancelled) {
-                return Err(ApiError::conflict("not_published", "only a published competition can be put forward"));
-            }
-            let target = upgrade_target(competition.tier()?).ok_or_else(|| {
-                ApiError::conflict(
-                    "no_tier_above",
-                    "national and enterprise competitions have no tier above to apply to",
-                )
-            })?;
-            if competition.recognised_tier.is_some() {
-                return Err(ApiError::conflict(
-                    "already_recognised",
-                    "this competition has already been recognised by the tier above",
-                ));
-            }
-            if store::competitions::upgrades_of(conn, &id)?.iter().any(|u| u.status == "pending") {
-                return Err(ApiError::conflict(
-                    "application_pending",
-                    "an application is already waiting for a decision",
-                ));
-            }
-            // The reviewer is the host's nearest ancestor at the target tier.
-            let ancestor_ids: Vec<String> = host_path.trim_matches('/').split('/').map(String::from).collect();
-            let reviewer = store::organisations::paths_of(conn, &ancestor_ids)?
-                .into_iter()
-                .filter_map(|(org_id, _)| store::organisations::find(conn, &org_id).ok().flatten())
-                .filter(|o| o.tier == target.as_str())
-                .max_by_key(|o| o.path.len())
-                .ok_or_else(|| {
-                    ApiError::conflict(
-                        "no_reviewing_body",
-                        format!("the host has no {target} organisation above it to review the application"),
-                    )
-                })?;
-            let row = UpgradeRow {
-                id: new_id(),
-                competition_id: id.clone(),
-                target_tier: target.as_str().into(),
-                reviewer_org_id: reviewer.id,
-                status: "pending".into(),
-                statement,
-                decision_reason: None,
-                applied_by: Some(actor.user_id.clone()),
-                decided_by: None,
-                decided_at: None,
-                created_at: now,
-            };
-            store::competitions::insert_upgrade(conn, &row)?;
-            let out = upgrade_out(row);
-            record(conn, &actor, "competition.upgrade_apply", ("competition", &id), None, snapshot(&out))?;
-            Ok(out)
-        })
-        .await?;
+    let out = service::competitions::apply_for_upgrade(&state.db, actor, now, id, statement).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -915,50 +308,10 @@ pub async fn decide_upgrade(
     if !decision.approve && reason.is_none() {
         return Err(ApiError::field("reason", "required", "say why the application is refused"));
     }
-    let out = state
-        .db
-        .write(move |conn| {
-            let application = store::competitions::find_upgrade(conn, &id)?
-                .ok_or_else(|| ApiError::not_found("upgrade application"))?;
-            let reviewer = store::organisations::find(conn, &application.reviewer_org_id)?
-                .ok_or_else(|| ApiError::not_found("upgrade application"))?;
-            if !can_review_upgrade(&actor, &reviewer.path) {
-                return Err(ApiError::forbidden(format!(
-                    "only the organisers of {} decide this application",
-                    reviewer.name
-                )));
-            }
-            // The reviewer sits a tier above the host, so the host's own organisers never decide.
-            let (competition, _, _) = store::competitions::find(conn, &application.competition_id)?
-                .ok_or_else(|| ApiError::not_found("competition"))?;
-            let mut decided = application.clone();
-            decided.status = if decision.approve { "approved" } else { "refused" }.into();
-            decided.decision_reason = reason;
-            decided.decided_by = Some(actor.user_id.clone());
-            decided.decided_at = Some(now);
-            if !store::competitions::decide_upgrade(conn, &decided)? {
-                return Err(ApiError::conflict("already_decided", "this application has already been decided"));
-            }
-            if decision.approve {
-                let mut next = competition.clone();
-                next.recognised_tier = Some(application.target_tier.clone());
-                next.version = competition.version + 1;
-                next.updated_at = now;
-                if !store::competitions::update_if_version(conn, &next, competition.version)? {
-                    return Err(ApiError::precondition_failed("the competition changed at the same moment; try again"));
-                }
-            }
-            let out = upgrade_out(decided);
-            record(
-                conn,
-                &actor,
-                "competition.upgrade_decide",
-                ("competition", &out.competition_id),
-                None,
-                snapshot(&out),
-            )?;
-            Ok(out)
-        })
-        .await?;
+    let out = service::competitions::decide_upgrade(&state.db, actor, now, id, decision, reason).await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+fn respond(status: actix_web::http::StatusCode, out: impl Serialize, version: i32) -> HttpResponse {
+    HttpResponse::build(status).insert_header((header::ETAG, etag(version))).json(out)
 }

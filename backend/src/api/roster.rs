@@ -11,31 +11,28 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use diesel::Connection;
 
-use super::{parse_id, record, utc, JsonBody, ProblemResponses};
+use super::{parse_id, record, JsonBody, ProblemResponses};
 use crate::auth::policy::{can_manage_competition, require_admin};
 use crate::auth::Actor;
-use crate::db::DbConnection;
 use crate::domain::calendar::DayKind;
 use crate::domain::competition::Status;
-use crate::domain::id_card::{mask_id_number, parse_id_card};
-use crate::domain::registration::ObjectionStatus;
-use crate::domain::registration::RegistrationStatus;
+use crate::domain::id_card::mask_id_number;
 use crate::domain::role::Role;
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
+use crate::service;
 use crate::service::load;
 use crate::service::qualifiers;
-use crate::service::registrations::{enter, save_status};
+use crate::service::registrations::enter;
+use crate::service::roster::{column, person_for_row, roster_entries, roster_workbook};
 use crate::service::spreadsheet::read_table;
 use crate::store::calendar::CalendarDayRow;
-use crate::store::persons::PersonRow;
-use crate::store::registrations::ObjectionRow;
-use crate::store::{self, new_id};
+use crate::store::{self};
 use crate::wire::qualifiers::{QualifierList, QualifierOutcome};
 use crate::wire::registrations::SignUpRequest;
 use crate::wire::roster::{
     CalendarDayInput, CalendarDayOut, ImportReport, ImportRow, ObjectionOut, ObjectionRequest, ObjectionRuling,
-    PublicRoster, RosterEntry,
+    PublicRoster,
 };
 use crate::AppState;
 
@@ -85,10 +82,6 @@ const NAME_HEADERS: [&str; 3] = ["姓名", "full_name", "name"];
 const ID_HEADERS: [&str; 3] = ["身份证号", "id_number", "身份证号码"];
 const PHONE_HEADERS: [&str; 3] = ["手机号", "phone", "联系电话"];
 const ETHNICITY_HEADERS: [&str; 2] = ["民族", "ethnicity"];
-
-fn column(headers: &[String], names: &[&str]) -> Option<usize> {
-    headers.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
-}
 
 /// Imports a unit's nominees for an event from .xlsx or .csv (columns 姓名, 身份证号, and
 /// optionally 手机号, 民族). A person not yet on record is created, employed by the unit. Each row
@@ -188,130 +181,6 @@ pub async fn import_roster(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// The person a roster row names: found by ID number (the name must match), or created as an
-/// employee of the unit.
-fn person_for_row(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    unit_id: &str,
-    full_name: &str,
-    id_number: &str,
-    phone: &str,
-    ethnicity: &str,
-    now: chrono::NaiveDateTime,
-    today: chrono::NaiveDate,
-) -> ApiResult<PersonRow> {
-    let mut violations = Vec::new();
-    let name = crate::domain::keep(&mut violations, text::person_name("full_name", full_name));
-    let card = crate::domain::keep(
-        &mut violations,
-        parse_id_card(id_number, today).map_err(|e| Violation::new("id_number", e.code(), e.message())),
-    );
-    let phone = crate::domain::keep(
-        &mut violations,
-        Some(phone)
-            .filter(|p| !p.trim().is_empty())
-            .map(|p| crate::domain::person::check_phone("phone", p))
-            .transpose(),
-    )
-    .flatten();
-    let ethnicity = crate::domain::keep(
-        &mut violations,
-        Some(ethnicity)
-            .filter(|e| !e.trim().is_empty())
-            .map(|e| crate::domain::person::check_ethnicity("ethnicity", e))
-            .transpose(),
-    )
-    .flatten();
-    if !violations.is_empty() {
-        return Err(ApiError::validation(violations));
-    }
-    let (name, card) = (name.unwrap_or_default(), card.expect("checked above"));
-    let existing = store::persons::list(
-        conn,
-        &store::persons::PersonFilter { id_number: Some(card.number.clone()), limit: 1, ..Default::default() },
-    )?;
-    if let Some((person, _)) = existing.into_iter().next() {
-        if person.full_name != name {
-            return Err(ApiError::field(
-                "full_name",
-                "name_mismatch",
-                "this ID number is on record under another name",
-            ));
-        }
-        return Ok(person);
-    }
-    let at = now;
-    let person = PersonRow {
-        id: new_id(),
-        full_name: name,
-        id_number: card.number,
-        gender: card.gender.as_str().into(),
-        birth_date: card.birth_date,
-        ethnicity,
-        phone,
-        education: None,
-        employer_org_id: Some(unit_id.to_string()),
-        occupation: None,
-        is_migrant_worker: false,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    };
-    store::persons::insert(conn, &person)?;
-    record(
-        conn,
-        actor,
-        "person.create",
-        ("person", &person.id),
-        None,
-        Some(serde_json::json!({ "by": "roster import", "id_number": mask_id_number(&person.id_number) })),
-    )?;
-    Ok(person)
-}
-
-/// The roster entries of a competition: admitted (and later) registrations, in event order.
-fn roster_entries(
-    conn: &mut DbConnection,
-    competition_id: &str,
-    whole_numbers: bool,
-) -> ApiResult<Vec<(RosterEntry, String)>> {
-    let mut entries = Vec::new();
-    let events = store::events::of_competition(conn, competition_id)?;
-    for (event, _, _) in events {
-        for r in store::registrations::of_event(conn, &event.id)? {
-            let status = RegistrationStatus::parse(&r.status).unwrap_or(RegistrationStatus::Submitted);
-            if !matches!(
-                status,
-                RegistrationStatus::Admitted
-                    | RegistrationStatus::CheckedIn
-                    | RegistrationStatus::Competed
-                    | RegistrationStatus::NoShow
-            ) {
-                continue;
-            }
-            let Some((person, _)) = store::persons::find(conn, &r.person_id)? else { continue };
-            let unit = store::organisations::find(conn, &r.nominating_org_id)?.map(|o| o.name).unwrap_or_default();
-            let number = if whole_numbers { person.id_number.clone() } else { mask_id_number(&person.id_number) };
-            entries.push((
-                RosterEntry {
-                    registration_id: r.id.clone(),
-                    event_id: event.id.clone(),
-                    event_name: event.name.clone(),
-                    full_name: person.full_name,
-                    gender: person.gender,
-                    id_number: number,
-                    nominating_org_name: unit,
-                    team_name: r.team_name.clone(),
-                    status,
-                },
-                r.ticket_number.clone().unwrap_or_default(),
-            ));
-        }
-    }
-    Ok(entries)
-}
-
 /// The public roster (公示名单), once publicity has begun: names with masked ID numbers.
 #[utoipa::path(tag = "registration", responses((status = 200, body = PublicRoster), ProblemResponses))]
 #[get("/competitions/{id}/roster")]
@@ -321,31 +190,7 @@ pub async fn public_roster(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .read(move |conn| {
-            let (competition, host_path, _) = load::competition(conn, actor.as_ref(), &id)?;
-            let status = competition.status()?;
-            let organiser = actor.as_ref().is_some_and(|a| can_manage_competition(a, &host_path));
-            let public = status != Status::Cancelled
-                && status.registration_has_opened()
-                && !matches!(status, Status::RegistrationOpen | Status::RegistrationClosed);
-            if !public && !organiser {
-                return Err(ApiError::conflict(
-                    "roster_not_public",
-                    "the roster is published when its publicity (公示) begins",
-                ));
-            }
-            let window = store::calendar::window_of(conn, &id, "roster")?;
-            Ok(PublicRoster {
-                competition_id: competition.id.clone(),
-                competition_name: competition.name,
-                publicity_starts_at: window.as_ref().map(|w| utc(w.starts_at)),
-                publicity_ends_at: window.as_ref().map(|w| utc(w.ends_at)),
-                entries: roster_entries(conn, &id, false)?.into_iter().map(|(e, _)| e).collect(),
-            })
-        })
-        .await?;
+    let out = service::roster::public_roster(&state.db, actor, id).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "public, max-age=60")).json(out))
 }
 
@@ -398,54 +243,6 @@ pub async fn export_roster(
         .body(bytes))
 }
 
-fn roster_workbook(title: &str, entries: &[(RosterEntry, String)]) -> ApiResult<Vec<u8>> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let failed = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("workbook: {e}"));
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("名单").map_err(failed)?;
-    let bold = Format::new().set_bold();
-    sheet.write_string_with_format(0, 0, title, &bold).map_err(failed)?;
-    let headers = ["序号", "赛项", "姓名", "性别", "身份证号", "推荐单位", "队名", "准考证号", "状态"];
-    for (c, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(1, c as u16, *h, &bold).map_err(failed)?;
-    }
-    for (i, (e, ticket)) in entries.iter().enumerate() {
-        let r = (i + 2) as u32;
-        let gender = if e.gender == "female" { "女" } else { "男" };
-        let cells = [
-            e.event_name.as_str(),
-            e.full_name.as_str(),
-            gender,
-            e.id_number.as_str(),
-            e.nominating_org_name.as_str(),
-            e.team_name.as_deref().unwrap_or(""),
-            ticket.as_str(),
-            e.status.as_str(),
-        ];
-        sheet.write_number(r, 0, (i + 1) as f64).map_err(failed)?;
-        for (c, v) in cells.iter().enumerate() {
-            sheet.write_string(r, (c + 1) as u16, *v).map_err(failed)?;
-        }
-    }
-    for (c, width) in [6.0, 24.0, 12.0, 6.0, 22.0, 30.0, 14.0, 14.0, 12.0].iter().enumerate() {
-        sheet.set_column_width(c as u16, *width).map_err(failed)?;
-    }
-    workbook.save_to_buffer().map_err(failed)
-}
-
-fn objection_out(row: ObjectionRow) -> ObjectionOut {
-    ObjectionOut {
-        id: row.id,
-        registration_id: row.registration_id,
-        grounds: row.grounds,
-        status: row.status,
-        ruling: row.ruling,
-        decided_at: row.decided_at.map(utc),
-        created_at: utc(row.created_at),
-    }
-}
-
 /// Files an objection against a name on the public roster, during its publicity window.
 #[utoipa::path(operation_id = "file_roster_objection", tag = "registration", request_body = ObjectionRequest, responses((status = 201, body = ObjectionOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/registrations/{id}/objections")]
@@ -459,51 +256,7 @@ pub async fn file_objection(
     let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let grounds = text::required("grounds", &body.0.grounds, 1000)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let registration =
-                store::registrations::find(conn, &id)?.ok_or_else(|| ApiError::not_found("registration"))?;
-            let (competition, _, _) = store::competitions::find(conn, &registration.competition_id)?
-                .ok_or_else(|| ApiError::not_found("registration"))?;
-            if registration.status != RegistrationStatus::Admitted.as_str() {
-                return Err(ApiError::not_found("registration"));
-            }
-            let window = store::calendar::window_of(conn, &competition.id, "roster")?;
-            let at = now;
-            let open = competition.status()? == Status::RosterPublicity
-                && window.as_ref().is_some_and(|w| at >= w.starts_at && at < w.ends_at);
-            if !open {
-                let detail = match window {
-                    Some(w) => format!("objections were open until {}", zone.describe(w.ends_at)),
-                    None => "objections open when the roster is publicised".to_string(),
-                };
-                return Err(ApiError::conflict("publicity_closed", detail));
-            }
-            let row = ObjectionRow {
-                id: new_id(),
-                registration_id: id.clone(),
-                filed_by: actor.user_id.clone(),
-                grounds,
-                status: ObjectionStatus::Filed.as_str().into(),
-                ruling: None,
-                decided_by: None,
-                decided_at: None,
-                created_at: at,
-            };
-            store::registrations::insert_objection(conn, &row)?;
-            let out = objection_out(row);
-            record(
-                conn,
-                &actor,
-                "objection.file",
-                ("registration", &id),
-                None,
-                Some(serde_json::json!({ "objection_id": out.id })),
-            )?;
-            Ok(out)
-        })
-        .await?;
+    let out = service::roster::file_objection(&state.db, actor, zone, now, id, grounds).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -516,16 +269,7 @@ pub async fn list_objections(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .read(move |conn| {
-            load::managed_competition(conn, &actor, &id)?;
-            Ok(store::registrations::objections_of_competition(conn, &id)?
-                .into_iter()
-                .map(objection_out)
-                .collect::<Vec<_>>())
-        })
-        .await?;
+    let out = service::roster::list_objections(&state.db, actor, id).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -542,59 +286,7 @@ pub async fn rule_objection(
     let id = parse_id("id", &id)?;
     let request = body.0;
     let ruling = text::required("ruling", &request.ruling, 1000)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let objection =
-                store::registrations::find_objection(conn, &id)?.ok_or_else(|| ApiError::not_found("objection"))?;
-            let registration = store::registrations::find(conn, &objection.registration_id)?
-                .ok_or_else(|| ApiError::not_found("objection"))?;
-            load::managed_competition(conn, &actor, &registration.competition_id)?;
-            let mut decided = objection.clone();
-            decided.status =
-                if request.uphold { ObjectionStatus::Upheld } else { ObjectionStatus::Dismissed }.as_str().into();
-            decided.ruling = Some(ruling.clone());
-            decided.decided_by = Some(actor.user_id.clone());
-            decided.decided_at = Some(now);
-            if !store::registrations::rule_objection(conn, &decided)? {
-                return Err(ApiError::conflict("already_ruled", "this objection has already been ruled on"));
-            }
-            if request.uphold && registration.status == RegistrationStatus::Admitted.as_str() {
-                let event_id = registration.event_id.clone();
-                save_status(
-                    conn,
-                    Some(&actor),
-                    registration,
-                    RegistrationStatus::Replaced,
-                    "replace",
-                    Some(ruling),
-                    now,
-                )?;
-                if let Some(next) = qualifiers::promote_next_in_line(conn, Some(&actor), &event_id, now)? {
-                    // The ruling organisers are the host's reviewers: the replacement is admitted now.
-                    save_status(
-                        conn,
-                        Some(&actor),
-                        next,
-                        RegistrationStatus::Admitted,
-                        "approve",
-                        Some("递补入选".into()),
-                        now,
-                    )?;
-                }
-            }
-            let out = objection_out(decided);
-            record(
-                conn,
-                &actor,
-                "objection.rule",
-                ("registration", &out.registration_id),
-                None,
-                Some(serde_json::json!({ "objection_id": out.id, "status": out.status })),
-            )?;
-            Ok(out)
-        })
-        .await?;
+    let out = service::roster::rule_objection(&state.db, actor, now, id, request, ruling).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

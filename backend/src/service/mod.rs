@@ -5,6 +5,8 @@
 //! rules and the list of what is still to move.
 
 pub mod audit;
+pub mod awards;
+pub mod competitions;
 pub mod credentials;
 pub mod draw;
 pub mod events;
@@ -14,6 +16,7 @@ pub mod load;
 pub mod qualifiers;
 pub mod registrations;
 pub mod results;
+pub mod roster;
 pub mod schemes;
 pub mod spreadsheet;
 

@@ -193,3 +193,30 @@ pub struct UpgradeDecision {
     /// Required when refusing.
     pub reason: Option<String>,
 }
+
+impl CompetitionPatch {
+    /// The fields that only change before registration opens.
+    pub fn setup_fields(&self) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        let mut note = |present: bool, name: &'static str| {
+            if present {
+                fields.push(name);
+            }
+        };
+        note(self.name.is_some(), "name");
+        note(self.edition.is_some(), "edition");
+        note(self.year.is_some(), "year");
+        note(self.category.is_some(), "category");
+        note(self.tier.is_some(), "tier");
+        note(self.class.is_some(), "class");
+        note(self.bodies.is_some(), "bodies");
+        note(self.is_season.is_some(), "is_season");
+        note(self.major_project.is_some(), "major_project");
+        note(self.starts_on.is_some(), "starts_on");
+        note(self.ends_on.is_some(), "ends_on");
+        note(self.registration_opens_at.is_some(), "registration_opens_at");
+        note(self.roster_publicity_days.is_some(), "roster_publicity_days");
+        note(self.results_publicity_days.is_some(), "results_publicity_days");
+        fields
+    }
+}
