@@ -44,7 +44,7 @@ pub struct AppState {
     pub tokens: TokenService,
     pub settings: Settings,
     pub public_results: service::results::PublicResultsCache,
-    pub statistics: api::statistics::StatisticsCache,
+    pub statistics: service::statistics::StatisticsCache,
     pub hashing: auth::hashing::HashingPool,
     pub metrics: api::metrics::Metrics,
 }

@@ -10,6 +10,7 @@ use super::{utc, ProblemResponses};
 use crate::auth::policy::require_admin;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
+use crate::service::audit::verification;
 use crate::store::{self, audit::AuditFilter};
 use crate::wire::audit::{AuditPage, AuditRecordOut, AuditVerification};
 use crate::AppState;
@@ -96,19 +97,4 @@ pub async fn verify_audit(state: web::Data<AppState>, actor: Actor) -> ApiResult
     require_admin(&actor)?;
     let result = state.db.read(|conn| Ok(store::audit::verify_chain(conn)?)).await?;
     Ok(HttpResponse::Ok().json(verification(result)))
-}
-
-pub fn verification(result: Result<i64, crate::domain::audit_chain::ChainBreak>) -> AuditVerification {
-    match result {
-        Ok(n) => AuditVerification { intact: true, records_verified: n, first_break: None },
-        Err(broken) => {
-            let verified = match &broken {
-                crate::domain::audit_chain::ChainBreak::HashMismatch { seq }
-                | crate::domain::audit_chain::ChainBreak::BrokenLink { seq } => seq - 1,
-                crate::domain::audit_chain::ChainBreak::Gap { expected, .. } => expected - 1,
-                crate::domain::audit_chain::ChainBreak::HeadMismatch { last_seq, .. } => *last_seq,
-            };
-            AuditVerification { intact: false, records_verified: verified, first_break: Some(broken.to_string()) }
-        }
-    }
 }

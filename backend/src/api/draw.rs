@@ -7,22 +7,17 @@ use chrono::{DateTime, Utc};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, utc, JsonBody, ProblemResponses};
-use crate::auth::policy::can_manage_competition;
-use crate::auth::{random_token, Actor};
-use crate::db::DbConnection;
+use crate::auth::Actor;
 use crate::domain::competition::Status;
-use crate::domain::draw::{draw, ALGORITHM};
-use crate::domain::id_card::mask_id_number;
 use crate::domain::registration::RegistrationStatus;
-use crate::domain::role::EventRole;
 use crate::error::{ApiError, ApiResult};
+use crate::service;
+use crate::service::draw::{escape, load_ticket};
 use crate::service::load;
 use crate::service::registrations::save_status;
-use crate::store::draws::{AssignmentRow, DrawRow, EventRoleRow};
-use crate::store::{self, new_id};
+use crate::store::{self};
 use crate::wire::draw::{
-    Appointment, CheckInOut, CheckInRequest, DrawEntry, DrawMapping, DrawSummary, EventRoleOut, NoShowOut, Ticket,
-    TicketSession,
+    Appointment, CheckInOut, CheckInRequest, DrawMapping, DrawSummary, EventRoleOut, NoShowOut, Ticket,
 };
 use crate::AppState;
 
@@ -47,28 +42,7 @@ pub async fn list_event_roles(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .read(move |conn| {
-            let event = load::event_row(conn, &id)?;
-            let roles = store::draws::roles_of_event(conn, &id)?;
-            let (_, host_path, _) =
-                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-            if !can_manage_competition(&actor, &host_path) && !roles.iter().any(|(r, _)| r.user_id == actor.user_id) {
-                return Err(ApiError::not_found("event"));
-            }
-            Ok(roles
-                .into_iter()
-                .map(|(r, username)| EventRoleOut {
-                    id: r.id,
-                    user_id: r.user_id,
-                    username,
-                    role: EventRole::parse(&r.role).unwrap_or(EventRole::Judge),
-                    created_at: utc(r.created_at),
-                })
-                .collect::<Vec<_>>())
-        })
-        .await?;
+    let out = service::draw::list_event_roles(&state.db, actor, id).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -85,59 +59,7 @@ pub async fn appoint(
     let event_id = parse_id("id", &id)?;
     let input = body.0;
     let user_id = parse_id("user_id", &input.user_id)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let event = load::event_row(conn, &event_id)?;
-            load::managed_competition(conn, &actor, &event.competition_id)?;
-            let user = store::users::find(conn, &user_id)?
-                .filter(|u| u.is_active)
-                .ok_or_else(|| ApiError::field("user_id", "unknown_user", "no active account has this id"))?;
-            let grants = store::users::grants_of(conn, &user.id)?;
-            let qualified =
-                grants.iter().any(|(g, _, _)| input.role.qualifying_roles().iter().any(|r| r.as_str() == g.role));
-            if !qualified {
-                return Err(ApiError::field(
-                    "user_id",
-                    "not_qualified",
-                    format!(
-                        "a {} must hold a judge grant{}",
-                        input.role,
-                        if input.role == EventRole::Supervisor { " or an official grant" } else { "" }
-                    ),
-                ));
-            }
-            let row = EventRoleRow {
-                id: new_id(),
-                event_id: event_id.clone(),
-                user_id: user.id.clone(),
-                role: input.role.as_str().into(),
-                created_at: now,
-            };
-            store::draws::insert_role(conn, &row).map_err(|e| {
-                if e.is_duplicate() {
-                    ApiError::conflict("already_appointed", "already appointed to this role")
-                } else {
-                    e.into()
-                }
-            })?;
-            record(
-                conn,
-                &actor,
-                "event.appoint",
-                ("event", &event_id),
-                None,
-                Some(serde_json::json!({ "user_id": user.id, "role": input.role })),
-            )?;
-            Ok(EventRoleOut {
-                id: row.id,
-                user_id: user.id,
-                username: user.username,
-                role: input.role,
-                created_at: utc(row.created_at),
-            })
-        })
-        .await?;
+    let out = service::draw::appoint(&state.db, actor, now, event_id, input, user_id).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -183,66 +105,7 @@ pub async fn remove_appointment(
 pub async fn perform_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let event = load::event_row(conn, &event_id)?;
-            if !load::event_roles(conn, &actor, &event_id)?.contains(&EventRole::EncryptionJudge) {
-                return Err(ApiError::forbidden("only the event's encryption judge (加密裁判) performs the draw"));
-            }
-            let (competition, _, _) =
-                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-            if competition.status()? != Status::RosterFinal {
-                return Err(ApiError::conflict("roster_not_final", "the draw takes place once the roster is final"));
-            }
-            if store::draws::draw_of(conn, &event_id)?.is_some() {
-                return Err(ApiError::conflict("already_drawn", "this event's draw has already taken place"));
-            }
-            let contestants: Vec<String> = store::registrations::of_event(conn, &event_id)?
-                .into_iter()
-                .filter(|r| r.status == RegistrationStatus::Admitted.as_str())
-                .map(|r| r.id)
-                .collect();
-            if contestants.is_empty() {
-                return Err(ApiError::conflict("nobody_to_draw", "the event has no admitted contestants"));
-            }
-            let seed = random_token(32);
-            let at = now;
-            let assignments: Vec<AssignmentRow> = draw(seed.as_bytes(), &contestants)
-                .into_iter()
-                .map(|(id, draw_number, station_number)| AssignmentRow {
-                    registration_id: id.to_string(),
-                    event_id: event_id.clone(),
-                    draw_number,
-                    station_number,
-                })
-                .collect();
-            let row = DrawRow {
-                id: new_id(),
-                event_id: event_id.clone(),
-                seed,
-                algorithm: ALGORITHM.into(),
-                performed_by: actor.user_id.clone(),
-                performed_at: at,
-            };
-            store::draws::insert_draw(conn, &row, &assignments)?;
-            // The trail records that the draw happened, never its numbers.
-            record(
-                conn,
-                &actor,
-                "event.draw",
-                ("event", &event_id),
-                None,
-                Some(serde_json::json!({ "contestants": assignments.len(), "algorithm": ALGORITHM })),
-            )?;
-            Ok(DrawSummary {
-                event_id,
-                contestants: assignments.len(),
-                algorithm: ALGORITHM.into(),
-                performed_at: utc(at),
-            })
-        })
-        .await?;
+    let out = service::draw::perform_draw(&state.db, actor, now, event_id).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -252,79 +115,8 @@ pub async fn perform_draw(state: web::Data<AppState>, actor: Actor, id: web::Pat
 #[get("/events/{id}/draw")]
 pub async fn read_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .read(move |conn| {
-            let event = load::event_row(conn, &event_id)?;
-            let (competition, host_path, _) =
-                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-            let encryption_judge = load::event_roles(conn, &actor, &event_id)?.contains(&EventRole::EncryptionJudge);
-            let decrypted_for_organisers =
-                competition.status()?.is_decrypted() && can_manage_competition(&actor, &host_path);
-            if !encryption_judge && !decrypted_for_organisers {
-                return Err(ApiError::new(
-                    actix_web::http::StatusCode::FORBIDDEN,
-                    "draw_sealed",
-                    "the draw mapping is sealed: only the encryption judge reads it before decryption",
-                ));
-            }
-            let draw_row = store::draws::draw_of(conn, &event_id)?.ok_or_else(|| ApiError::not_found("draw"))?;
-            let mut entries = Vec::new();
-            for a in store::draws::assignments_of(conn, &event_id)? {
-                let registration = store::registrations::find(conn, &a.registration_id)?
-                    .ok_or_else(|| ApiError::internal("draw without registration"))?;
-                let name =
-                    store::persons::find(conn, &registration.person_id)?.map(|(p, _)| p.full_name).unwrap_or_default();
-                entries.push(DrawEntry {
-                    registration_id: a.registration_id,
-                    full_name: name,
-                    ticket_number: registration.ticket_number,
-                    draw_number: a.draw_number,
-                    station_number: a.station_number,
-                });
-            }
-            Ok(DrawMapping {
-                event_id,
-                seed: draw_row.seed,
-                algorithm: draw_row.algorithm,
-                performed_at: utc(draw_row.performed_at),
-                entries,
-            })
-        })
-        .await?;
+    let out = service::draw::read_draw(&state.db, actor, event_id).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(out))
-}
-
-fn load_ticket(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<Ticket> {
-    let (ctx, _) = load::registration(conn, actor, id)?;
-    let number = ctx.registration.ticket_number.clone().ok_or_else(|| {
-        ApiError::conflict("no_ticket_yet", "the admission ticket is issued when the roster is final")
-    })?;
-    let sessions = store::events::sessions_of(conn, &ctx.event.id)?
-        .into_iter()
-        .map(|s| TicketSession {
-            kind: s.kind,
-            name: s.name,
-            venue: s.venue,
-            starts_at: utc(s.starts_at),
-            ends_at: utc(s.ends_at),
-        })
-        .collect();
-    Ok(Ticket {
-        ticket_number: number,
-        full_name: ctx.person.full_name.clone(),
-        gender: ctx.person.gender.clone(),
-        id_number: mask_id_number(&ctx.person.id_number),
-        photo_url: None,
-        competition_name: ctx.competition.name.clone(),
-        event_name: ctx.event.name.clone(),
-        nominating_org_name: ctx.unit.name.clone(),
-        sessions,
-        instructions: vec![
-            "凭准考证和居民身份证参加检录，开考前30分钟到达赛场。Bring this ticket and your ID card; arrive 30 minutes before each sitting.".into(),
-            "迟到15分钟不得入场。Latecomers of more than 15 minutes are not admitted.".into(),
-        ],
-    })
 }
 
 /// The admission ticket (准考证) as data.
@@ -334,10 +126,6 @@ pub async fn ticket(state: web::Data<AppState>, actor: Actor, id: web::Path<Stri
     let id = parse_id("id", &id)?;
     let out = state.db.read(move |conn| load_ticket(conn, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// The admission ticket as a printable A4 page.
@@ -477,43 +265,6 @@ pub async fn mark_no_shows(state: web::Data<AppState>, actor: Actor, id: web::Pa
     let zone = state.zone;
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let event = load::event_row(conn, &event_id)?;
-            let (competition, _, _) = load::managed_competition(conn, &actor, &event.competition_id)?;
-            if !matches!(competition.status()?, Status::Drawn | Status::Running) {
-                return Err(ApiError::conflict("check_in_closed", "no-shows are marked on the competition day"));
-            }
-            let first = store::events::sessions_of(conn, &event_id)?.into_iter().map(|s| s.starts_at).min();
-            match first {
-                Some(start) if now >= start => {}
-                Some(start) => {
-                    return Err(ApiError::conflict(
-                        "session_not_started",
-                        format!("the first sitting starts at {}", zone.describe(start)),
-                    ))
-                }
-                None => return Err(ApiError::conflict("no_sessions", "the event has no scheduled sitting")),
-            }
-            let mut marked = 0;
-            for r in store::registrations::of_event(conn, &event_id)?
-                .into_iter()
-                .filter(|r| r.status == RegistrationStatus::Admitted.as_str())
-            {
-                save_status(
-                    conn,
-                    Some(&actor),
-                    r,
-                    RegistrationStatus::NoShow,
-                    "no_show",
-                    Some("did not check in before the first sitting".into()),
-                    now,
-                )?;
-                marked += 1;
-            }
-            Ok(NoShowOut { marked })
-        })
-        .await?;
+    let out = service::draw::mark_no_shows(&state.db, actor, zone, now, event_id).await?;
     Ok(HttpResponse::Ok().json(out))
 }

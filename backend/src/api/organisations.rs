@@ -8,16 +8,15 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
-    check_version, etag, if_match_version, parse_id, record, split_page, utc, JsonBody, PageParams, ProblemResponses,
+    check_version, etag, if_match_version, parse_id, record, split_page, JsonBody, PageParams, ProblemResponses,
 };
 use crate::auth::policy::can_manage_organisation;
 use crate::auth::Actor;
-use crate::db::DbConnection;
 use crate::domain::organisation::{check_placement, child_path, in_subtree, OrgKind, Placement, Tier};
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
+use crate::service::organisations::{kind_of, load_parent, organisation_out, placement_ok, sibling_name_taken};
 use crate::store::organisations::{OrganisationFilter, OrganisationRow};
-use crate::store::StoreError;
 use crate::store::{self, audit::snapshot, new_id};
 use crate::wire::organisations::{NewOrganisation, OrganisationOut, OrganisationPage, OrganisationPatch};
 use crate::AppState;
@@ -28,29 +27,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_organisation)
         .service(update_organisation)
         .service(delete_organisation);
-}
-
-fn kind_of(row: &OrganisationRow) -> ApiResult<(OrgKind, Tier)> {
-    match (OrgKind::parse(&row.kind), Tier::parse(&row.tier)) {
-        (Some(k), Some(t)) => Ok((k, t)),
-        _ => Err(ApiError::internal(format!("organisation {} has an unknown kind or tier", row.id))),
-    }
-}
-
-pub fn organisation_out(row: OrganisationRow) -> ApiResult<OrganisationOut> {
-    let (kind, tier) = kind_of(&row)?;
-    Ok(OrganisationOut {
-        id: row.id,
-        name: row.name,
-        short_name: row.short_name,
-        kind,
-        tier,
-        parent_id: row.parent_id,
-        region_code: row.region_code,
-        version: row.version,
-        created_at: utc(row.created_at),
-        updated_at: utc(row.updated_at),
-    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -125,25 +101,6 @@ pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<String>)
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(row.version))).json(organisation_out(row)?))
 }
 
-/// Checks the placement rules and turns the violations into a 422.
-fn placement_ok(kind: OrgKind, tier: Tier, region_code: &str, parent: Option<&OrganisationRow>) -> ApiResult<()> {
-    let parent = match parent {
-        Some(p) => Some((kind_of(p)?.1, p.region_code.as_str())),
-        None => None,
-    };
-    let violations = check_placement(&Placement { kind, tier, region_code, parent });
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(violations))
-    }
-}
-
-fn load_parent(conn: &mut DbConnection, parent_id: &str) -> ApiResult<OrganisationRow> {
-    store::organisations::find(conn, parent_id)?
-        .ok_or_else(|| ApiError::field("parent_id", "unknown_organisation", "no organisation has this id"))
-}
-
 /// Creates an organisation under a parent the caller manages (admins may create roots).
 #[utoipa::path(tag = "organisations", request_body = NewOrganisation, responses((status = 201, body = OrganisationOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/organisations")]
@@ -208,14 +165,6 @@ pub async fn create_organisation(
         .insert_header((header::LOCATION, format!("/api/v1/organisations/{}", row.id)))
         .insert_header((header::ETAG, etag(row.version)))
         .json(organisation_out(row)?))
-}
-
-fn sibling_name_taken(e: StoreError) -> ApiError {
-    if e.is_duplicate() {
-        ApiError::field("name", "name_taken", "an organisation with this name already exists under the same parent")
-    } else {
-        e.into()
-    }
 }
 
 /// Changes an organisation. Needs `If-Match`. Moving it needs rights over the new parent too, and

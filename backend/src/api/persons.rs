@@ -4,8 +4,7 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -14,15 +13,15 @@ use super::{
 };
 use crate::auth::policy::can_edit_person;
 use crate::auth::Actor;
-use crate::db::DbConnection;
-use crate::domain::id_card::{mask_id_number, parse_id_card};
-use crate::domain::person::{check_ethnicity, check_phone, check_skill_level, Gender};
+use crate::domain::person::check_skill_level;
 use crate::domain::role::Role;
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
+use crate::service;
 use crate::service::credentials::{decide_credential, record_credential, NewCredential};
-use crate::store::persons::{PersonFilter, PersonRow};
-use crate::store::{self, audit::snapshot, new_id};
+use crate::service::persons::{apply_patch, audit_view, check_person, employer_path, load_editable, new_person_row};
+use crate::store::persons::PersonFilter;
+use crate::store::{self, audit::snapshot};
 use crate::wire::persons::{credential_out, person_out, CredentialOut, PersonOut};
 use crate::wire::persons::{CredentialInput, PersonInput, PersonPage, PersonPatch, RejectCredentialInput};
 use crate::AppState;
@@ -37,139 +36,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(verify_credential)
         .service(reject_credential)
         .service(delete_credential);
-}
-
-/// The audit trail keeps the masked form: the trail is read by admins for accountability, not
-/// to look up ID numbers.
-fn audit_view(row: &PersonRow) -> Option<serde_json::Value> {
-    let mut value = serde_json::to_value(row_for_audit(row)).ok()?;
-    value["id_number"] = serde_json::Value::String(mask_id_number(&row.id_number));
-    Some(value)
-}
-
-#[derive(Serialize)]
-struct AuditPerson<'a> {
-    full_name: &'a str,
-    id_number: &'a str,
-    gender: &'a str,
-    ethnicity: Option<&'a str>,
-    education: Option<&'a str>,
-    employer_org_id: Option<&'a str>,
-    occupation: Option<&'a str>,
-    is_migrant_worker: bool,
-    version: i32,
-}
-
-fn row_for_audit(row: &PersonRow) -> AuditPerson<'_> {
-    AuditPerson {
-        full_name: &row.full_name,
-        id_number: &row.id_number,
-        gender: &row.gender,
-        ethnicity: row.ethnicity.as_deref(),
-        education: row.education.as_deref(),
-        employer_org_id: row.employer_org_id.as_deref(),
-        occupation: row.occupation.as_deref(),
-        is_migrant_worker: row.is_migrant_worker,
-        version: row.version,
-    }
-}
-
-/// The checked fields of a person, or every violation found.
-struct CheckedPerson {
-    full_name: String,
-    id_number: String,
-    gender: Gender,
-    birth_date: NaiveDate,
-    ethnicity: Option<String>,
-    phone: Option<String>,
-    occupation: Option<String>,
-    employer_org_id: Option<String>,
-}
-
-fn check_person(
-    full_name: &str,
-    id_number: &str,
-    ethnicity: Option<&str>,
-    phone: Option<&str>,
-    occupation: Option<&str>,
-    employer_org_id: Option<&str>,
-    today: NaiveDate,
-) -> ApiResult<CheckedPerson> {
-    let mut violations: Vec<Violation> = Vec::new();
-    let name = keep(&mut violations, text::person_name("full_name", full_name));
-    let card = keep(
-        &mut violations,
-        parse_id_card(id_number, today).map_err(|e| Violation::new("id_number", e.code(), e.message())),
-    );
-    let ethnicity = keep(
-        &mut violations,
-        ethnicity.filter(|e| !e.trim().is_empty()).map(|e| check_ethnicity("ethnicity", e)).transpose(),
-    );
-    let phone =
-        keep(&mut violations, phone.filter(|p| !p.trim().is_empty()).map(|p| check_phone("phone", p)).transpose());
-    let occupation = keep(&mut violations, text::optional("occupation", occupation, 50));
-    let employer = keep(
-        &mut violations,
-        employer_org_id
-            .map(|v| {
-                uuid::Uuid::parse_str(v)
-                    .map(|u| u.to_string())
-                    .map_err(|_| Violation::new("employer_org_id", "invalid_id", "must be an organisation id"))
-            })
-            .transpose(),
-    );
-    if !violations.is_empty() {
-        return Err(ApiError::validation(violations));
-    }
-    let card = card.expect("checked above");
-    Ok(CheckedPerson {
-        full_name: name.unwrap_or_default(),
-        id_number: card.number,
-        gender: card.gender,
-        birth_date: card.birth_date,
-        ethnicity: ethnicity.flatten(),
-        phone: phone.flatten(),
-        occupation: occupation.flatten(),
-        employer_org_id: employer.flatten(),
-    })
-}
-
-/// The employer's path, refusing an unknown employer.
-fn employer_path(conn: &mut DbConnection, employer_org_id: Option<&str>) -> ApiResult<Option<String>> {
-    match employer_org_id {
-        None => Ok(None),
-        Some(id) => store::organisations::find(conn, id)?
-            .map(|o| Some(o.path))
-            .ok_or_else(|| ApiError::field("employer_org_id", "unknown_organisation", "no organisation has this id")),
-    }
-}
-
-fn new_person_row(p: CheckedPerson, input: &PersonInput, now: chrono::NaiveDateTime) -> PersonRow {
-    let at = now;
-    PersonRow {
-        id: new_id(),
-        full_name: p.full_name,
-        id_number: p.id_number,
-        gender: p.gender.as_str().into(),
-        birth_date: p.birth_date,
-        ethnicity: p.ethnicity,
-        phone: p.phone,
-        education: input.education.map(|e| e.as_str().into()),
-        employer_org_id: p.employer_org_id,
-        occupation: p.occupation,
-        is_migrant_worker: input.is_migrant_worker,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    }
-}
-
-fn load_editable(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<(PersonRow, Option<String>)> {
-    let (row, path) = crate::service::load::person(conn, actor, id)?;
-    if !can_edit_person(actor, &row.id, path.as_deref()) {
-        return Err(ApiError::forbidden("you may view this person but not change their records"));
-    }
-    Ok((row, path))
 }
 
 fn respond(status: actix_web::http::StatusCode, out: PersonOut) -> HttpResponse {
@@ -279,72 +145,8 @@ pub async fn create_person(
 #[get("/persons/{id}")]
 pub async fn get_person(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let out = state
-        .db
-        .read(move |conn| {
-            let (row, path) = crate::service::load::person(conn, &actor, &id)?;
-            let credentials = store::persons::credentials_of(conn, &id)?;
-            Ok(person_out(row, path.as_deref(), &actor, credentials))
-        })
-        .await?;
+    let out = service::persons::get_person(&state.db, actor, id).await?;
     Ok(respond(actix_web::http::StatusCode::OK, out))
-}
-
-/// Applies a patch to a stored person, checking every field again and the new employer's scope.
-fn apply_patch(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    current: &PersonRow,
-    patch: PersonPatch,
-    now: chrono::NaiveDateTime,
-    today: chrono::NaiveDate,
-) -> ApiResult<(PersonRow, Option<String>)> {
-    let pick = |new: &Option<Option<String>>, old: &Option<String>| match new {
-        Some(v) => v.clone(),
-        None => old.clone(),
-    };
-    let employer = pick(&patch.employer_org_id, &current.employer_org_id);
-    let checked = check_person(
-        patch.full_name.as_deref().unwrap_or(&current.full_name),
-        patch.id_number.as_deref().unwrap_or(&current.id_number),
-        pick(&patch.ethnicity, &current.ethnicity).as_deref(),
-        pick(&patch.phone, &current.phone).as_deref(),
-        pick(&patch.occupation, &current.occupation).as_deref(),
-        employer.as_deref(),
-        today,
-    )?;
-    let path = employer_path(conn, checked.employer_org_id.as_deref())?;
-    if checked.employer_org_id != current.employer_org_id
-        && !actor.is_person(&current.id)
-        && !can_edit_person(actor, &current.id, path.as_deref())
-    {
-        return Err(ApiError::forbidden("the new employer is outside your subtree"));
-    }
-    let education = match patch.education {
-        Some(e) => e.map(|e| e.as_str().to_string()),
-        None => current.education.clone(),
-    };
-    let row = PersonRow {
-        id: current.id.clone(),
-        full_name: checked.full_name,
-        id_number: checked.id_number,
-        gender: checked.gender.as_str().into(),
-        birth_date: checked.birth_date,
-        ethnicity: checked.ethnicity,
-        phone: checked.phone,
-        education,
-        employer_org_id: checked.employer_org_id,
-        occupation: checked.occupation,
-        is_migrant_worker: patch.is_migrant_worker.unwrap_or(current.is_migrant_worker),
-        version: current.version + 1,
-        created_at: current.created_at,
-        updated_at: now,
-    };
-    if !store::persons::update_if_version(conn, &row, current.version)? {
-        return Err(ApiError::precondition_failed("the person changed while you were editing; reload and try again"));
-    }
-    record(conn, actor, "person.update", ("person", &row.id), audit_view(current), audit_view(&row))?;
-    Ok((row, path))
 }
 
 /// Changes a person's profile. Needs `If-Match`.

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 
 use crate::error::ApiResult;
+use crate::wire::audit::AuditVerification;
 
 /// Writes the audit record of a mutation by `actor`, inside the mutation's transaction.
 pub fn record(
@@ -42,4 +43,19 @@ pub fn record_as(
         at,
     )?;
     Ok(())
+}
+
+pub fn verification(result: Result<i64, crate::domain::audit_chain::ChainBreak>) -> AuditVerification {
+    match result {
+        Ok(n) => AuditVerification { intact: true, records_verified: n, first_break: None },
+        Err(broken) => {
+            let verified = match &broken {
+                crate::domain::audit_chain::ChainBreak::HashMismatch { seq }
+                | crate::domain::audit_chain::ChainBreak::BrokenLink { seq } => seq - 1,
+                crate::domain::audit_chain::ChainBreak::Gap { expected, .. } => expected - 1,
+                crate::domain::audit_chain::ChainBreak::HeadMismatch { last_seq, .. } => *last_seq,
+            };
+            AuditVerification { intact: false, records_verified: verified, first_break: Some(broken.to_string()) }
+        }
+    }
 }

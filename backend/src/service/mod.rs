@@ -4,6 +4,7 @@
 //! The move of the workflows out of `api/` goes area by area (issue 16); `crate::layers` holds the
 //! rules and the list of what is still to move.
 
+pub mod appeals;
 pub mod audit;
 pub mod awards;
 pub mod competitions;
@@ -13,12 +14,18 @@ pub mod events;
 pub mod idempotency;
 pub mod judging;
 pub mod load;
+pub mod organisations;
+pub mod persons;
 pub mod qualifiers;
 pub mod registrations;
+pub mod reopen;
 pub mod results;
 pub mod roster;
 pub mod schemes;
 pub mod spreadsheet;
+pub mod statistics;
+pub mod trades;
+pub mod users;
 
 use crate::error::{ApiError, ApiResult};
 use crate::wire::etag;

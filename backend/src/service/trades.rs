@@ -1,0 +1,1 @@
+//! The trades use cases.

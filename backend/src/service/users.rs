@@ -1,0 +1,128 @@
+//! The users use cases.
+
+use chrono::NaiveDateTime;
+
+use crate::auth::policy::can_grant;
+use crate::auth::Actor;
+use crate::db::Db;
+use crate::db::DbConnection;
+use crate::domain::organisation::in_subtree;
+use crate::domain::role::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::service::audit::record;
+use crate::store::users::{GrantRow, UserRow};
+use crate::store::{self, new_id};
+use crate::wire::users::{grant_outs, GrantOut};
+use crate::wire::users::{GrantInput, UserOut};
+use crate::wire::{parse_id, utc};
+
+pub fn user_out(conn: &mut DbConnection, user: UserRow) -> ApiResult<UserOut> {
+    let grants = grant_outs(store::users::grants_of(conn, &user.id)?);
+    Ok(UserOut {
+        id: user.id,
+        username: user.username,
+        person_id: user.person_id,
+        is_active: user.is_active,
+        grants,
+        created_at: utc(user.created_at),
+    })
+}
+
+/// A user the caller may manage: admins any; organisers those holding a grant in their subtree.
+pub fn load_managed_user(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<UserRow> {
+    let user = store::users::find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))?;
+    if actor.is_admin() {
+        return Ok(user);
+    }
+    let scopes = actor.scope_paths(&[Role::Organiser]);
+    let visible = store::users::grants_of(conn, id)?
+        .iter()
+        .any(|(_, path, _)| path.as_deref().is_some_and(|p| scopes.iter().any(|root| in_subtree(p, root))));
+    if visible {
+        Ok(user)
+    } else {
+        Err(ApiError::not_found("user"))
+    }
+}
+
+/// Checks and writes one grant (used by account creation and by `POST /users/{id}/grants`).
+pub fn grant_role(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    user_id: &str,
+    input: &GrantInput,
+    now: chrono::NaiveDateTime,
+) -> ApiResult<GrantRow> {
+    let organisation_id = input.organisation_id.as_deref().map(|v| parse_id("organisation_id", v)).transpose()?;
+    let org_path = match (&organisation_id, input.role.needs_organisation()) {
+        (Some(id), true) => Some(
+            store::organisations::find(conn, id)?
+                .ok_or_else(|| {
+                    ApiError::field("organisation_id", "unknown_organisation", "no organisation has this id")
+                })?
+                .path,
+        ),
+        (None, true) => {
+            return Err(ApiError::field(
+                "organisation_id",
+                "required",
+                format!("a {} grant names the organisation subtree it covers", input.role),
+            ))
+        }
+        (Some(_), false) => {
+            return Err(ApiError::field(
+                "organisation_id",
+                "not_applicable",
+                format!("a {} grant is not scoped to an organisation", input.role),
+            ))
+        }
+        (None, false) => None,
+    };
+    if !can_grant(actor, input.role, org_path.as_deref()) {
+        return Err(ApiError::forbidden(format!("you may not grant the {} role there", input.role)));
+    }
+    let row = GrantRow {
+        id: new_id(),
+        user_id: user_id.to_string(),
+        role: input.role.as_str().into(),
+        organisation_id,
+        granted_by: Some(actor.user_id.clone()),
+        created_at: now,
+    };
+    store::users::insert_grant(conn, &row)?;
+    record(
+        conn,
+        actor,
+        "grant.create",
+        ("user", user_id),
+        None,
+        Some(serde_json::json!({ "grant_id": row.id, "role": row.role, "organisation_id": row.organisation_id })),
+    )?;
+    Ok(row)
+}
+
+pub async fn get_user(db: &Db, actor: Actor, id: String) -> ApiResult<UserOut> {
+    db.read(move |conn| {
+        let user = load_managed_user(conn, &actor, &id)?;
+        user_out(conn, user)
+    })
+    .await
+}
+
+pub async fn add_grant(
+    db: &Db,
+    actor: Actor,
+    now: NaiveDateTime,
+    id: String,
+    input: GrantInput,
+) -> ApiResult<GrantOut> {
+    db.write(move |conn| {
+        // An organiser may add a grant in their subtree to any existing account (e.g. make a
+        // contestant a judge), so only existence is checked here; the grant check does the rest.
+        store::users::find(conn, &id)?.ok_or_else(|| ApiError::not_found("user"))?;
+        let row = grant_role(conn, &actor, &id, &input, now)?;
+        let grants = store::users::grants_of(conn, &id)?;
+        grant_outs(grants).into_iter().find(|g| g.id == row.id).ok_or_else(|| ApiError::internal("grant vanished"))
+    })
+    .await
+}
