@@ -110,7 +110,7 @@ pub async fn list_competitions(
 }
 
 /// Creates a competition (as a draft) hosted by an organisation within the caller's subtree.
-#[utoipa::path(tag = "competitions", request_body = NewCompetition, responses((status = 201, body = CompetitionOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "competitions", request_body = NewCompetition, responses((status = 201, body = CompetitionOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[post("/competitions")]
 pub async fn create_competition(
     state: web::Data<AppState>,
@@ -188,7 +188,7 @@ pub async fn create_competition(
 }
 
 /// One competition with its events and its place in the tier chain.
-#[utoipa::path(tag = "competitions", responses((status = 200, body = CompetitionDetail), ProblemResponses))]
+#[utoipa::path(tag = "competitions", responses((status = 200, body = CompetitionDetail, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses))]
 #[get("/competitions/{id}")]
 pub async fn get_competition(
     state: web::Data<AppState>,
@@ -204,7 +204,7 @@ pub async fn get_competition(
 /// Changes a competition. Needs `If-Match`. Its shape and calendar change only before registration
 /// opens; while registration is open the deadline may still move; the description and where it
 /// feeds may change until results are final.
-#[utoipa::path(tag = "competitions", request_body = CompetitionPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = CompetitionOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "competitions", request_body = CompetitionPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = CompetitionOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[patch("/competitions/{id}")]
 pub async fn update_competition(
     state: web::Data<AppState>,
@@ -226,7 +226,7 @@ pub async fn update_competition(
 /// Moves a competition along its lifecycle. An impossible step is a 409 `transition_not_allowed`
 /// naming the allowed ones; a possible step whose conditions are unmet is a 409
 /// `preconditions_unmet` listing each.
-#[utoipa::path(tag = "competitions", request_body = TransitionRequest, params(("If-Match" = Option<String>, Header, description = "optional: refuse if the competition changed")), responses((status = 200, body = CompetitionOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "competitions", request_body = TransitionRequest, params(("If-Match" = Option<String>, Header, description = "optional: refuse if the competition changed")), responses((status = 200, body = CompetitionOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[post("/competitions/{id}/transitions")]
 pub async fn transition_competition(
     state: web::Data<AppState>,

@@ -40,7 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Adds an event to a competition that has not opened registration yet.
-#[utoipa::path(tag = "competitions", request_body = NewEvent, responses((status = 201, body = EventOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "competitions", request_body = NewEvent, responses((status = 201, body = EventOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[post("/competitions/{id}/events")]
 pub async fn create_event(
     state: web::Data<AppState>,
@@ -112,7 +112,7 @@ pub async fn create_event(
 }
 
 /// One event with its sessions, technical documents and marking-scheme outline.
-#[utoipa::path(tag = "competitions", responses((status = 200, body = EventDetail), ProblemResponses))]
+#[utoipa::path(tag = "competitions", responses((status = 200, body = EventDetail, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses))]
 #[get("/events/{id}")]
 pub async fn get_event(
     state: web::Data<AppState>,
@@ -126,7 +126,7 @@ pub async fn get_event(
 }
 
 /// Changes an event before registration opens. Needs `If-Match`.
-#[utoipa::path(tag = "competitions", request_body = EventPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = EventOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "competitions", request_body = EventPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = EventOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[patch("/events/{id}")]
 pub async fn update_event(
     state: web::Data<AppState>,

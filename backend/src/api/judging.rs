@@ -188,7 +188,7 @@ pub async fn submit_marks(
 
 /// Changes one mark. Needs `If-Match` with the version read: of two edits from the same version,
 /// the second gets 412.
-#[utoipa::path(tag = "judging", request_body = MarkEdit, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = MarkOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "judging", request_body = MarkEdit, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = MarkOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[patch("/marks/{id}")]
 pub async fn edit_mark(
     state: web::Data<AppState>,

@@ -92,7 +92,7 @@ pub async fn list_organisations(
 }
 
 /// One organisation; its `ETag` is needed to change it.
-#[utoipa::path(tag = "organisations", responses((status = 200, body = OrganisationOut), ProblemResponses))]
+#[utoipa::path(tag = "organisations", responses((status = 200, body = OrganisationOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses))]
 #[get("/organisations/{id}")]
 pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
@@ -102,7 +102,7 @@ pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<String>)
 }
 
 /// Creates an organisation under a parent the caller manages (admins may create roots).
-#[utoipa::path(tag = "organisations", request_body = NewOrganisation, responses((status = 201, body = OrganisationOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "organisations", request_body = NewOrganisation, responses((status = 201, body = OrganisationOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[post("/organisations")]
 pub async fn create_organisation(
     state: web::Data<AppState>,
@@ -169,7 +169,7 @@ pub async fn create_organisation(
 
 /// Changes an organisation. Needs `If-Match`. Moving it needs rights over the new parent too, and
 /// never under its own subtree; its children must still fit under it afterwards.
-#[utoipa::path(tag = "organisations", request_body = OrganisationPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = OrganisationOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "organisations", request_body = OrganisationPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = OrganisationOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[patch("/organisations/{id}")]
 pub async fn update_organisation(
     state: web::Data<AppState>,

@@ -102,7 +102,7 @@ pub async fn list_persons(
 }
 
 /// An organiser records a person employed within their subtree (e.g. to nominate them).
-#[utoipa::path(tag = "persons", request_body = PersonInput, responses((status = 201, body = PersonOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "persons", request_body = PersonInput, responses((status = 201, body = PersonOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[post("/persons")]
 pub async fn create_person(
     state: web::Data<AppState>,
@@ -141,7 +141,7 @@ pub async fn create_person(
 }
 
 /// One person, as the caller may see them.
-#[utoipa::path(tag = "persons", responses((status = 200, body = PersonOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "persons", responses((status = 200, body = PersonOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[get("/persons/{id}")]
 pub async fn get_person(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
@@ -150,7 +150,7 @@ pub async fn get_person(state: web::Data<AppState>, actor: Actor, id: web::Path<
 }
 
 /// Changes a person's profile. Needs `If-Match`.
-#[utoipa::path(tag = "persons", request_body = PersonPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = PersonOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "persons", request_body = PersonPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = PersonOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[patch("/persons/{id}")]
 pub async fn update_person(
     state: web::Data<AppState>,
@@ -179,7 +179,7 @@ pub async fn update_person(
 
 /// The caller's own profile: created on first call (201), replaced afterwards (200, needs
 /// `If-Match`). A number already registered by someone else is refused.
-#[utoipa::path(tag = "persons", request_body = PersonInput, params(("If-Match" = Option<String>, Header, description = "ETag, when the profile exists")), responses((status = 200, body = PersonOut), (status = 201, body = PersonOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "persons", request_body = PersonInput, params(("If-Match" = Option<String>, Header, description = "ETag, when the profile exists")), responses((status = 200, body = PersonOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), (status = 201, body = PersonOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[put("/me/person")]
 pub async fn put_my_person(
     state: web::Data<AppState>,

@@ -263,7 +263,7 @@ pub async fn list_registrations(
 }
 
 /// One registration with its review trail.
-#[utoipa::path(tag = "registration", responses((status = 200, body = RegistrationOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "registration", responses((status = 200, body = RegistrationOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[get("/registrations/{id}")]
 pub async fn get_registration(
     state: web::Data<AppState>,
@@ -276,7 +276,7 @@ pub async fn get_registration(
 }
 
 /// Edits a registration that was returned for changes. Needs `If-Match`.
-#[utoipa::path(tag = "registration", request_body = RegistrationPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = RegistrationOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "registration", request_body = RegistrationPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = RegistrationOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[patch("/registrations/{id}")]
 pub async fn edit_registration(
     state: web::Data<AppState>,
@@ -294,7 +294,7 @@ pub async fn edit_registration(
 }
 
 /// Submits a returned registration again; eligibility is checked anew.
-#[utoipa::path(tag = "registration", responses((status = 200, body = RegistrationOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "registration", responses((status = 200, body = RegistrationOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[post("/registrations/{id}/resubmit")]
 pub async fn resubmit_registration(
     state: web::Data<AppState>,
@@ -310,7 +310,7 @@ pub async fn resubmit_registration(
 
 /// Decides a registration at its current review stage: the nominating unit's organisers first
 /// (where the event has two levels), then the host's organisers.
-#[utoipa::path(tag = "registration", request_body = ReviewRequest, params(("If-Match" = Option<String>, Header, description = "optional: refuse if it changed")), responses((status = 200, body = RegistrationOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "registration", request_body = ReviewRequest, params(("If-Match" = Option<String>, Header, description = "optional: refuse if it changed")), responses((status = 200, body = RegistrationOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[post("/registrations/{id}/review")]
 pub async fn review_registration(
     state: web::Data<AppState>,
@@ -333,7 +333,7 @@ pub async fn review_registration(
 
 /// Withdraws a registration: the contestant or their unit, before registration closes. A
 /// qualifier may decline a place until the roster is final; the place passes to the next in line.
-#[utoipa::path(tag = "registration", request_body = WithdrawRequest, responses((status = 200, body = RegistrationOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "registration", request_body = WithdrawRequest, responses((status = 200, body = RegistrationOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[post("/registrations/{id}/withdraw")]
 pub async fn withdraw_registration(
     state: web::Data<AppState>,

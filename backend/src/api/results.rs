@@ -83,7 +83,7 @@ struct ResultSetPage<'a> {
 
 /// The event's latest results: for its organisers in any state; for everyone once publicised,
 /// with masked ID numbers. `entry_count` tells how many entries the whole set has.
-#[utoipa::path(tag = "results", params(ResultsPage), responses((status = 200, body = ResultSetOut), (status = 304), ProblemResponses))]
+#[utoipa::path(tag = "results", params(ResultsPage), responses((status = 200, body = ResultSetOut, headers(("ETag" = String, description = "The result set, its status and the view: send it as If-None-Match to be answered 304 while it is unchanged"))), (status = 304), ProblemResponses))]
 #[get("/events/{id}/results")]
 pub async fn get_results(
     state: web::Data<AppState>,

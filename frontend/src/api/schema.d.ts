@@ -6675,6 +6675,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6804,6 +6806,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6940,6 +6944,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7468,6 +7474,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8255,6 +8263,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8517,6 +8527,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8783,6 +8795,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13253,6 +13267,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The result set, its status and the view: send it as If-None-Match to be answered 304 while it is unchanged */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15093,6 +15109,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15741,6 +15759,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15749,6 +15769,8 @@ export interface operations {
             };
             201: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16412,6 +16434,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16541,6 +16565,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16807,6 +16833,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17073,6 +17101,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17202,6 +17232,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17338,6 +17370,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18668,6 +18702,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18804,6 +18840,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19199,6 +19237,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19335,6 +19375,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19726,6 +19768,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The version read: send it back as If-Match to change this record */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {

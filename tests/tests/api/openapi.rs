@@ -117,3 +117,34 @@ fn every_documented_type_has_its_own_name() {
     }
     assert!(seen.len() > 100, "found {} documented types", seen.len());
 }
+
+/// A client learns from the document which answers carry the version to send back as If-Match:
+/// an answer that sends an ETag documents it, and one that documents it sends it.
+#[test]
+fn answers_that_send_an_etag_document_it() {
+    let srv = TestServer::start();
+    let admin = srv.admin();
+    let created = srv.post(
+        "/api/v1/organisations",
+        &admin.access,
+        serde_json::json!({ "name": "云南省总工会", "kind": "union", "tier": "province", "region_code": "530000" }),
+    );
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let read = srv.get(&format!("/api/v1/organisations/{id}"), &admin.access);
+    assert_eq!(read.header("etag").as_deref(), Some(format!("\"{}\"", read.body["version"]).as_str()));
+    let doc: serde_json::Value = serde_json::from_str(&skillcomp::openapi_json()).unwrap();
+    let paths = &doc["paths"];
+    for (path, method, status) in [
+        ("/api/v1/organisations/{id}", "get", "200"),
+        ("/api/v1/organisations", "post", "201"),
+        ("/api/v1/registrations/{id}", "get", "200"),
+    ] {
+        let headers = &paths[path][method]["responses"][status]["headers"];
+        assert!(headers["ETag"].is_object(), "{method} {path} {status} does not document its ETag: {headers}");
+    }
+    // The list sends no ETag and documents none.
+    let list = srv.get("/api/v1/organisations", &admin.access);
+    assert_eq!(list.header("etag"), None);
+    assert!(paths["/api/v1/organisations"]["get"]["responses"]["200"]["headers"].is_null());
+}
