@@ -1,9 +1,6 @@
 //! Reading the audit trail (admins only) and checking its hash chain.
 
 use actix_web::{get, web, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{utc, ProblemResponses};
@@ -12,27 +9,12 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::verification;
 use crate::store::{self, audit::AuditFilter};
+use crate::wire::audit::AuditQuery;
 use crate::wire::audit::{AuditPage, AuditRecordOut, AuditVerification};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_audit).service(verify_audit);
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    pub entity_type: Option<String>,
-    pub entity_id: Option<String>,
-    pub actor_user_id: Option<String>,
-    pub action: Option<String>,
-    /// From this time (inclusive), RFC 3339.
-    pub from: Option<DateTime<Utc>>,
-    /// Until this time (exclusive), RFC 3339.
-    pub to: Option<DateTime<Utc>>,
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// The audit trail, newest first, filtered.

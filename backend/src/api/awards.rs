@@ -9,8 +9,6 @@ use std::collections::HashSet;
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpResponse};
 use chrono::Datelike;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, JsonBody, ProblemResponses};
@@ -35,6 +33,7 @@ use crate::wire::awards::{
     AwardBatch, AwardObjectionOut, AwardObjectionRequest, AwardObjectionRuling, AwardOut, AwardRulesOut,
     AwardRulesRequest, BatchOut, CertificateCheck, ProposalsOut, RevokeRequest,
 };
+use crate::wire::awards::{AwardQuery, VerifyQuery};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -125,15 +124,6 @@ pub async fn propose_awards(
     let event_id = parse_id("id", &id)?;
     let out = service::awards::propose_awards(&state.db, actor, now, event_id).await?;
     Ok(HttpResponse::Created().json(out))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct AwardQuery {
-    pub event_id: Option<String>,
-    pub status: Option<String>,
-    pub kind: Option<String>,
 }
 
 /// A competition's awards, for its organisers and the officials who certify them.
@@ -436,14 +426,6 @@ h1 {{ font-size: 40pt; letter-spacing: 1em; margin: 8mm 0 }} .name {{ font-size:
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(html))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct VerifyQuery {
-    pub number: String,
-    pub code: String,
 }
 
 /// Public verification of a certificate by its number and check code. An unknown number and a

@@ -4,15 +4,13 @@
 
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
+use serde::Serialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{etag, if_match_version, parse_id, record, split_page, JsonBody, PageParams, ProblemResponses};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
-use crate::domain::competition::{Category, Status, DEFAULT_ROSTER_PUBLICITY_DAYS};
-use crate::domain::organisation::Tier;
+use crate::domain::competition::{Status, DEFAULT_ROSTER_PUBLICITY_DAYS};
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::service;
@@ -26,6 +24,7 @@ use crate::wire::competitions::{
     CompetitionDetail, CompetitionOut, CompetitionPage, CompetitionPatch, NewCompetition, TransitionRequest,
     UpgradeDecision, UpgradeOut, UpgradeRequest,
 };
+use crate::wire::competitions::{CompetitionQuery, UpgradeQuery};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -37,25 +36,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(apply_for_upgrade)
         .service(list_upgrade_applications)
         .service(decide_upgrade);
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CompetitionQuery {
-    pub year: Option<i32>,
-    pub tier: Option<Tier>,
-    pub category: Option<Category>,
-    pub status: Option<Status>,
-    /// Only the fourth-quarter competition season.
-    pub season: Option<bool>,
-    /// Host region (GB/T 2260): a province or prefecture code covers everything in it.
-    pub region: Option<String>,
-    /// Only competitions with an event of this trade (id).
-    pub trade_id: Option<String>,
-    /// Name contains.
-    pub q: Option<String>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Competitions, filtered, newest first. Everyone sees published ones; organisers also see their
@@ -263,13 +243,6 @@ pub async fn apply_for_upgrade(
     let statement = text::required("statement", &body.0.statement, 2000)?;
     let out = service::competitions::apply_for_upgrade(&state.db, actor, now, id, statement).await?;
     Ok(HttpResponse::Created().json(out))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UpgradeQuery {
-    /// pending (default), approved or refused.
-    pub status: Option<String>,
 }
 
 /// The upgrade applications the caller reviews.

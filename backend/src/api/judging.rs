@@ -7,8 +7,6 @@ use std::collections::HashSet;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
@@ -24,6 +22,7 @@ use crate::service::judging::scores as scoring;
 use crate::service::judging::{self, aspect_out, decryption, flags, mark_out, review, sheets, signoff, write_marks};
 use crate::service::load;
 use crate::store::{self};
+use crate::wire::judging::SheetQuery;
 use crate::wire::judging::{
     AspectOut, AssignmentOut, AssignmentRequest, DecryptionOut, FlagOut, MarkEdit, MarkInput, MarkOut, MyEvent,
     ProgressOut, ReconcileRequest, RelationOut, RelationRequest, ReviewOut, SampleResult, ScoresOut, SheetOut,
@@ -97,13 +96,6 @@ pub async fn declare_relation(
 pub async fn my_judging(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpResponse> {
     let out = sheets::my_events(&state.db, actor).await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SheetQuery {
-    /// The section (0-based).
-    pub section: i32,
 }
 
 /// A judge's mark sheet for one section: stations by number, the aspects the judge marks with

@@ -344,21 +344,10 @@ impl PageParams {
     }
 }
 
-/// Cuts one extra row fetched to learn whether another page exists.
-pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
-    if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        let next = rows.last().map(key);
-        (rows, next)
-    } else {
-        (rows, None)
-    }
-}
-
 pub use crate::service::audit::{record, record_as};
 
 pub use crate::service::check_version;
-pub use crate::wire::{double_option, etag, parse_id, utc};
+pub use crate::wire::{double_option, etag, parse_id, split_page, utc};
 
 /// The `Idempotency-Key` header: 1 to 200 visible characters.
 pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {

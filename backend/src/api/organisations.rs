@@ -3,8 +3,6 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
@@ -12,12 +10,13 @@ use super::{
 };
 use crate::auth::policy::can_manage_organisation;
 use crate::auth::Actor;
-use crate::domain::organisation::{check_placement, child_path, in_subtree, OrgKind, Placement, Tier};
+use crate::domain::organisation::{check_placement, child_path, in_subtree, Placement};
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::service::organisations::{kind_of, load_parent, organisation_out, placement_ok, sibling_name_taken};
 use crate::store::organisations::{OrganisationFilter, OrganisationRow};
 use crate::store::{self, audit::snapshot, new_id};
+use crate::wire::organisations::OrganisationQuery;
 use crate::wire::organisations::{NewOrganisation, OrganisationOut, OrganisationPage, OrganisationPatch};
 use crate::AppState;
 
@@ -27,24 +26,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_organisation)
         .service(update_organisation)
         .service(delete_organisation);
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct OrganisationQuery {
-    /// Only the children of this organisation.
-    pub parent_id: Option<String>,
-    /// Only roots (no parent).
-    pub roots: Option<bool>,
-    pub tier: Option<Tier>,
-    pub kind: Option<OrgKind>,
-    /// Name contains (case-insensitive).
-    pub q: Option<String>,
-    /// Only this organisation and everything below it.
-    pub within: Option<String>,
-    pub region_code: Option<String>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Lists organisations, filtered; ordered by creation.

@@ -4,8 +4,6 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
@@ -22,6 +20,7 @@ use crate::service::credentials::{decide_credential, record_credential, NewCrede
 use crate::service::persons::{apply_patch, audit_view, check_person, employer_path, load_editable, new_person_row};
 use crate::store::persons::PersonFilter;
 use crate::store::{self, audit::snapshot};
+use crate::wire::persons::PersonQuery;
 use crate::wire::persons::{credential_out, person_out, CredentialOut, PersonOut};
 use crate::wire::persons::{CredentialInput, PersonInput, PersonPage, PersonPatch, RejectCredentialInput};
 use crate::AppState;
@@ -40,18 +39,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 fn respond(status: actix_web::http::StatusCode, out: PersonOut) -> HttpResponse {
     HttpResponse::build(status).insert_header((header::ETAG, etag(out.version))).json(out)
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PersonQuery {
-    pub employer_org_id: Option<String>,
-    /// Name contains.
-    pub q: Option<String>,
-    /// Exact ID card number (reviewers only).
-    pub id_number: Option<String>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// People employed within the caller's subtrees (all for admins).

@@ -4,8 +4,6 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
@@ -28,6 +26,7 @@ use crate::wire::registrations::{
     EligibilityOut, RegistrationOut, RegistrationPage, RegistrationPatch, ReviewRequest, SignUpRequest, StatusCount,
     WithdrawRequest,
 };
+use crate::wire::registrations::{EligibilityQuery, QueueQuery};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -67,15 +66,6 @@ pub async fn sign_up(
         view(conn, actor, &row.id)
     })
     .await
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct EligibilityQuery {
-    /// Default: the caller's own profile.
-    pub person_id: Option<String>,
-    /// Default: the person's employer.
-    pub nominating_org_id: Option<String>,
 }
 
 /// Checks eligibility before signing up, with every reason (nothing is written).
@@ -136,20 +126,6 @@ pub async fn my_registrations(state: web::Data<AppState>, actor: Actor) -> ApiRe
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct QueueQuery {
-    pub competition_id: Option<String>,
-    pub event_id: Option<String>,
-    /// Comma-separated statuses, e.g. `submitted,unit_approved`.
-    pub status: Option<String>,
-    pub nominating_org_id: Option<String>,
-    /// Only what waits for the caller's own decision.
-    pub awaiting_me: Option<bool>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Review queues: registrations of competitions the caller runs, or of units they organise.

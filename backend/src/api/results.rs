@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
+use serde::Serialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, JsonBody, ProblemResponses};
@@ -20,6 +19,7 @@ use crate::store::{self};
 use crate::wire::results::{
     ComputeRequest, EventStatistics, ResultEntry, ResultSetOut, ResultSetSummary, Verification,
 };
+use crate::wire::results::{ExportFormat, ResultsPage};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -49,16 +49,6 @@ pub async fn compute_results(
     let out = results::compute(&state.db, actor, event_id, options, now).await?;
     state.public_results.forget(&out.summary.event_id);
     Ok(HttpResponse::Created().json(out))
-}
-
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ResultsPage {
-    /// Entries to skip, in rank order (default 0).
-    pub offset: Option<usize>,
-    /// Entries to return, 1 to 1000 (default all).
-    pub limit: Option<usize>,
 }
 
 impl ResultsPage {
@@ -279,13 +269,6 @@ fn results_csv(sets: &[(String, ResultSetOut)]) -> String {
         }
     }
     out
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ExportFormat {
-    /// xlsx (default) or csv.
-    pub format: Option<String>,
 }
 
 fn export_response(title: &str, sets: Vec<(String, ResultSetOut)>, format: Option<&str>) -> ApiResult<HttpResponse> {

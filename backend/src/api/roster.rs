@@ -5,8 +5,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use diesel::Connection;
@@ -34,6 +32,7 @@ use crate::wire::roster::{
     CalendarDayInput, CalendarDayOut, ImportReport, ImportRow, ObjectionOut, ObjectionRequest, ObjectionRuling,
     PublicRoster,
 };
+use crate::wire::roster::{CalendarQuery, ExportQuery, ImportQuery};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -65,16 +64,6 @@ pub async fn admit_qualifiers(
     let event_id = parse_id("id", &id)?;
     let out = qualifiers::admit_by_hand(&state.db, actor, event_id, body.0, now, zone).await?;
     Ok(HttpResponse::Created().json(out))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ImportQuery {
-    /// The nominating unit (推荐单位) whose nominees the file lists.
-    pub nominating_org_id: String,
-    /// `all_or_nothing` (default): if any row is refused, nothing is written. `valid_rows`: the
-    /// valid rows are registered and the refused ones reported.
-    pub mode: Option<String>,
 }
 
 /// The columns an import understands, by their Chinese or English headers.
@@ -194,13 +183,6 @@ pub async fn public_roster(
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "public, max-age=60")).json(out))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ExportQuery {
-    /// Whole ID numbers (reviewers only); masked otherwise.
-    pub full_ids: Option<bool>,
-}
-
 /// The roster as an .xlsx workbook: masked ID numbers for public lists, whole ones for the host's
 /// organisers (reviewers) who ask for them.
 #[utoipa::path(tag = "registration", params(ExportQuery),
@@ -288,12 +270,6 @@ pub async fn rule_objection(
     let ruling = text::required("ruling", &request.ruling, 1000)?;
     let out = service::roster::rule_objection(&state.db, actor, now, id, request, ruling).await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CalendarQuery {
-    pub year: i32,
 }
 
 /// Public holidays and worked weekend days (调休) of a year, as publicity windows count them.

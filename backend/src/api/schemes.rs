@@ -6,8 +6,6 @@
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, ProblemResponses};
@@ -20,6 +18,7 @@ use crate::service::load;
 use crate::service::schemes::{check_scheme_input, save_marking_scheme};
 use crate::service::spreadsheet::read_table;
 use crate::store;
+use crate::wire::schemes::ImportSchemeQuery;
 use crate::wire::schemes::{scheme_out, MarkingSchemeInput, MarkingSchemeOut, SchemeSection};
 use crate::AppState;
 
@@ -182,13 +181,6 @@ pub async fn export_scheme(
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"marking-scheme.xlsx\""))
         .body(bytes))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ImportSchemeQuery {
-    /// The scheme's title.
-    pub title: String,
 }
 
 /// Replaces the event's marking scheme from a workbook (or .csv) in the export's layout; every

@@ -10,8 +10,6 @@ use std::time::Instant;
 
 use actix_web::{get, post, put, web, HttpResponse};
 use chrono::Datelike;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, JsonBody, ProblemResponses};
@@ -26,6 +24,7 @@ use crate::service::statistics::{
 };
 use crate::store::statistics::TargetRow;
 use crate::store::{self, new_id};
+use crate::wire::statistics::DashboardQuery;
 use crate::wire::statistics::{Dashboard, TargetOut, TargetRequest};
 use crate::AppState;
 
@@ -71,19 +70,6 @@ async fn snapshot(state: &web::Data<AppState>) -> ApiResult<Arc<Snapshot>> {
             }
         })
         .await
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct DashboardQuery {
-    /// Default: the current year.
-    pub year: Option<i32>,
-    /// A region within the caller's (default: the caller's own).
-    pub region_code: Option<String>,
-    pub tier: Option<String>,
-    pub category: Option<String>,
-    pub trade_id: Option<String>,
 }
 
 /// Counts per year, prefecture, tier, category and trade, and progress against the plan targets,

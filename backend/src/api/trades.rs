@@ -2,34 +2,23 @@
 //! admins when the classification adds occupations.
 
 use actix_web::{get, post, web, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{record, split_page, JsonBody, PageParams, ProblemResponses};
 use crate::auth::policy::require_admin;
 use crate::auth::Actor;
-use crate::domain::trade::{check_trade_code, TradeCategory};
+use crate::domain::trade::check_trade_code;
 use crate::domain::{keep, text};
 use crate::error::{ApiError, ApiResult};
 use crate::store::trades::{TradeFilter, TradeRow};
 use crate::store::{self, audit::snapshot, new_id};
+use crate::wire::trades::TradeQuery;
 use crate::wire::trades::{trade_out, TradeOut};
 use crate::wire::trades::{NewTrade, TradePage};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_trades).service(create_trade);
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TradeQuery {
-    /// Name fragment or code prefix (e.g. `车工`, `6-18`).
-    pub q: Option<String>,
-    pub category: Option<TradeCategory>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// The trade catalogue, searchable by code or name.

@@ -2,8 +2,6 @@
 //! organisers create accounts and grant organiser and judge roles within their own subtree.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, record, split_page, JsonBody, PageParams, ProblemResponses};
@@ -18,6 +16,7 @@ use crate::service::users::{grant_role, user_out};
 use crate::store::users::{UserFilter, UserRow};
 use crate::store::{self, audit::snapshot, new_id};
 use crate::wire::users::GrantOut;
+use crate::wire::users::UserQuery;
 use crate::wire::users::{GrantInput, NewUser, UserOut, UserPage, UserPatch};
 use crate::AppState;
 
@@ -28,16 +27,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_user)
         .service(add_grant)
         .service(remove_grant);
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UserQuery {
-    /// Username contains.
-    pub q: Option<String>,
-    pub role: Option<Role>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Accounts the caller manages.

@@ -3,7 +3,7 @@
 use crate::domain::award::{AwardAction, AwardKind, AwardRules, AwardStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AwardRulesOut {
@@ -128,4 +128,21 @@ pub struct CertificateCheck {
     /// valid or revoked.
     pub status: String,
     pub revoked_reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AwardQuery {
+    pub event_id: Option<String>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyQuery {
+    pub number: String,
+    pub code: String,
 }

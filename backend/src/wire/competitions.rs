@@ -5,7 +5,7 @@ use crate::domain::organisation::Tier;
 use crate::wire::events::EventOut;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::double_option;
 
@@ -219,4 +219,30 @@ impl CompetitionPatch {
         note(self.results_publicity_days.is_some(), "results_publicity_days");
         fields
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompetitionQuery {
+    pub year: Option<i32>,
+    pub tier: Option<Tier>,
+    pub category: Option<Category>,
+    pub status: Option<Status>,
+    /// Only the fourth-quarter competition season.
+    pub season: Option<bool>,
+    /// Host region (GB/T 2260): a province or prefecture code covers everything in it.
+    pub region: Option<String>,
+    /// Only competitions with an event of this trade (id).
+    pub trade_id: Option<String>,
+    /// Name contains.
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UpgradeQuery {
+    /// pending (default), approved or refused.
+    pub status: Option<String>,
 }

@@ -4,7 +4,7 @@ use crate::domain::role::EventRole;
 use crate::domain::scoring::AspectKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -237,4 +237,11 @@ pub struct ScoresOut {
     pub decrypted: bool,
     /// Best first, from the marks as they stand (provisional until results are computed).
     pub rows: Vec<ScoreRow>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SheetQuery {
+    /// The section (0-based).
+    pub section: i32,
 }

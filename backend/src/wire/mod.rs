@@ -58,3 +58,14 @@ where
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
+
+/// Cuts one extra row fetched to learn whether another page exists.
+pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
+    if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        let next = rows.last().map(key);
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}

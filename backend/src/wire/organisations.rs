@@ -3,7 +3,7 @@
 use crate::domain::organisation::{OrgKind, Tier};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::double_option;
 
@@ -55,4 +55,22 @@ pub struct OrganisationPatch {
     /// Moves the organisation (and its subtree) under another parent.
     pub parent_id: Option<String>,
     pub region_code: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationQuery {
+    /// Only the children of this organisation.
+    pub parent_id: Option<String>,
+    /// Only roots (no parent).
+    pub roots: Option<bool>,
+    pub tier: Option<Tier>,
+    pub kind: Option<OrgKind>,
+    /// Name contains (case-insensitive).
+    pub q: Option<String>,
+    /// Only this organisation and everything below it.
+    pub within: Option<String>,
+    pub region_code: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::double_option;
 
@@ -169,4 +169,16 @@ pub struct CredentialInput {
 pub struct RejectCredentialInput {
     /// Why (shown to the person): e.g. 证书编号查无此证.
     pub reason: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PersonQuery {
+    pub employer_org_id: Option<String>,
+    /// Name contains.
+    pub q: Option<String>,
+    /// Exact ID card number (reviewers only).
+    pub id_number: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::persons::CredentialOut;
 use crate::domain::registration::{RegistrationStatus, ReviewAction, ReviewStage};
@@ -140,4 +140,27 @@ pub struct ReviewRequest {
 #[serde(deny_unknown_fields)]
 pub struct WithdrawRequest {
     pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EligibilityQuery {
+    /// Default: the caller's own profile.
+    pub person_id: Option<String>,
+    /// Default: the person's employer.
+    pub nominating_org_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    pub competition_id: Option<String>,
+    pub event_id: Option<String>,
+    /// Comma-separated statuses, e.g. `submitted,unit_approved`.
+    pub status: Option<String>,
+    pub nominating_org_id: Option<String>,
+    /// Only what waits for the caller's own decision.
+    pub awaiting_me: Option<bool>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResultEntry {
@@ -90,4 +90,21 @@ pub struct EventStatistics {
     pub completion_rate: f64,
     /// Of the latest result set, when there is one.
     pub scores: Option<crate::domain::statistics::ScoreSummary>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ResultsPage {
+    /// Entries to skip, in rank order (default 0).
+    pub offset: Option<usize>,
+    /// Entries to return, 1 to 1000 (default all).
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportFormat {
+    /// xlsx (default) or csv.
+    pub format: Option<String>,
 }

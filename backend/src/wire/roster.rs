@@ -5,7 +5,7 @@ use crate::domain::registration::RegistrationStatus;
 use crate::domain::Violation;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportRow {
@@ -92,4 +92,27 @@ pub struct CalendarDayInput {
     pub kind: DayKind,
     #[schema(example = "国庆节")]
     pub name: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// The nominating unit (推荐单位) whose nominees the file lists.
+    pub nominating_org_id: String,
+    /// `all_or_nothing` (default): if any row is refused, nothing is written. `valid_rows`: the
+    /// valid rows are registered and the refused ones reported.
+    pub mode: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// Whole ID numbers (reviewers only); masked otherwise.
+    pub full_ids: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarQuery {
+    pub year: i32,
 }

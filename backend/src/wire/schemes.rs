@@ -1,7 +1,7 @@
 //! Marking schemes (评分标准) on the wire.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::event::SessionKind;
 use crate::store::events::SchemeRow;
@@ -52,4 +52,11 @@ pub fn scheme_out(row: SchemeRow) -> MarkingSchemeOut {
         locked: row.locked,
         version: row.version,
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportSchemeQuery {
+    /// The scheme's title.
+    pub title: String,
 }

@@ -3,7 +3,7 @@
 use crate::domain::plan::{Breakdown, Counts, PlanMetric, PlanPeriod, Progress};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NamedBreakdown {
@@ -56,4 +56,17 @@ pub struct TargetRequest {
     pub to_year: i32,
     pub target: i64,
     pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardQuery {
+    /// Default: the current year.
+    pub year: Option<i32>,
+    /// A region within the caller's (default: the caller's own).
+    pub region_code: Option<String>,
+    pub tier: Option<String>,
+    pub category: Option<String>,
+    pub trade_id: Option<String>,
 }

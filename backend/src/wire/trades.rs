@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::utc;
 use crate::domain::trade::TradeCategory;
@@ -45,4 +45,14 @@ pub struct NewTrade {
     #[schema(example = "咖啡加工工")]
     pub name: String,
     pub category: TradeCategory,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TradeQuery {
+    /// Name fragment or code prefix (e.g. `车工`, `6-18`).
+    pub q: Option<String>,
+    pub category: Option<TradeCategory>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }

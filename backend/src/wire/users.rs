@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::utc;
 use crate::domain::role::Role;
@@ -72,4 +72,14 @@ pub struct NewUser {
 pub struct UserPatch {
     /// false disables the account and ends its sessions.
     pub is_active: bool,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// Username contains.
+    pub q: Option<String>,
+    pub role: Option<Role>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }
