@@ -4,7 +4,7 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{parse_id, record, split_page, JsonBody, PageParams, ProblemResponses};
+use super::{parse_id, record, JsonBody, PageParams, ProblemResponses};
 use crate::auth::hashing::hash_off_thread;
 use crate::auth::password::{check_password_policy, normalise_username};
 use crate::auth::policy::{can_create_accounts, can_grant, require_admin};
@@ -12,9 +12,9 @@ use crate::auth::Actor;
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
-use crate::service::users::{grant_role, user_out};
-use crate::store::users::{UserFilter, UserRow};
-use crate::store::{self, audit::snapshot, new_id};
+use crate::service::users::user_out;
+use crate::store::users::UserFilter;
+use crate::store::{self, audit::snapshot};
 use crate::wire::users::GrantOut;
 use crate::wire::users::UserQuery;
 use crate::wire::users::{GrantInput, NewUser, UserOut, UserPage, UserPatch};
@@ -50,15 +50,7 @@ pub async fn list_users(
         after_id: page.cursor_id()?,
         limit: limit + 1,
     };
-    let out = state
-        .db
-        .read(move |conn| {
-            let rows = store::users::list(conn, &filter)?;
-            let (rows, next_cursor) = split_page(rows, limit, |u| u.id.clone());
-            let items = rows.into_iter().map(|u| user_out(conn, u)).collect::<ApiResult<Vec<_>>>()?;
-            Ok(UserPage { items, next_cursor })
-        })
-        .await?;
+    let out = service::users::list_users(&state.db, limit, filter).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -77,34 +69,7 @@ pub async fn create_user(state: web::Data<AppState>, actor: Actor, body: JsonBod
         return Err(ApiError::field("grant", "required", "name the role and organisation the account is for"));
     }
     let password_hash = hash_off_thread(&state.hashing, password).await?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let at = now;
-            let user = UserRow {
-                id: new_id(),
-                username,
-                password_hash,
-                person_id: None,
-                is_active: true,
-                created_at: at,
-                updated_at: at,
-            };
-            store::users::insert(conn, &user)?;
-            record(
-                conn,
-                &actor,
-                "user.create",
-                ("user", &user.id),
-                None,
-                Some(serde_json::json!({ "username": user.username })),
-            )?;
-            if let Some(grant) = &grant {
-                grant_role(conn, &actor, &user.id, grant, now)?;
-            }
-            user_out(conn, user)
-        })
-        .await?;
+    let out = service::users::create_user(&state.db, actor, now, username, password_hash, grant).await?;
     Ok(HttpResponse::Created().json(out))
 }
 

@@ -10,11 +10,13 @@ use crate::domain::organisation::in_subtree;
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
+use crate::store::users::UserFilter;
 use crate::store::users::{GrantRow, UserRow};
 use crate::store::{self, new_id};
+use crate::wire::users::UserPage;
 use crate::wire::users::{grant_outs, GrantOut};
 use crate::wire::users::{GrantInput, UserOut};
-use crate::wire::{parse_id, utc};
+use crate::wire::{parse_id, split_page, utc};
 
 pub fn user_out(conn: &mut DbConnection, user: UserRow) -> ApiResult<UserOut> {
     let grants = grant_outs(store::users::grants_of(conn, &user.id)?);
@@ -123,6 +125,52 @@ pub async fn add_grant(
         let row = grant_role(conn, &actor, &id, &input, now)?;
         let grants = store::users::grants_of(conn, &id)?;
         grant_outs(grants).into_iter().find(|g| g.id == row.id).ok_or_else(|| ApiError::internal("grant vanished"))
+    })
+    .await
+}
+
+pub async fn list_users(db: &Db, limit: i64, filter: UserFilter) -> ApiResult<UserPage> {
+    db.read(move |conn| {
+        let rows = store::users::list(conn, &filter)?;
+        let (rows, next_cursor) = split_page(rows, limit, |u| u.id.clone());
+        let items = rows.into_iter().map(|u| user_out(conn, u)).collect::<ApiResult<Vec<_>>>()?;
+        Ok(UserPage { items, next_cursor })
+    })
+    .await
+}
+
+pub async fn create_user(
+    db: &Db,
+    actor: Actor,
+    now: NaiveDateTime,
+    username: String,
+    password_hash: String,
+    grant: Option<GrantInput>,
+) -> ApiResult<UserOut> {
+    db.write(move |conn| {
+        let at = now;
+        let user = UserRow {
+            id: new_id(),
+            username,
+            password_hash,
+            person_id: None,
+            is_active: true,
+            created_at: at,
+            updated_at: at,
+        };
+        store::users::insert(conn, &user)?;
+        record(
+            conn,
+            &actor,
+            "user.create",
+            ("user", &user.id),
+            None,
+            Some(serde_json::json!({ "username": user.username })),
+        )?;
+        if let Some(grant) = &grant {
+            grant_role(conn, &actor, &user.id, grant, now)?;
+        }
+        user_out(conn, user)
     })
     .await
 }
