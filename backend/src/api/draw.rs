@@ -6,16 +6,11 @@ use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{parse_id, record, utc, JsonBody, ProblemResponses};
+use super::{parse_id, JsonBody, ProblemResponses};
 use crate::auth::Actor;
-use crate::domain::competition::Status;
-use crate::domain::registration::RegistrationStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 use crate::service::draw::{escape, load_ticket};
-use crate::service::load;
-use crate::service::registrations::save_status;
-use crate::store::{self};
 use crate::wire::draw::{
     Appointment, CheckInOut, CheckInRequest, DrawMapping, DrawSummary, EventRoleOut, NoShowOut, Ticket,
 };
@@ -74,26 +69,7 @@ pub async fn remove_appointment(
     let (event_id, role_id) = path.into_inner();
     let event_id = parse_id("id", &event_id)?;
     let role_id = parse_id("role_id", &role_id)?;
-    state
-        .db
-        .write(move |conn| {
-            let event = load::event_row(conn, &event_id)?;
-            load::managed_competition(conn, &actor, &event.competition_id)?;
-            let (role, _) = store::draws::roles_of_event(conn, &event_id)?
-                .into_iter()
-                .find(|(r, _)| r.id == role_id)
-                .ok_or_else(|| ApiError::not_found("appointment"))?;
-            store::draws::delete_role(conn, &role.id)?;
-            record(
-                conn,
-                &actor,
-                "event.unappoint",
-                ("event", &event_id),
-                Some(serde_json::json!({ "user_id": role.user_id, "role": role.role })),
-                None,
-            )
-        })
-        .await?;
+    service::draw::remove_appointment(&state.db, actor, event_id, role_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -209,51 +185,7 @@ pub async fn check_in(
     if ticket_no.is_empty() || ticket_no.len() > 30 {
         return Err(ApiError::field("ticket_number", "invalid_ticket", "scan or type the ticket number"));
     }
-    let out = state
-        .db
-        .write(move |conn| {
-            let event = load::event_row(conn, &event_id)?;
-            let (competition, _, _) = load::managed_competition(conn, &actor, &event.competition_id)?;
-            if !matches!(competition.status()?, Status::Drawn | Status::Running) {
-                return Err(ApiError::conflict(
-                    "check_in_closed",
-                    "check-in is open once the draw is done, while the competition runs",
-                ));
-            }
-            let registration = store::registrations::find_by_ticket(conn, &event_id, &ticket_no)?
-                .ok_or_else(|| ApiError::not_found("ticket"))?;
-            let (person, _) = store::persons::find(conn, &registration.person_id)?
-                .ok_or_else(|| ApiError::internal("registration without person"))?;
-            if person.id_number != input.id_number.trim().to_uppercase() {
-                return Err(ApiError::field(
-                    "id_number",
-                    "id_mismatch",
-                    "the ID card presented does not belong to this ticket's holder",
-                ));
-            }
-            let status = RegistrationStatus::parse(&registration.status).unwrap_or(RegistrationStatus::Admitted);
-            let repeated = status == RegistrationStatus::CheckedIn;
-            let row = match status {
-                RegistrationStatus::CheckedIn => registration,
-                RegistrationStatus::Admitted => {
-                    let mut r = registration;
-                    r.checked_in_at = Some(now);
-                    save_status(conn, Some(&actor), r, RegistrationStatus::CheckedIn, "check_in", None, now)?
-                }
-                other => {
-                    return Err(ApiError::conflict("not_admitted", format!("this ticket's registration is {other}")))
-                }
-            };
-            Ok(CheckInOut {
-                registration_id: row.id,
-                ticket_number: ticket_no,
-                full_name: person.full_name,
-                status: RegistrationStatus::CheckedIn,
-                checked_in_at: row.checked_in_at.map(utc),
-                repeated,
-            })
-        })
-        .await?;
+    let out = service::draw::check_in(&state.db, actor, now, event_id, input, ticket_no).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

@@ -19,7 +19,7 @@ use crate::service;
 use crate::service::credentials::{decide_credential, record_credential, NewCredential};
 use crate::service::persons::{apply_patch, audit_view, check_person, employer_path, load_editable, new_person_row};
 use crate::store::persons::PersonFilter;
-use crate::store::{self, audit::snapshot};
+use crate::store::{self};
 use crate::wire::persons::PersonQuery;
 use crate::wire::persons::{credential_out, person_out, CredentialOut, PersonOut};
 use crate::wire::persons::{CredentialInput, PersonInput, PersonPage, PersonPatch, RejectCredentialInput};
@@ -310,23 +310,6 @@ pub async fn delete_credential(
     let (person_id, credential_id) = path.into_inner();
     let person_id = parse_id("id", &person_id)?;
     let credential_id = parse_id("credential_id", &credential_id)?;
-    state
-        .db
-        .write(move |conn| {
-            let (person, _) = load_editable(conn, &actor, &person_id)?;
-            let credential = store::persons::find_credential(conn, &credential_id)?
-                .filter(|c| c.person_id == person.id)
-                .ok_or_else(|| ApiError::not_found("credential"))?;
-            store::persons::delete_credential(conn, &credential.id)?;
-            record(
-                conn,
-                &actor,
-                "credential.delete",
-                ("person", &person.id),
-                snapshot(&credential_out(credential)),
-                None,
-            )
-        })
-        .await?;
+    service::persons::delete_credential(&state.db, actor, person_id, credential_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,14 +7,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{parse_id, record, JsonBody, PageParams, ProblemResponses};
 use crate::auth::hashing::hash_off_thread;
 use crate::auth::password::{check_password_policy, normalise_username};
-use crate::auth::policy::{can_create_accounts, can_grant, require_admin};
+use crate::auth::policy::{can_create_accounts, require_admin};
 use crate::auth::Actor;
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 use crate::service::users::user_out;
 use crate::store::users::UserFilter;
-use crate::store::{self, audit::snapshot};
+use crate::store::{self};
 use crate::wire::users::GrantOut;
 use crate::wire::users::UserQuery;
 use crate::wire::users::{GrantInput, NewUser, UserOut, UserPage, UserPatch};
@@ -149,26 +149,6 @@ pub async fn remove_grant(
     let (user_id, grant_id) = path.into_inner();
     let user_id = parse_id("id", &user_id)?;
     let grant_id = parse_id("grant_id", &grant_id)?;
-    state
-        .db
-        .write(move |conn| {
-            let grant = store::users::find_grant(conn, &grant_id)?
-                .filter(|g| g.user_id == user_id)
-                .ok_or_else(|| ApiError::not_found("grant"))?;
-            let role = Role::parse(&grant.role).ok_or_else(|| ApiError::internal("unknown role stored"))?;
-            let org_path = match &grant.organisation_id {
-                Some(org) => store::organisations::find(conn, org)?.map(|o| o.path),
-                None => None,
-            };
-            if !can_grant(&actor, role, org_path.as_deref()) {
-                return Err(ApiError::forbidden(format!("you may not withdraw a {role} grant there")));
-            }
-            if role == Role::Admin && store::users::count_admins(conn)? <= 1 {
-                return Err(ApiError::conflict("last_admin", "this is the last admin grant; grant another admin first"));
-            }
-            store::users::delete_grant(conn, &grant.id)?;
-            record(conn, &actor, "grant.delete", ("user", &user_id), snapshot(&serde_json::json!({ "grant_id": grant.id, "role": grant.role, "organisation_id": grant.organisation_id })), None)
-        })
-        .await?;
+    service::users::remove_grant(&state.db, actor, user_id, grant_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -22,6 +22,7 @@ use crate::store::new_id;
 use crate::wire::draw::{
     Appointment, DrawEntry, DrawMapping, DrawSummary, EventRoleOut, NoShowOut, Ticket, TicketSession,
 };
+use crate::wire::draw::{CheckInOut, CheckInRequest};
 use crate::wire::utc;
 use chrono::NaiveDateTime;
 
@@ -324,6 +325,78 @@ pub async fn mark_no_shows(
             marked += 1;
         }
         Ok(NoShowOut { marked })
+    })
+    .await
+}
+
+pub async fn remove_appointment(db: &Db, actor: Actor, event_id: String, role_id: String) -> ApiResult<()> {
+    db.write(move |conn| {
+        let event = load::event_row(conn, &event_id)?;
+        load::managed_competition(conn, &actor, &event.competition_id)?;
+        let (role, _) = store::draws::roles_of_event(conn, &event_id)?
+            .into_iter()
+            .find(|(r, _)| r.id == role_id)
+            .ok_or_else(|| ApiError::not_found("appointment"))?;
+        store::draws::delete_role(conn, &role.id)?;
+        record(
+            conn,
+            &actor,
+            "event.unappoint",
+            ("event", &event_id),
+            Some(serde_json::json!({ "user_id": role.user_id, "role": role.role })),
+            None,
+        )
+    })
+    .await
+}
+
+pub async fn check_in(
+    db: &Db,
+    actor: Actor,
+    now: NaiveDateTime,
+    event_id: String,
+    input: CheckInRequest,
+    ticket_no: String,
+) -> ApiResult<CheckInOut> {
+    db.write(move |conn| {
+        let event = load::event_row(conn, &event_id)?;
+        let (competition, _, _) = load::managed_competition(conn, &actor, &event.competition_id)?;
+        if !matches!(competition.status()?, Status::Drawn | Status::Running) {
+            return Err(ApiError::conflict(
+                "check_in_closed",
+                "check-in is open once the draw is done, while the competition runs",
+            ));
+        }
+        let registration = store::registrations::find_by_ticket(conn, &event_id, &ticket_no)?
+            .ok_or_else(|| ApiError::not_found("ticket"))?;
+        let (person, _) = store::persons::find(conn, &registration.person_id)?
+            .ok_or_else(|| ApiError::internal("registration without person"))?;
+        if person.id_number != input.id_number.trim().to_uppercase() {
+            return Err(ApiError::field(
+                "id_number",
+                "id_mismatch",
+                "the ID card presented does not belong to this ticket's holder",
+            ));
+        }
+        let status = RegistrationStatus::parse(&registration.status).unwrap_or(RegistrationStatus::Admitted);
+        let repeated = status == RegistrationStatus::CheckedIn;
+        let row = match status {
+            RegistrationStatus::CheckedIn => registration,
+            RegistrationStatus::Admitted => {
+                let mut r = registration;
+                r.checked_in_at = Some(now);
+                save_status(conn, Some(&actor), r, RegistrationStatus::CheckedIn, "check_in", None, now)?
+            }
+            other => return Err(ApiError::conflict("not_admitted", format!("this ticket's registration is {other}"))),
+        };
+        Ok(CheckInOut {
+            registration_id: row.id,
+            ticket_number: ticket_no,
+            full_name: person.full_name,
+            status: RegistrationStatus::CheckedIn,
+            checked_in_at: row.checked_in_at.map(utc),
+            repeated,
+        })
     })
     .await
 }

@@ -12,8 +12,10 @@ use crate::domain::person::{check_ethnicity, check_phone, Gender};
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
+use crate::store::audit::snapshot;
 use crate::store::persons::PersonRow;
 use crate::store::{self, new_id};
+use crate::wire::persons::credential_out;
 use crate::wire::persons::{person_out, PersonOut};
 use crate::wire::persons::{PersonInput, PersonPatch};
 
@@ -214,4 +216,16 @@ pub struct CheckedPerson {
     pub phone: Option<String>,
     pub occupation: Option<String>,
     pub employer_org_id: Option<String>,
+}
+
+pub async fn delete_credential(db: &Db, actor: Actor, person_id: String, credential_id: String) -> ApiResult<()> {
+    db.write(move |conn| {
+        let (person, _) = load_editable(conn, &actor, &person_id)?;
+        let credential = store::persons::find_credential(conn, &credential_id)?
+            .filter(|c| c.person_id == person.id)
+            .ok_or_else(|| ApiError::not_found("credential"))?;
+        store::persons::delete_credential(conn, &credential.id)?;
+        record(conn, &actor, "credential.delete", ("person", &person.id), snapshot(&credential_out(credential)), None)
+    })
+    .await
 }

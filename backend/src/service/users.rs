@@ -10,6 +10,7 @@ use crate::domain::organisation::in_subtree;
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
+use crate::store::audit::snapshot;
 use crate::store::users::UserFilter;
 use crate::store::users::{GrantRow, UserRow};
 use crate::store::{self, new_id};
@@ -171,6 +172,28 @@ pub async fn create_user(
             grant_role(conn, &actor, &user.id, grant, now)?;
         }
         user_out(conn, user)
+    })
+    .await
+}
+
+pub async fn remove_grant(db: &Db, actor: Actor, user_id: String, grant_id: String) -> ApiResult<()> {
+    db.write(move |conn| {
+        let grant = store::users::find_grant(conn, &grant_id)?
+            .filter(|g| g.user_id == user_id)
+            .ok_or_else(|| ApiError::not_found("grant"))?;
+        let role = Role::parse(&grant.role).ok_or_else(|| ApiError::internal("unknown role stored"))?;
+        let org_path = match &grant.organisation_id {
+            Some(org) => store::organisations::find(conn, org)?.map(|o| o.path),
+            None => None,
+        };
+        if !can_grant(&actor, role, org_path.as_deref()) {
+            return Err(ApiError::forbidden(format!("you may not withdraw a {role} grant there")));
+        }
+        if role == Role::Admin && store::users::count_admins(conn)? <= 1 {
+            return Err(ApiError::conflict("last_admin", "this is the last admin grant; grant another admin first"));
+        }
+        store::users::delete_grant(conn, &grant.id)?;
+        record(conn, &actor, "grant.delete", ("user", &user_id), snapshot(&serde_json::json!({ "grant_id": grant.id, "role": grant.role, "organisation_id": grant.organisation_id })), None)
     })
     .await
 }
