@@ -15,7 +15,7 @@ const STILL_TO_MOVE: &[&str] = &[];
 
 /// Transactions opened in `api/` today (`.write(` and `.transaction`): the number may only fall
 /// as use cases move into `service/`; at 0 the rule is whole.
-const API_TRANSACTIONS_AT_MOST: usize = 26;
+const API_TRANSACTIONS_AT_MOST: usize = 22;
 
 /// The HTTP layer's module.
 const API: &str = "api";

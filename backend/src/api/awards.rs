@@ -4,8 +4,6 @@
 //! code, public verification, objections, revocation, promotions written to the person's skill
 //! credentials, and a person's honours across tiers and years.
 
-use std::collections::HashSet;
-
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpResponse};
 use chrono::Datelike;
@@ -14,18 +12,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{parse_id, record, JsonBody, ProblemResponses};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
-use crate::domain::award::AwardObjectionStatus;
-use crate::domain::award::{
-    award_label, check_rules, may_be_promoted, next_status, AwardAction, AwardKind, AwardStatus,
-};
-use crate::domain::organisation::OrgKind;
+use crate::domain::award::{award_label, check_rules, AwardKind, AwardStatus};
 use crate::domain::person::mask_name;
 use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 use crate::service::awards::{
-    award_out, can_see_awards, constant_time_eq, granting_body, honours_of, html_escape, load_award_for,
-    load_competition, new_check_code, next_certificate_number, qr_svg, rules_of, verification_url, write_credential,
+    award_out, can_see_awards, constant_time_eq, honours_of, html_escape, load_award_for, load_competition, qr_svg,
+    rules_of, verification_url,
 };
 use crate::store::awards::AwardFilter;
 use crate::store::{self};
@@ -200,106 +194,7 @@ pub async fn batch_awards(
         .map(|(i, id)| parse_id(&format!("award_ids[{i}]"), id))
         .collect::<ApiResult<Vec<_>>>()?;
     let action = batch.action;
-    let out = state
-        .db
-        .write(move |conn| {
-            let adjustments = store::calendar::adjustments(conn)?;
-            let mut seen = HashSet::new();
-            let mut moved = Vec::new();
-            for (i, id) in ids.iter().enumerate() {
-                let field = format!("award_ids[{i}]");
-                if !seen.insert(id.clone()) {
-                    return Err(ApiError::field(&field, "duplicate", "the same award twice"));
-                }
-                let mut award = store::awards::find(conn, id)?.ok_or_else(|| ApiError::field(&field, "unknown_award", "no such award"))?;
-                let (competition, host_path) = load_competition(conn, &award.competition_id)?;
-                let kind = AwardKind::parse(&award.kind).ok_or_else(|| ApiError::internal("award kind"))?;
-                let status = AwardStatus::parse(&award.status).ok_or_else(|| ApiError::internal("award status"))?;
-                let Some(body) = granting_body(conn, &actor, kind, &competition, &host_path)? else {
-                    return Err(ApiError::forbidden(format!(
-                        "{field}: a {} of a {} competition is certified by the {} of that tier and region",
-                        kind.label(),
-                        competition.tier,
-                        if kind.granting_body() == OrgKind::Hrss { "HRSS department" } else { "trade union" }
-                    )));
-                };
-                let to = next_status(kind, status, action)
-                    .map_err(|why| ApiError::conflict("invalid_award_transition", format!("{field}: {why}")))?;
-                let at = now;
-                match action {
-                    AwardAction::Publicise => {
-                        let (rules, _) = rules_of(conn, &competition)?;
-                        award.publicity_ends_at =
-                            Some(crate::domain::calendar::publicity_end(at, rules.publicity_days, &adjustments, zone));
-                    }
-                    AwardAction::Grant => {
-                        if store::awards::objections_of(conn, id)?.iter().any(|o| o.is(AwardObjectionStatus::Open)) {
-                            return Err(ApiError::conflict(
-                                "objections_open",
-                                format!("{field}: an objection waits for a ruling"),
-                            ));
-                        }
-                        if let Some(end) = award.publicity_ends_at.filter(|end| at < *end) {
-                            return Err(ApiError::conflict(
-                                "publicity_not_over",
-                                format!("{field}: the publicity (公示) runs until {}", zone.describe(end)),
-                            ));
-                        }
-                        if kind == AwardKind::Promotion {
-                            let others: Vec<(i32, AwardStatus)> = store::awards::promotions_of(conn, &award.person_id)?
-                                .into_iter()
-                                .filter(|(_, s)| s == "granted" || s == "certificate_issued")
-                                .filter_map(|(y, s)| Some((y, AwardStatus::parse(&s)?)))
-                                .collect();
-                            if !may_be_promoted(&others, award.year) {
-                                return Err(ApiError::conflict(
-                                    "promoted_this_year",
-                                    format!("{field}: this person already has a competition-based promotion in {}", award.year),
-                                ));
-                            }
-                        }
-                        if kind.has_certificate() {
-                            let region = store::organisations::find(conn, &competition.host_org_id)?
-                                .map(|o| o.region_code)
-                                .unwrap_or_default();
-                            award.certificate_number = Some(next_certificate_number(conn, award.year, &region)?);
-                            award.check_code = Some(new_check_code());
-                        }
-                        award.granted_by = Some(body.clone());
-                        award.granted_at = Some(at);
-                    }
-                    AwardAction::IssueCertificate => award.issued_at = Some(at),
-                    AwardAction::Confirm => {}
-                }
-                award.status = to.as_str().to_string();
-                let expected = award.version;
-                award.version += 1;
-                award.updated_at = at;
-                if !store::awards::update_if_version(conn, &award, expected)? {
-                    return Err(ApiError::precondition_failed(format!("{field} changed meanwhile; read it again")));
-                }
-                if action == AwardAction::Grant && kind == AwardKind::Promotion {
-                    write_credential(conn, &award, &body, &actor.user_id, now, zone)?;
-                }
-                record(
-                    conn,
-                    &actor,
-                    &format!("award.{}", action.as_str()),
-                    ("award", id),
-                    Some(serde_json::json!({ "status": status.as_str() })),
-                    Some(serde_json::json!({ "status": award.status, "certificate_number": award.certificate_number, "by": body })),
-                )?;
-                moved.push(id.clone());
-            }
-            let mut awards = Vec::new();
-            for id in moved {
-                if let Some(view) = store::awards::find_view(conn, &id)? {
-                    awards.push(award_out(view, true)?);
-                }
-            }
-            Ok(BatchOut { action: action.as_str().to_string(), awards })
-        })
-        .await?;
+    let out = service::awards::batch(&state.db, actor, ids, action, now, zone).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

@@ -10,21 +10,15 @@ use super::{
     etag, idempotency_key, idempotent, if_match_version, parse_id, JsonBody, JsonWithBytes, PageParams,
     ProblemResponses,
 };
-use crate::auth::policy::can_manage_competition;
 use crate::auth::{sha256_hex, Actor};
 use crate::domain::registration::{RegistrationStatus, ReviewAction};
 use crate::domain::role::Role;
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
-use crate::service::load::{self};
-use crate::service::registrations::{
-    self, awaits, enter, prepare_entry, registration_out, units_organised, view, Purpose,
-};
-use crate::store::registrations::RegistrationFilter;
+use crate::service::registrations::{self, enter, prepare_entry, view, Purpose, QueueFilter};
 use crate::store::{self};
 use crate::wire::registrations::{
-    EligibilityOut, RegistrationOut, RegistrationPage, RegistrationPatch, ReviewRequest, SignUpRequest, StatusCount,
-    WithdrawRequest,
+    EligibilityOut, RegistrationOut, RegistrationPage, RegistrationPatch, ReviewRequest, SignUpRequest, WithdrawRequest,
 };
 use crate::wire::registrations::{EligibilityQuery, QueueQuery};
 use crate::AppState;
@@ -159,82 +153,12 @@ pub async fn list_registrations(
         return Err(ApiError::forbidden("review queues are for organisers; contestants see /me/registrations"));
     }
     let awaiting_me = q.awaiting_me.unwrap_or(false);
-    let out = state
-        .db
-        .read(move |conn| {
-            // Which registrations the caller may see: those of competitions they host, else those
-            // of units they organise.
-            let mut units: Option<Vec<String>> = None;
-            if let Some(cid) = &competition_id {
-                let (competition, host_path, _) =
-                    store::competitions::find(conn, cid)?.ok_or_else(|| ApiError::not_found("competition"))?;
-                if !can_manage_competition(&actor, &host_path) {
-                    units = Some(units_organised(conn, &actor)?);
-                }
-                let _ = competition;
-            } else if let Some(eid) = &event_id {
-                let (event, _, _) = store::events::find(conn, eid)?.ok_or_else(|| ApiError::not_found("event"))?;
-                let (_, host_path, _) = store::competitions::find(conn, &event.competition_id)?
-                    .ok_or_else(|| ApiError::not_found("event"))?;
-                if !can_manage_competition(&actor, &host_path) {
-                    units = Some(units_organised(conn, &actor)?);
-                }
-            } else if !actor.is_admin() {
-                return Err(ApiError::field("competition_id", "required", "name a competition or an event"));
-            }
-            let nominating_org_ids = match (units, &unit_filter) {
-                (Some(mine), Some(f)) => Some(mine.into_iter().filter(|u| u == f).collect()),
-                (Some(mine), None) => Some(mine),
-                (None, Some(f)) => Some(vec![f.clone()]),
-                (None, None) => None,
-            };
-            let mut filter = RegistrationFilter {
-                competition_id,
-                event_id,
-                statuses: None,
-                nominating_org_ids,
-                after_id: None,
-                limit: i64::MAX,
-            };
-            let counts = store::registrations::count_by_status(conn, &filter)?
-                .into_iter()
-                .map(|(status, count)| StatusCount { status, count })
-                .collect();
-            filter.statuses = statuses;
-            filter.after_id = after_id;
-            filter.limit = limit + 1;
-            let mut items = Vec::new();
-            let mut next_cursor = None;
-            // Fetch pages until `limit` items that pass the awaiting-me filter are found.
-            loop {
-                let rows = store::registrations::list(conn, &filter)?;
-                let exhausted = rows.len() as i64 <= limit;
-                for row in rows.into_iter().take(limit as usize) {
-                    filter.after_id = Some(row.id.clone());
-                    let ctx = load::registration_context(conn, row)?;
-                    let s = load::relation(&actor, &ctx);
-                    if !s.visible() {
-                        continue;
-                    }
-                    if awaiting_me && !awaits(&ctx, &s) {
-                        continue;
-                    }
-                    items.push(registration_out(conn, ctx, s.reviewer())?);
-                    if items.len() as i64 == limit {
-                        break;
-                    }
-                }
-                if items.len() as i64 == limit && !exhausted {
-                    next_cursor = filter.after_id.clone();
-                    break;
-                }
-                if exhausted {
-                    break;
-                }
-            }
-            Ok(RegistrationPage { items, next_cursor, counts })
-        })
-        .await?;
+    let out = registrations::review_queue(
+        &state.db,
+        actor,
+        QueueFilter { limit, after_id, competition_id, event_id, unit_filter, statuses, awaiting_me },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

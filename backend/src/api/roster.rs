@@ -7,30 +7,24 @@ use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use diesel::Connection;
-
 use super::{parse_id, record, JsonBody, ProblemResponses};
 use crate::auth::policy::{can_manage_competition, require_admin};
 use crate::auth::Actor;
 use crate::domain::calendar::DayKind;
 use crate::domain::competition::Status;
-use crate::domain::id_card::mask_id_number;
-use crate::domain::role::Role;
-use crate::domain::{text, Violation};
+use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 use crate::service::load;
 use crate::service::qualifiers;
-use crate::service::registrations::enter;
-use crate::service::roster::{column, person_for_row, roster_entries, roster_workbook};
+use crate::service::roster::RosterTable;
+use crate::service::roster::{column, roster_entries, roster_workbook};
 use crate::service::spreadsheet::read_table;
 use crate::store::calendar::CalendarDayRow;
 use crate::store::{self};
 use crate::wire::qualifiers::{QualifierList, QualifierOutcome};
-use crate::wire::registrations::SignUpRequest;
 use crate::wire::roster::{
-    CalendarDayInput, CalendarDayOut, ImportReport, ImportRow, ObjectionOut, ObjectionRequest, ObjectionRuling,
-    PublicRoster,
+    CalendarDayInput, CalendarDayOut, ImportReport, ObjectionOut, ObjectionRequest, ObjectionRuling, PublicRoster,
 };
 use crate::wire::roster::{CalendarQuery, ExportQuery, ImportQuery};
 use crate::AppState;
@@ -118,55 +112,18 @@ pub async fn import_roster(
         return Err(ApiError::bad_request("too_many_rows", "at most 2,000 rows per file"));
     }
     let rows: Vec<Vec<String>> = rows.to_vec();
-    let report = state
-        .db
-        .write(move |conn| {
-            let unit = store::organisations::find(conn, &unit_id)?.ok_or_else(|| ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id"))?;
-            if !(actor.is_admin() || actor.has_role_over(&[Role::Organiser], &unit.path)) {
-                return Err(ApiError::forbidden("a roster is imported by the organisers of its nominating unit"));
-            }
-            let mut report = ImportReport { mode: mode.clone(), registered: 0, refused: 0, committed: false, rows: Vec::new() };
-            for (i, cells) in rows.iter().enumerate() {
-                let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).cloned().unwrap_or_default();
-                let full_name = cell(Some(name_col));
-                let id_number = cell(Some(id_col));
-                // Each row in its own savepoint: a refused row leaves nothing behind.
-                let outcome = conn.transaction::<String, ApiError, _>(|conn| {
-                    let person = person_for_row(conn, &actor, &unit.id, &full_name, &id_number, &cell(phone_col), &cell(ethnicity_col), now, today)?;
-                    let request = SignUpRequest { person_id: Some(person.id), nominating_org_id: Some(unit.id.clone()), team_name: None, members: Vec::new() };
-                    enter(conn, &actor, &event_id, &request, None, now, zone).map(|r| r.id)
-                });
-                let masked = mask_id_number(id_number.trim());
-                match outcome {
-                    Ok(registration_id) => {
-                        report.registered += 1;
-                        report.rows.push(ImportRow { row: i + 2, full_name, id_number: masked, outcome: "registered".into(), registration_id: Some(registration_id), reasons: Vec::new() });
-                    }
-                    Err(e) if e.status.is_client_error() => {
-                        report.refused += 1;
-                        let reasons = if e.errors.is_empty() { vec![Violation::new("row", e.code, e.detail)] } else { e.errors };
-                        report.rows.push(ImportRow { row: i + 2, full_name, id_number: masked, outcome: "refused".into(), registration_id: None, reasons });
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-            if mode == "all_or_nothing" && report.refused > 0 {
-                for row in report.rows.iter_mut().filter(|r| r.outcome == "registered") {
-                    row.outcome = "valid".into();
-                    row.registration_id = None;
-                }
-                report.registered = 0;
-                // Failing the transaction undoes the valid rows too: the whole file or nothing.
-                let refused = report.refused;
-                return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_refused", format!("{refused} rows were refused, so nothing was imported; the report lists each row"))
-                    .with_extra(serde_json::to_value(&report).unwrap_or_default()));
-            }
-            report.committed = report.registered > 0;
-            record(conn, &actor, "registration.import", ("event", &event_id), None,
-                Some(serde_json::json!({ "nominating_org_id": unit.id, "registered": report.registered, "refused": report.refused, "mode": mode })))?;
-            Ok(report)
-        })
-        .await?;
+    let report = service::roster::import(
+        &state.db,
+        actor,
+        event_id,
+        unit_id,
+        mode,
+        RosterTable { rows, name_col, id_col, phone_col, ethnicity_col },
+        today,
+        now,
+        zone,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(report))
 }
 

@@ -13,6 +13,7 @@ use crate::domain::award::{
     award_label, default_rules, is_granting_body, may_be_promoted, propose, AwardKind, AwardRules, AwardStatus, Body,
     Finisher,
 };
+use crate::domain::award::{next_status, AwardAction};
 use crate::domain::competition::{Category, CompetitionClass};
 use crate::domain::id_card::mask_id_number;
 use crate::domain::organisation::{OrgKind, Tier};
@@ -26,6 +27,7 @@ use crate::service::load;
 use crate::store::awards::{AwardFilter, AwardRow, AwardView, ObjectionRow};
 use crate::store::competitions::CompetitionRow;
 use crate::store::{self, new_id};
+use crate::wire::awards::BatchOut;
 use crate::wire::awards::{AwardObjectionOut, AwardObjectionRuling, AwardOut, AwardRulesOut, ProposalsOut, SkippedOut};
 use crate::wire::utc;
 
@@ -598,3 +600,112 @@ pub async fn export_promotions(db: &Db, actor: Actor, zone: Zone, id: String) ->
 }
 
 pub const CHECK_CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// Moves a batch of awards one step (confirm, publicise, grant, issue certificates): all of them or none, each by the body that may.
+pub async fn batch(
+    db: &Db,
+    actor: Actor,
+    ids: Vec<String>,
+    action: AwardAction,
+    now: NaiveDateTime,
+    zone: Zone,
+) -> ApiResult<BatchOut> {
+    db.write(move |conn| {
+        let adjustments = store::calendar::adjustments(conn)?;
+        let mut seen = HashSet::new();
+        let mut moved = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let field = format!("award_ids[{i}]");
+            if !seen.insert(id.clone()) {
+                return Err(ApiError::field(&field, "duplicate", "the same award twice"));
+            }
+            let mut award = store::awards::find(conn, id)?.ok_or_else(|| ApiError::field(&field, "unknown_award", "no such award"))?;
+            let (competition, host_path) = load_competition(conn, &award.competition_id)?;
+            let kind = AwardKind::parse(&award.kind).ok_or_else(|| ApiError::internal("award kind"))?;
+            let status = AwardStatus::parse(&award.status).ok_or_else(|| ApiError::internal("award status"))?;
+            let Some(body) = granting_body(conn, &actor, kind, &competition, &host_path)? else {
+                return Err(ApiError::forbidden(format!(
+                    "{field}: a {} of a {} competition is certified by the {} of that tier and region",
+                    kind.label(),
+                    competition.tier,
+                    if kind.granting_body() == OrgKind::Hrss { "HRSS department" } else { "trade union" }
+                )));
+            };
+            let to = next_status(kind, status, action)
+                .map_err(|why| ApiError::conflict("invalid_award_transition", format!("{field}: {why}")))?;
+            let at = now;
+            match action {
+                AwardAction::Publicise => {
+                    let (rules, _) = rules_of(conn, &competition)?;
+                    award.publicity_ends_at =
+                        Some(crate::domain::calendar::publicity_end(at, rules.publicity_days, &adjustments, zone));
+                }
+                AwardAction::Grant => {
+                    if store::awards::objections_of(conn, id)?.iter().any(|o| o.is(AwardObjectionStatus::Open)) {
+                        return Err(ApiError::conflict(
+                            "objections_open",
+                            format!("{field}: an objection waits for a ruling"),
+                        ));
+                    }
+                    if let Some(end) = award.publicity_ends_at.filter(|end| at < *end) {
+                        return Err(ApiError::conflict(
+                            "publicity_not_over",
+                            format!("{field}: the publicity (公示) runs until {}", zone.describe(end)),
+                        ));
+                    }
+                    if kind == AwardKind::Promotion {
+                        let others: Vec<(i32, AwardStatus)> = store::awards::promotions_of(conn, &award.person_id)?
+                            .into_iter()
+                            .filter(|(_, s)| s == "granted" || s == "certificate_issued")
+                            .filter_map(|(y, s)| Some((y, AwardStatus::parse(&s)?)))
+                            .collect();
+                        if !may_be_promoted(&others, award.year) {
+                            return Err(ApiError::conflict(
+                                "promoted_this_year",
+                                format!("{field}: this person already has a competition-based promotion in {}", award.year),
+                            ));
+                        }
+                    }
+                    if kind.has_certificate() {
+                        let region = store::organisations::find(conn, &competition.host_org_id)?
+                            .map(|o| o.region_code)
+                            .unwrap_or_default();
+                        award.certificate_number = Some(next_certificate_number(conn, award.year, &region)?);
+                        award.check_code = Some(new_check_code());
+                    }
+                    award.granted_by = Some(body.clone());
+                    award.granted_at = Some(at);
+                }
+                AwardAction::IssueCertificate => award.issued_at = Some(at),
+                AwardAction::Confirm => {}
+            }
+            award.status = to.as_str().to_string();
+            let expected = award.version;
+            award.version += 1;
+            award.updated_at = at;
+            if !store::awards::update_if_version(conn, &award, expected)? {
+                return Err(ApiError::precondition_failed(format!("{field} changed meanwhile; read it again")));
+            }
+            if action == AwardAction::Grant && kind == AwardKind::Promotion {
+                write_credential(conn, &award, &body, &actor.user_id, now, zone)?;
+            }
+            record(
+                conn,
+                &actor,
+                &format!("award.{}", action.as_str()),
+                ("award", id),
+                Some(serde_json::json!({ "status": status.as_str() })),
+                Some(serde_json::json!({ "status": award.status, "certificate_number": award.certificate_number, "by": body })),
+            )?;
+            moved.push(id.clone());
+        }
+        let mut awards = Vec::new();
+        for id in moved {
+            if let Some(view) = store::awards::find_view(conn, &id)? {
+                awards.push(award_out(view, true)?);
+            }
+        }
+        Ok(BatchOut { action: action.as_str().to_string(), awards })
+    })
+    .await
+}

@@ -26,12 +26,14 @@ use crate::store::competitions::CompetitionRow;
 use crate::store::events::EventRow;
 use crate::store::organisations::OrganisationRow;
 use crate::store::persons::{CredentialRow, PersonRow};
+use crate::store::registrations::RegistrationFilter;
 use crate::store::registrations::{MemberRow, RegistrationRow, ReviewRow};
 use crate::store::{self, new_id};
 use crate::wire::persons::credential_out;
 use crate::wire::registrations::{
     MemberOut, Origin, PersonBrief, RegistrationOut, RegistrationPatch, ReviewRequest, ReviewTrailEntry, SignUpRequest,
 };
+use crate::wire::registrations::{RegistrationPage, StatusCount};
 use crate::wire::{parse_id, utc};
 
 pub fn brief(person: &PersonRow, whole_number: bool) -> PersonBrief {
@@ -703,4 +705,94 @@ pub async fn withdraw(
         view(conn, &actor, &row.id)
     })
     .await
+}
+
+/// A review queue: registrations of competitions the caller hosts, else of units they organise, with counts by status.
+pub async fn review_queue(db: &Db, actor: Actor, filter: QueueFilter) -> ApiResult<RegistrationPage> {
+    let QueueFilter { limit, after_id, competition_id, event_id, unit_filter, statuses, awaiting_me } = filter;
+    db.read(move |conn| {
+        // Which registrations the caller may see: those of competitions they host, else those
+        // of units they organise.
+        let mut units: Option<Vec<String>> = None;
+        if let Some(cid) = &competition_id {
+            let (competition, host_path, _) =
+                store::competitions::find(conn, cid)?.ok_or_else(|| ApiError::not_found("competition"))?;
+            if !can_manage_competition(&actor, &host_path) {
+                units = Some(units_organised(conn, &actor)?);
+            }
+            let _ = competition;
+        } else if let Some(eid) = &event_id {
+            let (event, _, _) = store::events::find(conn, eid)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let (_, host_path, _) =
+                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            if !can_manage_competition(&actor, &host_path) {
+                units = Some(units_organised(conn, &actor)?);
+            }
+        } else if !actor.is_admin() {
+            return Err(ApiError::field("competition_id", "required", "name a competition or an event"));
+        }
+        let nominating_org_ids = match (units, &unit_filter) {
+            (Some(mine), Some(f)) => Some(mine.into_iter().filter(|u| u == f).collect()),
+            (Some(mine), None) => Some(mine),
+            (None, Some(f)) => Some(vec![f.clone()]),
+            (None, None) => None,
+        };
+        let mut filter = RegistrationFilter {
+            competition_id,
+            event_id,
+            statuses: None,
+            nominating_org_ids,
+            after_id: None,
+            limit: i64::MAX,
+        };
+        let counts = store::registrations::count_by_status(conn, &filter)?
+            .into_iter()
+            .map(|(status, count)| StatusCount { status, count })
+            .collect();
+        filter.statuses = statuses;
+        filter.after_id = after_id;
+        filter.limit = limit + 1;
+        let mut items = Vec::new();
+        let mut next_cursor = None;
+        // Fetch pages until `limit` items that pass the awaiting-me filter are found.
+        loop {
+            let rows = store::registrations::list(conn, &filter)?;
+            let exhausted = rows.len() as i64 <= limit;
+            for row in rows.into_iter().take(limit as usize) {
+                filter.after_id = Some(row.id.clone());
+                let ctx = load::registration_context(conn, row)?;
+                let s = load::relation(&actor, &ctx);
+                if !s.visible() {
+                    continue;
+                }
+                if awaiting_me && !awaits(&ctx, &s) {
+                    continue;
+                }
+                items.push(registration_out(conn, ctx, s.reviewer())?);
+                if items.len() as i64 == limit {
+                    break;
+                }
+            }
+            if items.len() as i64 == limit && !exhausted {
+                next_cursor = filter.after_id.clone();
+                break;
+            }
+            if exhausted {
+                break;
+            }
+        }
+        Ok(RegistrationPage { items, next_cursor, counts })
+    })
+    .await
+}
+
+/// What a review queue is filtered by (ids checked, statuses known).
+pub struct QueueFilter {
+    pub limit: i64,
+    pub after_id: Option<String>,
+    pub competition_id: Option<String>,
+    pub event_id: Option<String>,
+    pub unit_filter: Option<String>,
+    pub statuses: Option<Vec<String>>,
+    pub awaiting_me: bool,
 }

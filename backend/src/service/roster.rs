@@ -1,6 +1,6 @@
 //! The roster use cases.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
@@ -10,18 +10,23 @@ use crate::domain::competition::Status;
 use crate::domain::id_card::{mask_id_number, parse_id_card};
 use crate::domain::registration::ObjectionStatus;
 use crate::domain::registration::RegistrationStatus;
+use crate::domain::role::Role;
 use crate::domain::time::Zone;
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
 use crate::service::load;
 use crate::service::qualifiers;
+use crate::service::registrations::enter;
 use crate::service::registrations::save_status;
 use crate::store::persons::PersonRow;
 use crate::store::registrations::ObjectionRow;
 use crate::store::{self, new_id};
+use crate::wire::registrations::SignUpRequest;
+use crate::wire::roster::{ImportReport, ImportRow};
 use crate::wire::roster::{ObjectionOut, ObjectionRuling, PublicRoster, RosterEntry};
 use crate::wire::utc;
+use diesel::Connection;
 
 pub fn column(headers: &[String], names: &[&str]) -> Option<usize> {
     headers.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
@@ -339,4 +344,76 @@ pub async fn rule_objection(
         Ok(out)
     })
     .await
+}
+
+/// Registers a unit's roster from a spreadsheet: every row checked as a sign-up; all or nothing, or the valid rows.
+#[allow(clippy::too_many_arguments)]
+pub async fn import(
+    db: &Db,
+    actor: Actor,
+    event_id: String,
+    unit_id: String,
+    mode: String,
+    table: RosterTable,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    zone: Zone,
+) -> ApiResult<ImportReport> {
+    let RosterTable { rows, name_col, id_col, phone_col, ethnicity_col } = table;
+    db.write(move |conn| {
+        let unit = store::organisations::find(conn, &unit_id)?.ok_or_else(|| ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id"))?;
+        if !(actor.is_admin() || actor.has_role_over(&[Role::Organiser], &unit.path)) {
+            return Err(ApiError::forbidden("a roster is imported by the organisers of its nominating unit"));
+        }
+        let mut report = ImportReport { mode: mode.clone(), registered: 0, refused: 0, committed: false, rows: Vec::new() };
+        for (i, cells) in rows.iter().enumerate() {
+            let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).cloned().unwrap_or_default();
+            let full_name = cell(Some(name_col));
+            let id_number = cell(Some(id_col));
+            // Each row in its own savepoint: a refused row leaves nothing behind.
+            let outcome = conn.transaction::<String, ApiError, _>(|conn| {
+                let person = person_for_row(conn, &actor, &unit.id, &full_name, &id_number, &cell(phone_col), &cell(ethnicity_col), now, today)?;
+                let request = SignUpRequest { person_id: Some(person.id), nominating_org_id: Some(unit.id.clone()), team_name: None, members: Vec::new() };
+                enter(conn, &actor, &event_id, &request, None, now, zone).map(|r| r.id)
+            });
+            let masked = mask_id_number(id_number.trim());
+            match outcome {
+                Ok(registration_id) => {
+                    report.registered += 1;
+                    report.rows.push(ImportRow { row: i + 2, full_name, id_number: masked, outcome: "registered".into(), registration_id: Some(registration_id), reasons: Vec::new() });
+                }
+                Err(e) if e.status.is_client_error() => {
+                    report.refused += 1;
+                    let reasons = if e.errors.is_empty() { vec![Violation::new("row", e.code, e.detail)] } else { e.errors };
+                    report.rows.push(ImportRow { row: i + 2, full_name, id_number: masked, outcome: "refused".into(), registration_id: None, reasons });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if mode == "all_or_nothing" && report.refused > 0 {
+            for row in report.rows.iter_mut().filter(|r| r.outcome == "registered") {
+                row.outcome = "valid".into();
+                row.registration_id = None;
+            }
+            report.registered = 0;
+            // Failing the transaction undoes the valid rows too: the whole file or nothing.
+            let refused = report.refused;
+            return Err(ApiError::refused("import_refused", format!("{refused} rows were refused, so nothing was imported; the report lists each row"), Vec::new())
+                .with_extra(serde_json::to_value(&report).unwrap_or_default()));
+        }
+        report.committed = report.registered > 0;
+        record(conn, &actor, "registration.import", ("event", &event_id), None,
+            Some(serde_json::json!({ "nominating_org_id": unit.id, "registered": report.registered, "refused": report.refused, "mode": mode })))?;
+        Ok(report)
+    })
+    .await
+}
+
+/// A roster file read into rows, with the columns found in its first row.
+pub struct RosterTable {
+    pub rows: Vec<Vec<String>>,
+    pub name_col: usize,
+    pub id_col: usize,
+    pub phone_col: Option<usize>,
+    pub ethnicity_col: Option<usize>,
 }
