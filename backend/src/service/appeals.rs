@@ -1,4 +1,4 @@
-//! The appeals use cases.
+//! Appeals (申诉): filed by a contestant within the window, accepted and ruled by the event's arbiter.
 
 use chrono::NaiveDateTime;
 

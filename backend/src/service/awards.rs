@@ -1,4 +1,5 @@
-//! The awards use cases.
+//! Awards: rules per competition, proposals from final results, batches certified by the granting
+//! body, publicity and objections, certificates and their public verification, revocation.
 
 use std::collections::HashSet;
 

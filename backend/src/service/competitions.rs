@@ -1,4 +1,5 @@
-//! The competitions use cases.
+//! Competitions: their shape and calendar, the chain of `feeds_into`, the lifecycle with its
+//! preconditions, and upgrade applications to the tier above.
 
 use chrono::NaiveDateTime;
 

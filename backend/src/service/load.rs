@@ -177,3 +177,18 @@ pub fn roles_requiring(
     require_event_role(&roles, allowed, what)?;
     Ok(roles)
 }
+
+/// An event that the caller oversees, for the views of judging as a whole (progress, review,
+/// scores): the host's organisers, or the event's chief judge or supervisor (403 otherwise).
+pub fn overseen_event(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    event_id: &str,
+    what: &str,
+) -> ApiResult<(EventRow, CompetitionRow, String)> {
+    let found = event_for_roles(conn, event_id)?;
+    if !can_manage_competition(actor, &found.2) {
+        roles_requiring(conn, actor, event_id, &[EventRole::ChiefJudge, EventRole::Supervisor], what)?;
+    }
+    Ok(found)
+}

@@ -24,7 +24,6 @@ pub mod roster;
 pub mod schemes;
 pub mod spreadsheet;
 pub mod statistics;
-pub mod trades;
 pub mod users;
 
 use crate::error::{ApiError, ApiResult};

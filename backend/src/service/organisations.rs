@@ -1,4 +1,4 @@
-//! The organisations use cases.
+//! The organisation tree (national → enterprise): listing within the caller's scope, changes and moves.
 
 use crate::auth::policy::can_manage_organisation;
 use crate::auth::Actor;

@@ -1,4 +1,5 @@
-//! The persons use cases.
+//! People: profiles checked against their ID card, masked as the caller may see them, and their
+//! skill credentials.
 
 use chrono::NaiveDate;
 use serde::Serialize;

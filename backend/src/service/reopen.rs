@@ -1,4 +1,4 @@
-//! The reopen use cases.
+//! Re-opening a locked mark: the chief judge asks, a supervisor who is not the requester decides.
 
 use std::collections::{HashMap, HashSet};
 

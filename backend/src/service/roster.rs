@@ -1,4 +1,5 @@
-//! The roster use cases.
+//! The roster: imports from a unit's spreadsheet, the public roster in publicity (公示), and
+//! objections to it with their rulings.
 
 use chrono::{NaiveDate, NaiveDateTime};
 

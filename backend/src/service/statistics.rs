@@ -1,4 +1,4 @@
-//! The statistics use cases.
+//! The plan dashboard: one count of the facts kept in memory, dashboards made from it, plan targets.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};

@@ -1,4 +1,4 @@
-//! The users use cases.
+//! Staff accounts and their role grants, within what the caller may grant.
 
 use chrono::NaiveDateTime;
 

@@ -68,16 +68,7 @@ pub async fn draw_sample(db: &Db, actor: Actor, event_id: String, now: NaiveDate
 /// The review sample and its outcomes.
 pub async fn get(db: &Db, actor: Actor, event_id: String) -> ApiResult<ReviewOut> {
     db.read(move |conn| {
-        let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
-        if !can_manage_competition(&actor, &host_path) {
-            load::roles_requiring(
-                conn,
-                &actor,
-                &event_id,
-                &[EventRole::ChiefJudge, EventRole::Supervisor],
-                "the review",
-            )?;
-        }
+        let (event, _, _) = load::overseen_event(conn, &actor, &event_id, "the review")?;
         review_out(conn, &event)
     })
     .await

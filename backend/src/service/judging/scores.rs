@@ -14,16 +14,7 @@ use crate::store;
 /// How far each judge and section has come.
 pub async fn progress(db: &Db, actor: Actor, event_id: String) -> ApiResult<ProgressOut> {
     db.read(move |conn| {
-        let (_, _, host_path) = load::event_for_roles(conn, &event_id)?;
-        if !can_manage_competition(&actor, &host_path) {
-            load::roles_requiring(
-                conn,
-                &actor,
-                &event_id,
-                &[EventRole::ChiefJudge, EventRole::Supervisor],
-                "marking progress",
-            )?;
-        }
+        let (_, _, _) = load::overseen_event(conn, &actor, &event_id, "marking progress")?;
         let stations = competing_stations(conn, &event_id)?.len();
         let aspects: HashMap<String, AspectRow> = aspects_by_id(conn, &event_id)?;
         let marks = store::judging::marks_of_event(conn, &event_id)?;
@@ -65,16 +56,7 @@ pub async fn progress(db: &Db, actor: Actor, event_id: String) -> ApiResult<Prog
 /// The stations' scores from the marks as they stand (before decryption, by station only).
 pub async fn scores(db: &Db, actor: Actor, event_id: String) -> ApiResult<ScoresOut> {
     db.read(move |conn| {
-        let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
-        if !can_manage_competition(&actor, &host_path) {
-            load::roles_requiring(
-                conn,
-                &actor,
-                &event_id,
-                &[EventRole::ChiefJudge, EventRole::Supervisor],
-                "the scores",
-            )?;
-        }
+        let (event, _, _) = load::overseen_event(conn, &actor, &event_id, "the scores")?;
         let decrypted = store::judging::judging_of(conn, &event_id)?.decrypted_at.is_some();
         let stations = competing_stations(conn, &event_id)?;
         let mut rows = Vec::new();

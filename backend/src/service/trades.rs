@@ -1,1 +1,0 @@
-//! The trades use cases.
