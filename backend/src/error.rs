@@ -91,6 +91,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
     }
 
+    /// 404 with its own code, where the answer must say what was not found.
+    pub fn not_found_because(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, detail)
+    }
+
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
@@ -203,6 +208,27 @@ impl From<diesel::result::Error> for ApiError {
 }
 
 /// The store's failures as the API answers them.
+impl crate::store::StoreError {
+    /// The store's error as the API answers it, except that a row a unique index already holds
+    /// means `taken` (e.g. "already signed").
+    pub fn duplicate_means(self, taken: impl FnOnce() -> ApiError) -> ApiError {
+        if self.is_duplicate() {
+            taken()
+        } else {
+            self.into()
+        }
+    }
+
+    /// The same for a row others still refer to (a delete a foreign key refuses).
+    pub fn still_referenced_means(self, referenced: impl FnOnce() -> ApiError) -> ApiError {
+        if self.is_still_referenced() {
+            referenced()
+        } else {
+            self.into()
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         use crate::store::{StoreError, Taken};

@@ -6,23 +6,14 @@
 
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpResponse};
-use chrono::Datelike;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{parse_id, record, JsonBody, ProblemResponses};
-use crate::auth::policy::can_manage_competition;
+use super::{parse_id, JsonBody, ProblemResponses};
 use crate::auth::Actor;
-use crate::domain::award::{award_label, check_rules, AwardKind, AwardStatus};
-use crate::domain::person::mask_name;
+use crate::domain::award::{AwardKind, AwardStatus};
 use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
-use crate::service::awards::{
-    award_out, can_see_awards, constant_time_eq, honours_of, html_escape, load_award_for, load_competition, qr_svg,
-    rules_of, verification_url,
-};
-use crate::store::awards::AwardFilter;
-use crate::store::{self};
 use crate::wire::awards::{
     AwardBatch, AwardObjectionOut, AwardObjectionRequest, AwardObjectionRuling, AwardOut, AwardRulesOut,
     AwardRulesRequest, BatchOut, CertificateCheck, ProposalsOut, RevokeRequest,
@@ -71,37 +62,7 @@ pub async fn put_award_rules(
     body: JsonBody<AwardRulesRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let rules = body.0.rules;
-    if let Some(rules) = &rules {
-        if let Some(first) = check_rules(rules).into_iter().next() {
-            return Err(first.into());
-        }
-    }
-    let out = state
-        .db
-        .write(move |conn| {
-            let (competition, host_path) = load_competition(conn, &id)?;
-            if !can_manage_competition(&actor, &host_path) {
-                return Err(ApiError::forbidden("award rules are set by the host's organisers"));
-            }
-            if store::awards::any_final_results(conn, &id)? {
-                return Err(ApiError::conflict("results_final", "award rules are fixed once results are final"));
-            }
-            let (before, _) = rules_of(conn, &competition)?;
-            let json = rules.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default());
-            store::awards::save_rules(conn, &id, json.as_deref())?;
-            let (after, is_default) = rules_of(conn, &competition)?;
-            record(
-                conn,
-                &actor,
-                "competition.award_rules",
-                ("competition", &id),
-                serde_json::to_value(&before).ok(),
-                serde_json::to_value(&after).ok(),
-            )?;
-            Ok(AwardRulesOut { competition_id: id, is_default, rules: after })
-        })
-        .await?;
+    let out = service::awards::put_award_rules(&state.db, actor, id, body.0.rules).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -138,26 +99,7 @@ pub async fn list_awards(
     if let Some(k) = query.kind.as_deref().filter(|k| AwardKind::parse(k).is_none()) {
         return Err(ApiError::field("kind", "invalid_value", format!("'{k}' is not an award kind")));
     }
-    let out = state
-        .db
-        .read(move |conn| {
-            let (competition, host_path) = load_competition(conn, &id)?;
-            if !can_see_awards(conn, &actor, &competition, &host_path)? {
-                return Err(ApiError::forbidden("awards are seen by the organisers and the certifying officials"));
-            }
-            let filter = AwardFilter {
-                competition_id: Some(id),
-                event_id,
-                status: query.status,
-                kind: query.kind,
-                ..Default::default()
-            };
-            Ok(store::awards::list(conn, &filter)?
-                .into_iter()
-                .map(|v| award_out(v, false))
-                .collect::<ApiResult<Vec<_>>>()?)
-        })
-        .await?;
+    let out = service::awards::list_awards(&state.db, actor, id, event_id, query).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -273,50 +215,7 @@ pub async fn certificate_page(
     let zone = state.zone;
     let id = parse_id("id", &id)?;
     let public_url = state.settings.public_url.clone();
-    let html = state
-        .db
-        .read(move |conn| {
-            let (view, _, _, _) = load_award_for(conn, &actor, &id)?;
-            let a = &view.award;
-            let (Some(number), Some(code)) = (&a.certificate_number, &a.check_code) else {
-                return Err(ApiError::conflict("no_certificate", "the award has no certificate (not granted, or a recommendation)"));
-            };
-            let url = verification_url(&public_url, number, code);
-            let title = AwardKind::parse(&a.kind).map_or_else(|| a.kind.clone(), |k| award_label(k, a.to_level));
-            let granted = a
-                .granted_at
-                .map(|t| zone.date_of(t))
-                .map(|d| format!("{}年{}月{}日", d.year(), d.month(), d.day()))
-                .unwrap_or_default();
-            let revoked = if a.status == AwardStatus::Revoked.as_str() {
-                format!("<p class=\"revoked\">已撤销 REVOKED：{}</p>", html_escape(a.revoked_reason.as_deref().unwrap_or("")))
-            } else {
-                String::new()
-            };
-            Ok(format!(
-                r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>荣誉证书 {number}</title>
-<style>@page {{ size: A4 landscape; margin: 18mm }} body {{ font-family: "Noto Serif CJK SC", "Songti SC", serif; text-align: center }}
-h1 {{ font-size: 40pt; letter-spacing: 1em; margin: 8mm 0 }} .name {{ font-size: 26pt; font-weight: bold }}
-.body {{ font-size: 18pt; line-height: 2 }} .award {{ font-size: 30pt; color: #b8860b; margin: 6mm 0 }}
-.foot {{ display: flex; justify-content: space-between; align-items: flex-end; margin-top: 12mm; font-size: 12pt; text-align: left }}
-.revoked {{ color: #c00; font-size: 20pt; border: 2px solid #c00; display: inline-block; padding: 2mm 6mm }}</style></head>
-<body><h1>荣誉证书</h1>{revoked}
-<p class="name">{name}</p>
-<p class="body">在{year}年{competition}{event}项目中荣获第{rank}名，成绩优异，特发此证。</p>
-<p class="award">{title}</p>
-<div class="foot"><div>证书编号：{number}<br>校验码：{code}<br>颁发单位：{issuer}<br>颁发日期：{granted}</div>
-<div>{qr}<br><small>扫码验证 Scan to verify</small></div></div></body></html>"#,
-                name = html_escape(&view.full_name),
-                year = a.year,
-                competition = html_escape(&view.competition_name),
-                event = html_escape(&view.event_name),
-                rank = a.rank,
-                title = html_escape(&title),
-                issuer = html_escape(a.granted_by.as_deref().unwrap_or(&view.host_name)),
-                qr = qr_svg(&url)?,
-            ))
-        })
-        .await?;
+    let html = service::awards::certificate_html(&state.db, actor, zone, public_url, id).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
@@ -330,57 +229,15 @@ h1 {{ font-size: 40pt; letter-spacing: 1em; margin: 8mm 0 }} .name {{ font-size:
 pub async fn verify_certificate(state: web::Data<AppState>, query: web::Query<VerifyQuery>) -> ApiResult<HttpResponse> {
     let zone = state.zone;
     let VerifyQuery { number, code } = query.into_inner();
-    let number = number.trim().to_string();
-    let code = code.trim().to_uppercase();
-    if number.is_empty() || number.len() > 40 || code.is_empty() || code.len() > 16 {
-        return Err(not_a_certificate());
-    }
-    let out = state
-        .db
-        .read(move |conn| {
-            let view = store::awards::find_by_certificate(conn, &number)?;
-            // Compare in constant time; an unknown number compares against a dummy.
-            let stored = view.as_ref().and_then(|v| v.award.check_code.clone()).unwrap_or_else(|| "-".repeat(8));
-            let matches = constant_time_eq(stored.as_bytes(), code.as_bytes());
-            let Some(view) = view.filter(|_| matches) else { return Err(not_a_certificate()) };
-            let a = &view.award;
-            let award = AwardKind::parse(&a.kind).map_or_else(|| a.kind.clone(), |k| award_label(k, a.to_level));
-            Ok(CertificateCheck {
-                certificate_number: number,
-                holder: mask_name(&view.full_name),
-                competition_name: view.competition_name.clone(),
-                event_name: view.event_name.clone(),
-                award,
-                kind: a.kind.clone(),
-                issuer: a.granted_by.clone().unwrap_or_else(|| view.host_name.clone()),
-                granted_on: a.granted_at.map(|t| zone.date_of(t)),
-                status: if a.status == AwardStatus::Revoked.as_str() { "revoked" } else { "valid" }.into(),
-                revoked_reason: a.revoked_reason.clone(),
-            })
-        })
-        .await?;
+    let out = service::awards::verify_certificate(&state.db, zone, number, code).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(out))
-}
-
-fn not_a_certificate() -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::NOT_FOUND,
-        "certificate_not_found",
-        "no certificate has this number and check code",
-    )
 }
 
 /// My honours across tiers and years.
 #[utoipa::path(tag = "awards", responses((status = 200, body = [AwardOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/me/honours")]
 pub async fn my_honours(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpResponse> {
-    let out = state
-        .db
-        .read(move |conn| match &actor.person_id {
-            Some(person) => honours_of(conn, person, true),
-            None => Ok(Vec::new()),
-        })
-        .await?;
+    let out = service::awards::my_honours(&state.db, actor).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

@@ -7,19 +7,11 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{etag, if_match_version, parse_id, record, split_page, JsonBody, PageParams, ProblemResponses};
-use crate::auth::policy::can_manage_competition;
+use super::{etag, if_match_version, parse_id, JsonBody, PageParams, ProblemResponses};
 use crate::auth::Actor;
-use crate::domain::competition::{Status, DEFAULT_ROSTER_PUBLICITY_DAYS};
-use crate::domain::{keep, text, Violation};
+use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
-use crate::service::competitions::{
-    check_bodies, check_shape, check_target, competition_cursor, competition_out, competition_outs, optional_text,
-    region_prefix, upgrade_out,
-};
-use crate::store::competitions::{CompetitionFilter, CompetitionRow};
-use crate::store::{self, audit::snapshot, new_id};
 use crate::wire::competitions::{
     CompetitionDetail, CompetitionOut, CompetitionPage, CompetitionPatch, NewCompetition, TransitionRequest,
     UpgradeDecision, UpgradeOut, UpgradeRequest,
@@ -48,44 +40,8 @@ pub async fn list_competitions(
     query: web::Query<CompetitionQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let page = PageParams { limit: q.limit, cursor: q.cursor.clone() };
-    let limit = page.limit()?;
-    if let Some(region) = &q.region {
-        if !crate::domain::organisation::is_region_code(region) {
-            return Err(ApiError::field("region", "invalid_region_code", "a region code is six digits (GB/T 2260)"));
-        }
-    }
-    let trade_id = q.trade_id.as_deref().map(|v| parse_id("trade_id", v)).transpose()?;
-    let drafts_within = match &actor {
-        Some(a) if a.is_admin() => None,
-        Some(a) => Some(a.scope_paths(&[crate::domain::role::Role::Organiser])),
-        None => Some(Vec::new()),
-    };
-    let mut filter = CompetitionFilter {
-        year: q.year,
-        tier: q.tier.map(|t| t.as_str().to_string()),
-        category: q.category.map(|c| c.as_str().to_string()),
-        status: q.status.map(|s| s.as_str().to_string()),
-        is_season: q.season,
-        region_prefix: q.region.as_deref().map(region_prefix),
-        ids: None,
-        name_contains: text::optional("q", q.q.as_deref(), 100)?,
-        drafts_within,
-        after: competition_cursor(q.cursor.as_deref())?,
-        limit: limit + 1,
-    };
-    let out = state
-        .db
-        .read(move |conn| {
-            if let Some(trade) = &trade_id {
-                filter.ids = Some(store::competitions::with_trade(conn, trade)?);
-            }
-            let rows = store::competitions::list(conn, &filter)?;
-            let (rows, next_cursor) = split_page(rows, limit, |r| format!("{}_{}", r.0.starts_on, r.0.id));
-            let items = competition_outs(conn, rows)?;
-            Ok(CompetitionPage { items, next_cursor })
-        })
-        .await?;
+    let limit = PageParams { limit: q.limit, cursor: None }.limit()?;
+    let out = service::competitions::list_competitions(&state.db, actor, q, limit).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-cache")).json(out))
 }
 
@@ -97,72 +53,8 @@ pub async fn create_competition(
     actor: Actor,
     body: JsonBody<NewCompetition>,
 ) -> ApiResult<HttpResponse> {
-    let zone = state.zone;
-    let now = state.clock.now();
-    let input = body.0;
-    let mut violations = Vec::new();
-    let name = keep(&mut violations, text::required("name", &input.name, 100));
-    let major_project = optional_text(&mut violations, "major_project", input.major_project.as_deref(), 100);
-    let description = optional_text(&mut violations, "description", input.description.as_deref(), 2000);
-    if input.edition.is_some_and(|e| !(1..=200).contains(&e)) {
-        violations.push(Violation::new("edition", "out_of_range", "an edition number is 1 to 200"));
-    }
-    let host_org_id = keep(
-        &mut violations,
-        uuid::Uuid::parse_str(&input.host_org_id)
-            .map(|u| u.to_string())
-            .map_err(|_| Violation::new("host_org_id", "invalid_id", "must be an organisation id")),
-    );
-    let feeds_into_id = input.feeds_into_id.as_deref().map(|v| parse_id("feeds_into_id", v)).transpose()?;
-    if !violations.is_empty() {
-        return Err(ApiError::validation(violations));
-    }
-    let at = now;
-    let row = CompetitionRow {
-        id: new_id(),
-        name: name.unwrap_or_default(),
-        edition: input.edition,
-        year: input.year,
-        category: input.category.as_str().into(),
-        tier: input.tier.as_str().into(),
-        class: input.class.as_str().into(),
-        host_org_id: host_org_id.unwrap_or_default(),
-        is_season: input.is_season,
-        major_project,
-        description,
-        starts_on: input.starts_on,
-        ends_on: input.ends_on,
-        registration_opens_at: input.registration_opens_at.map(|t| crate::db::truncate_to_micros(t.naive_utc())),
-        registration_closes_at: input.registration_closes_at.map(|t| crate::db::truncate_to_micros(t.naive_utc())),
-        feeds_into_id,
-        recognised_tier: None,
-        status: Status::Draft.as_str().into(),
-        status_reason: None,
-        roster_publicity_days: input.roster_publicity_days.unwrap_or(DEFAULT_ROSTER_PUBLICITY_DAYS),
-        results_publicity_days: input
-            .results_publicity_days
-            .unwrap_or(crate::domain::competition::RESULTS_PUBLICITY_WORKING_DAYS),
-        version: 1,
-        created_by: Some(actor.user_id.clone()),
-        created_at: at,
-        updated_at: at,
-    };
-    let out = state
-        .db
-        .write(move |conn| {
-            let host = check_shape(conn, &row, zone)?;
-            if !can_manage_competition(&actor, &host.path) {
-                return Err(ApiError::forbidden("you can only create competitions hosted within your own subtree"));
-            }
-            check_target(conn, &row)?;
-            let bodies = check_bodies(conn, &row.id, &row.host_org_id, &input.bodies)?;
-            store::competitions::insert(conn, &row)?;
-            store::competitions::replace_bodies(conn, &row.id, &bodies)?;
-            let out = competition_out(conn, (row, host.path, host.name))?;
-            record(conn, &actor, "competition.create", ("competition", &out.id), None, snapshot(&out))?;
-            Ok(out)
-        })
-        .await?;
+    let out =
+        service::competitions::create_competition(&state.db, actor, state.zone, state.clock.now(), body.0).await?;
     let version = out.version;
     Ok(respond(actix_web::http::StatusCode::CREATED, out, version))
 }
@@ -253,16 +145,8 @@ pub async fn list_upgrade_applications(
     actor: Actor,
     query: web::Query<UpgradeQuery>,
 ) -> ApiResult<HttpResponse> {
-    let status = query.into_inner().status.unwrap_or_else(|| "pending".into());
-    if !matches!(status.as_str(), "pending" | "approved" | "refused") {
-        return Err(ApiError::field("status", "invalid_value", "pending, approved or refused"));
-    }
-    let paths = (!actor.is_admin()).then(|| actor.scope_paths(&[crate::domain::role::Role::Organiser]));
-    let rows = state
-        .db
-        .read(move |conn| Ok(store::competitions::upgrades_for_reviewers(conn, paths.as_deref(), Some(&status), 500)?))
-        .await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(upgrade_out).collect::<Vec<_>>()))
+    let out = service::competitions::list_upgrade_applications(&state.db, actor, query.into_inner().status).await?;
+    Ok(HttpResponse::Ok().json(out))
 }
 
 /// Approves or refuses an upgrade application (the higher tier's organisers).

@@ -3,14 +3,12 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpResponse};
-use chrono::{DateTime, Utc};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, JsonBody, ProblemResponses};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
-use crate::service::draw::{escape, load_ticket};
 use crate::wire::draw::{
     Appointment, CheckInOut, CheckInRequest, DrawMapping, DrawSummary, EventRoleOut, NoShowOut, Ticket,
 };
@@ -100,7 +98,7 @@ pub async fn read_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<S
 #[get("/registrations/{id}/ticket")]
 pub async fn ticket(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let out = state.db.read(move |conn| load_ticket(conn, &actor, &id)).await?;
+    let out = service::draw::ticket(&state.db, actor, id).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -109,59 +107,7 @@ pub async fn ticket(state: web::Data<AppState>, actor: Actor, id: web::Path<Stri
 #[get("/registrations/{id}/ticket.html")]
 pub async fn ticket_page(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let t = state.db.read(move |conn| load_ticket(conn, &actor, &id)).await?;
-    let zone = state.zone;
-    let local = |at: DateTime<Utc>| zone.wall_clock(at.naive_utc());
-    let sessions: String = t
-        .sessions
-        .iter()
-        .map(|s| {
-            format!(
-                "<tr><td>{}</td><td>{} – {}</td><td>{}</td></tr>",
-                escape(&s.name),
-                local(s.starts_at),
-                local(s.ends_at),
-                escape(&s.venue)
-            )
-        })
-        .collect();
-    let instructions: String = t.instructions.iter().map(|i| format!("<li>{}</li>", escape(i))).collect();
-    let html = format!(
-        r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>准考证 {number}</title>
-<style>
-@page {{ size: A4; margin: 18mm; }}
-body {{ font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif; color: #111; }}
-h1 {{ text-align: center; font-size: 22pt; margin: 0 0 4mm; }}
-h2 {{ text-align: center; font-size: 13pt; font-weight: normal; margin: 0 0 8mm; }}
-.head {{ display: flex; gap: 8mm; }}
-.fields {{ flex: 1; border-collapse: collapse; }}
-.fields th {{ text-align: left; width: 28mm; padding: 2mm; background: #f2f2f2; }}
-.fields td, .fields th {{ border: 1px solid #999; padding: 2mm; }}
-.photo {{ width: 30mm; height: 40mm; border: 1px dashed #666; display: flex; align-items: center; justify-content: center; color: #666; }}
-table.sessions {{ width: 100%; border-collapse: collapse; margin-top: 8mm; }}
-table.sessions td, table.sessions th {{ border: 1px solid #999; padding: 2mm; }}
-.number {{ font-size: 16pt; letter-spacing: 1mm; font-weight: bold; }}
-</style></head><body>
-<h1>准考证</h1><h2>{competition}</h2>
-<div class="head"><table class="fields">
-<tr><th>准考证号</th><td class="number">{number}</td></tr>
-<tr><th>姓名</th><td>{name}</td></tr>
-<tr><th>性别</th><td>{gender}</td></tr>
-<tr><th>身份证号</th><td>{id_number}</td></tr>
-<tr><th>赛项</th><td>{event}</td></tr>
-<tr><th>推荐单位</th><td>{unit}</td></tr>
-</table><div class="photo">照片<br>Photo</div></div>
-<table class="sessions"><tr><th>场次 Sitting</th><th>时间 (北京时间)</th><th>地点 Venue</th></tr>{sessions}</table>
-<h3>考生须知</h3><ol>{instructions}</ol>
-</body></html>"#,
-        number = escape(&t.ticket_number),
-        competition = escape(&t.competition_name),
-        name = escape(&t.full_name),
-        gender = if t.gender == "female" { "女" } else { "男" },
-        id_number = escape(&t.id_number),
-        event = escape(&t.event_name),
-        unit = escape(&t.nominating_org_name),
-    );
+    let html = service::draw::ticket_html(&state.db, actor, state.zone, id).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "private, no-store"))

@@ -1,5 +1,4 @@
 use actix_web::{get, web, HttpResponse};
-use diesel::connection::SimpleConnection;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiResult;
@@ -21,7 +20,7 @@ pub async fn healthz() -> HttpResponse {
 #[utoipa::path(tag = "health", responses((status = 200, body = Readiness), crate::api::ProblemResponses))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    state.db.read(|conn| conn.batch_execute("SELECT 1").map_err(crate::error::ApiError::from)).await?;
+    state.db.ping().await?;
     let database = match state.db.backend() {
         crate::db::Backend::Sqlite => "sqlite",
         crate::db::Backend::Postgres => "postgres",

@@ -3,30 +3,22 @@
 //! flagged for the chief judge; sheets are signed, then confirmed by a second person, and lock;
 //! a locked mark re-opens only with the chief judge and a supervisor.
 
-use std::collections::HashSet;
-
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{
-    check_version, etag, idempotency_key, idempotent, if_match_version, parse_id, JsonBody, JsonWithBytes,
-    ProblemResponses,
-};
-use crate::auth::{sha256_hex, Actor};
-use crate::domain::judging::{SampleStatus, SignoffKind};
-use crate::domain::role::EventRole;
+use super::{etag, if_match_version, parse_id, replayable, retry_of, JsonBody, JsonWithBytes, ProblemResponses};
+use crate::auth::Actor;
+use crate::domain::judging::SampleStatus;
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::service::judging::scores as scoring;
-use crate::service::judging::{self, aspect_out, decryption, flags, mark_out, review, sheets, signoff, write_marks};
-use crate::service::load;
-use crate::store::{self};
+use crate::service::judging::{decryption, flags, marks, review, sheets, signoff};
 use crate::wire::judging::SheetQuery;
 use crate::wire::judging::{
-    AspectOut, AssignmentOut, AssignmentRequest, DecryptionOut, FlagOut, MarkEdit, MarkInput, MarkOut, MyEvent,
-    ProgressOut, ReconcileRequest, RelationOut, RelationRequest, ReviewOut, SampleResult, ScoresOut, SheetOut,
-    SheetSubmission, SignoffOut, SubmissionOut,
+    AssignmentOut, AssignmentRequest, DecryptionOut, FlagOut, MarkEdit, MarkOut, MyEvent, ProgressOut,
+    ReconcileRequest, RelationOut, RelationRequest, ReviewOut, SampleResult, ScoresOut, SheetOut, SheetSubmission,
+    SignoffOut, SubmissionOut,
 };
 use crate::AppState;
 
@@ -110,48 +102,7 @@ pub async fn sheet(
 ) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let section = query.section;
-    let out = state
-        .db
-        .read(move |conn| {
-            load::roles_requiring(
-                conn,
-                &actor,
-                &event_id,
-                &[EventRole::Judge, EventRole::ChiefJudge],
-                "the mark sheet",
-            )?;
-            let scheme = store::events::scheme_of(conn, &event_id)?
-                .ok_or_else(|| ApiError::conflict("no_scheme", "the event has no marking scheme"))?;
-            let sections: Vec<crate::wire::schemes::SchemeSection> =
-                serde_json::from_str(&scheme.sections).unwrap_or_default();
-            let section_name = sections
-                .get(section as usize)
-                .map(|s| s.name.clone())
-                .ok_or_else(|| ApiError::field("section", "unknown_section", "no such section"))?;
-            let mine: HashSet<String> = store::judging::assignments_of(conn, &event_id)?
-                .into_iter()
-                .filter(|a| a.user_id == actor.user_id)
-                .map(|a| a.aspect_id)
-                .collect();
-            let aspects: Vec<AspectOut> = store::judging::aspects_of(conn, &event_id)?
-                .iter()
-                .filter(|a| a.section_index == section && mine.contains(&a.id))
-                .map(|a| aspect_out(a, &sections))
-                .collect();
-            let aspect_ids: HashSet<&str> = aspects.iter().map(|a| a.id.as_str()).collect();
-            let marks = store::judging::marks_of_judge(conn, &event_id, &actor.user_id)?
-                .iter()
-                .filter(|m| aspect_ids.contains(m.aspect_id.as_str()))
-                .map(mark_out)
-                .collect();
-            let mut stations: Vec<i32> = judging::competing_stations(conn, &event_id)?.into_keys().collect();
-            stations.sort_unstable();
-            let signed = store::judging::signoffs_of(conn, &event_id)?
-                .iter()
-                .any(|s| s.section_index == section && s.is(SignoffKind::Judge) && s.signed_by == actor.user_id);
-            Ok(SheetOut { event_id, section_index: section, section_name, stations, aspects, marks, signed })
-        })
-        .await?;
+    let out = sheets::sheet(&state.db, actor, event_id, section).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(out))
 }
 
@@ -169,13 +120,9 @@ pub async fn submit_marks(
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let key = idempotency_key(&req)?;
-    let hash = sha256_hex(&format!("POST /events/{event_id}/judging/marks\n{}", String::from_utf8_lossy(&body.bytes)));
-    let marks = body.value.marks;
-    idempotent(&state, &actor, key, hash, StatusCode::OK, move |conn, actor| {
-        write_marks(conn, actor, &event_id, &marks, now)
-    })
-    .await
+    let retry = retry_of(&req, &format!("POST /events/{event_id}/judging/marks"), &body.bytes)?;
+    let once = marks::submit_sheet(&state.db, actor, retry, event_id, body.value.marks, now).await?;
+    Ok(replayable(StatusCode::OK, once))
 }
 
 /// Changes one mark. Needs `If-Match` with the version read: of two edits from the same version,
@@ -192,24 +139,7 @@ pub async fn edit_mark(
     let now = state.clock.now();
     let id = parse_id("id", &id)?;
     let expected = if_match_version(&req)?;
-    let value = body.0.value;
-    let out = state
-        .db
-        .write(move |conn| {
-            let mark = store::judging::find_mark(conn, &id)?
-                .filter(|m| m.judge_user_id == actor.user_id)
-                .ok_or_else(|| ApiError::not_found("mark"))?;
-            check_version(mark.version, expected)?;
-            let input = MarkInput {
-                aspect_id: mark.aspect_id.clone(),
-                station_number: mark.station_number,
-                value,
-                version: Some(expected),
-            };
-            let written = write_marks(conn, &actor, &mark.event_id, &[input], now)?;
-            written.marks.into_iter().next().ok_or_else(|| ApiError::internal("mark vanished"))
-        })
-        .await?;
+    let out = marks::edit_mark(&state.db, actor, id, expected, body.0.value, now).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(out.version))).json(out))
 }
 

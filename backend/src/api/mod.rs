@@ -29,13 +29,13 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::domain::Violation;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::service::idempotency::{Once, Retry};
 use crate::AppState;
 
 /// Registers every `/api/v1` operation. The router tries paths with parameters in this order, so
@@ -315,44 +315,17 @@ fn parse_etag(value: &HeaderValue) -> Option<i32> {
 }
 
 /// `?limit=&cursor=`: pages in a stable order; the cursor is the last id of the previous page.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// 1 to 200, default 50.
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-impl PageParams {
-    pub fn limit(&self) -> ApiResult<i64> {
-        match self.limit {
-            None => Ok(50),
-            Some(n) if (1..=200).contains(&n) => Ok(n),
-            Some(_) => Err(ApiError::field("limit", "out_of_range", "limit is 1 to 200")),
-        }
-    }
-
-    /// The cursor as an id (ids are UUIDs).
-    pub fn cursor_id(&self) -> ApiResult<Option<String>> {
-        match &self.cursor {
-            None => Ok(None),
-            Some(c) => uuid::Uuid::parse_str(c)
-                .map(|u| Some(u.to_string()))
-                .map_err(|_| ApiError::field("cursor", "invalid_cursor", "use the next_cursor of a previous page")),
-        }
-    }
-}
-
 pub use crate::service::audit::{record, record_as};
 
 pub use crate::service::check_version;
-pub use crate::wire::{double_option, etag, parse_id, split_page, utc};
+pub use crate::wire::{double_option, etag, parse_id, split_page, utc, PageParams};
 
-/// The `Idempotency-Key` header: 1 to 200 visible characters.
-pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
-    match req.headers().get("Idempotency-Key") {
-        None => Ok(None),
+/// What makes a write safe to retry: the `Idempotency-Key` header (1 to 200 visible ASCII
+/// characters; none, and every request does the work) and a hash of the request it came with
+/// (`what`, e.g. `POST /events/{id}/registrations`, and the body as sent).
+pub fn retry_of(req: &HttpRequest, what: &str, body: &[u8]) -> ApiResult<Retry> {
+    let key = match req.headers().get("Idempotency-Key") {
+        None => None,
         Some(v) => {
             let key = v.to_str().unwrap_or_default().trim();
             if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
@@ -361,31 +334,17 @@ pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
                     "Idempotency-Key is 1 to 200 visible ASCII characters",
                 ));
             }
-            Ok(Some(key.to_string()))
+            Some(key.to_string())
         }
-    }
+    };
+    let request_hash = crate::auth::sha256_hex(&format!("{what}\n{}", String::from_utf8_lossy(body)));
+    Ok(Retry { key, request_hash })
 }
-
-/// Runs a write once per (user, key): the key is claimed first in the same transaction, so a
-/// retry — even one racing the first request — gets the stored answer and writes nothing.
 
 /// Answers a keyed write (see `service::idempotency`): the work's body with `status`, or the
 /// answer kept from the first request with this key, marked `Idempotent-Replayed`.
-pub async fn idempotent<T, F>(
-    state: &AppState,
-    actor: &crate::auth::Actor,
-    key: Option<String>,
-    request_hash: String,
-    status: actix_web::http::StatusCode,
-    work: F,
-) -> ApiResult<actix_web::HttpResponse>
-where
-    T: serde::Serialize + Send + 'static,
-    F: FnOnce(&mut crate::db::DbConnection, &crate::auth::Actor) -> ApiResult<T> + Send + 'static,
-{
-    use crate::service::idempotency::{run_once, Once};
-    let now = state.clock.now();
-    Ok(match run_once(&state.db, actor, key, request_hash, status.as_u16(), now, work).await? {
+pub fn replayable(status: actix_web::http::StatusCode, once: Once) -> actix_web::HttpResponse {
+    match once {
         Once::Done(body) => actix_web::HttpResponse::build(status).content_type("application/json").body(body),
         Once::Replayed { status: kept, body } => {
             actix_web::HttpResponse::build(actix_web::http::StatusCode::from_u16(kept).unwrap_or(status))
@@ -393,7 +352,7 @@ where
                 .insert_header(("Idempotent-Replayed", "true"))
                 .body(body)
         }
-    })
+    }
 }
 
 /// Error handlers for actix's own extractors, so they too answer with problem+json.
@@ -414,6 +373,8 @@ pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
 
 #[cfg(test)]
 mod tests {
+    use serde::Deserialize;
+
     use super::*;
 
     #[derive(Debug, Deserialize)]

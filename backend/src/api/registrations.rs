@@ -7,16 +7,14 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
-    etag, idempotency_key, idempotent, if_match_version, parse_id, JsonBody, JsonWithBytes, PageParams,
-    ProblemResponses,
+    etag, if_match_version, parse_id, replayable, retry_of, JsonBody, JsonWithBytes, PageParams, ProblemResponses,
 };
-use crate::auth::{sha256_hex, Actor};
+use crate::auth::Actor;
 use crate::domain::registration::{RegistrationStatus, ReviewAction};
 use crate::domain::role::Role;
-use crate::domain::{text, Violation};
+use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
-use crate::service::registrations::{self, enter, prepare_entry, view, Purpose, QueueFilter};
-use crate::store::{self};
+use crate::service::registrations::{self, QueueFilter};
 use crate::wire::registrations::{
     EligibilityOut, RegistrationOut, RegistrationPage, RegistrationPatch, ReviewRequest, SignUpRequest, WithdrawRequest,
 };
@@ -51,15 +49,9 @@ pub async fn sign_up(
     let zone = state.zone;
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let request = body.value;
-    let key = idempotency_key(&req)?;
-    let request_hash =
-        sha256_hex(&format!("POST /events/{event_id}/registrations\n{}", String::from_utf8_lossy(&body.bytes)));
-    idempotent(&state, &actor, key, request_hash, StatusCode::CREATED, move |conn, actor| {
-        let row = enter(conn, actor, &event_id, &request, None, now, zone)?;
-        view(conn, actor, &row.id)
-    })
-    .await
+    let retry = retry_of(&req, &format!("POST /events/{event_id}/registrations"), &body.bytes)?;
+    let once = registrations::sign_up(&state.db, actor, retry, event_id, body.value, now, zone).await?;
+    Ok(replayable(StatusCode::CREATED, once))
 }
 
 /// Checks eligibility before signing up, with every reason (nothing is written).
@@ -75,33 +67,7 @@ pub async fn check_my_eligibility(
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let q = query.into_inner();
-    let out = state
-        .db
-        .read(move |conn| {
-            let request = SignUpRequest {
-                person_id: q.person_id,
-                nominating_org_id: q.nominating_org_id,
-                team_name: None,
-                members: Vec::new(),
-            };
-            // Every check of a sign-up, nothing written.
-            match prepare_entry(conn, &actor, &event_id, &request, None, now, zone, Purpose::Check).map(|_| ()) {
-                Err(e) if e.code == "not_eligible" => Ok(EligibilityOut { eligible: false, reasons: e.errors }),
-                Err(e)
-                    if e.status.is_client_error()
-                        && e.status != StatusCode::NOT_FOUND
-                        && e.status != StatusCode::FORBIDDEN =>
-                {
-                    Ok(EligibilityOut {
-                        eligible: false,
-                        reasons: vec![Violation::new("registration", e.code, e.detail)],
-                    })
-                }
-                Err(e) => Err(e),
-                Ok(()) => Ok(EligibilityOut { eligible: true, reasons: Vec::new() }),
-            }
-        })
-        .await?;
+    let out = registrations::eligibility_preview(&state.db, actor, event_id, q, now, zone).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -109,16 +75,7 @@ pub async fn check_my_eligibility(
 #[utoipa::path(tag = "registration", responses((status = 200, body = [RegistrationOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/me/registrations")]
 pub async fn my_registrations(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpResponse> {
-    let out = state
-        .db
-        .read(move |conn| {
-            let Some(person_id) = actor.person_id.clone() else {
-                return Ok(Vec::new());
-            };
-            let rows = store::registrations::of_person(conn, &person_id)?;
-            rows.into_iter().map(|r| view(conn, &actor, &r.id)).collect::<ApiResult<Vec<_>>>()
-        })
-        .await?;
+    let out = registrations::my_registrations(&state.db, actor).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -171,7 +128,7 @@ pub async fn get_registration(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let out = state.db.read(move |conn| view(conn, &actor, &id)).await?;
+    let out = registrations::get_registration(&state.db, actor, id).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(out.version))).json(out))
 }
 

@@ -7,21 +7,14 @@ use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{parse_id, record, JsonBody, ProblemResponses};
-use crate::auth::policy::{can_manage_competition, require_admin};
+use super::{parse_id, JsonBody, ProblemResponses};
+use crate::auth::policy::require_admin;
 use crate::auth::Actor;
-use crate::domain::calendar::DayKind;
-use crate::domain::competition::Status;
 use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
-use crate::service::load;
 use crate::service::qualifiers;
 use crate::service::roster::RosterTable;
-use crate::service::roster::{column, roster_entries, roster_workbook};
-use crate::service::spreadsheet::read_table;
-use crate::store::calendar::CalendarDayRow;
-use crate::store::{self};
 use crate::wire::qualifiers::{QualifierList, QualifierOutcome};
 use crate::wire::roster::{
     CalendarDayInput, CalendarDayOut, ImportReport, ObjectionOut, ObjectionRequest, ObjectionRuling, PublicRoster,
@@ -60,12 +53,6 @@ pub async fn admit_qualifiers(
     Ok(HttpResponse::Created().json(out))
 }
 
-/// The columns an import understands, by their Chinese or English headers.
-const NAME_HEADERS: [&str; 3] = ["姓名", "full_name", "name"];
-const ID_HEADERS: [&str; 3] = ["身份证号", "id_number", "身份证号码"];
-const PHONE_HEADERS: [&str; 3] = ["手机号", "phone", "联系电话"];
-const ETHNICITY_HEADERS: [&str; 2] = ["民族", "ethnicity"];
-
 /// Imports a unit's nominees for an event from .xlsx or .csv (columns 姓名, 身份证号, and
 /// optionally 手机号, 民族). A person not yet on record is created, employed by the unit. Each row
 /// is checked as a sign-up would be; the report lists every row's fate. In `all_or_nothing` mode a
@@ -94,36 +81,9 @@ pub async fn import_roster(
     if !matches!(mode.as_str(), "all_or_nothing" | "valid_rows") {
         return Err(ApiError::field("mode", "invalid_value", "all_or_nothing or valid_rows"));
     }
-    let content_type =
-        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    if body.is_empty() {
-        return Err(ApiError::bad_request("empty_file", "send the roster file as the request body"));
-    }
-    let table = read_table(&body, &content_type)?;
-    let Some((headers, rows)) = table.split_first() else {
-        return Err(ApiError::bad_request("empty_file", "the file has no rows"));
-    };
-    let (Some(name_col), Some(id_col)) = (column(headers, &NAME_HEADERS), column(headers, &ID_HEADERS)) else {
-        return Err(ApiError::bad_request("missing_columns", "the first row must name the columns 姓名 and 身份证号"));
-    };
-    let phone_col = column(headers, &PHONE_HEADERS);
-    let ethnicity_col = column(headers, &ETHNICITY_HEADERS);
-    if rows.len() > 2000 {
-        return Err(ApiError::bad_request("too_many_rows", "at most 2,000 rows per file"));
-    }
-    let rows: Vec<Vec<String>> = rows.to_vec();
-    let report = service::roster::import(
-        &state.db,
-        actor,
-        event_id,
-        unit_id,
-        mode,
-        RosterTable { rows, name_col, id_col, phone_col, ethnicity_col },
-        today,
-        now,
-        zone,
-    )
-    .await?;
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let table = RosterTable::read(&body, content_type)?;
+    let report = service::roster::import(&state.db, actor, event_id, unit_id, mode, table, today, now, zone).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -152,30 +112,7 @@ pub async fn export_roster(
     query: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let full = query.full_ids.unwrap_or(false);
-    let (name, entries) = state
-        .db
-        .read(move |conn| {
-            let (competition, host_path, _) = load::competition(conn, actor.as_ref(), &id)?;
-            let organiser = actor.as_ref().is_some_and(|a| can_manage_competition(a, &host_path));
-            if full && !organiser {
-                return Err(ApiError::forbidden("whole ID numbers are for the host's organisers"));
-            }
-            let status = competition.status()?;
-            if !organiser
-                && (!status.registration_has_opened()
-                    || matches!(status, Status::RegistrationOpen | Status::RegistrationClosed))
-            {
-                return Err(ApiError::conflict(
-                    "roster_not_public",
-                    "the roster is published when its publicity (公示) begins",
-                ));
-            }
-            Ok((competition.name, roster_entries(conn, &id, full)?))
-        })
-        .await?;
-    let bytes =
-        web::block(move || roster_workbook(&name, &entries)).await.map_err(|e| ApiError::internal(e.to_string()))??;
+    let bytes = service::roster::export_roster(&state.db, actor, id, query.full_ids.unwrap_or(false)).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"roster.xlsx\""))
@@ -233,20 +170,7 @@ pub async fn rule_objection(
 #[utoipa::path(tag = "registration", params(CalendarQuery), responses((status = 200, body = [CalendarDayOut]), ProblemResponses))]
 #[get("/calendar")]
 pub async fn list_calendar(state: web::Data<AppState>, query: web::Query<CalendarQuery>) -> ApiResult<HttpResponse> {
-    let year = query.year;
-    if !(2000..=2100).contains(&year) {
-        return Err(ApiError::field("year", "out_of_range", "a year between 2000 and 2100"));
-    }
-    let rows = state.db.read(move |conn| Ok(store::calendar::list_days(conn, year)?)).await?;
-    Ok(HttpResponse::Ok().json(
-        rows.into_iter()
-            .map(|r| CalendarDayOut {
-                kind: DayKind::parse(&r.kind).unwrap_or(DayKind::Holiday),
-                day: r.day,
-                name: r.name,
-            })
-            .collect::<Vec<_>>(),
-    ))
+    Ok(HttpResponse::Ok().json(service::reference::calendar_of(&state.db, query.year).await?))
 }
 
 /// Declares a day a public holiday or a worked weekend day (admins).
@@ -259,27 +183,8 @@ pub async fn put_calendar_day(
     body: JsonBody<CalendarDayInput>,
 ) -> ApiResult<HttpResponse> {
     require_admin(&actor)?;
-    let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-        .map_err(|_| ApiError::bad_request("invalid_date", "the day is YYYY-MM-DD"))?;
-    let input = body.0;
-    let name = text::required("name", &input.name, 50)?;
-    let out = state
-        .db
-        .write(move |conn| {
-            let row = CalendarDayRow { day, kind: input.kind.as_str().into(), name };
-            store::calendar::put_day(conn, &row)?;
-            record(
-                conn,
-                &actor,
-                "calendar.put",
-                ("calendar_day", &day.to_string()),
-                None,
-                Some(serde_json::json!({ "kind": row.kind, "name": row.name })),
-            )?;
-            Ok(CalendarDayOut { day, kind: input.kind, name: row.name })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(out))
+    let day = calendar_day(&day)?;
+    Ok(HttpResponse::Ok().json(service::reference::put_calendar_day(&state.db, actor, day, body.0).await?))
 }
 
 /// Removes a calendar entry (admins).
@@ -291,16 +196,12 @@ pub async fn delete_calendar_day(
     day: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     require_admin(&actor)?;
-    let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-        .map_err(|_| ApiError::bad_request("invalid_date", "the day is YYYY-MM-DD"))?;
-    state
-        .db
-        .write(move |conn| {
-            if store::calendar::delete_day(conn, day)? == 0 {
-                return Err(ApiError::not_found("calendar day"));
-            }
-            record(conn, &actor, "calendar.delete", ("calendar_day", &day.to_string()), None, None)
-        })
-        .await?;
+    let day = calendar_day(&day)?;
+    service::reference::delete_calendar_day(&state.db, actor, day).await?;
     Ok(HttpResponse::build(StatusCode::NO_CONTENT).finish())
+}
+
+fn calendar_day(day: &str) -> ApiResult<NaiveDate> {
+    NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map_err(|_| ApiError::bad_request("invalid_date", "the day is YYYY-MM-DD"))
 }

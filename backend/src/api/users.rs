@@ -4,7 +4,7 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{parse_id, record, JsonBody, PageParams, ProblemResponses};
+use super::{parse_id, JsonBody, PageParams, ProblemResponses};
 use crate::auth::hashing::hash_off_thread;
 use crate::auth::password::{check_password_policy, normalise_username};
 use crate::auth::policy::{can_create_accounts, require_admin};
@@ -12,9 +12,7 @@ use crate::auth::Actor;
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
-use crate::service::users::user_out;
 use crate::store::users::UserFilter;
-use crate::store::{self};
 use crate::wire::users::GrantOut;
 use crate::wire::users::UserQuery;
 use crate::wire::users::{GrantInput, NewUser, UserOut, UserPage, UserPatch};
@@ -94,31 +92,7 @@ pub async fn update_user(
     let now = state.clock.now();
     require_admin(&actor)?;
     let id = parse_id("id", &id)?;
-    let active = body.0.is_active;
-    let out = state
-        .db
-        .write(move |conn| {
-            let user = store::users::find(conn, &id)?.ok_or_else(|| ApiError::not_found("user"))?;
-            if user.id == actor.user_id && !active {
-                return Err(ApiError::conflict("cannot_disable_self", "you cannot disable your own account"));
-            }
-            let at = now;
-            store::users::set_active(conn, &id, active, at)?;
-            if !active {
-                store::tokens::revoke_all_of_user(conn, &id, at)?;
-            }
-            record(
-                conn,
-                &actor,
-                if active { "user.enable" } else { "user.disable" },
-                ("user", &id),
-                Some(serde_json::json!({ "is_active": user.is_active })),
-                Some(serde_json::json!({ "is_active": active })),
-            )?;
-            let user = store::users::find(conn, &id)?.ok_or_else(|| ApiError::not_found("user"))?;
-            user_out(conn, user)
-        })
-        .await?;
+    let out = service::users::set_active(&state.db, actor, now, id, body.0.is_active).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

@@ -183,12 +183,20 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
+        crate::blocking::off_workers(move || {
             let mut conn = pool.get().map_err(ApiError::from_pool)?;
             f(&mut conn)
         })
         .await
-        .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Whether the database answers a query (readiness).
+    pub async fn ping(&self) -> Result<(), ApiError> {
+        self.read(|conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT 1").map_err(ApiError::from)
+        })
+        .await
     }
 
     /// Runs `f` in one transaction on the blocking pool: all of it is written, or none.
@@ -198,9 +206,7 @@ impl Db {
         T: Send + 'static,
     {
         let this = self.clone();
-        actix_web::web::block(move || this.write_blocking(f))
-            .await
-            .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+        crate::blocking::off_workers(move || this.write_blocking(f)).await
     }
 
     /// The same as `write`, for callers already off the async workers (CLI, seeding).

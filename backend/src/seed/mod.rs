@@ -28,15 +28,7 @@ fn insert_user(
     person_id: Option<String>,
     at: NaiveDateTime,
 ) -> ApiResult<UserRow> {
-    let user = UserRow {
-        id: new_id(),
-        username: username.to_string(),
-        password_hash,
-        person_id,
-        is_active: true,
-        created_at: at,
-        updated_at: at,
-    };
+    let user = UserRow { person_id, ..UserRow::new_account(username.to_string(), password_hash, at) };
     store::users::insert(conn, &user)?;
     record_as(
         conn,

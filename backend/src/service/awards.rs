@@ -14,22 +14,25 @@ use crate::domain::award::{
     award_label, default_rules, is_granting_body, may_be_promoted, propose, AwardKind, AwardRules, AwardStatus, Body,
     Finisher,
 };
-use crate::domain::award::{next_status, AwardAction};
+use crate::domain::award::{check_rules, next_status, AwardAction};
 use crate::domain::competition::{Category, CompetitionClass};
 use crate::domain::id_card::mask_id_number;
 use crate::domain::organisation::{OrgKind, Tier};
 use crate::domain::person::level_name;
+use crate::domain::person::mask_name;
 use crate::domain::ranking::ResultSetStatus;
 use crate::domain::role::Role;
 use crate::domain::time::Zone;
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
 use crate::service::load;
+use crate::service::print;
 use crate::store::awards::{AwardFilter, AwardRow, AwardView, ObjectionRow};
 use crate::store::competitions::CompetitionRow;
 use crate::store::{self, new_id};
 use crate::wire::awards::BatchOut;
 use crate::wire::awards::{AwardObjectionOut, AwardObjectionRuling, AwardOut, AwardRulesOut, ProposalsOut, SkippedOut};
+use crate::wire::awards::{AwardQuery, CertificateCheck};
 use crate::wire::utc;
 
 pub fn parse_competition(row: &CompetitionRow) -> ApiResult<(Category, Tier, CompetitionClass)> {
@@ -268,18 +271,6 @@ pub fn objection_out(o: ObjectionRow) -> AwardObjectionOut {
 /// The verification page a certificate's QR code opens.
 pub fn verification_url(public_url: &str, number: &str, code: &str) -> String {
     format!("{public_url}/verify?number={number}&code={code}")
-}
-
-pub fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// The QR code of `url` as an inline SVG.
-pub fn qr_svg(url: &str) -> ApiResult<String> {
-    let code = qrcode::QrCode::new(url.as_bytes()).map_err(|e| ApiError::internal(format!("qr code: {e}")))?;
-    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).build();
-    // Inline in HTML: drop the XML declaration.
-    Ok(svg.split_once("?>").map(|(_, rest)| rest.to_string()).unwrap_or(svg))
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -709,4 +700,122 @@ pub async fn batch(
         Ok(BatchOut { action: action.as_str().to_string(), awards })
     })
     .await
+}
+
+/// Sets a competition's award rules (`None`: back to the defaults), until any of its events has final results.
+pub async fn put_award_rules(db: &Db, actor: Actor, id: String, rules: Option<AwardRules>) -> ApiResult<AwardRulesOut> {
+    if let Some(first) = rules.as_ref().and_then(|r| check_rules(r).into_iter().next()) {
+        return Err(first.into());
+    }
+    db.write(move |conn| {
+        let (competition, host_path) = load_competition(conn, &id)?;
+        if !can_manage_competition(&actor, &host_path) {
+            return Err(ApiError::forbidden("award rules are set by the host's organisers"));
+        }
+        if store::awards::any_final_results(conn, &id)? {
+            return Err(ApiError::conflict("results_final", "award rules are fixed once results are final"));
+        }
+        let (before, _) = rules_of(conn, &competition)?;
+        let json = rules.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default());
+        store::awards::save_rules(conn, &id, json.as_deref())?;
+        let (after, is_default) = rules_of(conn, &competition)?;
+        record(
+            conn,
+            &actor,
+            "competition.award_rules",
+            ("competition", &id),
+            serde_json::to_value(&before).ok(),
+            serde_json::to_value(&after).ok(),
+        )?;
+        Ok(AwardRulesOut { competition_id: id, is_default, rules: after })
+    })
+    .await
+}
+
+/// A competition's awards, for its organisers and the officials who certify them.
+pub async fn list_awards(
+    db: &Db,
+    actor: Actor,
+    id: String,
+    event_id: Option<String>,
+    query: AwardQuery,
+) -> ApiResult<Vec<AwardOut>> {
+    db.read(move |conn| {
+        let (competition, host_path) = load_competition(conn, &id)?;
+        if !can_see_awards(conn, &actor, &competition, &host_path)? {
+            return Err(ApiError::forbidden("awards are seen by the organisers and the certifying officials"));
+        }
+        let filter = AwardFilter {
+            competition_id: Some(id),
+            event_id,
+            status: query.status,
+            kind: query.kind,
+            ..Default::default()
+        };
+        Ok(store::awards::list(conn, &filter)?
+            .into_iter()
+            .map(|v| award_out(v, false))
+            .collect::<ApiResult<Vec<_>>>()?)
+    })
+    .await
+}
+
+/// A printable certificate (HTML, A4 landscape) with a QR code to the public verification page, once granted.
+pub async fn certificate_html(db: &Db, actor: Actor, zone: Zone, public_url: String, id: String) -> ApiResult<String> {
+    db.read(move |conn| {
+        let (view, _, _, _) = load_award_for(conn, &actor, &id)?;
+        let (Some(number), Some(code)) = (&view.award.certificate_number, &view.award.check_code) else {
+            return Err(ApiError::conflict(
+                "no_certificate",
+                "the award has no certificate (not granted, or a recommendation)",
+            ));
+        };
+        let url = verification_url(&public_url, number, code);
+        print::certificate_page(&view, &url, zone)
+    })
+    .await
+}
+
+/// Checks a certificate by its number and check code: an unknown number and a wrong code get the same answer after the same work, so numbers cannot be enumerated.
+pub async fn verify_certificate(db: &Db, zone: Zone, number: String, code: String) -> ApiResult<CertificateCheck> {
+    let number = number.trim().to_string();
+    let code = code.trim().to_uppercase();
+    if number.is_empty() || number.len() > 40 || code.is_empty() || code.len() > 16 {
+        return Err(not_a_certificate());
+    }
+    db.read(move |conn| {
+        let view = store::awards::find_by_certificate(conn, &number)?;
+        // Compare in constant time; an unknown number compares against a dummy.
+        let stored = view.as_ref().and_then(|v| v.award.check_code.clone()).unwrap_or_else(|| "-".repeat(8));
+        let matches = constant_time_eq(stored.as_bytes(), code.as_bytes());
+        let Some(view) = view.filter(|_| matches) else { return Err(not_a_certificate()) };
+        let a = &view.award;
+        let award = AwardKind::parse(&a.kind).map_or_else(|| a.kind.clone(), |k| award_label(k, a.to_level));
+        Ok(CertificateCheck {
+            certificate_number: number,
+            holder: mask_name(&view.full_name),
+            competition_name: view.competition_name.clone(),
+            event_name: view.event_name.clone(),
+            award,
+            kind: a.kind.clone(),
+            issuer: a.granted_by.clone().unwrap_or_else(|| view.host_name.clone()),
+            granted_on: a.granted_at.map(|t| zone.date_of(t)),
+            status: if a.status == AwardStatus::Revoked.as_str() { "revoked" } else { "valid" }.into(),
+            revoked_reason: a.revoked_reason.clone(),
+        })
+    })
+    .await
+}
+
+/// The caller's own honours across tiers and years (none without a profile).
+pub async fn my_honours(db: &Db, actor: Actor) -> ApiResult<Vec<AwardOut>> {
+    db.read(move |conn| match &actor.person_id {
+        Some(person) => honours_of(conn, person, true),
+        None => Ok(Vec::new()),
+    })
+    .await
+}
+
+fn not_a_certificate() -> ApiError {
+    ApiError::not_found_because("certificate_not_found", "no certificate has this number and check code")
 }

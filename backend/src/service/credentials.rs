@@ -8,13 +8,16 @@ use super::load;
 use crate::auth::policy::{can_edit_person, can_review_credentials};
 use crate::auth::Actor;
 use crate::db::{Db, DbConnection};
+use crate::domain::person::check_skill_level;
 use crate::domain::person::{recorded_status, review_credential, CredentialSource, CredentialStatus};
 use crate::domain::registration::RegistrationStatus;
 use crate::domain::role::Role;
+use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::snapshot;
 use crate::store::persons::{CredentialRow, PersonRow};
 use crate::store::{self, new_id};
+use crate::wire::persons::CredentialInput;
 
 /// A credential as entered, its fields already checked.
 pub struct NewCredential {
@@ -24,6 +27,32 @@ pub struct NewCredential {
     pub issuer: Option<String>,
     pub issued_on: NaiveDate,
     pub source: CredentialSource,
+}
+
+impl NewCredential {
+    /// Checks a credential as entered on `today`, naming every field that is wrong.
+    pub fn check(input: CredentialInput, today: NaiveDate) -> ApiResult<NewCredential> {
+        let mut violations = Vec::new();
+        let occupation = keep(&mut violations, text::required("occupation", &input.occupation, 50));
+        let level = keep(&mut violations, check_skill_level("level", input.level));
+        let certificate_no =
+            keep(&mut violations, text::optional("certificate_no", input.certificate_no.as_deref(), 50)).flatten();
+        let issuer = keep(&mut violations, text::optional("issuer", input.issuer.as_deref(), 100)).flatten();
+        if input.issued_on > today {
+            violations.push(Violation::new("issued_on", "in_future", "a certificate cannot be issued in the future"));
+        }
+        if !violations.is_empty() {
+            return Err(ApiError::validation(violations));
+        }
+        Ok(NewCredential {
+            occupation: occupation.unwrap_or_default(),
+            level: level.unwrap_or(5),
+            certificate_no,
+            issuer,
+            issued_on: input.issued_on,
+            source: input.source,
+        })
+    }
 }
 
 /// Records a credential of `person_id`: `declared` when the person enters it, `verified` (by the

@@ -15,6 +15,7 @@ use crate::domain::role::EventRole;
 use crate::domain::time::Zone;
 use crate::error::{ApiError, ApiResult};
 use crate::service::load;
+use crate::service::print;
 use crate::service::registrations::save_status;
 use crate::store;
 use crate::store::draws::{AssignmentRow, DrawRow, EventRoleRow};
@@ -100,10 +101,6 @@ pub fn load_ticket(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResul
     })
 }
 
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 pub async fn list_event_roles(db: &Db, actor: Actor, id: String) -> ApiResult<Vec<EventRoleOut>> {
     db.read(move |conn| {
         let event = load::event_row(conn, &id)?;
@@ -163,11 +160,7 @@ pub async fn appoint(
             created_at: now,
         };
         store::draws::insert_role(conn, &row).map_err(|e| {
-            if e.is_duplicate() {
-                ApiError::conflict("already_appointed", "already appointed to this role")
-            } else {
-                e.into()
-            }
+            e.duplicate_means(|| ApiError::conflict("already_appointed", "already appointed to this role"))
         })?;
         record(
             conn,
@@ -399,4 +392,14 @@ pub async fn check_in(
         })
     })
     .await
+}
+
+/// The admission ticket (准考证) of a registration, as data.
+pub async fn ticket(db: &Db, actor: Actor, id: String) -> ApiResult<Ticket> {
+    db.read(move |conn| load_ticket(conn, &actor, &id)).await
+}
+
+/// The admission ticket as a printable A4 page.
+pub async fn ticket_html(db: &Db, actor: Actor, zone: Zone, id: String) -> ApiResult<String> {
+    Ok(print::ticket_page(&ticket(db, actor, id).await?, zone))
 }

@@ -157,11 +157,7 @@ pub fn host_region(conn: &mut DbConnection, competition: &CompetitionWithHost) -
 }
 
 pub fn event_name_taken(e: StoreError) -> ApiError {
-    if e.is_duplicate() {
-        ApiError::field("name", "name_taken", "the competition already has an event with this name")
-    } else {
-        e.into()
-    }
+    e.duplicate_means(|| ApiError::field("name", "name_taken", "the competition already has an event with this name"))
 }
 
 pub fn visible_documents(conn: &mut DbConnection, event_id: &str, manages: bool) -> ApiResult<Vec<DocumentOut>> {
@@ -218,6 +214,23 @@ pub fn check_document(title: &str, body: &str, attachments: &[Attachment]) -> Ap
     } else {
         Err(ApiError::validation(violations))
     }
+}
+
+/// Saves a change to a draft version and records `action` with what `detail` picks of it; a
+/// version published meanwhile is refused (a published version never changes).
+fn save_draft(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    doc: DocumentRow,
+    action: &str,
+    detail: impl Fn(&DocumentOut) -> serde_json::Value,
+) -> ApiResult<DocumentOut> {
+    if !store::events::save_document(conn, &doc)? {
+        return Err(ApiError::conflict("document_frozen", "the version was published meanwhile"));
+    }
+    let out = document_out(doc);
+    record(conn, actor, action, ("event", &out.event_id), None, Some(detail(&out)))?;
+    Ok(out)
 }
 
 pub fn load_document(conn: &mut DbConnection, event_id: &str, version: i32) -> ApiResult<DocumentRow> {
@@ -321,19 +334,13 @@ pub async fn update_document(
         doc.body = text_body;
         doc.attachments = serde_json::to_string(&input.attachments).unwrap_or_else(|_| "[]".into());
         doc.updated_at = now;
-        if !store::events::save_document(conn, &doc)? {
-            return Err(ApiError::conflict("document_frozen", "the version was published meanwhile"));
-        }
-        let out = document_out(doc);
-        record(
+        save_draft(
             conn,
             &actor,
+            doc,
             "document.update",
-            ("event", &event_id),
-            None,
-            Some(serde_json::json!({ "version": out.version, "title": out.title })),
-        )?;
-        Ok(out)
+            |out| serde_json::json!({ "version": out.version, "title": out.title }),
+        )
     })
     .await
 }
@@ -370,19 +377,13 @@ pub async fn publish_document(
         doc.published_by = Some(actor.user_id.clone());
         doc.updated_at = at;
         store::events::supersede_documents(conn, &event_id, version)?;
-        if !store::events::save_document(conn, &doc)? {
-            return Err(ApiError::conflict("document_frozen", "the version was published meanwhile"));
-        }
-        let out = document_out(doc);
-        record(
+        save_draft(
             conn,
             &actor,
+            doc,
             "document.publish",
-            ("event", &event_id),
-            None,
-            Some(serde_json::json!({ "version": out.version, "change_reason": out.change_reason })),
-        )?;
-        Ok(out)
+            |out| serde_json::json!({ "version": out.version, "change_reason": out.change_reason }),
+        )
     })
     .await
 }

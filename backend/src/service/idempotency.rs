@@ -19,13 +19,19 @@ pub enum Once {
     Replayed { status: u16, body: String },
 }
 
-/// Runs `work` in one transaction, at most once per caller and `key` (none: every time), and
+/// A write the client may retry: its `Idempotency-Key` (none: every request does the work) and a
+/// hash of the request, so that a key reused for another request is refused.
+pub struct Retry {
+    pub key: Option<String>,
+    pub request_hash: String,
+}
+
+/// Runs `work` in one transaction, at most once per caller and key (none: every time), and
 /// keeps its answer under the key with `status`.
 pub async fn run_once<T, F>(
     db: &Db,
     actor: &Actor,
-    key: Option<String>,
-    request_hash: String,
+    retry: Retry,
     status: u16,
     now: NaiveDateTime,
     work: F,
@@ -35,6 +41,7 @@ where
     F: FnOnce(&mut DbConnection, &Actor) -> ApiResult<T> + Send + 'static,
 {
     let body_of = |out: &T| serde_json::to_string(out).map_err(|e| ApiError::internal(e.to_string()));
+    let Retry { key, request_hash } = retry;
     let Some(key) = key else {
         let a = actor.clone();
         let out = db.write(move |conn| work(conn, &a)).await?;

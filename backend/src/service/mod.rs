@@ -1,8 +1,7 @@
 //! The use cases (DESIGN §1, "Layers"): each opens its transaction, asks `auth::policy` and
 //! `domain`, writes through `store`, records the audit entry. No actix here.
 //!
-//! The move of the workflows out of `api/` goes area by area (issue 16); `crate::layers` holds the
-//! rules and the list of what is still to move.
+//! `crate::layers` holds the rules of the layers.
 
 pub mod appeals;
 pub mod audit;
@@ -16,12 +15,15 @@ pub mod judging;
 pub mod load;
 pub mod organisations;
 pub mod persons;
+pub mod print;
 pub mod qualifiers;
+pub mod reference;
 pub mod registrations;
 pub mod reopen;
 pub mod results;
 pub mod roster;
 pub mod schemes;
+pub mod sessions;
 pub mod spreadsheet;
 pub mod statistics;
 pub mod users;

@@ -1,23 +1,21 @@
 //! The organisation tree (national → enterprise): listing within the caller's scope, changes and moves.
 
+use chrono::NaiveDateTime;
+
 use crate::auth::policy::can_manage_organisation;
 use crate::auth::Actor;
-use crate::db::Db;
-use crate::db::DbConnection;
-use crate::domain::organisation::{check_placement, OrgKind, Placement, Tier};
-use crate::domain::organisation::{child_path, in_subtree};
+use crate::db::{Db, DbConnection};
+use crate::domain::organisation::{check_placement, child_path, in_subtree, OrgKind, Placement, Tier};
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
 use crate::service::check_version;
-use crate::store::organisations::OrganisationFilter;
-use crate::store::organisations::OrganisationRow;
-use crate::store::StoreError;
-use crate::store::{self, audit::snapshot};
-use crate::wire::organisations::OrganisationOut;
-use crate::wire::organisations::OrganisationPatch;
-use crate::wire::utc;
-use chrono::NaiveDateTime;
+use crate::store::organisations::{OrganisationFilter, OrganisationRow};
+use crate::store::{self, audit::snapshot, new_id, StoreError};
+use crate::wire::organisations::{
+    NewOrganisation, OrganisationOut, OrganisationPage, OrganisationPatch, OrganisationQuery,
+};
+use crate::wire::{parse_id, split_page, utc, PageParams};
 
 pub fn kind_of(row: &OrganisationRow) -> ApiResult<(OrgKind, Tier)> {
     match (OrgKind::parse(&row.kind), Tier::parse(&row.tier)) {
@@ -62,11 +60,9 @@ pub fn load_parent(conn: &mut DbConnection, parent_id: &str) -> ApiResult<Organi
 }
 
 pub fn sibling_name_taken(e: StoreError) -> ApiError {
-    if e.is_duplicate() {
+    e.duplicate_means(|| {
         ApiError::field("name", "name_taken", "an organisation with this name already exists under the same parent")
-    } else {
-        e.into()
-    }
+    })
 }
 
 /// Changes an organisation at the version read; moving it re-roots its subtree, within what the caller runs.
@@ -170,6 +166,143 @@ pub async fn update_organisation(
             snapshot(&organisation_out(next.clone())?),
         )?;
         Ok(next)
+    })
+    .await
+}
+
+/// A page of organisations, filtered, ordered by creation (the tree is public to read).
+pub async fn list_organisations(db: &Db, q: OrganisationQuery, page: PageParams) -> ApiResult<OrganisationPage> {
+    let limit = page.limit()?;
+    let after_id = page.cursor_id()?;
+    let parent_id = q.parent_id.as_deref().map(|v| parse_id("parent_id", v)).transpose()?;
+    let within = q.within.as_deref().map(|v| parse_id("within", v)).transpose()?;
+    let name_contains = text::optional("q", q.q.as_deref(), 100)?;
+    let rows = db
+        .read(move |conn| {
+            let within_path = match within {
+                Some(id) => Some(
+                    store::organisations::find(conn, &id)?.ok_or_else(|| ApiError::not_found("organisation"))?.path,
+                ),
+                None => None,
+            };
+            Ok(store::organisations::list(
+                conn,
+                &OrganisationFilter {
+                    parent_id,
+                    roots_only: q.roots.unwrap_or(false),
+                    tier: q.tier.map(|t| t.as_str().to_string()),
+                    kind: q.kind.map(|k| k.as_str().to_string()),
+                    name_contains,
+                    within_path,
+                    region_code: q.region_code,
+                    after_id,
+                    limit: limit + 1,
+                },
+            )?)
+        })
+        .await?;
+    let (rows, next_cursor) = split_page(rows, limit, |r| r.id.clone());
+    let items = rows.into_iter().map(organisation_out).collect::<ApiResult<Vec<_>>>()?;
+    Ok(OrganisationPage { items, next_cursor })
+}
+
+/// One organisation.
+pub async fn get_organisation(db: &Db, id: String) -> ApiResult<OrganisationRow> {
+    let row = db.read(move |conn| Ok(store::organisations::find(conn, &id)?)).await?;
+    row.ok_or_else(|| ApiError::not_found("organisation"))
+}
+
+/// Creates an organisation under a parent the caller manages (admins may create roots).
+pub async fn create_organisation(
+    db: &Db,
+    actor: Actor,
+    input: NewOrganisation,
+    now: NaiveDateTime,
+) -> ApiResult<OrganisationRow> {
+    let mut violations = Vec::new();
+    let name = text::required("name", &input.name, 100).map_err(|v| violations.push(v)).ok();
+    let short_name =
+        text::optional("short_name", input.short_name.as_deref(), 30).map_err(|v| violations.push(v)).ok().flatten();
+    let parent_id = input.parent_id.as_deref().map(|v| parse_id("parent_id", v)).transpose()?;
+    if !violations.is_empty() {
+        return Err(ApiError::validation(violations));
+    }
+    let name = name.unwrap_or_default();
+    db.write(move |conn| {
+        let parent = parent_id.as_deref().map(|id| load_parent(conn, id)).transpose()?;
+        match &parent {
+            Some(p) if !can_manage_organisation(&actor, &p.path) => {
+                return Err(ApiError::forbidden("you can only create organisations within your own subtree"))
+            }
+            None if !actor.is_admin() => {
+                return Err(ApiError::forbidden("only an administrator may create a root organisation"))
+            }
+            _ => {}
+        }
+        placement_ok(input.kind, input.tier, &input.region_code, parent.as_ref())?;
+        let at = now;
+        let id = new_id();
+        let row = OrganisationRow {
+            path: child_path(parent.as_ref().map(|p| p.path.as_str()), &id),
+            id,
+            name,
+            short_name,
+            kind: input.kind.as_str().into(),
+            tier: input.tier.as_str().into(),
+            parent_id: parent.map(|p| p.id),
+            region_code: input.region_code.clone(),
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        store::organisations::insert(conn, &row).map_err(sibling_name_taken)?;
+        record(
+            conn,
+            &actor,
+            "organisation.create",
+            ("organisation", &row.id),
+            None,
+            snapshot(&organisation_out(row.clone())?),
+        )?;
+        Ok(row)
+    })
+    .await
+}
+
+/// Deletes an organisation with no children, no people employed there and no role grants on
+/// it, at the version read. Needs rights over its parent (an organiser cannot delete the root of
+/// their own grant).
+pub async fn delete_organisation(db: &Db, actor: Actor, id: String, expected_version: i32) -> ApiResult<()> {
+    db.write(move |conn| {
+        let current = store::organisations::find(conn, &id)?.ok_or_else(|| ApiError::not_found("organisation"))?;
+        let parent_path = match &current.parent_id {
+            Some(pid) => Some(load_parent(conn, pid)?.path),
+            None => None,
+        };
+        let allowed = match &parent_path {
+            Some(path) => can_manage_organisation(&actor, path),
+            None => actor.is_admin(),
+        };
+        if !allowed {
+            return Err(ApiError::forbidden("deleting an organisation needs rights over its parent"));
+        }
+        check_version(current.version, expected_version)?;
+        if store::organisations::count_children(conn, &id)? > 0 {
+            return Err(ApiError::conflict("has_children", "delete or move its child organisations first"));
+        }
+        if store::users::count_grants_on(conn, &id)? > 0 {
+            return Err(ApiError::conflict(
+                "still_referenced",
+                "accounts hold roles in this organisation; withdraw those grants first",
+            ));
+        }
+        let before = organisation_out(current)?;
+        store::organisations::delete(conn, &id).map_err(|e| {
+            e.still_referenced_means(|| {
+                ApiError::conflict("still_referenced", "people or records still refer to this organisation")
+            })
+        })?;
+        record(conn, &actor, "organisation.delete", ("organisation", &id), snapshot(&before), None)
     })
     .await
 }

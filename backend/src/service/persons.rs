@@ -1,7 +1,7 @@
 //! People: profiles checked against their ID card, masked as the caller may see them, and their
 //! skill credentials.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use crate::auth::policy::can_edit_person;
@@ -10,15 +10,19 @@ use crate::db::Db;
 use crate::db::DbConnection;
 use crate::domain::id_card::{mask_id_number, parse_id_card};
 use crate::domain::person::{check_ethnicity, check_phone, Gender};
+use crate::domain::role::Role;
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
+use crate::service::check_version;
 use crate::store::audit::snapshot;
+use crate::store::persons::PersonFilter;
 use crate::store::persons::PersonRow;
 use crate::store::{self, new_id};
 use crate::wire::persons::credential_out;
 use crate::wire::persons::{person_out, PersonOut};
-use crate::wire::persons::{PersonInput, PersonPatch};
+use crate::wire::persons::{PersonInput, PersonPage, PersonPatch};
+use crate::wire::split_page;
 
 /// The audit trail keeps the masked form: the trail is read by admins for accountability, not
 /// to look up ID numbers.
@@ -227,6 +231,156 @@ pub async fn delete_credential(db: &Db, actor: Actor, person_id: String, credent
             .ok_or_else(|| ApiError::not_found("credential"))?;
         store::persons::delete_credential(conn, &credential.id)?;
         record(conn, &actor, "credential.delete", ("person", &person.id), snapshot(&credential_out(credential)), None)
+    })
+    .await
+}
+
+/// What a list of people asks for, its paging already checked.
+pub struct PersonSearch {
+    pub employer_org_id: Option<String>,
+    pub name_contains: Option<String>,
+    pub id_number: Option<String>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+/// People employed within the caller's subtrees (all for admins); searching by ID number is for
+/// reviewers (organisers) only, since it confirms whether a number is registered.
+pub async fn list_persons(db: &Db, actor: Actor, search: PersonSearch) -> ApiResult<PersonPage> {
+    let within_paths = if actor.is_admin() {
+        None
+    } else {
+        let paths = actor.scope_paths(&[Role::Organiser, Role::Official]);
+        if paths.is_empty() {
+            return Err(ApiError::forbidden("only organisers, officials and admins can list people"));
+        }
+        if search.id_number.is_some() && actor.scope_paths(&[Role::Organiser]).is_empty() {
+            return Err(ApiError::forbidden("searching by ID card number is for reviewers"));
+        }
+        Some(if search.id_number.is_some() { actor.scope_paths(&[Role::Organiser]) } else { paths })
+    };
+    let limit = search.limit;
+    let filter = PersonFilter {
+        within_paths,
+        employer_org_id: search.employer_org_id,
+        name_contains: search.name_contains,
+        id_number: search.id_number.map(|n| n.trim().to_uppercase()),
+        after_id: search.after_id,
+        limit: limit + 1,
+    };
+    db.read(move |conn| {
+        let rows = store::persons::list(conn, &filter)?;
+        let (rows, next_cursor) = split_page(rows, limit, |(r, _)| r.id.clone());
+        let ids: Vec<String> = rows.iter().map(|(r, _)| r.id.clone()).collect();
+        let mut credentials = store::persons::credentials_of_many(conn, &ids)?;
+        let items = rows
+            .into_iter()
+            .map(|(row, path)| {
+                let held = credentials.remove(&row.id).unwrap_or_default();
+                person_out(row, path.as_deref(), &actor, held)
+            })
+            .collect();
+        Ok(PersonPage { items, next_cursor })
+    })
+    .await
+}
+
+fn check_input(input: &PersonInput, today: NaiveDate) -> ApiResult<CheckedPerson> {
+    check_person(
+        &input.full_name,
+        &input.id_number,
+        input.ethnicity.as_deref(),
+        input.phone.as_deref(),
+        input.occupation.as_deref(),
+        input.employer_org_id.as_deref(),
+        today,
+    )
+}
+
+/// An organiser records a person employed within their subtree (an admin, anyone).
+pub async fn create_person(
+    db: &Db,
+    actor: Actor,
+    input: PersonInput,
+    now: NaiveDateTime,
+    today: NaiveDate,
+) -> ApiResult<PersonOut> {
+    let checked = check_input(&input, today)?;
+    if !actor.is_admin() && checked.employer_org_id.is_none() {
+        return Err(ApiError::field("employer_org_id", "required", "name the employer within your subtree"));
+    }
+    db.write(move |conn| {
+        let path = employer_path(conn, checked.employer_org_id.as_deref())?;
+        let row = new_person_row(checked, &input, now);
+        if !can_edit_person(&actor, &row.id, path.as_deref()) {
+            return Err(ApiError::forbidden("the employer is outside your subtree"));
+        }
+        store::persons::insert(conn, &row)?;
+        record(conn, &actor, "person.create", ("person", &row.id), None, audit_view(&row))?;
+        Ok(person_out(row, path.as_deref(), &actor, Vec::new()))
+    })
+    .await
+}
+
+/// Changes a person's profile, at the version the caller read.
+pub async fn update_person(
+    db: &Db,
+    actor: Actor,
+    id: String,
+    expected: i32,
+    patch: PersonPatch,
+    now: NaiveDateTime,
+    today: NaiveDate,
+) -> ApiResult<PersonOut> {
+    db.write(move |conn| {
+        let (current, _) = load_editable(conn, &actor, &id)?;
+        check_version(current.version, expected)?;
+        let (row, path) = apply_patch(conn, &actor, &current, patch, now, today)?;
+        let credentials = store::persons::credentials_of(conn, &id)?;
+        Ok(person_out(row, path.as_deref(), &actor, credentials))
+    })
+    .await
+}
+
+/// The caller's own profile: created when they have none (`true`), else replaced whole at the
+/// version they read (`expected`, required then).
+pub async fn put_my_person(
+    db: &Db,
+    actor: Actor,
+    expected: Option<i32>,
+    input: PersonInput,
+    now: NaiveDateTime,
+    today: NaiveDate,
+) -> ApiResult<(bool, PersonOut)> {
+    db.write(move |conn| match (&actor.person_id, expected) {
+        (Some(pid), Some(expected)) => {
+            let (current, _) = load_editable(conn, &actor, pid)?;
+            check_version(current.version, expected)?;
+            let patch = PersonPatch {
+                full_name: Some(input.full_name),
+                id_number: Some(input.id_number),
+                ethnicity: Some(input.ethnicity),
+                phone: Some(input.phone),
+                education: Some(input.education),
+                employer_org_id: Some(input.employer_org_id),
+                occupation: Some(input.occupation),
+                is_migrant_worker: Some(input.is_migrant_worker),
+            };
+            let (row, path) = apply_patch(conn, &actor, &current, patch, now, today)?;
+            let credentials = store::persons::credentials_of(conn, pid)?;
+            Ok((false, person_out(row, path.as_deref(), &actor, credentials)))
+        }
+        _ => {
+            let checked = check_input(&input, today)?;
+            let path = employer_path(conn, checked.employer_org_id.as_deref())?;
+            let row = new_person_row(checked, &input, now);
+            store::persons::insert(conn, &row)?;
+            store::users::set_person(conn, &actor.user_id, &row.id, row.created_at)?;
+            record(conn, &actor, "person.create", ("person", &row.id), None, audit_view(&row))?;
+            let mut me = actor.clone();
+            me.person_id = Some(row.id.clone());
+            Ok((true, person_out(row, path.as_deref(), &me, Vec::new())))
+        }
     })
     .await
 }

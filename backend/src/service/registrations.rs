@@ -1,40 +1,41 @@
 //! Registrations (报名): who may enter whom, the eligibility check, entering and its places,
 //! status changes with their trail, and the registration as its readers see it.
 
+use chrono::NaiveDateTime;
+
 use super::audit::record;
+use super::check_version;
 use super::load::{self, Context, Relation};
 use crate::auth::policy::{can_manage_competition, is_unit_reviewer};
 use crate::auth::Actor;
-use chrono::NaiveDateTime;
-
-use super::check_version;
 use crate::db::{Db, DbConnection};
 use crate::domain::competition::Status;
 use crate::domain::event::{overlapping, EventMode, Sitting, Track};
 use crate::domain::id_card::mask_id_number;
 use crate::domain::organisation::OrgKind;
 use crate::domain::person::{held_levels, CredentialStatus};
-use crate::domain::registration::{
-    check_eligibility, initial_status, level_awaits_verification, review, review_stage, Candidate, EligibilityRules,
-    RegistrationStatus, ReviewStage, Standing,
-};
 use crate::domain::role::Role;
 use crate::domain::time::Zone;
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
+use crate::service::idempotency::{run_once, Once, Retry};
 use crate::store::competitions::CompetitionRow;
 use crate::store::events::EventRow;
 use crate::store::organisations::OrganisationRow;
 use crate::store::persons::{CredentialRow, PersonRow};
-use crate::store::registrations::RegistrationFilter;
-use crate::store::registrations::{MemberRow, RegistrationRow, ReviewRow};
+use crate::store::registrations::{MemberRow, RegistrationFilter, RegistrationRow, ReviewRow};
 use crate::store::{self, new_id};
 use crate::wire::persons::credential_out;
+use crate::wire::registrations::{EligibilityOut, EligibilityQuery, RegistrationPage, StatusCount};
+use crate::wire::{parse_id, utc};
+
+use crate::domain::registration::{
+    check_eligibility, initial_status, level_awaits_verification, review, review_stage, Candidate, EligibilityRules,
+    RegistrationStatus, ReviewStage, Standing,
+};
 use crate::wire::registrations::{
     MemberOut, Origin, PersonBrief, RegistrationOut, RegistrationPatch, ReviewRequest, ReviewTrailEntry, SignUpRequest,
 };
-use crate::wire::registrations::{RegistrationPage, StatusCount};
-use crate::wire::{parse_id, utc};
 
 pub fn brief(person: &PersonRow, whole_number: bool) -> PersonBrief {
     PersonBrief {
@@ -439,15 +440,13 @@ pub fn enter(
         updated_at: at,
     };
     store::registrations::insert(conn, &row).map_err(|e| {
-        if e.is_duplicate() {
+        e.duplicate_means(|| {
             not_eligible(vec![Violation::new(
                 "eligibility",
                 "already_registered",
                 "the person already has a registration for this event",
             )])
-        } else {
-            e.into()
-        }
+        })
     })?;
     store::registrations::replace_members(conn, &row.id, &members)?;
     trail(conn, Some(actor), &row.id, "submit", "new", status, None, now)?;
@@ -795,4 +794,69 @@ pub struct QueueFilter {
     pub unit_filter: Option<String>,
     pub statuses: Option<Vec<String>>,
     pub awaiting_me: bool,
+}
+
+/// Every check of a sign-up, with every reason, nothing written: an answer, not a refusal, unless the event cannot be seen or the caller may not sign this person up.
+pub async fn eligibility_preview(
+    db: &Db,
+    actor: Actor,
+    event_id: String,
+    q: EligibilityQuery,
+    now: NaiveDateTime,
+    zone: Zone,
+) -> ApiResult<EligibilityOut> {
+    db.read(move |conn| {
+        let request = SignUpRequest {
+            person_id: q.person_id,
+            nominating_org_id: q.nominating_org_id,
+            team_name: None,
+            members: Vec::new(),
+        };
+        // Every check of a sign-up, nothing written.
+        match prepare_entry(conn, &actor, &event_id, &request, None, now, zone, Purpose::Check).map(|_| ()) {
+            Err(e) if e.code == "not_eligible" => Ok(EligibilityOut { eligible: false, reasons: e.errors }),
+            // Not seeing the event or the person stays a refusal: a preview tells no more.
+            Err(e) if e.status.is_client_error() && !matches!(e.status.as_u16(), 403 | 404) => {
+                Ok(EligibilityOut { eligible: false, reasons: vec![Violation::new("registration", e.code, e.detail)] })
+            }
+            Err(e) => Err(e),
+            Ok(()) => Ok(EligibilityOut { eligible: true, reasons: Vec::new() }),
+        }
+    })
+    .await
+}
+
+/// The caller's own registrations (as contestant, team member or advisor).
+pub async fn my_registrations(db: &Db, actor: Actor) -> ApiResult<Vec<RegistrationOut>> {
+    db.read(move |conn| {
+        let Some(person_id) = actor.person_id.clone() else {
+            return Ok(Vec::new());
+        };
+        let rows = store::registrations::of_person(conn, &person_id)?;
+        rows.into_iter().map(|r| view(conn, &actor, &r.id)).collect::<ApiResult<Vec<_>>>()
+    })
+    .await
+}
+
+/// One registration with its review trail, as the caller may see it.
+pub async fn get_registration(db: &Db, actor: Actor, id: String) -> ApiResult<RegistrationOut> {
+    db.read(move |conn| view(conn, &actor, &id)).await
+}
+
+/// Signs up for an event while registration is open; a retry with the same key gets the first
+/// answer and registers nothing twice.
+pub async fn sign_up(
+    db: &Db,
+    actor: Actor,
+    retry: Retry,
+    event_id: String,
+    request: SignUpRequest,
+    now: NaiveDateTime,
+    zone: Zone,
+) -> ApiResult<Once> {
+    run_once(db, &actor, retry, 201, now, move |conn, actor| {
+        let row = enter(conn, actor, &event_id, &request, None, now, zone)?;
+        view(conn, actor, &row.id)
+    })
+    .await
 }

@@ -14,18 +14,22 @@ use super::audit::record;
 use super::judging::scores_from;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
+use crate::blocking::off_workers;
 use crate::db::{Db, DbConnection};
 use crate::domain::competition::RESULTS_PUBLICITY_WORKING_DAYS;
 use crate::domain::event::TieBreakKey;
 use crate::domain::id_card::mask_id_number;
-use crate::domain::ranking::{centi, rank_with_tie_breaks, standardise, Standing};
-use crate::domain::ranking::{AppealStatus, ResultSetStatus};
+use crate::domain::ranking::{centi, rank_with_tie_breaks, standardise, AppealStatus, ResultSetStatus, Standing};
 use crate::domain::time::Zone;
 use crate::error::{ApiError, ApiResult};
+use crate::service::load;
 use crate::store::events::EventRow;
 use crate::store::results::{ResultRow, ResultSetRow};
 use crate::store::{self, new_id};
-use crate::wire::results::{ComputeRequest, Difference, ResultEntry, ResultSetOut, ResultSetSummary, Verification};
+use crate::wire::results::{
+    ComputeRequest, Difference, EventStatistics, ResultEntry, ResultSetOut, ResultSetPage, ResultSetSummary,
+    ResultsPage, Verification,
+};
 use crate::wire::utc;
 
 /// SHA-256 over every mark of the event, in a fixed order.
@@ -160,9 +164,9 @@ pub fn latest_set(conn: &mut DbConnection, event_id: &str) -> ApiResult<ResultSe
 /// change (several API processes on one database) is seen within `RECHECK`, when the entry is
 /// checked against the latest set's id and status — well inside the `max-age` public caches may
 /// already keep a response for.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct PublicResultsCache {
-    events: Mutex<HashMap<String, CachedResults>>,
+    events: Arc<Mutex<HashMap<String, CachedResults>>>,
 }
 
 struct CachedResults {
@@ -441,4 +445,240 @@ pub async fn finalise(
         result_set_out(conn, set, false)
     })
     .await
+}
+
+/// An event's results for export: names and whole ID numbers for the organisers, published
+/// results with masked numbers for everyone else.
+pub async fn event_export(db: &Db, actor: Option<Actor>, event_id: String) -> ApiResult<ResultsExport> {
+    let (title, sets) = db
+        .read(move |conn| {
+            let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let (competition, host_path, _) =
+                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let set = visible_results(conn, actor.as_ref(), &event, &host_path)?
+                .ok_or_else(|| ApiError::not_found("results"))?;
+            Ok((format!("{} {}", competition.name, event.name), vec![(event.name, set)]))
+        })
+        .await?;
+    Ok(ResultsExport { title, sets })
+}
+
+/// All events' results of a competition for export (events without visible results are left out).
+pub async fn competition_export(db: &Db, actor: Option<Actor>, competition_id: String) -> ApiResult<ResultsExport> {
+    let (title, sets) = db
+        .read(move |conn| {
+            let (competition, host_path, _) = load::competition(conn, actor.as_ref(), &competition_id)?;
+            let mut sets = Vec::new();
+            for (event, _, _) in store::events::of_competition(conn, &competition_id)? {
+                if let Some(set) = visible_results(conn, actor.as_ref(), &event, &host_path)? {
+                    sets.push((event.name, set));
+                }
+            }
+            Ok((competition.name, sets))
+        })
+        .await?;
+    Ok(ResultsExport { title, sets })
+}
+
+/// Result sets to write out, each under its event's name.
+pub struct ResultsExport {
+    pub title: String,
+    pub sets: Vec<(String, ResultSetOut)>,
+}
+
+impl ResultsExport {
+    /// As a workbook (built off the async workers).
+    pub async fn xlsx(self) -> ApiResult<Vec<u8>> {
+        off_workers(move || results_workbook(&self.title, &self.sets)).await
+    }
+
+    /// As CSV with a byte-order mark, so that Excel reads the Chinese right.
+    pub fn csv(&self) -> String {
+        results_csv(&self.sets)
+    }
+}
+
+const EXPORT_HEADERS: [&str; 11] =
+    ["赛项", "名次", "工位号", "姓名", "身份证号", "推荐单位", "理论", "实操", "总成绩", "标准分", "状态"];
+
+fn results_workbook(title: &str, sets: &[(String, ResultSetOut)]) -> ApiResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let failed = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("workbook: {e}"));
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("成绩").map_err(failed)?;
+    let bold = Format::new().set_bold();
+    let two_decimals = Format::new().set_num_format("0.00");
+    sheet.write_string_with_format(0, 0, title, &bold).map_err(failed)?;
+    for (c, h) in EXPORT_HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, *h, &bold).map_err(failed)?;
+    }
+    let mut r = 2u32;
+    for (event_name, set) in sets {
+        for e in &set.entries {
+            sheet.write_string(r, 0, event_name).map_err(failed)?;
+            sheet.write_number(r, 1, e.rank as f64).map_err(failed)?;
+            sheet.write_number(r, 2, e.station_number as f64).map_err(failed)?;
+            sheet.write_string(r, 3, &e.full_name).map_err(failed)?;
+            sheet.write_string(r, 4, &e.id_number).map_err(failed)?;
+            sheet.write_string(r, 5, &e.nominating_org_name).map_err(failed)?;
+            sheet.write_number_with_format(r, 6, e.theory, &two_decimals).map_err(failed)?;
+            sheet.write_number_with_format(r, 7, e.practical, &two_decimals).map_err(failed)?;
+            sheet.write_number_with_format(r, 8, e.total, &two_decimals).map_err(failed)?;
+            if let Some(s) = e.standardised {
+                sheet.write_number(r, 9, s as f64).map_err(failed)?;
+            }
+            sheet.write_string(r, 10, &set.summary.status).map_err(failed)?;
+            r += 1;
+        }
+    }
+    for (c, width) in [20.0, 6.0, 8.0, 12.0, 22.0, 30.0, 8.0, 8.0, 9.0, 8.0, 10.0].iter().enumerate() {
+        sheet.set_column_width(c as u16, *width).map_err(failed)?;
+    }
+    workbook.save_to_buffer().map_err(failed)
+}
+
+/// A CSV field, quoted when it must be (RFC 4180).
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn results_csv(sets: &[(String, ResultSetOut)]) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&EXPORT_HEADERS.join(","));
+    out.push('\n');
+    for (event_name, set) in sets {
+        for e in &set.entries {
+            let cells = [
+                csv_field(event_name),
+                e.rank.to_string(),
+                e.station_number.to_string(),
+                csv_field(&e.full_name),
+                csv_field(&e.id_number),
+                csv_field(&e.nominating_org_name),
+                format!("{:.2}", e.theory),
+                format!("{:.2}", e.practical),
+                format!("{:.2}", e.total),
+                e.standardised.map(|s| s.to_string()).unwrap_or_default(),
+                set.summary.status.clone(),
+            ];
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Counts of competitors, completion and the score distribution of an event (its organisers, and
+/// officials over its host).
+pub async fn event_statistics(db: &Db, actor: Actor, event_id: String) -> ApiResult<EventStatistics> {
+    use crate::domain::registration::RegistrationStatus as S;
+    db.read(move |conn| {
+        let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+        let (_, host_path, _) =
+            store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+        if !(can_manage_competition(&actor, &host_path)
+            || actor.has_role_over(&[crate::domain::role::Role::Official], &host_path))
+        {
+            return Err(ApiError::forbidden("statistics are for the host's organisers and officials"));
+        }
+        let statuses: Vec<S> =
+            store::registrations::of_event(conn, &event_id)?.iter().filter_map(|r| S::parse(&r.status)).collect();
+        let count = |wanted: &[S]| statuses.iter().filter(|s| wanted.contains(s)).count();
+        let admitted = count(&[S::Admitted, S::CheckedIn, S::Competed, S::NoShow, S::Disqualified]);
+        let competed = count(&[S::Competed]);
+        let scores = match store::results::latest(conn, &event_id)? {
+            Some(set) => {
+                let totals: Vec<f64> =
+                    store::results::rows_of(conn, &set.id)?.iter().map(|r| r.total_centi as f64 / 100.0).collect();
+                Some(crate::domain::statistics::summarise(&totals))
+            }
+            None => None,
+        };
+        Ok(EventStatistics {
+            event_id,
+            registered: statuses.iter().filter(|s| s.holds_place()).count(),
+            admitted,
+            competed,
+            no_show: count(&[S::NoShow]),
+            completion_rate: if admitted == 0 { 0.0 } else { competed as f64 / admitted as f64 },
+            scores,
+        })
+    })
+    .await
+}
+
+/// The event's latest results as the caller may see them, and whether that is the public view:
+/// its organisers see the latest set in any state; everyone else the publicised one, with
+/// masked ID numbers. Anonymous readers of recently checked results touch no database.
+pub async fn results_for(
+    db: &Db,
+    cache: &PublicResultsCache,
+    actor: Option<Actor>,
+    event_id: String,
+) -> ApiResult<(Arc<ResultSetOut>, bool)> {
+    if actor.is_none() {
+        if let Some(out) = cache.recent(&event_id) {
+            return Ok((out, true));
+        }
+    }
+    let cache = cache.clone();
+    db.read(move |conn| {
+        if let Some(actor) = &actor {
+            let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let (_, host_path, _) =
+                store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            if can_manage_competition(actor, &host_path) {
+                let set = store::results::latest(conn, &event_id)?.ok_or_else(|| ApiError::not_found("results"))?;
+                return Ok((Arc::new(result_set_out(conn, set, false)?), false));
+            }
+        }
+        Ok((public_results(conn, &cache, &event_id)?, true))
+    })
+    .await
+}
+
+/// One page of a result set as JSON; the public's pages are kept, so that a popular page is
+/// written out once.
+pub fn page_json(
+    cache: &PublicResultsCache,
+    out: &Arc<ResultSetOut>,
+    public: bool,
+    page: &ResultsPage,
+) -> ApiResult<Bytes> {
+    let entries = slice(page, &out.entries)?;
+    let key = (page.offset.unwrap_or(0), page.limit);
+    if let Some(bytes) = public.then(|| cache.page(out, key)).flatten() {
+        return Ok(bytes);
+    }
+    let page = ResultSetPage { summary: &out.summary, entry_count: out.entry_count, entries };
+    let bytes = Bytes::from(serde_json::to_vec(&page).map_err(|e| ApiError::internal(e.to_string()))?);
+    if public {
+        cache.keep_page(out, key, bytes.clone());
+    }
+    Ok(bytes)
+}
+
+/// The entries a page asks for (all by default; at most 1000).
+fn slice<'a>(page: &ResultsPage, entries: &'a [ResultEntry]) -> ApiResult<&'a [ResultEntry]> {
+    if page.limit.is_some_and(|n| !(1..=1000).contains(&n)) {
+        return Err(ApiError::field("limit", "out_of_range", "limit is 1 to 1000"));
+    }
+    let from = page.offset.unwrap_or(0).min(entries.len());
+    let to = page.limit.map_or(entries.len(), |n| (from + n).min(entries.len()));
+    Ok(&entries[from..to])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(super::csv_field("李娜"), "李娜");
+        assert_eq!(super::csv_field("昆明, 五华"), "\"昆明, 五华\"");
+        assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
 }

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
+use crate::blocking::off_workers;
 use crate::db::Db;
 use crate::db::DbConnection;
 use crate::domain::competition::Status;
@@ -20,6 +21,7 @@ use crate::service::load;
 use crate::service::qualifiers;
 use crate::service::registrations::enter;
 use crate::service::registrations::save_status;
+use crate::service::spreadsheet::read_table;
 use crate::store::persons::PersonRow;
 use crate::store::registrations::ObjectionRow;
 use crate::store::{self, new_id};
@@ -418,3 +420,64 @@ pub struct RosterTable {
     pub phone_col: Option<usize>,
     pub ethnicity_col: Option<usize>,
 }
+
+impl RosterTable {
+    /// Reads a roster file (.xlsx or CSV): its first row names the columns 姓名 and 身份证号
+    /// (手机号 and 民族 optional); at most 2,000 rows.
+    pub fn read(body: &[u8], content_type: &str) -> ApiResult<RosterTable> {
+        if body.is_empty() {
+            return Err(ApiError::bad_request("empty_file", "send the roster file as the request body"));
+        }
+        let table = read_table(body, content_type)?;
+        let Some((headers, rows)) = table.split_first() else {
+            return Err(ApiError::bad_request("empty_file", "the file has no rows"));
+        };
+        let (Some(name_col), Some(id_col)) = (column(headers, &NAME_HEADERS), column(headers, &ID_HEADERS)) else {
+            return Err(ApiError::bad_request(
+                "missing_columns",
+                "the first row must name the columns 姓名 and 身份证号",
+            ));
+        };
+        let phone_col = column(headers, &PHONE_HEADERS);
+        let ethnicity_col = column(headers, &ETHNICITY_HEADERS);
+        if rows.len() > 2000 {
+            return Err(ApiError::bad_request("too_many_rows", "at most 2,000 rows per file"));
+        }
+        Ok(RosterTable { rows: rows.to_vec(), name_col, id_col, phone_col, ethnicity_col })
+    }
+}
+
+/// The roster as an .xlsx workbook: public once publicity (公示) begins, with masked ID numbers;
+/// whole numbers (`full`) for the host's organisers (reviewers) only.
+pub async fn export_roster(db: &Db, actor: Option<Actor>, id: String, full: bool) -> ApiResult<Vec<u8>> {
+    let (name, entries) = db
+        .read(move |conn| {
+            let (competition, host_path, _) = load::competition(conn, actor.as_ref(), &id)?;
+            let organiser = actor.as_ref().is_some_and(|a| can_manage_competition(a, &host_path));
+            if full && !organiser {
+                return Err(ApiError::forbidden("whole ID numbers are for the host's organisers"));
+            }
+            let status = competition.status()?;
+            if !organiser
+                && (!status.registration_has_opened()
+                    || matches!(status, Status::RegistrationOpen | Status::RegistrationClosed))
+            {
+                return Err(ApiError::conflict(
+                    "roster_not_public",
+                    "the roster is published when its publicity (公示) begins",
+                ));
+            }
+            Ok((competition.name, roster_entries(conn, &id, full)?))
+        })
+        .await?;
+    off_workers(move || roster_workbook(&name, &entries)).await
+}
+
+/// The columns an import understands, by their Chinese or English headers.
+const NAME_HEADERS: [&str; 3] = ["姓名", "full_name", "name"];
+
+const ID_HEADERS: [&str; 3] = ["身份证号", "id_number", "身份证号码"];
+
+const PHONE_HEADERS: [&str; 3] = ["手机号", "phone", "联系电话"];
+
+const ETHNICITY_HEADERS: [&str; 2] = ["民族", "ethnicity"];

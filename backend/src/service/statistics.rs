@@ -7,16 +7,22 @@ use std::time::Instant;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::auth::Actor;
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::domain::organisation::{region_within, NATIONAL_REGION};
 use crate::domain::plan::{breakdown, progress, totals, Facts, Filter, PlanMetric, PlanPeriod, Target};
 use crate::domain::role::Role;
+use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
+use crate::store::new_id;
 use crate::store::statistics::TargetRow;
 use crate::store::{self};
+use crate::wire::parse_id;
+use crate::wire::statistics::DashboardQuery;
 use crate::wire::statistics::{Dashboard, NamedBreakdown, TargetOut, TargetRequest};
 use crate::wire::utc;
+use chrono::Datelike;
 
 /// The regions the caller's official, organiser or admin grants cover.
 pub fn regions_of(conn: &mut crate::db::DbConnection, actor: &Actor) -> ApiResult<Vec<String>> {
@@ -143,42 +149,50 @@ pub async fn list_targets(db: &Db, actor: Actor) -> ApiResult<Vec<TargetOut>> {
     .await
 }
 
+/// Changes a plan target's figure, period or years (its region and metric stay); the next
+/// dashboard counts again.
 pub async fn update_target(
     db: &Db,
+    cache: &StatisticsCache,
     actor: Actor,
     now: NaiveDateTime,
     id: String,
     request: TargetRequest,
 ) -> ApiResult<TargetOut> {
-    db.write(move |conn| {
-        let mut row = store::statistics::find_target(conn, &id)?.ok_or_else(|| ApiError::not_found("plan target"))?;
-        require_region_official(conn, &actor, &row.region_code)?;
-        if row.metric != request.metric.as_str() || row.region_code != request.region_code {
-            return Err(ApiError::field(
-                "metric",
-                "immutable",
-                "a target's region and metric stay; add another target",
-            ));
-        }
-        let before = target_out(row.clone());
-        row.period = request.period.as_str().into();
-        row.from_year = request.from_year;
-        row.to_year = request.to_year;
-        row.target = request.target;
-        row.note = request.note.clone();
-        row.updated_at = now;
-        store::statistics::update_target(conn, &row)?;
-        record(
-            conn,
-            &actor,
-            "plan_target.update",
-            ("plan_target", &row.id),
-            serde_json::to_value(before).ok(),
-            serde_json::to_value(target_out(row.clone())).ok(),
-        )?;
-        Ok(target_out(row))
-    })
-    .await
+    check_target(&request)?;
+    let out = db
+        .write(move |conn| {
+            let mut row =
+                store::statistics::find_target(conn, &id)?.ok_or_else(|| ApiError::not_found("plan target"))?;
+            require_region_official(conn, &actor, &row.region_code)?;
+            if row.metric != request.metric.as_str() || row.region_code != request.region_code {
+                return Err(ApiError::field(
+                    "metric",
+                    "immutable",
+                    "a target's region and metric stay; add another target",
+                ));
+            }
+            let before = target_out(row.clone());
+            row.period = request.period.as_str().into();
+            row.from_year = request.from_year;
+            row.to_year = request.to_year;
+            row.target = request.target;
+            row.note = request.note.clone();
+            row.updated_at = now;
+            store::statistics::update_target(conn, &row)?;
+            record(
+                conn,
+                &actor,
+                "plan_target.update",
+                ("plan_target", &row.id),
+                serde_json::to_value(before).ok(),
+                serde_json::to_value(target_out(row.clone())).ok(),
+            )?;
+            Ok(target_out(row))
+        })
+        .await?;
+    cache.forget();
+    Ok(out)
 }
 
 /// One count of the facts with what every dashboard needs besides (targets, trade names), and
@@ -197,10 +211,10 @@ pub struct Snapshot {
 pub const KEPT_ANSWERS: usize = 512;
 
 /// The last count, recounted after `statistics_ttl`; plan target changes recount at once.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct StatisticsCache {
-    pub snapshot: RwLock<Option<Arc<Snapshot>>>,
-    pub recounting: Mutex<()>,
+    snapshot: Arc<RwLock<Option<Arc<Snapshot>>>>,
+    recounting: Arc<Mutex<()>>,
 }
 
 impl StatisticsCache {
@@ -212,4 +226,120 @@ impl StatisticsCache {
     pub fn forget(&self) {
         *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = None;
     }
+}
+
+impl StatisticsCache {
+    /// The current count, recounted when older than `ttl` (0: every time). While one request
+    /// recounts, the others get the last count.
+    async fn snapshot(&self, db: &Db, ttl: std::time::Duration, clock: &Clock) -> ApiResult<Arc<Snapshot>> {
+        if let Some(current) = self.current() {
+            if !ttl.is_zero() && current.counted.elapsed() <= ttl {
+                return Ok(current);
+            }
+            if self.recounting.try_lock().is_err() {
+                return Ok(current);
+            }
+        }
+        let (cache, clock) = (self.clone(), clock.clone());
+        db.read(move |conn| {
+            let _recounting = cache.recounting.lock().unwrap_or_else(|e| e.into_inner());
+            let all_trades = store::trades::TradeFilter { limit: i64::MAX, ..Default::default() };
+            let snapshot = Arc::new(Snapshot {
+                counted: Instant::now(),
+                counted_at: clock.now_utc(),
+                facts: store::statistics::facts(conn)?,
+                targets: targets_of(store::statistics::targets(conn)?),
+                trade_names: store::trades::list(conn, &all_trades)?.into_iter().map(|t| (t.id, t.name)).collect(),
+                answers: Mutex::new(HashMap::new()),
+            });
+            *cache.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
+            Ok(snapshot)
+        })
+        .await
+    }
+}
+
+/// The dashboard for the caller's region (or a region within it they ask for), as JSON: made
+/// from the current count, and kept with it for the next caller who asks the same.
+pub async fn dashboard(
+    db: &Db,
+    cache: &StatisticsCache,
+    ttl: std::time::Duration,
+    clock: &Clock,
+    actor: Actor,
+    query: DashboardQuery,
+) -> ApiResult<bytes::Bytes> {
+    if let Some(t) = query.tier.as_deref().filter(|t| crate::domain::organisation::Tier::parse(t).is_none()) {
+        return Err(ApiError::field("tier", "invalid_value", format!("'{t}' is not a tier")));
+    }
+    if let Some(c) = query.category.as_deref().filter(|c| crate::domain::competition::Category::parse(c).is_none()) {
+        return Err(ApiError::field("category", "invalid_value", format!("'{c}' is not a category")));
+    }
+    if query.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        return Err(ApiError::field("year", "out_of_range", "a year from 2000 to 2100"));
+    }
+    let trade_id = query.trade_id.as_deref().map(|t| parse_id("trade_id", t)).transpose()?;
+    let asked = query.region_code.clone();
+    let region = db.read(move |conn| scope(&regions_of(conn, &actor)?, asked.as_deref())).await?;
+    let snapshot = cache.snapshot(db, ttl, clock).await?;
+    let year = query.year.unwrap_or_else(|| clock.now().year());
+    let filter =
+        Filter { region: region.clone(), year: Some(year), tier: query.tier, category: query.category, trade_id };
+    let key = format!("{region}|{year}|{:?}|{:?}|{:?}", filter.tier, filter.category, filter.trade_id);
+    let kept = snapshot.answers.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+    if let Some(bytes) = kept {
+        return Ok(bytes);
+    }
+    let out = make_dashboard(&snapshot, filter, region, year);
+    let bytes = bytes::Bytes::from(serde_json::to_vec(&out).map_err(|e| ApiError::internal(e.to_string()))?);
+    let mut answers = snapshot.answers.lock().unwrap_or_else(|e| e.into_inner());
+    if answers.len() < KEPT_ANSWERS {
+        answers.insert(key, bytes.clone());
+    }
+    Ok(bytes)
+}
+
+/// Adds a plan target for a region the caller is an official of; the next dashboard counts again.
+pub async fn create_target(
+    db: &Db,
+    cache: &StatisticsCache,
+    actor: Actor,
+    now: NaiveDateTime,
+    request: TargetRequest,
+) -> ApiResult<TargetOut> {
+    check_target(&request)?;
+    let plan = text::required("plan", &request.plan, 200)?;
+    let note = text::optional("note", request.note.as_deref(), 500)?;
+    let region = request.region_code.clone();
+    if !crate::domain::organisation::is_region_code(&region) {
+        return Err(ApiError::field("region_code", "invalid_region", "a 6-digit region code (GB/T 2260)"));
+    }
+    let out = db
+        .write(move |conn| {
+            require_region_official(conn, &actor, &region)?;
+            let row = TargetRow {
+                id: new_id(),
+                plan,
+                region_code: region,
+                metric: request.metric.as_str().into(),
+                period: request.period.as_str().into(),
+                from_year: request.from_year,
+                to_year: request.to_year,
+                target: request.target,
+                note,
+                created_at: now,
+                updated_at: now,
+            };
+            store::statistics::insert_target(conn, &row).map_err(|e| {
+                e.duplicate_means(|| {
+                    ApiError::field("metric", "target_exists", "this plan already has a target for this metric")
+                })
+            })?;
+            let after = serde_json::to_value(target_out(row.clone())).ok();
+            record(conn, &actor, "plan_target.create", ("plan_target", &row.id), None, after)?;
+            Ok(target_out(row))
+        })
+        .await?;
+    cache.forget();
+    Ok(out)
 }

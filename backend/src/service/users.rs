@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-use crate::auth::policy::can_grant;
+use crate::auth::policy::{can_grant, require_admin};
 use crate::auth::Actor;
 use crate::db::Db;
 use crate::db::DbConnection;
@@ -150,15 +150,7 @@ pub async fn create_user(
 ) -> ApiResult<UserOut> {
     db.write(move |conn| {
         let at = now;
-        let user = UserRow {
-            id: new_id(),
-            username,
-            password_hash,
-            person_id: None,
-            is_active: true,
-            created_at: at,
-            updated_at: at,
-        };
+        let user = UserRow::new_account(username, password_hash, at);
         store::users::insert(conn, &user)?;
         record(
             conn,
@@ -194,6 +186,33 @@ pub async fn remove_grant(db: &Db, actor: Actor, user_id: String, grant_id: Stri
         }
         store::users::delete_grant(conn, &grant.id)?;
         record(conn, &actor, "grant.delete", ("user", &user_id), snapshot(&serde_json::json!({ "grant_id": grant.id, "role": grant.role, "organisation_id": grant.organisation_id })), None)
+    })
+    .await
+}
+
+/// Enables or disables an account (admins only, never their own). Disabling ends every session
+/// of the account at once.
+pub async fn set_active(db: &Db, actor: Actor, now: NaiveDateTime, id: String, active: bool) -> ApiResult<UserOut> {
+    require_admin(&actor)?;
+    db.write(move |conn| {
+        let user = store::users::find(conn, &id)?.ok_or_else(|| ApiError::not_found("user"))?;
+        if user.id == actor.user_id && !active {
+            return Err(ApiError::conflict("cannot_disable_self", "you cannot disable your own account"));
+        }
+        store::users::set_active(conn, &id, active, now)?;
+        if !active {
+            store::tokens::revoke_all_of_user(conn, &id, now)?;
+        }
+        record(
+            conn,
+            &actor,
+            if active { "user.enable" } else { "user.disable" },
+            ("user", &id),
+            Some(serde_json::json!({ "is_active": user.is_active })),
+            Some(serde_json::json!({ "is_active": active })),
+        )?;
+        let user = store::users::find(conn, &id)?.ok_or_else(|| ApiError::not_found("user"))?;
+        user_out(conn, user)
     })
     .await
 }

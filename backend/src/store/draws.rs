@@ -55,6 +55,15 @@ pub fn roles_of_user(conn: &mut DbConnection, event_id: &str, user_id: &str) -> 
         .load(conn)?)
 }
 
+/// The events where a user holds any role.
+pub fn events_of_user(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec<String>> {
+    Ok(event_roles::table
+        .filter(event_roles::user_id.eq(user_id))
+        .select(event_roles::event_id)
+        .distinct()
+        .load(conn)?)
+}
+
 pub fn insert_role(conn: &mut DbConnection, row: &EventRoleRow) -> StoreResult<()> {
     diesel::insert_into(event_roles::table).values(row).execute(conn)?;
     Ok(())

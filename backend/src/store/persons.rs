@@ -152,6 +152,23 @@ pub fn credentials_of(conn: &mut DbConnection, person_id: &str) -> StoreResult<V
         .load(conn)?)
 }
 
+/// The credentials of several people at once (a page of a list), by person.
+pub fn credentials_of_many(
+    conn: &mut DbConnection,
+    person_ids: &[String],
+) -> StoreResult<std::collections::HashMap<String, Vec<CredentialRow>>> {
+    let mut by_person: std::collections::HashMap<String, Vec<CredentialRow>> = std::collections::HashMap::new();
+    for row in skill_credentials::table
+        .filter(skill_credentials::person_id.eq_any(person_ids))
+        .order((skill_credentials::issued_on.asc(), skill_credentials::id.asc()))
+        .select(CredentialRow::as_select())
+        .load(conn)?
+    {
+        by_person.entry(row.person_id.clone()).or_default().push(row);
+    }
+    Ok(by_person)
+}
+
 pub fn insert_credential(conn: &mut DbConnection, row: &CredentialRow) -> StoreResult<()> {
     diesel::insert_into(skill_credentials::table).values(row).execute(conn)?;
     Ok(())

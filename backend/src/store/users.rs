@@ -18,6 +18,21 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl UserRow {
+    /// A new, active account with no profile yet.
+    pub fn new_account(username: String, password_hash: String, at: NaiveDateTime) -> UserRow {
+        UserRow {
+            id: super::new_id(),
+            username,
+            password_hash,
+            person_id: None,
+            is_active: true,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = role_grants)]
 pub struct GrantRow {

@@ -30,6 +30,7 @@ pub mod users;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use serde::{Deserialize, Deserializer};
+use utoipa::IntoParams;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -67,5 +68,34 @@ pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -
         (rows, next)
     } else {
         (rows, None)
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    pub fn limit(&self) -> ApiResult<i64> {
+        match self.limit {
+            None => Ok(50),
+            Some(n) if (1..=200).contains(&n) => Ok(n),
+            Some(_) => Err(ApiError::field("limit", "out_of_range", "limit is 1 to 200")),
+        }
+    }
+
+    /// The cursor as an id (ids are UUIDs).
+    pub fn cursor_id(&self) -> ApiResult<Option<String>> {
+        match &self.cursor {
+            None => Ok(None),
+            Some(c) => uuid::Uuid::parse_str(c)
+                .map(|u| Some(u.to_string()))
+                .map_err(|_| ApiError::field("cursor", "invalid_cursor", "use the next_cursor of a previous page")),
+        }
     }
 }

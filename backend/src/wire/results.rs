@@ -108,3 +108,12 @@ pub struct ExportFormat {
     /// xlsx (default) or csv.
     pub format: Option<String>,
 }
+
+/// A result set with a page of its entries (serialises as a `ResultSetOut`).
+#[derive(Serialize)]
+pub struct ResultSetPage<'a> {
+    #[serde(flatten)]
+    pub summary: &'a ResultSetSummary,
+    pub entry_count: usize,
+    pub entries: &'a [ResultEntry],
+}

@@ -2,16 +2,16 @@
 
 use chrono::NaiveDateTime;
 
-use super::*;
+use super::{review_out, unlocked_sections};
+use crate::auth::Actor;
 use crate::db::Db;
+use crate::domain::role::EventRole;
+use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
 use crate::service::load;
-use crate::wire::judging::*;
-use crate::wire::utc;
-
-use crate::auth::Actor;
-use crate::error::{ApiError, ApiResult};
 use crate::store;
+use crate::wire::judging::DecryptionOut;
+use crate::wire::utc;
 
 /// The encryption judge asks to decrypt the event.
 pub async fn request(db: &Db, actor: Actor, event_id: String, now: NaiveDateTime) -> ApiResult<DecryptionOut> {

@@ -4,15 +4,17 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 
-use super::*;
+use super::{aspects_by_id, flag_out, load_flag_as_chief};
+use crate::auth::Actor;
 use crate::db::Db;
+use crate::domain::judging::{FlagStatus, MarkStatus};
+use crate::domain::role::EventRole;
+use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
 use crate::service::load;
-use crate::wire::judging::*;
-
-use crate::auth::Actor;
-use crate::error::{ApiError, ApiResult};
 use crate::store;
+use crate::store::judging::AspectRow;
+use crate::wire::judging::FlagOut;
 
 /// An event's spread flags (the chief judge and supervisors).
 pub async fn list(db: &Db, actor: Actor, event_id: String) -> ApiResult<Vec<FlagOut>> {

@@ -4,16 +4,17 @@ use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 
-use super::*;
+use super::{competing_stations, current_scores, review_out, unlocked_sections};
+use crate::auth::Actor;
 use crate::db::Db;
+use crate::domain::judging::SampleStatus;
+use crate::domain::role::EventRole;
+use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
 use crate::service::load;
-use crate::store::new_id;
-use crate::wire::judging::*;
-
-use crate::auth::Actor;
-use crate::error::{ApiError, ApiResult};
 use crate::store;
+use crate::store::new_id;
+use crate::wire::judging::{ReviewOut, SampleResult};
 
 /// The chief judge draws the review sample once every section is locked.
 pub async fn draw_sample(db: &Db, actor: Actor, event_id: String, now: NaiveDateTime) -> ApiResult<ReviewOut> {

@@ -2,14 +2,15 @@
 
 use std::collections::HashMap;
 
-use super::*;
-use crate::db::Db;
-use crate::service::load;
-use crate::wire::judging::*;
-
+use super::{aspects_by_id, competing_stations, current_scores};
 use crate::auth::Actor;
+use crate::db::Db;
+use crate::domain::judging::{FlagStatus, MarkStatus, SignoffKind};
 use crate::error::ApiResult;
+use crate::service::load;
 use crate::store;
+use crate::store::judging::AspectRow;
+use crate::wire::judging::{JudgeProgress, ProgressOut, ScoreRow, ScoresOut};
 
 /// How far each judge and section has come.
 pub async fn progress(db: &Db, actor: Actor, event_id: String) -> ApiResult<ProgressOut> {

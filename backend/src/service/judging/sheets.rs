@@ -4,17 +4,20 @@ use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 
-use super::*;
+use super::{aspect_out, aspects_of_judge, competing_stations, mark_out};
+use crate::auth::policy::can_manage_competition;
+use crate::auth::Actor;
 use crate::db::Db;
+use crate::domain::judging::SignoffKind;
+use crate::domain::role::EventRole;
+use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
 use crate::service::load;
-use crate::store::new_id;
-use crate::wire::judging::*;
-use crate::wire::utc;
-
-use crate::auth::Actor;
-use crate::error::{ApiError, ApiResult};
 use crate::store;
+use crate::store::judging::{AspectRow, JudgeAspectRow, RelationRow};
+use crate::store::new_id;
+use crate::wire::judging::{AspectOut, AssignmentOut, AssignmentRequest, MyEvent, RelationOut, SheetOut};
+use crate::wire::utc;
 
 /// Assigns a judge the aspects of a section they mark (their declared relations recuse them).
 pub async fn assign(
@@ -114,11 +117,7 @@ pub async fn declare_relation(
             created_at: now,
         };
         store::judging::insert_relation(conn, &row).map_err(|e| {
-            if e.is_duplicate() {
-                ApiError::conflict("already_declared", "this relation is already declared")
-            } else {
-                e.into()
-            }
+            e.duplicate_means(|| ApiError::conflict("already_declared", "this relation is already declared"))
         })?;
         record(
             conn,
@@ -134,23 +133,14 @@ pub async fn declare_relation(
 }
 
 /// The events the caller holds a role on, with the aspects they mark.
+/// The events where the caller holds a role, with the aspects they mark there.
 pub async fn my_events(db: &Db, actor: Actor) -> ApiResult<Vec<MyEvent>> {
     db.read(move |conn| {
-        use crate::db::schema::event_roles;
-        use diesel::prelude::*;
-        let event_ids: Vec<String> = event_roles::table
-            .filter(event_roles::user_id.eq(&actor.user_id))
-            .select(event_roles::event_id)
-            .distinct()
-            .load(conn)?;
+        let event_ids = store::draws::events_of_user(conn, &actor.user_id)?;
         let mut out = Vec::new();
         for event_id in event_ids {
             let (event, competition, _) = load::event_for_roles(conn, &event_id)?;
-            let mine: HashSet<String> = store::judging::assignments_of(conn, &event_id)?
-                .into_iter()
-                .filter(|a| a.user_id == actor.user_id)
-                .map(|a| a.aspect_id)
-                .collect();
+            let mine = aspects_of_judge(conn, &event_id, &actor.user_id)?;
             let aspects = store::judging::aspects_of(conn, &event_id)?
                 .into_iter()
                 .filter(|a| mine.contains(&a.id))
@@ -165,6 +155,40 @@ pub async fn my_events(db: &Db, actor: Actor) -> ApiResult<Vec<MyEvent>> {
             });
         }
         Ok(out)
+    })
+    .await
+}
+
+/// A judge's mark sheet for one section: stations by number, the aspects the judge marks with their descriptors, and the judge's marks so far. No name, ID number or organisation (blind judging).
+pub async fn sheet(db: &Db, actor: Actor, event_id: String, section: i32) -> ApiResult<SheetOut> {
+    db.read(move |conn| {
+        load::roles_requiring(conn, &actor, &event_id, &[EventRole::Judge, EventRole::ChiefJudge], "the mark sheet")?;
+        let scheme = store::events::scheme_of(conn, &event_id)?
+            .ok_or_else(|| ApiError::conflict("no_scheme", "the event has no marking scheme"))?;
+        let sections: Vec<crate::wire::schemes::SchemeSection> =
+            serde_json::from_str(&scheme.sections).unwrap_or_default();
+        let section_name = sections
+            .get(section as usize)
+            .map(|s| s.name.clone())
+            .ok_or_else(|| ApiError::field("section", "unknown_section", "no such section"))?;
+        let mine = aspects_of_judge(conn, &event_id, &actor.user_id)?;
+        let aspects: Vec<AspectOut> = store::judging::aspects_of(conn, &event_id)?
+            .iter()
+            .filter(|a| a.section_index == section && mine.contains(&a.id))
+            .map(|a| aspect_out(a, &sections))
+            .collect();
+        let aspect_ids: HashSet<&str> = aspects.iter().map(|a| a.id.as_str()).collect();
+        let marks = store::judging::marks_of_judge(conn, &event_id, &actor.user_id)?
+            .iter()
+            .filter(|m| aspect_ids.contains(m.aspect_id.as_str()))
+            .map(mark_out)
+            .collect();
+        let mut stations: Vec<i32> = competing_stations(conn, &event_id)?.into_keys().collect();
+        stations.sort_unstable();
+        let signed = store::judging::signoffs_of(conn, &event_id)?
+            .iter()
+            .any(|s| s.section_index == section && s.is(SignoffKind::Judge) && s.signed_by == actor.user_id);
+        Ok(SheetOut { event_id, section_index: section, section_name, stations, aspects, marks, signed })
     })
     .await
 }

@@ -4,17 +4,21 @@ use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 
-use super::*;
+use super::{
+    aspects_of_judge, competing_stations, conflicted, require_marking_open, section_aspect_ids, unresolved_flags_in,
+};
+use crate::auth::Actor;
 use crate::db::Db;
+use crate::domain::judging::{MarkStatus, SignoffKind};
+use crate::domain::role::EventRole;
+use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
 use crate::service::load;
-use crate::store::new_id;
-use crate::wire::judging::*;
-use crate::wire::utc;
-
-use crate::auth::Actor;
-use crate::error::{ApiError, ApiResult};
 use crate::store;
+use crate::store::judging::{MarkRow, SignoffRow};
+use crate::store::new_id;
+use crate::wire::judging::SignoffOut;
+use crate::wire::utc;
 
 /// A judge signs their sheet of a section: complete, no flag open.
 pub async fn sign_sheet(
@@ -28,11 +32,7 @@ pub async fn sign_sheet(
         load::roles_requiring(conn, &actor, &event_id, &[EventRole::Judge, EventRole::ChiefJudge], "signing a sheet")?;
         let (_, competition, _) = load::event_for_roles(conn, &event_id)?;
         require_marking_open(&competition)?;
-        let mine: HashSet<String> = store::judging::assignments_of(conn, &event_id)?
-            .into_iter()
-            .filter(|a| a.user_id == actor.user_id)
-            .map(|a| a.aspect_id)
-            .collect();
+        let mine = aspects_of_judge(conn, &event_id, &actor.user_id)?;
         let section_aspects: HashSet<String> = store::judging::aspects_of(conn, &event_id)?
             .into_iter()
             .filter(|a| a.section_index == section && mine.contains(&a.id))
@@ -68,23 +68,9 @@ pub async fn sign_sheet(
             ));
         }
         let at = now;
-        let row = SignoffRow {
-            id: new_id(),
-            event_id: event_id.clone(),
-            section_index: section,
-            kind: SignoffKind::Judge.as_str().into(),
-            signed_by: actor.user_id.clone(),
-            signed_at: at,
-            confirmed_by: None,
-            confirmed_at: None,
-        };
-        store::judging::insert_signoff(conn, &row).map_err(|e| {
-            if e.is_duplicate() {
-                ApiError::conflict("already_signed", "you have signed this section")
-            } else {
-                e.into()
-            }
-        })?;
+        let row = signature(&event_id, section, SignoffKind::Judge, &actor, at);
+        store::judging::insert_signoff(conn, &row)
+            .map_err(|e| e.duplicate_means(|| ApiError::conflict("already_signed", "you have signed this section")))?;
         store::judging::set_mark_status(
             conn,
             &marks.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
@@ -99,12 +85,7 @@ pub async fn sign_sheet(
             None,
             Some(serde_json::json!({ "section": section, "marks": marks.len() })),
         )?;
-        Ok(SignoffOut {
-            section_index: section,
-            kind: SignoffKind::Judge.as_str().into(),
-            signed_at: utc(at),
-            confirmed: false,
-        })
+        Ok(signoff_out(section, SignoffKind::Judge, at, false))
     })
     .await
 }
@@ -152,16 +133,7 @@ pub async fn chief_sign(
             return Err(ApiError::conflict("already_signed", "the section is signed"));
         }
         let at = now;
-        let row = SignoffRow {
-            id: new_id(),
-            event_id: event_id.clone(),
-            section_index: section,
-            kind: SignoffKind::Chief.as_str().into(),
-            signed_by: actor.user_id.clone(),
-            signed_at: at,
-            confirmed_by: None,
-            confirmed_at: None,
-        };
+        let row = signature(&event_id, section, SignoffKind::Chief, &actor, at);
         store::judging::insert_signoff(conn, &row)?;
         record(
             conn,
@@ -171,12 +143,7 @@ pub async fn chief_sign(
             None,
             Some(serde_json::json!({ "section": section })),
         )?;
-        Ok(SignoffOut {
-            section_index: section,
-            kind: SignoffKind::Chief.as_str().into(),
-            signed_at: utc(at),
-            confirmed: false,
-        })
+        Ok(signoff_out(section, SignoffKind::Chief, at, false))
     })
     .await
 }
@@ -223,12 +190,25 @@ pub async fn confirm(
             None,
             Some(serde_json::json!({ "section": section, "locked_marks": marks.len() })),
         )?;
-        Ok(SignoffOut {
-            section_index: section,
-            kind: SignoffKind::Chief.as_str().into(),
-            signed_at: utc(chief.signed_at),
-            confirmed: true,
-        })
+        Ok(signoff_out(section, SignoffKind::Chief, chief.signed_at, true))
     })
     .await
+}
+
+/// A signature of `kind` by the caller on a section, not yet confirmed.
+fn signature(event_id: &str, section: i32, kind: SignoffKind, actor: &Actor, at: NaiveDateTime) -> SignoffRow {
+    SignoffRow {
+        id: new_id(),
+        event_id: event_id.to_string(),
+        section_index: section,
+        kind: kind.as_str().into(),
+        signed_by: actor.user_id.clone(),
+        signed_at: at,
+        confirmed_by: None,
+        confirmed_at: None,
+    }
+}
+
+fn signoff_out(section: i32, kind: SignoffKind, signed_at: NaiveDateTime, confirmed: bool) -> SignoffOut {
+    SignoffOut { section_index: section, kind: kind.as_str().into(), signed_at: utc(signed_at), confirmed }
 }
