@@ -14,6 +14,7 @@ use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::service::judging::scores as scoring;
 use crate::service::judging::{decryption, flags, marks, review, sheets, signoff};
+use crate::wire::judging::RelationForJudge;
 use crate::wire::judging::SheetQuery;
 use crate::wire::judging::{
     AssignmentOut, AssignmentRequest, DecryptionOut, FlagOut, MarkEdit, MarkOut, MyEvent, ProgressOut,
@@ -25,6 +26,7 @@ use crate::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(assign_aspects)
         .service(declare_relation)
+        .service(declare_relation_for)
         .service(my_judging)
         .service(sheet)
         .service(submit_marks)
@@ -79,6 +81,28 @@ pub async fn declare_relation(
         return Err(ApiError::forbidden("relations are declared by judges"));
     }
     let out = sheets::declare_relation(&state.db, actor, relation, number, now).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// The host's organisers declare a relation (回避) for a judge of their event: once appointed,
+/// a judge's own profile and relations are frozen until the competition is over.
+#[utoipa::path(tag = "judging", request_body = RelationForJudge, responses((status = 201, body = RelationOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/relations")]
+pub async fn declare_relation_for(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<RelationForJudge>,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let event_id = parse_id("id", &id)?;
+    let input = body.0;
+    let judge = parse_id("user_id", &input.user_id)?;
+    let relation = text::required("relation", &input.relation, 50)?;
+    let number = crate::domain::id_card::parse_id_card(&input.id_number, state.zone.date_of(now))
+        .map_err(|e| Violation::new("id_number", e.code(), e.message()))?
+        .number;
+    let out = sheets::declare_relation_for(&state.db, actor, event_id, judge, relation, number, now).await?;
     Ok(HttpResponse::Created().json(out))
 }
 

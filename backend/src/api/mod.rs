@@ -169,6 +169,31 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
+/// An uploaded file's bytes, read only when the service awaits them — after it has authorised the
+/// caller and loaded what the file is for — and never beyond the body limit (413).
+pub fn upload(req: &HttpRequest, payload: web::Payload) -> impl std::future::Future<Output = ApiResult<Vec<u8>>> {
+    let limit = req.app_data::<web::Data<AppState>>().map(|s| s.settings.json_limit).unwrap_or(256 * 1024);
+    let declared_length =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    async move {
+        if declared_length.is_some_and(|len| len > limit) {
+            return Err(too_large(limit));
+        }
+        match payload.to_bytes_limited(limit).await {
+            Err(_) => Err(too_large(limit)),
+            Ok(Err(e)) => {
+                Err(ApiError::bad_request("unreadable_body", format!("the request body could not be read: {e}")))
+            }
+            Ok(Ok(bytes)) => Ok(bytes.to_vec()),
+        }
+    }
+}
+
+/// The request's `Content-Type`, as sent.
+pub fn content_type(req: &HttpRequest) -> String {
+    req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
 /// A JSON body with its raw bytes (for request fingerprints, e.g. idempotency keys).
 pub struct JsonWithBytes<T> {
     pub value: T,

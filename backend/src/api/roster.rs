@@ -8,13 +8,15 @@ use chrono::NaiveDate;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, JsonBody, ProblemResponses};
+use crate::api::content_type;
+use crate::api::upload;
 use crate::auth::policy::require_admin;
 use crate::auth::Actor;
 use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 use crate::service::qualifiers;
-use crate::service::roster::RosterTable;
+use crate::service::spreadsheet::Upload;
 use crate::wire::qualifiers::{QualifierList, QualifierOutcome};
 use crate::wire::roster::{
     CalendarDayInput, CalendarDayOut, ImportReport, ObjectionOut, ObjectionRequest, ObjectionRuling, PublicRoster,
@@ -69,10 +71,8 @@ pub async fn import_roster(
     req: HttpRequest,
     id: web::Path<String>,
     query: web::Query<ImportQuery>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let zone = state.zone;
-    let today = state.zone.date_of(state.clock.now());
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
     let q = query.into_inner();
@@ -81,9 +81,8 @@ pub async fn import_roster(
     if !matches!(mode.as_str(), "all_or_nothing" | "valid_rows") {
         return Err(ApiError::field("mode", "invalid_value", "all_or_nothing or valid_rows"));
     }
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let table = RosterTable::read(&body, content_type)?;
-    let report = service::roster::import(&state.db, actor, event_id, unit_id, mode, table, today, now, zone).await?;
+    let file = Upload { bytes: upload(&req, payload), content_type: content_type(&req) };
+    let report = service::roster::import(&state.db, actor, event_id, unit_id, mode, file, now, state.zone).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 

@@ -9,9 +9,12 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, ProblemResponses};
+use crate::api::content_type;
+use crate::api::upload;
 use crate::auth::Actor;
 use crate::error::ApiResult;
 use crate::service;
+use crate::service::spreadsheet::Upload;
 use crate::wire::schemes::ImportSchemeQuery;
 use crate::wire::schemes::MarkingSchemeOut;
 use crate::AppState;
@@ -62,13 +65,11 @@ pub async fn import_scheme(
     req: HttpRequest,
     id: web::Path<String>,
     query: web::Query<ImportSchemeQuery>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let content_type =
-        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    let out =
-        service::schemes::import_scheme(&state.db, actor, event_id, &query.title, &body, &content_type, now).await?;
+    let file = Upload { bytes: upload(&req, payload), content_type: content_type(&req) };
+    let out = service::schemes::import_scheme(&state.db, actor, event_id, query.into_inner().title, file, now).await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -156,6 +156,14 @@ pub fn apply_patch(
         today,
     )?;
     let path = employer_path(conn, checked.employer_org_id.as_deref())?;
+    // An appointed judge's employer decides which stations they stand aside from: it changes
+    // only through an organiser until their events are over.
+    if checked.employer_org_id != current.employer_org_id
+        && actor.is_person(&current.id)
+        && store::draws::live_appointments_of_person(conn, &current.id)? > 0
+    {
+        return Err(crate::service::judging::profile_frozen());
+    }
     if checked.employer_org_id != current.employer_org_id
         && !actor.is_person(&current.id)
         && !can_edit_person(actor, &current.id, path.as_deref())

@@ -1,7 +1,7 @@
 //! The roster: imports from a unit's spreadsheet, the public roster in publicity (公示), and
 //! objections to it with their rulings.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
@@ -21,7 +21,8 @@ use crate::service::load;
 use crate::service::qualifiers;
 use crate::service::registrations::enter;
 use crate::service::registrations::save_status;
-use crate::service::spreadsheet::read_table;
+use crate::service::spreadsheet::Upload;
+use crate::store::organisations::OrganisationRow;
 use crate::store::persons::PersonRow;
 use crate::store::registrations::ObjectionRow;
 use crate::store::{self, new_id};
@@ -30,6 +31,7 @@ use crate::wire::roster::{ImportReport, ImportRow};
 use crate::wire::roster::{ObjectionOut, ObjectionRuling, PublicRoster, RosterEntry};
 use crate::wire::utc;
 use diesel::Connection;
+use std::future::Future;
 
 pub fn column(headers: &[String], names: &[&str]) -> Option<usize> {
     headers.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
@@ -357,17 +359,22 @@ pub async fn import(
     event_id: String,
     unit_id: String,
     mode: String,
-    table: RosterTable,
-    today: NaiveDate,
+    file: Upload<impl Future<Output = ApiResult<Vec<u8>>>>,
     now: NaiveDateTime,
     zone: Zone,
 ) -> ApiResult<ImportReport> {
-    let RosterTable { rows, name_col, id_col, phone_col, ethnicity_col } = table;
+    let today = zone.date_of(now);
+    // Who may import, and into what, before a byte of the file is read.
+    let (a, e, u) = (actor.clone(), event_id.clone(), unit_id.clone());
+    db.read(move |conn| {
+        load::event(conn, Some(&a), &e)?;
+        import_unit(conn, &a, &u).map(|_| ())
+    })
+    .await?;
+    let RosterTable { rows, name_col, id_col, phone_col, ethnicity_col } =
+        RosterTable::from_rows(file.table(MAX_ROSTER_ROWS + 1).await?)?;
     db.write(move |conn| {
-        let unit = store::organisations::find(conn, &unit_id)?.ok_or_else(|| ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id"))?;
-        if !(actor.is_admin() || actor.has_role_over(&[Role::Organiser], &unit.path)) {
-            return Err(ApiError::forbidden("a roster is imported by the organisers of its nominating unit"));
-        }
+        let unit = import_unit(conn, &actor, &unit_id)?;
         let mut report = ImportReport { mode: mode.clone(), registered: 0, refused: 0, committed: false, rows: Vec::new() };
         for (i, cells) in rows.iter().enumerate() {
             let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).cloned().unwrap_or_default();
@@ -412,6 +419,19 @@ pub async fn import(
     .await
 }
 
+/// The nominating unit a roster is imported for, which the caller must organise.
+fn import_unit(conn: &mut DbConnection, actor: &Actor, unit_id: &str) -> ApiResult<OrganisationRow> {
+    let unit = store::organisations::find(conn, unit_id)?
+        .ok_or_else(|| ApiError::field("nominating_org_id", "unknown_organisation", "no organisation has this id"))?;
+    if !(actor.is_admin() || actor.has_role_over(&[Role::Organiser], &unit.path)) {
+        return Err(ApiError::forbidden("a roster is imported by the organisers of its nominating unit"));
+    }
+    Ok(unit)
+}
+
+/// The most contestants one roster file registers.
+pub const MAX_ROSTER_ROWS: usize = 2000;
+
 /// A roster file read into rows, with the columns found in its first row.
 pub struct RosterTable {
     pub rows: Vec<Vec<String>>,
@@ -422,13 +442,9 @@ pub struct RosterTable {
 }
 
 impl RosterTable {
-    /// Reads a roster file (.xlsx or CSV): its first row names the columns 姓名 and 身份证号
-    /// (手机号 and 民族 optional); at most 2,000 rows.
-    pub fn read(body: &[u8], content_type: &str) -> ApiResult<RosterTable> {
-        if body.is_empty() {
-            return Err(ApiError::bad_request("empty_file", "send the roster file as the request body"));
-        }
-        let table = read_table(body, content_type)?;
+    /// A roster file's table: its first row names the columns 姓名 and 身份证号 (手机号 and 民族
+    /// optional).
+    pub fn from_rows(table: Vec<Vec<String>>) -> ApiResult<RosterTable> {
         let Some((headers, rows)) = table.split_first() else {
             return Err(ApiError::bad_request("empty_file", "the file has no rows"));
         };
@@ -440,9 +456,6 @@ impl RosterTable {
         };
         let phone_col = column(headers, &PHONE_HEADERS);
         let ethnicity_col = column(headers, &ETHNICITY_HEADERS);
-        if rows.len() > 2000 {
-            return Err(ApiError::bad_request("too_many_rows", "at most 2,000 rows per file"));
-        }
         Ok(RosterTable { rows: rows.to_vec(), name_col, id_col, phone_col, ethnicity_col })
     }
 }

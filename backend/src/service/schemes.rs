@@ -11,11 +11,12 @@ use crate::domain::event::SessionKind;
 use crate::domain::scoring::{AspectKind, AspectSpec, CriterionSpec};
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
-use crate::service::spreadsheet::read_table;
+use crate::service::spreadsheet::Upload;
 use crate::store::audit::snapshot;
 use crate::store::events::SchemeRow;
 use crate::store::{self, new_id};
 use crate::wire::schemes::{scheme_out, MarkingSchemeInput, MarkingSchemeOut, SchemeSection};
+use std::future::Future;
 
 /// Sets the marking scheme of an event the caller runs (checked first, before any read).
 pub async fn set_marking_scheme(
@@ -289,18 +290,23 @@ pub async fn export_scheme(db: &Db, actor: Option<Actor>, event_id: String) -> A
     off_workers(move || scheme_workbook(&scheme)).await
 }
 
+/// The most aspects (rows) a scheme file holds.
+pub const MAX_SCHEME_ROWS: usize = 1000;
+
 /// Replaces the event's marking scheme from a workbook (or .csv) in the export's layout; every
 /// rule is checked as for the JSON document, and a bad row is named by its number.
 pub async fn import_scheme(
     db: &Db,
     actor: Actor,
     event_id: String,
-    title: &str,
-    body: &[u8],
-    content_type: &str,
+    title: String,
+    file: Upload<impl Future<Output = ApiResult<Vec<u8>>>>,
     now: NaiveDateTime,
 ) -> ApiResult<MarkingSchemeOut> {
-    let rows = read_table(body, content_type)?;
-    let input = scheme_from_rows(title, &rows)?;
+    // The event's organisers only, before a byte of the file is read.
+    let (a, e) = (actor.clone(), event_id.clone());
+    db.read(move |conn| load::managed_event(conn, &a, &e).map(|_| ())).await?;
+    let rows = file.table(MAX_SCHEME_ROWS + 1).await?;
+    let input = scheme_from_rows(&title, &rows)?;
     set_marking_scheme(db, actor, event_id, input, now).await
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::StoreResult;
-use crate::db::schema::{draw_assignments, draws, event_roles, users};
+use crate::db::schema::{competitions, draw_assignments, draws, event_roles, events, users};
 use crate::db::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -62,6 +62,30 @@ pub fn events_of_user(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec
         .select(event_roles::event_id)
         .distinct()
         .load(conn)?)
+}
+
+/// Competition states after which an appointment no longer binds anyone.
+const OVER: [&str; 4] = ["results_final", "awards_certified", "archived", "cancelled"];
+
+/// How many roles a user holds on events whose competition is not over.
+pub fn live_appointments_of_user(conn: &mut DbConnection, user_id: &str) -> StoreResult<i64> {
+    Ok(event_roles::table
+        .inner_join(events::table.inner_join(competitions::table))
+        .filter(event_roles::user_id.eq(user_id))
+        .filter(competitions::status.ne_all(OVER))
+        .count()
+        .get_result(conn)?)
+}
+
+/// The same for the accounts of a person.
+pub fn live_appointments_of_person(conn: &mut DbConnection, person_id: &str) -> StoreResult<i64> {
+    Ok(event_roles::table
+        .inner_join(users::table)
+        .inner_join(events::table.inner_join(competitions::table))
+        .filter(users::person_id.eq(person_id))
+        .filter(competitions::status.ne_all(OVER))
+        .count()
+        .get_result(conn)?)
 }
 
 pub fn insert_role(conn: &mut DbConnection, row: &EventRoleRow) -> StoreResult<()> {

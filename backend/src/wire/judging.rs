@@ -20,6 +20,20 @@ pub struct AssignmentRequest {
 pub struct AssignmentOut {
     pub user_id: String,
     pub assigned: Vec<String>,
+    /// Stations the judge stands aside from (回避: their own organisation's contestants, declared
+    /// relations), which another judge must mark; empty before the draw.
+    pub recused_stations: Vec<i32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelationForJudge {
+    /// The judge (an account appointed to the event).
+    pub user_id: String,
+    /// The related person's ID card number.
+    pub id_number: String,
+    /// e.g. 亲属, 师徒, 同事.
+    pub relation: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

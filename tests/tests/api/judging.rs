@@ -43,7 +43,7 @@ fn user_id(srv: &TestServer, s: &Session) -> String {
 
 /// A county final running today: three checked-in contestants (two from one factory, one from
 /// another), three judges (the third employed by the first factory), a chief judge, a supervisor.
-fn running_final() -> Running {
+pub fn running_final() -> Running {
     running_final_with(5, 0, json!({}))
 }
 
@@ -184,7 +184,7 @@ impl Running {
         self.aspects.iter().find(|(c, _)| c == code).unwrap_or_else(|| panic!("no aspect {code}")).1.clone()
     }
 
-    fn submit(&self, judge: usize, marks: Value, key: Option<&str>) -> Response {
+    pub fn submit(&self, judge: usize, marks: Value, key: Option<&str>) -> Response {
         let mut r = self
             .srv
             .request("POST", &format!("/api/v1/events/{}/judging/marks", self.event))
@@ -265,14 +265,16 @@ fn marks_are_range_checked_and_a_judge_stands_aside_from_their_own_organisation(
         .invalid_field("marks[0].value", "out_of_range");
     r.submit(0, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": 9, "value": 10 }]), None)
         .invalid_field("marks[0].station_number", "unknown_station");
-    // Judge C works at the factory of two of the three contestants.
+    // Judge C works at the factory of two of the three contestants: those stations answer exactly
+    // as a station where no one competes, and the sheet does not list them.
+    let nobody = r.submit(2, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": 9, "value": 50 }]), None);
     let mut refused = 0;
     for station in 1..=3 {
         let out =
             r.submit(2, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": station, "value": 50 }]), None);
-        if out.status == 409 {
-            out.problem(409, "conflict_of_interest");
-            assert!(out.body["detail"].as_str().unwrap().contains(&format!("station {station}")));
+        if out.status == 422 {
+            out.invalid_field("marks[0].station_number", "unknown_station");
+            assert_eq!(out.text.replace(&format!("station {station}"), "station 9"), nobody.text);
             for secret in &r.secrets {
                 assert!(!out.text.contains(secret.as_str()), "the refusal reveals {secret}");
             }
@@ -282,17 +284,23 @@ fn marks_are_range_checked_and_a_judge_stands_aside_from_their_own_organisation(
         }
     }
     assert_eq!(refused, 2);
-    // A declared relation works the same way: judge A is related to the third contestant.
+    let sheet = r.srv.get(&format!("/api/v1/events/{}/judging/sheet?section=1", r.event), &r.judges[2].0.access);
+    assert_eq!(sheet.body["stations"].as_array().unwrap().len(), 1, "{}", sheet.text);
+    // A declared relation works the same way: judge A is related to the third contestant. Once
+    // appointed, the judge cannot declare it themselves; the host's organisers do.
+    r.srv
+        .post("/api/v1/me/relations", &r.judges[0].0.access, json!({ "id_number": r.secrets[5], "relation": "亲属" }))
+        .problem(409, "profile_frozen");
     let declared = r.srv.post(
-        "/api/v1/me/relations",
-        &r.judges[0].0.access,
-        json!({ "id_number": r.secrets[5], "relation": "亲属" }),
+        &format!("/api/v1/events/{}/relations", r.event),
+        &r.host.access,
+        json!({ "user_id": r.judges[0].1, "id_number": r.secrets[5], "relation": "亲属" }),
     );
     assert_eq!(declared.status, 201, "{}", declared.text);
     let blocked = (1..=3)
         .filter(|s| {
             r.submit(0, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": s, "value": 50 }]), None).status
-                == 409
+                == 422
         })
         .count();
     assert_eq!(blocked, 1);

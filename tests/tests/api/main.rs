@@ -1,6 +1,7 @@
 //! Black-box API tests. Each test starts its own server over its own database; run with
 //! `SKILLCOMP_TEST_POSTGRES_URL` set to run the same tests on PostgreSQL.
 
+mod attacks;
 mod audit;
 mod auth;
 mod authz;

@@ -14,19 +14,19 @@ pub fn at(offset_days: i64, time: &str) -> String {
 }
 
 /// A Kunming final with one event (车工), open for registration, with the people around it.
-struct Final {
-    p: Province,
+pub struct Final {
+    pub p: Province,
     /// Kunming's organiser: the host's reviewer.
-    host: Session,
+    pub host: Session,
     /// Wuhua's organiser: the nominating unit's reviewer for the factory.
-    unit: Session,
-    factory: String,
-    school: String,
-    competition: String,
-    event: String,
+    pub unit: Session,
+    pub factory: String,
+    pub school: String,
+    pub competition: String,
+    pub event: String,
 }
 
-struct Options {
+pub struct Options {
     quota_total: Option<i64>,
     quota_per_organisation: i64,
     roster_publicity_days: i64,
@@ -47,7 +47,7 @@ pub fn trade_id(srv: &TestServer, name: &str) -> String {
         .to_string()
 }
 
-fn open_final(options: Options) -> Final {
+pub fn open_final(options: Options) -> Final {
     let p = province();
     let srv = &p.srv;
     let admin = p.admin.access.clone();

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 
-use super::{aspects_of_judge, competing_stations, conflicted, mark_out, require_marking_open};
+use super::{aspects_of_judge, competing_stations, conflicted, mark_out, no_station, require_marking_open};
 use crate::auth::Actor;
 use crate::db::{Db, DbConnection};
 use crate::domain::judging::{FlagStatus, MarkStatus};
@@ -135,25 +135,18 @@ pub fn write_marks(
             return Err(ApiError::forbidden(format!("aspect {} is not assigned to you", aspect.code)));
         }
         let Some(registration_id) = stations.get(&input.station_number) else {
-            return Err(ApiError::field(
-                &field("station_number"),
-                "unknown_station",
-                format!("no competing contestant at station {}", input.station_number),
-            ));
+            return Err(no_station(&field("station_number"), input.station_number));
         };
         let is_conflicted = match conflict_checked.get(&input.station_number) {
             Some(c) => *c,
             None => {
-                let c = conflicted(conn, actor, registration_id, &relations)?;
+                let c = conflicted(conn, actor.person_id.as_deref(), registration_id, &relations)?;
                 conflict_checked.insert(input.station_number, c);
                 c
             }
         };
         if is_conflicted {
-            return Err(ApiError::conflict(
-                "conflict_of_interest",
-                format!("you may not mark station {}: the contestant there is from your own organisation or has a declared relation with you (回避)", input.station_number),
-            ));
+            return Err(no_station(&field("station_number"), input.station_number));
         }
         let kind = AspectKind::parse(&aspect.kind).unwrap_or(AspectKind::Measurement);
         check_mark(kind, from_centi(aspect.max_centi), input.value)

@@ -42,6 +42,42 @@ pub fn aspects_of_judge(conn: &mut DbConnection, event_id: &str, user_id: &str) 
         .collect())
 }
 
+/// The stations a judge stands aside from (回避): their own organisation's contestants and the
+/// people they declared a relation with. To the judge these stations do not exist.
+pub fn recused_stations(conn: &mut DbConnection, event_id: &str, judge_user_id: &str) -> ApiResult<HashSet<i32>> {
+    let person = store::users::find(conn, judge_user_id)?.and_then(|u| u.person_id);
+    let relations = store::judging::relations_of(conn, judge_user_id)?;
+    let mut recused = HashSet::new();
+    for (station, registration) in competing_stations(conn, event_id)? {
+        if conflicted(conn, person.as_deref(), &registration, &relations)? {
+            recused.insert(station);
+        }
+    }
+    Ok(recused)
+}
+
+/// A station the judge may not mark answers exactly like one where no one competes, so that
+/// refusals cannot be used to find where the judge's own organisation sits.
+pub fn no_station(field: &str, station: i32) -> ApiError {
+    ApiError::field(field, "unknown_station", format!("no competing contestant at station {station}"))
+}
+
+/// Self-service changes that would move which stations a judge stands aside from wait until the
+/// person's appointments are over; the organiser makes them.
+pub fn require_not_appointed(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
+    if store::draws::live_appointments_of_user(conn, user_id)? > 0 {
+        return Err(profile_frozen());
+    }
+    Ok(())
+}
+
+pub fn profile_frozen() -> ApiError {
+    ApiError::conflict(
+        "profile_frozen",
+        "you are appointed to an event that is not over: your employer and declared relations change only through its organisers",
+    )
+}
+
 pub fn aspects_by_id(conn: &mut DbConnection, event_id: &str) -> ApiResult<HashMap<String, AspectRow>> {
     Ok(store::judging::aspects_of(conn, event_id)?.into_iter().map(|a| (a.id.clone(), a)).collect())
 }
@@ -124,7 +160,7 @@ pub fn section_aspect_ids(conn: &mut DbConnection, event_id: &str, section: i32)
 /// declared relation.
 pub fn conflicted(
     conn: &mut DbConnection,
-    judge: &Actor,
+    judge_person: Option<&str>,
     registration_id: &str,
     relations: &[RelationRow],
 ) -> ApiResult<bool> {
@@ -134,7 +170,7 @@ pub fn conflicted(
     if relations.iter().any(|rel| people.contains(&rel.person_id)) {
         return Ok(true);
     }
-    let judge_employer = match &judge.person_id {
+    let judge_employer = match judge_person {
         Some(p) => store::persons::find(conn, p)?.and_then(|(person, _)| person.employer_org_id),
         None => None,
     };

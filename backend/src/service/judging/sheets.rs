@@ -4,7 +4,8 @@ use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 
-use super::{aspect_out, aspects_of_judge, competing_stations, mark_out};
+use super::DbConnection;
+use super::{aspect_out, aspects_of_judge, competing_stations, mark_out, recused_stations, require_not_appointed};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
 use crate::db::Db;
@@ -87,7 +88,9 @@ pub async fn assign(
             None,
             Some(serde_json::json!({ "user_id": user_id, "aspects": assigned })),
         )?;
-        Ok(AssignmentOut { user_id, assigned })
+        let mut recused: Vec<i32> = recused_stations(conn, &event.id, &user_id)?.into_iter().collect();
+        recused.sort_unstable();
+        Ok(AssignmentOut { user_id, assigned, recused_stations: recused })
     })
     .await
 }
@@ -101,35 +104,72 @@ pub async fn declare_relation(
     now: NaiveDateTime,
 ) -> ApiResult<RelationOut> {
     db.write(move |conn| {
-        let found = store::persons::list(
-            conn,
-            &store::persons::PersonFilter { id_number: Some(number), limit: 1, ..Default::default() },
-        )?;
-        // Recorded even for a person not (yet) on record? No: the relation names someone known.
-        let Some((person, _)) = found.into_iter().next() else {
-            return Err(ApiError::field("id_number", "unknown_person", "no person with this ID number is on record"));
-        };
-        let row = RelationRow {
-            id: new_id(),
-            user_id: actor.user_id.clone(),
-            person_id: person.id,
-            relation,
-            created_at: now,
-        };
-        store::judging::insert_relation(conn, &row).map_err(|e| {
-            e.duplicate_means(|| ApiError::conflict("already_declared", "this relation is already declared"))
-        })?;
-        record(
-            conn,
-            &actor,
-            "judging.relation",
-            ("user", &actor.user_id),
-            None,
-            Some(serde_json::json!({ "relation_id": row.id, "relation": row.relation })),
-        )?;
-        Ok(RelationOut { id: row.id, relation: row.relation, created_at: utc(row.created_at) })
+        require_not_appointed(conn, &actor.user_id)?;
+        let judge = actor.user_id.clone();
+        insert_relation(conn, &actor, &judge, relation, &number, now)
     })
     .await
+}
+
+/// The host's organisers declare a relation for a judge of their event (once appointed, the
+/// judge's own declarations are frozen).
+pub async fn declare_relation_for(
+    db: &Db,
+    actor: Actor,
+    event_id: String,
+    judge_user_id: String,
+    relation: String,
+    number: String,
+    now: NaiveDateTime,
+) -> ApiResult<RelationOut> {
+    db.write(move |conn| {
+        let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
+        if !can_manage_competition(&actor, &host_path) {
+            return Err(ApiError::forbidden("the host's organisers declare relations for their judges"));
+        }
+        if store::draws::roles_of_user(conn, &event.id, &judge_user_id)?.is_empty() {
+            return Err(ApiError::field("user_id", "not_appointed", "the person holds no role on this event"));
+        }
+        insert_relation(conn, &actor, &judge_user_id, relation, &number, now)
+    })
+    .await
+}
+
+fn insert_relation(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    judge_user_id: &str,
+    relation: String,
+    number: &str,
+    now: NaiveDateTime,
+) -> ApiResult<RelationOut> {
+    let found = store::persons::list(
+        conn,
+        &store::persons::PersonFilter { id_number: Some(number.to_string()), limit: 1, ..Default::default() },
+    )?;
+    // The relation names someone on record.
+    let Some((person, _)) = found.into_iter().next() else {
+        return Err(ApiError::field("id_number", "unknown_person", "no person with this ID number is on record"));
+    };
+    let row = RelationRow {
+        id: new_id(),
+        user_id: judge_user_id.to_string(),
+        person_id: person.id,
+        relation,
+        created_at: now,
+    };
+    store::judging::insert_relation(conn, &row).map_err(|e| {
+        e.duplicate_means(|| ApiError::conflict("already_declared", "this relation is already declared"))
+    })?;
+    record(
+        conn,
+        actor,
+        "judging.relation",
+        ("user", judge_user_id),
+        None,
+        Some(serde_json::json!({ "relation_id": row.id, "relation": row.relation })),
+    )?;
+    Ok(RelationOut { id: row.id, relation: row.relation, created_at: utc(row.created_at) })
 }
 
 /// The events the caller holds a role on, with the aspects they mark.
@@ -183,7 +223,9 @@ pub async fn sheet(db: &Db, actor: Actor, event_id: String, section: i32) -> Api
             .filter(|m| aspect_ids.contains(m.aspect_id.as_str()))
             .map(mark_out)
             .collect();
-        let mut stations: Vec<i32> = competing_stations(conn, &event_id)?.into_keys().collect();
+        let recused = recused_stations(conn, &event_id, &actor.user_id)?;
+        let mut stations: Vec<i32> =
+            competing_stations(conn, &event_id)?.into_keys().filter(|s| !recused.contains(s)).collect();
         stations.sort_unstable();
         let signed = store::judging::signoffs_of(conn, &event_id)?
             .iter()

@@ -50,7 +50,7 @@ pub async fn sign_sheet(
         // Stations the judge must stand aside from (回避) are not expected of them.
         let mut expected = 0;
         for registration in stations.values() {
-            if !conflicted(conn, &actor, registration, &relations)? {
+            if !conflicted(conn, actor.person_id.as_deref(), registration, &relations)? {
                 expected += section_aspects.len();
             }
         }

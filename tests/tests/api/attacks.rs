@@ -1,0 +1,138 @@
+//! Attacks by ordinary accounts with ordinary requests (issue "Trust"): each test tries to break
+//! one promise and shows it holding. One test per attack, named after it; like every API test
+//! they run on SQLite and, with `SKILLCOMP_TEST_POSTGRES_URL`, on PostgreSQL.
+
+use std::io::Write;
+
+use serde_json::json;
+
+use crate::registration::{open_final, Options};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A workbook of two cells, 姓名 at A1 and one at XFD1048576, the last cell a sheet can have: a
+/// dense reader allocates 17 billion cells for it.
+fn extent_bomb() -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "姓名").unwrap();
+    sheet.write_string(0, 1, "身份证号").unwrap();
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    workbook.save_to_buffer().unwrap()
+}
+
+/// A zip whose sheet inflates from tens of kilobytes to 40 MB (blank space is valid XML).
+fn inflation_bomb() -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("xl/worksheets/sheet1.xml", deflated).unwrap();
+    zip.write_all(b"<worksheet><sheetData>").unwrap();
+    let blanks = vec![b' '; 1024 * 1024];
+    for _ in 0..40 {
+        zip.write_all(&blanks).unwrap();
+    }
+    zip.write_all(b"</sheetData></worksheet>").unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_spreadsheet_bomb_sent_by_a_contestant_is_refused_before_it_is_read() {
+    let f = open_final(Options::default());
+    let srv = &f.p.srv;
+    let stranger = srv.contestant("bomber");
+    let bomb = extent_bomb();
+    assert!(bomb.len() < 16 * 1024, "the bomb is small: {} bytes", bomb.len());
+    let import = |event: &str| {
+        srv.request("POST", &format!("/api/v1/events/{event}/registrations/import?nominating_org_id={}", f.factory))
+            .token(&stranger.access)
+            .bytes(XLSX, &bomb)
+    };
+    import(&f.event).problem(403, "forbidden");
+    import(&uuid::Uuid::new_v4().to_string()).problem(404, "not_found");
+    srv.request("POST", &format!("/api/v1/events/{}/marking-scheme/import?title=x", f.event))
+        .token(&stranger.access)
+        .bytes(XLSX, &bomb)
+        .problem(403, "forbidden");
+    assert_eq!(srv.request("GET", "/healthz").send().status, 200);
+}
+
+#[test]
+fn a_sheet_that_reaches_cell_xfd1048576_is_refused_not_allocated() {
+    let f = open_final(Options::default());
+    let srv = &f.p.srv;
+    let bomb = extent_bomb();
+    let refused = srv
+        .request("POST", &format!("/api/v1/events/{}/registrations/import?nominating_org_id={}", f.event, f.factory))
+        .token(&f.unit.access)
+        .bytes(XLSX, &bomb);
+    let problem = refused.problem(400, "file_too_large");
+    assert!(problem["detail"].as_str().unwrap().contains("2001 rows"), "{problem}");
+    srv.request("POST", &format!("/api/v1/events/{}/marking-scheme/import?title=x", f.event))
+        .token(&f.host.access)
+        .bytes(XLSX, &bomb)
+        .problem(400, "file_too_large");
+    // The server is still there, and a real roster still imports.
+    let roster = format!("姓名,身份证号\n赵六,{}\n", skillcomp_tests::id_number("530102", "19950505", 777));
+    let ok = srv
+        .request(
+            "POST",
+            &format!("/api/v1/events/{}/registrations/import?nominating_org_id={}&mode=valid_rows", f.event, f.factory),
+        )
+        .token(&f.unit.access)
+        .bytes("text/csv", roster.as_bytes());
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    assert_eq!(ok.body["registered"], 1, "{}", ok.text);
+}
+
+#[test]
+fn a_workbook_that_inflates_a_thousandfold_is_refused() {
+    let f = open_final(Options::default());
+    let srv = &f.p.srv;
+    let bomb = inflation_bomb();
+    assert!(bomb.len() < 64 * 1024, "within the body limit: {} bytes", bomb.len());
+    srv.request("POST", &format!("/api/v1/events/{}/registrations/import?nominating_org_id={}", f.event, f.factory))
+        .token(&f.unit.access)
+        .bytes(XLSX, &bomb)
+        .problem(400, "file_too_large");
+    srv.request("POST", &format!("/api/v1/events/{}/marking-scheme/import?title=x", f.event))
+        .token(&f.host.access)
+        .bytes(XLSX, &bomb)
+        .problem(400, "file_too_large");
+    // A body beyond the limit is not read at all.
+    let huge = vec![b'a'; 200 * 1024];
+    srv.request("POST", &format!("/api/v1/events/{}/registrations/import?nominating_org_id={}", f.event, f.factory))
+        .token(&f.unit.access)
+        .bytes("text/csv", &huge)
+        .problem(413, "payload_too_large");
+}
+
+#[test]
+fn a_judge_who_changes_employer_to_probe_stations_is_refused_and_learns_nothing() {
+    let r = crate::judging::running_final();
+    let judge_c = &r.judges[2].0;
+    let me = r.srv.get("/api/v1/me", &judge_c.access);
+    let profile = me.body["person"].clone();
+    let version = r.srv.get(&format!("/api/v1/persons/{}", profile["id"].as_str().unwrap()), &judge_c.access);
+    // Moving to another employer (the second factory's) is refused while appointed…
+    let moved = r
+        .srv
+        .request("PUT", "/api/v1/me/person")
+        .token(&judge_c.access)
+        .header("If-Match", &version.header("etag").unwrap())
+        .json(json!({ "full_name": profile["full_name"], "id_number": skillcomp_tests::id_number("530102", "19750101", 555), "employer_org_id": r.orgs.2 }));
+    moved.problem(409, "profile_frozen");
+    // …and so is declaring relations to find out where someone sits.
+    r.srv
+        .post("/api/v1/me/relations", &judge_c.access, json!({ "id_number": r.secrets[1], "relation": "同事" }))
+        .problem(409, "profile_frozen");
+    // A station the judge stands aside from answers exactly like an empty one.
+    let answer = |station: i64| {
+        let out =
+            r.submit(2, json!([{ "aspect_id": r.aspect("2.1.1"), "station_number": station, "value": 50 }]), None);
+        (out.status, out.text.replace(&format!("station {station}"), "station N"))
+    };
+    let empty = answer(99);
+    let answers: Vec<(u16, String)> = (1..=3).map(answer).collect();
+    assert_eq!(answers.iter().filter(|a| **a == empty).count(), 2, "{answers:?}");
+    assert!(answers.iter().all(|a| *a == empty || a.0 == 200), "{answers:?}");
+}
