@@ -48,6 +48,21 @@ impl EventRole {
     }
 }
 
+impl EventRole {
+    /// Roles one person may not hold together on one event (separation of duties): the
+    /// encryption judge, who alone knows who sits where until decryption, neither marks, leads
+    /// the marking nor keeps the scores; the supervisor who confirms the chief judge's signature
+    /// is not the chief judge.
+    pub fn excludes(self, other: EventRole) -> bool {
+        use EventRole::*;
+        let pair = |a: EventRole, b: EventRole| (self == a && other == b) || (self == b && other == a);
+        pair(EncryptionJudge, Judge)
+            || pair(EncryptionJudge, ChiefJudge)
+            || pair(EncryptionJudge, Scorer)
+            || pair(Supervisor, ChiefJudge)
+    }
+}
+
 impl Role {
     /// Whether a grant of this role names the organisation subtree it covers.
     pub fn needs_organisation(self) -> bool {
@@ -58,6 +73,19 @@ impl Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_encryption_judge_neither_marks_nor_scores_and_the_supervisor_is_not_the_chief() {
+        use EventRole::*;
+        for other in [Judge, ChiefJudge, Scorer] {
+            assert!(EncryptionJudge.excludes(other) && other.excludes(EncryptionJudge));
+        }
+        assert!(Supervisor.excludes(ChiefJudge) && ChiefJudge.excludes(Supervisor));
+        assert!(!Judge.excludes(ChiefJudge));
+        assert!(!Supervisor.excludes(Scorer));
+        assert!(!EncryptionJudge.excludes(Supervisor));
+        assert!(!Arbiter.excludes(Judge));
+    }
 
     #[test]
     fn scoped_roles_need_an_organisation_and_global_ones_do_not() {

@@ -1,6 +1,7 @@
 //! The draw (抽签) and what follows the final roster: tickets (准考证号) for the admitted.
 
 use super::audit::record;
+use crate::auth::actor::load_actor;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::random_token;
 use crate::auth::Actor;
@@ -19,6 +20,7 @@ use crate::service::print;
 use crate::service::registrations::save_status;
 use crate::store;
 use crate::store::draws::{AssignmentRow, DrawRow, EventRoleRow};
+use crate::store::events::EventRow;
 use crate::store::new_id;
 use crate::wire::draw::{
     Appointment, DrawEntry, DrawMapping, DrawSummary, EventRoleOut, NoShowOut, Ticket, TicketSession,
@@ -124,6 +126,30 @@ pub async fn list_event_roles(db: &Db, actor: Actor, id: String) -> ApiResult<Ve
     .await
 }
 
+/// Separation of duties (DESIGN §9): the host's organisers hold no role on their own events, and
+/// no one holds two roles that check each other (`EventRole::excludes`).
+fn require_separate_duties(conn: &mut DbConnection, event: &EventRow, user_id: &str, role: EventRole) -> ApiResult<()> {
+    let (_, host_path, _) =
+        store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+    let appointee = load_actor(conn, user_id)?
+        .ok_or_else(|| ApiError::field("user_id", "unknown_user", "no active account has this id"))?;
+    if can_manage_competition(&appointee, &host_path) {
+        return Err(ApiError::conflict(
+            "separation_of_duties",
+            "the host's organisers (and admins) hold no role on their own competition's events",
+        ));
+    }
+    let held: Vec<EventRole> =
+        store::draws::roles_of_user(conn, &event.id, user_id)?.iter().filter_map(|r| EventRole::parse(r)).collect();
+    if let Some(other) = held.iter().find(|h| h.excludes(role)) {
+        return Err(ApiError::conflict(
+            "separation_of_duties",
+            format!("a {other} of this event cannot also be its {role}"),
+        ));
+    }
+    Ok(())
+}
+
 pub async fn appoint(
     db: &Db,
     actor: Actor,
@@ -152,6 +178,7 @@ pub async fn appoint(
                 ),
             ));
         }
+        require_separate_duties(conn, &event, &user.id, input.role)?;
         let row = EventRoleRow {
             id: new_id(),
             event_id: event_id.clone(),

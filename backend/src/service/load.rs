@@ -173,7 +173,17 @@ pub fn roles_requiring(
     allowed: &[EventRole],
     what: &str,
 ) -> ApiResult<Vec<EventRole>> {
-    let roles = event_roles(conn, actor, event_id)?;
+    let (_, _, host_path) = event_for_roles(conn, event_id)?;
+    // The appointment counts only while its grant does, and never for the host's own organisers
+    // (a grant given after the appointment must not join the keys in one hand).
+    let roles: Vec<EventRole> = if can_manage_competition(actor, &host_path) {
+        Vec::new()
+    } else {
+        event_roles(conn, actor, event_id)?
+            .into_iter()
+            .filter(|r| r.qualifying_roles().iter().any(|q| actor.has_role(*q)))
+            .collect()
+    };
     require_event_role(&roles, allowed, what)?;
     Ok(roles)
 }

@@ -7,6 +7,7 @@ use crate::auth::Actor;
 use crate::db::Db;
 use crate::db::DbConnection;
 use crate::domain::organisation::in_subtree;
+use crate::domain::role::EventRole;
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
@@ -123,6 +124,9 @@ pub async fn add_grant(
         // An organiser may add a grant in their subtree to any existing account (e.g. make a
         // contestant a judge), so only existence is checked here; the grant check does the rest.
         store::users::find(conn, &id)?.ok_or_else(|| ApiError::not_found("user"))?;
+        if id == actor.user_id {
+            return Err(ApiError::forbidden_because("self_grant", "no one grants a role to themselves"));
+        }
         let row = grant_role(conn, &actor, &id, &input, now)?;
         let grants = store::users::grants_of(conn, &id)?;
         grant_outs(grants).into_iter().find(|g| g.id == row.id).ok_or_else(|| ApiError::internal("grant vanished"))
@@ -185,6 +189,7 @@ pub async fn remove_grant(db: &Db, actor: Actor, user_id: String, grant_id: Stri
             return Err(ApiError::conflict("last_admin", "this is the last admin grant; grant another admin first"));
         }
         store::users::delete_grant(conn, &grant.id)?;
+        end_unqualified_appointments(conn, &actor, &user_id)?;
         record(conn, &actor, "grant.delete", ("user", &user_id), snapshot(&serde_json::json!({ "grant_id": grant.id, "role": grant.role, "organisation_id": grant.organisation_id })), None)
     })
     .await
@@ -215,4 +220,21 @@ pub async fn set_active(db: &Db, actor: Actor, now: NaiveDateTime, id: String, a
         user_out(conn, user)
     })
     .await
+}
+
+/// Ends the event roles a user no longer holds a qualifying grant for (a judge whose judge grant
+/// is withdrawn is no longer on any panel), each audited.
+fn end_unqualified_appointments(conn: &mut DbConnection, actor: &Actor, user_id: &str) -> ApiResult<()> {
+    let held: Vec<Role> =
+        store::users::grants_of(conn, user_id)?.iter().filter_map(|(g, _, _)| Role::parse(&g.role)).collect();
+    for (row, _) in store::draws::roles_of_user_everywhere(conn, user_id)? {
+        let Some(role) = EventRole::parse(&row.role) else { continue };
+        if role.qualifying_roles().iter().any(|q| held.contains(q)) {
+            continue;
+        }
+        store::draws::delete_role(conn, &row.id)?;
+        let ended = serde_json::json!({ "user_id": user_id, "role": row.role, "reason": "grant withdrawn" });
+        record(conn, actor, "event.unappoint", ("event", &row.event_id), Some(ended), None)?;
+    }
+    Ok(())
 }

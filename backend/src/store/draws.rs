@@ -46,6 +46,16 @@ pub fn roles_of_event(conn: &mut DbConnection, event_id: &str) -> StoreResult<Ve
         .load(conn)?)
 }
 
+/// Every role a user holds, on any event.
+pub fn roles_of_user_everywhere(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec<(EventRoleRow, String)>> {
+    Ok(event_roles::table
+        .inner_join(users::table)
+        .filter(event_roles::user_id.eq(user_id))
+        .order(event_roles::id.asc())
+        .select((EventRoleRow::as_select(), users::username))
+        .load(conn)?)
+}
+
 /// The roles a user holds on an event.
 pub fn roles_of_user(conn: &mut DbConnection, event_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
     Ok(event_roles::table

@@ -136,3 +136,49 @@ fn a_judge_who_changes_employer_to_probe_stations_is_refused_and_learns_nothing(
     assert_eq!(answers.iter().filter(|a| **a == empty).count(), 2, "{answers:?}");
     assert!(answers.iter().all(|a| *a == empty || a.0 == 200), "{answers:?}");
 }
+
+#[test]
+fn an_organiser_cannot_hold_every_key_of_its_own_event() {
+    let r = crate::judging::running_final();
+    let (srv, admin) = (&r.srv, r.srv.admin());
+    let host_id = srv.get("/api/v1/me", &r.host.access).body["id"].as_str().unwrap().to_string();
+    let kunming = r.orgs.1.clone();
+    let grant = |token: &str, user: &str, role: &str| {
+        srv.post(&format!("/api/v1/users/{user}/grants"), token, json!({ "role": role, "organisation_id": kunming }))
+    };
+    // No one grants a role to themselves…
+    grant(&r.host.access, &host_id, "judge").problem(403, "self_grant");
+    grant(&admin.access, &admin_id(srv, &admin.access), "judge").problem(403, "self_grant");
+    // …and a judge grant from someone else does not let the host's organiser onto its own panel.
+    assert_eq!(grant(&admin.access, &host_id, "judge").status, 201);
+    let appoint = |user: &str, role: &str| {
+        srv.post(&format!("/api/v1/events/{}/roles", r.event), &r.host.access, json!({ "user_id": user, "role": role }))
+    };
+    for role in ["encryption_judge", "judge", "chief_judge"] {
+        appoint(&host_id, role).problem(409, "separation_of_duties");
+    }
+    // The keys that check each other stay in different hands.
+    appoint(&r.judges[0].1, "encryption_judge").problem(409, "separation_of_duties");
+    appoint(&r.chief.1, "supervisor").problem(409, "separation_of_duties");
+    appoint(&r.supervisor.1, "chief_judge").problem(409, "separation_of_duties");
+    // A judge whose judge grant is withdrawn is off the panel at once.
+    let sheet = format!("/api/v1/events/{}/judging/sheet?section=1", r.event);
+    assert_eq!(srv.get(&sheet, &r.judges[0].0.access).status, 200);
+    let judge_a = srv.get(&format!("/api/v1/users/{}", r.judges[0].1), &admin.access);
+    let judge_grant = judge_a.body["grants"].as_array().unwrap().iter().find(|g| g["role"] == "judge").unwrap().clone();
+    let withdrawn = srv
+        .request("DELETE", &format!("/api/v1/users/{}/grants/{}", r.judges[0].1, judge_grant["id"].as_str().unwrap()))
+        .token(&admin.access)
+        .send();
+    assert_eq!(withdrawn.status, 204, "{}", withdrawn.text);
+    srv.get(&sheet, &r.judges[0].0.access).problem(403, "forbidden");
+    let roles = srv.get(&format!("/api/v1/events/{}/roles", r.event), &r.host.access);
+    assert!(!roles.text.contains(&r.judges[0].1), "{}", roles.text);
+    // A judge who becomes one of the host's organisers after the appointment loses the panel too.
+    assert_eq!(grant(&admin.access, &r.judges[1].1, "organiser").status, 201);
+    srv.get(&sheet, &r.judges[1].0.access).problem(403, "forbidden");
+}
+
+fn admin_id(srv: &skillcomp_tests::TestServer, token: &str) -> String {
+    srv.get("/api/v1/me", token).body["id"].as_str().unwrap().to_string()
+}

@@ -425,13 +425,15 @@ fn a_spread_is_flagged_reconciled_and_sheets_lock_after_two_signatures() {
     // The chief cannot confirm their own signature (and a judge may not confirm at all).
     srv.post(&format!("/api/v1/events/{}/judging/sections/1/confirm", r.event), &r.judges[0].0.access, json!({}))
         .problem(403, "forbidden");
+    // Nor can the chief judge be made the supervisor who would confirm it (separation of duties).
     srv.post(
         &format!("/api/v1/events/{}/roles", r.event),
         &r.host.access,
         json!({ "user_id": r.chief.1, "role": "supervisor" }),
-    );
+    )
+    .problem(409, "separation_of_duties");
     srv.post(&format!("/api/v1/events/{}/judging/sections/1/confirm", r.event), &r.chief.0.access, json!({}))
-        .problem(409, "same_person");
+        .problem(403, "forbidden");
     let confirmed =
         srv.post(&format!("/api/v1/events/{}/judging/sections/1/confirm", r.event), &r.supervisor.0.access, json!({}));
     assert_eq!(confirmed.body["confirmed"], true, "{}", confirmed.text);
@@ -478,8 +480,9 @@ fn a_spread_is_flagged_reconciled_and_sheets_lock_after_two_signatures() {
     let waiting = srv.get(&requests, &r.supervisor.0.access);
     assert_eq!(waiting.body[0]["status"], "pending", "{}", waiting.text);
     assert_eq!(waiting.body[0]["requested_by"], "judge.chief");
+    // The chief judge cannot approve their own request: they are no supervisor (and could not be).
     srv.post(&format!("/api/v1/reopen-requests/{request_id}/approve"), &r.chief.0.access, json!({}))
-        .problem(409, "same_person");
+        .problem(403, "forbidden");
     let approved =
         srv.post(&format!("/api/v1/reopen-requests/{request_id}/approve"), &r.supervisor.0.access, json!({}));
     assert_eq!(approved.body["new_value"], 50.0, "{}", approved.text);
