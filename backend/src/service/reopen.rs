@@ -7,6 +7,8 @@ use chrono::NaiveDateTime;
 use crate::auth::Actor;
 use crate::db::Db;
 use crate::db::DbConnection;
+use crate::domain::ranking::AppealStatus;
+use crate::domain::reopen::Blindness;
 use crate::domain::reopen::{self, ReopenRefusal};
 use crate::domain::role::EventRole;
 use crate::domain::scoring::{check_mark, from_centi, to_centi, AspectKind};
@@ -14,6 +16,7 @@ use crate::domain::Violation;
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
 use crate::service::judging::aspects_by_id;
+use crate::service::judging::competing_stations;
 use crate::service::load;
 use crate::store::judging::{AspectRow, MarkRow, ReopenRow};
 use crate::store::{self, new_id};
@@ -69,6 +72,19 @@ pub fn one_reopen_out(conn: &mut DbConnection, request: &ReopenRow, mark: &MarkR
     Ok(reopen_out(request, mark, &aspects, &names))
 }
 
+/// Whether names are known for the mark's event, and if so whether an upheld appeal covers the
+/// contestant at the mark's station.
+fn blindness_of(conn: &mut DbConnection, mark: &MarkRow) -> ApiResult<Blindness> {
+    if store::judging::judging_of(conn, &mark.event_id)?.decrypted_at.is_none() {
+        return Ok(Blindness::Blind);
+    }
+    let at_station = competing_stations(conn, &mark.event_id)?.remove(&mark.station_number);
+    let appeal_upheld = store::results::appeals_of_event(conn, &mark.event_id)?
+        .iter()
+        .any(|a| Some(&a.registration_id) == at_station.as_ref() && a.is(AppealStatus::Upheld));
+    Ok(Blindness::NamesKnown { appeal_upheld })
+}
+
 /// A supervisor who is not the requester decides a pending request (`approved` or `declined`):
 /// returns the request as decided, its mark and the moment.
 pub fn decide(
@@ -84,6 +100,10 @@ pub fn decide(
     load::roles_requiring(conn, actor, &mark.event_id, &[EventRole::Supervisor], what)?;
     reopen::may_decide(&request.requested_by, &actor.user_id, &request.status)
         .map_err(|refusal| ApiError::conflict(refusal.code(), refusal.message()))?;
+    if status == "approved" {
+        reopen::may_still_change(blindness_of(conn, &mark)?)
+            .map_err(|refusal| ApiError::conflict(refusal.code(), refusal.message()))?;
+    }
     let at = now;
     if !store::judging::decide_reopen(conn, &request.id, status, &actor.user_id, at)? {
         return Err(ApiError::conflict("already_decided", "this request has already been decided"));
@@ -169,7 +189,8 @@ pub async fn request_reopen(
         // check_mark accepted it: at most two decimals.
         let new_value_centi = to_centi(input.new_value).unwrap_or_default();
         let pending = store::judging::has_pending_reopen(conn, &mark.id)?;
-        reopen::may_ask(mark.status()?, pending, mark.value_centi, new_value_centi).map_err(|refusal| match refusal {
+        let blindness = blindness_of(conn, &mark)?;
+        reopen::may_ask(mark.status()?, pending, mark.value_centi, new_value_centi, blindness).map_err(|refusal| match refusal {
             ReopenRefusal::Unchanged => Violation::new("new_value", refusal.code(), refusal.message()).into(),
             _ => ApiError::conflict(refusal.code(), refusal.message()),
         })?;

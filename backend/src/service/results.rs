@@ -420,6 +420,14 @@ pub async fn finalise(
         if open > 0 {
             return Err(ApiError::conflict("appeals_open", format!("{open} appeals wait for the arbiter's ruling")));
         }
+        // What is made final is what was verified against the marks: a mark changed since (an
+        // upheld appeal) means results computed, published and publicised again.
+        if current_digest(conn, &event_id)? != set.marks_digest {
+            return Err(ApiError::conflict(
+                "marks_changed",
+                "the marks changed after these results were computed: compute and publish them again",
+            ));
+        }
         if let Some(end) = set.publicity_ends_at.filter(|end| now < *end) {
             return Err(ApiError::conflict(
                 "publicity_not_over",

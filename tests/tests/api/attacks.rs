@@ -182,3 +182,48 @@ fn an_organiser_cannot_hold_every_key_of_its_own_event() {
 fn admin_id(srv: &skillcomp_tests::TestServer, token: &str) -> String {
     srv.get("/api/v1/me", token).body["id"].as_str().unwrap().to_string()
 }
+
+#[test]
+fn marks_cannot_be_changed_once_names_are_known_and_changed_marks_are_never_made_final() {
+    let r = crate::judging::running_final_with(0, 0, json!({}));
+    let srv = &r.srv;
+    let event = r.event.clone();
+    crate::judging::mark_and_lock(&r);
+    crate::judging::review_and_decrypt(&r);
+    let computed = srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({}));
+    assert_eq!(computed.status, 201, "{}", computed.text);
+    srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}));
+    let sheet = srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=0"), &r.judges[0].0.access);
+    let mark = sheet.body["marks"][0].clone();
+    let mark_id = mark["id"].as_str().unwrap().to_string();
+    let station = mark["station_number"].as_i64().unwrap();
+    let reopen = || {
+        srv.post(
+            &format!("/api/v1/marks/{mark_id}/reopen"),
+            &r.chief.0.access,
+            json!({ "new_value": mark["value"].as_f64().unwrap() + 5.0, "reason": "复查加分" }),
+        )
+    };
+    // The chief judge and a supervisor cannot change a mark now that they know whose it is.
+    reopen().problem(409, "names_known");
+    // An upheld appeal for that station opens it…
+    crate::judging::uphold_appeal_at(&r, computed.body["entries"].as_array().unwrap(), station);
+    let asked = reopen();
+    assert_eq!(asked.status, 201, "{}", asked.text);
+    let approved = srv.post(
+        &format!("/api/v1/reopen-requests/{}/approve", asked.body["id"].as_str().unwrap()),
+        &r.supervisor.0.access,
+        json!({}),
+    );
+    assert_eq!(approved.status, 200, "{}", approved.text);
+    // …and the results published before the change are never made final.
+    srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({}))
+        .problem(409, "marks_changed");
+    let verified = srv.post(&format!("/api/v1/events/{event}/results/verify"), &r.host.access, json!({}));
+    assert_eq!(verified.body["digest_matches"], false, "{}", verified.text);
+    // Computed and published again, they are.
+    assert_eq!(srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({})).status, 201);
+    srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}));
+    let finalised = srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({}));
+    assert_eq!(finalised.body["status"], "final", "{}", finalised.text);
+}

@@ -37,7 +37,7 @@ fn scheme() -> Value {
     })
 }
 
-fn user_id(srv: &TestServer, s: &Session) -> String {
+pub fn user_id(srv: &TestServer, s: &Session) -> String {
     srv.get("/api/v1/me", &s.access).body["id"].as_str().unwrap().to_string()
 }
 
@@ -574,6 +574,31 @@ pub fn mark_and_lock(r: &Running) {
 }
 
 /// Reviews every sampled station and decrypts with the encryption judge and the supervisor.
+/// The contestant at `station` (among a result set's `entries`) appeals, and the arbiter accepts
+/// and upholds it.
+pub fn uphold_appeal_at(r: &Running, entries: &[Value], station: i64) {
+    let srv = &r.srv;
+    let entry = entries.iter().find(|e| e["station_number"] == station).expect("an entry at the station");
+    let username = ["13800001000", "13800001001", "13800001002"]
+        [["李娜", "阿苏·木呷", "岩温香"].iter().position(|n| *n == entry["full_name"]).expect("a contestant")];
+    let contestant = srv.login(username, "contestant-password-1");
+    let appeal = srv.post(
+        &format!("/api/v1/registrations/{}/appeals", entry["registration_id"].as_str().unwrap()),
+        &contestant.access,
+        json!({ "grounds": "试卷漏判" }),
+    );
+    assert_eq!(appeal.status, 201, "{}", appeal.text);
+    let appeal_id = appeal.body["id"].as_str().unwrap();
+    let arbiter = srv.login("judge.arbiter", "Staff-Pa55word-2026");
+    srv.post(&format!("/api/v1/appeals/{appeal_id}/accept"), &arbiter.access, json!({}));
+    let ruled = srv.post(
+        &format!("/api/v1/appeals/{appeal_id}/ruling"),
+        &arbiter.access,
+        json!({ "uphold": true, "ruling": "属实" }),
+    );
+    assert_eq!(ruled.body["status"], "upheld", "{}", ruled.text);
+}
+
 pub fn review_and_decrypt(r: &Running) {
     let srv = &r.srv;
     let event = &r.event;
@@ -648,11 +673,18 @@ fn results_are_computed_from_the_marks_verified_by_recomputation_and_published()
         .find(|m| m["value"] == 67.0)
         .unwrap()
         .clone();
-    let asked = srv.post(
-        &format!("/api/v1/marks/{}/reopen", theory_mark["id"].as_str().unwrap()),
-        &r.chief.0.access,
-        json!({ "new_value": 99, "reason": "阅卷漏记一题" }),
-    );
+    // Names are known now: the mark changes only for the station of an upheld appeal.
+    let reopen = || {
+        srv.post(
+            &format!("/api/v1/marks/{}/reopen", theory_mark["id"].as_str().unwrap()),
+            &r.chief.0.access,
+            json!({ "new_value": 99, "reason": "阅卷漏记一题" }),
+        )
+    };
+    reopen().problem(409, "names_known");
+    uphold_appeal_at(&r, entries, theory_mark["station_number"].as_i64().unwrap());
+    let asked = reopen();
+    assert_eq!(asked.status, 201, "{}", asked.text);
     srv.post(
         &format!("/api/v1/reopen-requests/{}/approve", asked.body["id"].as_str().unwrap()),
         &r.supervisor.0.access,
