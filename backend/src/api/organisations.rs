@@ -58,8 +58,9 @@ pub async fn create_organisation(
         .json(organisation_out(row)?))
 }
 
-/// Changes an organisation. Needs `If-Match`. Moving it needs rights over the new parent too, and
-/// never under its own subtree; its children must still fit under it afterwards.
+/// Changes an organisation. Needs `If-Match`. Its kind, tier, region and parent change by admins
+/// only (they decide which bodies certify); never under its own subtree, and its children must
+/// still fit under it afterwards.
 #[utoipa::path(tag = "organisations", request_body = OrganisationPatch, params(("If-Match" = String, Header, description = "ETag of the version read")), responses((status = 200, body = OrganisationOut, headers(("ETag" = String, description = "The version read: send it back as If-Match to change this record"))), ProblemResponses), security(("bearer" = [])))]
 #[patch("/organisations/{id}")]
 pub async fn update_organisation(

@@ -41,6 +41,12 @@ pub fn organisation_out(row: OrganisationRow) -> ApiResult<OrganisationOut> {
 }
 
 /// Checks the placement rules and turns the violations into a 422.
+/// A union federation or HRSS department of a tier above the enterprise: the bodies that certify
+/// awards and skill levels (`domain::award::is_granting_body`).
+fn is_certifying_body(kind: OrgKind, tier: Tier) -> bool {
+    matches!(kind, OrgKind::Union | OrgKind::Hrss) && tier != Tier::Enterprise
+}
+
 pub fn placement_ok(kind: OrgKind, tier: Tier, region_code: &str, parent: Option<&OrganisationRow>) -> ApiResult<()> {
     let parent = match parent {
         Some(p) => Some((kind_of(p)?.1, p.region_code.as_str())),
@@ -100,6 +106,18 @@ pub async fn update_organisation(
             return Err(ApiError::validation(violations));
         }
         let (mut kind, mut tier) = kind_of(&current)?;
+        let moves = [
+            patch.kind.is_some_and(|k| k != kind),
+            patch.tier.is_some_and(|t| t != tier),
+            patch.region_code.as_ref().is_some_and(|r| *r != current.region_code),
+            new_parent_id.as_ref().is_some_and(|p| Some(p) != current.parent_id.as_ref()),
+        ];
+        if moves.iter().any(|m| *m) && !actor.is_admin() {
+            return Err(ApiError::forbidden_because(
+                "admins_only",
+                "an organisation's kind, tier, region and parent are changed by admins: they decide which bodies certify awards",
+            ));
+        }
         kind = patch.kind.unwrap_or(kind);
         tier = patch.tier.unwrap_or(tier);
         if let Some(region) = &patch.region_code {
@@ -240,6 +258,12 @@ pub async fn create_organisation(
             _ => {}
         }
         placement_ok(input.kind, input.tier, &input.region_code, parent.as_ref())?;
+        if !actor.is_admin() && is_certifying_body(input.kind, input.tier) {
+            return Err(ApiError::forbidden_because(
+                "admins_only",
+                "trade union federations and HRSS departments above the enterprise are created by admins: they certify awards",
+            ));
+        }
         let at = now;
         let id = new_id();
         let row = OrganisationRow {

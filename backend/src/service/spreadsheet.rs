@@ -151,6 +151,18 @@ fn cell_text(cell: &calamine::Data) -> String {
     }
 }
 
+/// A field of an exported CSV: quoted when it must be (RFC 4180), and text that a spreadsheet
+/// would run as a formula (`=`, `+`, `-`, `@`, a tab or carriage return first: an organisation
+/// named `=HYPERLINK(…)`) is written as text, behind an apostrophe (OWASP's CSV injection advice).
+pub fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
 /// RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks.
 pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
@@ -195,6 +207,19 @@ mod tests {
             sheet.write_string(*row, *column, *text).unwrap();
         }
         workbook.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn exported_csv_fields_are_quoted_when_needed_and_never_formulas() {
+        use super::csv_field;
+        assert_eq!(csv_field("李娜"), "李娜");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"http://x\",\"点此\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"点此\"\")\"");
+        assert_eq!(csv_field("+86 138"), "'+86 138");
+        assert_eq!(csv_field("-1"), "'-1");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\t=1"), "'\t=1");
+        assert_eq!(csv_field("\r=1"), "\"'\r=1\"");
     }
 
     #[test]

@@ -39,7 +39,9 @@ pub struct PersonOut {
     pub id_number: String,
     pub id_number_masked: bool,
     pub gender: Gender,
-    pub birth_date: NaiveDate,
+    /// Only beside the whole ID number: beside a masked one (which hides exactly the birth date)
+    /// it would narrow the number down to a handful of candidates.
+    pub birth_date: Option<NaiveDate>,
     pub ethnicity: Option<String>,
     /// Masked like the ID number for those who see it masked.
     pub phone: Option<String>,
@@ -95,7 +97,7 @@ pub fn person_out(
         updated_at: utc(row.updated_at),
         id: row.id,
         full_name: row.full_name,
-        birth_date: row.birth_date,
+        birth_date: full.then_some(row.birth_date),
         ethnicity: row.ethnicity,
         employer_org_id: row.employer_org_id,
         occupation: row.occupation,

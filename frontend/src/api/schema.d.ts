@@ -1583,8 +1583,9 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Changes an organisation. Needs `If-Match`. Moving it needs rights over the new parent too, and
-         *     never under its own subtree; its children must still fit under it afterwards.
+         * Changes an organisation. Needs `If-Match`. Its kind, tier, region and parent change by admins
+         *     only (they decide which bodies certify); never under its own subtree, and its children must
+         *     still fit under it afterwards.
          */
         patch: operations["update_organisation"];
         trace?: never;
@@ -3306,8 +3307,12 @@ export interface components {
             phone?: string | null;
         };
         PersonOut: {
-            /** Format: date */
-            birth_date: string;
+            /**
+             * Format: date
+             * @description Only beside the whole ID number: beside a masked one (which hides exactly the birth date)
+             *     it would narrow the number down to a handful of candidates.
+             */
+            birth_date?: string | null;
             /** Format: date-time */
             created_at: string;
             credentials: components["schemas"]["CredentialOut"][];

@@ -227,3 +227,90 @@ fn marks_cannot_be_changed_once_names_are_known_and_changed_marks_are_never_made
     let finalised = srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({}));
     assert_eq!(finalised.body["status"], "final", "{}", finalised.text);
 }
+
+#[test]
+fn an_organiser_cannot_turn_a_union_into_the_body_that_certifies_skill_levels() {
+    let p = crate::province();
+    let srv = &p.srv;
+    let organiser = srv.staff(&p.admin.access, "org.kunming", "organiser", Some(&p.kunming));
+    let kunming = srv.get(&format!("/api/v1/organisations/{}", p.kunming), &organiser.access);
+    let patch = |body: serde_json::Value| {
+        srv.request("PATCH", &format!("/api/v1/organisations/{}", p.kunming))
+            .token(&organiser.access)
+            .header("If-Match", kunming.etag.as_deref().unwrap())
+            .json(body)
+    };
+    patch(json!({ "kind": "hrss" })).problem(403, "admins_only");
+    patch(json!({ "region_code": "530300" })).problem(403, "admins_only");
+    patch(json!({ "parent_id": p.qujing })).problem(403, "admins_only");
+    // Nor can it found its own certifying body under itself.
+    srv.post(
+        "/api/v1/organisations",
+        &organiser.access,
+        json!({ "name": "五华区人社局", "kind": "hrss", "tier": "county", "parent_id": p.kunming, "region_code": "530102" }),
+    )
+    .problem(403, "admins_only");
+    // Its name it may change; and an enterprise (with its own union) it may add.
+    let renamed = patch(json!({ "short_name": "昆明总工会", "kind": "union" }));
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    let factory = srv.post(
+        "/api/v1/organisations",
+        &organiser.access,
+        json!({ "name": "昆明机床厂", "kind": "enterprise", "tier": "enterprise", "parent_id": p.wuhua, "region_code": "530102" }),
+    );
+    assert_eq!(factory.status, 201, "{}", factory.text);
+    assert_eq!(srv.get(&format!("/api/v1/organisations/{}", p.kunming), &organiser.access).body["kind"], "union");
+}
+
+#[test]
+fn an_organisation_named_like_a_formula_is_text_in_the_public_results_csv() {
+    let r = crate::judging::running_final_with(0, 0, json!({}));
+    let srv = &r.srv;
+    let admin = srv.admin();
+    let formula = "=HYPERLINK(\"http://evil.example/\",\"查看成绩\")";
+    let factories = srv.request("GET", "/api/v1/organisations?q=%E9%98%80%E9%97%A8").send();
+    let valve = factories.body["items"][0].clone();
+    let renamed = srv
+        .request("PATCH", &format!("/api/v1/organisations/{}", valve["id"].as_str().unwrap()))
+        .token(&admin.access)
+        .header("If-Match", &format!("\"{}\"", valve["version"]))
+        .json(json!({ "name": formula }));
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    crate::judging::mark_and_lock(&r);
+    crate::judging::review_and_decrypt(&r);
+    srv.post(&format!("/api/v1/events/{}/results", r.event), &r.host.access, json!({}));
+    srv.post(&format!("/api/v1/events/{}/results/publish", r.event), &r.host.access, json!({}));
+    let (status, csv) =
+        srv.request("GET", &format!("/api/v1/events/{}/results/export?format=csv", r.event)).send_bytes();
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    assert!(!csv.lines().any(|line| line.split(',').any(|cell| cell.starts_with('='))), "{csv}");
+}
+
+#[test]
+fn a_masked_id_number_never_comes_with_the_birth_date_that_would_undo_the_mask() {
+    let p = crate::province();
+    let srv = &p.srv;
+    let wuhua = srv.staff(&p.admin.access, "org.wuhua", "organiser", Some(&p.wuhua));
+    let official = srv.staff(&p.admin.access, "official.yn", "official", Some(&p.province));
+    let number = skillcomp_tests::id_number("530102", "19920315", 124);
+    let created = srv.post(
+        "/api/v1/persons",
+        &wuhua.access,
+        json!({ "full_name": "李娜", "id_number": number, "employer_org_id": p.wuhua }),
+    );
+    let path = format!("/api/v1/persons/{}", created.body["id"].as_str().unwrap());
+    let as_reviewer = srv.get(&path, &wuhua.access);
+    assert_eq!(
+        (as_reviewer.body["id_number_masked"].as_bool(), as_reviewer.body["birth_date"].as_str()),
+        (Some(false), Some("1992-03-15"))
+    );
+    for seen in
+        [srv.get(&path, &official.access).body, srv.get("/api/v1/persons", &official.access).body["items"][0].clone()]
+    {
+        assert_eq!(seen["id_number_masked"], true, "{seen}");
+        assert!(seen["birth_date"].is_null(), "{seen}");
+        assert!(!seen.to_string().contains("1992"), "{seen}");
+    }
+}
