@@ -12,3 +12,10 @@ where
 {
     actix_web::web::block(f).await.map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
 }
+
+/// Waits without holding a thread (a login slowed down under attack).
+pub async fn pause(duration: std::time::Duration) {
+    if !duration.is_zero() {
+        actix_web::rt::time::sleep(duration).await;
+    }
+}

@@ -31,7 +31,8 @@ pub struct Settings {
     pub bootstrap_admin: Option<(String, String)>,
     /// Login attempts per client address.
     pub login_per_ip: Limit,
-    /// Failed logins per account before it must wait.
+    /// Failed logins per account and client address before that address must wait; beyond it,
+    /// failures from anywhere slow the account down (`rate_limit::slowdown`), never lock it.
     pub login_failures_per_account: Limit,
     /// Sign-ups per client address.
     pub signup_per_ip: Limit,

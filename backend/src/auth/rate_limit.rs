@@ -63,6 +63,17 @@ pub fn verdict(limit: Limit, hits: i32, window_start: i64, now: i64) -> Verdict 
     Verdict::Wait((ends - now).max(1) as u64)
 }
 
+/// How long to hold an answer back after `failures` failed logins of one account from anywhere
+/// in the current window: nothing up to the limit, then one second more for each, at most five.
+/// An account under attack from many addresses is slowed, never locked: its owner, from their
+/// own address, still gets in.
+pub fn slowdown(limit: Limit, failures: i32) -> Duration {
+    if limit.is_off() || failures < limit.max as i32 {
+        return Duration::ZERO;
+    }
+    Duration::from_secs((failures - limit.max as i32 + 1).clamp(1, 5) as u64)
+}
+
 pub fn too_many(seconds: u64, what: &str) -> ApiError {
     let mut err = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
@@ -103,6 +114,14 @@ pub fn check(conn: &mut DbConnection, limit: Limit, key: &str, what: &str, now: 
     }
 }
 
+/// The attempts counted on `key` in the current window (0 when the limit is off).
+pub fn attempts(conn: &mut DbConnection, limit: Limit, key: &str, now: i64) -> ApiResult<i32> {
+    if limit.is_off() {
+        return Ok(0);
+    }
+    Ok(store::rate_limits::hits(conn, key, now, limit.period.as_secs() as i64)?.0)
+}
+
 /// The client's address: the peer, or — when the peer is a trusted reverse proxy — the last
 /// address in `X-Forwarded-For` that is not itself a trusted proxy. An untrusted peer cannot
 /// choose its own address by sending the header.
@@ -122,6 +141,16 @@ pub fn client_ip(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<IpAddr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_account_under_attack_is_slowed_a_second_more_per_failure_up_to_five() {
+        let limit = Limit::new(5, 900);
+        assert_eq!(slowdown(limit, 4), Duration::ZERO);
+        assert_eq!(slowdown(limit, 5), Duration::from_secs(1));
+        assert_eq!(slowdown(limit, 7), Duration::from_secs(3));
+        assert_eq!(slowdown(limit, 500), Duration::from_secs(5));
+        assert_eq!(slowdown(Limit::OFF, 500), Duration::ZERO);
+    }
 
     #[test]
     fn limits_parse_from_settings_text() {

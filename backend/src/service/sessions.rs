@@ -6,9 +6,10 @@ use chrono::NaiveDateTime;
 use super::audit::record_as;
 use crate::auth::hashing::{hash_off_thread, verify_off_thread, HashingPool};
 use crate::auth::password::{check_password_policy, decoy_hash, normalise_username};
-use crate::auth::rate_limit;
+use crate::auth::rate_limit::{self, Limit};
 use crate::auth::token::TokenService;
 use crate::auth::{random_token, sha256_hex, Actor};
+use crate::blocking::pause;
 use crate::config::Settings;
 use crate::db::{Db, DbConnection};
 use crate::domain::role::Role;
@@ -140,19 +141,26 @@ impl Sessions<'_> {
         let Knock { ip, request_id, now } = knock;
         let username = username.trim().to_lowercase();
         let (per_ip, per_account) = (self.settings.login_per_ip, self.settings.login_failures_per_account);
+        // Failures count per account *and address*: five from one address make that address
+        // wait, but cannot lock the owner out from theirs; failures from everywhere slow the
+        // account down (`rate_limit::slowdown`). Every attempt counts against the address.
         let account_key = format!("login:account:{username}");
-        // Every attempt counts against the address; an account waits after too many failures (a
-        // success clears them), so guessing one password from many addresses is slowed too.
-        let (user, account_key) = self
+        let pair_key = format!("login:account:{username}:from:{ip}");
+        let (user, failures) = self
             .db
-            .write(move |conn| {
-                let at = now.and_utc().timestamp();
-                let ip_key = format!("login:ip:{ip}");
-                rate_limit::count(conn, per_ip, &ip_key, "login attempts from this address", at)?;
-                rate_limit::check(conn, per_account, &account_key, "failed logins for this account", at)?;
-                Ok((store::users::find_by_username(conn, &username)?, account_key))
+            .write({
+                let (account_key, pair_key) = (account_key.clone(), pair_key.clone());
+                move |conn| {
+                    let at = now.and_utc().timestamp();
+                    let ip_key = format!("login:ip:{ip}");
+                    rate_limit::count(conn, per_ip, &ip_key, "login attempts from this address", at)?;
+                    rate_limit::check(conn, per_account, &pair_key, "failed logins for this account", at)?;
+                    let failures = rate_limit::attempts(conn, per_account, &account_key, at)?;
+                    Ok((store::users::find_by_username(conn, &username)?, failures))
+                }
             })
             .await?;
+        pause(rate_limit::slowdown(per_account, failures)).await;
         let user = user.filter(|u| u.is_active);
         let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_string());
         let password_ok = verify_off_thread(self.hashing, password, hash).await?;
@@ -160,8 +168,13 @@ impl Sessions<'_> {
             self.db
                 .write(move |conn| {
                     let at = now.and_utc().timestamp();
-                    match rate_limit::count(conn, per_account, &account_key, "failed logins", at) {
-                        // This failure spent the account's last attempt: it still answers as a failure.
+                    if !per_account.is_off() {
+                        // Counted, never refused: this count only slows the account down.
+                        let unbounded = Limit { max: i32::MAX as u32, ..per_account };
+                        rate_limit::count(conn, unbounded, &account_key, "failed logins", at)?;
+                    }
+                    match rate_limit::count(conn, per_account, &pair_key, "failed logins", at) {
+                        // This failure spent the pair's last attempt: it still answers as a failure.
                         Err(e) if e.status.as_u16() == 429 => Ok(()),
                         other => other,
                     }
@@ -176,6 +189,7 @@ impl Sessions<'_> {
             .write(move |conn| {
                 if !per_account.is_off() {
                     store::rate_limits::clear(conn, &account_key)?;
+                    store::rate_limits::clear(conn, &pair_key)?;
                 }
                 let token = new_refresh_token(conn, ttl, &user.id, None, now)?;
                 record_as(

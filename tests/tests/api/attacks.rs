@@ -314,3 +314,28 @@ fn a_masked_id_number_never_comes_with_the_birth_date_that_would_undo_the_mask()
         assert!(!seen.to_string().contains("1992"), "{seen}");
     }
 }
+
+#[test]
+fn wrong_passwords_from_elsewhere_cannot_lock_the_chief_judge_out() {
+    use skillcomp::auth::rate_limit::Limit;
+    let srv = skillcomp_tests::TestServer::start_configured(|s| {
+        s.login_failures_per_account = Limit::new(3, 900);
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    });
+    srv.contestant("chief.judge");
+    let from = |client: &str, password: &str| {
+        srv.request("POST", "/api/v1/auth/login")
+            .header("X-Forwarded-For", &format!("{client}, 127.0.0.1"))
+            .json(json!({ "username": "chief.judge", "password": password }))
+    };
+    for _ in 0..3 {
+        from("198.51.100.66", "guess-guess-1").problem(401, "invalid_credentials");
+    }
+    // The guesser's address waits…
+    from("198.51.100.66", "contestant-password-1").problem(429, "rate_limited");
+    // …a guess from a new address is slowed down but answered…
+    from("198.51.100.67", "guess-guess-1").problem(401, "invalid_credentials");
+    // …and the owner, from their own address, gets in.
+    let owner = from("203.0.113.5", "contestant-password-1");
+    assert_eq!(owner.status, 200, "{}", owner.text);
+}
