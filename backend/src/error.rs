@@ -169,7 +169,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         if self.status.is_server_error() {
-            tracing::error!(code = self.code, detail = %self.detail, "request failed");
+            tracing::error!(code = self.code, detail = %crate::domain::text::redacted(&self.detail), "internal error");
         }
         let mut builder = HttpResponse::build(self.status);
         builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));

@@ -266,7 +266,7 @@ pub fn build_server(state: AppState) -> std::io::Result<(Server, Vec<SocketAddr>
                     Ok(response)
                 }
             })
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<api::logging::RedactedSpans>::new())
     });
     if let Some(n) = workers {
         server = server.workers(n);

@@ -11,6 +11,7 @@ pub mod draw;
 pub mod events;
 pub mod health;
 pub mod judging;
+pub mod logging;
 pub mod metrics;
 pub mod organisations;
 pub mod persons;

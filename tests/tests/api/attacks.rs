@@ -339,3 +339,61 @@ fn wrong_passwords_from_elsewhere_cannot_lock_the_chief_judge_out() {
     let owner = from("203.0.113.5", "contestant-password-1");
     assert_eq!(owner.status, 200, "{}", owner.text);
 }
+
+/// Everything the server logs while the tests run (installed once, for the whole test binary).
+fn server_log() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        struct Into(Arc<Mutex<Vec<u8>>>);
+        impl Write for Into {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let sink = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(move || Into(sink.clone()))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+        log
+    })
+    .clone()
+}
+
+#[test]
+fn failed_requests_are_logged_without_the_id_numbers_codes_and_names_they_carried() {
+    let log = server_log();
+    let p = crate::province();
+    let srv = &p.srv;
+    let stranger = srv.contestant("curious");
+    let number = skillcomp_tests::id_number("530102", "19920315", 124);
+    srv.get(&format!("/api/v1/persons?id_number={number}"), &stranger.access).problem(403, "forbidden");
+    srv.request("GET", "/api/v1/certificates/verify?number=YN2026-SECRET-0042&code=Q7K3ZZ")
+        .send()
+        .problem(404, "certificate_not_found");
+    // A refusal whose detail names the person.
+    srv.post(
+        "/api/v1/persons",
+        &p.admin.access,
+        json!({ "full_name": "阿苏·木呷", "id_number": number, "employer_org_id": p.wuhua }),
+    );
+    srv.post(
+        "/api/v1/persons",
+        &p.admin.access,
+        json!({ "full_name": "阿苏·木呷", "id_number": number, "employer_org_id": p.wuhua }),
+    );
+    let text = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
+    assert!(text.contains("request refused") && text.contains("/api/v1/certificates/verify"), "{text}");
+    assert!(text.contains("number=…&code=…"), "{text}");
+    for secret in [number.as_str(), &number[6..14], "YN2026-SECRET", "Q7K3ZZ", "阿苏", "木呷"] {
+        assert!(!text.contains(secret), "the log holds {secret}:\n{text}");
+    }
+}
