@@ -10,9 +10,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{etag, if_match_version, parse_id, replayable, retry_of, JsonBody, JsonWithBytes, ProblemResponses};
 use crate::auth::Actor;
 use crate::domain::judging::SampleStatus;
-use crate::domain::{text, Violation};
+use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::service::judging::scores as scoring;
+use crate::service::judging::sheets::Relation;
 use crate::service::judging::{decryption, flags, marks, review, sheets, signoff};
 use crate::wire::judging::RelationForJudge;
 use crate::wire::judging::SheetQuery;
@@ -73,14 +74,8 @@ pub async fn declare_relation(
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let input = body.0;
-    let relation = text::required("relation", &input.relation, 50)?;
-    let number = crate::domain::id_card::parse_id_card(&input.id_number, state.zone.date_of(now))
-        .map_err(|e| Violation::new("id_number", e.code(), e.message()))?
-        .number;
-    if !actor.has_role(crate::domain::role::Role::Judge) {
-        return Err(ApiError::forbidden("relations are declared by judges"));
-    }
-    let out = sheets::declare_relation(&state.db, actor, relation, number, now).await?;
+    let relation = Relation { kind: input.relation, id_number: input.id_number, today: state.zone.date_of(now) };
+    let out = sheets::declare_relation(&state.db, actor, relation, now).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -98,11 +93,8 @@ pub async fn declare_relation_for(
     let event_id = parse_id("id", &id)?;
     let input = body.0;
     let judge = parse_id("user_id", &input.user_id)?;
-    let relation = text::required("relation", &input.relation, 50)?;
-    let number = crate::domain::id_card::parse_id_card(&input.id_number, state.zone.date_of(now))
-        .map_err(|e| Violation::new("id_number", e.code(), e.message()))?
-        .number;
-    let out = sheets::declare_relation_for(&state.db, actor, event_id, judge, relation, number, now).await?;
+    let relation = Relation { kind: input.relation, id_number: input.id_number, today: state.zone.date_of(now) };
+    let out = sheets::declare_relation_for(&state.db, actor, event_id, judge, relation, now).await?;
     Ok(HttpResponse::Created().json(out))
 }
 

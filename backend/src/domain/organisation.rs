@@ -158,9 +158,25 @@ pub fn in_subtree(path: &str, root_path: &str) -> bool {
     path.starts_with(root_path)
 }
 
+/// Whether an organisation of this kind and tier is one of the bodies that certify awards and
+/// skill levels (a union federation or an HRSS department above the enterprise, see
+/// `award::is_granting_body`): such bodies, and any change that could make one, are for admins.
+pub fn is_certifying_body(kind: OrgKind, tier: Tier) -> bool {
+    matches!(kind, OrgKind::Union | OrgKind::Hrss) && tier != Tier::Enterprise
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn union_federations_and_hrss_above_the_enterprise_certify_and_enterprise_unions_do_not() {
+        assert!(is_certifying_body(OrgKind::Union, Tier::Prefecture));
+        assert!(is_certifying_body(OrgKind::Hrss, Tier::County));
+        assert!(!is_certifying_body(OrgKind::Union, Tier::Enterprise));
+        assert!(!is_certifying_body(OrgKind::Enterprise, Tier::Enterprise));
+        assert!(!is_certifying_body(OrgKind::IndustryBody, Tier::Province));
+    }
 
     fn place<'a>(kind: OrgKind, tier: Tier, region: &'a str, parent: Option<(Tier, &'a str)>) -> Vec<String> {
         check_placement(&Placement { kind, tier, region_code: region, parent }).into_iter().map(|v| v.code).collect()

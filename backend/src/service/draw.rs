@@ -128,12 +128,16 @@ pub async fn list_event_roles(db: &Db, actor: Actor, id: String) -> ApiResult<Ve
 
 /// Separation of duties (DESIGN §9): the host's organisers hold no role on their own events, and
 /// no one holds two roles that check each other (`EventRole::excludes`).
-fn require_separate_duties(conn: &mut DbConnection, event: &EventRow, user_id: &str, role: EventRole) -> ApiResult<()> {
-    let (_, host_path, _) =
-        store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+fn require_separate_duties(
+    conn: &mut DbConnection,
+    event: &EventRow,
+    host_path: &str,
+    user_id: &str,
+    role: EventRole,
+) -> ApiResult<()> {
     let appointee = load_actor(conn, user_id)?
         .ok_or_else(|| ApiError::field("user_id", "unknown_user", "no active account has this id"))?;
-    if can_manage_competition(&appointee, &host_path) {
+    if can_manage_competition(&appointee, host_path) {
         return Err(ApiError::conflict(
             "separation_of_duties",
             "the host's organisers (and admins) hold no role on their own competition's events",
@@ -160,7 +164,7 @@ pub async fn appoint(
 ) -> ApiResult<EventRoleOut> {
     db.write(move |conn| {
         let event = load::event_row(conn, &event_id)?;
-        load::managed_competition(conn, &actor, &event.competition_id)?;
+        let (_, host_path, _) = load::managed_competition(conn, &actor, &event.competition_id)?;
         let user = store::users::find(conn, &user_id)?
             .filter(|u| u.is_active)
             .ok_or_else(|| ApiError::field("user_id", "unknown_user", "no active account has this id"))?;
@@ -178,7 +182,7 @@ pub async fn appoint(
                 ),
             ));
         }
-        require_separate_duties(conn, &event, &user.id, input.role)?;
+        require_separate_duties(conn, &event, &host_path, &user.id, input.role)?;
         let row = EventRoleRow {
             id: new_id(),
             event_id: event_id.clone(),

@@ -174,9 +174,21 @@ pub fn roles_requiring(
     what: &str,
 ) -> ApiResult<Vec<EventRole>> {
     let (_, _, host_path) = event_for_roles(conn, event_id)?;
+    roles_requiring_at(conn, actor, event_id, &host_path, allowed, what)
+}
+
+/// The same, for a caller that has loaded the event's host path already.
+pub fn roles_requiring_at(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    event_id: &str,
+    host_path: &str,
+    allowed: &[EventRole],
+    what: &str,
+) -> ApiResult<Vec<EventRole>> {
     // The appointment counts only while its grant does, and never for the host's own organisers
     // (a grant given after the appointment must not join the keys in one hand).
-    let roles: Vec<EventRole> = if can_manage_competition(actor, &host_path) {
+    let roles: Vec<EventRole> = if can_manage_competition(actor, host_path) {
         Vec::new()
     } else {
         event_roles(conn, actor, event_id)?

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use crate::auth::policy::can_manage_organisation;
 use crate::auth::Actor;
 use crate::db::{Db, DbConnection};
+use crate::domain::organisation::is_certifying_body;
 use crate::domain::organisation::{check_placement, child_path, in_subtree, OrgKind, Placement, Tier};
 use crate::domain::{text, Violation};
 use crate::error::{ApiError, ApiResult};
@@ -41,12 +42,6 @@ pub fn organisation_out(row: OrganisationRow) -> ApiResult<OrganisationOut> {
 }
 
 /// Checks the placement rules and turns the violations into a 422.
-/// A union federation or HRSS department of a tier above the enterprise: the bodies that certify
-/// awards and skill levels (`domain::award::is_granting_body`).
-fn is_certifying_body(kind: OrgKind, tier: Tier) -> bool {
-    matches!(kind, OrgKind::Union | OrgKind::Hrss) && tier != Tier::Enterprise
-}
-
 pub fn placement_ok(kind: OrgKind, tier: Tier, region_code: &str, parent: Option<&OrganisationRow>) -> ApiResult<()> {
     let parent = match parent {
         Some(p) => Some((kind_of(p)?.1, p.region_code.as_str())),

@@ -223,11 +223,12 @@ pub async fn set_active(db: &Db, actor: Actor, now: NaiveDateTime, id: String, a
 }
 
 /// Ends the event roles a user no longer holds a qualifying grant for (a judge whose judge grant
-/// is withdrawn is no longer on any panel), each audited.
+/// is withdrawn is no longer on any panel that is still at work), each audited; appointments on
+/// competitions that are over stay as the record of who judged.
 fn end_unqualified_appointments(conn: &mut DbConnection, actor: &Actor, user_id: &str) -> ApiResult<()> {
     let held: Vec<Role> =
         store::users::grants_of(conn, user_id)?.iter().filter_map(|(g, _, _)| Role::parse(&g.role)).collect();
-    for (row, _) in store::draws::roles_of_user_everywhere(conn, user_id)? {
+    for row in store::draws::live_roles_of_user(conn, user_id)? {
         let Some(role) = EventRole::parse(&row.role) else { continue };
         if role.qualifying_roles().iter().any(|q| held.contains(q)) {
             continue;

@@ -46,13 +46,17 @@ pub fn roles_of_event(conn: &mut DbConnection, event_id: &str) -> StoreResult<Ve
         .load(conn)?)
 }
 
-/// Every role a user holds, on any event.
-pub fn roles_of_user_everywhere(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec<(EventRoleRow, String)>> {
+/// Competition states after which an appointment no longer binds anyone.
+const OVER: [&str; 4] = ["results_final", "awards_certified", "archived", "cancelled"];
+
+/// The roles a user holds on events whose competition is not over.
+pub fn live_roles_of_user(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec<EventRoleRow>> {
     Ok(event_roles::table
-        .inner_join(users::table)
+        .inner_join(events::table.inner_join(competitions::table))
         .filter(event_roles::user_id.eq(user_id))
+        .filter(competitions::status.ne_all(OVER))
         .order(event_roles::id.asc())
-        .select((EventRoleRow::as_select(), users::username))
+        .select(EventRoleRow::as_select())
         .load(conn)?)
 }
 
@@ -73,9 +77,6 @@ pub fn events_of_user(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec
         .distinct()
         .load(conn)?)
 }
-
-/// Competition states after which an appointment no longer binds anyone.
-const OVER: [&str; 4] = ["results_final", "awards_certified", "archived", "cancelled"];
 
 /// How many roles a user holds on events whose competition is not over.
 pub fn live_appointments_of_user(conn: &mut DbConnection, user_id: &str) -> StoreResult<i64> {

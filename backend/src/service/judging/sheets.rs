@@ -2,7 +2,11 @@
 
 use std::collections::HashSet;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::domain::id_card::parse_id_card;
+use crate::domain::role::Role;
+use crate::domain::{text, Violation};
 
 use super::DbConnection;
 use super::{aspect_out, aspects_of_judge, competing_stations, mark_out, recused_stations, require_not_appointed};
@@ -96,13 +100,30 @@ pub async fn assign(
 }
 
 /// A judge declares a relation to a person (回避), who then is never on their sheet.
-pub async fn declare_relation(
-    db: &Db,
-    actor: Actor,
-    relation: String,
-    number: String,
-    now: NaiveDateTime,
-) -> ApiResult<RelationOut> {
+/// A relation as declared: its kind (亲属, 师徒, 同事 …) and the related person's ID number, read
+/// on `today`.
+pub struct Relation {
+    pub kind: String,
+    pub id_number: String,
+    pub today: NaiveDate,
+}
+
+impl Relation {
+    /// The kind and the normalised ID number, or the field that is wrong.
+    fn checked(self) -> ApiResult<(String, String)> {
+        let kind = text::required("relation", &self.kind, 50)?;
+        let number = parse_id_card(&self.id_number, self.today)
+            .map_err(|e| Violation::new("id_number", e.code(), e.message()))?
+            .number;
+        Ok((kind, number))
+    }
+}
+
+pub async fn declare_relation(db: &Db, actor: Actor, relation: Relation, now: NaiveDateTime) -> ApiResult<RelationOut> {
+    let (relation, number) = relation.checked()?;
+    if !actor.has_role(Role::Judge) {
+        return Err(ApiError::forbidden("relations are declared by judges"));
+    }
     db.write(move |conn| {
         require_not_appointed(conn, &actor.user_id)?;
         let judge = actor.user_id.clone();
@@ -118,10 +139,10 @@ pub async fn declare_relation_for(
     actor: Actor,
     event_id: String,
     judge_user_id: String,
-    relation: String,
-    number: String,
+    relation: Relation,
     now: NaiveDateTime,
 ) -> ApiResult<RelationOut> {
+    let (relation, number) = relation.checked()?;
     db.write(move |conn| {
         let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
         if !can_manage_competition(&actor, &host_path) {

@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use chrono::NaiveDateTime;
 
 use super::{
-    aspects_of_judge, competing_stations, conflicted, require_marking_open, section_aspect_ids, unresolved_flags_in,
+    aspects_of_judge, competing_stations, recused_stations, require_marking_open, section_aspect_ids,
+    unresolved_flags_in,
 };
 use crate::auth::Actor;
 use crate::db::Db;
@@ -29,8 +30,9 @@ pub async fn sign_sheet(
     now: NaiveDateTime,
 ) -> ApiResult<SignoffOut> {
     db.write(move |conn| {
-        load::roles_requiring(conn, &actor, &event_id, &[EventRole::Judge, EventRole::ChiefJudge], "signing a sheet")?;
-        let (_, competition, _) = load::event_for_roles(conn, &event_id)?;
+        let (_, competition, host_path) = load::event_for_roles(conn, &event_id)?;
+        let judges = [EventRole::Judge, EventRole::ChiefJudge];
+        load::roles_requiring_at(conn, &actor, &event_id, &host_path, &judges, "signing a sheet")?;
         require_marking_open(&competition)?;
         let mine = aspects_of_judge(conn, &event_id, &actor.user_id)?;
         let section_aspects: HashSet<String> = store::judging::aspects_of(conn, &event_id)?
@@ -41,19 +43,14 @@ pub async fn sign_sheet(
         if section_aspects.is_empty() {
             return Err(ApiError::conflict("nothing_to_sign", "you mark no aspect in this section"));
         }
-        let stations = competing_stations(conn, &event_id)?;
-        let relations = store::judging::relations_of(conn, &actor.user_id)?;
+        let stations = competing_stations(conn, &event_id)?.len();
         let marks: Vec<MarkRow> = store::judging::marks_of_judge(conn, &event_id, &actor.user_id)?
             .into_iter()
             .filter(|m| section_aspects.contains(&m.aspect_id))
             .collect();
         // Stations the judge must stand aside from (回避) are not expected of them.
-        let mut expected = 0;
-        for registration in stations.values() {
-            if !conflicted(conn, actor.person_id.as_deref(), registration, &relations)? {
-                expected += section_aspects.len();
-            }
-        }
+        let recused = recused_stations(conn, &event_id, &actor.user_id)?.len();
+        let expected = (stations - recused) * section_aspects.len();
         if marks.len() < expected {
             return Err(ApiError::conflict(
                 "sheet_incomplete",
