@@ -168,7 +168,10 @@ fn cors(settings: &Settings) -> Cors {
         .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::ACCEPT])
         .allowed_header("Idempotency-Key")
         .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
-        .max_age(3600);
+        .max_age(3600)
+        // The SPA served from a listed origin sends the refresh cookie (origins are always listed
+        // one by one, never `*`, so no other site's page gets the same).
+        .supports_credentials();
     for origin in &settings.cors_origins {
         cors = cors.allowed_origin(origin);
     }

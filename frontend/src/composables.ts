@@ -3,6 +3,7 @@ import { ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { ElMessage } from 'element-plus'
 import { fieldText, problemText } from './i18n'
+import { api, ok, type Schemas } from './api/client'
 
 export function useCall() {
   const { t, te } = useI18n()
@@ -35,4 +36,20 @@ export function useNarrow(width = 640) {
   const narrow = ref(query.matches)
   query.addEventListener('change', (e) => (narrow.value = e.matches))
   return narrow
+}
+
+/** Organisations found by name, for a remote-search select; `keep` (an id) is always among them,
+ * so a select shows the name of what is already chosen. */
+export function useOrganisationSearch() {
+  const organisations = ref<Schemas['OrganisationOut'][]>([])
+  async function searchOrganisations(q: string, keep?: string | null) {
+    const page = await ok(api.GET('/api/v1/organisations', { params: { query: { q: q || undefined, limit: 20 } } })).catch(() => null)
+    let list = page?.items ?? []
+    if (keep && !list.some((o) => o.id === keep)) {
+      const kept = await ok(api.GET('/api/v1/organisations/{id}', { params: { path: { id: keep } } })).catch(() => null)
+      if (kept) list = [kept, ...list]
+    }
+    organisations.value = list
+  }
+  return { organisations, searchOrganisations }
 }

@@ -268,7 +268,7 @@ impl From<&Response> for Session {
     fn from(r: &Response) -> Session {
         Session {
             access: r.body["access_token"].as_str().expect("access_token").to_string(),
-            refresh: r.body["refresh_token"].as_str().expect("refresh_token").to_string(),
+            refresh: r.refresh_cookie().expect("the skillcomp_refresh cookie"),
         }
     }
 }
@@ -285,6 +285,11 @@ impl Request {
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.inner = self.inner.set(name, value);
         self
+    }
+
+    /// Sends a refresh token as the browser does: in the `skillcomp_refresh` cookie.
+    pub fn refresh_cookie(self, refresh_token: &str) -> Self {
+        self.header("Cookie", &format!("skillcomp_refresh={refresh_token}"))
     }
 
     pub fn send(self) -> Response {
@@ -355,6 +360,13 @@ impl From<Result<ureq::Response, ureq::Error>> for Response {
 }
 
 impl Response {
+    /// The refresh token the answer set in the `skillcomp_refresh` cookie.
+    pub fn refresh_cookie(&self) -> Option<String> {
+        let cookie = self.header("set-cookie")?;
+        let value = cookie.strip_prefix("skillcomp_refresh=")?.split(';').next()?;
+        (!value.is_empty()).then(|| value.to_string())
+    }
+
     /// A header's value (case-insensitive name).
     pub fn header(&self, name: &str) -> Option<String> {
         let name = name.to_lowercase();

@@ -8,6 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{etag, if_match_version, parse_id, JsonBody, PageParams, ProblemResponses};
 use crate::auth::Actor;
+use crate::domain::person::CorrectionStatus;
 use crate::domain::text;
 use crate::error::ApiResult;
 use crate::service;
@@ -15,6 +16,7 @@ use crate::service::credentials::{decide_credential, record_credential, NewCrede
 use crate::service::persons::PersonSearch;
 use crate::wire::persons::PersonQuery;
 use crate::wire::persons::{credential_out, CredentialOut, PersonOut};
+use crate::wire::persons::{CorrectionDecision, CorrectionOut, CorrectionQuery, CorrectionRequest};
 use crate::wire::persons::{CredentialInput, PersonInput, PersonPage, PersonPatch, RejectCredentialInput};
 use crate::AppState;
 
@@ -27,7 +29,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(add_credential)
         .service(verify_credential)
         .service(reject_credential)
-        .service(delete_credential);
+        .service(delete_credential)
+        .service(request_correction)
+        .service(corrections_of)
+        .service(correction_queue)
+        .service(decide_correction);
 }
 
 fn respond(status: actix_web::http::StatusCode, out: PersonOut) -> HttpResponse {
@@ -179,4 +185,60 @@ pub async fn delete_credential(
     let credential_id = parse_id("credential_id", &credential_id)?;
     service::persons::delete_credential(&state.db, actor, person_id, credential_id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Asks for a correction of a locked name, ID number or employer (the person is entered in a
+/// competition that is not over): by the person, or an organiser over them. Another organiser over
+/// the person, or an admin, decides.
+#[utoipa::path(tag = "persons", request_body = CorrectionRequest, responses((status = 201, body = CorrectionOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/persons/{id}/identity-corrections")]
+pub async fn request_correction(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<CorrectionRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let today = state.zone.date_of(state.clock.now());
+    let out = service::corrections::request_correction(&state.db, actor, today, id, body.0).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// A person's identity corrections, newest first.
+#[utoipa::path(tag = "persons", responses((status = 200, body = Vec<CorrectionOut>), ProblemResponses), security(("bearer" = [])))]
+#[get("/persons/{id}/identity-corrections")]
+pub async fn corrections_of(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    Ok(HttpResponse::Ok().json(service::corrections::corrections_of(&state.db, actor, id).await?))
+}
+
+/// Identity corrections of people employed in the caller's subtrees (everyone's for admins).
+#[utoipa::path(tag = "persons", params(CorrectionQuery), responses((status = 200, body = Vec<CorrectionOut>), ProblemResponses), security(("bearer" = [])))]
+#[get("/identity-corrections")]
+pub async fn correction_queue(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<CorrectionQuery>,
+) -> ApiResult<HttpResponse> {
+    let status = query.into_inner().status.unwrap_or(CorrectionStatus::Pending);
+    Ok(HttpResponse::Ok().json(service::corrections::correction_queue(&state.db, actor, status).await?))
+}
+
+/// Approves (and applies) or declines a pending correction: an organiser over the person or an
+/// admin — not who asked, not the person.
+#[utoipa::path(tag = "persons", request_body = CorrectionDecision, responses((status = 200, body = CorrectionOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/identity-corrections/{id}/decision")]
+pub async fn decide_correction(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<CorrectionDecision>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let today = state.zone.date_of(state.clock.now());
+    Ok(HttpResponse::Ok().json(service::corrections::decide_correction(&state.db, actor, today, id, body.0).await?))
 }

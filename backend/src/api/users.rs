@@ -13,6 +13,7 @@ use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 use crate::store::users::UserFilter;
+use crate::wire::auth::ResetLink;
 use crate::wire::users::GrantOut;
 use crate::wire::users::UserQuery;
 use crate::wire::users::{GrantInput, NewUser, UserOut, UserPage, UserPatch};
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_user)
         .service(update_user)
         .service(add_grant)
+        .service(issue_reset_link)
         .service(remove_grant);
 }
 
@@ -69,6 +71,24 @@ pub async fn create_user(state: web::Data<AppState>, actor: Actor, body: JsonBod
     let password_hash = hash_off_thread(&state.hashing, password).await?;
     let out = service::users::create_user(&state.db, actor, now, username, password_hash, grant).await?;
     Ok(HttpResponse::Created().json(out))
+}
+
+/// Issues a one-time password-reset link (valid 24 hours, replacing earlier ones) for an account
+/// in the caller's scope: admins any other account; organisers accounts in their subtree that
+/// hold nothing beyond it. The token is shown only in this answer; hand the link over in person.
+#[utoipa::path(tag = "users", responses((status = 201, body = ResetLink), ProblemResponses), security(("bearer" = [])))]
+#[post("/users/{id}/password-reset")]
+pub async fn issue_reset_link(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    if !can_create_accounts(&actor) {
+        return Err(ApiError::forbidden("only admins and organisers issue password-reset links"));
+    }
+    let id = parse_id("id", &id)?;
+    let out = service::passwords::issue_reset_link(&state.db, actor, state.clock.now(), id).await?;
+    Ok(HttpResponse::Created().insert_header((actix_web::http::header::CACHE_CONTROL, "no-store")).json(out))
 }
 
 /// One account the caller manages.

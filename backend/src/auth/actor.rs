@@ -1,6 +1,8 @@
-//! The authenticated caller, extracted from `Authorization: Bearer <access token>`. The user and
-//! their grants are loaded on every request, so a disabled account or a withdrawn grant takes
-//! effect at once rather than when the token expires.
+//! The authenticated caller, extracted from `Authorization: Bearer <access token>`. The user,
+//! their grants and their session are loaded from the database on every request, so a disabled
+//! account, a withdrawn grant or a logout takes effect at once — on every node, since they all
+//! read the same rows — rather than when the token expires. (No cache: the session is one
+//! indexed row read in the same transaction as the account.)
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
@@ -30,6 +32,9 @@ pub struct Actor {
     pub person_id: Option<String>,
     pub grants: Vec<Grant>,
     pub request_id: Option<String>,
+    /// The session (refresh-token family) the caller's access token belongs to; empty for an
+    /// actor loaded for another purpose (an appointee's grants).
+    pub session_id: String,
     /// When the request arrived, by the server's clock: the time its audit records carry.
     pub at: chrono::NaiveDateTime,
 }
@@ -56,6 +61,7 @@ pub fn load_actor(conn: &mut DbConnection, user_id: &str) -> Result<Option<Actor
         person_id: user.person_id,
         grants,
         request_id: None,
+        session_id: String::new(),
         at: Default::default(),
     }))
 }
@@ -84,11 +90,24 @@ impl FromRequest for Actor {
                 ApiError::unauthorized("invalid_token", "the Authorization header must be 'Bearer <access token>'")
             })?;
             let claims = state.tokens.verify(token)?;
-            let actor = state.db.read(move |conn| Ok(load_actor(conn, &claims.sub)?)).await?;
+            let session_id = claims.sid.clone();
+            let actor = state
+                .db
+                .read(move |conn| {
+                    if !store::tokens::session_is_live(conn, &claims.sub, &claims.sid)? {
+                        return Ok(None);
+                    }
+                    Ok(load_actor(conn, &claims.sub)?)
+                })
+                .await?;
             let mut actor = actor.ok_or_else(|| {
-                ApiError::unauthorized("invalid_token", "the account no longer exists or is disabled")
+                ApiError::unauthorized(
+                    "invalid_token",
+                    "the session has ended or the account is disabled; log in again",
+                )
             })?;
             actor.request_id = request_id;
+            actor.session_id = session_id;
             actor.at = state.clock.now();
             Ok(actor)
         })

@@ -128,6 +128,42 @@ pub fn can_create_accounts(actor: &Actor) -> bool {
     actor.is_admin() || actor.has_role(Role::Organiser)
 }
 
+/// The account a reset link would be for, as the policy needs to see it.
+pub struct ResetTarget<'a> {
+    pub is_self: bool,
+    /// Its grants: role and, for organisation-scoped roles, the organisation's path.
+    pub grants: &'a [(Role, Option<String>)],
+    /// The path of the employer of the person the account belongs to, if any.
+    pub employer_path: Option<&'a str>,
+}
+
+/// Who may issue a one-time password-reset link: an admin for any other account; an organiser
+/// for an account in their subtree (a staff grant there, or a contestant employed there) that
+/// holds no admin grant and nothing outside the subtree — so no organiser can take over an
+/// account more powerful than their own. Nobody for themselves: they change it with the old one.
+/// `Err(true)` means the account is not in the caller's scope at all (answered like a missing
+/// one), `Err(false)` that it is, but out of reach.
+pub fn may_issue_reset(actor: &Actor, target: &ResetTarget) -> Result<(), bool> {
+    if target.is_self {
+        return Err(false);
+    }
+    if actor.is_admin() {
+        return Ok(());
+    }
+    let scopes = actor.scope_paths(&[Role::Organiser]);
+    let within = |path: &str| scopes.iter().any(|root| in_subtree(path, root));
+    let staff_paths: Vec<&str> = target.grants.iter().filter_map(|(_, p)| p.as_deref()).collect();
+    let visible = staff_paths.iter().any(|p| within(p)) || target.employer_path.is_some_and(within);
+    if !visible {
+        return Err(true);
+    }
+    let holds_admin = target.grants.iter().any(|(role, _)| *role == Role::Admin);
+    if holds_admin || !staff_paths.iter().all(|p| within(p)) {
+        return Err(false);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +184,7 @@ mod tests {
                 })
                 .collect(),
             request_id: None,
+            session_id: "s".into(),
             at: Default::default(),
         }
     }
@@ -237,6 +274,35 @@ mod tests {
         assert!(!can_grant(&organiser, Role::Admin, None));
         assert!(!can_grant(&organiser, Role::Judge, Some(QUJING)));
         assert!(can_grant(&actor(&[(Role::Admin, None)]), Role::Official, Some(PROVINCE)));
+    }
+
+    #[test]
+    fn reset_links_reach_only_accounts_weaker_than_the_issuer() {
+        let target = |grants: &[(Role, Option<&str>)], employer: Option<&'static str>| {
+            let grants: Vec<(Role, Option<String>)> = grants.iter().map(|(r, p)| (*r, p.map(String::from))).collect();
+            (grants, employer)
+        };
+        let check = |who: &Actor, (grants, employer): &(Vec<(Role, Option<String>)>, Option<&str>), is_self| {
+            may_issue_reset(who, &ResetTarget { is_self, grants, employer_path: *employer })
+        };
+        let organiser = actor(&[(Role::Organiser, Some(KUNMING))]);
+        let admin = actor(&[(Role::Admin, None)]);
+        let judge_below = target(&[(Role::Judge, Some(WUHUA))], None);
+        let contestant_below = target(&[(Role::Contestant, None)], Some(WUHUA));
+        assert_eq!(check(&organiser, &judge_below, false), Ok(()));
+        assert_eq!(check(&organiser, &contestant_below, false), Ok(()));
+        // Elsewhere: not in scope at all.
+        assert_eq!(check(&organiser, &target(&[(Role::Judge, Some(QUJING))], None), false), Err(true));
+        assert_eq!(check(&organiser, &target(&[(Role::Contestant, None)], Some(QUJING)), false), Err(true));
+        // In scope, but also holding more than the organiser reaches.
+        let also_province = target(&[(Role::Judge, Some(WUHUA)), (Role::Official, Some(PROVINCE))], None);
+        assert_eq!(check(&organiser, &also_province, false), Err(false));
+        let an_admin = target(&[(Role::Admin, None), (Role::Judge, Some(WUHUA))], None);
+        assert_eq!(check(&organiser, &an_admin, false), Err(false));
+        assert_eq!(check(&admin, &an_admin, false), Ok(()));
+        // Nobody resets their own: they change it with the old one.
+        assert_eq!(check(&admin, &judge_below, true), Err(false));
+        assert_eq!(check(&actor(&[(Role::Judge, Some(WUHUA))]), &judge_below, false), Err(true));
     }
 }
 

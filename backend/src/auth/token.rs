@@ -77,6 +77,9 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// The session (refresh-token family) the token was issued in: ending the session ends the
+    /// token at once, not when it expires.
+    pub sid: String,
 }
 
 #[derive(Clone)]
@@ -117,8 +120,8 @@ impl TokenService {
         self
     }
 
-    /// A signed access token for the user, valid for the access TTL.
-    pub fn issue(&self, user_id: &str) -> Result<String, ApiError> {
+    /// A signed access token for the user in session `session_id`, valid for the access TTL.
+    pub fn issue(&self, user_id: &str, session_id: &str) -> Result<String, ApiError> {
         let now = self.clock.timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
@@ -127,6 +130,7 @@ impl TokenService {
             iat: now,
             exp: now + self.access_ttl.as_secs() as i64,
             jti: uuid::Uuid::now_v7().to_string(),
+            sid: session_id.to_string(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| ApiError::internal(format!("token signing failed: {e}")))
@@ -154,21 +158,21 @@ mod tests {
     #[test]
     fn an_issued_token_verifies_and_names_its_user() {
         let s = service();
-        let token = s.issue("user-1").unwrap();
+        let token = s.issue("user-1", "s").unwrap();
         assert_eq!(s.verify(&token).unwrap().sub, "user-1");
     }
 
     #[test]
     fn another_key_a_tampered_token_and_alg_none_are_refused() {
         let s = service();
-        let token = s.issue("user-1").unwrap();
+        let token = s.issue("user-1", "s").unwrap();
         let other =
             TokenService::new(b"another-secret-another-secret-xx", Duration::from_secs(60), Duration::from_secs(60));
         assert_eq!(other.verify(&token).unwrap_err().code, "invalid_token");
         let mut parts: Vec<&str> = token.split('.').collect();
         let forged_payload = base64::Engine::encode(
             &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            br#"{"sub":"admin","iss":"skillcomp","aud":"skillcomp-api","iat":0,"exp":9999999999,"jti":"x"}"#,
+            br#"{"sub":"admin","iss":"skillcomp","aud":"skillcomp-api","iat":0,"exp":9999999999,"jti":"x","sid":"s"}"#,
         );
         parts[1] = &forged_payload;
         assert!(s.verify(&parts.join(".")).is_err());
@@ -180,7 +184,7 @@ mod tests {
     #[test]
     fn an_expired_token_says_so() {
         let s = TokenService::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(0), Duration::from_secs(0));
-        let mut claims_token = s.issue("u").unwrap();
+        let mut claims_token = s.issue("u", "s").unwrap();
         // Re-sign a token that expired a minute ago (beyond the leeway).
         let now = s.clock.timestamp();
         let claims = Claims {
@@ -190,6 +194,7 @@ mod tests {
             iat: now - 120,
             exp: now - 60,
             jti: "j".into(),
+            sid: "s".into(),
         };
         claims_token =
             jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &s.encoding).unwrap_or(claims_token);
@@ -200,7 +205,7 @@ mod tests {
     fn expiry_follows_the_servers_clock() {
         let clock = Clock::real();
         let s = service().with_clock(clock.clone());
-        let token = s.issue("u").unwrap();
+        let token = s.issue("u", "s").unwrap();
         clock.advance(chrono::Duration::seconds(30));
         assert!(s.verify(&token).is_ok(), "still inside its minute");
         clock.advance(chrono::Duration::seconds(60));
@@ -208,6 +213,6 @@ mod tests {
         // A server whose clock was set years ahead issues tokens it accepts.
         let ahead = Clock::starting_at(chrono::Utc::now() + chrono::Duration::days(700));
         let s = service().with_clock(ahead);
-        assert!(s.verify(&s.issue("u").unwrap()).is_ok());
+        assert!(s.verify(&s.issue("u", "s").unwrap()).is_ok());
     }
 }

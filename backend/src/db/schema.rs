@@ -281,6 +281,10 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        entrant_name -> Text,
+        entrant_id_number -> Text,
+        entrant_gender -> Text,
+        entrant_birth_date -> Date,
     }
 }
 
@@ -568,6 +572,10 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        holder_name -> Text,
+        holder_id_number -> Text,
+        holder_gender -> Text,
+        holder_birth_date -> Date,
     }
 }
 
@@ -598,6 +606,35 @@ diesel::table! {
         note -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    identity_corrections (id) {
+        id -> Text,
+        person_id -> Text,
+        requested_by -> Text,
+        full_name -> Nullable<Text>,
+        id_number -> Nullable<Text>,
+        employer_org_id -> Nullable<Text>,
+        reason -> Text,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decision_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        issued_by -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 
@@ -646,9 +683,11 @@ diesel::joinable!(awards -> events (event_id));
 diesel::joinable!(awards -> registrations (registration_id));
 diesel::joinable!(awards -> persons (person_id));
 diesel::joinable!(award_objections -> awards (award_id));
+diesel::joinable!(identity_corrections -> persons (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     awards,
+    identity_corrections,
     plan_targets,
     award_objections,
     organisations,

@@ -1,6 +1,8 @@
 //! A person's profile fields and skill levels.
 
 use super::Violation;
+use crate::domain::competition::Status;
+use crate::domain::registration::RegistrationStatus;
 use crate::string_enum;
 
 string_enum! {
@@ -209,8 +211,70 @@ pub fn check_ethnicity(field: &str, value: &str) -> Result<String, Violation> {
     }
 }
 
+string_enum! {
+    /// An identity correction's state: asked, then approved (applied) or declined.
+    pub enum CorrectionStatus { Pending = "pending", Approved = "approved", Declined = "declined" }
+}
+
+/// The fields that say who a person is. Once the person is entered in a competition still under
+/// way, they change only by a correction an organiser approves (`identity_locked`).
+pub const IDENTITY_FIELDS: [&str; 3] = ["full_name", "id_number", "employer_org_id"];
+
+/// Which identity fields differ between what is stored and what is asked for.
+pub fn identity_changes(stored: (&str, &str, Option<&str>), asked: (&str, &str, Option<&str>)) -> Vec<&'static str> {
+    let [name, number, employer] = IDENTITY_FIELDS;
+    let mut changed = Vec::new();
+    if stored.0 != asked.0 {
+        changed.push(name);
+    }
+    if stored.1 != asked.1 {
+        changed.push(number);
+    }
+    if stored.2 != asked.2 {
+        changed.push(employer);
+    }
+    changed
+}
+
+/// Whether a person's name, ID number and employer are locked: some registration of theirs (as
+/// entrant or team member) still stands in a competition that is not over. A withdrawn, rejected
+/// or replaced entry holds nothing; an archived or cancelled competition is over — what it
+/// decided keeps the identity it recorded (registrations and awards carry their own copy).
+pub fn identity_locked(holds: impl IntoIterator<Item = (RegistrationStatus, Status)>) -> bool {
+    holds.into_iter().any(|(registration, competition)| {
+        !matches!(
+            registration,
+            RegistrationStatus::Withdrawn | RegistrationStatus::Rejected | RegistrationStatus::Replaced
+        ) && !matches!(competition, Status::Archived | Status::Cancelled)
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn identity_is_locked_while_an_entry_stands_in_a_competition_under_way() {
+        use super::{identity_locked, RegistrationStatus as R, Status as S};
+        assert!(!identity_locked([]), "never entered");
+        assert!(identity_locked([(R::Submitted, S::RegistrationOpen)]), "entered, awaiting review");
+        assert!(identity_locked([(R::Competed, S::ResultsPublicity)]), "results under 公示");
+        assert!(identity_locked([(R::Competed, S::AwardsCertified)]), "awards being issued");
+        assert!(!identity_locked([(R::Withdrawn, S::RegistrationOpen), (R::Rejected, S::Running)]));
+        assert!(!identity_locked([(R::Replaced, S::Running)]));
+        assert!(!identity_locked([(R::Competed, S::Archived), (R::Admitted, S::Cancelled)]), "all over");
+        assert!(identity_locked([(R::Competed, S::Archived), (R::Reserve, S::RosterPublicity)]));
+    }
+
+    #[test]
+    fn identity_changes_name_the_fields() {
+        let stored = ("李娜", "530102199001011234", Some("org-1"));
+        assert!(super::identity_changes(stored, stored).is_empty());
+        assert_eq!(
+            super::identity_changes(stored, ("张冒名", "530102199001011234", None)),
+            ["full_name", "employer_org_id"]
+        );
+        assert_eq!(super::identity_changes(stored, ("李娜", "53010219900101123X", Some("org-1"))), ["id_number"]);
+    }
+
     #[test]
     fn ethnic_groups_are_recognised_with_or_without_the_suffix() {
         assert_eq!(check_ethnicity("e", "彝").unwrap(), "彝族");

@@ -96,10 +96,19 @@ fn id_number(region: &str, birth: NaiveDate, serial: usize) -> String {
     format!("{first17}{}", crate::domain::id_card::check_char(&digits))
 }
 
+/// One of the history's people, with what their registrations and awards record of them.
+struct Someone {
+    id: String,
+    employer: String,
+    name: String,
+    id_number: String,
+    female: bool,
+    birth: NaiveDate,
+}
+
 struct People {
-    /// (person id, employer id, female, birth date)
-    workers: Vec<(String, String, bool, NaiveDate)>,
-    students: Vec<(String, String, bool, NaiveDate)>,
+    workers: Vec<Someone>,
+    students: Vec<Someone>,
 }
 
 fn generate_people(
@@ -126,9 +135,18 @@ fn generate_people(
                     .map(|c| c.gender == crate::domain::person::Gender::Female)
                     .unwrap_or(false);
                 let id = new_id();
-                rows.push(PersonRow {
+                let name = person_name(rng);
+                out.push(Someone {
                     id: id.clone(),
-                    full_name: person_name(rng),
+                    employer: employer.id.clone(),
+                    name: name.clone(),
+                    id_number: number.clone(),
+                    female,
+                    birth,
+                });
+                rows.push(PersonRow {
+                    id,
+                    full_name: name,
                     id_number: number,
                     gender: if female { "female" } else { "male" }.into(),
                     birth_date: birth,
@@ -142,7 +160,6 @@ fn generate_people(
                     created_at: at,
                     updated_at: at,
                 });
-                out.push((id, employer.id.clone(), female, birth));
             }
             (rows, out)
         };
@@ -494,8 +511,11 @@ fn write_year(
                 .collect();
             entrants.sort_by(|a, b| b.1.cmp(&a.1));
             let mut finishers = Vec::new();
+            let mut who_entered = std::collections::HashMap::new();
             for (place, (who, total)) in entrants.iter().enumerate() {
-                let (person, employer, female, birth) = &pool[*who];
+                let someone = &pool[*who];
+                let (person, employer, female, birth) =
+                    (&someone.id, &someone.employer, &someone.female, &someone.birth);
                 let registration = RegistrationRow {
                     id: new_id(),
                     event_id: event.id.clone(),
@@ -515,6 +535,10 @@ fn write_year(
                     version: 1,
                     created_at: at,
                     updated_at: at,
+                    entrant_name: someone.name.clone(),
+                    entrant_id_number: someone.id_number.clone(),
+                    entrant_gender: if someone.female { "female" } else { "male" }.into(),
+                    entrant_birth_date: someone.birth,
                 };
                 let rank = place as i32 + 1;
                 result_rows.push(ResultRow {
@@ -538,6 +562,7 @@ fn write_year(
                     female: *female,
                     current_level: None,
                 });
+                who_entered.insert(registration.id.clone(), *who);
                 registration_rows.push(registration);
             }
             if with_awards {
@@ -553,6 +578,7 @@ fn write_year(
                         format!("{year}-{}-{:06}", plan.host.region_code, *serial)
                     });
                     let granted = (starts_on + chrono::Duration::days(40)).and_hms_opt(2, 0, 0);
+                    let holder = &pool[who_entered[&p.registration_id]];
                     award_rows.push(AwardRow {
                         id: new_id(),
                         competition_id: competition.id.clone(),
@@ -579,6 +605,10 @@ fn write_year(
                         version: 1,
                         created_at: at,
                         updated_at: at,
+                        holder_name: holder.name.clone(),
+                        holder_id_number: holder.id_number.clone(),
+                        holder_gender: if holder.female { "female" } else { "male" }.into(),
+                        holder_birth_date: holder.birth,
                     });
                 }
             }

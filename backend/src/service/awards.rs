@@ -357,6 +357,7 @@ pub async fn propose_awards(db: &Db, actor: Actor, now: NaiveDateTime, event_id:
             serde_json::from_str(&event.prize_bands).map_err(|e| ApiError::internal(e.to_string()))?;
         let mut finishers = Vec::new();
         let mut names = std::collections::HashMap::new();
+        let mut entrants = std::collections::HashMap::new();
         let mut promoted = HashSet::new();
         for (row, full_name, _, _) in store::results::named_rows_of(conn, &set.id)? {
             let registration = store::registrations::find(conn, &row.registration_id)?
@@ -374,40 +375,49 @@ pub async fn propose_awards(db: &Db, actor: Actor, now: NaiveDateTime, event_id:
                 registration_id: row.registration_id.clone(),
                 person_id: person.id.clone(),
                 rank: row.rank,
-                age: crate::domain::id_card::age_on(person.birth_date, competition.starts_on),
-                female: person.gender == "female",
+                // Age and gender as the contestant entered: a birth date changed since earns nothing.
+                age: crate::domain::id_card::age_on(registration.entrant_birth_date, competition.starts_on),
+                female: registration.entrant_gender == "female",
                 current_level: current_level(conn, &person.id, &trade_name)?,
             });
-            names.insert(row.registration_id, full_name);
+            names.insert(row.registration_id.clone(), full_name);
+            entrants.insert(row.registration_id, registration);
         }
         let (proposals, skipped) = propose(&rules, &bands, &finishers, &promoted);
         let at = now;
         let rows: Vec<AwardRow> = proposals
             .into_iter()
-            .map(|p| AwardRow {
-                id: new_id(),
-                competition_id: competition.id.clone(),
-                event_id: event_id.clone(),
-                registration_id: p.registration_id,
-                person_id: p.person_id,
-                result_set_id: set.id.clone(),
-                kind: p.kind.as_str().to_string(),
-                rank: p.rank,
-                from_level: p.from_level,
-                to_level: p.to_level,
-                year: competition.year,
-                status: AwardStatus::Proposed.as_str().to_string(),
-                publicity_ends_at: None,
-                certificate_number: None,
-                check_code: None,
-                granted_by: None,
-                granted_at: None,
-                issued_at: None,
-                revoked_reason: None,
-                revoked_at: None,
-                version: 1,
-                created_at: at,
-                updated_at: at,
+            .map(|p| {
+                let entrant = &entrants[&p.registration_id];
+                AwardRow {
+                    id: new_id(),
+                    competition_id: competition.id.clone(),
+                    event_id: event_id.clone(),
+                    registration_id: p.registration_id,
+                    person_id: p.person_id,
+                    result_set_id: set.id.clone(),
+                    kind: p.kind.as_str().to_string(),
+                    rank: p.rank,
+                    from_level: p.from_level,
+                    to_level: p.to_level,
+                    year: competition.year,
+                    status: AwardStatus::Proposed.as_str().to_string(),
+                    publicity_ends_at: None,
+                    certificate_number: None,
+                    check_code: None,
+                    granted_by: None,
+                    granted_at: None,
+                    issued_at: None,
+                    revoked_reason: None,
+                    revoked_at: None,
+                    version: 1,
+                    created_at: at,
+                    updated_at: at,
+                    holder_name: entrant.entrant_name.clone(),
+                    holder_id_number: entrant.entrant_id_number.clone(),
+                    holder_gender: entrant.entrant_gender.clone(),
+                    holder_birth_date: entrant.entrant_birth_date,
+                }
             })
             .collect();
         store::awards::insert(conn, &rows)?;

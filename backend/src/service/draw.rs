@@ -88,9 +88,9 @@ pub fn load_ticket(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResul
         .collect();
     Ok(Ticket {
         ticket_number: number,
-        full_name: ctx.person.full_name.clone(),
-        gender: ctx.person.gender.clone(),
-        id_number: mask_id_number(&ctx.person.id_number),
+        full_name: ctx.registration.entrant_name.clone(),
+        gender: ctx.registration.entrant_gender.clone(),
+        id_number: mask_id_number(&ctx.registration.entrant_id_number),
         photo_url: None,
         competition_name: ctx.competition.name.clone(),
         event_name: ctx.event.name.clone(),
@@ -287,11 +287,9 @@ pub async fn read_draw(db: &Db, actor: Actor, event_id: String) -> ApiResult<Dra
         for a in store::draws::assignments_of(conn, &event_id)? {
             let registration = store::registrations::find(conn, &a.registration_id)?
                 .ok_or_else(|| ApiError::internal("draw without registration"))?;
-            let name =
-                store::persons::find(conn, &registration.person_id)?.map(|(p, _)| p.full_name).unwrap_or_default();
             entries.push(DrawEntry {
                 registration_id: a.registration_id,
-                full_name: name,
+                full_name: registration.entrant_name.clone(),
                 ticket_number: registration.ticket_number,
                 draw_number: a.draw_number,
                 station_number: a.station_number,
@@ -393,9 +391,9 @@ pub async fn check_in(
         }
         let registration = store::registrations::find_by_ticket(conn, &event_id, &ticket_no)?
             .ok_or_else(|| ApiError::not_found("ticket"))?;
-        let (person, _) = store::persons::find(conn, &registration.person_id)?
-            .ok_or_else(|| ApiError::internal("registration without person"))?;
-        if person.id_number != input.id_number.trim().to_uppercase() {
+        // The card must be the one the ticket was issued for: the identity the entry recorded.
+        let holder = registration.entrant_name.clone();
+        if registration.entrant_id_number != input.id_number.trim().to_uppercase() {
             return Err(ApiError::field(
                 "id_number",
                 "id_mismatch",
@@ -416,7 +414,7 @@ pub async fn check_in(
         Ok(CheckInOut {
             registration_id: row.id,
             ticket_number: ticket_no,
-            full_name: person.full_name,
+            full_name: holder,
             status: RegistrationStatus::CheckedIn,
             checked_in_at: row.checked_in_at.map(utc),
             repeated,

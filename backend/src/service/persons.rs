@@ -15,9 +15,10 @@ use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
 use crate::service::check_version;
+use crate::service::corrections::{identity_is_locked, refuse_locked_changes};
 use crate::store::audit::snapshot;
 use crate::store::persons::PersonFilter;
-use crate::store::persons::PersonRow;
+use crate::store::persons::{CredentialRow, PersonRow};
 use crate::store::{self, new_id};
 use crate::wire::persons::credential_out;
 use crate::wire::persons::{person_out, PersonOut};
@@ -124,6 +125,18 @@ pub fn new_person_row(p: CheckedPerson, input: &PersonInput, now: chrono::NaiveD
     }
 }
 
+/// A person as `actor` may see them, with whether their identity is locked.
+pub fn person_view(
+    conn: &mut DbConnection,
+    row: PersonRow,
+    employer_path: Option<&str>,
+    actor: &Actor,
+    credentials: Vec<CredentialRow>,
+) -> ApiResult<PersonOut> {
+    let locked = identity_is_locked(conn, &row.id)?;
+    Ok(person_out(row, employer_path, actor, credentials, locked))
+}
+
 pub fn load_editable(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<(PersonRow, Option<String>)> {
     let (row, path) = crate::service::load::person(conn, actor, id)?;
     if !can_edit_person(actor, &row.id, path.as_deref()) {
@@ -156,6 +169,7 @@ pub fn apply_patch(
         today,
     )?;
     let path = employer_path(conn, checked.employer_org_id.as_deref())?;
+    refuse_locked_changes(conn, current, &checked.full_name, &checked.id_number, checked.employer_org_id.as_deref())?;
     // An appointed judge's employer decides which stations they stand aside from: it changes
     // only through an organiser until their events are over.
     if checked.employer_org_id != current.employer_org_id
@@ -201,7 +215,7 @@ pub async fn get_person(db: &Db, actor: Actor, id: String) -> ApiResult<PersonOu
     db.read(move |conn| {
         let (row, path) = crate::service::load::person(conn, &actor, &id)?;
         let credentials = store::persons::credentials_of(conn, &id)?;
-        Ok(person_out(row, path.as_deref(), &actor, credentials))
+        Ok(person_view(conn, row, path.as_deref(), &actor, credentials)?)
     })
     .await
 }
@@ -285,9 +299,9 @@ pub async fn list_persons(db: &Db, actor: Actor, search: PersonSearch) -> ApiRes
             .into_iter()
             .map(|(row, path)| {
                 let held = credentials.remove(&row.id).unwrap_or_default();
-                person_out(row, path.as_deref(), &actor, held)
+                person_view(conn, row, path.as_deref(), &actor, held)
             })
-            .collect();
+            .collect::<ApiResult<_>>()?;
         Ok(PersonPage { items, next_cursor })
     })
     .await
@@ -325,7 +339,7 @@ pub async fn create_person(
         }
         store::persons::insert(conn, &row)?;
         record(conn, &actor, "person.create", ("person", &row.id), None, audit_view(&row))?;
-        Ok(person_out(row, path.as_deref(), &actor, Vec::new()))
+        Ok(person_out(row, path.as_deref(), &actor, Vec::new(), false))
     })
     .await
 }
@@ -345,7 +359,7 @@ pub async fn update_person(
         check_version(current.version, expected)?;
         let (row, path) = apply_patch(conn, &actor, &current, patch, now, today)?;
         let credentials = store::persons::credentials_of(conn, &id)?;
-        Ok(person_out(row, path.as_deref(), &actor, credentials))
+        Ok(person_view(conn, row, path.as_deref(), &actor, credentials)?)
     })
     .await
 }
@@ -376,7 +390,7 @@ pub async fn put_my_person(
             };
             let (row, path) = apply_patch(conn, &actor, &current, patch, now, today)?;
             let credentials = store::persons::credentials_of(conn, pid)?;
-            Ok((false, person_out(row, path.as_deref(), &actor, credentials)))
+            Ok((false, person_view(conn, row, path.as_deref(), &actor, credentials)?))
         }
         _ => {
             let checked = check_input(&input, today)?;
@@ -387,7 +401,7 @@ pub async fn put_my_person(
             record(conn, &actor, "person.create", ("person", &row.id), None, audit_view(&row))?;
             let mut me = actor.clone();
             me.person_id = Some(row.id.clone());
-            Ok((true, person_out(row, path.as_deref(), &me, Vec::new())))
+            Ok((true, person_out(row, path.as_deref(), &me, Vec::new(), false)))
         }
     })
     .await

@@ -190,6 +190,11 @@ pub fn advance_on_final(
             version: 1,
             created_at: at,
             updated_at: at,
+            // Entering the next round takes the identity the qualifying round recorded.
+            entrant_name: origin.entrant_name.clone(),
+            entrant_id_number: origin.entrant_id_number.clone(),
+            entrant_gender: origin.entrant_gender.clone(),
+            entrant_birth_date: origin.entrant_birth_date,
         };
         store::registrations::insert(conn, &registration)?;
         trail(

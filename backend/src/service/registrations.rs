@@ -46,6 +46,16 @@ pub fn brief(person: &PersonRow, whole_number: bool) -> PersonBrief {
     }
 }
 
+/// The entrant as the registration recorded them when they entered.
+fn entrant_brief(r: &RegistrationRow, whole_number: bool) -> PersonBrief {
+    PersonBrief {
+        id: r.person_id.clone(),
+        full_name: r.entrant_name.clone(),
+        id_number: if whole_number { r.entrant_id_number.clone() } else { mask_id_number(&r.entrant_id_number) },
+        gender: r.entrant_gender.clone(),
+    }
+}
+
 pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bool) -> ApiResult<RegistrationOut> {
     let status = RegistrationStatus::parse(&ctx.registration.status)
         .ok_or_else(|| ApiError::internal("unknown registration status"))?;
@@ -84,7 +94,7 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bo
             event_id: r.origin_event_id.clone(),
             rank: r.origin_rank,
         }),
-        person: brief(&ctx.person, whole_numbers),
+        person: entrant_brief(&r, whole_numbers),
         members,
         reviews,
         event_name: ctx.event.name,
@@ -438,6 +448,10 @@ pub fn enter(
         version: 1,
         created_at: at,
         updated_at: at,
+        entrant_name: person.full_name.clone(),
+        entrant_id_number: person.id_number.clone(),
+        entrant_gender: person.gender.clone(),
+        entrant_birth_date: person.birth_date,
     };
     store::registrations::insert(conn, &row).map_err(|e| {
         e.duplicate_means(|| {

@@ -139,16 +139,15 @@ pub fn roster_entries(
             ) {
                 continue;
             }
-            let Some((person, _)) = store::persons::find(conn, &r.person_id)? else { continue };
             let unit = store::organisations::find(conn, &r.nominating_org_id)?.map(|o| o.name).unwrap_or_default();
-            let number = if whole_numbers { person.id_number.clone() } else { mask_id_number(&person.id_number) };
+            let number = if whole_numbers { r.entrant_id_number.clone() } else { mask_id_number(&r.entrant_id_number) };
             entries.push((
                 RosterEntry {
                     registration_id: r.id.clone(),
                     event_id: event.id.clone(),
                     event_name: event.name.clone(),
-                    full_name: person.full_name,
-                    gender: person.gender,
+                    full_name: r.entrant_name.clone(),
+                    gender: r.entrant_gender.clone(),
                     id_number: number,
                     nominating_org_name: unit,
                     team_name: r.team_name.clone(),

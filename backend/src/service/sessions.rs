@@ -14,11 +14,11 @@ use crate::config::Settings;
 use crate::db::{Db, DbConnection};
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
+use crate::service::persons::person_view;
 use crate::store::tokens::RefreshTokenRow;
 use crate::store::users::{GrantRow, UserRow};
 use crate::store::{self, new_id};
 use crate::wire::auth::{Me, TokenPair};
-use crate::wire::persons::person_out;
 use crate::wire::users::grant_outs;
 
 /// What the session use cases need of the server.
@@ -37,8 +37,21 @@ pub struct Knock {
     pub now: NaiveDateTime,
 }
 
+/// A session's new tokens: the pair for the body, and the refresh token, which the API sets as
+/// an `HttpOnly` cookie (so no script on the page can read it).
+pub struct Issued {
+    pub pair: TokenPair,
+    pub refresh_token: String,
+}
+
+/// A refresh token just stored, and the session (family) it belongs to.
+struct NewRefresh {
+    token: String,
+    family: String,
+}
+
 enum RefreshOutcome {
-    Rotated { user_id: String, token: String },
+    Rotated { user_id: String, next: NewRefresh },
     Invalid,
     Expired,
     Reused,
@@ -55,14 +68,15 @@ fn new_refresh_token(
     user_id: &str,
     family: Option<&str>,
     now: NaiveDateTime,
-) -> ApiResult<String> {
+) -> ApiResult<NewRefresh> {
     let token = random_token(32);
+    let family = family.map(String::from).unwrap_or_else(new_id);
     store::tokens::insert(
         conn,
         &RefreshTokenRow {
             id: new_id(),
             user_id: user_id.to_string(),
-            family_id: family.map(String::from).unwrap_or_else(new_id),
+            family_id: family.clone(),
             token_hash: sha256_hex(&token),
             expires_at: now + ttl,
             used_at: None,
@@ -70,7 +84,7 @@ fn new_refresh_token(
             created_at: now,
         },
     )?;
-    Ok(token)
+    Ok(NewRefresh { token, family })
 }
 
 impl Sessions<'_> {
@@ -78,18 +92,20 @@ impl Sessions<'_> {
         chrono::Duration::from_std(self.tokens.refresh_ttl).unwrap_or(chrono::Duration::days(14))
     }
 
-    fn token_pair(&self, user_id: &str, refresh_token: String) -> ApiResult<TokenPair> {
-        Ok(TokenPair {
-            access_token: self.tokens.issue(user_id)?,
-            token_type: "Bearer",
-            expires_in: self.tokens.access_ttl.as_secs(),
-            refresh_token,
-            refresh_expires_in: self.tokens.refresh_ttl.as_secs(),
+    fn issued(&self, user_id: &str, refresh: NewRefresh) -> ApiResult<Issued> {
+        Ok(Issued {
+            pair: TokenPair {
+                access_token: self.tokens.issue(user_id, &refresh.family)?,
+                token_type: "Bearer",
+                expires_in: self.tokens.access_ttl.as_secs(),
+                refresh_expires_in: self.tokens.refresh_ttl.as_secs(),
+            },
+            refresh_token: refresh.token,
         })
     }
 
     /// Creates a contestant account and logs it in.
-    pub async fn signup(&self, knock: Knock, username: String, password: String) -> ApiResult<TokenPair> {
+    pub async fn signup(&self, knock: Knock, username: String, password: String) -> ApiResult<Issued> {
         let Knock { ip, request_id, now } = knock;
         let username = normalise_username(&username)?;
         check_password_policy(&username, &password)?;
@@ -132,12 +148,12 @@ impl Sessions<'_> {
                 Ok((user.id, first_token))
             })
             .await?;
-        self.token_pair(&user_id, refresh_token)
+        self.issued(&user_id, refresh_token)
     }
 
     /// Logs in with username and password. An unknown user and a wrong password get the same
     /// answer after the same work.
-    pub async fn login(&self, knock: Knock, username: String, password: String) -> ApiResult<TokenPair> {
+    pub async fn login(&self, knock: Knock, username: String, password: String) -> ApiResult<Issued> {
         let Knock { ip, request_id, now } = knock;
         let username = username.trim().to_lowercase();
         let (per_ip, per_account) = (self.settings.login_per_ip, self.settings.login_failures_per_account);
@@ -205,13 +221,13 @@ impl Sessions<'_> {
                 Ok(token)
             })
             .await?;
-        self.token_pair(&user_id, refresh_token)
+        self.issued(&user_id, refresh_token)
     }
 
     /// Trades a refresh token for a new pair. A refresh token that was already used revokes its
     /// whole session family: whoever holds a copy is locked out. (Routine rotations are not
     /// audited, to keep the trail about decisions; reuse is.)
-    pub async fn refresh(&self, knock: Knock, refresh_token: &str) -> ApiResult<TokenPair> {
+    pub async fn refresh(&self, knock: Knock, refresh_token: &str) -> ApiResult<Issued> {
         let Knock { request_id, now, .. } = knock;
         let token_hash = sha256_hex(refresh_token.trim());
         let ttl = self.refresh_ttl();
@@ -248,11 +264,11 @@ impl Sessions<'_> {
                     return Ok(RefreshOutcome::Invalid);
                 }
                 let next = new_refresh_token(conn, ttl, &token.user_id, Some(&token.family_id), now)?;
-                Ok(RefreshOutcome::Rotated { user_id: token.user_id, token: next })
+                Ok(RefreshOutcome::Rotated { user_id: token.user_id, next })
             })
             .await?;
         match outcome {
-            RefreshOutcome::Rotated { user_id, token } => self.token_pair(&user_id, token),
+            RefreshOutcome::Rotated { user_id, next } => self.issued(&user_id, next),
             RefreshOutcome::Invalid => {
                 Err(ApiError::unauthorized("invalid_refresh_token", "the refresh token is not valid; log in again"))
             }
@@ -293,7 +309,7 @@ pub async fn me(db: &Db, actor: Actor) -> ApiResult<Me> {
             Some(pid) => match store::persons::find(conn, pid)? {
                 Some((row, path)) => {
                     let credentials = store::persons::credentials_of(conn, pid)?;
-                    Some(person_out(row, path.as_deref(), &actor, credentials))
+                    Some(person_view(conn, row, path.as_deref(), &actor, credentials)?)
                 }
                 None => None,
             },

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::StoreResult;
-use crate::db::schema::{award_objections, awards, competitions, events, organisations, persons, trades};
+use crate::db::schema::{award_objections, awards, competitions, events, organisations, trades};
 use crate::db::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -36,6 +36,12 @@ pub struct AwardRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The holder as they were when the award was proposed: certificates, lists and the HR
+    /// list show this, whatever the profile says later.
+    pub holder_name: String,
+    pub holder_id_number: String,
+    pub holder_gender: String,
+    pub holder_birth_date: chrono::NaiveDate,
 }
 
 /// An award with what a list or a certificate shows about it.
@@ -55,14 +61,13 @@ pub struct AwardView {
 macro_rules! award_view {
     () => {
         awards::table
-            .inner_join(persons::table)
             .inner_join(competitions::table.inner_join(organisations::table))
             .inner_join(events::table.inner_join(trades::table))
             .select((
                 AwardRow::as_select(),
-                persons::full_name,
-                persons::id_number,
-                persons::gender,
+                awards::holder_name,
+                awards::holder_id_number,
+                awards::holder_gender,
                 competitions::name,
                 competitions::tier,
                 events::name,

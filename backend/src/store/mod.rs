@@ -23,6 +23,7 @@ pub mod audit;
 pub mod awards;
 pub mod calendar;
 pub mod competitions;
+pub mod corrections;
 pub mod draws;
 pub mod events;
 pub mod idempotency;

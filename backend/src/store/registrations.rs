@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::StoreResult;
-use crate::db::schema::{events, objections, registration_members, registration_reviews, registrations};
+use crate::db::schema::{competitions, events, objections, registration_members, registration_reviews, registrations};
 use crate::db::DbConnection;
 use crate::domain::registration::RegistrationStatus;
 
@@ -30,6 +30,12 @@ pub struct RegistrationRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The entrant as they were when they entered (results and tickets show this, not the
+    /// current profile).
+    pub entrant_name: String,
+    pub entrant_id_number: String,
+    pub entrant_gender: String,
+    pub entrant_birth_date: chrono::NaiveDate,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -128,6 +134,19 @@ pub fn of_competition(conn: &mut DbConnection, competition_id: &str) -> StoreRes
         .filter(registrations::competition_id.eq(competition_id))
         .order(registrations::id.asc())
         .select(RegistrationRow::as_select())
+        .load(conn)?)
+}
+
+/// The status of each of a person's registrations (as entrant or team member) with its
+/// competition's status: what `domain::person::identity_locked` weighs.
+pub fn identity_holds(conn: &mut DbConnection, person_id: &str) -> StoreResult<Vec<(String, String)>> {
+    let as_member = registration_members::table
+        .filter(registration_members::person_id.eq(person_id))
+        .select(registration_members::registration_id);
+    Ok(registrations::table
+        .inner_join(competitions::table.on(competitions::id.eq(registrations::competition_id)))
+        .filter(registrations::person_id.eq(person_id).or(registrations::id.eq_any(as_member)))
+        .select((registrations::status, competitions::status))
         .load(conn)?)
 }
 

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::StoreResult;
-use crate::db::schema::{appeals, organisations, persons, registrations, result_sets, results};
+use crate::db::schema::{appeals, organisations, registrations, result_sets, results};
 use crate::db::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -84,13 +84,19 @@ pub fn rows_of(conn: &mut DbConnection, set_id: &str) -> StoreResult<Vec<ResultR
 /// A result row with who it is: full name, ID number and nominating unit's name.
 pub type NamedResult = (ResultRow, String, String, String);
 
-/// The rows of a set with the contestant's name, ID number and unit, in rank order, in one query.
+/// The rows of a set with the contestant's name and ID number as they entered, and unit, in rank
+/// order, in one query.
 pub fn named_rows_of(conn: &mut DbConnection, set_id: &str) -> StoreResult<Vec<NamedResult>> {
     Ok(results::table
-        .inner_join(registrations::table.inner_join(persons::table).inner_join(organisations::table))
+        .inner_join(registrations::table.inner_join(organisations::table))
         .filter(results::result_set_id.eq(set_id))
         .order((results::rank.asc(), results::station_number.asc()))
-        .select((ResultRow::as_select(), persons::full_name, persons::id_number, organisations::name))
+        .select((
+            ResultRow::as_select(),
+            registrations::entrant_name,
+            registrations::entrant_id_number,
+            organisations::name,
+        ))
         .load(conn)?)
 }
 

@@ -94,6 +94,13 @@ pub fn set_active(conn: &mut DbConnection, user_id: &str, active: bool, at: Naiv
     Ok(())
 }
 
+pub fn set_password(conn: &mut DbConnection, user_id: &str, password_hash: &str, at: NaiveDateTime) -> StoreResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((users::password_hash.eq(password_hash), users::updated_at.eq(at)))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn insert_grant(conn: &mut DbConnection, row: &GrantRow) -> StoreResult<()> {
     let mut same = role_grants::table
         .filter(role_grants::user_id.eq(&row.user_id))

@@ -15,10 +15,31 @@ pub struct Credentials {
     pub password: String,
 }
 
+/// `PUT /me/password`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RefreshRequest {
-    pub refresh_token: String,
+pub struct PasswordChange {
+    pub current_password: String,
+    /// At least 10 characters; not containing the username; not the current one.
+    pub new_password: String,
+}
+
+/// `POST /auth/password-reset`: the token of a reset link and the new password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    pub token: String,
+    pub new_password: String,
+}
+
+/// A one-time password-reset link, shown once to the admin or organiser who issued it.
+#[derive(Serialize, ToSchema)]
+pub struct ResetLink {
+    pub token: String,
+    /// The SPA page that takes it (`/reset-password#<token>`: after `#`, so it never reaches a
+    /// server's request log).
+    pub path: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -29,8 +50,9 @@ pub struct TokenPair {
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: u64,
-    /// Single use: each refresh returns a new one. Presenting a used one again revokes the session.
-    pub refresh_token: String,
+    /// Seconds until the session's refresh token expires. The refresh token itself is never in a
+    /// body: it is the `HttpOnly` cookie `skillcomp_refresh`, sent only to `/api/v1/auth/`. It is
+    /// single use: each refresh sets a new one, and presenting a used one again ends the session.
     pub refresh_expires_in: u64,
 }
 

@@ -10,7 +10,7 @@ use super::utc;
 use crate::auth::policy::can_see_full_id_number;
 use crate::auth::Actor;
 use crate::domain::id_card::mask_id_number;
-use crate::domain::person::{CredentialSource, CredentialStatus, Education, Gender};
+use crate::domain::person::{CorrectionStatus, CredentialSource, CredentialStatus, Education, Gender};
 use crate::store::persons::{CredentialRow, PersonRow};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -49,6 +49,9 @@ pub struct PersonOut {
     pub employer_org_id: Option<String>,
     pub occupation: Option<String>,
     pub is_migrant_worker: bool,
+    /// Name, ID number and employer are locked: the person stands entered in a competition that
+    /// is not over. They change by an identity correction an organiser approves.
+    pub identity_locked: bool,
     pub credentials: Vec<CredentialOut>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -84,6 +87,7 @@ pub fn person_out(
     employer_path: Option<&str>,
     actor: &Actor,
     credentials: Vec<CredentialRow>,
+    identity_locked: bool,
 ) -> PersonOut {
     let full = can_see_full_id_number(actor, &row.id, employer_path);
     PersonOut {
@@ -102,6 +106,7 @@ pub fn person_out(
         employer_org_id: row.employer_org_id,
         occupation: row.occupation,
         is_migrant_worker: row.is_migrant_worker,
+        identity_locked,
         version: row.version,
     }
 }
@@ -183,4 +188,53 @@ pub struct PersonQuery {
     pub id_number: Option<String>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+}
+
+/// `POST /persons/{id}/identity-corrections`: the new values (only those that change) and why.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionRequest {
+    pub full_name: Option<String>,
+    pub id_number: Option<String>,
+    pub employer_org_id: Option<String>,
+    /// Why (e.g. 身份证号录入错误), up to 500 characters.
+    pub reason: String,
+}
+
+/// `POST /identity-corrections/{id}/decision`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionDecision {
+    pub approve: bool,
+    /// Required when declining: what the person is told.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CorrectionQuery {
+    /// Default `pending`.
+    pub status: Option<CorrectionStatus>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CorrectionOut {
+    pub id: String,
+    pub person_id: String,
+    /// The person's name now (before the correction, while it is pending).
+    pub current_name: String,
+    /// The asked new values; absent where nothing changes.
+    pub full_name: Option<String>,
+    /// Masked for those who see the person's number masked.
+    pub id_number: Option<String>,
+    pub employer_org_id: Option<String>,
+    pub employer_org_name: Option<String>,
+    pub reason: String,
+    pub status: CorrectionStatus,
+    /// Username of who asked.
+    pub requested_by: String,
+    pub decided_by: Option<String>,
+    pub decision_note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
 }

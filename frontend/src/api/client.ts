@@ -56,7 +56,8 @@ const authenticate: Middleware = {
 }
 
 // Revalidate with the API each time: what the API answers depends on who asks.
-export const api = createClient<paths>({ baseUrl: API_BASE, cache: 'no-cache' })
+// Served from another origin than the API, the session cookie goes along only when asked for.
+export const api = createClient<paths>({ baseUrl: API_BASE, cache: 'no-cache', credentials: API_BASE ? 'include' : 'same-origin' })
 api.use(authenticate)
 
 /** The data of a call, or throws its problem. */

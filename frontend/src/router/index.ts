@@ -14,12 +14,15 @@ const routes: RouteRecordRaw[] = [
   { path: '/events/:id/results', name: 'results', component: () => import('../views/public/EventResults.vue'), props: true },
   { path: '/verify', name: 'verify', component: () => import('../views/public/VerifyCertificate.vue') },
   { path: '/login', name: 'login', component: () => import('../views/auth/LoginPage.vue') },
+  { path: '/reset-password', name: 'reset-password', component: () => import('../views/auth/ResetPasswordPage.vue') },
   { path: '/signup', name: 'signup', component: () => import('../views/auth/SignUpPage.vue') },
   { path: '/me/profile', name: 'profile', component: () => import('../views/contestant/ProfilePage.vue'), meta: { auth: true } },
   { path: '/me/registrations', name: 'my-registrations', component: () => import('../views/contestant/MyRegistrations.vue'), meta: { auth: true } },
   { path: '/me/honours', name: 'my-honours', component: () => import('../views/contestant/MyHonours.vue'), meta: { auth: true } },
   { path: '/events/:id/sign-up', name: 'event-sign-up', component: () => import('../views/contestant/EventSignUp.vue'), props: true, meta: { auth: true } },
   { path: '/manage', name: 'manage', component: () => import('../views/organiser/ManageHome.vue'), meta: { auth: true } },
+  { path: '/manage/accounts', name: 'accounts', component: () => import('../views/organiser/AccountsPage.vue'), meta: { auth: true } },
+  { path: '/manage/corrections', name: 'corrections', component: () => import('../views/organiser/CorrectionsPage.vue'), meta: { auth: true } },
   { path: '/manage/new', name: 'competition-new', component: () => import('../views/organiser/CompetitionWizard.vue'), meta: { auth: true } },
   { path: '/manage/competitions/:id', name: 'competition-manage', component: () => import('../views/organiser/CompetitionManage.vue'), props: true, meta: { auth: true } },
   { path: '/judging', name: 'my-judging', component: () => import('../views/judge/MyJudging.vue'), meta: { auth: true } },
@@ -34,6 +37,7 @@ export const router = createRouter({ history: createWebHistory(), routes })
 
 router.beforeEach(async (to) => {
   const auth = useAuth()
+  await auth.resume()
   if (auth.loggedIn && !auth.me) {
     await auth.loadMe().catch(() => auth.clear())
   }

@@ -1,36 +1,41 @@
-// The session: tokens kept across reloads (so a refresh never loses the page), refreshed shortly
-// before the access token expires (one refresh at a time), and who the caller is.
+// The session. The refresh token is an HttpOnly cookie the API sets (scoped to /api/v1/auth):
+// no script here can read it, so a script injected into the page cannot carry the session away.
+// The access token lives in memory only; after a reload the page asks for a new one with the
+// cookie. All that is kept in storage is a hint that there may be a session to resume, so that
+// anonymous visitors do not knock on the refresh door on every load.
 import { defineStore } from 'pinia'
 import { api, ok, type Schemas } from '../api/client'
 
 type Role = Schemas['Role']
-const STORAGE_KEY = 'skillcomp.session'
+const HINT_KEY = 'skillcomp.signedIn'
 /** Refresh this long before the access token expires. */
 const EARLY_MS = 30_000
 
 export interface Session {
   access: string
-  refresh: string
   /** When the access token expires (ms since the epoch). */
   accessExpiresAt: number
 }
 
-function load(): Session | null {
+function hinted(): boolean {
   try {
-    const raw = localStorage.getItem(STORAGE_KEY)
-    return raw ? (JSON.parse(raw) as Session) : null
+    return localStorage.getItem(HINT_KEY) === '1'
   } catch {
-    return null
+    return false
   }
 }
 
-function save(session: Session | null) {
-  if (session) localStorage.setItem(STORAGE_KEY, JSON.stringify(session))
-  else localStorage.removeItem(STORAGE_KEY)
+function hint(signedIn: boolean) {
+  try {
+    if (signedIn) localStorage.setItem(HINT_KEY, '1')
+    else localStorage.removeItem(HINT_KEY)
+  } catch {
+    // Storage may be off (private mode): the session then ends with the page.
+  }
 }
 
 export function sessionFrom(pair: Schemas['TokenPair'], now = Date.now()): Session {
-  return { access: pair.access_token, refresh: pair.refresh_token, accessExpiresAt: now + pair.expires_in * 1000 }
+  return { access: pair.access_token, accessExpiresAt: now + pair.expires_in * 1000 }
 }
 
 /** Whether the access token should be refreshed before use. */
@@ -38,11 +43,20 @@ export function needsRefresh(session: Session, now = Date.now()): boolean {
   return now >= session.accessExpiresAt - EARLY_MS
 }
 
+/** Runs `work` while holding the browser-wide refresh lock, so that two tabs never spend the same
+ * refresh token at once (the second would look like a replay and end the session). */
+async function oneTabAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
+  return locks ? locks.request('skillcomp-refresh', work) : work()
+}
+
 export const useAuth = defineStore('auth', {
   state: () => ({
-    session: load(),
+    session: null as Session | null,
     me: null as Schemas['Me'] | null,
     refreshing: null as Promise<void> | null,
+    /** Whether the page has tried to resume a session from the cookie yet. */
+    resumed: false,
   }),
   getters: {
     loggedIn: (s) => s.session !== null,
@@ -54,12 +68,12 @@ export const useAuth = defineStore('auth', {
     },
     setSession(pair: Schemas['TokenPair']) {
       this.session = sessionFrom(pair)
-      save(this.session)
+      hint(true)
     },
     clear() {
       this.session = null
       this.me = null
-      save(null)
+      hint(false)
     },
     async login(username: string, password: string) {
       this.setSession(await ok(api.POST('/api/v1/auth/login', { body: { username, password } })))
@@ -72,14 +86,18 @@ export const useAuth = defineStore('auth', {
     async loadMe() {
       this.me = this.session ? await ok(api.GET('/api/v1/me')) : null
     },
-    /** Trades the refresh token for a new pair; a failure ends the session. */
+    /** Once per page load: picks the session up from the cookie, if there may be one. */
+    async resume() {
+      if (this.resumed) return
+      this.resumed = true
+      if (!this.session && hinted()) await this.refresh()
+    },
+    /** Trades the cookie's refresh token for a new access token; a failure ends the session. */
     async refresh() {
       if (this.refreshing) return this.refreshing
-      const current = this.session
-      if (!current) return
       this.refreshing = (async () => {
         try {
-          this.setSession(await ok(api.POST('/api/v1/auth/refresh', { body: { refresh_token: current.refresh } })))
+          this.setSession(await oneTabAtATime(() => ok(api.POST('/api/v1/auth/refresh'))))
         } catch {
           this.clear()
         } finally {
@@ -93,9 +111,8 @@ export const useAuth = defineStore('auth', {
       return this.session?.access ?? null
     },
     async logout() {
-      const current = this.session
       this.clear()
-      if (current) await api.POST('/api/v1/auth/logout', { body: { refresh_token: current.refresh } }).catch(() => undefined)
+      await api.POST('/api/v1/auth/logout').catch(() => undefined)
     },
   },
 })

@@ -34,6 +34,8 @@ async function choose(page, selector, search, option) {
 /** Logs out whoever is in and logs `username` in. */
 async function loginAs(page, base, username, password) {
   await page.goto(`${base}/login`)
+  // The page shows once any session has been resumed from the cookie: only then is it known who is in.
+  await page.locator('[data-test=username]').waitFor()
   if (await page.locator('[data-test=logout]').count()) {
     await page.locator('[data-test=logout]').click()
     await page.goto(`${base}/login`)
@@ -161,6 +163,32 @@ test('a contestant signs up, registers, is returned, edits, and is admitted', as
   await page.goto(`${base}/me/honours`)
   await page.locator('[data-test=honours]').waitFor()
   await shot(page, 'contestant-honours')
+})
+
+test('an admitted contestant finds their identity locked, asks for a correction, and an organiser approves it', async ({ page, base, accounts }) => {
+  await loginAs(page, base, '13912345678', 'e2e-contestant-password')
+  await page.goto(`${base}/me/profile`)
+  await page.locator('[data-test=identity-locked]').waitFor()
+  expect(await page.locator('input[data-test=full-name], [data-test=full-name] input').first().isDisabled(), 'the name cannot be typed over')
+  await fill(page, '[data-test=correction-name]', '木呷·阿依莎')
+  await fill(page, '[data-test=correction-reason]', '姓名录入时漏字，附户口本')
+  await page.locator('[data-test=correction-submit]').click()
+  await page.locator('[data-test=correction-history]').getByText('待审核').waitFor()
+  await shot(page, 'contestant-correction-asked')
+
+  await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
+  await page.locator('[data-test=nav-manage]').click()
+  await page.locator('[data-test=nav-corrections]').click()
+  await page.locator('[data-test=corrections]').getByText('木呷·阿依莎').waitFor()
+  await shot(page, 'organiser-corrections')
+  await page.locator('[data-test=correction-approve]:visible').first().click()
+  await page.getByText('已批准，个人信息已更正').first().waitFor()
+
+  await loginAs(page, base, '13912345678', 'e2e-contestant-password')
+  await page.goto(`${base}/me/profile`)
+  await page.locator('[data-test=correction-history]').getByText('已批准').waitFor()
+  const name = await page.locator('input[data-test=full-name], [data-test=full-name] input').first().inputValue()
+  expect(name === '木呷·阿依莎', `the profile carries the corrected name: ${name}`)
 })
 
 test('the certificate page verifies a real certificate and tells nothing about a wrong code', async ({ page, base, accounts }) => {
@@ -602,13 +630,68 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   await shot(page, 'official-dashboard-kunming')
 })
 
+test('an organiser opens a judge account and hands over a reset link; the judge sets a password, keeps the session over a reload, and changes it', async ({ page, base, accounts, browser }) => {
+  await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
+  await page.locator('[data-test=nav-accounts]').click()
+  await fill(page, '[data-test=account-username]', 'judge.reset.e2e')
+  await fill(page, '[data-test=account-password]', 'Initial-password-2026')
+  await choose(page, '[data-test=account-organisation]', '昆明', '昆明市总工会')
+  await page.locator('[data-test=account-create]').click()
+  await page.getByText('已创建账号 judge.reset.e2e').first().waitFor()
+  await page.locator('[data-test="reset-judge.reset.e2e"]').click()
+  const link = await page.locator('input[data-test=reset-link], [data-test=reset-link] input').first().inputValue()
+  expect(link.startsWith(`${base}/reset-password#`), `a reset link: ${link}`)
+  await shot(page, 'organiser-accounts-reset-link')
+  await page.locator('[data-test=reset-link-close]').click()
+
+  // The judge, on their own device.
+  const own = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const judge = await own.newPage()
+  judge.setDefaultTimeout(15_000)
+  try {
+    await judge.goto(link)
+    await judge.locator('[data-test=new-password]').waitFor()
+    expect(!judge.url().includes('#'), 'the token is taken off the address bar')
+    await fill(judge, '[data-test=new-password]', 'Judges-own-password-1')
+    await fill(judge, '[data-test=new-password-again]', 'Judges-own-password-1')
+    await judge.locator('[data-test=reset-submit]').click()
+    await judge.locator('[data-test=username]').waitFor()
+    await fill(judge, '[data-test=username]', 'judge.reset.e2e')
+    await fill(judge, '[data-test=password]', 'Judges-own-password-1')
+    await judge.locator('[data-test=submit]').click()
+    await judge.locator('[data-test=logout]').waitFor()
+    // No script can read the session: no token in storage, the refresh cookie is HttpOnly.
+    const stored = await judge.evaluate(() => JSON.stringify({ ...localStorage }) + document.cookie)
+    expect(!/eyJ|skillcomp_refresh/.test(stored), `nothing secret in the page's reach: ${stored}`)
+    await judge.reload()
+    await judge.locator('[data-test=logout]').waitFor()
+    await judge.goto(`${base}/me/profile`)
+    await fill(judge, '[data-test=current-password]', 'Judges-own-password-1')
+    await fill(judge, '[data-test=new-password]', 'Judges-newer-password-2')
+    await fill(judge, '[data-test=new-password-again]', 'Judges-newer-password-2')
+    await judge.locator('[data-test=change-password-submit]').click()
+    await judge.getByText('密码已修改').first().waitFor()
+    await shot(judge, 'judge-password-changed')
+    await loginAs(judge, base, 'judge.reset.e2e', 'Judges-newer-password-2')
+  } finally {
+    await own.close()
+  }
+  // The same link does not work twice.
+  await page.goto(link)
+  await fill(page, '[data-test=new-password]', 'Someone-elses-password-3')
+  await fill(page, '[data-test=new-password-again]', 'Someone-elses-password-3')
+  await page.locator('[data-test=reset-submit]').click()
+  await page.getByText('重置链接无效').first().waitFor()
+})
+
 const server = await startServer()
 let browser
 let passed = 0
 let failed = 0
 try {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
-  for (const t of tests) {
+  // E2E_ONLY=<part of a name> runs just those (while working on one story).
+  for (const t of tests.filter((t) => !process.env.E2E_ONLY || t.name.includes(process.env.E2E_ONLY))) {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
     const page = await context.newPage()
     page.setDefaultTimeout(15_000)

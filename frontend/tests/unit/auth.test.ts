@@ -7,7 +7,7 @@ describe('the session', () => {
   beforeEach(() => localStorage.clear())
 
   it('refreshes the access token shortly before it expires, not before', () => {
-    const session = sessionFrom({ access_token: 'a', refresh_token: 'r', expires_in: 900, refresh_expires_in: 3600, token_type: 'Bearer' }, 1_000_000)
+    const session = sessionFrom({ access_token: 'a', expires_in: 900, refresh_expires_in: 3600, token_type: 'Bearer' }, 1_000_000)
     expect(session.accessExpiresAt).toBe(1_900_000)
     expect(needsRefresh(session, 1_000_000)).toBe(false)
     expect(needsRefresh(session, 1_869_999)).toBe(false)

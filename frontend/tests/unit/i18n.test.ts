@@ -18,7 +18,7 @@ describe('translations', () => {
       ['Status', 'status'], ['Tier', 'tier'], ['Category', 'category'], ['CompetitionClass', 'class'],
       ['RegistrationStatus', 'registration'], ['Track', 'track'], ['EventMode', 'mode'], ['Gender', 'gender'],
       ['Role', 'role'], ['AwardKind', 'award'], ['AwardStatus', 'awardStatus'], ['Education', 'education'],
-      ['CredentialStatus', 'credential'], ['CredentialSource', 'credentialSource'],
+      ['CredentialStatus', 'credential'], ['CredentialSource', 'credentialSource'], ['CorrectionStatus', 'correction'],
     ]
     for (const [name, group] of shown) {
       const values = schemas[name]?.enum

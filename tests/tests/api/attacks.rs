@@ -397,3 +397,269 @@ fn failed_requests_are_logged_without_the_id_numbers_codes_and_names_they_carrie
         assert!(!text.contains(secret), "the log holds {secret}:\n{text}");
     }
 }
+
+// ---- 12: sessions and passwords ----
+
+#[test]
+fn an_access_token_stops_working_the_moment_its_session_is_logged_out() {
+    let srv = skillcomp_tests::TestServer::start();
+    let s = srv.contestant("logout.now");
+    let other = srv.login("logout.now", "contestant-password-1");
+    assert_eq!(srv.get("/api/v1/me", &s.access).status, 200);
+    let out = srv.request("POST", "/api/v1/auth/logout").refresh_cookie(&s.refresh).send();
+    assert_eq!(out.status, 204);
+    assert!(out.header("set-cookie").is_some_and(|c| c.starts_with("skillcomp_refresh=;")), "the cookie is cleared");
+    // The access token is minutes from expiry, yet refused now: its session ended.
+    srv.get("/api/v1/me", &s.access).problem(401, "invalid_token");
+    // Another session of the same account is its own.
+    assert_eq!(srv.get("/api/v1/me", &other.access).status, 200);
+}
+
+#[test]
+fn the_page_never_sees_the_refresh_token() {
+    let srv = skillcomp_tests::TestServer::start();
+    let signed_up = srv
+        .request("POST", "/api/v1/auth/signup")
+        .json(json!({ "username": "cookie.only", "password": "contestant-password-1" }));
+    assert_eq!(signed_up.status, 201, "{}", signed_up.text);
+    for answer in [
+        &signed_up,
+        &srv.request("POST", "/api/v1/auth/login")
+            .json(json!({ "username": "cookie.only", "password": "contestant-password-1" })),
+    ] {
+        assert!(answer.body.get("refresh_token").is_none(), "no refresh token in the body: {}", answer.text);
+        let cookie = answer.header("set-cookie").expect("a session cookie");
+        for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/api/v1/auth"] {
+            assert!(cookie.contains(flag), "{flag} missing from {cookie}");
+        }
+        assert_eq!(answer.header("cache-control").as_deref(), Some("no-store"));
+    }
+    // A refresh in the body is not a refresh.
+    srv.request("POST", "/api/v1/auth/refresh")
+        .json(json!({ "refresh_token": signed_up.refresh_cookie().unwrap() }))
+        .problem(401, "invalid_refresh_token");
+}
+
+#[test]
+fn a_borrowed_access_token_cannot_change_the_password_without_the_old_one() {
+    let srv = skillcomp_tests::TestServer::start_configured(|s| {
+        s.login_failures_per_account = skillcomp::auth::rate_limit::Limit::new(3, 900);
+    });
+    let owner = srv.contestant("borrowed.token");
+    let change = |current: &str| {
+        srv.request("PUT", "/api/v1/me/password")
+            .token(&owner.access)
+            .json(json!({ "current_password": current, "new_password": "taken-over-password-9" }))
+    };
+    for _ in 0..3 {
+        change("a-guess-at-it-1").invalid_field("current_password", "incorrect");
+    }
+    // Guessing the current password through this door is limited like guessing it at login.
+    change("contestant-password-1").problem(429, "rate_limited");
+    srv.login("borrowed.token", "contestant-password-1");
+}
+
+#[test]
+fn an_organiser_cannot_take_over_an_admin_or_a_stranger_with_a_reset_link() {
+    let srv = skillcomp_tests::TestServer::start();
+    let admin = srv.admin();
+    let province = srv.create_org(&admin.access, "云南省总工会", "union", "province", None, "530000");
+    let kunming = srv.create_org(&admin.access, "昆明市总工会", "union", "prefecture", Some(&province), "530100");
+    let dali = srv.create_org(&admin.access, "大理州总工会", "union", "prefecture", Some(&province), "532900");
+    let organiser = srv.staff(&admin.access, "org.km", "organiser", Some(&kunming));
+    let id_of =
+        |s: &skillcomp_tests::Session| srv.get("/api/v1/me", &s.access).body["id"].as_str().unwrap().to_string();
+    // A second admin who also judges in Kunming: in the organiser's subtree, but stronger.
+    let deputy = srv.staff(&admin.access, "deputy.admin", "judge", Some(&kunming));
+    let deputy_id = id_of(&deputy);
+    let r = srv.post(&format!("/api/v1/users/{deputy_id}/grants"), &admin.access, json!({ "role": "admin" }));
+    assert_eq!(r.status, 201, "{}", r.text);
+    // A judge of Kunming who also officiates for the province.
+    let wide = srv.staff(&admin.access, "wide.judge", "judge", Some(&kunming));
+    let wide_id = id_of(&wide);
+    let r = srv.post(
+        &format!("/api/v1/users/{wide_id}/grants"),
+        &admin.access,
+        json!({ "role": "official", "organisation_id": province }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let stranger = srv.staff(&admin.access, "judge.dali", "judge", Some(&dali));
+    let admin_id = id_of(&admin);
+    let reset = |token: &str, user: &str| srv.post(&format!("/api/v1/users/{user}/password-reset"), token, json!({}));
+    reset(&organiser.access, &admin_id).problem(404, "not_found");
+    reset(&organiser.access, &deputy_id).problem(403, "forbidden");
+    reset(&organiser.access, &wide_id).problem(403, "forbidden");
+    reset(&organiser.access, &id_of(&stranger)).problem(404, "not_found");
+    reset(&organiser.access, &id_of(&organiser)).problem(403, "forbidden");
+    let contestant = srv.contestant("nosy.contestant");
+    reset(&contestant.access, &id_of(&stranger)).problem(403, "forbidden");
+    // What the organiser may do: reset a judge of Kunming, and nothing it issued is in the trail.
+    let judge = srv.staff(&admin.access, "judge.km", "judge", Some(&kunming));
+    let link = reset(&organiser.access, &id_of(&judge));
+    assert_eq!(link.status, 201, "{}", link.text);
+    let token = link.body["token"].as_str().unwrap();
+    assert_eq!(link.body["path"], format!("/reset-password#{token}"));
+    let trail = srv.get("/api/v1/audit?action=user.password_reset_issued", &admin.access);
+    assert_eq!(trail.body["items"].as_array().unwrap().len(), 1, "{}", trail.text);
+    assert!(!trail.text.contains(token), "the token is not kept in the trail");
+}
+
+#[test]
+fn a_reset_link_works_once_ends_every_session_and_dies_after_a_day() {
+    let srv = skillcomp_tests::TestServer::start();
+    let admin = srv.admin();
+    let province = srv.create_org(&admin.access, "云南省总工会", "union", "province", None, "530000");
+    let judge = srv.staff(&admin.access, "forgetful.judge", "judge", Some(&province));
+    let judge_id = srv.get("/api/v1/me", &judge.access).body["id"].as_str().unwrap().to_string();
+    let issue = || {
+        let link = srv.post(&format!("/api/v1/users/{judge_id}/password-reset"), &admin.access, json!({}));
+        assert_eq!(link.status, 201, "{}", link.text);
+        link.body["token"].as_str().unwrap().to_string()
+    };
+    let use_link = |token: &str, password: &str| {
+        srv.request("POST", "/api/v1/auth/password-reset").json(json!({ "token": token, "new_password": password }))
+    };
+    let first = issue();
+    let second = issue();
+    use_link(&first, "a-new-password-2026").problem(400, "invalid_reset_link");
+    use_link(&second, "short").invalid_field("new_password", "password_too_short");
+    assert_eq!(use_link(&second, "a-new-password-2026").status, 204);
+    use_link(&second, "yet-another-password-1").problem(400, "invalid_reset_link");
+    // The sessions from before the reset are over; the new password logs in.
+    srv.get("/api/v1/me", &judge.access).problem(401, "invalid_token");
+    srv.request("POST", "/api/v1/auth/refresh")
+        .refresh_cookie(&judge.refresh)
+        .send()
+        .problem(401, "invalid_refresh_token");
+    srv.login("forgetful.judge", "a-new-password-2026");
+    // A link not used within its day is dead.
+    let late = issue();
+    srv.clock.advance(chrono::Duration::hours(25));
+    use_link(&late, "too-late-password-1").problem(400, "invalid_reset_link");
+    srv.login("forgetful.judge", "a-new-password-2026");
+}
+
+// ---- 5: who won stays who won ----
+
+#[test]
+fn an_entered_contestant_cannot_rewrite_who_they_are_and_the_award_keeps_who_won() {
+    use crate::awards::{final_results, rules_without_publicity};
+    let (r, _competition, results) = final_results(rules_without_publicity());
+    let srv = &r.srv;
+    let winner = &results["entries"][0];
+    let winner_name = winner["full_name"].as_str().unwrap().to_string();
+    let username = ["13800001000", "13800001001", "13800001002"]
+        [["李娜", "阿苏·木呷", "岩温香"].iter().position(|n| *n == winner_name).expect("a contestant")];
+    let contestant = srv.login(username, "contestant-password-1");
+    let me = srv.get("/api/v1/me", &contestant.access).body["person"].clone();
+    let person = me["id"].as_str().unwrap().to_string();
+    assert_eq!(me["identity_locked"], true, "{me}");
+    let impostor_number = skillcomp_tests::id_number("530102", "20010101", 77);
+    // The contestant rewrites themselves: refused, naming what is locked.
+    let put = |body: serde_json::Value| {
+        srv.request("PUT", "/api/v1/me/person")
+            .token(&contestant.access)
+            .header("If-Match", &format!("\"{}\"", me["version"]))
+            .json(body)
+    };
+    let rewrite =
+        put(json!({ "full_name": "张冒名", "id_number": impostor_number, "employer_org_id": me["employer_org_id"] }));
+    rewrite.problem(409, "identity_locked");
+    let fields: Vec<&str> =
+        rewrite.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["full_name", "id_number"], "{}", rewrite.text);
+    // The organiser over them cannot either; what is not identity still changes.
+    srv.request("PATCH", &format!("/api/v1/persons/{person}"))
+        .token(&r.host.access)
+        .header("If-Match", &format!("\"{}\"", me["version"]))
+        .json(json!({ "full_name": "张冒名" }))
+        .problem(409, "identity_locked");
+    let phone = put(
+        json!({ "full_name": me["full_name"], "id_number": me["id_number"], "employer_org_id": me["employer_org_id"], "phone": "13912345678" }),
+    );
+    assert_eq!(phone.status, 200, "{}", phone.text);
+
+    // The award is proposed; then a correction is asked and approved — by someone else.
+    let proposed = srv.post(&format!("/api/v1/events/{}/awards/proposals", r.event), &r.host.access, json!({}));
+    assert_eq!(proposed.status, 201, "{}", proposed.text);
+    let award = proposed.body["awards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["person_id"] == person.as_str())
+        .expect("the winner's award")
+        .clone();
+    let asked = srv.post(
+        &format!("/api/v1/persons/{person}/identity-corrections"),
+        &contestant.access,
+        json!({ "full_name": "张冒名", "id_number": impostor_number, "reason": "改名" }),
+    );
+    assert_eq!(asked.status, 201, "{}", asked.text);
+    let correction = asked.body["id"].as_str().unwrap().to_string();
+    let decide = |s: &skillcomp_tests::Session, body: serde_json::Value| {
+        srv.post(&format!("/api/v1/identity-corrections/{correction}/decision"), &s.access, body)
+    };
+    decide(&contestant, json!({ "approve": true })).problem(403, "forbidden");
+    let approved = decide(&r.host, json!({ "approve": true }));
+    assert_eq!(approved.status, 200, "{}", approved.text);
+    assert_eq!(approved.body["status"], "approved");
+    assert_eq!(srv.get("/api/v1/me", &contestant.access).body["person"]["full_name"], "张冒名");
+    decide(&r.host, json!({ "approve": false, "note": "x" })).problem(409, "correction_decided");
+
+    // What was decided keeps who it was decided for.
+    let award_now = srv.get(&format!("/api/v1/awards/{}", award["id"].as_str().unwrap()), &r.host.access);
+    assert_eq!(award_now.body["full_name"], winner_name.as_str(), "{}", award_now.text);
+    let page = srv.request("GET", &format!("/api/v1/events/{}/results", r.event)).send();
+    assert!(page.text.contains(&winner_name) && !page.text.contains("张冒名"), "{}", page.text);
+    let registration =
+        srv.get(&format!("/api/v1/registrations/{}", winner["registration_id"].as_str().unwrap()), &r.host.access);
+    assert_eq!(registration.body["person"]["full_name"], winner_name.as_str(), "{}", registration.text);
+    // And the trail says who asked and who approved.
+    let admin = srv.admin();
+    let trail = srv.get("/api/v1/audit?action=person.identity_correct", &admin.access);
+    assert_eq!(trail.body["items"].as_array().unwrap().len(), 1, "{}", trail.text);
+}
+
+#[test]
+fn a_correction_needs_a_lock_a_reason_another_decider_and_a_note_to_decline() {
+    let f = open_final(Options::default());
+    let srv = &f.p.srv;
+    let (me, person) = crate::registration::worker(
+        srv,
+        "13900000555",
+        "李娜",
+        &skillcomp_tests::id_number("530102", "19920315", 555),
+        &f.factory,
+    );
+    let ask = |s: &skillcomp_tests::Session, body: serde_json::Value| {
+        srv.post(&format!("/api/v1/persons/{person}/identity-corrections"), &s.access, body)
+    };
+    // Not entered anywhere: the profile is simply edited.
+    ask(&me, json!({ "full_name": "李 娜", "reason": "录入错误" })).problem(409, "identity_not_locked");
+    let entered = crate::registration::sign_up(srv, &me.access, &f.event, json!({}));
+    assert_eq!(entered.status, 201, "{}", entered.text);
+    ask(&me, json!({ "reason": "没有改动" })).invalid_field("full_name", "nothing_to_correct");
+    ask(&me, json!({ "full_name": "李娜", "reason": "同名" })).invalid_field("full_name", "nothing_to_correct");
+    ask(&me, json!({ "id_number": "53010219920315123", "reason": "错号" }))
+        .invalid_field("id_number", "id_number_length");
+    ask(&me, json!({ "full_name": "李丽娜", "reason": "" })).invalid_field("reason", "required");
+    // The unit's organiser asks on the person's behalf; then may not decide it themselves.
+    let asked = ask(&f.unit, json!({ "full_name": "李丽娜", "reason": "户口本更名" }));
+    assert_eq!(asked.status, 201, "{}", asked.text);
+    ask(&me, json!({ "full_name": "李莉娜", "reason": "又改" })).problem(409, "correction_pending");
+    let id = asked.body["id"].as_str().unwrap();
+    let decide = |s: &skillcomp_tests::Session, body: serde_json::Value| {
+        srv.post(&format!("/api/v1/identity-corrections/{id}/decision"), &s.access, body)
+    };
+    decide(&f.unit, json!({ "approve": true })).problem(403, "forbidden");
+    let stranger = srv.contestant("13900000556");
+    decide(&stranger, json!({ "approve": true })).problem(404, "not_found");
+    decide(&f.host, json!({ "approve": false })).invalid_field("note", "required");
+    let queue = srv.get("/api/v1/identity-corrections", &f.host.access);
+    assert_eq!(queue.body.as_array().map(|a| a.len()), Some(1), "{}", queue.text);
+    let declined = decide(&f.host, json!({ "approve": false, "note": "请提供户口本" }));
+    assert_eq!(declined.body["status"], "declined", "{}", declined.text);
+    assert_eq!(srv.get("/api/v1/me", &me.access).body["person"]["full_name"], "李娜");
+    let mine = srv.get(&format!("/api/v1/persons/{person}/identity-corrections"), &me.access);
+    assert_eq!(mine.body[0]["decision_note"], "请提供户口本", "{}", mine.text);
+}

@@ -11,22 +11,21 @@ fn sign_up_log_in_refresh_and_a_reused_refresh_token_revokes_the_whole_family() 
     assert_eq!(me.body["grants"][0]["role"], "contestant");
 
     let login = srv.login("13812345678", "contestant-password-1");
-    let first = srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": login.refresh }));
+    let first = srv.request("POST", "/api/v1/auth/refresh").refresh_cookie(&login.refresh).send();
     assert_eq!(first.status, 200, "{}", first.text);
-    let rotated = first.body["refresh_token"].as_str().unwrap().to_string();
+    let rotated = first.refresh_cookie().unwrap();
     assert_ne!(rotated, login.refresh, "refresh tokens rotate on every use");
     assert_eq!(srv.get("/api/v1/me", first.body["access_token"].as_str().unwrap()).status, 200);
 
     // Someone replays the old token: refused, and the rotated one dies with it.
     srv.request("POST", "/api/v1/auth/refresh")
-        .json(json!({ "refresh_token": login.refresh }))
+        .refresh_cookie(&login.refresh)
+        .send()
         .problem(401, "refresh_token_reused");
-    srv.request("POST", "/api/v1/auth/refresh")
-        .json(json!({ "refresh_token": rotated }))
-        .problem(401, "invalid_refresh_token");
+    srv.request("POST", "/api/v1/auth/refresh").refresh_cookie(&rotated).send().problem(401, "invalid_refresh_token");
 
     // The sign-up session is a different family and still works.
-    let other = srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": signed_up.refresh }));
+    let other = srv.request("POST", "/api/v1/auth/refresh").refresh_cookie(&signed_up.refresh).send();
     assert_eq!(other.status, 200, "{}", other.text);
 
     // The reuse is on the audit trail.
@@ -67,11 +66,9 @@ fn sign_up_refuses_weak_passwords_bad_usernames_and_taken_names() {
 fn logout_ends_the_session_and_bad_tokens_are_refused() {
     let srv = TestServer::start();
     let s = srv.contestant("zhao.lei");
-    let out = srv.request("POST", "/api/v1/auth/logout").json(json!({ "refresh_token": s.refresh }));
+    let out = srv.request("POST", "/api/v1/auth/logout").refresh_cookie(&s.refresh).send();
     assert_eq!(out.status, 204);
-    srv.request("POST", "/api/v1/auth/refresh")
-        .json(json!({ "refresh_token": s.refresh }))
-        .problem(401, "invalid_refresh_token");
+    srv.request("POST", "/api/v1/auth/refresh").refresh_cookie(&s.refresh).send().problem(401, "invalid_refresh_token");
 
     srv.request("GET", "/api/v1/me").send().problem(401, "authentication_required");
     srv.get("/api/v1/me", "not.a.jwt").problem(401, "invalid_token");
@@ -95,9 +92,7 @@ fn a_disabled_account_is_locked_out_at_once() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["is_active"], false);
     srv.get("/api/v1/me", &s.access).problem(401, "invalid_token");
-    srv.request("POST", "/api/v1/auth/refresh")
-        .json(json!({ "refresh_token": s.refresh }))
-        .problem(401, "invalid_refresh_token");
+    srv.request("POST", "/api/v1/auth/refresh").refresh_cookie(&s.refresh).send().problem(401, "invalid_refresh_token");
     srv.request("POST", "/api/v1/auth/login")
         .json(json!({ "username": "sun.li", "password": "contestant-password-1" }))
         .problem(401, "invalid_credentials");
@@ -119,7 +114,7 @@ fn two_refreshes_racing_with_one_token_have_exactly_one_winner() {
             .map(|_| {
                 scope.spawn(|| {
                     barrier.wait();
-                    srv.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": s.refresh })).status
+                    srv.request("POST", "/api/v1/auth/refresh").refresh_cookie(&s.refresh).send().status
                 })
             })
             .collect();
@@ -204,4 +199,33 @@ fn behind_a_trusted_proxy_each_client_address_has_its_own_limit() {
     assert_eq!(via("198.51.100.1").status, 200);
     via("198.51.100.1").problem(429, "rate_limited");
     assert_eq!(via("198.51.100.2").status, 200);
+}
+
+#[test]
+fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
+    let srv = TestServer::start();
+    let here = srv.contestant("changes.password");
+    let elsewhere = srv.login("changes.password", "contestant-password-1");
+    let change = |current: &str, new: &str| {
+        srv.request("PUT", "/api/v1/me/password")
+            .token(&here.access)
+            .json(json!({ "current_password": current, "new_password": new }))
+    };
+    change("contestant-password-1", "contestant-password-1").invalid_field("new_password", "same_as_current");
+    change("contestant-password-1", "changes.password.too").invalid_field("new_password", "password_contains_username");
+    change("not-the-password", "a-fresh-password-2026").invalid_field("current_password", "incorrect");
+    assert_eq!(change("contestant-password-1", "a-fresh-password-2026").status, 204);
+    assert_eq!(srv.get("/api/v1/me", &here.access).status, 200, "this session goes on");
+    srv.get("/api/v1/me", &elsewhere.access).problem(401, "invalid_token");
+    srv.request("POST", "/api/v1/auth/refresh")
+        .refresh_cookie(&elsewhere.refresh)
+        .send()
+        .problem(401, "invalid_refresh_token");
+    srv.request("POST", "/api/v1/auth/login")
+        .json(json!({ "username": "changes.password", "password": "contestant-password-1" }))
+        .problem(401, "invalid_credentials");
+    srv.login("changes.password", "a-fresh-password-2026");
+    let admin = srv.admin();
+    let trail = srv.get("/api/v1/audit?action=user.password_change", &admin.access);
+    assert_eq!(trail.body["items"].as_array().unwrap().len(), 1, "{}", trail.text);
 }

@@ -9,7 +9,7 @@ use crate::judging::{mark_and_lock, review_and_decrypt, running_final_with, Runn
 
 /// The Kunming final of the judging tests, taken to final results. `award_rules` are set before
 /// the results become final (null keeps the defaults).
-fn final_results(award_rules: Value) -> (Running, String, Value) {
+pub fn final_results(award_rules: Value) -> (Running, String, Value) {
     let r = running_final_with(0, 0, json!({}));
     let srv = &r.srv;
     let event = r.event.clone();
@@ -38,7 +38,7 @@ fn final_results(award_rules: Value) -> (Running, String, Value) {
 }
 
 /// Officials of Kunming's trade union and of a Kunming HRSS bureau.
-fn kunming_officials(r: &Running) -> (Session, Session) {
+pub fn kunming_officials(r: &Running) -> (Session, Session) {
     let srv = &r.srv;
     let admin = srv.admin();
     let (province, kunming, _) = &r.orgs;
@@ -49,15 +49,15 @@ fn kunming_officials(r: &Running) -> (Session, Session) {
     (union, hr)
 }
 
-fn ids_where(awards: &Value, f: impl Fn(&Value) -> bool) -> Vec<String> {
+pub fn ids_where(awards: &Value, f: impl Fn(&Value) -> bool) -> Vec<String> {
     awards.as_array().unwrap().iter().filter(|a| f(a)).map(|a| a["id"].as_str().unwrap().to_string()).collect()
 }
 
-fn batch(r: &Running, s: &Session, action: &str, ids: &[String]) -> Response {
+pub fn batch(r: &Running, s: &Session, action: &str, ids: &[String]) -> Response {
     r.srv.post("/api/v1/awards/batch", &s.access, json!({ "action": action, "award_ids": ids }))
 }
 
-fn rules_without_publicity() -> Value {
+pub fn rules_without_publicity() -> Value {
     json!({
         "excellence_for_top_half": true,
         "titles": [{ "kind": "title_champion", "from_rank": 1, "to_rank": 1 }, { "kind": "title_pacesetter", "from_rank": 2, "to_rank": 6 }],

@@ -258,14 +258,12 @@ fn two_nodes_share_sessions_and_rate_limits() {
         .json(json!({ "username": "13900001111", "password": "contestant-password-1" }));
     assert_eq!(signed_up.status, 201, "{}", signed_up.text);
     let access = signed_up.body["access_token"].as_str().unwrap();
-    let refresh = signed_up.body["refresh_token"].as_str().unwrap();
+    let refresh = &signed_up.refresh_cookie().unwrap();
     // A token from one node works on the other; a refresh token rotated on one is spent on both.
     assert_eq!(c.request("GET", "/api/v1/me").token(access).send().status, 200);
-    let rotated = c.request("POST", "/api/v1/auth/refresh").json(json!({ "refresh_token": refresh }));
+    let rotated = c.request("POST", "/api/v1/auth/refresh").refresh_cookie(&refresh).send();
     assert_eq!(rotated.status, 200, "{}", rotated.text);
-    b.request("POST", "/api/v1/auth/refresh")
-        .json(json!({ "refresh_token": refresh }))
-        .problem(401, "refresh_token_reused");
+    b.request("POST", "/api/v1/auth/refresh").refresh_cookie(&refresh).send().problem(401, "refresh_token_reused");
     // Failed logins count on both nodes together.
     let attempt = |node: &ServerProcess, password: &str| {
         node.request("POST", "/api/v1/auth/login").json(json!({ "username": "13900001111", "password": password }))

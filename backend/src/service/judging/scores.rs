@@ -65,10 +65,7 @@ pub async fn scores(db: &Db, actor: Actor, event_id: String) -> ApiResult<Scores
             let (full_name, registration_id) = if decrypted {
                 let registration_id = stations.get(&s.station).cloned();
                 let name = match &registration_id {
-                    Some(rid) => match store::registrations::find(conn, rid)? {
-                        Some(r) => store::persons::find(conn, &r.person_id)?.map(|(p, _)| p.full_name),
-                        None => None,
-                    },
+                    Some(rid) => store::registrations::find(conn, rid)?.map(|r| r.entrant_name),
                     None => None,
                 };
                 (name, registration_id)
