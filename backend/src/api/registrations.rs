@@ -18,7 +18,7 @@ use crate::service::registrations::{self, QueueFilter};
 use crate::wire::registrations::{
     EligibilityOut, RegistrationOut, RegistrationPage, RegistrationPatch, ReviewRequest, SignUpRequest, WithdrawRequest,
 };
-use crate::wire::registrations::{EligibilityQuery, QueueQuery};
+use crate::wire::registrations::{EligibilityQuery, InvitationAnswer, QueueQuery};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -30,7 +30,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(edit_registration)
         .service(resubmit_registration)
         .service(review_registration)
-        .service(withdraw_registration);
+        .service(withdraw_registration)
+        .service(answer_invitation);
 }
 
 /// Signs up for an event while registration is open. Send `Idempotency-Key`: a retried request
@@ -203,4 +204,22 @@ pub async fn withdraw_registration(
     let reason = text::optional("reason", body.0.reason.as_deref(), 500)?;
     let out = registrations::withdraw(&state.db, actor, id, reason, now).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(out.version))).json(out))
+}
+
+/// A team member answers the captain's invitation: `accept: true` joins the team (200, the
+/// registration); `false` takes them off it and returns the registration to the captain (204).
+#[utoipa::path(tag = "registration", request_body = InvitationAnswer, responses((status = 200, body = RegistrationOut), (status = 204, description = "declined"), ProblemResponses), security(("bearer" = [])))]
+#[post("/registrations/{id}/invitation")]
+pub async fn answer_invitation(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<InvitationAnswer>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let now = state.clock.now();
+    match registrations::answer_invitation(&state.db, actor, id, body.0.accept, now).await? {
+        Some(out) => Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(out.version))).json(out)),
+        None => Ok(HttpResponse::NoContent().finish()),
+    }
 }

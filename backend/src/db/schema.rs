@@ -294,6 +294,7 @@ diesel::table! {
         registration_id -> Text,
         person_id -> Text,
         role -> Text,
+        accepted_at -> Nullable<Timestamp>,
     }
 }
 

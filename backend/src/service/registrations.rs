@@ -26,12 +26,12 @@ use crate::store::persons::{CredentialRow, PersonRow};
 use crate::store::registrations::{MemberRow, RegistrationFilter, RegistrationRow, ReviewRow};
 use crate::store::{self, new_id};
 use crate::wire::persons::credential_out;
-use crate::wire::registrations::{EligibilityOut, EligibilityQuery, RegistrationPage, StatusCount};
+use crate::wire::registrations::{EligibilityOut, EligibilityQuery, MemberInput, RegistrationPage, StatusCount};
 use crate::wire::{parse_id, utc};
 
 use crate::domain::registration::{
     check_eligibility, initial_status, level_awaits_verification, review, review_stage, Candidate, EligibilityRules,
-    RegistrationStatus, ReviewStage, Standing,
+    RegistrationStatus, ReviewAction, ReviewStage, Standing,
 };
 use crate::wire::registrations::{
     MemberOut, Origin, PersonBrief, RegistrationOut, RegistrationPatch, ReviewRequest, ReviewTrailEntry, SignUpRequest,
@@ -56,13 +56,34 @@ fn entrant_brief(r: &RegistrationRow, whole_number: bool) -> PersonBrief {
     }
 }
 
-pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bool) -> ApiResult<RegistrationOut> {
+/// Whose whole ID numbers a reader of a registration sees: a reviewer everyone's; anyone else
+/// (a team-mate) only their own.
+pub struct Sight {
+    pub reviewer: bool,
+    pub person_id: Option<String>,
+}
+
+impl Sight {
+    pub fn of(actor: &Actor, relation: &Relation) -> Sight {
+        Sight { reviewer: relation.reviewer(), person_id: actor.person_id.clone() }
+    }
+
+    fn whole(&self, person_id: &str) -> bool {
+        self.reviewer || self.person_id.as_deref() == Some(person_id)
+    }
+}
+
+pub fn registration_out(conn: &mut DbConnection, ctx: Context, sight: Sight) -> ApiResult<RegistrationOut> {
     let status = RegistrationStatus::parse(&ctx.registration.status)
         .ok_or_else(|| ApiError::internal("unknown registration status"))?;
     let mut members = Vec::new();
     for m in &ctx.members {
         if let Some((p, _)) = store::persons::find(conn, &m.person_id)? {
-            members.push(MemberOut { person: brief(&p, whole_numbers), role: m.role.clone() });
+            members.push(MemberOut {
+                person: brief(&p, sight.whole(&p.id)),
+                role: m.role.clone(),
+                accepted: m.accepted_at.is_some(),
+            });
         }
     }
     let reviews = store::registrations::reviews_of(conn, &ctx.registration.id)?
@@ -75,7 +96,8 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bo
             at: utc(r.at),
         })
         .collect();
-    let (credentials, unverified_level) = if whole_numbers {
+    let lead_whole = sight.whole(&ctx.person.id);
+    let (credentials, unverified_level) = if lead_whole {
         let credentials = store::persons::credentials_of(conn, &ctx.person.id)?;
         let candidate = candidate_with(&ctx.person, &ctx.unit, &credentials);
         let unverified = level_awaits_verification(&candidate, &eligibility_rules(&ctx.event));
@@ -94,7 +116,7 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bo
             event_id: r.origin_event_id.clone(),
             rank: r.origin_rank,
         }),
-        person: entrant_brief(&r, whole_numbers),
+        person: entrant_brief(&r, lead_whole),
         members,
         reviews,
         event_name: ctx.event.name,
@@ -117,8 +139,8 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, whole_numbers: bo
 /// Reads back a registration as the caller sees it.
 pub fn view(conn: &mut DbConnection, actor: &Actor, id: &str) -> ApiResult<RegistrationOut> {
     let (ctx, s) = load::registration(conn, actor, id)?;
-    let whole = s.is_party || s.reviewer();
-    registration_out(conn, ctx, whole)
+    let sight = Sight::of(actor, &s);
+    registration_out(conn, ctx, sight)
 }
 
 /// Appends to the review trail.
@@ -324,7 +346,7 @@ pub fn prepare_entry(
             )
         })?,
     };
-    let (person, _) = store::persons::find(conn, &person_id)?
+    let (person, person_path) = store::persons::find(conn, &person_id)?
         .ok_or_else(|| ApiError::field("person_id", "unknown_person", "no person has this id"))?;
     let unit_id = match (&request.nominating_org_id, &person.employer_org_id) {
         (Some(u), _) => parse_id("nominating_org_id", u)?,
@@ -344,6 +366,11 @@ pub fn prepare_entry(
     if !actor.is_person(&person.id) && !by.unit && !by_host {
         return Err(ApiError::forbidden("you may enter yourself, or nominees of a unit you organise"));
     }
+    // Someone else is entered only from within the caller's own subtree — answered like an
+    // unknown id otherwise, so no one learns who exists elsewhere.
+    if !actor.is_person(&person.id) && !employed_within_scope(actor, person_path.as_deref()) {
+        return Err(ApiError::field("person_id", "unknown_person", "no person has this id"));
+    }
     // Team events: members and advisors, each a known person, eligible in person.
     let mode = EventMode::parse(&event.mode).unwrap_or(EventMode::Individual);
     let team_name = text::optional("team_name", request.team_name.as_deref(), 50)?;
@@ -360,49 +387,16 @@ pub fn prepare_entry(
         if team_name.is_none() {
             return Err(ApiError::field("team_name", "required", "a team event needs the team's name"));
         }
-        let mut seen = vec![person.id.clone()];
-        for (i, m) in request.members.iter().enumerate() {
-            let field = format!("members[{i}].person_id");
-            let member_id = parse_id(&field, &m.person_id)?;
-            if seen.contains(&member_id) {
-                return Err(ApiError::field(&field, "duplicate_member", "each person is in the team once"));
-            }
-            seen.push(member_id.clone());
-            let role = m.role.clone().unwrap_or_else(|| "member".into());
-            if !matches!(role.as_str(), "member" | "advisor") {
-                return Err(ApiError::field(&format!("members[{i}].role"), "invalid_value", "member or advisor"));
-            }
-            let (member, _) = store::persons::find(conn, &member_id)?
-                .ok_or_else(|| ApiError::field(&field, "unknown_person", "no person has this id"))?;
-            if role == "member" {
-                for r in eligibility(conn, &event, &competition, &member, &unit, None)? {
-                    if !matches!(r.code.as_str(), "quota_full" | "unit_quota_full") {
-                        reasons.push(Violation::new(&field, &r.code, format!("{}: {}", member.full_name, r.message)));
-                    }
-                }
-                if store::registrations::is_member_elsewhere(conn, &event.id, &member.id, &registration_id)? {
-                    reasons.push(Violation::new(
-                        &field,
-                        "already_registered",
-                        format!("{} is already in another team of this event", member.full_name),
-                    ));
-                }
-            }
-            members.push(MemberRow {
-                id: new_id(),
-                registration_id: registration_id.clone(),
-                person_id: member.id,
-                role,
-            });
-        }
-        let competing = 1 + members.iter().filter(|m| m.role == "member").count() as i32;
-        if Some(competing) != event.team_size {
-            return Err(ApiError::field(
-                "members",
-                "team_size_mismatch",
-                format!("a team has {} contestants; this one has {competing}", event.team_size.unwrap_or(0)),
-            ));
-        }
+        let team = Team {
+            event: &event,
+            competition: &competition,
+            unit: &unit,
+            lead: &person,
+            registration_id: &registration_id,
+        };
+        let (rows, member_reasons) = resolve_members(conn, actor, &team, &request.members, now)?;
+        members = rows;
+        reasons.extend(member_reasons);
     }
     if initial == Some(RegistrationStatus::Reserve) {
         // A reserve waits for a place to fall free: a full event is why it waits.
@@ -412,6 +406,96 @@ pub fn prepare_entry(
         return Err(not_eligible(reasons));
     }
     Ok(Entry { event, competition, person, unit, by, team_name, members, registration_id })
+}
+
+/// Whether a person employed at `employer_path` is within the caller's organiser subtrees (admins:
+/// everyone).
+fn employed_within_scope(actor: &Actor, employer_path: Option<&str>) -> bool {
+    actor.is_admin() || employer_path.is_some_and(|p| actor.has_role_over(&[Role::Organiser], p))
+}
+
+/// What a team's members are checked against.
+pub struct Team<'a> {
+    pub event: &'a EventRow,
+    pub competition: &'a CompetitionRow,
+    pub unit: &'a OrganisationRow,
+    pub lead: &'a PersonRow,
+    pub registration_id: &'a str,
+}
+
+/// A team's members and advisors from their ID numbers and names (both must match the person on
+/// record; a mismatch answers like a stranger), each competing member eligible in person and in
+/// no other team of the event, the team of the event's size. Named by the contestant, members are
+/// invited (they accept); entered by an organiser, they must be employed within the organiser's
+/// subtree and join at once. Used by sign-up and by editing a returned registration alike.
+pub fn resolve_members(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    team: &Team,
+    inputs: &[MemberInput],
+    now: NaiveDateTime,
+) -> ApiResult<(Vec<MemberRow>, Vec<Violation>)> {
+    // Entering a team on someone's behalf is an organiser's act; a captain invites.
+    let by_organiser = !actor.is_person(&team.lead.id);
+    let mut reasons = Vec::new();
+    let mut members = Vec::new();
+    let mut seen = vec![team.lead.id.clone()];
+    for (i, m) in inputs.iter().enumerate() {
+        let field = format!("members[{i}]");
+        let stranger = || {
+            ApiError::field(&format!("{field}.id_number"), "unknown_member", "no person has this ID number and name")
+        };
+        let number = m.id_number.trim().to_uppercase();
+        let found =
+            store::persons::find_by_id_number(conn, &number)?.filter(|(p, _)| p.full_name == m.full_name.trim());
+        let Some((member, member_path)) = found else { return Err(stranger()) };
+        if by_organiser && !actor.is_person(&member.id) && !employed_within_scope(actor, member_path.as_deref()) {
+            return Err(stranger());
+        }
+        if seen.contains(&member.id) {
+            return Err(ApiError::field(
+                &format!("{field}.id_number"),
+                "duplicate_member",
+                "each person is in the team once",
+            ));
+        }
+        seen.push(member.id.clone());
+        let role = m.role.clone().unwrap_or_else(|| "member".into());
+        if !matches!(role.as_str(), "member" | "advisor") {
+            return Err(ApiError::field(&format!("{field}.role"), "invalid_value", "member or advisor"));
+        }
+        if role == "member" {
+            for r in eligibility(conn, team.event, team.competition, &member, team.unit, Some(team.registration_id))? {
+                if !matches!(r.code.as_str(), "quota_full" | "unit_quota_full") {
+                    reasons.push(Violation::new(&field, &r.code, format!("{}: {}", member.full_name, r.message)));
+                }
+            }
+            if store::registrations::is_member_elsewhere(conn, &team.event.id, &member.id, team.registration_id)? {
+                reasons.push(Violation::new(
+                    &field,
+                    "already_registered",
+                    format!("{} is already in another team of this event", member.full_name),
+                ));
+            }
+        }
+        let accepted_at = (by_organiser || actor.is_person(&member.id)).then_some(now);
+        members.push(MemberRow {
+            id: new_id(),
+            registration_id: team.registration_id.to_string(),
+            person_id: member.id,
+            role,
+            accepted_at,
+        });
+    }
+    let competing = 1 + members.iter().filter(|m| m.role == "member").count() as i32;
+    if Some(competing) != team.event.team_size {
+        return Err(ApiError::field(
+            "members",
+            "team_size_mismatch",
+            format!("a team has {} contestants; this one has {competing}", team.event.team_size.unwrap_or(0)),
+        ));
+    }
+    Ok((members, reasons))
 }
 
 /// Resolves who is entered, by whom, through which unit; checks eligibility; writes the
@@ -566,18 +650,20 @@ pub async fn edit(
             row.team_name = Some(text::required("team_name", name, 50)?);
         }
         if let Some(members) = &patch.members {
-            let rows = members
-                .iter()
-                .enumerate()
-                .map(|(i, m)| {
-                    Ok(MemberRow {
-                        id: new_id(),
-                        registration_id: row.id.clone(),
-                        person_id: parse_id(&format!("members[{i}].person_id"), &m.person_id)?,
-                        role: m.role.clone().unwrap_or_else(|| "member".into()),
-                    })
-                })
-                .collect::<ApiResult<Vec<_>>>()?;
+            // The same checks as at sign-up: who may be named, eligibility, one team per event.
+            let unit = store::organisations::find(conn, &row.nominating_org_id)?
+                .ok_or_else(|| ApiError::not_found("organisation"))?;
+            let team = Team {
+                event: &ctx.event,
+                competition: &ctx.competition,
+                unit: &unit,
+                lead: &ctx.person,
+                registration_id: &row.id,
+            };
+            let (rows, reasons) = resolve_members(conn, &actor, &team, members, now)?;
+            if !reasons.is_empty() {
+                return Err(not_eligible(reasons));
+            }
             store::registrations::replace_members(conn, &row.id, &rows)?;
         }
         row.version += 1;
@@ -655,6 +741,12 @@ pub async fn decide(
         }
         let to = review(status, request.action, ctx.event.review_levels)
             .map_err(|m| ApiError::conflict("not_awaiting_review", m))?;
+        if request.action == ReviewAction::Approve && ctx.members.iter().any(|m| m.accepted_at.is_none()) {
+            return Err(ApiError::conflict(
+                "members_pending",
+                "a team member has not accepted the invitation yet; it is approved once every member has",
+            ));
+        }
         if to == RegistrationStatus::Admitted {
             check_level_for_admission(conn, &ctx)?;
         }
@@ -781,7 +873,8 @@ pub async fn review_queue(db: &Db, actor: Actor, filter: QueueFilter) -> ApiResu
                 if awaiting_me && !awaits(&ctx, &s) {
                     continue;
                 }
-                items.push(registration_out(conn, ctx, s.reviewer())?);
+                let sight = Sight::of(&actor, &s);
+                items.push(registration_out(conn, ctx, sight)?);
                 if items.len() as i64 == limit {
                     break;
                 }
@@ -871,6 +964,51 @@ pub async fn sign_up(
     run_once(db, &actor, retry, 201, now, move |conn, actor| {
         let row = enter(conn, actor, &event_id, &request, None, now, zone)?;
         view(conn, actor, &row.id)
+    })
+    .await
+}
+
+/// A team member answers the captain's invitation: accepting joins the team; declining takes
+/// them off it (answered with nothing: they no longer see it) and returns the registration to
+/// the captain to name someone else.
+pub async fn answer_invitation(
+    db: &Db,
+    actor: Actor,
+    id: String,
+    accept: bool,
+    now: NaiveDateTime,
+) -> ApiResult<Option<RegistrationOut>> {
+    db.write(move |conn| {
+        let (ctx, _) = load::registration(conn, &actor, &id)?;
+        let invited = actor
+            .person_id
+            .as_deref()
+            .and_then(|p| ctx.members.iter().find(|m| m.person_id == p && m.accepted_at.is_none()));
+        let Some(member) = invited.cloned() else {
+            return Err(ApiError::conflict("no_invitation", "you have no open invitation to this team"));
+        };
+        if accept {
+            store::registrations::accept_membership(conn, &ctx.registration.id, &member.person_id, now)?;
+            record(conn, &actor, "registration.member_accept", ("registration", &ctx.registration.id), None, None)?;
+        } else {
+            store::registrations::remove_member(conn, &ctx.registration.id, &member.person_id)?;
+            record(conn, &actor, "registration.member_decline", ("registration", &ctx.registration.id), None, None)?;
+            let status = RegistrationStatus::parse(&ctx.registration.status);
+            if status.is_some_and(|s| review_stage(s, ctx.event.review_levels).is_some()) {
+                let reason = Some("a team member declined the invitation: name another member".to_string());
+                save_status(
+                    conn,
+                    Some(&actor),
+                    ctx.registration.clone(),
+                    RegistrationStatus::Returned,
+                    "member_declined",
+                    reason,
+                    now,
+                )?;
+            }
+            return Ok(None);
+        }
+        Ok(Some(view(conn, &actor, &ctx.registration.id)?))
     })
     .await
 }

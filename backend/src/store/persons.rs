@@ -63,6 +63,16 @@ fn id_number_taken() -> StoreError {
     StoreError::Taken(Taken::IdNumber)
 }
 
+/// The person with this ID card number, with their employer's path.
+pub fn find_by_id_number(conn: &mut DbConnection, id_number: &str) -> StoreResult<Option<(PersonRow, Option<String>)>> {
+    Ok(persons::table
+        .left_join(organisations::table)
+        .filter(persons::id_number.eq(id_number))
+        .select((PersonRow::as_select(), organisations::path.nullable()))
+        .first(conn)
+        .optional()?)
+}
+
 pub fn insert(conn: &mut DbConnection, row: &PersonRow) -> StoreResult<()> {
     let taken: i64 = persons::table.filter(persons::id_number.eq(&row.id_number)).count().get_result(conn)?;
     if taken > 0 {

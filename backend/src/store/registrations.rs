@@ -45,6 +45,9 @@ pub struct MemberRow {
     pub registration_id: String,
     pub person_id: String,
     pub role: String,
+    /// When the member accepted the captain's invitation (at once when an organiser entered them);
+    /// none while the invitation is open.
+    pub accepted_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -360,3 +363,31 @@ pub fn set_origin(conn: &mut DbConnection, row: &RegistrationRow) -> StoreResult
 }
 
 typed_column!(ObjectionRow, status, ObjectionStatus);
+
+/// Marks a member's invitation accepted; false when there is no open invitation for them.
+pub fn accept_membership(
+    conn: &mut DbConnection,
+    registration_id: &str,
+    person_id: &str,
+    at: NaiveDateTime,
+) -> StoreResult<bool> {
+    let changed = diesel::update(
+        registration_members::table
+            .filter(registration_members::registration_id.eq(registration_id))
+            .filter(registration_members::person_id.eq(person_id))
+            .filter(registration_members::accepted_at.is_null()),
+    )
+    .set(registration_members::accepted_at.eq(at))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Takes a member off a registration (they declined the invitation).
+pub fn remove_member(conn: &mut DbConnection, registration_id: &str, person_id: &str) -> StoreResult<usize> {
+    Ok(diesel::delete(
+        registration_members::table
+            .filter(registration_members::registration_id.eq(registration_id))
+            .filter(registration_members::person_id.eq(person_id)),
+    )
+    .execute(conn)?)
+}

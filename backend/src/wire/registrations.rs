@@ -19,9 +19,14 @@ pub struct PersonBrief {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MemberOut {
+    /// The member's ID number is whole only for themselves and the reviewers: team-mates see it
+    /// masked.
     pub person: PersonBrief,
     /// member or advisor (指导教师).
     pub role: String,
+    /// false while the member has not accepted the captain's invitation; the registration is
+    /// reviewed only when every member has.
+    pub accepted: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -80,7 +85,11 @@ pub struct RegistrationOut {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberInput {
-    pub person_id: String,
+    /// The member's ID card number and name, which must both match the person on record: no one
+    /// is found by a number alone. Named by a contestant, the member is invited and joins when they
+    /// accept; entered by an organiser, they must be employed within the organiser's subtree.
+    pub id_number: String,
+    pub full_name: String,
     /// member (default) or advisor (指导教师).
     pub role: Option<String>,
 }
@@ -97,6 +106,13 @@ pub struct SignUpRequest {
     /// Team events: the other members and advisors.
     #[serde(default)]
     pub members: Vec<MemberInput>,
+}
+
+/// `POST /registrations/{id}/invitation`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationAnswer {
+    pub accept: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

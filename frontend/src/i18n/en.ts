@@ -198,6 +198,10 @@ export default {
     source: 'Source',
   },
   registration: {
+    acceptInvitation: 'Join the team',
+    declineInvitation: 'Decline',
+    invitationAccepted: 'You joined the team',
+    invitationDeclined: 'Invitation declined',
     title: 'My registrations',
     event: 'Event',
     competition: 'Competition',
@@ -478,6 +482,9 @@ export default {
     check: 'The check character does not match: please check the number',
   },
   errors: {
+    members_pending: 'A team member has not accepted the invitation yet',
+    no_invitation: 'No open team invitation',
+    unknown_member: 'No person has this ID number and name',
     identity_locked: 'You are entered in a competition: name, ID number and employer are locked; ask for a correction',
     identity_not_locked: 'Not entered anywhere: edit the profile directly',
     correction_pending: 'A correction already awaits a decision',

@@ -199,6 +199,10 @@ export default {
     source: '来源',
   },
   registration: {
+    acceptInvitation: '接受组队邀请',
+    declineInvitation: '拒绝邀请',
+    invitationAccepted: '已加入团队',
+    invitationDeclined: '已拒绝邀请',
     title: '我的报名',
     event: '项目',
     competition: '赛事',
@@ -477,6 +481,9 @@ export default {
     check: '校验码不正确，请核对号码',
   },
   errors: {
+    members_pending: '还有队员未接受组队邀请',
+    no_invitation: '没有待回复的组队邀请',
+    unknown_member: '没有身份证号和姓名都相符的人员',
     identity_locked: '已报名参赛，姓名、身份证号、工作单位已锁定，请提交更正申请',
     identity_not_locked: '未报名参赛，可直接修改个人信息',
     correction_pending: '已有一项更正申请等待审核',

@@ -663,3 +663,129 @@ fn a_correction_needs_a_lock_a_reason_another_decider_and_a_note_to_decline() {
     let mine = srv.get(&format!("/api/v1/persons/{person}/identity-corrections"), &me.access);
     assert_eq!(mine.body[0]["decision_note"], "请提供户口本", "{}", mine.text);
 }
+
+// ---- 7: team-mates and strangers ----
+
+fn team_final() -> crate::registration::Final {
+    open_final(Options {
+        extra: json!({ "name": "车工（团体）", "mode": "team", "team_size": 2 }),
+        ..Options::default()
+    })
+}
+
+#[test]
+fn a_team_mate_sees_the_others_id_numbers_masked() {
+    let f = team_final();
+    let srv = &f.p.srv;
+    let captain_number = skillcomp_tests::id_number("530102", "19900101", 811);
+    let member_number = skillcomp_tests::id_number("530102", "19910101", 813);
+    let (captain, _) = crate::registration::worker(srv, "13900000811", "队长", &captain_number, &f.factory);
+    let (member, _) = crate::registration::worker(srv, "13900000813", "队员", &member_number, &f.factory);
+    let team = crate::registration::sign_up(
+        srv,
+        &captain.access,
+        &f.event,
+        json!({ "team_name": "一队", "members": [{ "id_number": member_number, "full_name": "队员" }] }),
+    );
+    assert_eq!(team.status, 201, "{}", team.text);
+    let id = team.body["id"].as_str().unwrap();
+    for (who, own, other) in [(&captain, &captain_number, &member_number), (&member, &member_number, &captain_number)] {
+        let seen = srv.get(&format!("/api/v1/registrations/{id}"), &who.access);
+        assert_eq!(seen.status, 200, "{}", seen.text);
+        assert!(seen.text.contains(own.as_str()), "their own number is whole: {}", seen.text);
+        assert!(!seen.text.contains(other.as_str()), "a team-mate's number is masked: {}", seen.text);
+        let mine = srv.get("/api/v1/me/registrations", &who.access);
+        assert!(!mine.text.contains(other.as_str()), "{}", mine.text);
+    }
+    // The reviewers see every number whole.
+    let reviewed = srv.get(&format!("/api/v1/registrations/{id}"), &f.unit.access);
+    assert!(reviewed.text.contains(&captain_number) && reviewed.text.contains(&member_number));
+}
+
+#[test]
+fn a_unit_organiser_cannot_enter_a_stranger_by_id_and_read_their_number() {
+    let f = team_final();
+    let srv = &f.p.srv;
+    let admin = &f.p.admin.access;
+    let elsewhere = srv.create_org(admin, "麒麟示范厂", "enterprise", "enterprise", Some(&f.p.qilin), "530302");
+    let stranger_number = skillcomp_tests::id_number("530302", "19900505", 821);
+    let (_, stranger) = crate::registration::worker(srv, "13900000821", "外人", &stranger_number, &elsewhere);
+    let local_number = skillcomp_tests::id_number("530102", "19900606", 823);
+    let (_, local) = crate::registration::worker(srv, "13900000823", "本地", &local_number, &f.factory);
+    // As the team's lead, by person id: answered like an id that does not exist.
+    let by_id = crate::registration::sign_up(
+        srv,
+        &f.unit.access,
+        &f.event,
+        json!({ "person_id": stranger, "nominating_org_id": f.factory, "team_name": "x", "members": [{ "id_number": local_number, "full_name": "本地" }] }),
+    );
+    by_id.invalid_field("person_id", "unknown_person");
+    assert!(!by_id.text.contains(&stranger_number));
+    // As a member, by number and name: the same.
+    let as_member = crate::registration::sign_up(
+        srv,
+        &f.unit.access,
+        &f.event,
+        json!({ "person_id": local, "nominating_org_id": f.factory, "team_name": "x", "members": [{ "id_number": stranger_number, "full_name": "外人" }] }),
+    );
+    as_member.invalid_field("members[0].id_number", "unknown_member");
+    assert!(!as_member.text.contains(&stranger_number));
+    // Within the subtree it works, and the member the unit enters is on the team at once.
+    let (_, _) = crate::registration::worker(
+        srv,
+        "13900000825",
+        "同厂",
+        &skillcomp_tests::id_number("530102", "19900707", 825),
+        &f.factory,
+    );
+    let entered = crate::registration::sign_up(
+        srv,
+        &f.unit.access,
+        &f.event,
+        json!({ "person_id": local, "nominating_org_id": f.factory, "team_name": "五华队", "members": [{ "id_number": skillcomp_tests::id_number("530102", "19900707", 825), "full_name": "同厂" }] }),
+    );
+    assert_eq!(entered.status, 201, "{}", entered.text);
+    assert_eq!(entered.body["members"][0]["accepted"], true);
+}
+
+#[test]
+fn editing_a_returned_registration_runs_every_sign_up_check() {
+    let f = team_final();
+    let srv = &f.p.srv;
+    let n = |seq: u32| skillcomp_tests::id_number("530102", "19900101", seq);
+    let (a, _) = crate::registration::worker(srv, "13900000831", "甲", &n(831), &f.factory);
+    let (b, _) = crate::registration::worker(srv, "13900000833", "乙", &n(833), &f.factory);
+    crate::registration::worker(srv, "13900000835", "丙", &n(835), &f.factory);
+    let first = crate::registration::sign_up(
+        srv,
+        &a.access,
+        &f.event,
+        json!({ "team_name": "一队", "members": [{ "id_number": n(835), "full_name": "丙" }] }),
+    );
+    assert_eq!(first.status, 201, "{}", first.text);
+    let second = crate::registration::sign_up(
+        srv,
+        &b.access,
+        &f.event,
+        json!({ "team_name": "二队", "members": [{ "id_number": n(831), "full_name": "甲" }] }),
+    );
+    // 甲 leads team one: not a member of team two.
+    assert!(second.text.contains("already_registered"), "{}", second.text);
+    let fourteen = format!("{}0101", skillcomp_tests::year_in(0) - 14);
+    let young = skillcomp_tests::id_number("530102", &fourteen, 837);
+    crate::registration::worker(srv, "13900000837", "少年", &young, &f.factory);
+    let id = first.body["id"].as_str().unwrap();
+    let returned = crate::registration::review(srv, &f.unit.access, id, "return", Some("换人"));
+    assert_eq!(returned.status, 200, "{}", returned.text);
+    let edit = |members: serde_json::Value| {
+        srv.request("PATCH", &format!("/api/v1/registrations/{id}"))
+            .token(&a.access)
+            .header("If-Match", returned.etag.as_deref().unwrap())
+            .json(json!({ "members": members }))
+    };
+    let too_young = edit(json!([{ "id_number": young, "full_name": "少年" }]));
+    too_young.problem(422, "not_eligible");
+    assert_eq!(too_young.body["errors"][0]["code"], "too_young", "{}", too_young.text);
+    edit(json!([{ "id_number": n(833), "full_name": "错名" }])).invalid_field("members[0].id_number", "unknown_member");
+    edit(json!([])).invalid_field("members", "team_size_mismatch");
+}

@@ -27,10 +27,10 @@ pub struct Final {
 }
 
 pub struct Options {
-    quota_total: Option<i64>,
-    quota_per_organisation: i64,
-    roster_publicity_days: i64,
-    extra: Value,
+    pub quota_total: Option<i64>,
+    pub quota_per_organisation: i64,
+    pub roster_publicity_days: i64,
+    pub extra: Value,
 }
 
 impl Default for Options {
@@ -740,46 +740,71 @@ fn a_team_signs_up_with_its_members_and_advisor_and_queues_show_what_awaits_each
     });
     let srv = &f.p.srv;
     let (captain, _) = worker(srv, "13900000091", "队长", &id_number("530102", "19900101", 911), &f.factory);
-    let (_, member) = worker(srv, "13900000092", "队员", &id_number("530102", "19910101", 913), &f.factory);
-    let (_, advisor) = worker(srv, "13900000093", "教练", &id_number("530102", "19700101", 915), &f.factory);
+    let member_number = id_number("530102", "19910101", 913);
+    let (_, _) = worker(srv, "13900000092", "队员", &member_number, &f.factory);
+    let advisor_number = id_number("530102", "19700101", 915);
+    worker(srv, "13900000093", "教练", &advisor_number, &f.factory);
     let fourteen = format!("{}0101", skillcomp_tests::year_in(0) - 14);
-    let (_, young) = worker(srv, "13900000094", "少年", &id_number("530102", &fourteen, 917), &f.factory);
-    sign_up(srv, &captain.access, &f.event, json!({ "members": [{ "person_id": member }] }))
-        .invalid_field("team_name", "required");
+    let young_number = id_number("530102", &fourteen, 917);
+    worker(srv, "13900000094", "少年", &young_number, &f.factory);
+    let member = json!({ "id_number": member_number, "full_name": "队员" });
+    sign_up(srv, &captain.access, &f.event, json!({ "members": [member] })).invalid_field("team_name", "required");
     sign_up(srv, &captain.access, &f.event, json!({ "team_name": "五华一队", "members": [] }))
         .invalid_field("members", "team_size_mismatch");
+    // A member is named by ID number *and* name: a number alone finds no one.
+    sign_up(
+        srv,
+        &captain.access,
+        &f.event,
+        json!({ "team_name": "五华一队", "members": [{ "id_number": member_number, "full_name": "别人" }] }),
+    )
+    .invalid_field("members[0].id_number", "unknown_member");
     let refused = sign_up(
         srv,
         &captain.access,
         &f.event,
-        json!({ "team_name": "五华一队", "members": [{ "person_id": young }] }),
+        json!({ "team_name": "五华一队", "members": [{ "id_number": young_number, "full_name": "少年" }] }),
     );
     refused.problem(422, "not_eligible");
-    assert_eq!(refused.body["errors"][0]["field"], "members[0].person_id");
+    assert_eq!(refused.body["errors"][0]["field"], "members[0]");
     assert_eq!(refused.body["errors"][0]["code"], "too_young");
     let team = sign_up(
         srv,
         &captain.access,
         &f.event,
-        json!({ "team_name": "五华一队", "members": [{ "person_id": member }, { "person_id": advisor, "role": "advisor" }] }),
+        json!({ "team_name": "五华一队", "members": [member, { "id_number": advisor_number, "full_name": "教练", "role": "advisor" }] }),
     );
     assert_eq!(team.status, 201, "{}", team.text);
+    let team_id = team.body["id"].as_str().unwrap().to_string();
     let roles: Vec<&str> =
         team.body["members"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
     assert_eq!(roles, ["member", "advisor"]);
+    // The captain sees the members' numbers masked, and that they have not accepted yet.
+    for m in team.body["members"].as_array().unwrap() {
+        assert!(m["person"]["id_number"].as_str().unwrap().contains("**"), "{m}");
+        assert_eq!(m["accepted"], false);
+    }
     // The member cannot join a second team of the same event.
     let (other_captain, _) = worker(srv, "13900000095", "二队长", &id_number("530102", "19900101", 919), &f.factory);
-    let second = sign_up(
-        srv,
-        &other_captain.access,
-        &f.event,
-        json!({ "team_name": "五华二队", "members": [{ "person_id": member }] }),
-    );
+    let second = sign_up(srv, &other_captain.access, &f.event, json!({ "team_name": "五华二队", "members": [member] }));
     assert!(
         second.body["errors"].as_array().unwrap().iter().any(|e| e["code"] == "already_registered"),
         "{}",
         second.text
     );
+    // Nobody approves a team whose members have not all accepted.
+    review(srv, &f.unit.access, &team_id, "approve", None).problem(409, "members_pending");
+    for username in ["13900000092", "13900000093"] {
+        let invited = srv.login(username, "contestant-password-1");
+        let accepted = srv.post(
+            &format!("/api/v1/registrations/{team_id}/invitation"),
+            &invited.access,
+            json!({ "accept": true }),
+        );
+        assert_eq!(accepted.status, 200, "{}", accepted.text);
+        srv.post(&format!("/api/v1/registrations/{team_id}/invitation"), &invited.access, json!({ "accept": true }))
+            .problem(409, "no_invitation");
+    }
     // It waits for the unit: in the unit's "awaiting me" queue, not in the host's.
     let unit_queue =
         srv.get(&format!("/api/v1/registrations?competition_id={}&awaiting_me=true", f.competition), &f.unit.access);

@@ -1,0 +1,1 @@
+ALTER TABLE registration_members DROP COLUMN accepted_at;
