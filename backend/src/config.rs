@@ -15,6 +15,12 @@ pub struct Settings {
     pub bind: String,
     /// HS256 key for access tokens.
     pub jwt_secret: Vec<u8>,
+    /// Seals the audit chain (HMAC). `SKILLCOMP_AUDIT_KEY`, else derived from the JWT secret:
+    /// either way outside the database.
+    pub audit_key: Vec<u8>,
+    /// The first audit record sealed with the key (`SKILLCOMP_AUDIT_KEYED_FROM`, default 1): an
+    /// installation whose trail began before keying names where keying began.
+    pub audit_keyed_from: i64,
     pub static_dir: Option<PathBuf>,
     pub cors_origins: Vec<String>,
     pub access_token_ttl: Duration,
@@ -23,6 +29,10 @@ pub struct Settings {
     pub json_limit: usize,
     pub workers: Option<usize>,
     pub db_pool_size: u32,
+    /// Apply pending migrations at start-up (`SKILLCOMP_MIGRATIONS`, `apply` or `skip`). Skip
+    /// when the API connects as a role that owns nothing (`deploy/postgres-roles.sql`); the owner
+    /// runs `skillcomp migrate`.
+    pub apply_migrations: bool,
     /// Created on start when no admin exists yet (username, password); never a default password.
     /// How old the dashboard's figures may be before they are counted again.
     pub statistics_ttl: Duration,
@@ -109,6 +119,11 @@ impl Settings {
             Some(_) => return Err("SKILLCOMP_JWT_SECRET must be at least 32 characters".into()),
             None => load_or_create_secret(Path::new(JWT_SECRET_FILE))?,
         };
+        let audit_key = match var("SKILLCOMP_AUDIT_KEY") {
+            Some(key) if key.len() >= 32 => key.into_bytes(),
+            Some(_) => return Err("SKILLCOMP_AUDIT_KEY must be at least 32 characters".into()),
+            None => derived_audit_key(&jwt_secret),
+        };
         let static_dir = match var("SKILLCOMP_STATIC_DIR") {
             Some(dir) => Some(PathBuf::from(dir)),
             None => Some(PathBuf::from("frontend/dist")).filter(|d| d.join("index.html").exists()),
@@ -122,6 +137,8 @@ impl Settings {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             bind: var("SKILLCOMP_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
             jwt_secret,
+            audit_key,
+            audit_keyed_from: var_parsed("SKILLCOMP_AUDIT_KEYED_FROM", 1)?,
             static_dir,
             cors_origins: var("SKILLCOMP_CORS_ORIGINS")
                 .map(|v| v.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect())
@@ -133,6 +150,11 @@ impl Settings {
                 .map(|w| w.parse().map_err(|_| format!("SKILLCOMP_WORKERS='{w}' is not a number")))
                 .transpose()?,
             db_pool_size: var_parsed("SKILLCOMP_DB_POOL_SIZE", 16)?,
+            apply_migrations: match var("SKILLCOMP_MIGRATIONS").as_deref().map(str::trim) {
+                None | Some("apply") => true,
+                Some("skip") => false,
+                Some(other) => return Err(format!("SKILLCOMP_MIGRATIONS='{other}': apply or skip")),
+            },
             bootstrap_admin,
             statistics_ttl: Duration::from_secs(var_parsed("SKILLCOMP_STATISTICS_SECONDS", 30)?),
             public_url: var("SKILLCOMP_PUBLIC_URL")
@@ -166,6 +188,8 @@ impl Settings {
             database_url: database_url.to_string(),
             bind: "127.0.0.1:0".to_string(),
             jwt_secret: jwt_secret.to_vec(),
+            audit_key: derived_audit_key(jwt_secret),
+            audit_keyed_from: 1,
             static_dir: None,
             cors_origins: Vec::new(),
             access_token_ttl: Duration::from_secs(900),
@@ -173,6 +197,7 @@ impl Settings {
             json_limit: 256 * 1024,
             workers: Some(2),
             db_pool_size: 8,
+            apply_migrations: true,
             bootstrap_admin: None,
             // Tests read their own writes.
             statistics_ttl: Duration::ZERO,
@@ -188,6 +213,23 @@ impl Settings {
             clock: Clock::real(),
             timezone: Zone::default(),
         }
+    }
+}
+
+/// The audit chain's key when none is set: an HMAC of a fixed label under the JWT secret, so the
+/// two never coincide and neither is in the database.
+pub fn derived_audit_key(jwt_secret: &[u8]) -> Vec<u8> {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(jwt_secret).expect("HMAC accepts any key length");
+    mac.update(b"skillcomp audit chain key v1");
+    mac.finalize().into_bytes().to_vec()
+}
+
+impl Settings {
+    /// Makes this installation's audit key the one the process seals and checks the chain with.
+    pub fn install_audit_key(&self) {
+        let key = crate::domain::audit_chain::ChainKey::new(&self.audit_key);
+        crate::store::audit::install_key(key, self.audit_keyed_from);
     }
 }
 
@@ -222,16 +264,18 @@ fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, String> {
     Ok(secret.into_bytes())
 }
 
+/// Writes a file only its owner may read (mode 0600), also when it existed with wider rights.
 #[cfg(unix)]
-fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
+pub fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     file.write_all(contents.as_bytes())
 }
 
 #[cfg(not(unix))]
-fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
+pub fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }
 

@@ -139,7 +139,8 @@ pub fn openapi_json() -> String {
 
 /// Opens the database (applying migrations) and creates the first admin if configured.
 pub fn prepare_state(settings: Settings) -> Result<AppState, String> {
-    let db = Db::open(&settings.database_url, settings.db_pool_size)?;
+    settings.install_audit_key();
+    let db = Db::open_with(&settings.database_url, settings.db_pool_size, settings.apply_migrations)?;
     seed::ensure_reference_data(&db, settings.clock.now())?;
     if let Some((username, password)) = &settings.bootstrap_admin {
         if seed::ensure_admin(&db, username, password, settings.clock.now())? {

@@ -16,7 +16,11 @@ commands:
                          a year, default 100000; 0 for none)
   seed-history [N]       add the past five seasons with N workers' contestants a year
   openapi                print the OpenAPI document
-  audit-verify           check the audit trail's hash chain; exit 1 if it is broken
+  audit-verify [--anchor LINE]
+                         check the audit trail's hash chain (sealed with SKILLCOMP_AUDIT_KEY);
+                         with an anchor printed earlier, also that the past was not rewritten
+                         since; exit 1 if it is broken
+  audit-anchor           print a signed anchor of the chain's head, to keep outside the system
   create-admin USERNAME  create an admin account; the password is read from
                          SKILLCOMP_ADMIN_PASSWORD or from standard input
 
@@ -34,7 +38,11 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     skillcomp::init_tracing();
-    let result = Settings::from_env().and_then(|settings| match command {
+    let result = Settings::from_env().and_then(|settings| {
+        settings.install_audit_key();
+        Ok(settings)
+    });
+    let result = result.and_then(|settings| match command {
         "serve" => serve(settings),
         "migrate" => Db::open(&settings.database_url, 1)
             .and_then(|db| skillcomp::seed::ensure_reference_data(&db, settings.clock.now()))
@@ -45,7 +53,8 @@ fn main() -> ExitCode {
             None => seed_history(&settings, 100_000),
             Some(Err(_)) => Err(format!("seed-history N: N is a number of contestants a year\n\n{USAGE}")),
         },
-        "audit-verify" => audit_verify(settings),
+        "audit-verify" => audit_verify(settings, anchor_argument(&args)?),
+        "audit-anchor" => audit_anchor(settings),
         "create-admin" => create_admin(settings, args.get(1)),
         other => Err(format!("unknown command '{other}'\n\n{USAGE}")),
     });
@@ -113,17 +122,40 @@ fn seed_history(settings: &Settings, workers_per_year: usize) -> Result<(), Stri
     Ok(())
 }
 
-fn audit_verify(settings: Settings) -> Result<(), String> {
+/// `--anchor LINE` after `audit-verify`, if given.
+fn anchor_argument(args: &[String]) -> Result<Option<String>, String> {
+    match args.get(1).map(String::as_str) {
+        None => Ok(None),
+        Some("--anchor") => args.get(2).cloned().map(Some).ok_or_else(|| "--anchor needs the anchor line".into()),
+        Some(other) => Err(format!("audit-verify: unexpected '{other}'\n\n{USAGE}")),
+    }
+}
+
+fn audit_verify(settings: Settings, anchor: Option<String>) -> Result<(), String> {
     let db = Db::open(&settings.database_url, 1)?;
     let result =
         db.read_blocking(|conn| Ok(skillcomp::store::audit::verify_chain(conn)?)).map_err(|e| e.to_string())?;
-    match result {
-        Ok(n) => {
-            println!("audit chain intact: {n} records verified");
-            Ok(())
+    let n = result.map_err(|broken| format!("audit chain BROKEN: {broken}"))?;
+    if let Some(anchor) = anchor {
+        let held = db
+            .read_blocking(move |conn| Ok(skillcomp::store::audit::matches_anchor(conn, &anchor)?))
+            .map_err(|e| e.to_string())?
+            .map_err(|why| format!("audit anchor refused: {why}"))?;
+        if !held {
+            return Err("audit chain BROKEN: the anchored record is gone or altered: the trail was rewritten after the anchor was taken".into());
         }
-        Err(broken) => Err(format!("audit chain BROKEN: {broken}")),
+        println!("audit chain intact: {n} records verified, and the anchor holds");
+    } else {
+        println!("audit chain intact: {n} records verified");
     }
+    Ok(())
+}
+
+fn audit_anchor(settings: Settings) -> Result<(), String> {
+    let db = Db::open(&settings.database_url, 1)?;
+    let line = db.read_blocking(|conn| Ok(skillcomp::store::audit::anchor(conn)?)).map_err(|e| e.to_string())?;
+    println!("{line}");
+    Ok(())
 }
 
 fn create_admin(settings: Settings, username: Option<&String>) -> Result<(), String> {

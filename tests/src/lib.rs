@@ -153,6 +153,8 @@ impl TestServer {
     }
 
     fn start_full(seed_demo: bool, adjust: impl FnOnce(&mut skillcomp::config::Settings)) -> TestServer {
+        // Seeding below writes the audit trail before the server (which installs it) starts.
+        skillcomp::config::Settings::for_database("", JWT_SECRET).install_audit_key();
         let db = TestDb::create();
         let clock = Clock::starting_at(test_clock().now_utc());
         let mut demo_accounts = Vec::new();

@@ -150,13 +150,21 @@ pub struct Db {
 impl Db {
     /// Connects, creating the SQLite file's folder if needed, and applies migrations.
     pub fn open(url: &str, max_connections: u32) -> Result<Self, String> {
+        Self::open_with(url, max_connections, true)
+    }
+
+    /// Connects; applies pending migrations only when `migrate` (a role that owns nothing
+    /// connects without: the owner migrates).
+    pub fn open_with(url: &str, max_connections: u32, migrate: bool) -> Result<Self, String> {
         let location = DbLocation::parse(url)?;
         if let DbLocation::SqliteFile(path) = &location {
             prepare_sqlite_file(path)?;
         }
         // Fail early with the backend's own message rather than r2d2's time-out.
         let mut first = establish(&location).map_err(|e| format!("cannot connect to database: {e}"))?;
-        run_migrations(&mut first)?;
+        if migrate {
+            run_migrations(&mut first)?;
+        }
         drop(first);
         let backend = location.backend();
         let pool = r2d2::Pool::builder()

@@ -113,6 +113,7 @@ diesel::table! {
         id -> Integer,
         seq -> BigInt,
         hash -> Text,
+        keyed_from -> BigInt,
     }
 }
 

@@ -203,7 +203,9 @@ pub fn seed_demo(db: &Db, data_dir: &Path, at: NaiveDateTime, zone: Zone) -> Res
         .collect::<Result<_, _>>()?;
     let listing = db.write_blocking(|conn| load_province(conn, &hashed, at, zone)).map_err(|e| e.detail)?;
     std::fs::create_dir_all(data_dir).map_err(|e| e.to_string())?;
-    std::fs::write(&accounts_path, &listing).map_err(|e| format!("cannot save {}: {e}", accounts_path.display()))?;
+    // Passwords: readable by whoever runs the server, no one else on the machine.
+    crate::config::write_private_file(&accounts_path, &listing)
+        .map_err(|e| format!("cannot save {}: {e}", accounts_path.display()))?;
     Ok(format!("demo province loaded.\n{listing}"))
 }
 

@@ -56,7 +56,8 @@ pub fn verification(result: Result<i64, crate::domain::audit_chain::ChainBreak>)
         Err(broken) => {
             let verified = match &broken {
                 crate::domain::audit_chain::ChainBreak::HashMismatch { seq }
-                | crate::domain::audit_chain::ChainBreak::BrokenLink { seq } => seq - 1,
+                | crate::domain::audit_chain::ChainBreak::BrokenLink { seq }
+                | crate::domain::audit_chain::ChainBreak::Unkeyed { seq, .. } => seq - 1,
                 crate::domain::audit_chain::ChainBreak::Gap { expected, .. } => expected - 1,
                 crate::domain::audit_chain::ChainBreak::HeadMismatch { last_seq, .. } => *last_seq,
             };

@@ -29,6 +29,7 @@ use crate::service::load;
 use crate::service::print;
 use crate::store::awards::{AwardFilter, AwardRow, AwardView, ObjectionRow};
 use crate::store::competitions::CompetitionRow;
+use crate::store::events::EventRow;
 use crate::store::{self, new_id};
 use crate::wire::awards::BatchOut;
 use crate::wire::awards::{AwardObjectionOut, AwardObjectionRuling, AwardOut, AwardRulesOut, ProposalsOut, SkippedOut};
@@ -52,6 +53,18 @@ pub fn rules_of(conn: &mut DbConnection, competition: &CompetitionRow) -> ApiRes
             let (category, tier, class) = parse_competition(competition)?;
             Ok((default_rules(category, tier, class), true))
         }
+    }
+}
+
+/// The rules an event's awards follow: its own when it has them, else its competition's.
+pub fn rules_for_event(
+    conn: &mut DbConnection,
+    competition: &CompetitionRow,
+    event: &EventRow,
+) -> ApiResult<AwardRules> {
+    match event.award_rules.as_deref() {
+        Some(json) => serde_json::from_str(json).map_err(|e| ApiError::internal(format!("event award rules: {e}"))),
+        None => Ok(rules_of(conn, competition)?.0),
     }
 }
 
@@ -352,7 +365,7 @@ pub async fn propose_awards(db: &Db, actor: Actor, now: NaiveDateTime, event_id:
             ));
         }
         store::awards::delete_proposed_of_event(conn, &event_id)?;
-        let (rules, _) = rules_of(conn, &competition)?;
+        let rules = rules_for_event(conn, &competition, &event)?;
         let bands: crate::domain::event::PrizeBands =
             serde_json::from_str(&event.prize_bands).map_err(|e| ApiError::internal(e.to_string()))?;
         let mut finishers = Vec::new();
@@ -638,7 +651,9 @@ pub async fn batch(
             let at = now;
             match action {
                 AwardAction::Publicise => {
-                    let (rules, _) = rules_of(conn, &competition)?;
+                    let (event, _, _) =
+                        store::events::find(conn, &award.event_id)?.ok_or_else(|| ApiError::internal("award event"))?;
+                    let rules = rules_for_event(conn, &competition, &event)?;
                     award.publicity_ends_at =
                         Some(crate::domain::calendar::publicity_end(at, rules.publicity_days, &adjustments, zone));
                 }

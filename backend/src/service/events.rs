@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
 use crate::db::{Db, DbConnection};
+use crate::domain::award::{check_rules, AwardRules};
 use crate::domain::competition::Status;
 use crate::domain::event::{check_event_settings, EventSettings};
 use crate::domain::event::{default_tie_breaks, EventMode, Track, Weights};
@@ -129,6 +130,11 @@ pub fn check_event_row(conn: &mut DbConnection, row: &EventRow, host_region: &st
     let mut violations = check_event_settings(&settings_of(row)?);
     if store::trades::find(conn, &row.trade_id)?.is_none() {
         violations.push(Violation::new("trade_id", "unknown_trade", "no trade has this id"));
+    }
+    if let Some(rules) = row.award_rules.as_deref().and_then(|j| serde_json::from_str::<AwardRules>(j).ok()) {
+        for v in check_rules(&rules) {
+            violations.push(Violation::new(&format!("award_rules.{}", v.field), &v.code, v.message));
+        }
     }
     if let Some(region) = &row.region_code {
         if !is_region_code(region) {
@@ -430,7 +436,7 @@ pub async fn create_event(
             tie_breaks: serde_json::to_string(&input.tie_breaks.clone().unwrap_or_else(default_tie_breaks))
                 .unwrap_or_default(),
             prize_bands: serde_json::to_string(&input.prize_bands.unwrap_or_default()).unwrap_or_default(),
-            award_rules: input.award_rules.as_ref().map(|v| v.to_string()),
+            award_rules: input.award_rules.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default()),
             review_levels: input.review_levels.unwrap_or(2),
             appeal_window_minutes: input
                 .appeal_window_minutes
@@ -494,7 +500,7 @@ pub async fn update_event(
                 .map(|p| serde_json::to_string(&p).unwrap_or_default())
                 .unwrap_or_else(|| current.prize_bands.clone()),
             award_rules: match &patch.award_rules {
-                Some(v) => v.as_ref().map(|j| j.to_string()),
+                Some(r) => r.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default()),
                 None => current.award_rules.clone(),
             },
             review_levels: patch.review_levels.unwrap_or(current.review_levels),

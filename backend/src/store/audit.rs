@@ -7,7 +7,27 @@ use serde::Serialize;
 use super::StoreResult;
 use crate::db::schema::{audit_head, audit_records};
 use crate::db::DbConnection;
-use crate::domain::audit_chain::{check_link, record_hash, ChainBreak, ChainedFields, GENESIS_HASH};
+use crate::domain::audit_chain::{
+    anchor_line, check_link, read_anchor, record_hash, ChainBreak, ChainKey, ChainedFields, GENESIS_HASH,
+};
+
+/// The chain's key and the first record it seals (earlier ones predate keying), from the
+/// process's settings (`install_key`, at start-up): kept in memory, never in the database they
+/// protect. One process serves one installation, so one key.
+static CHAIN_KEY: std::sync::OnceLock<(ChainKey, i64)> = std::sync::OnceLock::new();
+
+/// Sets the chain's key for this process; the first key installed stays.
+pub fn install_key(key: ChainKey, keyed_from: i64) {
+    let _ = CHAIN_KEY.set((key, keyed_from.max(1)));
+}
+
+fn installed() -> StoreResult<&'static (ChainKey, i64)> {
+    CHAIN_KEY.get().ok_or_else(|| super::StoreError::Corrupt("the audit chain's key is not installed".into()))
+}
+
+fn chain_key() -> StoreResult<&'static ChainKey> {
+    Ok(&installed()?.0)
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_records)]
@@ -57,14 +77,17 @@ pub fn snapshot<T: Serialize>(value: &T) -> Option<serde_json::Value> {
 /// line up one after another and each sees the true previous hash.
 pub fn append(conn: &mut DbConnection, entry: AuditEntry, at: NaiveDateTime) -> StoreResult<i64> {
     diesel::update(audit_head::table.find(1)).set(audit_head::seq.eq(audit_head::seq)).execute(conn)?;
-    let (head_seq, head_hash): (i64, String) =
-        audit_head::table.find(1).select((audit_head::seq, audit_head::hash)).first(conn)?;
+    let (head_seq, head_hash, keyed_from): (i64, String, i64) =
+        audit_head::table.find(1).select((audit_head::seq, audit_head::hash, audit_head::keyed_from)).first(conn)?;
     let seq = head_seq + 1;
+    // Every record from the database's keying point on is sealed with the key.
+    let key = if seq >= keyed_from { Some(chain_key()?) } else { None };
     let id = super::new_id();
     let at_text = format_at(at);
     let before_json = entry.before.map(|v| v.to_string());
     let after_json = entry.after.map(|v| v.to_string());
     let hash = record_hash(
+        key,
         &head_hash,
         &ChainedFields {
             seq,
@@ -143,6 +166,9 @@ pub fn list(conn: &mut DbConnection, f: &AuditFilter) -> StoreResult<Vec<AuditRo
 /// first break.
 pub fn verify_chain(conn: &mut DbConnection) -> StoreResult<Result<i64, ChainBreak>> {
     const PAGE: i64 = 1_000;
+    // Which records may carry unkeyed seals is the settings' word, not the database's.
+    let (key, vouched_from) = installed()?;
+    let recorded_from: i64 = audit_head::table.find(1).select(audit_head::keyed_from).first(conn)?;
     let mut prev_hash = GENESIS_HASH.to_string();
     let mut expected = 1i64;
     loop {
@@ -166,7 +192,12 @@ pub fn verify_chain(conn: &mut DbConnection) -> StoreResult<Result<i64, ChainBre
                 after_json: row.after_json.as_deref(),
                 request_id: row.request_id.as_deref(),
             };
-            if let Err(broken) = check_link(expected, &prev_hash, &row.prev_hash, &row.hash, &fields) {
+            let seal = (row.seq >= *vouched_from).then_some(key);
+            if let Err(broken) = check_link(seal, expected, &prev_hash, &row.prev_hash, &row.hash, &fields) {
+                let unkeyed = seal.is_some() && record_hash(None, &prev_hash, &fields) == row.hash;
+                if unkeyed && row.seq < recorded_from {
+                    return Ok(Err(ChainBreak::Unkeyed { seq: row.seq, keyed_from: recorded_from }));
+                }
                 return Ok(Err(broken));
             }
             prev_hash = row.hash.clone();
@@ -183,4 +214,27 @@ pub fn verify_chain(conn: &mut DbConnection) -> StoreResult<Result<i64, ChainBre
         return Ok(Err(ChainBreak::HeadMismatch { head_seq, last_seq }));
     }
     Ok(Ok(last_seq))
+}
+
+/// The signed anchor of the chain's head now, to keep outside the system.
+pub fn anchor(conn: &mut DbConnection) -> StoreResult<String> {
+    let (seq, hash): (i64, String) =
+        audit_head::table.find(1).select((audit_head::seq, audit_head::hash)).first(conn)?;
+    Ok(anchor_line(chain_key()?, seq, &hash))
+}
+
+/// Whether the chain still holds what `anchor` (a line `anchor` printed earlier) vouches for:
+/// the anchored record is there with the anchored hash. `Err` when the anchor itself is not
+/// genuine. (Walk the chain with `verify_chain` too: this says the past was not rewritten.)
+pub fn matches_anchor(conn: &mut DbConnection, anchor: &str) -> StoreResult<Result<bool, String>> {
+    let (seq, hash) = match read_anchor(chain_key()?, anchor) {
+        Ok(vouched) => vouched,
+        Err(why) => return Ok(Err(why)),
+    };
+    if seq == 0 {
+        return Ok(Ok(true));
+    }
+    let stored: Option<String> =
+        audit_records::table.filter(audit_records::seq.eq(seq)).select(audit_records::hash).first(conn).optional()?;
+    Ok(Ok(stored.as_deref() == Some(hash.as_str())))
 }

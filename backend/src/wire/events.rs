@@ -1,5 +1,6 @@
 //! Events, their sittings and technical documents on the wire.
 
+use crate::domain::award::AwardRules;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -47,8 +48,8 @@ pub struct EventOut {
     pub qualifiers_count: i32,
     pub tie_breaks: Vec<TieBreakKey>,
     pub prize_bands: PrizeBands,
-    #[schema(value_type = Option<Object>)]
-    pub award_rules: Option<serde_json::Value>,
+    /// The event's own award rules, when they differ from the competition's.
+    pub award_rules: Option<AwardRules>,
     pub sessions: Vec<SessionOut>,
     /// Review levels: 2 = nominating unit then host organisers, 1 = host organisers only.
     pub review_levels: i32,
@@ -156,9 +157,8 @@ pub struct NewEvent {
     pub tie_breaks: Option<Vec<TieBreakKey>>,
     /// Default 10 % / 20 % / 30 %.
     pub prize_bands: Option<PrizeBands>,
-    /// Award rule references (used by awards).
-    #[schema(value_type = Option<Object>)]
-    pub award_rules: Option<serde_json::Value>,
+    /// The event's own award rules, checked like the competition's; none: the competition's.
+    pub award_rules: Option<AwardRules>,
     /// 2 (default): the nominating unit, then the host's organisers; 1: the host's organisers only.
     pub review_levels: Option<i32>,
     /// Minutes appeals stay open after the scores are announced: default 120 (2 hours), up to
@@ -203,9 +203,9 @@ pub struct EventPatch {
     pub qualifiers_count: Option<i32>,
     pub tie_breaks: Option<Vec<TieBreakKey>>,
     pub prize_bands: Option<PrizeBands>,
+    /// null goes back to the competition's rules.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Object>)]
-    pub award_rules: Option<Option<serde_json::Value>>,
+    pub award_rules: Option<Option<AwardRules>>,
     pub review_levels: Option<i32>,
     pub appeal_window_minutes: Option<i32>,
     /// null goes back to minutes.

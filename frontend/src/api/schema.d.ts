@@ -2999,7 +2999,7 @@ export interface components {
              * @description Working days appeals stay open instead (China time, holidays observed), when set.
              */
             appeal_window_working_days?: number | null;
-            award_rules?: Record<string, never> | null;
+            award_rules?: null | components["schemas"]["AwardRules"];
             competition_id: string;
             /** Format: date-time */
             created_at: string;
@@ -3060,7 +3060,7 @@ export interface components {
              * @description null goes back to minutes.
              */
             appeal_window_working_days?: number | null;
-            award_rules?: Record<string, never> | null;
+            award_rules?: null | components["schemas"]["AwardRules"];
             /** Format: int32 */
             max_age?: number | null;
             /** Format: int32 */
@@ -3344,8 +3344,7 @@ export interface components {
              * @description Or working days (1 to 10, China time, holidays observed) instead of minutes.
              */
             appeal_window_working_days?: number | null;
-            /** @description Award rule references (used by awards). */
-            award_rules?: Record<string, never> | null;
+            award_rules?: null | components["schemas"]["AwardRules"];
             /** Format: int32 */
             max_age?: number | null;
             /** Format: int32 */

@@ -7,6 +7,7 @@ use std::io::Write;
 use serde_json::json;
 
 use crate::registration::{open_final, Options};
+use skillcomp_tests::ServerProcess;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -788,4 +789,333 @@ fn editing_a_returned_registration_runs_every_sign_up_check() {
     assert_eq!(too_young.body["errors"][0]["code"], "too_young", "{}", too_young.text);
     edit(json!([{ "id_number": n(833), "full_name": "错名" }])).invalid_field("members[0].id_number", "unknown_member");
     edit(json!([])).invalid_field("members", "team_size_mismatch");
+}
+
+// ---- 13: a trail that cannot be rewritten consistently ----
+
+/// What the owner of the database does to rewrite history: drop the append-only triggers, change
+/// record 3, and recompute every seal from there on (with `key` — none, a guess, or the real one)
+/// and the chain's head, so the chain looks whole.
+fn rewrite_record_3_and_reseal(
+    conn: &mut skillcomp::db::DbConnection,
+    postgres: bool,
+    key: Option<&skillcomp::domain::audit_chain::ChainKey>,
+    claim_all_predates_keying: bool,
+) {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use skillcomp::db::schema::{audit_head, audit_records};
+    use skillcomp::domain::audit_chain::{record_hash, ChainedFields};
+    use skillcomp::store::audit::AuditRow;
+    let drop = if postgres {
+        "DROP TRIGGER audit_records_no_change ON audit_records"
+    } else {
+        "DROP TRIGGER audit_records_no_update; DROP TRIGGER audit_records_no_delete;"
+    };
+    conn.batch_execute(drop).unwrap();
+    conn.batch_execute(r#"UPDATE audit_records SET after_json = '{"name":"伪造"}' WHERE seq = 3"#).unwrap();
+    if claim_all_predates_keying {
+        conn.batch_execute("UPDATE audit_head SET keyed_from = 1000000").unwrap();
+    }
+    let rows: Vec<AuditRow> =
+        audit_records::table.order(audit_records::seq.asc()).select(AuditRow::as_select()).load(conn).unwrap();
+    let mut prev = rows[1].hash.clone();
+    for row in rows.iter().skip(2) {
+        let at = row.at.and_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        let fields = ChainedFields {
+            seq: row.seq,
+            id: &row.id,
+            at: &at,
+            actor_user_id: row.actor_user_id.as_deref(),
+            action: &row.action,
+            entity_type: &row.entity_type,
+            entity_id: row.entity_id.as_deref(),
+            before_json: row.before_json.as_deref(),
+            after_json: row.after_json.as_deref(),
+            request_id: row.request_id.as_deref(),
+        };
+        let hash = record_hash(key, &prev, &fields);
+        diesel::update(audit_records::table.filter(audit_records::seq.eq(row.seq)))
+            .set((audit_records::prev_hash.eq(&prev), audit_records::hash.eq(&hash)))
+            .execute(conn)
+            .unwrap();
+        prev = hash;
+    }
+    diesel::update(audit_head::table.find(1)).set(audit_head::hash.eq(&prev)).execute(conn).unwrap();
+}
+
+fn chain_verdict(p: &crate::Province) -> serde_json::Value {
+    let r = p.srv.get("/api/v1/audit/verify", &p.admin.access);
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body
+}
+
+#[test]
+fn a_database_owner_who_rewrites_the_trail_and_reseals_it_without_the_key_is_caught() {
+    use skillcomp::domain::audit_chain::ChainKey;
+    for key in [None, Some(ChainKey::new(b"a guess at the installation's key"))] {
+        let p = crate::province();
+        let mut conn = p.srv.db.connect();
+        rewrite_record_3_and_reseal(&mut conn, p.srv.db.is_postgres(), key.as_ref(), true);
+        let v = chain_verdict(&p);
+        assert_eq!(v["intact"], false, "{v}");
+        assert_eq!(v["records_verified"], 2, "{v}");
+    }
+}
+
+#[test]
+fn an_anchor_kept_outside_catches_a_rewrite_even_by_someone_who_has_the_key() {
+    let p = crate::province();
+    let mut conn = p.srv.db.connect();
+    let anchor = skillcomp::store::audit::anchor(&mut conn).unwrap();
+    assert!(anchor.starts_with("skillcomp-audit-anchor v1 seq="), "{anchor}");
+    assert_eq!(skillcomp::store::audit::matches_anchor(&mut conn, &anchor).unwrap(), Ok(true));
+    // A forged anchor is refused for what it is.
+    let forged = anchor.replacen("seq=", "seq=1", 1);
+    assert!(skillcomp::store::audit::matches_anchor(&mut conn, &forged).unwrap().is_err());
+    // An insider with the key reseals the rewritten trail: the chain walks clean...
+    let key = skillcomp::domain::audit_chain::ChainKey::new(&skillcomp::config::derived_audit_key(
+        skillcomp_tests::JWT_SECRET,
+    ));
+    rewrite_record_3_and_reseal(&mut conn, p.srv.db.is_postgres(), Some(&key), false);
+    assert_eq!(chain_verdict(&p)["intact"], true);
+    // ...but the record the anchor vouches for no longer carries the anchored hash.
+    assert_eq!(skillcomp::store::audit::matches_anchor(&mut conn, &anchor).unwrap(), Ok(false));
+    // The command says so too, and exits 1.
+    let bin = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/skillcomp");
+    let run = |args: &[&str]| {
+        std::process::Command::new(&bin)
+            .args(args)
+            .env("DATABASE_URL", p.srv.db.url())
+            .env("SKILLCOMP_JWT_SECRET", std::str::from_utf8(skillcomp_tests::JWT_SECRET).unwrap())
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("run skillcomp")
+    };
+    let verified = run(&["audit-verify", "--anchor", &anchor]);
+    assert!(!verified.status.success());
+    assert!(String::from_utf8_lossy(&verified.stderr).contains("rewritten after the anchor"), "{verified:?}");
+    let fresh = String::from_utf8(run(&["audit-anchor"]).stdout).unwrap();
+    let ok = run(&["audit-verify", "--anchor", fresh.trim()]);
+    assert!(ok.status.success(), "{ok:?}");
+}
+
+/// On PostgreSQL set up as `deploy/postgres-roles.sql` says, the API's role can append to the
+/// trail but cannot change a record, drop or disable the triggers, or alter the table — and the
+/// API runs under it. (SQLite has no roles: the file's owner is the database's owner.)
+#[test]
+fn the_api_role_on_postgresql_cannot_alter_drop_or_rewrite_the_audit_trail() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let db = skillcomp_tests::TestDb::create();
+    if !db.is_postgres() {
+        return;
+    }
+    // The owner migrates and applies the roles.
+    skillcomp::db::Db::open(&db.url(), 1).expect("migrate as the owner");
+    let mut owner = db.connect();
+    owner.batch_execute(include_str!("../../../deploy/postgres-roles.sql")).expect("roles script");
+    let api_url = db.url().replacen("postgres://postgres@", "postgres://skillcomp_api@", 1);
+    assert_ne!(api_url, db.url(), "the test server URL names the postgres user");
+    let mut api = diesel::PgConnection::establish(&api_url).expect("connect as the API role");
+    for attack in [
+        "UPDATE audit_records SET action = 'forged'",
+        "DELETE FROM audit_records",
+        "TRUNCATE audit_records",
+        "DROP TRIGGER audit_records_no_change ON audit_records",
+        "ALTER TABLE audit_records DISABLE TRIGGER ALL",
+        "ALTER TABLE audit_records ADD COLUMN note TEXT",
+        "DROP TABLE audit_records",
+        "DROP FUNCTION audit_records_append_only() CASCADE",
+        "CREATE TABLE audit_records_copy (seq BIGINT)",
+        "DELETE FROM __diesel_schema_migrations",
+    ] {
+        assert!(api.batch_execute(attack).is_err(), "the API role could: {attack}");
+    }
+    // The API serves under that role, writing the trail as it goes.
+    let node = ServerProcess::spawn(&api_url, &[("SKILLCOMP_MIGRATIONS", "skip")]);
+    let signed_up = node
+        .request("POST", "/api/v1/auth/signup")
+        .json(json!({ "username": "13900007777", "password": "contestant-password-1" }));
+    assert_eq!(signed_up.status, 201, "{}", signed_up.text);
+    let verdict = skillcomp::store::audit::verify_chain(&mut owner).unwrap();
+    assert!(verdict.is_ok_and(|n| n >= 1), "the trail the API wrote verifies");
+}
+
+// ---- 14: deployment ----
+
+#[test]
+fn a_draft_competition_is_never_named_on_a_public_page() {
+    let p = crate::province();
+    let srv = &p.srv;
+    let host = srv.staff(&p.admin.access, "org.km.draft", "organiser", Some(&p.kunming));
+    let year = skillcomp_tests::year_in(30);
+    let draft = srv.post("/api/v1/competitions", &host.access, json!({
+        "name": "未公布的秘密赛事", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
+        "host_org_id": p.kunming, "starts_on": skillcomp_tests::day(30), "ends_on": skillcomp_tests::day(31),
+        "registration_opens_at": skillcomp_tests::beijing(1, "00:00"), "registration_closes_at": skillcomp_tests::beijing(20, "12:00"),
+    }));
+    assert_eq!(draft.status, 201, "{}", draft.text);
+    let competition = draft.body["id"].as_str().unwrap().to_string();
+    let trade = crate::registration::trade_id(srv, "车工");
+    let event = srv.post(
+        &format!("/api/v1/competitions/{competition}/events"),
+        &host.access,
+        json!({ "trade_id": trade, "name": "秘密车工" }),
+    );
+    assert_eq!(event.status, 201, "{}", event.text);
+    let event = event.body["id"].as_str().unwrap().to_string();
+    let stranger = srv.contestant("13900000909");
+    let pages = [
+        "/api/v1/competitions".to_string(),
+        format!("/api/v1/competitions?year={year}"),
+        "/api/v1/competitions?status=draft".to_string(),
+        format!("/api/v1/competitions?q=%E7%A7%98%E5%AF%86&trade_id={trade}"),
+        "/api/v1/upgrade-applications".to_string(),
+        "/api/v1/plan-targets".to_string(),
+        format!("/api/v1/events/{event}/marking-scheme"),
+        format!("/api/v1/events/{event}/draw"),
+        format!("/api/v1/competitions/{competition}"),
+        format!("/api/v1/competitions/{competition}/award-rules"),
+        format!("/api/v1/competitions/{competition}/roster"),
+        format!("/api/v1/competitions/{competition}/results/export"),
+        format!("/api/v1/events/{event}"),
+        format!("/api/v1/events/{event}/documents"),
+        format!("/api/v1/events/{event}/results"),
+        format!("/api/v1/events/{event}/eligibility"),
+        "/api/v1/calendar".to_string(),
+        "/api/v1/statistics/dashboard".to_string(),
+    ];
+    for page in &pages {
+        for token in [None, Some(stranger.access.as_str())] {
+            let mut request = srv.request("GET", page);
+            if let Some(t) = token {
+                request = request.token(t);
+            }
+            let answer = request.send();
+            assert!(
+                !answer.status.to_string().starts_with('2') || !answer.text.contains("秘密"),
+                "{page} names the draft: {}",
+                answer.text
+            );
+            assert!(!answer.text.contains("秘密"), "{page} ({}) names the draft: {}", answer.status, answer.text);
+        }
+    }
+    // Its organisers see it, of course.
+    assert!(srv.get(&format!("/api/v1/competitions/{competition}"), &host.access).text.contains("未公布的秘密赛事"));
+}
+
+#[test]
+fn the_demo_accounts_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    skillcomp::config::Settings::for_database("", skillcomp_tests::JWT_SECRET).install_audit_key();
+    let test_db = skillcomp_tests::TestDb::create();
+    let now = skillcomp_tests::test_clock().now();
+    let dir = std::env::temp_dir().join("skillcomp-tests").join(uuid::Uuid::new_v4().simple().to_string());
+    std::fs::create_dir_all(&dir).unwrap();
+    // Left world-readable by an earlier run: tightened, not kept.
+    std::fs::write(dir.join("demo-accounts.txt"), "old").unwrap();
+    std::fs::set_permissions(dir.join("demo-accounts.txt"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let db = skillcomp::db::Db::open(&test_db.url(), 2).unwrap();
+    skillcomp::seed::ensure_reference_data(&db, now).unwrap();
+    skillcomp::seed::seed_demo(&db, &dir, now, skillcomp::domain::time::Zone::BEIJING).expect("seed-demo");
+    let mode = std::fs::metadata(dir.join("demo-accounts.txt")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "mode {mode:o}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_events_award_rules_are_checked_like_the_competitions() {
+    let p = crate::province();
+    let srv = &p.srv;
+    let host = srv.staff(&p.admin.access, "org.km.rules", "organiser", Some(&p.kunming));
+    let competition = srv.post("/api/v1/competitions", &host.access, json!({
+        "name": "昆明市技能大赛", "year": skillcomp_tests::year_in(30), "category": "workers_skills", "tier": "prefecture", "class": "district",
+        "host_org_id": p.kunming, "starts_on": skillcomp_tests::day(30), "ends_on": skillcomp_tests::day(31),
+        "registration_opens_at": skillcomp_tests::beijing(1, "00:00"), "registration_closes_at": skillcomp_tests::beijing(20, "12:00"),
+    }));
+    let competition = competition.body["id"].as_str().unwrap().to_string();
+    let trade = crate::registration::trade_id(srv, "车工");
+    let event =
+        srv.post(&format!("/api/v1/competitions/{competition}/events"), &host.access, json!({ "trade_id": trade }));
+    let event = event.body["id"].as_str().unwrap().to_string();
+    let patch = |rules: serde_json::Value| {
+        let current = srv.get(&format!("/api/v1/events/{event}"), &host.access);
+        srv.request("PATCH", &format!("/api/v1/events/{event}"))
+            .token(&host.access)
+            .header("If-Match", current.etag.as_deref().unwrap())
+            .json(json!({ "award_rules": rules }))
+    };
+    // Not free-form JSON any more.
+    patch(json!({ "anything": "<script>" })).problem(422, "validation_failed");
+    let mut rules = crate::awards::rules_without_publicity();
+    rules["titles"][0]["to_rank"] = json!(0);
+    patch(rules.clone()).invalid_field("award_rules.titles[0].to_rank", "ranks_out_of_order");
+    rules["titles"][0]["to_rank"] = json!(1);
+    let saved = patch(rules);
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    assert_eq!(saved.body["award_rules"]["titles"][0]["kind"], "title_champion");
+    let cleared = patch(serde_json::Value::Null);
+    assert!(cleared.body["award_rules"].is_null(), "{}", cleared.text);
+}
+
+/// The docker-compose deployment as shipped: only nginx is published; nginx is the API's one
+/// trusted proxy and overwrites X-Forwarded-For; `/metrics` needs its token; the audit key is set
+/// apart; and nginx sends exactly the security headers the API sends, in every block.
+#[test]
+fn the_shipped_deployment_publishes_only_nginx_with_the_apis_security_headers() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let compose = std::fs::read_to_string(root.join("docker-compose.yml")).unwrap();
+    // A service's lines: from `  name:` to the next line indented less than four spaces.
+    let block = |name: &str| -> String {
+        let mut lines = compose.lines().skip_while(|l| *l != format!("  {name}:")).skip(1);
+        let mut out = Vec::new();
+        for line in lines.by_ref() {
+            if !line.is_empty() && !line.starts_with("    ") {
+                break;
+            }
+            out.push(line);
+        }
+        assert!(!out.is_empty(), "service {name}");
+        out.join("\n")
+    };
+    let api = block("api");
+    assert!(!api.contains("ports:"), "the API publishes no port:\n{api}");
+    assert!(api.contains("SKILLCOMP_METRICS_TOKEN: ${SKILLCOMP_METRICS_TOKEN:?"), "{api}");
+    assert!(api.contains("SKILLCOMP_AUDIT_KEY: ${SKILLCOMP_AUDIT_KEY:?"), "{api}");
+    let spa = block("spa");
+    let proxy =
+        spa.split("ipv4_address:").nth(1).expect("nginx has a fixed address").trim().lines().next().unwrap().trim();
+    assert!(
+        api.contains(&format!("SKILLCOMP_TRUSTED_PROXIES: {proxy}")),
+        "nginx ({proxy}) is the trusted proxy:\n{api}"
+    );
+    let nginx = std::fs::read_to_string(root.join("deploy/nginx.conf")).unwrap();
+    assert!(nginx.contains("proxy_set_header X-Forwarded-For $remote_addr;"), "{nginx}");
+    assert!(!nginx.contains("$proxy_add_x_forwarded_for"), "a client must not add to the chain");
+    // Every block that adds a header of its own includes the security headers again.
+    for location in nginx.split("location ").skip(1) {
+        let body = location.split('}').next().unwrap();
+        if body.contains("add_header") {
+            assert!(body.contains("include /etc/nginx/snippets/security-headers.conf;"), "{body}");
+        }
+    }
+    let snippet = std::fs::read_to_string(root.join("deploy/security-headers.conf")).unwrap();
+    let srv = skillcomp_tests::TestServer::start();
+    let answer = srv.request("GET", "/healthz").send();
+    for name in [
+        "x-content-type-options",
+        "x-frame-options",
+        "referrer-policy",
+        "content-security-policy",
+        "cross-origin-opener-policy",
+        "permissions-policy",
+    ] {
+        let value = answer.header(name).unwrap_or_else(|| panic!("the API sends {name}"));
+        let line = snippet
+            .lines()
+            .find(|l| l.to_lowercase().starts_with(&format!("add_header {name} ")))
+            .unwrap_or_else(|| panic!("nginx sends {name}"));
+        assert!(line.contains(&format!("\"{value}\" always;")), "{name}: the API sends {value:?}, nginx {line}");
+    }
 }
