@@ -243,6 +243,32 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// A JSON body that may be left out: a request with no body at all (no content type, no length
+/// or length 0), or the body `null`, reads as the defaults; any other body is read as `JsonBody`
+/// reads it. Documented as `request_body = Option<T>`.
+pub struct JsonOrDefault<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for JsonOrDefault<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).map(str::trim);
+        let no_body = !headers.contains_key(header::CONTENT_TYPE)
+            && !headers.contains_key(header::TRANSFER_ENCODING)
+            && matches!(length, None | Some("0"));
+        if no_body {
+            return Box::pin(async { Ok(JsonOrDefault(T::default())) });
+        }
+        let bytes = read_json_bytes(req, payload);
+        Box::pin(async move {
+            let value: Option<T> = parse_json(&bytes.await?)?;
+            Ok(JsonOrDefault(value.unwrap_or_default()))
+        })
+    }
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for JsonWithBytes<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{parse_id, JsonBody, ProblemResponses};
+use super::{parse_id, JsonOrDefault, ProblemResponses};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::service::results::ResultsExport;
@@ -28,13 +28,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Computes the event's results from its marks and stores them as a provisional result set,
 /// with the digest of the marks used.
-#[utoipa::path(tag = "results", request_body = ComputeRequest, responses((status = 201, body = ResultSetOut), ProblemResponses), security(("bearer" = [])))]
+#[utoipa::path(tag = "results", request_body = Option<ComputeRequest>, responses((status = 201, body = ResultSetOut), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/results")]
 pub async fn compute_results(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<String>,
-    body: JsonBody<ComputeRequest>,
+    body: JsonOrDefault<ComputeRequest>,
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
@@ -77,14 +77,15 @@ pub async fn get_results(
         .body(body))
 }
 
-/// Recomputes the latest result set from the raw marks and reports any difference.
-#[utoipa::path(tag = "results", request_body = ComputeRequest, responses((status = 200, body = Verification), ProblemResponses), security(("bearer" = [])))]
+/// Recomputes the latest result set from the raw marks and reports any difference. The body may
+/// be left out (the defaults).
+#[utoipa::path(tag = "results", request_body = Option<ComputeRequest>, responses((status = 200, body = Verification), ProblemResponses), security(("bearer" = [])))]
 #[post("/events/{id}/results/verify")]
 pub async fn verify_results(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<String>,
-    body: JsonBody<ComputeRequest>,
+    body: JsonOrDefault<ComputeRequest>,
 ) -> ApiResult<HttpResponse> {
     let event_id = parse_id("id", &id)?;
     let options = body.0;
@@ -128,7 +129,7 @@ pub async fn finalise_results(
 
 /// An event's results as .xlsx or CSV: names and whole ID numbers for the organisers, published
 /// results with masked numbers for everyone else.
-#[utoipa::path(tag = "results", params(ExportFormat), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), ProblemResponses))]
+#[utoipa::path(tag = "results", params(ExportFormat), responses((status = 200, description = "the workbook, or with `format=csv` the comma-separated text (UTF-8)", content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))), ProblemResponses))]
 #[get("/events/{id}/results/export")]
 pub async fn export_event_results(
     state: web::Data<AppState>,
@@ -142,7 +143,7 @@ pub async fn export_event_results(
 
 /// All events' results of a competition in one .xlsx or CSV (events without visible results are
 /// left out).
-#[utoipa::path(tag = "results", params(ExportFormat), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), ProblemResponses))]
+#[utoipa::path(tag = "results", params(ExportFormat), responses((status = 200, description = "the workbook, or with `format=csv` the comma-separated text (UTF-8)", content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))), ProblemResponses))]
 #[get("/competitions/{id}/results/export")]
 pub async fn export_competition_results(
     state: web::Data<AppState>,

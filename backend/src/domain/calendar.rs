@@ -65,6 +65,42 @@ mod tests {
         assert_eq!(end, utc("2026-12-03 16:00"));
     }
 
+    /// The statutory holidays the project ships (loaded by a migration from the same data).
+    fn shipped() -> HashMap<NaiveDate, DayKind> {
+        include_str!("../../data/holidays-cn.csv")
+            .lines()
+            .skip(1)
+            .map(|line| {
+                let mut cols = line.split(',');
+                let day = NaiveDate::parse_from_str(cols.next().unwrap(), "%Y-%m-%d").unwrap();
+                (day, DayKind::parse(cols.next().unwrap()).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_shipped_calendar_makes_up_only_on_weekends_and_covers_every_year() {
+        let days = shipped();
+        for (day, kind) in &days {
+            if *kind == DayKind::Workday {
+                assert!(matches!(day.weekday(), Weekday::Sat | Weekday::Sun), "{day} is a weekday already");
+            }
+        }
+        for year in 2021..=2026 {
+            let off = days.iter().filter(|(d, k)| d.year() == year && **k == DayKind::Holiday).count();
+            // Eleven statutory days a year (thirteen from 2025), spread into about 30 days off.
+            assert!((25..=40).contains(&off), "{year}: {off} holidays");
+        }
+    }
+
+    #[test]
+    fn a_publicity_window_over_national_day_2025_waits_for_the_holiday() {
+        // Published Tuesday 30 September 2025, 10:00 China time. 1–8 October are off; Saturday
+        // 11 October is worked: 9, 10, 11, 13, 14 October → closes after Tuesday 14 October.
+        let end = publicity_end(utc("2025-09-30 02:00"), 5, &shipped(), Zone::BEIJING);
+        assert_eq!(end, utc("2025-10-14 16:00"));
+    }
+
     #[test]
     fn holidays_are_skipped_and_worked_weekends_count() {
         let mut adjustments = HashMap::new();

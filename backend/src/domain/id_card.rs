@@ -51,9 +51,9 @@ const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3
 
 /// Province-level codes of GB/T 2260 (first two digits), including Taiwan, Hong Kong and Macao,
 /// whose residents' permits use 83, 81 and 82.
-const PROVINCE_PREFIXES: [u32; 34] = [
+const PROVINCE_PREFIXES: [u32; 35] = [
     11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
-    64, 65, 71, 81, 82,
+    64, 65, 71, 81, 82, 83,
 ];
 
 /// The check character for the first 17 digits.
@@ -143,6 +143,13 @@ pub mod tests {
         let card = parse_id_card(&id, today()).unwrap();
         assert_eq!(card.gender, Gender::Male);
         assert_eq!(card.birth_date, NaiveDate::from_ymd_opt(1990, 3, 15).unwrap());
+    }
+
+    #[test]
+    fn residence_permits_of_hong_kong_macao_and_taiwan_residents_are_valid() {
+        for region in ["810000", "820000", "830000"] {
+            assert!(parse_id_card(&make_id(region, "19900315", "123"), today()).is_ok(), "{region}");
+        }
     }
 
     #[test]

@@ -77,6 +77,15 @@ table.sessions td, table.sessions th {{ border: 1px solid #999; padding: 2mm; }}
     )
 }
 
+/// "在2026年昆明市…大赛": the year once, whether or not the competition's name begins with it.
+fn competition_of_year(year: i32, name: &str) -> String {
+    if name.starts_with(&year.to_string()) {
+        name.to_string()
+    } else {
+        format!("{year}年{name}")
+    }
+}
+
 /// A granted award's certificate (A4 landscape) with its number and check code, and a QR code of
 /// `url`, its public verification page.
 pub fn certificate_page(view: &AwardView, url: &str, zone: Zone) -> ApiResult<String> {
@@ -103,17 +112,25 @@ h1 {{ font-size: 40pt; letter-spacing: 1em; margin: 8mm 0 }} .name {{ font-size:
 .revoked {{ color: #c00; font-size: 20pt; border: 2px solid #c00; display: inline-block; padding: 2mm 6mm }}</style></head>
 <body><h1>荣誉证书</h1>{revoked}
 <p class="name">{name}</p>
-<p class="body">在{year}年{competition}{event}项目中荣获第{rank}名，成绩优异，特发此证。</p>
+<p class="body">在{competition}{event}项目中荣获第{rank}名，成绩优异，特发此证。</p>
 <p class="award">{title}</p>
 <div class="foot"><div>证书编号：{number}<br>校验码：{code}<br>颁发单位：{issuer}<br>颁发日期：{granted}</div>
 <div>{qr}<br><small>扫码验证 Scan to verify</small></div></div></body></html>"#,
         name = escape(&view.full_name),
-        year = a.year,
-        competition = escape(&view.competition_name),
+        competition = escape(&competition_of_year(a.year, &view.competition_name)),
         event = escape(&view.event_name),
         rank = a.rank,
         title = escape(&title),
         issuer = escape(a.granted_by.as_deref().unwrap_or(&view.host_name)),
         qr = qr_svg(url)?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_certificate_names_the_year_once() {
+        assert_eq!(super::competition_of_year(2026, "2026年昆明市职工职业技能大赛"), "2026年昆明市职工职业技能大赛");
+        assert_eq!(super::competition_of_year(2026, "昆明市职工职业技能大赛"), "2026年昆明市职工职业技能大赛");
+    }
 }

@@ -82,7 +82,8 @@ pub async fn admit_by_hand(
         row.origin_competition_id = Some(origin.id.clone());
         row.origin_event_id = Some(origin_event.id.clone());
         row.origin_rank = Some(entry.rank);
-        row.reserve_rank = reserve.then_some(entry.rank);
+        // The place on the reserve list (1 = first to move up), not the rank in the origin event.
+        row.reserve_rank = reserve.then(|| (i - places + 1) as i32);
         store::registrations::set_origin(conn, &row)?;
         let out = view(conn, &actor, &row.id)?;
         if reserve {
@@ -182,7 +183,7 @@ pub fn advance_on_final(
             origin_competition_id: Some(competition.id.clone()),
             origin_event_id: Some(event.id.clone()),
             origin_rank: Some(row.rank),
-            reserve_rank: reserve.then_some(row.rank),
+            reserve_rank: reserve.then(|| (i - places + 1) as i32),
             ticket_number: None,
             status_reason: None,
             submitted_by: Some(actor.user_id.clone()),

@@ -1271,7 +1271,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Recomputes the latest result set from the raw marks and reports any difference. */
+        /**
+         * Recomputes the latest result set from the raw marks and reports any difference. The body may
+         *     be left out (the defaults).
+         */
         post: operations["verify_results"];
         delete?: never;
         options?: never;
@@ -8259,12 +8262,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the workbook, or with `format=csv` the comma-separated text (UTF-8) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description Malformed JSON, query or path parameter. */
@@ -13928,9 +13933,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["ComputeRequest"];
+                "application/json": null | components["schemas"]["ComputeRequest"];
             };
         };
         responses: {
@@ -14066,12 +14071,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the workbook, or with `format=csv` the comma-separated text (UTF-8) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description Malformed JSON, query or path parameter. */
@@ -14451,9 +14458,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["ComputeRequest"];
+                "application/json": null | components["schemas"]["ComputeRequest"];
             };
         };
         responses: {

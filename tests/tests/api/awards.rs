@@ -206,6 +206,9 @@ fn final_results_become_certified_awards_with_verifiable_certificates() {
     use chrono::Datelike;
     let printed = format!("{}年{}月{}日", grant_day.year(), grant_day.month(), grant_day.day());
     assert!(page.text.contains(&printed), "the certificate is dated {printed} (Beijing): {}", page.text);
+    let year = title["year"].as_i64().unwrap();
+    assert!(page.text.contains(&format!("在{year}年")), "{}", page.text);
+    assert!(!page.text.contains(&format!("{year}年{year}年")), "the year once: {}", page.text);
     assert_eq!(valid.body["granted_on"], grant_day.to_string());
     let honour = all.iter().find(|a| a["kind"] == "honour_may_day_medal").unwrap();
     srv.get(&format!("/api/v1/awards/{}/certificate", honour["id"].as_str().unwrap()), &union.access)

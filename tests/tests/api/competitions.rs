@@ -584,3 +584,49 @@ fn the_trade_catalogue_is_searchable_and_extended_by_admins() {
     srv.post("/api/v1/trades", &contestant.access, json!({ "code": "4-04-05-98", "name": "y", "category": "digital" }))
         .problem(403, "forbidden");
 }
+
+#[test]
+fn the_statutory_holidays_are_shipped_and_admins_keep_the_calendar() {
+    let srv = TestServer::start();
+    let year = |y: i32| srv.request("GET", &format!("/api/v1/calendar?year={y}")).send();
+    // Every shipped day, as the data file lists it.
+    let shipped = include_str!("../../../backend/data/holidays-cn.csv");
+    for y in 2021..=2026 {
+        let listed = year(y);
+        assert_eq!(listed.status, 200, "{}", listed.text);
+        let days: Vec<(String, String)> = listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["day"].as_str().unwrap().to_string(), d["kind"].as_str().unwrap().to_string()))
+            .collect();
+        let expected: Vec<(String, String)> = shipped
+            .lines()
+            .skip(1)
+            .filter(|l| l.starts_with(&y.to_string()))
+            .map(|l| {
+                let mut c = l.split(',');
+                (c.next().unwrap().to_string(), c.next().unwrap().to_string())
+            })
+            .collect();
+        assert_eq!(days, expected, "{y}");
+    }
+    let national_day = year(2025);
+    assert!(
+        national_day.text.contains("\"2025-10-08\"") && national_day.text.contains("国庆节"),
+        "{}",
+        national_day.text
+    );
+    // A new notice is entered by an admin, and only by one.
+    let admin = srv.admin();
+    let organiser = srv.contestant("13900001234");
+    let put = |token: &str| {
+        srv.request("PUT", "/api/v1/calendar/2027-10-08")
+            .token(token)
+            .json(json!({ "kind": "holiday", "name": "国庆节" }))
+    };
+    put(&organiser.access).problem(403, "forbidden");
+    assert_eq!(put(&admin.access).status, 200);
+    assert!(year(2027).text.contains("2027-10-08"));
+}

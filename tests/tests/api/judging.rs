@@ -655,6 +655,9 @@ fn results_are_computed_from_the_marks_verified_by_recomputation_and_published()
     assert!(r.secrets.contains(&entries[0]["full_name"].as_str().unwrap().to_string()));
     // Not public while provisional; recomputation gives the identical ranking.
     srv.request("GET", &format!("/api/v1/events/{event}/results")).send().problem(404, "not_found");
+    // With no body at all, the defaults.
+    let bare = srv.request("POST", &format!("/api/v1/events/{event}/results/verify")).token(&r.host.access).send();
+    assert_eq!(bare.status, 200, "{}", bare.text);
     let verified =
         srv.post(&format!("/api/v1/events/{event}/results/verify"), &r.host.access, json!({ "standardised": true }));
     assert_eq!(

@@ -155,3 +155,16 @@ fn a_contestant_keeps_their_own_profile_and_credentials() {
         .json(profile)
         .invalid_field("id_number", "id_number_registered");
 }
+
+#[test]
+fn residence_permit_numbers_of_hong_kong_macao_and_taiwan_residents_are_accepted() {
+    let p = province();
+    let organiser = p.srv.staff(&p.admin.access, "org.wuhua", "organiser", Some(&p.wuhua));
+    for (i, (region, name)) in [("810000", "陈家乐"), ("820000", "何嘉欣"), ("830000", "林志明")].iter().enumerate()
+    {
+        let r = p.srv.post("/api/v1/persons", &organiser.access, json!({
+            "full_name": name, "id_number": id_number(region, "19900101", 401 + 2 * i as u32), "employer_org_id": p.wuhua,
+        }));
+        assert_eq!(r.status, 201, "{region}: {}", r.text);
+    }
+}

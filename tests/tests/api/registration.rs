@@ -491,7 +491,9 @@ fn a_qualifier_list_admitted_by_hand_passes_a_declined_place_to_the_next_in_line
     );
     assert_eq!(admitted.status, 201, "{}", admitted.text);
     assert_eq!(admitted.body["admitted"].as_array().unwrap().len(), 2);
-    assert_eq!(admitted.body["reserves"][0]["reserve_rank"], 3);
+    // The first place on the reserve list (it was third in the county).
+    assert_eq!(admitted.body["reserves"][0]["reserve_rank"], 1);
+    assert_eq!(admitted.body["reserves"][0]["origin"]["rank"], 3);
     assert_eq!(admitted.body["admitted"][0]["origin"]["rank"], 1);
     // Qualifiers wait for the host's review, not the unit's.
     assert_eq!(admitted.body["admitted"][0]["review_stage"], "host");
