@@ -6,19 +6,21 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{parse_id, JsonOrDefault, ProblemResponses};
+use super::{parse_id, JsonBody, JsonOrDefault, ProblemResponses};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::service::results::ResultsExport;
 use crate::service::results::{self};
 use crate::wire::results::{ComputeRequest, EventStatistics, ResultSetOut, Verification};
-use crate::wire::results::{ExportFormat, ResultsPage};
+use crate::wire::results::{ExportFormat, ResultsPage, TieDecision, TieGroup};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(compute_results)
         .service(get_results)
         .service(verify_results)
+        .service(decide_tie)
+        .service(ties)
         .service(publish_results)
         .service(finalise_results)
         .service(export_event_results)
@@ -75,6 +77,28 @@ pub async fn get_results(
         .insert_header((header::CACHE_CONTROL, cache))
         .insert_header(vary)
         .body(body))
+}
+
+/// The stations of the latest results tied for the committee's decision (for the chief judge).
+#[utoipa::path(tag = "results", responses((status = 200, body = Vec<TieGroup>), ProblemResponses), security(("bearer" = [])))]
+#[get("/events/{id}/results/ties")]
+pub async fn ties(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    Ok(HttpResponse::Ok().json(results::ties(&state.db, actor, event_id).await?))
+}
+
+/// Records the organising committee's order for stations tied for a decision (chief judge; the
+/// reason is audited). Results with an undecided tie are not published.
+#[utoipa::path(tag = "results", request_body = TieDecision, responses((status = 200, body = ResultSetOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/results/tie-decision")]
+pub async fn decide_tie(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: JsonBody<TieDecision>,
+) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    Ok(HttpResponse::Ok().json(results::decide_tie(&state.db, actor, event_id, body.0).await?))
 }
 
 /// Recomputes the latest result set from the raw marks and reports any difference. The body may

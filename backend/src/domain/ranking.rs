@@ -39,7 +39,52 @@ string_enum! {
         Shared = "shared",
         /// Still equal, and the rules want the organising committee to decide.
         DecisionRequired = "decision_required",
+        /// Was `decision_required`; the chief judge recorded the committee's order.
+        Decided = "decided",
     }
+}
+
+/// Orders ids that are station numbers as numbers ("9" before "10"), any others as text.
+fn natural_order(a: &str, b: &str) -> Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+/// One row of a result set, as a tie decision sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ranked {
+    pub station: i32,
+    pub rank: i32,
+    pub total: i64,
+    pub awaiting_decision: bool,
+}
+
+/// The ranks the committee's order gives a group tied for a decision: `order` must name exactly
+/// the stations of one group (all awaiting a decision, with equal totals); they take the group's
+/// places in that order. Err names what is wrong.
+pub fn decide_tie(rows: &[Ranked], order: &[i32]) -> Result<Vec<(i32, i32)>, String> {
+    let Some(first) = order.first().and_then(|s| rows.iter().find(|r| r.station == *s)) else {
+        return Err("name the tied stations in the decided order".into());
+    };
+    if !first.awaiting_decision {
+        return Err(format!("station {} is not tied for a decision", first.station));
+    }
+    let mut group: Vec<&Ranked> = rows.iter().filter(|r| r.awaiting_decision && r.total == first.total).collect();
+    group.sort_by_key(|r| r.rank);
+    let mut named: Vec<i32> = order.to_vec();
+    named.sort_unstable();
+    let mut expected: Vec<i32> = group.iter().map(|r| r.station).collect();
+    expected.sort_unstable();
+    if named != expected {
+        return Err(format!(
+            "the tie is between stations {}: name each of them once",
+            expected.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let top = group[0].rank;
+    Ok(order.iter().enumerate().map(|(i, s)| (*s, top + i as i32)).collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +123,7 @@ pub fn rank_with_tie_breaks(
         deciding
             .iter()
             .fold(b.total.cmp(&a.total), |acc, key| acc.then_with(|| compare_by(*key, a, b)))
-            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| natural_order(&a.id, &b.id))
     };
     order.sort_by(full);
     let ends_in_decision = chain.last() == Some(&TieBreakKey::OrganiserDecision);
@@ -399,5 +444,31 @@ mod tests {
         // One working day: Monday, closing at midnight China time.
         let deadline = appeal_deadline(end, AppealWindow::WorkingDays(1), &HashMap::new(), Zone::BEIJING);
         assert_eq!(deadline, NaiveDateTime::parse_from_str("2026-12-07 16:00", "%Y-%m-%d %H:%M").unwrap());
+    }
+
+    #[test]
+    fn stations_still_tied_are_listed_in_number_order_not_text_order() {
+        let s = |id: &str| Standing {
+            id: id.into(),
+            total: 9000,
+            practical: 0,
+            theory: 0,
+            elapsed_seconds: None,
+            modules: vec![],
+        };
+        let p = rank_with_tie_breaks(&[s("10"), s("9")], &[TieBreakKey::OrganiserDecision], false);
+        assert_eq!(p.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["9", "10"]);
+    }
+
+    #[test]
+    fn a_tie_decision_names_exactly_one_group_and_gives_its_places_in_order() {
+        let row = |station, rank, total, awaiting| Ranked { station, rank, total, awaiting_decision: awaiting };
+        let rows = [row(3, 1, 9500, true), row(7, 2, 9500, true), row(1, 3, 9000, false)];
+        assert_eq!(decide_tie(&rows, &[7, 3]), Ok(vec![(7, 1), (3, 2)]));
+        assert!(decide_tie(&rows, &[7]).is_err(), "every tied station");
+        assert!(decide_tie(&rows, &[7, 3, 1]).is_err(), "no one else");
+        assert!(decide_tie(&rows, &[1, 3]).is_err(), "1 is not tied");
+        assert!(decide_tie(&rows, &[]).is_err());
+        assert!(decide_tie(&rows, &[3, 3]).is_err());
     }
 }

@@ -19,7 +19,11 @@ use crate::db::{Db, DbConnection};
 use crate::domain::competition::RESULTS_PUBLICITY_WORKING_DAYS;
 use crate::domain::event::TieBreakKey;
 use crate::domain::id_card::mask_id_number;
-use crate::domain::ranking::{centi, rank_with_tie_breaks, standardise, AppealStatus, ResultSetStatus, Standing};
+use crate::domain::ranking::{
+    centi, rank_with_tie_breaks, standardise, AppealStatus, Ranked, ResultSetStatus, Standing, TieNote,
+};
+use crate::domain::role::EventRole;
+use crate::domain::text;
 use crate::domain::time::Zone;
 use crate::error::{ApiError, ApiResult};
 use crate::service::load;
@@ -31,6 +35,7 @@ use crate::wire::results::{
     ComputeRequest, Difference, EventStatistics, ResultEntry, ResultSetOut, ResultSetPage, ResultSetSummary,
     ResultsPage, Verification,
 };
+use crate::wire::results::{TieDecision, TieGroup};
 use crate::wire::utc;
 
 /// SHA-256 over every mark of the event, in a fixed order.
@@ -339,7 +344,12 @@ pub async fn verify(db: &Db, actor: Actor, event_id: String, options: ComputeReq
             .into_iter()
             .filter_map(|station| {
                 let (a, b) = (stored.get(&station), fresh.get(&station));
-                let same = matches!((a, b), (Some(a), Some(b)) if a.rank == b.rank && a.total_centi == b.total_centi && a.theory_centi == b.theory_centi && a.practical_centi == b.practical_centi);
+                // A decided tie keeps the committee's order, which no recomputation can know.
+                let decided = |a: &ResultRow, b: &ResultRow| {
+                    a.tie_note.as_deref() == Some(TieNote::Decided.as_str())
+                        && b.tie_note.as_deref() == Some(TieNote::DecisionRequired.as_str())
+                };
+                let same = matches!((a, b), (Some(a), Some(b)) if (a.rank == b.rank || decided(a, b)) && a.total_centi == b.total_centi && a.theory_centi == b.theory_centi && a.practical_centi == b.practical_centi);
                 (!same).then(|| Difference {
                     station_number: station,
                     stored_rank: a.map(|r| r.rank),
@@ -350,6 +360,63 @@ pub async fn verify(db: &Db, actor: Actor, event_id: String, options: ComputeReq
             })
             .collect();
         Ok(Verification { result_set_id: set.id.clone(), digest_matches: digest == set.marks_digest, identical: differences.is_empty(), differences })
+    })
+    .await
+}
+
+/// The groups of stations in the latest results that wait for the committee's decision (for the
+/// chief judge, who records it).
+pub async fn ties(db: &Db, actor: Actor, event_id: String) -> ApiResult<Vec<TieGroup>> {
+    db.read(move |conn| {
+        load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge], "tie decisions")?;
+        let Some(set) = store::results::latest(conn, &event_id)? else { return Ok(Vec::new()) };
+        let mut groups: Vec<TieGroup> = Vec::new();
+        for row in store::results::rows_of(conn, &set.id)? {
+            if row.tie_note.as_deref() != Some(TieNote::DecisionRequired.as_str()) {
+                continue;
+            }
+            let total = row.total_centi as f64 / 100.0;
+            match groups.iter_mut().find(|g| g.total == total) {
+                Some(group) => group.stations.push(row.station_number),
+                None => groups.push(TieGroup { total, first_rank: row.rank, stations: vec![row.station_number] }),
+            }
+        }
+        Ok(groups)
+    })
+    .await
+}
+
+/// Records the organising committee's order for stations tied for a decision (the chief judge,
+/// with the reason, audited): they take the group's places in that order. Only on provisional
+/// results; computing again asks for the decision again.
+pub async fn decide_tie(db: &Db, actor: Actor, event_id: String, decision: TieDecision) -> ApiResult<ResultSetOut> {
+    db.write(move |conn| {
+        load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge], "recording a tie decision")?;
+        let reason = text::required("reason", &decision.reason, 500).map_err(|v| ApiError::validation(vec![v]))?;
+        let set = latest_set(conn, &event_id)?;
+        if !set.is(ResultSetStatus::Provisional) {
+            return Err(ApiError::conflict("already_published", "ties are decided before the results are published"));
+        }
+        let rows = store::results::rows_of(conn, &set.id)?;
+        let ranked: Vec<Ranked> = rows
+            .iter()
+            .map(|r| Ranked {
+                station: r.station_number,
+                rank: r.rank,
+                total: i64::from(r.total_centi),
+                awaiting_decision: r.tie_note.as_deref() == Some(TieNote::DecisionRequired.as_str()),
+            })
+            .collect();
+        let places = crate::domain::ranking::decide_tie(&ranked, &decision.stations)
+            .map_err(|why| ApiError::field("stations", "not_the_tie", why))?;
+        for (station, rank) in &places {
+            let row =
+                rows.iter().find(|r| r.station_number == *station).ok_or_else(|| ApiError::internal("tied row"))?;
+            store::results::set_place(conn, &row.id, *rank, TieNote::Decided.as_str())?;
+        }
+        let after = serde_json::json!({ "result_set": set.id, "order": decision.stations, "reason": reason });
+        record(conn, &actor, "results.tie_decision", ("event", &event_id), None, Some(after))?;
+        result_set_out(conn, set, false)
     })
     .await
 }
@@ -372,6 +439,20 @@ pub async fn publish(
             return Err(ApiError::conflict(
                 "marks_changed",
                 "the marks changed after these results were computed: compute them again",
+            ));
+        }
+        let undecided = store::results::rows_of(conn, &set.id)?
+            .into_iter()
+            .filter(|r| r.tie_note.as_deref() == Some(TieNote::DecisionRequired.as_str()))
+            .map(|r| r.station_number.to_string())
+            .collect::<Vec<_>>();
+        if !undecided.is_empty() {
+            return Err(ApiError::conflict(
+                "tie_decision_required",
+                format!(
+                    "stations {} are tied for the committee's decision: the chief judge records it first",
+                    undecided.join(", ")
+                ),
             ));
         }
         let adjustments = store::calendar::adjustments(conn)?;

@@ -170,3 +170,11 @@ pub fn advance_appeal(conn: &mut DbConnection, row: &AppealRow, from: AppealStat
 
 typed_column!(ResultSetRow, status, ResultSetStatus);
 typed_column!(AppealRow, status, AppealStatus);
+
+/// Sets one result row's place and tie note (a tie decision).
+pub fn set_place(conn: &mut DbConnection, row_id: &str, rank: i32, tie_note: &str) -> StoreResult<()> {
+    diesel::update(results::table.find(row_id))
+        .set((results::rank.eq(rank), results::tie_note.eq(tie_note)))
+        .execute(conn)?;
+    Ok(())
+}

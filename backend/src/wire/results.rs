@@ -117,3 +117,24 @@ pub struct ResultSetPage<'a> {
     pub entry_count: usize,
     pub entries: &'a [ResultEntry],
 }
+
+/// `POST /events/{id}/results/tie-decision`: the organising committee's order for one group of
+/// stations tied for a decision, and why.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TieDecision {
+    /// Every station of the tied group, first place first.
+    pub stations: Vec<i32>,
+    /// The committee's reason (e.g. 经竞赛组委会研究，按实操用时先后确定名次), up to 500 characters.
+    pub reason: String,
+}
+
+/// Stations tied for the committee's decision, in the places they share.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TieGroup {
+    pub total: f64,
+    /// The first of the places the group takes.
+    pub first_rank: i32,
+    /// In number order; the decision puts them in the committee's.
+    pub stations: Vec<i32>,
+}

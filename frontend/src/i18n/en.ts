@@ -247,6 +247,12 @@ export default {
     refused: 'Station {station} was not accepted ({code}): check and enter it again',
   },
   panel: {
+    ties: 'Ties for the committee to decide',
+    tiesHint: 'The rules leave these ties to the organising committee. Enter the stations in the order it decided, with its reason; results are not published before.',
+    tieGroup: 'Tied from place {rank} (total {total}): stations {stations}',
+    tieOrder: 'Decided order, e.g. 2, 1',
+    tieReason: "The committee's reason",
+    tieDecide: 'Record the decision',
     filedAt: 'Filed',
     deadline: 'Appeals close',
     review: 'Review (复核)',
@@ -482,6 +488,8 @@ export default {
     check: 'The check character does not match: please check the number',
   },
   errors: {
+    tie_decision_required: 'A tie waits for the committee: the chief judge records the decision first',
+    not_the_tie: 'List every station of the tie, once each, and no other',
     members_pending: 'A team member has not accepted the invitation yet',
     no_invitation: 'No open team invitation',
     unknown_member: 'No person has this ID number and name',

@@ -248,6 +248,12 @@ export default {
     refused: '{station} 号工位未被接受（{code}），请核对后重新录入',
   },
   panel: {
+    ties: '并列名次待组委会决定',
+    tiesHint: '按竞赛规则，下列并列须由竞赛组织委员会决定名次。请按决定的先后填写工位号，并写明理由；成绩在此之前不能公示。',
+    tieGroup: '第 {rank} 名起并列（总分 {total}）：{stations} 号工位',
+    tieOrder: '决定的先后，如 2, 1',
+    tieReason: '组委会决定的理由',
+    tieDecide: '记录决定',
     filedAt: '提交时间',
     deadline: '申诉截止',
     review: '复核',
@@ -481,6 +487,8 @@ export default {
     check: '校验码不正确，请核对号码',
   },
   errors: {
+    tie_decision_required: '有并列名次须由组委会决定，请裁判长先记录决定',
+    not_the_tie: '请按先后列出该组并列的全部工位，且仅列这些工位',
     members_pending: '还有队员未接受组队邀请',
     no_invitation: '没有待回复的组队邀请',
     unknown_member: '没有身份证号和姓名都相符的人员',

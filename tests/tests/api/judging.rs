@@ -520,15 +520,22 @@ fn a_spread_is_flagged_reconciled_and_sheets_lock_after_two_signatures() {
 
 /// Marks every sheet (A's theory paper: 81, 92.5, 67), signs and locks both sections.
 pub fn mark_and_lock(r: &Running) {
+    mark_and_lock_with_theory(r, [81.0, 92.5, 67.0]);
+}
+
+/// The same, with the theory papers of stations 1–3 marked `theory` (the practical marks are the
+/// same for all three, so equal theory marks make a tie).
+pub fn mark_and_lock_with_theory(r: &Running, theory: [f64; 3]) {
     let srv = &r.srv;
     let event = &r.event;
     assert_eq!(r.submit(0, r.sheet(&[1, 2, 3], 2.0), None).status, 200);
     let theory_aspect = srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=0"), &r.judges[0].0.access).body
         ["aspects"][0]["id"]
         .clone();
-    let theory: Vec<Value> = [(1, 81.0), (2, 92.5), (3, 67.0)]
+    let theory: Vec<Value> = theory
         .iter()
-        .map(|(s, v)| json!({ "aspect_id": theory_aspect, "station_number": s, "value": v }))
+        .enumerate()
+        .map(|(i, v)| json!({ "aspect_id": theory_aspect, "station_number": i + 1, "value": v }))
         .collect();
     assert_eq!(r.submit(0, Value::Array(theory), None).status, 200);
     assert_eq!(r.submit(1, r.sheet(&[1, 2, 3], 2.0), None).status, 200);
@@ -1129,4 +1136,55 @@ fn an_upheld_appeal_reopens_a_mark_through_two_people_and_the_results_change() {
     );
     // The superseded set is no longer what the public sees: the new one must be published again.
     srv.request("GET", &format!("/api/v1/events/{event}/results")).send().problem(404, "not_found");
+}
+
+#[test]
+fn a_tie_for_the_committee_holds_publication_until_the_chief_judge_records_the_order() {
+    let r = running_final_with(0, 0, json!({}));
+    let srv = &r.srv;
+    let event = r.event.clone();
+    // Stations 1 and 2 end equal on every key; the top three are never shared.
+    mark_and_lock_with_theory(&r, [81.0, 81.0, 67.0]);
+    review_and_decrypt(&r);
+    let computed =
+        srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({ "top_three_never_shared": true }));
+    assert_eq!(computed.status, 201, "{}", computed.text);
+    let tied: Vec<&Value> =
+        computed.body["entries"].as_array().unwrap().iter().filter(|e| e["tie_note"] == "decision_required").collect();
+    assert_eq!(tied.len(), 2, "{}", computed.text);
+    srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}))
+        .problem(409, "tie_decision_required");
+    let decide = |token: &str, stations: Value| {
+        srv.post(
+            &format!("/api/v1/events/{event}/results/tie-decision"),
+            token,
+            json!({ "stations": stations, "reason": "经竞赛组委会研究，以实操作品精度确定名次" }),
+        )
+    };
+    // The chief judge sees which stations wait; the organisers do not decide.
+    let ties = srv.get(&format!("/api/v1/events/{event}/results/ties"), &r.chief.0.access);
+    assert_eq!(ties.body, json!([{ "total": tied[0]["total"], "first_rank": 1, "stations": [1, 2] }]), "{}", ties.text);
+    srv.get(&format!("/api/v1/events/{event}/results/ties"), &r.host.access).problem(403, "forbidden");
+    decide(&r.host.access, json!([2, 1])).problem(403, "forbidden");
+    decide(&r.chief.0.access, json!([2, 1, 3])).invalid_field("stations", "not_the_tie");
+    decide(&r.chief.0.access, json!([2])).invalid_field("stations", "not_the_tie");
+    let decided = decide(&r.chief.0.access, json!([2, 1]));
+    assert_eq!(decided.status, 200, "{}", decided.text);
+    let place = |station: i64| {
+        decided.body["entries"].as_array().unwrap().iter().find(|e| e["station_number"] == station).unwrap().clone()
+    };
+    assert_eq!((place(2)["rank"].as_i64(), place(1)["rank"].as_i64()), (Some(1), Some(2)));
+    assert_eq!(place(2)["tie_note"], "decided");
+    // Recomputing from the marks agrees (the committee's order aside), and publication goes on.
+    let verified = srv.post(
+        &format!("/api/v1/events/{event}/results/verify"),
+        &r.host.access,
+        json!({ "top_three_never_shared": true }),
+    );
+    assert_eq!(verified.body["identical"], true, "{}", verified.text);
+    let published = srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}));
+    assert_eq!(published.status, 200, "{}", published.text);
+    let admin = srv.admin();
+    let trail = srv.get("/api/v1/audit?action=results.tie_decision", &admin.access);
+    assert_eq!(trail.body["items"][0]["after"]["order"], json!([2, 1]), "{}", trail.text);
 }
