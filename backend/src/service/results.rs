@@ -20,7 +20,8 @@ use crate::domain::competition::RESULTS_PUBLICITY_WORKING_DAYS;
 use crate::domain::event::TieBreakKey;
 use crate::domain::id_card::mask_id_number;
 use crate::domain::ranking::{
-    centi, rank_with_tie_breaks, standardise, AppealStatus, Ranked, ResultSetStatus, Standing, TieNote,
+    centi, medallion_for_excellence, rank_with_tie_breaks, standardise, AppealStatus, Ranked, ResultSetStatus,
+    Standing, TieNote,
 };
 use crate::domain::role::EventRole;
 use crate::domain::text;
@@ -125,6 +126,7 @@ pub fn result_set_out(conn: &mut DbConnection, set: ResultSetRow, public: bool) 
             theory: row.theory_centi as f64 / 100.0,
             practical: row.practical_centi as f64 / 100.0,
             total: row.total_centi as f64 / 100.0,
+            medallion_for_excellence: row.standardised.is_some_and(medallion_for_excellence),
             standardised: row.standardised,
             tie_note: row.tie_note,
             tie_key: row.tie_key,

@@ -47,8 +47,25 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
-    fn at_text(&self) -> String {
+    /// The record's time as its seal covers it.
+    pub fn at_text(&self) -> String {
         format_at(self.at)
+    }
+
+    /// The fields its seal covers; `at` is `at_text()`.
+    pub fn chained<'a>(&'a self, at: &'a str) -> ChainedFields<'a> {
+        ChainedFields {
+            seq: self.seq,
+            id: &self.id,
+            at,
+            actor_user_id: self.actor_user_id.as_deref(),
+            action: &self.action,
+            entity_type: &self.entity_type,
+            entity_id: self.entity_id.as_deref(),
+            before_json: self.before_json.as_deref(),
+            after_json: self.after_json.as_deref(),
+            request_id: self.request_id.as_deref(),
+        }
     }
 }
 
@@ -180,18 +197,7 @@ pub fn verify_chain(conn: &mut DbConnection) -> StoreResult<Result<i64, ChainBre
             .load(conn)?;
         for row in &page {
             let at = row.at_text();
-            let fields = ChainedFields {
-                seq: row.seq,
-                id: &row.id,
-                at: &at,
-                actor_user_id: row.actor_user_id.as_deref(),
-                action: &row.action,
-                entity_type: &row.entity_type,
-                entity_id: row.entity_id.as_deref(),
-                before_json: row.before_json.as_deref(),
-                after_json: row.after_json.as_deref(),
-                request_id: row.request_id.as_deref(),
-            };
+            let fields = row.chained(&at);
             let seal = (row.seq >= *vouched_from).then_some(key);
             if let Err(broken) = check_link(seal, expected, &prev_hash, &row.prev_hash, &row.hash, &fields) {
                 let unkeyed = seal.is_some() && record_hash(None, &prev_hash, &fields) == row.hash;

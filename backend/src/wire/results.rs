@@ -18,7 +18,9 @@ pub struct ResultEntry {
     pub total: f64,
     /// On the WorldSkills scale (median 700), when asked for.
     pub standardised: Option<i32>,
-    /// broken, shared or decision_required, when totals were equal.
+    /// Medallion for Excellence: 700 or more on that scale.
+    pub medallion_for_excellence: bool,
+    /// broken, shared, decision_required or decided, when totals were equal.
     pub tie_note: Option<String>,
     /// The key that separated equal totals.
     pub tie_key: Option<String>,

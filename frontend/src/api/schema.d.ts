@@ -3886,6 +3886,8 @@ export interface components {
             full_name: string;
             /** @description Masked on public results. */
             id_number: string;
+            /** @description Medallion for Excellence: 700 or more on that scale. */
+            medallion_for_excellence: boolean;
             nominating_org_name: string;
             /** Format: double */
             practical: number;
@@ -3903,7 +3905,7 @@ export interface components {
             theory: number;
             /** @description The key that separated equal totals. */
             tie_key?: string | null;
-            /** @description broken, shared or decision_required, when totals were equal. */
+            /** @description broken, shared, decision_required or decided, when totals were equal. */
             tie_note?: string | null;
             /** Format: double */
             total: number;

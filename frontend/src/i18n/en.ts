@@ -129,6 +129,9 @@ export default {
     noResults: 'Results are not published yet',
   },
   results: {
+    medallion: 'Medallion for Excellence',
+    tie: 'Tie',
+    tieNote: { broken: 'Broken by the rules', shared: 'Shared', decision_required: 'For the committee', decided: 'Decided by the committee' },
     title: 'Published results',
     rank: 'Rank',
     station: 'Station',
@@ -329,6 +332,8 @@ export default {
     action: { confirm: 'Confirm', publicise: 'Publicise', grant: 'Grant', issue_certificate: 'Issue certificates' },
   },
   organiser: {
+    standardised: 'WorldSkills 700 scale',
+    topThreeNeverShared: 'Top three never shared',
     home: 'Manage',
     newCompetition: 'New competition',
     manage: 'Manage',

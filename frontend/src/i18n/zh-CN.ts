@@ -130,6 +130,9 @@ export default {
     noResults: '成绩尚未公布',
   },
   results: {
+    medallion: '优胜奖章',
+    tie: '并列',
+    tieNote: { broken: '已按规则区分', shared: '并列', decision_required: '待组委会决定', decided: '组委会已决定' },
     title: '成绩公示',
     rank: '名次',
     station: '工位号',
@@ -329,6 +332,8 @@ export default {
     action: { confirm: '确认', publicise: '公示', grant: '授予', issue_certificate: '发证' },
   },
   organiser: {
+    standardised: '世赛700分制',
+    topThreeNeverShared: '前三名不并列',
     home: '赛事管理',
     newCompetition: '新建赛事',
     manage: '管理',

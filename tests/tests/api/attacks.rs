@@ -805,7 +805,7 @@ fn rewrite_record_3_and_reseal(
     use diesel::connection::SimpleConnection;
     use diesel::prelude::*;
     use skillcomp::db::schema::{audit_head, audit_records};
-    use skillcomp::domain::audit_chain::{record_hash, ChainedFields};
+    use skillcomp::domain::audit_chain::record_hash;
     use skillcomp::store::audit::AuditRow;
     let drop = if postgres {
         "DROP TRIGGER audit_records_no_change ON audit_records"
@@ -821,19 +821,8 @@ fn rewrite_record_3_and_reseal(
         audit_records::table.order(audit_records::seq.asc()).select(AuditRow::as_select()).load(conn).unwrap();
     let mut prev = rows[1].hash.clone();
     for row in rows.iter().skip(2) {
-        let at = row.at.and_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-        let fields = ChainedFields {
-            seq: row.seq,
-            id: &row.id,
-            at: &at,
-            actor_user_id: row.actor_user_id.as_deref(),
-            action: &row.action,
-            entity_type: &row.entity_type,
-            entity_id: row.entity_id.as_deref(),
-            before_json: row.before_json.as_deref(),
-            after_json: row.after_json.as_deref(),
-            request_id: row.request_id.as_deref(),
-        };
+        let at = row.at_text();
+        let fields = row.chained(&at);
         let hash = record_hash(key, &prev, &fields);
         diesel::update(audit_records::table.filter(audit_records::seq.eq(row.seq)))
             .set((audit_records::prev_hash.eq(&prev), audit_records::hash.eq(&hash)))

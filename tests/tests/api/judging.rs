@@ -648,6 +648,11 @@ fn results_are_computed_from_the_marks_verified_by_recomputation_and_published()
     assert_eq!(ranks.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 3]);
     assert!(ranks[0].1 > ranks[1].1 && ranks[1].1 > ranks[2].1);
     assert_eq!(entries[1]["standardised"], 700, "the median maps to 700");
+    // 700 or more earns the Medallion for Excellence.
+    for e in entries.iter() {
+        assert_eq!(e["medallion_for_excellence"], e["standardised"].as_i64().unwrap() >= 700, "{e}");
+    }
+    assert_eq!(entries[0]["medallion_for_excellence"], true);
     // Statistics: everyone admitted competed; the distribution is that of the totals.
     let stats = srv.get(&format!("/api/v1/events/{event}/statistics"), &r.host.access);
     assert_eq!(
