@@ -137,15 +137,24 @@ pub struct ResetTarget<'a> {
     pub employer_path: Option<&'a str>,
 }
 
+/// Why a reset link is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetRefusal {
+    /// One's own password is changed with the current one.
+    OwnAccount,
+    /// The account is not in the caller's scope at all: answered like a missing one.
+    NotInScope,
+    /// In scope, but holding more than the caller reaches.
+    StrongerAccount,
+}
+
 /// Who may issue a one-time password-reset link: an admin for any other account; an organiser
 /// for an account in their subtree (a staff grant there, or a contestant employed there) that
 /// holds no admin grant and nothing outside the subtree — so no organiser can take over an
 /// account more powerful than their own. Nobody for themselves: they change it with the old one.
-/// `Err(true)` means the account is not in the caller's scope at all (answered like a missing
-/// one), `Err(false)` that it is, but out of reach.
-pub fn may_issue_reset(actor: &Actor, target: &ResetTarget) -> Result<(), bool> {
+pub fn may_issue_reset(actor: &Actor, target: &ResetTarget) -> Result<(), ResetRefusal> {
     if target.is_self {
-        return Err(false);
+        return Err(ResetRefusal::OwnAccount);
     }
     if actor.is_admin() {
         return Ok(());
@@ -155,11 +164,11 @@ pub fn may_issue_reset(actor: &Actor, target: &ResetTarget) -> Result<(), bool> 
     let staff_paths: Vec<&str> = target.grants.iter().filter_map(|(_, p)| p.as_deref()).collect();
     let visible = staff_paths.iter().any(|p| within(p)) || target.employer_path.is_some_and(within);
     if !visible {
-        return Err(true);
+        return Err(ResetRefusal::NotInScope);
     }
     let holds_admin = target.grants.iter().any(|(role, _)| *role == Role::Admin);
     if holds_admin || !staff_paths.iter().all(|p| within(p)) {
-        return Err(false);
+        return Err(ResetRefusal::StrongerAccount);
     }
     Ok(())
 }
@@ -292,17 +301,18 @@ mod tests {
         assert_eq!(check(&organiser, &judge_below, false), Ok(()));
         assert_eq!(check(&organiser, &contestant_below, false), Ok(()));
         // Elsewhere: not in scope at all.
-        assert_eq!(check(&organiser, &target(&[(Role::Judge, Some(QUJING))], None), false), Err(true));
-        assert_eq!(check(&organiser, &target(&[(Role::Contestant, None)], Some(QUJING)), false), Err(true));
+        let unseen = Err(ResetRefusal::NotInScope);
+        assert_eq!(check(&organiser, &target(&[(Role::Judge, Some(QUJING))], None), false), unseen);
+        assert_eq!(check(&organiser, &target(&[(Role::Contestant, None)], Some(QUJING)), false), unseen);
         // In scope, but also holding more than the organiser reaches.
         let also_province = target(&[(Role::Judge, Some(WUHUA)), (Role::Official, Some(PROVINCE))], None);
-        assert_eq!(check(&organiser, &also_province, false), Err(false));
+        assert_eq!(check(&organiser, &also_province, false), Err(ResetRefusal::StrongerAccount));
         let an_admin = target(&[(Role::Admin, None), (Role::Judge, Some(WUHUA))], None);
-        assert_eq!(check(&organiser, &an_admin, false), Err(false));
+        assert_eq!(check(&organiser, &an_admin, false), Err(ResetRefusal::StrongerAccount));
         assert_eq!(check(&admin, &an_admin, false), Ok(()));
         // Nobody resets their own: they change it with the old one.
-        assert_eq!(check(&admin, &judge_below, true), Err(false));
-        assert_eq!(check(&actor(&[(Role::Judge, Some(WUHUA))]), &judge_below, false), Err(true));
+        assert_eq!(check(&admin, &judge_below, true), Err(ResetRefusal::OwnAccount));
+        assert_eq!(check(&actor(&[(Role::Judge, Some(WUHUA))]), &judge_below, false), unseen);
     }
 }
 

@@ -8,7 +8,7 @@ use super::audit::{record, record_as};
 use super::sessions::{Knock, Sessions};
 use crate::auth::hashing::{hash_off_thread, verify_off_thread};
 use crate::auth::password::check_password_policy;
-use crate::auth::policy::{may_issue_reset, ResetTarget};
+use crate::auth::policy::{may_issue_reset, ResetRefusal, ResetTarget};
 use crate::auth::rate_limit;
 use crate::auth::{random_token, sha256_hex, Actor};
 use crate::db::Db;
@@ -84,19 +84,27 @@ impl Sessions<'_> {
         let limit = self.settings.login_per_ip;
         let username = self
             .db
-            .write(move |conn| {
-                let key = format!("reset:ip:{ip}");
-                rate_limit::count(conn, limit, &key, "password resets from this address", now.and_utc().timestamp())?;
-                let user = match store::tokens::find_reset(conn, &token_hash, now)? {
-                    Some(reset) => store::users::find(conn, &reset.user_id)?.filter(|u| u.is_active),
-                    None => None,
-                };
-                user.map(|u| u.username).ok_or_else(invalid_reset_link)
+            .write({
+                let token_hash = token_hash.clone();
+                move |conn| {
+                    let key = format!("reset:ip:{ip}");
+                    rate_limit::count(
+                        conn,
+                        limit,
+                        &key,
+                        "password resets from this address",
+                        now.and_utc().timestamp(),
+                    )?;
+                    let user = match store::tokens::find_reset(conn, &token_hash, now)? {
+                        Some(reset) => store::users::find(conn, &reset.user_id)?.filter(|u| u.is_active),
+                        None => None,
+                    };
+                    user.map(|u| u.username).ok_or_else(invalid_reset_link)
+                }
             })
             .await?;
         check_new_password(&username, &new)?;
         let hash = hash_off_thread(self.hashing, new).await?;
-        let token_hash = sha256_hex(token.trim());
         self.db
             .write(move |conn| {
                 // Used up here, in the write that sets the password: two requests racing with one
@@ -144,11 +152,11 @@ pub async fn issue_reset_link(db: &Db, actor: Actor, now: NaiveDateTime, user_id
             ResetTarget { is_self: user.id == actor.user_id, grants: &grants, employer_path: employer_path.as_deref() };
         match may_issue_reset(&actor, &target) {
             Ok(()) => {}
-            Err(true) => return Err(ApiError::not_found("user")),
-            Err(false) if target.is_self => {
+            Err(ResetRefusal::NotInScope) => return Err(ApiError::not_found("user")),
+            Err(ResetRefusal::OwnAccount) => {
                 return Err(ApiError::forbidden("change your own password with your current one (PUT /me/password)"))
             }
-            Err(false) => {
+            Err(ResetRefusal::StrongerAccount) => {
                 return Err(ApiError::forbidden(
                     "this account holds roles beyond your organisation; an administrator resets its password",
                 ))

@@ -372,18 +372,25 @@ pub async fn ties(db: &Db, actor: Actor, event_id: String) -> ApiResult<Vec<TieG
     db.read(move |conn| {
         load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge], "tie decisions")?;
         let Some(set) = store::results::latest(conn, &event_id)? else { return Ok(Vec::new()) };
-        let mut groups: Vec<TieGroup> = Vec::new();
+        // Grouped by the stored hundredths, never by a float's equality.
+        let mut groups: Vec<(i32, TieGroup)> = Vec::new();
         for row in store::results::rows_of(conn, &set.id)? {
             if row.tie_note.as_deref() != Some(TieNote::DecisionRequired.as_str()) {
                 continue;
             }
-            let total = row.total_centi as f64 / 100.0;
-            match groups.iter_mut().find(|g| g.total == total) {
-                Some(group) => group.stations.push(row.station_number),
-                None => groups.push(TieGroup { total, first_rank: row.rank, stations: vec![row.station_number] }),
+            match groups.iter_mut().find(|(centi, _)| *centi == row.total_centi) {
+                Some((_, group)) => group.stations.push(row.station_number),
+                None => groups.push((
+                    row.total_centi,
+                    TieGroup {
+                        total: row.total_centi as f64 / 100.0,
+                        first_rank: row.rank,
+                        stations: vec![row.station_number],
+                    },
+                )),
             }
         }
-        Ok(groups)
+        Ok(groups.into_iter().map(|(_, g)| g).collect())
     })
     .await
 }
