@@ -18,6 +18,7 @@ pub mod persons;
 pub mod reference;
 pub mod registrations;
 pub mod reopen;
+pub mod disqualifications;
 pub mod results;
 pub mod roster;
 pub mod schemes;
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     results::configure(cfg);
     judging::configure(cfg);
     reopen::configure(cfg);
+    disqualifications::configure(cfg);
     registrations::configure(cfg);
     competitions::configure(cfg);
     auth::configure(cfg);

@@ -629,6 +629,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    disqualifications (id) {
+        id -> Text,
+        event_id -> Text,
+        registration_id -> Text,
+        station_number -> Integer,
+        ground -> Text,
+        reason -> Text,
+        status -> Text,
+        requested_by -> Text,
+        decided_by -> Nullable<Text>,
+        decision_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     password_resets (id) {
         id -> Text,
         user_id -> Text,
@@ -686,10 +703,12 @@ diesel::joinable!(awards -> registrations (registration_id));
 diesel::joinable!(awards -> persons (person_id));
 diesel::joinable!(award_objections -> awards (award_id));
 diesel::joinable!(identity_corrections -> persons (person_id));
+diesel::joinable!(disqualifications -> registrations (registration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     awards,
     identity_corrections,
+    disqualifications,
     plan_targets,
     award_objections,
     organisations,

@@ -5,6 +5,7 @@ pub mod audit_chain;
 pub mod award;
 pub mod calendar;
 pub mod competition;
+pub mod disqualification;
 pub mod draw;
 pub mod event;
 pub mod id_card;

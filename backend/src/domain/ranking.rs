@@ -257,13 +257,17 @@ pub fn appeal_deadline(
 }
 
 /// Whether results in `status` may be computed again: provisional ones always; publicised ones only
-/// after an appeal upheld since they were computed; final ones never. Err gives the code and why.
-pub fn recompute_allowed(status: &str, upheld_appeal_since: bool) -> Result<(), (&'static str, &'static str)> {
+/// after an appeal upheld or a contestant disqualified since they were computed; final ones never.
+/// Err gives the code and why.
+pub fn recompute_allowed(status: &str, changed_since: bool) -> Result<(), (&'static str, &'static str)> {
     match status {
         "provisional" | "superseded" => Ok(()),
-        "publicity" if upheld_appeal_since => Ok(()),
+        "publicity" if changed_since => Ok(()),
         "final" => Err(("results_final", "final results do not change")),
-        _ => Err(("results_published", "published results change only through an upheld appeal")),
+        _ => Err((
+            "results_published",
+            "published results change only through an upheld appeal or a disqualification",
+        )),
     }
 }
 

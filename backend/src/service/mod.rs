@@ -8,6 +8,7 @@ pub mod audit;
 pub mod awards;
 pub mod competitions;
 pub mod corrections;
+pub mod disqualifications;
 pub mod credentials;
 pub mod draw;
 pub mod events;

@@ -114,6 +114,7 @@ pub fn calculate(
 }
 
 pub fn result_set_out(conn: &mut DbConnection, set: ResultSetRow, public: bool) -> ApiResult<ResultSetOut> {
+    let disqualified = crate::service::disqualifications::disqualified_at(conn, &set.event_id, set.computed_at)?;
     let entries: Vec<ResultEntry> = store::results::named_rows_of(conn, &set.id)?
         .into_iter()
         .map(|(row, full_name, id_number, unit)| ResultEntry {
@@ -144,6 +145,7 @@ pub fn result_set_out(conn: &mut DbConnection, set: ResultSetRow, public: bool) 
             finalised_at: set.finalised_at.map(utc),
         },
         entry_count: entries.len(),
+        disqualified,
         entries,
     })
 }
@@ -282,7 +284,9 @@ pub async fn compute(
             let upheld_since = store::results::appeals_of_event(conn, &event_id)?
                 .iter()
                 .any(|a| a.is(AppealStatus::Upheld) && a.decided_at.is_some_and(|d| d > latest.computed_at));
-            crate::domain::ranking::recompute_allowed(&latest.status, upheld_since)
+            let changed_since = upheld_since
+                || crate::service::disqualifications::approved_since(conn, &event_id, latest.computed_at)?;
+            crate::domain::ranking::recompute_allowed(&latest.status, changed_since)
                 .map_err(|(code, detail)| ApiError::conflict(code, detail))?;
         }
         let (mut rows, marks_digest) = calculate(conn, &event, &options)?;
@@ -450,6 +454,7 @@ pub async fn publish(
                 "the marks changed after these results were computed: compute them again",
             ));
         }
+        crate::service::disqualifications::require_results_current(conn, &event_id, set.computed_at)?;
         let undecided = store::results::rows_of(conn, &set.id)?
             .into_iter()
             .filter(|r| r.tie_note.as_deref() == Some(TieNote::DecisionRequired.as_str()))
@@ -519,6 +524,7 @@ pub async fn finalise(
                 "the marks changed after these results were computed: compute and publish them again",
             ));
         }
+        crate::service::disqualifications::require_results_current(conn, &event_id, set.computed_at)?;
         if let Some(end) = set.publicity_ends_at.filter(|end| now < *end) {
             return Err(ApiError::conflict(
                 "publicity_not_over",
@@ -745,7 +751,7 @@ pub fn page_json(
     if let Some(bytes) = public.then(|| cache.page(out, key)).flatten() {
         return Ok(bytes);
     }
-    let page = ResultSetPage { summary: &out.summary, entry_count: out.entry_count, entries };
+    let page = ResultSetPage { summary: &out.summary, entry_count: out.entry_count, entries, disqualified: &out.disqualified };
     let bytes = Bytes::from(serde_json::to_vec(&page).map_err(|e| ApiError::internal(e.to_string()))?);
     if public {
         cache.keep_page(out, key, bytes.clone());

@@ -24,6 +24,7 @@ pub mod awards;
 pub mod calendar;
 pub mod competitions;
 pub mod corrections;
+pub mod disqualifications;
 pub mod draws;
 pub mod events;
 pub mod idempotency;

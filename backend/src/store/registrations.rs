@@ -38,6 +38,13 @@ pub struct RegistrationRow {
     pub entrant_birth_date: chrono::NaiveDate,
 }
 
+impl RegistrationRow {
+    pub fn status(&self) -> StoreResult<RegistrationStatus> {
+        RegistrationStatus::parse(&self.status)
+            .ok_or_else(|| super::StoreError::Corrupt(format!("registration {} has an unknown status", self.id)))
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = registration_members)]
 pub struct MemberRow {

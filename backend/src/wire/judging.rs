@@ -259,3 +259,40 @@ pub struct SheetQuery {
     /// The section (0-based).
     pub section: i32,
 }
+
+/// `POST /events/{id}/disqualifications`: the chief judge proposes disqualifying the contestant
+/// at a station (judging stays blind: a station, never a name).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisqualificationProposal {
+    pub station_number: i32,
+    pub ground: crate::domain::disqualification::Ground,
+    /// What happened, for the record and the contestant (1 to 500 characters).
+    pub reason: String,
+}
+
+/// `POST /disqualifications/{id}/decision`: a supervisor, never the proposer, decides.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisqualificationDecision {
+    pub approve: bool,
+    /// Required when declining: why.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisqualificationOut {
+    pub id: String,
+    pub event_id: String,
+    pub station_number: i32,
+    pub ground: crate::domain::disqualification::Ground,
+    pub reason: String,
+    pub status: crate::domain::disqualification::DisqualificationStatus,
+    /// Username of the chief judge who proposed it.
+    pub requested_by: String,
+    /// Username of the supervisor who decided it.
+    pub decided_by: Option<String>,
+    pub decision_note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}

@@ -33,6 +33,18 @@ pub struct ResultSetOut {
     /// How many entries the whole set has (a page may show fewer).
     pub entry_count: usize,
     pub entries: Vec<ResultEntry>,
+    /// Contestants disqualified (取消资格) when these results were computed: left out of the
+    /// ranking, so those behind them moved up.
+    pub disqualified: Vec<DisqualifiedEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DisqualifiedEntry {
+    pub station_number: i32,
+    pub registration_id: String,
+    pub full_name: String,
+    pub nominating_org_name: String,
+    pub ground: crate::domain::disqualification::Ground,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -118,6 +130,7 @@ pub struct ResultSetPage<'a> {
     pub summary: &'a ResultSetSummary,
     pub entry_count: usize,
     pub entries: &'a [ResultEntry],
+    pub disqualified: &'a [DisqualifiedEntry],
 }
 
 /// `POST /events/{id}/results/tie-decision`: the organising committee's order for one group of

@@ -129,6 +129,7 @@ export default {
     noResults: 'Results are not published yet',
   },
   results: {
+    disqualified: 'Disqualified (left out of the ranking)',
     medallion: 'Medallion for Excellence',
     tie: 'Tie',
     tieNote: { broken: 'Broken by the rules', shared: 'Shared', decision_required: 'For the committee', decided: 'Decided by the committee' },
@@ -250,6 +251,12 @@ export default {
     refused: 'Station {station} was not accepted ({code}): check and enter it again',
   },
   panel: {
+    disqualification: 'Disqualification (two people)',
+    dqHelp: 'The chief judge proposes disqualifying the contestant at a station (a rule breach, impersonation, cheating); a supervisor approves it. The contestant then leaves the ranking and those behind move up; results computed before must be computed again before publicity. Once results are final, revoke the award instead.',
+    dqGround: 'Ground',
+    dqReason: 'What happened',
+    dqProposed: 'Disqualification proposed; waiting for a supervisor',
+    requestedBy: 'Proposed by',
     ties: 'Ties for the committee to decide',
     tiesHint: 'The rules leave these ties to the organising committee. Enter the stations in the order it decided, with its reason; results are not published before.',
     tieGroup: 'Tied from place {rank} (total {total}): stations {stations}',
@@ -305,6 +312,8 @@ export default {
   sampleReason: { top: 'top ten', random: 'random', full: 'full review' },
   appealStatus: { filed: 'filed', accepted: 'accepted', upheld: 'upheld', dismissed: 'dismissed' },
   markStatus: { submitted: 'submitted', flagged: 're-score asked', signed: 'signed', locked: 'locked' },
+  dqGround: { rule_breach: 'Breach of the rules', impersonation: 'Impersonation', cheating: 'Cheating', other: 'Other' },
+  dqStatus: { pending: 'waiting for a supervisor', approved: 'disqualified', declined: 'declined' },
   reopenStatus: { pending: 'waiting for a supervisor', approved: 'approved', declined: 'declined' },
   dashboard: {
     title: 'Statistics and plan targets',

@@ -130,6 +130,7 @@ export default {
     noResults: '成绩尚未公布',
   },
   results: {
+    disqualified: '取消资格（不参加排名）',
     medallion: '优胜奖章',
     tie: '并列',
     tieNote: { broken: '已按规则区分', shared: '并列', decision_required: '待组委会决定', decided: '组委会已决定' },
@@ -251,6 +252,12 @@ export default {
     refused: '{station} 号工位未被接受（{code}），请核对后重新录入',
   },
   panel: {
+    disqualification: '取消资格（双人）',
+    dqHelp: '裁判长按工位提出取消资格（违规、冒名顶替、作弊等），须由监督人员批准。批准后该选手不参加排名，其后选手依次递补；已算出的成绩须重新计算后才能公示。成绩确定后不能再取消资格，请改为撤销奖项。',
+    dqGround: '理由类别',
+    dqReason: '事实与依据',
+    dqProposed: '取消资格申请已提交，等待监督批准',
+    requestedBy: '提出人',
     ties: '并列名次待组委会决定',
     tiesHint: '按竞赛规则，下列并列须由竞赛组织委员会决定名次。请按决定的先后填写工位号，并写明理由；成绩在此之前不能公示。',
     tieGroup: '第 {rank} 名起并列（总分 {total}）：{stations} 号工位',
@@ -306,6 +313,8 @@ export default {
   sampleReason: { top: '前十名', random: '随机抽取', full: '全面复核' },
   appealStatus: { filed: '已提交', accepted: '已受理', upheld: '申诉成立', dismissed: '已驳回' },
   markStatus: { submitted: '已提交', flagged: '待重评', signed: '已签名', locked: '已锁定' },
+  dqGround: { rule_breach: '违反赛场纪律或竞赛规则', impersonation: '冒名顶替', cheating: '作弊', other: '其他' },
+  dqStatus: { pending: '待监督批准', approved: '已取消资格', declined: '未批准' },
   reopenStatus: { pending: '待监督批准', approved: '已批准', declined: '未批准' },
   dashboard: {
     title: '统计与规划目标',

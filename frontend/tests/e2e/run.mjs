@@ -546,6 +546,19 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   const chief = await apiAs(base, 'judge.e2e.chief', password)
   const atTwo = (await chief('GET', `/events/${event}/judging/stations/2/marks`)).body.marks
   expect(atTwo.some((m) => m.judge === 'judge.e2e' && m.aspect_code === '2.1.1' && m.value === 53 && m.status === 'locked'), `re-opened: ${JSON.stringify(atTwo)}`)
+  // A disqualification takes two people too: the chief judge proposes one for station 1 (a phone
+  // seen at the bench), the supervisor looks into it and declines it with a note.
+  await panel('judge.e2e.chief')
+  await page.locator('[data-test=dq-station] input').fill('1')
+  await page.locator('[data-test=dq-reason]').fill('赛场内发现使用手机')
+  await page.locator('[data-test=dq-propose]').click()
+  await page.locator('[data-test=dq-list] .el-table__row', { hasText: '待监督批准' }).waitFor()
+  await panel('judge.e2e.sup')
+  await page.locator('[data-test=dq-decline]').click()
+  await page.locator('.el-message-box input').fill('经查为计时器，不属违规')
+  await page.locator('.el-message-box .el-button--primary').click()
+  await page.locator('[data-test=dq-list] .el-table__row', { hasText: '未批准' }).waitFor()
+  await shot(page, 'supervisor-disqualification-declined')
   // Two-person decryption.
   await panel('judge.e2e.enc')
   await page.locator('[data-test=decrypt]').click()

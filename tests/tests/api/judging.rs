@@ -1193,3 +1193,82 @@ fn a_tie_for_the_committee_holds_publication_until_the_chief_judge_records_the_o
     let trail = srv.get("/api/v1/audit?action=results.tie_decision", &admin.access);
     assert_eq!(trail.body["items"][0]["after"]["order"], json!([2, 1]), "{}", trail.text);
 }
+
+#[test]
+fn a_disqualification_takes_the_chief_judge_and_a_supervisor_and_those_behind_move_up() {
+    let r = running_final_with(0, 0, json!({}));
+    let srv = &r.srv;
+    let event = &r.event;
+    mark_and_lock(&r);
+    review_and_decrypt(&r);
+    let computed = srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({}));
+    assert_eq!(computed.status, 201, "{}", computed.text);
+    let first = computed.body["entries"][0].clone();
+    let second = computed.body["entries"][1].clone();
+    let station = first["station_number"].as_i64().unwrap();
+    let propose = |s: &Session, body: Value| srv.post(&format!("/api/v1/events/{event}/disqualifications"), &s.access, body);
+    let cheating = |station: i64| json!({ "station_number": station, "ground": "cheating", "reason": "携带未经允许的资料" });
+
+    // Only the chief judge proposes; the station must have someone drawn to it; a reason is required.
+    propose(&r.judges[0].0, cheating(station)).problem(403, "forbidden");
+    propose(&r.supervisor.0, cheating(station)).problem(403, "forbidden");
+    propose(&r.chief.0, cheating(99)).invalid_field("station_number", "unknown_station");
+    propose(&r.chief.0, json!({ "station_number": station, "ground": "cheating", "reason": "  " }))
+        .invalid_field("reason", "required");
+    propose(&r.chief.0, json!({ "station_number": station, "ground": "because", "reason": "x" }))
+        .invalid_field("ground", "invalid_value");
+    let proposed = propose(&r.chief.0, cheating(station));
+    assert_eq!(proposed.status, 201, "{}", proposed.text);
+    assert_eq!(proposed.body["status"], "pending");
+    let id = proposed.body["id"].as_str().unwrap().to_string();
+    propose(&r.chief.0, cheating(station)).problem(409, "disqualification_pending");
+
+    // While it waits, the results go no further.
+    srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}))
+        .problem(409, "disqualification_pending");
+
+    // A supervisor decides, never the chief judge; declining needs a note; a decision is made once.
+    let decide = |s: &Session, body: Value| srv.post(&format!("/api/v1/disqualifications/{id}/decision"), &s.access, body);
+    decide(&r.chief.0, json!({ "approve": true })).problem(403, "forbidden");
+    decide(&r.supervisor.0, json!({ "approve": false })).invalid_field("note", "required");
+    let approved = decide(&r.supervisor.0, json!({ "approve": true }));
+    assert_eq!(approved.status, 200, "{}", approved.text);
+    assert_eq!(approved.body["status"], "approved");
+    assert_eq!(approved.body["requested_by"], "judge.chief");
+    assert_eq!(approved.body["decided_by"], "judge.supervisor");
+    decide(&r.supervisor.0, json!({ "approve": false, "note": "改判" })).problem(409, "already_decided");
+    let listed = srv.get(&format!("/api/v1/events/{event}/disqualifications"), &r.host.access);
+    assert_eq!(listed.body.as_array().unwrap().len(), 1, "{}", listed.text);
+    srv.get(&format!("/api/v1/events/{event}/disqualifications"), &r.judges[0].0.access).problem(403, "forbidden");
+
+    // The contestant is disqualified with the ground and reason, and cannot be proposed again.
+    let registration = srv.get(&format!("/api/v1/registrations/{}", first["registration_id"].as_str().unwrap()), &r.host.access);
+    assert_eq!(registration.body["status"], "disqualified", "{}", registration.text);
+    assert_eq!(registration.body["status_reason"], "cheating: 携带未经允许的资料");
+    propose(&r.chief.0, cheating(station)).problem(409, "not_competing");
+
+    // The results computed before it are stale; computed again, the station is left out and
+    // those behind move up.
+    srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}))
+        .problem(409, "disqualified_since");
+    let again = srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({}));
+    assert_eq!(again.status, 201, "{}", again.text);
+    let entries = again.body["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{}", again.text);
+    assert_eq!(entries[0]["registration_id"], second["registration_id"]);
+    assert_eq!(entries[0]["rank"], 1);
+    assert!(entries.iter().all(|e| e["station_number"] != station));
+    let published = srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}));
+    assert_eq!(published.status, 200, "{}", published.text);
+    // The public sees who was disqualified and on what ground, never the reason's text.
+    let public = srv.request("GET", &format!("/api/v1/events/{event}/results")).send();
+    assert_eq!(public.body["disqualified"][0]["station_number"], station, "{}", public.text);
+    assert_eq!(public.body["disqualified"][0]["ground"], "cheating");
+    assert_eq!(public.body["disqualified"][0]["full_name"], first["full_name"]);
+    assert!(!public.text.contains("携带未经允许的资料"));
+
+    // Final results are not rewritten by a disqualification.
+    let finalised = srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({}));
+    assert_eq!(finalised.status, 200, "{}", finalised.text);
+    propose(&r.chief.0, cheating(entries[1]["station_number"].as_i64().unwrap())).problem(409, "results_final");
+}
