@@ -758,7 +758,7 @@ fn computation_benchmark(report: &mut Report) {
     let mut times = Vec::new();
     for _ in 0..runs {
         let started = Instant::now();
-        let scores = station_scores(&aspects, &marks, &stations, (30, 70), false);
+        let scores = station_scores(&aspects, &marks, &stations, (30, 70), &Default::default(), false);
         let standings: Vec<Standing> = scores
             .iter()
             .map(|s| Standing {

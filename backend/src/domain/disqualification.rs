@@ -148,9 +148,19 @@ mod tests {
     #[test]
     fn results_in_publicity_can_still_lose_a_contestant_but_final_results_cannot() {
         assert_eq!(may_propose(Competed, false, Some(ResultSetStatus::Publicity)), Ok(()));
-        assert_eq!(may_propose(Competed, false, Some(ResultSetStatus::Final)), Err(DisqualificationRefusal::ResultsFinal));
         assert_eq!(
-            may_decide("chief", "supervisor", DisqualificationStatus::Pending, true, Competed, Some(ResultSetStatus::Final)),
+            may_propose(Competed, false, Some(ResultSetStatus::Final)),
+            Err(DisqualificationRefusal::ResultsFinal)
+        );
+        assert_eq!(
+            may_decide(
+                "chief",
+                "supervisor",
+                DisqualificationStatus::Pending,
+                true,
+                Competed,
+                Some(ResultSetStatus::Final)
+            ),
             Err(DisqualificationRefusal::ResultsFinal)
         );
     }
@@ -158,7 +168,10 @@ mod tests {
     #[test]
     fn a_second_person_decides_once_and_approval_checks_the_contestant_again() {
         use DisqualificationStatus::*;
-        assert_eq!(may_decide("chief", "chief", Pending, true, CheckedIn, None), Err(DisqualificationRefusal::SamePerson));
+        assert_eq!(
+            may_decide("chief", "chief", Pending, true, CheckedIn, None),
+            Err(DisqualificationRefusal::SamePerson)
+        );
         assert_eq!(
             may_decide("chief", "supervisor", Declined, true, CheckedIn, None),
             Err(DisqualificationRefusal::AlreadyDecided(Declined))
@@ -169,6 +182,9 @@ mod tests {
         );
         assert_eq!(may_decide("chief", "supervisor", Pending, false, Withdrawn, None), Ok(()));
         assert_eq!(may_decide("chief", "supervisor", Pending, true, CheckedIn, None), Ok(()));
-        assert_eq!(DisqualificationRefusal::AlreadyDecided(Approved).message(), "this proposal has already been approved");
+        assert_eq!(
+            DisqualificationRefusal::AlreadyDecided(Approved).message(),
+            "this proposal has already been approved"
+        );
     }
 }

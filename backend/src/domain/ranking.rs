@@ -264,10 +264,7 @@ pub fn recompute_allowed(status: &str, changed_since: bool) -> Result<(), (&'sta
         "provisional" | "superseded" => Ok(()),
         "publicity" if changed_since => Ok(()),
         "final" => Err(("results_final", "final results do not change")),
-        _ => Err((
-            "results_published",
-            "published results change only through an upheld appeal or a disqualification",
-        )),
+        _ => Err(("results_published", "published results change only through an upheld appeal or a disqualification")),
     }
 }
 

@@ -3,6 +3,8 @@
 //!
 //! Marks are kept in hundredths (integers) so that sums are exact.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -175,17 +177,72 @@ pub struct StationScore {
     pub total: f64,
 }
 
+/// The mean of a kind's section scores (section index, score): weighted by the scheme's module
+/// weights where it has them (a practical final of 模块A 60% and 模块B 40%), otherwise equal.
+pub fn module_mean(scores: &[(i32, f64)], module_weights: &HashMap<i32, i32>) -> f64 {
+    if scores.is_empty() {
+        return 0.0;
+    }
+    let weighted: Option<Vec<(f64, f64)>> =
+        scores.iter().map(|(section, score)| module_weights.get(section).map(|w| (*score, *w as f64))).collect();
+    match weighted {
+        Some(pairs) if pairs.iter().map(|(_, w)| w).sum::<f64>() > 0.0 => {
+            pairs.iter().map(|(s, w)| s * w).sum::<f64>() / pairs.iter().map(|(_, w)| w).sum::<f64>()
+        }
+        _ => scores.iter().map(|(_, s)| s).sum::<f64>() / scores.len() as f64,
+    }
+}
+
+/// Module weights are all or none within a kind (theory papers, practical modules): each from 1
+/// to 100, and a kind's weights add up to 100. `sections` holds each section's kind and weight.
+pub fn check_module_weights(sections: &[(bool, Option<i32>)]) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    for theory in [true, false] {
+        let of_kind: Vec<(usize, Option<i32>)> =
+            sections.iter().enumerate().filter(|(_, (t, _))| *t == theory).map(|(i, (_, w))| (i, *w)).collect();
+        if of_kind.iter().all(|(_, w)| w.is_none()) {
+            continue;
+        }
+        let kind = if theory { "theory" } else { "practical" };
+        for (i, weight) in &of_kind {
+            match weight {
+                None => violations.push(Violation::new(
+                    &format!("sections[{i}].weight"),
+                    "required",
+                    format!("once one {kind} section has a weight, every {kind} section needs one"),
+                )),
+                Some(w) if !(1..=100).contains(w) => violations.push(Violation::new(
+                    &format!("sections[{i}].weight"),
+                    "out_of_range",
+                    "a module weight is from 1 to 100 (per cent)",
+                )),
+                _ => {}
+            }
+        }
+        let sum: i32 = of_kind.iter().filter_map(|(_, w)| *w).sum();
+        if of_kind.iter().all(|(_, w)| w.is_some()) && sum != 100 {
+            violations.push(Violation::new(
+                "sections",
+                "weights_not_100",
+                format!("the {kind} module weights add up to {sum}, not 100"),
+            ));
+        }
+    }
+    violations
+}
+
 /// Scores every station from the judges' marks (aspect id, station, value in hundredths): each
-/// section from its aspects, theory and practical as the mean of their sections, and the total by
-/// the event's weights.
+/// section from its aspects, theory and practical as the (weighted) mean of their sections, and
+/// the total by the event's weights.
 pub fn station_scores(
     aspects: &[ScoredAspect],
     marks: &[(String, i32, i32)],
     stations: &[i32],
     weights: (i32, i32),
+    module_weights: &HashMap<i32, i32>,
     drop_extremes: bool,
 ) -> Vec<StationScore> {
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::BTreeMap;
     let mut values: HashMap<(&str, i32), Vec<i32>> = HashMap::new();
     for (aspect, station, value) in marks {
         values.entry((aspect.as_str(), *station)).or_default().push(*value);
@@ -216,13 +273,9 @@ pub fn station_scores(
                 })
                 .collect();
             let mean_of = |theory: bool| {
-                let scores: Vec<f64> =
-                    sections.iter().filter(|(s, _)| section_kinds.get(s) == Some(&theory)).map(|(_, v)| *v).collect();
-                if scores.is_empty() {
-                    0.0
-                } else {
-                    scores.iter().sum::<f64>() / scores.len() as f64
-                }
+                let scores: Vec<(i32, f64)> =
+                    sections.iter().filter(|(s, _)| section_kinds.get(s) == Some(&theory)).copied().collect();
+                module_mean(&scores, module_weights)
             };
             let (theory, practical) = (mean_of(true), mean_of(false));
             StationScore {
@@ -351,11 +404,46 @@ mod tests {
             ("j".to_string(), 1, 300),
             ("d".to_string(), 1, -200),
         ];
-        let scores = station_scores(&aspects, &marks, &[1, 2], (30, 70), false);
+        let scores = station_scores(&aspects, &marks, &[1, 2], (30, 70), &HashMap::new(), false);
         // Practical: 60 + 30 × (8/3)/3 − 2 = 84.666…; total 0.3 × 80 + 0.7 × 84.666… = 83.266…
         assert!((scores[0].practical - (60.0 + 30.0 * 8.0 / 9.0 - 2.0)).abs() < 1e-9);
         assert!((scores[0].total - (24.0 + 0.7 * (60.0 + 30.0 * 8.0 / 9.0 - 2.0))).abs() < 1e-9);
         assert_eq!(scores[1].total, 0.0, "an unmarked station scores nothing");
+    }
+
+    #[test]
+    fn practical_modules_count_by_their_weights() {
+        let module = |id: &str, section_index: i32| ScoredAspect {
+            id: id.into(),
+            section_index,
+            theory: false,
+            kind: AspectKind::Measurement,
+            max_centi: 10000,
+        };
+        let aspects = vec![module("a", 0), module("b", 1)];
+        let marks = vec![("a".to_string(), 1, 9000), ("b".to_string(), 1, 6000)];
+        let equal = station_scores(&aspects, &marks, &[1], (0, 100), &HashMap::new(), false);
+        assert_eq!(equal[0].practical, 75.0, "without weights the modules count equally");
+        let weights = HashMap::from([(0, 60), (1, 40)]);
+        let weighted = station_scores(&aspects, &marks, &[1], (0, 100), &weights, false);
+        assert!((weighted[0].practical - 78.0).abs() < 1e-9, "0.6 × 90 + 0.4 × 60 = 78");
+        assert_eq!(module_mean(&[], &weights), 0.0);
+    }
+
+    #[test]
+    fn module_weights_are_all_or_none_and_add_up_to_100() {
+        assert!(check_module_weights(&[(true, None), (false, None), (false, None)]).is_empty());
+        assert!(check_module_weights(&[(true, None), (false, Some(60)), (false, Some(40))]).is_empty());
+        let short = check_module_weights(&[(true, None), (false, Some(60)), (false, Some(30))]);
+        assert_eq!(short.len(), 1);
+        assert_eq!((short[0].field.as_str(), short[0].code.as_str()), ("sections", "weights_not_100"));
+        assert_eq!(short[0].message, "the practical module weights add up to 90, not 100");
+        let missing = check_module_weights(&[(false, Some(100)), (false, None)]);
+        assert_eq!((missing[0].field.as_str(), missing[0].code.as_str()), ("sections[1].weight", "required"));
+        let zero = check_module_weights(&[(false, Some(0)), (false, Some(100))]);
+        assert_eq!((zero[0].field.as_str(), zero[0].code.as_str()), ("sections[0].weight", "out_of_range"));
+        // Theory papers are weighed among themselves, apart from the practical modules.
+        assert!(check_module_weights(&[(true, Some(100)), (false, Some(50)), (false, Some(50))]).is_empty());
     }
 
     #[test]

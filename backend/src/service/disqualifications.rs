@@ -69,7 +69,9 @@ pub async fn propose(
         let assignment = store::draws::assignments_of(conn, &event_id)?
             .into_iter()
             .find(|a| a.station_number == input.station_number)
-            .ok_or_else(|| Violation::new("station_number", "unknown_station", "no contestant was drawn to this station"))?;
+            .ok_or_else(|| {
+                Violation::new("station_number", "unknown_station", "no contestant was drawn to this station")
+            })?;
         let registration = store::registrations::find(conn, &assignment.registration_id)?
             .ok_or_else(|| ApiError::internal("draw without registration"))?;
         let pending = store::disqualifications::of_event(conn, &event_id)?
@@ -212,7 +214,11 @@ pub fn approved_since(conn: &mut DbConnection, event_id: &str, at: NaiveDateTime
 }
 
 /// The contestants disqualified when results were computed at `at`, as those results show them.
-pub fn disqualified_at(conn: &mut DbConnection, event_id: &str, at: NaiveDateTime) -> ApiResult<Vec<DisqualifiedEntry>> {
+pub fn disqualified_at(
+    conn: &mut DbConnection,
+    event_id: &str,
+    at: NaiveDateTime,
+) -> ApiResult<Vec<DisqualifiedEntry>> {
     let mut entries = Vec::new();
     for row in store::disqualifications::of_event(conn, event_id)? {
         if row.status != DisqualificationStatus::Approved.as_str() || row.decided_at.is_none_or(|d| d > at) {
@@ -220,9 +226,8 @@ pub fn disqualified_at(conn: &mut DbConnection, event_id: &str, at: NaiveDateTim
         }
         let registration = store::registrations::find(conn, &row.registration_id)?
             .ok_or_else(|| ApiError::internal("disqualification without registration"))?;
-        let unit = store::organisations::find(conn, &registration.nominating_org_id)?
-            .map(|o| o.name)
-            .unwrap_or_default();
+        let unit =
+            store::organisations::find(conn, &registration.nominating_org_id)?.map(|o| o.name).unwrap_or_default();
         entries.push(DisqualifiedEntry {
             station_number: row.station_number,
             registration_id: registration.id,

@@ -751,7 +751,8 @@ pub fn page_json(
     if let Some(bytes) = public.then(|| cache.page(out, key)).flatten() {
         return Ok(bytes);
     }
-    let page = ResultSetPage { summary: &out.summary, entry_count: out.entry_count, entries, disqualified: &out.disqualified };
+    let page =
+        ResultSetPage { summary: &out.summary, entry_count: out.entry_count, entries, disqualified: &out.disqualified };
     let bytes = Bytes::from(serde_json::to_vec(&page).map_err(|e| ApiError::internal(e.to_string()))?);
     if public {
         cache.keep_page(out, key, bytes.clone());

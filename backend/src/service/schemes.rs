@@ -79,6 +79,9 @@ pub fn check_scheme_input(input: &MarkingSchemeInput) -> ApiResult<()> {
             ));
         }
     }
+    let kinds_and_weights: Vec<(bool, Option<i32>)> =
+        input.sections.iter().map(|s| (s.kind == SessionKind::Theory, s.weight)).collect();
+    violations.extend(crate::domain::scoring::check_module_weights(&kinds_and_weights));
     if spread_limit_centi(input).is_none() {
         violations.push(Violation::new("judgement_spread_limit", "out_of_range", "0 to 3 points"));
     }
@@ -152,7 +155,10 @@ pub fn save_marking_scheme(
     Ok(out)
 }
 
-const HEADERS: [&str; 11] = ["模块", "类型", "评分项", "评分要素", "类别", "分值", "标准", "0分", "1分", "2分", "3分"];
+/// The first six columns are required; 模块权重 (a module's weight in per cent) is written on
+/// every row of a weighted module and read from the first row that has it.
+const HEADERS: [&str; 12] =
+    ["模块", "类型", "评分项", "评分要素", "类别", "分值", "标准", "0分", "1分", "2分", "3分", "模块权重"];
 
 fn kind_label(kind: AspectKind) -> &'static str {
     match kind {
@@ -215,14 +221,34 @@ pub fn scheme_from_rows(title: &str, rows: &[Vec<String>]) -> ApiResult<MarkingS
             if kind == AspectKind::Judgement { (7..11).map(cell).collect() } else { Vec::new() };
         let aspect =
             AspectSpec { description, kind, max, tolerance: Some(cell(6)).filter(|t| !t.is_empty()), descriptors };
+        let weight = match cell(11) {
+            w if w.is_empty() => None,
+            w => match w.trim_end_matches('%').parse::<i32>() {
+                Ok(w) => Some(w),
+                Err(_) => {
+                    violations.push(Violation::new(
+                        &format!("row {row}.模块权重"),
+                        "invalid_number",
+                        "a whole per cent",
+                    ));
+                    continue;
+                }
+            },
+        };
         let position = match sections.iter().position(|s| s.name == section) {
             Some(p) => p,
             None => {
-                sections.push(SchemeSection { name: section.clone(), kind: section_kind, criteria: Vec::new() });
+                sections.push(SchemeSection {
+                    name: section.clone(),
+                    kind: section_kind,
+                    criteria: Vec::new(),
+                    weight: None,
+                });
                 sections.len() - 1
             }
         };
         let target = &mut sections[position];
+        target.weight = target.weight.or(weight);
         match target.criteria.iter_mut().find(|c| c.name == criterion) {
             Some(c) => c.aspects.push(aspect),
             None => target.criteria.push(CriterionSpec { name: criterion, aspects: vec![aspect] }),
@@ -260,11 +286,14 @@ pub fn scheme_workbook(scheme: &MarkingSchemeOut) -> ApiResult<Vec<u8>> {
                 for (i, d) in a.descriptors.iter().enumerate().take(4) {
                     sheet.write_string(r, (7 + i) as u16, d).map_err(failed)?;
                 }
+                if let Some(weight) = section.weight {
+                    sheet.write_number(r, 11, weight as f64).map_err(failed)?;
+                }
                 r += 1;
             }
         }
     }
-    for (c, width) in [16.0, 6.0, 14.0, 30.0, 6.0, 6.0, 20.0, 14.0, 14.0, 14.0, 14.0].iter().enumerate() {
+    for (c, width) in [16.0, 6.0, 14.0, 30.0, 6.0, 6.0, 20.0, 14.0, 14.0, 14.0, 14.0, 8.0].iter().enumerate() {
         sheet.set_column_width(c as u16, *width).map_err(failed)?;
     }
     workbook.save_to_buffer().map_err(failed)

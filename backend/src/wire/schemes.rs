@@ -29,6 +29,11 @@ pub struct SchemeSection {
     /// every section needs them and totals 100.
     #[serde(default)]
     pub criteria: Vec<crate::domain::scoring::CriterionSpec>,
+    /// The module's weight in per cent among the sections of its kind (e.g. 模块A 60, 模块B 40).
+    /// All of a kind's sections have one or none do (then they count equally); they add up to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 100)]
+    pub weight: Option<i32>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

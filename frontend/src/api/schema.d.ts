@@ -4108,6 +4108,12 @@ export interface components {
             kind: components["schemas"]["SessionKind"];
             /** @example 实操模块A：零件加工 */
             name: string;
+            /**
+             * Format: int32
+             * @description The module's weight in per cent among the sections of its kind (e.g. 模块A 60, 模块B 40).
+             *     All of a kind's sections have one or none do (then they count equally); they add up to 100.
+             */
+            weight?: number | null;
         };
         ScoreRow: {
             /** @description After decryption only. */

@@ -50,6 +50,11 @@ pub fn running_final() -> Running {
 /// The same, with the results' publicity length, the event's qualifier count and its appeal window
 /// (`appeal_window_minutes` or `appeal_window_working_days`; default 2 hours).
 pub fn running_final_with(results_publicity_days: i64, qualifiers: i64, appeal_window: Value) -> Running {
+    running_final_on(scheme(), results_publicity_days, qualifiers, appeal_window)
+}
+
+/// The same, marked by the given scheme (its first two sections those of `scheme()`).
+fn running_final_on(scheme: Value, results_publicity_days: i64, qualifiers: i64, appeal_window: Value) -> Running {
     let p = province();
     let srv = p.srv;
     let admin = p.admin.access.clone();
@@ -80,8 +85,7 @@ pub fn running_final_with(results_publicity_days: i64, qualifiers: i64, appeal_w
         json!({ "title": "技术工作文件", "body": "内容" }),
     );
     srv.post(&format!("/api/v1/events/{event}/documents/1/publish"), &host.access, json!({}));
-    let saved =
-        srv.request("PUT", &format!("/api/v1/events/{event}/marking-scheme")).token(&host.access).json(scheme());
+    let saved = srv.request("PUT", &format!("/api/v1/events/{event}/marking-scheme")).token(&host.access).json(scheme);
     assert_eq!(saved.status, 200, "{}", saved.text);
     let transition = |to: &str, reason: Option<&str>| {
         let r = srv.post(
@@ -880,8 +884,13 @@ fn a_marking_scheme_goes_out_to_a_spreadsheet_and_back_unchanged() {
         .token(t)
         .json(bad)
         .invalid_field("sections[1]", "section_total_not_100");
+    // Two practical modules weighted 60/40, so that the weights travel too.
+    let mut weighted = scheme();
+    weighted["sections"][1]["weight"] = json!(60);
+    weighted["sections"].as_array_mut().unwrap().push(json!({ "name": "实操模块B", "kind": "practical", "weight": 40,
+        "criteria": [{ "name": "装配", "aspects": [{ "description": "装配精度", "kind": "measurement", "max": 100 }] }] }));
     assert_eq!(
-        srv.request("PUT", &format!("/api/v1/events/{first}/marking-scheme")).token(t).json(scheme()).status,
+        srv.request("PUT", &format!("/api/v1/events/{first}/marking-scheme")).token(t).json(weighted).status,
         200
     );
     let (status, xlsx) =
@@ -894,6 +903,7 @@ fn a_marking_scheme_goes_out_to_a_spreadsheet_and_back_unchanged() {
     assert_eq!(imported.status, 200, "{}", imported.text);
     let original = srv.get(&format!("/api/v1/events/{first}/marking-scheme"), t);
     assert_eq!(imported.body["sections"], original.body["sections"]);
+    assert_eq!(imported.body["sections"][2]["weight"], 40);
     assert_eq!(imported.body["title"], "铣工评分标准");
     // A bad row is named by its number in the sheet.
     let csv = "模块,类型,评分项,评分要素,类别,分值\n实操,实操,尺寸,外圆,测量,60\n实操,实操,表面,粗糙度,打分,40\n";
@@ -901,6 +911,11 @@ fn a_marking_scheme_goes_out_to_a_spreadsheet_and_back_unchanged() {
         .token(t)
         .bytes("text/csv", csv.as_bytes())
         .invalid_field("row 3.类别", "invalid_value");
+    let csv = "模块,类型,评分项,评分要素,类别,分值,模块权重\n实操,实操,尺寸,外圆,测量,100,六成\n";
+    srv.request("POST", &format!("/api/v1/events/{second}/marking-scheme/import?title=x"))
+        .token(t)
+        .bytes("text/csv", csv.as_bytes())
+        .invalid_field("row 2.模块权重", "invalid_number");
 }
 
 #[test]
@@ -1206,8 +1221,10 @@ fn a_disqualification_takes_the_chief_judge_and_a_supervisor_and_those_behind_mo
     let first = computed.body["entries"][0].clone();
     let second = computed.body["entries"][1].clone();
     let station = first["station_number"].as_i64().unwrap();
-    let propose = |s: &Session, body: Value| srv.post(&format!("/api/v1/events/{event}/disqualifications"), &s.access, body);
-    let cheating = |station: i64| json!({ "station_number": station, "ground": "cheating", "reason": "携带未经允许的资料" });
+    let propose =
+        |s: &Session, body: Value| srv.post(&format!("/api/v1/events/{event}/disqualifications"), &s.access, body);
+    let cheating =
+        |station: i64| json!({ "station_number": station, "ground": "cheating", "reason": "携带未经允许的资料" });
 
     // Only the chief judge proposes; the station must have someone drawn to it; a reason is required.
     propose(&r.judges[0].0, cheating(station)).problem(403, "forbidden");
@@ -1228,7 +1245,8 @@ fn a_disqualification_takes_the_chief_judge_and_a_supervisor_and_those_behind_mo
         .problem(409, "disqualification_pending");
 
     // A supervisor decides, never the chief judge; declining needs a note; a decision is made once.
-    let decide = |s: &Session, body: Value| srv.post(&format!("/api/v1/disqualifications/{id}/decision"), &s.access, body);
+    let decide =
+        |s: &Session, body: Value| srv.post(&format!("/api/v1/disqualifications/{id}/decision"), &s.access, body);
     decide(&r.chief.0, json!({ "approve": true })).problem(403, "forbidden");
     decide(&r.supervisor.0, json!({ "approve": false })).invalid_field("note", "required");
     let approved = decide(&r.supervisor.0, json!({ "approve": true }));
@@ -1242,7 +1260,8 @@ fn a_disqualification_takes_the_chief_judge_and_a_supervisor_and_those_behind_mo
     srv.get(&format!("/api/v1/events/{event}/disqualifications"), &r.judges[0].0.access).problem(403, "forbidden");
 
     // The contestant is disqualified with the ground and reason, and cannot be proposed again.
-    let registration = srv.get(&format!("/api/v1/registrations/{}", first["registration_id"].as_str().unwrap()), &r.host.access);
+    let registration =
+        srv.get(&format!("/api/v1/registrations/{}", first["registration_id"].as_str().unwrap()), &r.host.access);
     assert_eq!(registration.body["status"], "disqualified", "{}", registration.text);
     assert_eq!(registration.body["status_reason"], "cheating: 携带未经允许的资料");
     propose(&r.chief.0, cheating(station)).problem(409, "not_competing");
@@ -1271,4 +1290,87 @@ fn a_disqualification_takes_the_chief_judge_and_a_supervisor_and_those_behind_mo
     let finalised = srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({}));
     assert_eq!(finalised.status, 200, "{}", finalised.text);
     propose(&r.chief.0, cheating(entries[1]["station_number"].as_i64().unwrap())).problem(409, "results_final");
+}
+
+#[test]
+fn practical_modules_count_by_the_weights_of_the_scheme() {
+    // 模块A 60%, 模块B 40%: a scheme whose weights do not add up is refused, naming the reason.
+    let mut weighted = scheme();
+    weighted["sections"][1]["weight"] = json!(60);
+    weighted["sections"].as_array_mut().unwrap().push(json!({ "name": "实操模块B", "kind": "practical", "weight": 30,
+        "criteria": [{ "name": "装配", "aspects": [{ "description": "装配精度", "kind": "measurement", "max": 100 }] }] }));
+    let r = running_final_on(scheme(), 5, 0, json!({}));
+    let put = |body: &Value| {
+        r.srv
+            .request("PUT", &format!("/api/v1/events/{}/marking-scheme", r.event))
+            .token(&r.host.access)
+            .json(body.clone())
+    };
+    let refused = put(&weighted);
+    refused.invalid_field("sections", "weights_not_100");
+    assert!(refused.text.contains("add up to 90, not 100"), "{}", refused.text);
+    let mut unweighted_module = weighted.clone();
+    unweighted_module["sections"][2].as_object_mut().unwrap().remove("weight");
+    put(&unweighted_module).invalid_field("sections[2].weight", "required");
+
+    weighted["sections"][2]["weight"] = json!(40);
+    let r = running_final_on(weighted, 5, 0, json!({}));
+    let srv = &r.srv;
+    let event = &r.event;
+    let detail = srv.request("GET", &format!("/api/v1/events/{event}")).send();
+    let sections = detail.body["marking_scheme"]["sections"].clone();
+    assert_eq!((sections[1]["weight"].as_i64(), sections[2]["weight"].as_i64()), (Some(60), Some(40)), "{sections}");
+    assert!(sections[0].get("weight").is_none(), "the theory paper has no weight");
+    // Judge A alone marks module B: station 1 full marks, station 2 half, station 3 nothing.
+    let assigned = srv.post(
+        &format!("/api/v1/events/{event}/judging/assignments"),
+        &r.host.access,
+        json!({ "user_id": r.judges[0].1, "section_index": 2 }),
+    );
+    assert_eq!(assigned.status, 200, "{}", assigned.text);
+    let b_aspect = srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=2"), &r.judges[0].0.access).body
+        ["aspects"][0]["id"]
+        .clone();
+    let b_marks: Vec<Value> = [100.0, 50.0, 0.0]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| json!({ "aspect_id": b_aspect, "station_number": i + 1, "value": v }))
+        .collect();
+    let saved = r.submit(0, Value::Array(b_marks), None);
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    mark_and_lock(&r);
+    assert_eq!(
+        srv.post(&format!("/api/v1/events/{event}/judging/sections/2/sign"), &r.judges[0].0.access, json!({})).status,
+        201
+    );
+    assert_eq!(
+        srv.post(&format!("/api/v1/events/{event}/judging/sections/2/chief-sign"), &r.chief.0.access, json!({})).status,
+        201
+    );
+    assert_eq!(
+        srv.post(&format!("/api/v1/events/{event}/judging/sections/2/confirm"), &r.supervisor.0.access, json!({}))
+            .status,
+        200
+    );
+    review_and_decrypt(&r);
+    let computed = srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({}));
+    assert_eq!(computed.status, 201, "{}", computed.text);
+    // Module A is 52.5 + (30 + 10) × 2/3 = 79.1667 at every station.
+    let module_a = 52.5 + 40.0 * 2.0 / 3.0;
+    for (station, module_b) in [(1, 100.0), (2, 50.0), (3, 0.0)] {
+        let entry = computed.body["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["station_number"] == station)
+            .unwrap()
+            .clone();
+        let practical = entry["practical"].as_f64().unwrap();
+        let expected = 0.6 * module_a + 0.4 * module_b;
+        assert!(
+            (practical - expected).abs() < 0.01,
+            "station {station}: {practical} ≠ {expected} (equal: {})",
+            (module_a + module_b) / 2.0
+        );
+    }
 }

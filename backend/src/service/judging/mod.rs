@@ -125,9 +125,24 @@ pub fn scores_from(
         marks.iter().map(|(aspect, station, _, value)| (aspect.clone(), *station, *value)).collect();
     let mut stations: Vec<i32> = competing_stations(conn, &event.id)?.into_keys().collect();
     stations.sort_unstable();
-    let drop_extremes = store::events::scheme_of(conn, &event.id)?.is_some_and(|s| s.drop_extremes);
-    let mut ranked =
-        station_scores(&aspects, &marks, &stations, (event.theory_weight, event.practical_weight), drop_extremes);
+    let scheme = store::events::scheme_of(conn, &event.id)?;
+    let drop_extremes = scheme.as_ref().is_some_and(|s| s.drop_extremes);
+    // Section index = position in the scheme document, as the aspects were coded when it was saved.
+    let module_weights: std::collections::HashMap<i32, i32> = scheme
+        .map(|s| serde_json::from_str::<Vec<crate::wire::schemes::SchemeSection>>(&s.sections).unwrap_or_default())
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, section)| section.weight.map(|w| (i as i32, w)))
+        .collect();
+    let mut ranked = station_scores(
+        &aspects,
+        &marks,
+        &stations,
+        (event.theory_weight, event.practical_weight),
+        &module_weights,
+        drop_extremes,
+    );
     ranked.sort_by(|a, b| {
         b.total.partial_cmp(&a.total).unwrap_or(std::cmp::Ordering::Equal).then(a.station.cmp(&b.station))
     });
