@@ -76,7 +76,7 @@ pub async fn check_my_eligibility(
 #[utoipa::path(tag = "registration", responses((status = 200, body = [RegistrationOut]), ProblemResponses), security(("bearer" = [])))]
 #[get("/me/registrations")]
 pub async fn my_registrations(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpResponse> {
-    let out = registrations::my_registrations(&state.db, actor).await?;
+    let out = registrations::my_registrations(&state.db, actor, state.zone).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

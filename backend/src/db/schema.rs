@@ -515,6 +515,7 @@ diesel::table! {
         computed_at -> Timestamp,
         publicity_ends_at -> Nullable<Timestamp>,
         finalised_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
     }
 }
 

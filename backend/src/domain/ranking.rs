@@ -256,6 +256,64 @@ pub fn appeal_deadline(
     }
 }
 
+/// Why an appeal cannot be filed now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppealRefusal {
+    /// The scores have not been published to the contestants: nothing to appeal against yet.
+    NotAnnounced,
+    /// The window closed at this moment (UTC).
+    WindowClosed(NaiveDateTime),
+    ResultsFinal,
+}
+
+/// An appeal is filed between the publication of the scores (which opens the window, giving
+/// `deadline`) and the deadline, and never once the results are final. Ok gives the deadline.
+pub fn may_appeal(
+    deadline: Option<NaiveDateTime>,
+    results_final: bool,
+    now: NaiveDateTime,
+) -> Result<NaiveDateTime, AppealRefusal> {
+    let deadline = deadline.ok_or(AppealRefusal::NotAnnounced)?;
+    if results_final {
+        Err(AppealRefusal::ResultsFinal)
+    } else if now > deadline {
+        Err(AppealRefusal::WindowClosed(deadline))
+    } else {
+        Ok(deadline)
+    }
+}
+
+/// Why publicised results cannot become final yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FinaliseRefusal {
+    /// Appeals filed or accepted and not yet ruled.
+    AppealsPending(usize),
+    /// A contestant may still appeal until this moment (UTC).
+    AppealWindowOpen(NaiveDateTime),
+    /// The publicity (公示) runs until this moment (UTC).
+    PublicityNotOver(NaiveDateTime),
+}
+
+/// Results become final once every appeal is ruled, the appeal window has closed (a later appeal
+/// would otherwise meet final results) and the publicity is over.
+pub fn may_finalise(
+    pending_appeals: usize,
+    appeal_deadline: Option<NaiveDateTime>,
+    publicity_ends_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Result<(), FinaliseRefusal> {
+    if pending_appeals > 0 {
+        return Err(FinaliseRefusal::AppealsPending(pending_appeals));
+    }
+    if let Some(deadline) = appeal_deadline.filter(|d| now <= *d) {
+        return Err(FinaliseRefusal::AppealWindowOpen(deadline));
+    }
+    match publicity_ends_at.filter(|end| now < *end) {
+        Some(end) => Err(FinaliseRefusal::PublicityNotOver(end)),
+        None => Ok(()),
+    }
+}
+
 /// Whether results in `status` may be computed again: provisional ones always; publicised ones only
 /// after an appeal upheld or a contestant disqualified since they were computed; final ones never.
 /// Err gives the code and why.
@@ -424,6 +482,39 @@ mod tests {
         assert_eq!(std[3], 767);
         assert!(medallion_for_excellence(std[2]) && !medallion_for_excellence(std[1]));
         assert_eq!(standardise(&[80.0, 80.0, 80.0]), [700, 700, 700]);
+    }
+
+    #[test]
+    fn appeals_are_filed_between_publication_and_the_deadline() {
+        let at = |t: &str| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").unwrap();
+        let deadline = at("2026-12-04 11:00");
+        assert_eq!(may_appeal(None, false, at("2026-12-04 09:00")), Err(AppealRefusal::NotAnnounced));
+        assert_eq!(may_appeal(Some(deadline), false, at("2026-12-04 10:59")), Ok(deadline));
+        assert_eq!(may_appeal(Some(deadline), false, deadline), Ok(deadline), "the deadline itself is in time");
+        assert_eq!(
+            may_appeal(Some(deadline), false, at("2026-12-04 11:01")),
+            Err(AppealRefusal::WindowClosed(deadline))
+        );
+        assert_eq!(may_appeal(Some(deadline), true, at("2026-12-04 10:00")), Err(AppealRefusal::ResultsFinal));
+    }
+
+    #[test]
+    fn results_become_final_only_after_every_appeal_the_window_and_the_publicity() {
+        let at = |t: &str| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").unwrap();
+        let (deadline, end) = (at("2026-12-04 11:00"), at("2026-12-10 16:00"));
+        let after = at("2026-12-11 09:00");
+        assert_eq!(may_finalise(1, Some(deadline), Some(end), after), Err(FinaliseRefusal::AppealsPending(1)));
+        // Two minutes before the window closes, a contestant may still appeal: not final yet.
+        assert_eq!(
+            may_finalise(0, Some(deadline), None, at("2026-12-04 10:58")),
+            Err(FinaliseRefusal::AppealWindowOpen(deadline))
+        );
+        assert_eq!(
+            may_finalise(0, Some(deadline), Some(end), at("2026-12-07 09:00")),
+            Err(FinaliseRefusal::PublicityNotOver(end))
+        );
+        assert_eq!(may_finalise(0, Some(deadline), Some(end), after), Ok(()));
+        assert_eq!(may_finalise(0, Some(deadline), Some(deadline), at("2026-12-04 11:01")), Ok(()));
     }
 
     #[test]

@@ -503,6 +503,7 @@ fn write_year(
                 computed_at: at,
                 publicity_ends_at: Some(at),
                 finalised_at: Some(at),
+                published_at: Some(at),
             };
             // Consecutive people from a random start: nobody twice in one event.
             let start = rng.below(pool.len());

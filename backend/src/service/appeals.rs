@@ -7,7 +7,7 @@ use crate::auth::policy::require_arbiter;
 use crate::auth::Actor;
 use crate::db::Db;
 use crate::db::DbConnection;
-use crate::domain::ranking::{AppealStatus, ResultSetStatus};
+use crate::domain::ranking::{may_appeal, AppealRefusal, AppealStatus, ResultSetStatus};
 use crate::domain::time::Zone;
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
@@ -17,7 +17,8 @@ use crate::store::{self, new_id};
 use crate::wire::appeals::{AppealOut, AppealRuling};
 use crate::wire::utc;
 
-/// The event's appeal deadline: its window after the scores were first announced.
+/// The event's appeal deadline: its window after the scores were first published (announced to
+/// the contestants); None before.
 pub fn appeal_deadline(
     conn: &mut DbConnection,
     event_id: &str,
@@ -30,7 +31,7 @@ pub fn appeal_deadline(
         None => AppealWindow::Minutes(event.appeal_window_minutes as i64),
     };
     let adjustments = store::calendar::adjustments(conn)?;
-    Ok(store::results::first_computed_at(conn, event_id)?
+    Ok(store::results::first_published_at(conn, event_id)?
         .map(|announced| appeal_deadline(announced, window, &adjustments, zone)))
 }
 
@@ -61,19 +62,21 @@ pub async fn file_appeal(
         if !relation.is_party {
             return Err(ApiError::forbidden("an appeal is filed by the contestant (or a team member)"));
         }
-        let deadline = appeal_deadline(conn, &ctx.event.id, zone)?
-            .ok_or_else(|| ApiError::conflict("scores_not_announced", "appeals open when the scores are announced"))?;
+        let results_final = store::results::latest(conn, &ctx.event.id)?.is_some_and(|s| s.is(ResultSetStatus::Final));
+        let deadline = may_appeal(appeal_deadline(conn, &ctx.event.id, zone)?, results_final, now).map_err(
+            |refusal| match refusal {
+                AppealRefusal::NotAnnounced => ApiError::conflict(
+                    "scores_not_announced",
+                    "appeals open when the scores are published to the contestants",
+                ),
+                AppealRefusal::ResultsFinal => ApiError::conflict("results_final", "the results are final"),
+                AppealRefusal::WindowClosed(deadline) => {
+                    ApiError::conflict("appeal_window_closed", format!("appeals closed at {}", zone.describe(deadline)))
+                        .with_extra(serde_json::json!({ "deadline": utc(deadline) }))
+                }
+            },
+        )?;
         let at = now;
-        if at > deadline {
-            return Err(ApiError::conflict(
-                "appeal_window_closed",
-                format!("appeals closed at {}", zone.describe(deadline)),
-            )
-            .with_extra(serde_json::json!({ "deadline": utc(deadline) })));
-        }
-        if store::results::latest(conn, &ctx.event.id)?.is_some_and(|s| s.is(ResultSetStatus::Final)) {
-            return Err(ApiError::conflict("results_final", "the results are final"));
-        }
         let row = AppealRow {
             id: new_id(),
             registration_id: id.clone(),

@@ -26,7 +26,9 @@ use crate::store::persons::{CredentialRow, PersonRow};
 use crate::store::registrations::{MemberRow, RegistrationFilter, RegistrationRow, ReviewRow};
 use crate::store::{self, new_id};
 use crate::wire::persons::credential_out;
-use crate::wire::registrations::{EligibilityOut, EligibilityQuery, MemberInput, RegistrationPage, StatusCount};
+use crate::wire::registrations::{
+    EligibilityOut, EligibilityQuery, MemberInput, OwnScore, RegistrationPage, StatusCount,
+};
 use crate::wire::{parse_id, utc};
 
 use crate::domain::registration::{
@@ -130,6 +132,7 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, sight: Sight) -> 
         reserve_rank: r.reserve_rank,
         ticket_number: r.ticket_number,
         status_reason: r.status_reason,
+        score: None,
         version: r.version,
         created_at: utc(r.created_at),
         updated_at: utc(r.updated_at),
@@ -934,15 +937,38 @@ pub async fn eligibility_preview(
 }
 
 /// The caller's own registrations (as contestant, team member or advisor).
-pub async fn my_registrations(db: &Db, actor: Actor) -> ApiResult<Vec<RegistrationOut>> {
+pub async fn my_registrations(db: &Db, actor: Actor, zone: Zone) -> ApiResult<Vec<RegistrationOut>> {
     db.read(move |conn| {
         let Some(person_id) = actor.person_id.clone() else {
             return Ok(Vec::new());
         };
         let rows = store::registrations::of_person(conn, &person_id)?;
-        rows.into_iter().map(|r| view(conn, &actor, &r.id)).collect::<ApiResult<Vec<_>>>()
+        rows.into_iter()
+            .map(|r| {
+                let mut out = view(conn, &actor, &r.id)?;
+                out.score = own_score(conn, &r, zone)?;
+                Ok(out)
+            })
+            .collect::<ApiResult<Vec<_>>>()
     })
     .await
+}
+
+/// The registration's score as last announced (published) to the contestants, with the appeal
+/// deadline; nothing while the results are only computed.
+fn own_score(conn: &mut DbConnection, registration: &RegistrationRow, zone: Zone) -> ApiResult<Option<OwnScore>> {
+    use crate::domain::scoring::from_centi;
+    let Some(set) = store::results::latest_published(conn, &registration.event_id)? else { return Ok(None) };
+    let Some(row) = store::results::row_of(conn, &set.id, &registration.id)? else { return Ok(None) };
+    Ok(Some(OwnScore {
+        rank: row.rank,
+        theory: from_centi(row.theory_centi),
+        practical: from_centi(row.practical_centi),
+        total: from_centi(row.total_centi),
+        result_status: set.status,
+        published_at: utc(set.published_at.unwrap_or(set.computed_at)),
+        appeal_deadline: crate::service::appeals::appeal_deadline(conn, &registration.event_id, zone)?.map(utc),
+    }))
 }
 
 /// One registration with its review trail, as the caller may see it.

@@ -141,6 +141,7 @@ pub fn result_set_out(conn: &mut DbConnection, set: ResultSetRow, public: bool) 
             status: set.status,
             marks_digest: set.marks_digest,
             computed_at: utc(set.computed_at),
+            published_at: set.published_at.map(utc),
             publicity_ends_at: set.publicity_ends_at.map(utc),
             finalised_at: set.finalised_at.map(utc),
         },
@@ -300,6 +301,7 @@ pub async fn compute(
             computed_at: now,
             publicity_ends_at: None,
             finalised_at: None,
+            published_at: None,
         };
         for row in &mut rows {
             row.result_set_id = set.id.clone();
@@ -475,6 +477,7 @@ pub async fn publish(
             .map(|(c, _, _)| c.results_publicity_days)
             .unwrap_or(RESULTS_PUBLICITY_WORKING_DAYS);
         set.status = ResultSetStatus::Publicity.as_str().into();
+        set.published_at = Some(now);
         set.publicity_ends_at = Some(crate::domain::calendar::publicity_end(now, days, &adjustments, zone));
         if !store::results::advance(conn, &set, ResultSetStatus::Provisional)? {
             return Err(ApiError::conflict("already_published", "the results were published meanwhile"));
@@ -509,13 +512,6 @@ pub async fn finalise(
                 format!("results become final after their publicity (they are {})", set.status),
             ));
         }
-        let open = store::results::appeals_of_event(conn, &event_id)?
-            .iter()
-            .filter(|a| a.status().is_ok_and(|s| s.is_pending()))
-            .count();
-        if open > 0 {
-            return Err(ApiError::conflict("appeals_open", format!("{open} appeals wait for the arbiter's ruling")));
-        }
         // What is made final is what was verified against the marks: a mark changed since (an
         // upheld appeal) means results computed, published and publicised again.
         if current_digest(conn, &event_id)? != set.marks_digest {
@@ -525,12 +521,26 @@ pub async fn finalise(
             ));
         }
         crate::service::disqualifications::require_results_current(conn, &event_id, set.computed_at)?;
-        if let Some(end) = set.publicity_ends_at.filter(|end| now < *end) {
-            return Err(ApiError::conflict(
+        let pending = store::results::appeals_of_event(conn, &event_id)?
+            .iter()
+            .filter(|a| a.status().is_ok_and(|s| s.is_pending()))
+            .count();
+        let appeal_deadline = crate::service::appeals::appeal_deadline(conn, &event_id, zone)?;
+        use crate::domain::ranking::{may_finalise, FinaliseRefusal};
+        may_finalise(pending, appeal_deadline, set.publicity_ends_at, now).map_err(|refusal| match refusal {
+            FinaliseRefusal::AppealsPending(n) => {
+                ApiError::conflict("appeals_open", format!("{n} appeals wait for the arbiter's ruling"))
+            }
+            FinaliseRefusal::AppealWindowOpen(deadline) => ApiError::conflict(
+                "appeal_window_open",
+                format!("contestants may appeal until {}", zone.describe(deadline)),
+            )
+            .with_extra(serde_json::json!({ "deadline": crate::wire::utc(deadline) })),
+            FinaliseRefusal::PublicityNotOver(end) => ApiError::conflict(
                 "publicity_not_over",
                 format!("the publicity (公示) runs until {}", zone.describe(end)),
-            ));
-        }
+            ),
+        })?;
         set.status = ResultSetStatus::Final.as_str().into();
         set.finalised_at = Some(now);
         if !store::results::advance(conn, &set, ResultSetStatus::Publicity)? {

@@ -22,6 +22,8 @@ pub struct ResultSetRow {
     pub computed_at: NaiveDateTime,
     pub publicity_ends_at: Option<NaiveDateTime>,
     pub finalised_at: Option<NaiveDateTime>,
+    /// When it was announced to the contestants (moved into publicity).
+    pub published_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -48,6 +50,28 @@ pub fn latest(conn: &mut DbConnection, event_id: &str) -> StoreResult<Option<Res
         .filter(result_sets::status.ne(ResultSetStatus::Superseded.as_str()))
         .order(result_sets::version.desc())
         .select(ResultSetRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The event's result set last announced to the contestants (possibly since superseded by a
+/// computation not yet published).
+pub fn latest_published(conn: &mut DbConnection, event_id: &str) -> StoreResult<Option<ResultSetRow>> {
+    Ok(result_sets::table
+        .filter(result_sets::event_id.eq(event_id))
+        .filter(result_sets::published_at.is_not_null())
+        .order(result_sets::version.desc())
+        .select(ResultSetRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// One registration's row of a result set.
+pub fn row_of(conn: &mut DbConnection, set_id: &str, registration_id: &str) -> StoreResult<Option<ResultRow>> {
+    Ok(results::table
+        .filter(results::result_set_id.eq(set_id))
+        .filter(results::registration_id.eq(registration_id))
+        .select(ResultRow::as_select())
         .first(conn)
         .optional()?)
 }
@@ -109,6 +133,7 @@ pub fn advance(conn: &mut DbConnection, set: &ResultSetRow, from: ResultSetStatu
         result_sets::status.eq(&set.status),
         result_sets::publicity_ends_at.eq(set.publicity_ends_at),
         result_sets::finalised_at.eq(set.finalised_at),
+        result_sets::published_at.eq(set.published_at),
     ))
     .execute(conn)?;
     Ok(changed == 1)
@@ -129,11 +154,11 @@ pub struct AppealRow {
     pub decided_at: Option<NaiveDateTime>,
 }
 
-/// When the event's provisional scores were first announced (its first result set).
-pub fn first_computed_at(conn: &mut DbConnection, event_id: &str) -> StoreResult<Option<NaiveDateTime>> {
+/// When the event's scores were first announced to the contestants (its first publication).
+pub fn first_published_at(conn: &mut DbConnection, event_id: &str) -> StoreResult<Option<NaiveDateTime>> {
     Ok(result_sets::table
         .filter(result_sets::event_id.eq(event_id))
-        .select(diesel::dsl::min(result_sets::computed_at))
+        .select(diesel::dsl::min(result_sets::published_at))
         .first(conn)?)
 }
 

@@ -77,9 +77,27 @@ pub struct RegistrationOut {
     /// Set when the event's minimum level is met only by a level the person declared and no
     /// reviewer has verified (已申报，未核验): admission waits for its verification.
     pub unverified_level: Option<i32>,
+    /// In `/me/registrations`: the contestant's own score once the results are published
+    /// (announced), with the appeal deadline. Absent before publication and elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<OwnScore>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A contestant's own announced score.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OwnScore {
+    pub rank: i32,
+    pub theory: f64,
+    pub practical: f64,
+    pub total: f64,
+    /// The status of the result set announced: publicity (公示) or final.
+    pub result_status: String,
+    pub published_at: DateTime<Utc>,
+    /// The last moment an appeal (申诉) may be filed.
+    pub appeal_deadline: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -57,6 +57,9 @@ pub struct ResultSetSummary {
     /// SHA-256 of the marks the results were computed from.
     pub marks_digest: String,
     pub computed_at: DateTime<Utc>,
+    /// When these results were announced to the contestants; the event's first publication opens
+    /// the appeal window.
+    pub published_at: Option<DateTime<Utc>>,
     pub publicity_ends_at: Option<DateTime<Utc>>,
     pub finalised_at: Option<DateTime<Utc>>,
 }

@@ -3612,6 +3612,26 @@ export interface components {
             /** Format: int32 */
             rank?: number | null;
         };
+        /** @description A contestant's own announced score. */
+        OwnScore: {
+            /**
+             * Format: date-time
+             * @description The last moment an appeal (申诉) may be filed.
+             */
+            appeal_deadline?: string | null;
+            /** Format: double */
+            practical: number;
+            /** Format: date-time */
+            published_at: string;
+            /** Format: int32 */
+            rank: number;
+            /** @description The status of the result set announced: publicity (公示) or final. */
+            result_status: string;
+            /** Format: double */
+            theory: number;
+            /** Format: double */
+            total: number;
+        };
         /** @description `PUT /me/password`. */
         PasswordChange: {
             current_password: string;
@@ -3873,6 +3893,7 @@ export interface components {
             review_stage?: null | components["schemas"]["ReviewStage"];
             /** @description The review trail, oldest first. */
             reviews: components["schemas"]["ReviewTrailEntry"][];
+            score?: null | components["schemas"]["OwnScore"];
             status: components["schemas"]["RegistrationStatus"];
             /** @description The reason of the last return, rejection or withdrawal. */
             status_reason?: string | null;
@@ -4019,6 +4040,12 @@ export interface components {
             marks_digest: string;
             /** Format: date-time */
             publicity_ends_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When these results were announced to the contestants; the event's first publication opens
+             *     the appeal window.
+             */
+            published_at?: string | null;
             /** @description provisional, publicity or final. */
             status: string;
             /** Format: int32 */

@@ -226,6 +226,9 @@ export default {
     appeal: 'Appeal',
     appealGrounds: 'Grounds',
     appealFiled: 'Appeal filed',
+    score: 'Score',
+    rankTotal: 'Rank {rank} · {total} points',
+    appealBy: 'Appeal by {at}',
   },
   honours: {
     title: 'My honours',
@@ -576,6 +579,7 @@ export default {
     idempotency_key_reused: 'Submitted twice',
     no_ticket_yet: 'The admission ticket is not issued yet',
     appeal_window_closed: 'The appeal window has closed',
+    appeal_window_open: 'Contestants may still appeal: results become final after the appeal window',
     scores_not_announced: 'Appeals open when scores are announced',
     results_final: 'The results are final',
     invalid_award_transition: 'Not possible for an award in this state',

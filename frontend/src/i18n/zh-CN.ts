@@ -227,6 +227,9 @@ export default {
     appeal: '申诉',
     appealGrounds: '申诉理由',
     appealFiled: '申诉已提交',
+    score: '成绩',
+    rankTotal: '第{rank}名 · {total}分',
+    appealBy: '申诉截止：{at}',
   },
   honours: {
     title: '我的荣誉',
@@ -576,6 +579,7 @@ export default {
     no_ticket_yet: '准考证尚未签发',
     appeal_window_closed: '申诉期已过',
     scores_not_announced: '成绩公布后才能申诉',
+    appeal_window_open: '申诉期未结束，暂不能确定成绩',
     results_final: '成绩已确定',
     invalid_award_transition: '奖项当前状态不能执行此操作',
     publicity_not_over: '公示期未结束',

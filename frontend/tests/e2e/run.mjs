@@ -363,7 +363,7 @@ async function runningFinal(base, accounts) {
     registration_opens_at: `${yesterday}T08:00:00+08:00`, registration_closes_at: `${today}T23:59:00+08:00`,
   }), 'competition')
   const trades = (await host('GET', '/trades?q=%E8%BD%A6%E5%B7%A5')).body.items
-  const event = await must(host('POST', `/competitions/${competition.id}/events`, { trade_id: trades.find((t) => t.name === '车工').id, review_levels: 1 }), 'event')
+  const event = await must(host('POST', `/competitions/${competition.id}/events`, { trade_id: trades.find((t) => t.name === '车工').id, review_levels: 1, appeal_window_minutes: 2 }), 'event')
   await must(host('POST', `/events/${event.id}/documents`, { title: '技术工作文件', body: '内容' }), 'document')
   await must(host('POST', `/events/${event.id}/documents/1/publish`, {}), 'publish')
   const judgement = (d, max) => ({ description: d, kind: 'judgement', max, descriptors: ['不合格', '合格', '良好', '优秀'] })
@@ -585,9 +585,13 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   expect(first.includes('**********'), `masked ID numbers: ${first}`)
   await shot(page, 'public-results')
 
-  // A contestant appeals; the arbiter accepts and dismisses it, and the ruling is final.
+  // A contestant sees their own announced score and the appeal deadline, and appeals; the arbiter
+  // accepts and dismisses it, and the ruling is final.
   await loginAs(page, base, '13911110001', 'e2e-contestant-password')
   await page.goto(`${base}/me/registrations`)
+  const own = await page.locator('[data-test=own-score]').first().innerText()
+  expect(/第[12]名 · \d+\.\d\d分/.test(own) && own.includes('申诉截止'), `own score and deadline: ${own}`)
+  await shot(page, 'contestant-own-score')
   await page.getByRole('button', { name: '申诉' }).first().click()
   await page.locator('.el-message-box textarea').fill('对实操模块工艺评分有异议')
   await page.locator('.el-message-box .el-button--primary').click()
@@ -601,7 +605,10 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   await page.getByText('已驳回').first().waitFor()
   await shot(page, 'arbiter-ruling')
 
-  // Final results; the awards the rules give are proposed and certified by Kunming's union.
+  // Final results once the appeal window (2 minutes in this run) has closed; the awards the rules
+  // give are proposed and certified by Kunming's union.
+  const appeals = (await (await apiAs(base, 'org.kunming', accounts['org.kunming']))('GET', `/events/${event}/appeals`)).body
+  await page.waitForTimeout(Math.max(0, Date.parse(appeals[0].deadline) - Date.now() + 1500))
   await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
   await page.goto(`${base}/manage/competitions/${competition}`)
   await page.getByRole('tab', { name: '结果与奖项' }).click()

@@ -222,10 +222,12 @@ fn marks_cannot_be_changed_once_names_are_known_and_changed_marks_are_never_made
         .problem(409, "marks_changed");
     let verified = srv.post(&format!("/api/v1/events/{event}/results/verify"), &r.host.access, json!({}));
     assert_eq!(verified.body["digest_matches"], false, "{}", verified.text);
-    // Computed and published again, they are.
+    // Computed and published again, they are, once the appeal window has closed.
     assert_eq!(srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({})).status, 201);
     srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}));
-    let finalised = srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({}));
+    srv.clock.advance(chrono::Duration::minutes(121));
+    let host = srv.login("org.kunming", "Staff-Pa55word-2026");
+    let finalised = srv.post(&format!("/api/v1/events/{event}/results/finalise"), &host.access, json!({}));
     assert_eq!(finalised.body["status"], "final", "{}", finalised.text);
 }
 
@@ -265,7 +267,7 @@ fn an_organiser_cannot_turn_a_union_into_the_body_that_certifies_skill_levels() 
 
 #[test]
 fn an_organisation_named_like_a_formula_is_text_in_the_public_results_csv() {
-    let r = crate::judging::running_final_with(0, 0, json!({}));
+    let r = crate::judging::running_final_with(0, 0, json!({ "appeal_window_minutes": 0 }));
     let srv = &r.srv;
     let admin = srv.admin();
     let formula = "=HYPERLINK(\"http://evil.example/\",\"查看成绩\")";

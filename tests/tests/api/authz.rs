@@ -81,7 +81,7 @@ fn must(r: Response, what: &str) -> Value {
 }
 
 fn world() -> World {
-    let r = running_final_with(0, 0, json!({}));
+    let r = running_final_with(0, 0, json!({ "appeal_window_minutes": 0 }));
     let srv = &r.srv;
     let admin = srv.admin();
     let event = r.event.clone();

@@ -10,7 +10,7 @@ use crate::judging::{mark_and_lock, review_and_decrypt, running_final_with, Runn
 /// The Kunming final of the judging tests, taken to final results. `award_rules` are set before
 /// the results become final (null keeps the defaults).
 pub fn final_results(award_rules: Value) -> (Running, String, Value) {
-    let r = running_final_with(0, 0, json!({}));
+    let r = running_final_with(0, 0, json!({ "appeal_window_minutes": 0 }));
     let srv = &r.srv;
     let event = r.event.clone();
     let competition = srv.request("GET", &format!("/api/v1/events/{event}")).send().body["competition_id"]

@@ -682,6 +682,9 @@ fn results_are_computed_from_the_marks_verified_by_recomputation_and_published()
         "{}",
         verified.text
     );
+    // Announced to the contestants: the appeal window opens.
+    let first = srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}));
+    assert_eq!(first.body["status"], "publicity", "{}", first.text);
 
     // A mark changed through the two-person re-opening: the set no longer matches its marks.
     let theory_mark = srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=0"), &r.judges[0].0.access).body
@@ -721,7 +724,7 @@ fn results_are_computed_from_the_marks_verified_by_recomputation_and_published()
         "{}",
         stale.text
     );
-    srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}))
+    srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({}))
         .problem(409, "marks_changed");
     let again = srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({ "standardised": true }));
     assert_eq!(again.body["version"], 2);
@@ -777,8 +780,13 @@ fn results_are_computed_from_the_marks_verified_by_recomputation_and_published()
         304
     );
     srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({}))
-        .problem(409, "publicity_not_over");
+        .problem(409, "appeal_window_open");
     srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({})).problem(409, "results_published");
+    // Past the appeal window, the publicity (公示) still runs.
+    srv.clock.advance(chrono::Duration::minutes(121));
+    let host = srv.login("org.kunming", "Staff-Pa55word-2026");
+    srv.post(&format!("/api/v1/events/{event}/results/finalise"), &host.access, json!({}))
+        .problem(409, "publicity_not_over");
 }
 
 #[test]
@@ -920,7 +928,7 @@ fn a_marking_scheme_goes_out_to_a_spreadsheet_and_back_unchanged() {
 
 #[test]
 fn final_results_send_the_qualifiers_to_the_next_tier_with_the_next_in_line_in_reserve() {
-    let r = running_final_with(0, 1, json!({}));
+    let r = running_final_with(0, 1, json!({ "appeal_window_minutes": 0 }));
     let srv = &r.srv;
     let admin = srv.admin();
     // The provincial final this prefecture contest feeds.
@@ -999,17 +1007,37 @@ fn an_appeal_in_time_is_ruled_by_the_arbiter_and_holds_the_results_until_then() 
         )
     };
     appeal(&contestant.access).problem(409, "scores_not_announced");
+    // Computed results nobody has seen open no window: appeals wait for their publication.
     let computed = srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({}));
     assert_eq!(computed.status, 201);
+    appeal(&contestant.access).problem(409, "scores_not_announced");
+    let mine = srv.get("/api/v1/me/registrations", &contestant.access);
+    assert!(mine.body[0]["score"].is_null(), "a provisional score is not the contestant's yet: {}", mine.text);
+    let published = srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}));
+    assert_eq!(published.status, 200, "{}", published.text);
+    let published_at = chrono::DateTime::parse_from_rfc3339(published.body["published_at"].as_str().unwrap()).unwrap();
+    // From publication the contestant sees their own score and how long they may appeal.
+    let mine = srv.get("/api/v1/me/registrations", &contestant.access);
+    let score = &mine.body[0]["score"];
+    let own = published.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["registration_id"] == registration.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!((&score["total"], &score["rank"]), (&own["total"], &own["rank"]), "{}", mine.text);
+    assert_eq!(score["result_status"], "publicity");
     let filed = appeal(&contestant.access);
     assert_eq!(filed.status, 201, "{}", filed.text);
-    assert!(filed.body["deadline"].is_string());
+    let deadline = chrono::DateTime::parse_from_rfc3339(filed.body["deadline"].as_str().unwrap()).unwrap();
+    assert_eq!(deadline - published_at, chrono::Duration::hours(2), "the window counts from publication");
+    assert_eq!(score["appeal_deadline"], filed.body["deadline"]);
     // Only the contestant appeals; another contestant does not even see the registration.
     let other = srv.login("13800001001", "contestant-password-1");
     appeal(&other.access).problem(404, "not_found");
     let appeal_id = filed.body["id"].as_str().unwrap().to_string();
     // The results cannot be final while the appeal is open; only the arbiter rules.
-    srv.post(&format!("/api/v1/events/{event}/results/publish"), &r.host.access, json!({}));
     srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({}))
         .problem(409, "appeals_open");
     srv.post(&format!("/api/v1/appeals/{appeal_id}/accept"), &r.chief.0.access, json!({})).problem(403, "forbidden");
@@ -1034,8 +1062,26 @@ fn an_appeal_in_time_is_ruled_by_the_arbiter_and_holds_the_results_until_then() 
     .problem(409, "not_accepted");
     let listed = srv.get(&format!("/api/v1/events/{event}/appeals"), &r.host.access);
     assert_eq!(listed.body[0]["ruling"], "经复测，外圆尺寸Φ40.03，超差，维持原评分");
+    // Every appeal is ruled, but another contestant may still appeal: not final before the window closes.
+    let early = srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({}));
+    early.problem(409, "appeal_window_open");
+    assert_eq!(early.body["extra"]["deadline"], filed.body["deadline"]);
+    srv.clock.advance(chrono::Duration::minutes(121));
+    let (host, contestant, other) = (
+        srv.login("org.kunming", "Staff-Pa55word-2026"),
+        srv.login("13800001000", "contestant-password-1"),
+        srv.login("13800001001", "contestant-password-1"),
+    );
+    let other_registration =
+        srv.get("/api/v1/me/registrations", &other.access).body[0]["id"].as_str().unwrap().to_string();
+    srv.post(
+        &format!("/api/v1/registrations/{other_registration}/appeals"),
+        &other.access,
+        json!({ "grounds": "迟到的申诉" }),
+    )
+    .problem(409, "appeal_window_closed");
     assert_eq!(
-        srv.post(&format!("/api/v1/events/{event}/results/finalise"), &r.host.access, json!({})).body["status"],
+        srv.post(&format!("/api/v1/events/{event}/results/finalise"), &host.access, json!({})).body["status"],
         "final"
     );
     // Final results take no more appeals.
@@ -1049,6 +1095,7 @@ fn a_late_appeal_is_refused_at_once_with_the_deadline() {
     mark_and_lock(&r);
     review_and_decrypt(&r);
     srv.post(&format!("/api/v1/events/{}/results", r.event), &r.host.access, json!({}));
+    srv.post(&format!("/api/v1/events/{}/results/publish", r.event), &r.host.access, json!({}));
     let contestant = srv.login("13800001002", "contestant-password-1");
     let registration =
         srv.get("/api/v1/me/registrations", &contestant.access).body[0]["id"].as_str().unwrap().to_string();
@@ -1068,8 +1115,9 @@ fn an_appeal_window_in_working_days_closes_at_midnight_china_time() {
     let srv = &r.srv;
     mark_and_lock(&r);
     review_and_decrypt(&r);
-    let computed = srv.post(&format!("/api/v1/events/{}/results", r.event), &r.host.access, json!({}));
-    let announced = chrono::DateTime::parse_from_rfc3339(computed.body["computed_at"].as_str().unwrap()).unwrap();
+    srv.post(&format!("/api/v1/events/{}/results", r.event), &r.host.access, json!({}));
+    let published = srv.post(&format!("/api/v1/events/{}/results/publish", r.event), &r.host.access, json!({}));
+    let announced = chrono::DateTime::parse_from_rfc3339(published.body["published_at"].as_str().unwrap()).unwrap();
     let contestant = srv.login("13800001002", "contestant-password-1");
     let registration =
         srv.get("/api/v1/me/registrations", &contestant.access).body[0]["id"].as_str().unwrap().to_string();
@@ -1160,7 +1208,7 @@ fn an_upheld_appeal_reopens_a_mark_through_two_people_and_the_results_change() {
 
 #[test]
 fn a_tie_for_the_committee_holds_publication_until_the_chief_judge_records_the_order() {
-    let r = running_final_with(0, 0, json!({}));
+    let r = running_final_with(0, 0, json!({ "appeal_window_minutes": 0 }));
     let srv = &r.srv;
     let event = r.event.clone();
     // Stations 1 and 2 end equal on every key; the top three are never shared.
@@ -1211,7 +1259,7 @@ fn a_tie_for_the_committee_holds_publication_until_the_chief_judge_records_the_o
 
 #[test]
 fn a_disqualification_takes_the_chief_judge_and_a_supervisor_and_those_behind_move_up() {
-    let r = running_final_with(0, 0, json!({}));
+    let r = running_final_with(0, 0, json!({ "appeal_window_minutes": 0 }));
     let srv = &r.srv;
     let event = &r.event;
     mark_and_lock(&r);

@@ -1,0 +1,1 @@
+ALTER TABLE result_sets DROP COLUMN published_at;
