@@ -23,6 +23,10 @@ pub struct AssignmentOut {
     /// Stations the judge stands aside from (回避: their own organisation's contestants, declared
     /// relations), which another judge must mark; empty before the draw.
     pub recused_stations: Vec<i32>,
+    /// Who marks the judge's aspects at those stations when nobody else of the panel may.
+    pub covers: Vec<CellOut>,
+    /// Cells of the judge's aspects nobody may mark: another judge must be appointed.
+    pub uncovered: Vec<CellOut>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -73,6 +77,10 @@ pub struct AspectOut {
     /// Judgement: what 0, 1, 2 and 3 mean.
     pub descriptors: Vec<String>,
     pub tolerance: Option<String>,
+    /// On a mark sheet: set when the judge marks this aspect only at these stations, covering
+    /// (替补) for a panel that stands aside from them; absent when they mark every station.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stations: Option<Vec<i32>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -174,7 +182,8 @@ pub struct SignoffOut {
 pub struct JudgeProgress {
     pub judge: String,
     pub section_index: i32,
-    /// Marks expected: assigned aspects × competing stations.
+    /// Marks expected: each assigned aspect at the competing stations the judge does not stand
+    /// aside from, and the cells they cover for another panel.
     pub expected: usize,
     pub entered: usize,
     pub signed: usize,
@@ -189,6 +198,19 @@ pub struct ProgressOut {
     pub open_flags: usize,
     /// Sections signed by the chief judge and confirmed (locked).
     pub sections_locked: Vec<i32>,
+    /// Cells (aspect × station) another judge marks because the whole panel stands aside.
+    pub covers: Vec<CellOut>,
+    /// Cells nobody may mark: the chief judge appoints another judge before the section is signed.
+    pub uncovered: Vec<CellOut>,
+}
+
+/// One aspect at one station; `judge` is who covers it (absent when nobody may).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CellOut {
+    pub aspect_code: String,
+    pub station_number: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judge: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

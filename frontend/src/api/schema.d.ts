@@ -2450,6 +2450,11 @@ export interface components {
             kind: components["schemas"]["AspectKind"];
             /** Format: double */
             max: number;
+            /**
+             * @description On a mark sheet: set when the judge marks this aspect only at these stations, covering
+             *     (替补) for a panel that stands aside from them; absent when they mark every station.
+             */
+            stations?: number[] | null;
             tolerance?: string | null;
         };
         /** @description One aspect as an organiser writes it. */
@@ -2470,11 +2475,15 @@ export interface components {
         };
         AssignmentOut: {
             assigned: string[];
+            /** @description Who marks the judge's aspects at those stations when nobody else of the panel may. */
+            covers: components["schemas"]["CellOut"][];
             /**
              * @description Stations the judge stands aside from (回避: their own organisation's contestants, declared
              *     relations), which another judge must mark; empty before the draw.
              */
             recused_stations: number[];
+            /** @description Cells of the judge's aspects nobody may mark: another judge must be appointed. */
+            uncovered: components["schemas"]["CellOut"][];
             user_id: string;
         };
         AssignmentRequest: {
@@ -2683,6 +2692,13 @@ export interface components {
          * @enum {string}
          */
         Category: "workers_skills" | "labour" | "vocational_college" | "worldskills_selection";
+        /** @description One aspect at one station; `judge` is who covers it (absent when nobody may). */
+        CellOut: {
+            aspect_code: string;
+            judge?: string | null;
+            /** Format: int32 */
+            station_number: number;
+        };
         CertificateCheck: {
             award: string;
             certificate_number: string;
@@ -3307,7 +3323,10 @@ export interface components {
         };
         JudgeProgress: {
             entered: number;
-            /** @description Marks expected: assigned aspects × competing stations. */
+            /**
+             * @description Marks expected: each assigned aspect at the competing stations the judge does not stand
+             *     aside from, and the cells they cover for another panel.
+             */
             expected: number;
             judge: string;
             locked: number;
@@ -3778,12 +3797,16 @@ export interface components {
             to_year: number;
         };
         ProgressOut: {
+            /** @description Cells (aspect × station) another judge marks because the whole panel stands aside. */
+            covers: components["schemas"]["CellOut"][];
             event_id: string;
             judges: components["schemas"]["JudgeProgress"][];
             open_flags: number;
             /** @description Sections signed by the chief judge and confirmed (locked). */
             sections_locked: number[];
             stations: number;
+            /** @description Cells nobody may mark: the chief judge appoints another judge before the section is signed. */
+            uncovered: components["schemas"]["CellOut"][];
         };
         /** @description Which finishers are promoted, and to what. */
         PromotionRule: {

@@ -236,6 +236,7 @@ export default {
     none: 'No honours yet',
   },
   judging: {
+    cover: 'cover',
     mine: 'My judging',
     sheet: 'Sheet (module {n})',
     station: 'Station',
@@ -254,6 +255,9 @@ export default {
     refused: 'Station {station} was not accepted ({code}): check and enter it again',
   },
   panel: {
+    uncovered: 'Every judge of the panel stands aside from {cells}: nobody may mark them. Appoint another judge; until then the module cannot be signed.',
+    covers: 'Covered by another judge (the panel stands aside)',
+    cell: '{code} at station {station}',
     disqualification: 'Disqualification (two people)',
     dqHelp: 'The chief judge proposes disqualifying the contestant at a station (a rule breach, impersonation, cheating); a supervisor approves it. The contestant then leaves the ranking and those behind move up; results computed before must be computed again before publicity. Once results are final, revoke the award instead.',
     dqGround: 'Ground',
@@ -579,6 +583,8 @@ export default {
     idempotency_key_reused: 'Submitted twice',
     no_ticket_yet: 'The admission ticket is not issued yet',
     appeal_window_closed: 'The appeal window has closed',
+    stations_unmarked: 'Some stations have no judge who may mark them: appoint another judge',
+    aspects_unassigned: 'Some aspects have no judge assigned',
     appeal_window_open: 'Contestants may still appeal: results become final after the appeal window',
     scores_not_announced: 'Appeals open when scores are announced',
     results_final: 'The results are final',

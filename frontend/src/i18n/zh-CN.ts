@@ -237,6 +237,7 @@ export default {
     none: '暂无荣誉记录',
   },
   judging: {
+    cover: '替补',
     mine: '我的评分任务',
     sheet: '评分表（模块 {n}）',
     station: '工位',
@@ -255,6 +256,9 @@ export default {
     refused: '{station} 号工位未被接受（{code}），请核对后重新录入',
   },
   panel: {
+    uncovered: '以下评分项的全部裁判均须回避，无人可评：{cells}。请再委派一名裁判，否则该模块不能签字。',
+    covers: '替补评分（本组裁判回避）',
+    cell: '{code}（{station}号工位）',
     disqualification: '取消资格（双人）',
     dqHelp: '裁判长按工位提出取消资格（违规、冒名顶替、作弊等），须由监督人员批准。批准后该选手不参加排名，其后选手依次递补；已算出的成绩须重新计算后才能公示。成绩确定后不能再取消资格，请改为撤销奖项。',
     dqGround: '理由类别',
@@ -579,6 +583,8 @@ export default {
     no_ticket_yet: '准考证尚未签发',
     appeal_window_closed: '申诉期已过',
     scores_not_announced: '成绩公布后才能申诉',
+    stations_unmarked: '有工位无裁判可评（全组回避），请再委派裁判',
+    aspects_unassigned: '有评分项未分配裁判',
     appeal_window_open: '申诉期未结束，暂不能确定成绩',
     results_final: '成绩已确定',
     invalid_award_transition: '奖项当前状态不能执行此操作',

@@ -1422,3 +1422,154 @@ fn practical_modules_count_by_the_weights_of_the_scheme() {
         );
     }
 }
+
+#[test]
+fn a_station_the_whole_panel_stands_aside_from_is_covered_by_another_judge_or_named_to_the_chief_judge() {
+    // Module B is marked by judge C alone, who works at the factory two of the three contestants come from.
+    let mut with_module_b = scheme();
+    with_module_b["sections"].as_array_mut().unwrap().push(json!({ "name": "实操模块B", "kind": "practical",
+        "criteria": [{ "name": "装配", "aspects": [{ "description": "装配精度", "kind": "measurement", "max": 100 }] }] }));
+    let r = running_final_on(with_module_b, 5, 0, json!({}));
+    let srv = &r.srv;
+    let event = &r.event;
+    let assigned = srv.post(
+        &format!("/api/v1/events/{event}/judging/assignments"),
+        &r.host.access,
+        json!({ "user_id": r.judges[2].1, "section_index": 2 }),
+    );
+    assert_eq!(assigned.status, 200, "{}", assigned.text);
+    let recused: Vec<i64> =
+        assigned.body["recused_stations"].as_array().unwrap().iter().map(|s| s.as_i64().unwrap()).collect();
+    assert_eq!(recused.len(), 2, "{}", assigned.text);
+    // Assignment finds a substitute (替补) for each station C may not mark, shared between A and B.
+    let covers = assigned.body["covers"].as_array().unwrap().clone();
+    assert_eq!(covers.len(), 2, "{}", assigned.text);
+    let mut substitutes: Vec<&str> = covers.iter().map(|c| c["judge"].as_str().unwrap()).collect();
+    substitutes.sort();
+    assert_eq!(substitutes, ["judge.a", "judge.b"]);
+    assert_eq!(assigned.body["uncovered"], json!([]));
+    // Progress counts only what a judge may mark: C one station, each substitute one cell.
+    let progress = srv.get(&format!("/api/v1/events/{event}/judging/progress"), &r.chief.0.access);
+    let expected = |judge: &str| {
+        progress.body["judges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["judge"] == judge && p["section_index"] == 2)
+            .map(|p| p["expected"].as_i64().unwrap())
+    };
+    assert_eq!(
+        (expected("judge.c"), expected("judge.a"), expected("judge.b")),
+        (Some(1), Some(1), Some(1)),
+        "{}",
+        progress.text
+    );
+    assert_eq!(progress.body["covers"].as_array().unwrap().len(), 2);
+    // A substitute's sheet shows the covered cell only; marking elsewhere on that aspect is refused.
+    let a_station = covers.iter().find(|c| c["judge"] == "judge.a").unwrap()["station_number"].as_i64().unwrap();
+    let sheet = srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=2"), &r.judges[0].0.access);
+    assert_eq!(sheet.body["stations"], json!([a_station]), "{}", sheet.text);
+    assert_eq!(sheet.body["aspects"][0]["stations"], json!([a_station]));
+    let aspect = sheet.body["aspects"][0]["id"].as_str().unwrap().to_string();
+    let own_station = (1..=3).find(|s| !recused.contains(s)).unwrap();
+    r.submit(0, json!([{ "aspect_id": aspect, "station_number": own_station, "value": 50 }]), None)
+        .problem(403, "forbidden");
+    // Each marks what is theirs; the chief judge signs once all three have.
+    let mark = |judge: usize, station: i64| {
+        let saved = r.submit(judge, json!([{ "aspect_id": aspect, "station_number": station, "value": 80 }]), None);
+        assert_eq!(saved.status, 200, "{}", saved.text);
+    };
+    mark(0, a_station);
+    mark(1, covers.iter().find(|c| c["judge"] == "judge.b").unwrap()["station_number"].as_i64().unwrap());
+    mark(2, own_station);
+    let chief_sign =
+        || srv.post(&format!("/api/v1/events/{event}/judging/sections/2/chief-sign"), &r.chief.0.access, json!({}));
+    let early = chief_sign();
+    early.problem(409, "judges_not_signed");
+    assert!(early.text.contains("of 3 judges"), "{}", early.text);
+    for j in 0..3 {
+        let signed =
+            srv.post(&format!("/api/v1/events/{event}/judging/sections/2/sign"), &r.judges[j].0.access, json!({}));
+        assert_eq!(signed.status, 201, "judge {j}: {}", signed.text);
+    }
+    assert_eq!(chief_sign().status, 201);
+}
+
+#[test]
+fn when_nobody_may_mark_a_station_the_chief_judge_is_told_and_a_judge_appointed_covers_it() {
+    let mut with_module_b = scheme();
+    with_module_b["sections"].as_array_mut().unwrap().push(json!({ "name": "实操模块B", "kind": "practical",
+        "criteria": [{ "name": "装配", "aspects": [{ "description": "装配精度", "kind": "measurement", "max": 100 }] }] }));
+    let r = running_final_on(with_module_b, 5, 0, json!({}));
+    let srv = &r.srv;
+    let event = &r.event;
+    // Judges A and B are related to both factory contestants, whom C's employer nominated.
+    for (_, judge) in &r.judges[..2] {
+        for id_number in [&r.secrets[1], &r.secrets[3]] {
+            let declared = srv.post(
+                &format!("/api/v1/events/{event}/relations"),
+                &r.host.access,
+                json!({ "user_id": judge, "id_number": id_number, "relation": "亲属" }),
+            );
+            assert_eq!(declared.status, 201, "{}", declared.text);
+        }
+    }
+    let assigned = srv.post(
+        &format!("/api/v1/events/{event}/judging/assignments"),
+        &r.host.access,
+        json!({ "user_id": r.judges[2].1, "section_index": 2 }),
+    );
+    assert_eq!(assigned.body["covers"], json!([]), "{}", assigned.text);
+    assert_eq!(assigned.body["uncovered"].as_array().unwrap().len(), 2, "{}", assigned.text);
+    let progress = srv.get(&format!("/api/v1/events/{event}/judging/progress"), &r.chief.0.access);
+    // The chief judge sees them too, with the other modules' stations A and B now stand aside from.
+    let module_b: Vec<Value> = progress.body["uncovered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["aspect_code"] == "3.1.1")
+        .cloned()
+        .collect();
+    assert_eq!(Value::Array(module_b), assigned.body["uncovered"], "{}", progress.text);
+    assert!(progress.body["uncovered"].as_array().unwrap().iter().any(|c| c["aspect_code"] == "2.1.1"));
+    let own_station =
+        (1..=3).find(|s| !assigned.body["recused_stations"].as_array().unwrap().contains(&json!(s))).unwrap();
+    let sheet = srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=2"), &r.judges[2].0.access);
+    let aspect = sheet.body["aspects"][0]["id"].as_str().unwrap().to_string();
+    let saved = r.submit(2, json!([{ "aspect_id": aspect, "station_number": own_station, "value": 70 }]), None);
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let signed = srv.post(&format!("/api/v1/events/{event}/judging/sections/2/sign"), &r.judges[2].0.access, json!({}));
+    assert_eq!(signed.status, 201, "{}", signed.text);
+    // The section is not signed with two stations unmarked (they would score 0).
+    let chief_sign =
+        || srv.post(&format!("/api/v1/events/{event}/judging/sections/2/chief-sign"), &r.chief.0.access, json!({}));
+    let refused = chief_sign();
+    refused.problem(409, "stations_unmarked");
+    assert!(refused.text.contains("3.1.1 at station"), "{}", refused.text);
+    // A fourth judge appointed to the event covers both.
+    let admin = srv.admin();
+    let d = srv.staff(&admin.access, "judge.d", "judge", Some(&r.orgs.1));
+    let d_id = user_id(srv, &d);
+    let appointed =
+        srv.post(&format!("/api/v1/events/{event}/roles"), &r.host.access, json!({ "user_id": d_id, "role": "judge" }));
+    assert_eq!(appointed.status, 201, "{}", appointed.text);
+    let progress = srv.get(&format!("/api/v1/events/{event}/judging/progress"), &r.chief.0.access);
+    assert_eq!(progress.body["uncovered"], json!([]), "{}", progress.text);
+    assert!(progress.body["covers"].as_array().unwrap().iter().all(|c| c["judge"] == "judge.d"));
+    let sheet = srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=2"), &d.access);
+    let cells: Vec<Value> = sheet.body["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| json!({ "aspect_id": aspect, "station_number": s, "value": 90 }))
+        .collect();
+    assert_eq!(cells.len(), 2, "{}", sheet.text);
+    let saved = srv
+        .request("POST", &format!("/api/v1/events/{event}/judging/marks"))
+        .token(&d.access)
+        .json(json!({ "marks": cells }));
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let signed = srv.post(&format!("/api/v1/events/{event}/judging/sections/2/sign"), &d.access, json!({}));
+    assert_eq!(signed.status, 201, "{}", signed.text);
+    assert_eq!(chief_sign().status, 201);
+}

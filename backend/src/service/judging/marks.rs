@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 
-use super::{aspects_of_judge, competing_stations, conflicted, mark_out, no_station, require_marking_open};
+use super::{aspects_of_judge, competing_stations, conflicted, coverage, mark_out, no_station, require_marking_open};
 use crate::auth::Actor;
 use crate::db::{Db, DbConnection};
 use crate::domain::judging::{FlagStatus, MarkStatus};
@@ -115,6 +115,7 @@ pub fn write_marks(
         .ok_or_else(|| ApiError::conflict("no_scheme", "the event has no marking scheme"))?;
     let limit = from_centi(scheme.spread_limit_centi);
     let mut conflict_checked: HashMap<i32, bool> = HashMap::new();
+    let mut covers: Option<crate::domain::judging::Coverage> = None;
     // The judge's marks already entered at these stations, read once.
     let mut sheet_stations: Vec<i32> = inputs.iter().map(|m| m.station_number).collect();
     sheet_stations.sort_unstable();
@@ -132,9 +133,6 @@ pub fn write_marks(
         let aspect = aspects.get(&aspect_id).ok_or_else(|| {
             ApiError::field(&field("aspect_id"), "unknown_aspect", "no aspect of this event has this id")
         })?;
-        if !mine.contains(&aspect_id) {
-            return Err(ApiError::forbidden(format!("aspect {} is not assigned to you", aspect.code)));
-        }
         let Some(registration_id) = stations.get(&input.station_number) else {
             return Err(no_station(&field("station_number"), input.station_number));
         };
@@ -148,6 +146,16 @@ pub fn write_marks(
         };
         if is_conflicted {
             return Err(no_station(&field("station_number"), input.station_number));
+        }
+        // Beyond their own aspects, a judge marks only the cells they cover for a panel that
+        // stands aside from the station (worked out once per batch, only when needed).
+        if !mine.contains(&aspect_id) {
+            if covers.is_none() {
+                covers = Some(coverage(conn, event_id)?);
+            }
+            if !covers.as_ref().is_some_and(|c| c.is_cover(&aspect_id, input.station_number, &actor.user_id)) {
+                return Err(ApiError::forbidden(format!("aspect {} is not assigned to you", aspect.code)));
+            }
         }
         let kind = AspectKind::parse(&aspect.kind).unwrap_or(AspectKind::Measurement);
         check_mark(kind, from_centi(aspect.max_centi), input.value)

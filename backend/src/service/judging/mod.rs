@@ -45,15 +45,101 @@ pub fn aspects_of_judge(conn: &mut DbConnection, event_id: &str, user_id: &str) 
 /// The stations a judge stands aside from (回避): their own organisation's contestants and the
 /// people they declared a relation with. To the judge these stations do not exist.
 pub fn recused_stations(conn: &mut DbConnection, event_id: &str, judge_user_id: &str) -> ApiResult<HashSet<i32>> {
-    let person = store::users::find(conn, judge_user_id)?.and_then(|u| u.person_id);
-    let relations = store::judging::relations_of(conn, judge_user_id)?;
-    let mut recused = HashSet::new();
-    for (station, registration) in competing_stations(conn, event_id)? {
-        if conflicted(conn, person.as_deref(), &registration, &relations)? {
-            recused.insert(station);
+    Ok(recusals(conn, event_id, &[judge_user_id.to_string()])?.remove(judge_user_id).unwrap_or_default())
+}
+
+/// The stations each of several judges stands aside from, reading each competing station's
+/// people and organisations once (not once per judge).
+pub fn recusals(
+    conn: &mut DbConnection,
+    event_id: &str,
+    judges: &[String],
+) -> ApiResult<HashMap<String, HashSet<i32>>> {
+    let mut stations: Vec<(i32, Entrants)> = Vec::new();
+    for (station, registration_id) in competing_stations(conn, event_id)? {
+        if let Some(entrants) = entrants(conn, &registration_id)? {
+            stations.push((station, entrants));
         }
     }
-    Ok(recused)
+    let mut out = HashMap::new();
+    for judge in judges {
+        let relations: Vec<RelationRow> = store::judging::relations_of(conn, judge)?;
+        let person = store::users::find(conn, judge)?.and_then(|u| u.person_id);
+        let employer = employer_of(conn, person.as_deref())?;
+        let recused: HashSet<i32> = stations
+            .iter()
+            .filter(|(_, e)| e.conflict_with(&relations, employer.as_deref()))
+            .map(|(station, _)| *station)
+            .collect();
+        out.insert(judge.clone(), recused);
+    }
+    Ok(out)
+}
+
+/// Who competes at a station and which organisations they stand for: the entrant and team
+/// members; the nominating unit and the entrant's employer.
+struct Entrants {
+    people: Vec<String>,
+    organisations: Vec<String>,
+}
+
+impl Entrants {
+    /// A judge stands aside (回避) from a declared relation and from their own organisation.
+    fn conflict_with(&self, relations: &[RelationRow], judge_employer: Option<&str>) -> bool {
+        relations.iter().any(|rel| self.people.contains(&rel.person_id))
+            || judge_employer.is_some_and(|e| self.organisations.iter().any(|o| o == e))
+    }
+}
+
+fn entrants(conn: &mut DbConnection, registration_id: &str) -> ApiResult<Option<Entrants>> {
+    let Some(r) = store::registrations::find(conn, registration_id)? else { return Ok(None) };
+    let mut people = vec![r.person_id.clone()];
+    people.extend(store::registrations::members_of(conn, &r.id)?.into_iter().map(|m| m.person_id));
+    let mut organisations = vec![r.nominating_org_id.clone()];
+    organisations.extend(employer_of(conn, Some(&r.person_id))?);
+    Ok(Some(Entrants { people, organisations }))
+}
+
+fn employer_of(conn: &mut DbConnection, person_id: Option<&str>) -> ApiResult<Option<String>> {
+    Ok(match person_id {
+        Some(p) => store::persons::find(conn, p)?.and_then(|(person, _)| person.employer_org_id),
+        None => None,
+    })
+}
+
+/// Who covers the cells (aspect × station) a whole panel stands aside from, and which cells nobody
+/// may mark (domain `plan_covers`), from the event's assignments, recusals and marks as they stand.
+pub fn coverage(conn: &mut DbConnection, event_id: &str) -> ApiResult<crate::domain::judging::Coverage> {
+    use crate::domain::judging::{plan_covers, Panel};
+    use crate::domain::role::EventRole;
+    let assignments = store::judging::assignments_of(conn, event_id)?;
+    let panels: Vec<Panel> = store::judging::aspects_of(conn, event_id)?
+        .into_iter()
+        .map(|a| Panel {
+            judges: assignments.iter().filter(|j| j.aspect_id == a.id).map(|j| j.user_id.clone()).collect(),
+            aspect_id: a.id,
+            section_index: a.section_index,
+        })
+        .collect();
+    let mut stations: Vec<i32> = competing_stations(conn, event_id)?.into_keys().collect();
+    stations.sort_unstable();
+    let mut judges: Vec<String> = store::draws::roles_of_event(conn, event_id)?
+        .into_iter()
+        .filter(|(r, _)| r.role == EventRole::Judge.as_str())
+        .map(|(r, _)| r.user_id)
+        .collect();
+    judges.sort();
+    judges.dedup();
+    // Panel members may hold the chief judge's role: their recusals count too.
+    let mut users: Vec<String> = judges.iter().chain(assignments.iter().map(|a| &a.user_id)).cloned().collect();
+    users.sort();
+    users.dedup();
+    let recused = recusals(conn, event_id, &users)?;
+    let mut marked_by: HashMap<(String, i32), Vec<String>> = HashMap::new();
+    for m in store::judging::marks_of_event(conn, event_id)? {
+        marked_by.entry((m.aspect_id, m.station_number)).or_default().push(m.judge_user_id);
+    }
+    Ok(plan_covers(&panels, &stations, &judges, &recused, &marked_by))
 }
 
 /// A station the judge may not mark answers exactly like one where no one competes, so that
@@ -179,22 +265,9 @@ pub fn conflicted(
     registration_id: &str,
     relations: &[RelationRow],
 ) -> ApiResult<bool> {
-    let Some(r) = store::registrations::find(conn, registration_id)? else { return Ok(false) };
-    let mut people = vec![r.person_id.clone()];
-    people.extend(store::registrations::members_of(conn, &r.id)?.into_iter().map(|m| m.person_id));
-    if relations.iter().any(|rel| people.contains(&rel.person_id)) {
-        return Ok(true);
-    }
-    let judge_employer = match judge_person {
-        Some(p) => store::persons::find(conn, p)?.and_then(|(person, _)| person.employer_org_id),
-        None => None,
-    };
-    let Some(employer) = judge_employer else { return Ok(false) };
-    if employer == r.nominating_org_id {
-        return Ok(true);
-    }
-    let contestant_employer = store::persons::find(conn, &r.person_id)?.and_then(|(p, _)| p.employer_org_id);
-    Ok(contestant_employer.as_deref() == Some(employer.as_str()))
+    let Some(entrants) = entrants(conn, registration_id)? else { return Ok(false) };
+    let employer = employer_of(conn, judge_person)?;
+    Ok(entrants.conflict_with(relations, employer.as_deref()))
 }
 
 pub fn mark_out(m: &MarkRow) -> MarkOut {
@@ -225,6 +298,7 @@ pub fn aspect_out(a: &AspectRow, scheme: &[crate::wire::schemes::SchemeSection])
         max: from_centi(a.max_centi),
         descriptors: spec.map(|s| s.descriptors.clone()).unwrap_or_default(),
         tolerance: spec.and_then(|s| s.tolerance.clone()),
+        stations: None,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{aspects_by_id, competing_stations, current_scores};
+use super::{aspects_by_id, competing_stations, coverage, current_scores, recusals};
 use crate::auth::Actor;
 use crate::db::Db;
 use crate::domain::judging::{FlagStatus, MarkStatus, SignoffKind};
@@ -10,7 +10,7 @@ use crate::error::ApiResult;
 use crate::service::load;
 use crate::store;
 use crate::store::judging::AspectRow;
-use crate::wire::judging::{JudgeProgress, ProgressOut, ScoreRow, ScoresOut};
+use crate::wire::judging::{CellOut, JudgeProgress, ProgressOut, ScoreRow, ScoresOut};
 
 /// How far each judge and section has come.
 pub async fn progress(db: &Db, actor: Actor, event_id: String) -> ApiResult<ProgressOut> {
@@ -21,12 +21,24 @@ pub async fn progress(db: &Db, actor: Actor, event_id: String) -> ApiResult<Prog
         let marks = store::judging::marks_of_event(conn, &event_id)?;
         let mut by_key: std::collections::BTreeMap<(String, i32), JudgeProgress> = std::collections::BTreeMap::new();
         let assignments = store::judging::assignments_of(conn, &event_id)?;
-        let judges: Vec<String> = assignments.iter().map(|a| a.user_id.clone()).collect();
-        let names = store::users::usernames(conn, &judges)?;
-        for a in assignments {
-            let Some(aspect) = aspects.get(&a.aspect_id) else { continue };
-            let judge = names.get(&a.user_id).cloned().unwrap_or_default();
-            let entry = by_key.entry((a.user_id.clone(), aspect.section_index)).or_insert_with(|| JudgeProgress {
+        let coverage = coverage(conn, &event_id)?;
+        let mut users: Vec<String> =
+            assignments.iter().map(|a| &a.user_id).chain(coverage.covers.iter().map(|c| &c.judge)).cloned().collect();
+        users.sort();
+        users.dedup();
+        let recused: HashMap<String, usize> =
+            recusals(conn, &event_id, &users)?.into_iter().map(|(user, stations)| (user, stations.len())).collect();
+        let names = store::users::usernames(conn, &recused.keys().cloned().collect::<Vec<_>>())?;
+        // What each judge may mark: their aspects at the stations they do not stand aside from,
+        // and the cells they cover.
+        let cells = assignments
+            .iter()
+            .map(|a| (a.user_id.clone(), a.aspect_id.clone(), None))
+            .chain(coverage.covers.iter().map(|c| (c.judge.clone(), c.aspect_id.clone(), Some(c.station))));
+        for (user, aspect_id, station) in cells {
+            let Some(aspect) = aspects.get(&aspect_id) else { continue };
+            let judge = names.get(&user).cloned().unwrap_or_default();
+            let entry = by_key.entry((user.clone(), aspect.section_index)).or_insert_with(|| JudgeProgress {
                 judge,
                 section_index: aspect.section_index,
                 expected: 0,
@@ -34,13 +46,25 @@ pub async fn progress(db: &Db, actor: Actor, event_id: String) -> ApiResult<Prog
                 signed: 0,
                 locked: 0,
             });
-            entry.expected += stations;
-            for m in marks.iter().filter(|m| m.aspect_id == a.aspect_id && m.judge_user_id == a.user_id) {
+            entry.expected += match station {
+                Some(_) => 1,
+                None => stations - recused.get(&user).copied().unwrap_or(0),
+            };
+            for m in marks.iter().filter(|m| {
+                m.aspect_id == aspect_id && m.judge_user_id == user && station.is_none_or(|s| s == m.station_number)
+            }) {
                 entry.entered += 1;
                 entry.signed += m.status()?.is_final() as usize;
                 entry.locked += m.is(MarkStatus::Locked) as usize;
             }
         }
+        let cell = |aspect_id: &str, station: i32, judge: Option<&String>| CellOut {
+            aspect_code: aspects.get(aspect_id).map(|a| a.code.clone()).unwrap_or_default(),
+            station_number: station,
+            judge: judge.and_then(|j| names.get(j).cloned()),
+        };
+        let covers = coverage.covers.iter().map(|c| cell(&c.aspect_id, c.station, Some(&c.judge))).collect();
+        let uncovered = coverage.uncovered.iter().map(|(a, s)| cell(a, *s, None)).collect();
         let open_flags =
             store::judging::flags_of(conn, &event_id)?.iter().filter(|f| !f.is(FlagStatus::Reconciled)).count();
         let mut sections_locked: Vec<i32> = store::judging::signoffs_of(conn, &event_id)?
@@ -49,7 +73,15 @@ pub async fn progress(db: &Db, actor: Actor, event_id: String) -> ApiResult<Prog
             .map(|s| s.section_index)
             .collect();
         sections_locked.sort_unstable();
-        Ok(ProgressOut { event_id, stations, judges: by_key.into_values().collect(), open_flags, sections_locked })
+        Ok(ProgressOut {
+            event_id,
+            stations,
+            judges: by_key.into_values().collect(),
+            open_flags,
+            sections_locked,
+            covers,
+            uncovered,
+        })
     })
     .await
 }

@@ -9,7 +9,9 @@ use crate::domain::role::Role;
 use crate::domain::{text, Violation};
 
 use super::DbConnection;
-use super::{aspect_out, aspects_of_judge, competing_stations, mark_out, recused_stations, require_not_appointed};
+use super::{
+    aspect_out, aspects_of_judge, competing_stations, coverage, mark_out, recused_stations, require_not_appointed,
+};
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
 use crate::db::Db;
@@ -21,7 +23,7 @@ use crate::service::load;
 use crate::store;
 use crate::store::judging::{AspectRow, JudgeAspectRow, RelationRow};
 use crate::store::new_id;
-use crate::wire::judging::{AspectOut, AssignmentOut, AssignmentRequest, MyEvent, RelationOut, SheetOut};
+use crate::wire::judging::{AspectOut, AssignmentOut, AssignmentRequest, CellOut, MyEvent, RelationOut, SheetOut};
 use crate::wire::utc;
 
 /// Assigns a judge the aspects of a section they mark (their declared relations recuse them).
@@ -94,7 +96,28 @@ pub async fn assign(
         )?;
         let mut recused: Vec<i32> = recused_stations(conn, &event.id, &user_id)?.into_iter().collect();
         recused.sort_unstable();
-        Ok(AssignmentOut { user_id, assigned, recused_stations: recused })
+        let coverage = coverage(conn, &event.id)?;
+        let ids: HashSet<&str> = aspects.iter().filter(|a| assigned.contains(&a.code)).map(|a| a.id.as_str()).collect();
+        let code = |id: &str| aspects.iter().find(|a| a.id == id).map(|a| a.code.clone()).unwrap_or_default();
+        let substitutes: Vec<String> = coverage.covers.iter().map(|c| c.judge.clone()).collect();
+        let names = store::users::usernames(conn, &substitutes)?;
+        let covers = coverage
+            .covers
+            .iter()
+            .filter(|c| ids.contains(c.aspect_id.as_str()))
+            .map(|c| CellOut {
+                aspect_code: code(&c.aspect_id),
+                station_number: c.station,
+                judge: names.get(&c.judge).cloned(),
+            })
+            .collect();
+        let uncovered = coverage
+            .uncovered
+            .iter()
+            .filter(|(a, _)| ids.contains(a.as_str()))
+            .map(|(a, s)| CellOut { aspect_code: code(a), station_number: *s, judge: None })
+            .collect();
+        Ok(AssignmentOut { user_id, assigned, recused_stations: recused, covers, uncovered })
     })
     .await
 }
@@ -233,10 +256,17 @@ pub async fn sheet(db: &Db, actor: Actor, event_id: String, section: i32) -> Api
             .map(|s| s.name.clone())
             .ok_or_else(|| ApiError::field("section", "unknown_section", "no such section"))?;
         let mine = aspects_of_judge(conn, &event_id, &actor.user_id)?;
+        let coverage = coverage(conn, &event_id)?;
+        let covered = |aspect_id: &str| -> Vec<i32> {
+            coverage.covers_of(&actor.user_id).filter(|c| c.aspect_id == aspect_id).map(|c| c.station).collect()
+        };
         let aspects: Vec<AspectOut> = store::judging::aspects_of(conn, &event_id)?
             .iter()
-            .filter(|a| a.section_index == section && mine.contains(&a.id))
-            .map(|a| aspect_out(a, &sections))
+            .filter(|a| a.section_index == section && (mine.contains(&a.id) || !covered(&a.id).is_empty()))
+            .map(|a| AspectOut {
+                stations: (!mine.contains(&a.id)).then(|| covered(&a.id)),
+                ..aspect_out(a, &sections)
+            })
             .collect();
         let aspect_ids: HashSet<&str> = aspects.iter().map(|a| a.id.as_str()).collect();
         let marks = store::judging::marks_of_judge(conn, &event_id, &actor.user_id)?
@@ -244,9 +274,15 @@ pub async fn sheet(db: &Db, actor: Actor, event_id: String, section: i32) -> Api
             .filter(|m| aspect_ids.contains(m.aspect_id.as_str()))
             .map(mark_out)
             .collect();
+        // The stations of the judge's own aspects, less those they stand aside from, and the
+        // stations they cover.
         let recused = recused_stations(conn, &event_id, &actor.user_id)?;
-        let mut stations: Vec<i32> =
-            competing_stations(conn, &event_id)?.into_keys().filter(|s| !recused.contains(s)).collect();
+        let own = aspects.iter().any(|a| a.stations.is_none());
+        let mut stations: Vec<i32> = competing_stations(conn, &event_id)?
+            .into_keys()
+            .filter(|s| !recused.contains(s))
+            .filter(|s| own || aspects.iter().any(|a| a.stations.as_ref().is_some_and(|c| c.contains(s))))
+            .collect();
         stations.sort_unstable();
         let signed = store::judging::signoffs_of(conn, &event_id)?
             .iter()

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use chrono::NaiveDateTime;
 
 use super::{
-    aspects_of_judge, competing_stations, recused_stations, require_marking_open, section_aspect_ids,
+    aspects_of_judge, competing_stations, coverage, recused_stations, require_marking_open, section_aspect_ids,
     unresolved_flags_in,
 };
 use crate::auth::Actor;
@@ -35,22 +35,27 @@ pub async fn sign_sheet(
         load::roles_requiring_at(conn, &actor, &event_id, &host_path, &judges, "signing a sheet")?;
         require_marking_open(&competition)?;
         let mine = aspects_of_judge(conn, &event_id, &actor.user_id)?;
-        let section_aspects: HashSet<String> = store::judging::aspects_of(conn, &event_id)?
-            .into_iter()
-            .filter(|a| a.section_index == section && mine.contains(&a.id))
-            .map(|a| a.id)
+        let in_section: HashSet<String> = section_aspect_ids(conn, &event_id, section)?;
+        let own: HashSet<String> = in_section.iter().filter(|a| mine.contains(*a)).cloned().collect();
+        let coverage = coverage(conn, &event_id)?;
+        let covers: HashSet<(String, i32)> = coverage
+            .covers_of(&actor.user_id)
+            .filter(|c| in_section.contains(&c.aspect_id))
+            .map(|c| (c.aspect_id.clone(), c.station))
             .collect();
-        if section_aspects.is_empty() {
+        if own.is_empty() && covers.is_empty() {
             return Err(ApiError::conflict("nothing_to_sign", "you mark no aspect in this section"));
         }
+        let section_aspects: HashSet<String> = own.iter().cloned().chain(covers.iter().map(|c| c.0.clone())).collect();
         let stations = competing_stations(conn, &event_id)?.len();
         let marks: Vec<MarkRow> = store::judging::marks_of_judge(conn, &event_id, &actor.user_id)?
             .into_iter()
-            .filter(|m| section_aspects.contains(&m.aspect_id))
+            .filter(|m| own.contains(&m.aspect_id) || covers.contains(&(m.aspect_id.clone(), m.station_number)))
             .collect();
-        // Stations the judge must stand aside from (回避) are not expected of them.
+        // Stations the judge must stand aside from (回避) are not expected of them; the cells
+        // they cover for another panel are.
         let recused = recused_stations(conn, &event_id, &actor.user_id)?.len();
-        let expected = (stations - recused) * section_aspects.len();
+        let expected = (stations - recused) * own.len() + covers.len();
         if marks.len() < expected {
             return Err(ApiError::conflict(
                 "sheet_incomplete",
@@ -101,10 +106,40 @@ pub async fn chief_sign(
         if aspects.is_empty() {
             return Err(ApiError::conflict("nothing_to_sign", "the section has no aspects"));
         }
-        let judges: HashSet<String> = store::judging::assignments_of(conn, &event_id)?
+        let coverage = coverage(conn, &event_id)?;
+        let assignments = store::judging::assignments_of(conn, &event_id)?;
+        let codes = crate::service::judging::aspects_by_id(conn, &event_id)?;
+        let code = |id: &str| codes.get(id).map(|a| a.code.clone()).unwrap_or_default();
+        let mut unassigned: Vec<String> =
+            aspects.iter().filter(|a| !assignments.iter().any(|j| &j.aspect_id == *a)).map(|a| code(a)).collect();
+        unassigned.sort();
+        if !unassigned.is_empty() {
+            return Err(ApiError::conflict(
+                "aspects_unassigned",
+                format!("no judge is assigned aspects {}", unassigned.join(", ")),
+            ));
+        }
+        let mut uncovered: Vec<String> = coverage
+            .uncovered
+            .iter()
+            .filter(|(a, _)| aspects.contains(a))
+            .map(|(a, station)| format!("{} at station {station}", code(a)))
+            .collect();
+        uncovered.sort();
+        if !uncovered.is_empty() {
+            return Err(ApiError::conflict(
+                "stations_unmarked",
+                format!(
+                    "no judge may mark {}: every judge of the panel stands aside (回避); appoint another judge",
+                    uncovered.join(", ")
+                ),
+            ));
+        }
+        let judges: HashSet<String> = assignments
             .into_iter()
             .filter(|a| aspects.contains(&a.aspect_id))
             .map(|a| a.user_id)
+            .chain(coverage.covers.iter().filter(|c| aspects.contains(&c.aspect_id)).map(|c| c.judge.clone()))
             .collect();
         let signoffs = store::judging::signoffs_of(conn, &event_id)?;
         let signed: HashSet<String> = signoffs
