@@ -14,13 +14,13 @@ use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::service::judging::scores as scoring;
 use crate::service::judging::sheets::Relation;
-use crate::service::judging::{decryption, flags, marks, review, sheets, signoff};
+use crate::service::judging::{decryption, flags, marks, review, sheets, signoff, times};
 use crate::wire::judging::RelationForJudge;
 use crate::wire::judging::SheetQuery;
 use crate::wire::judging::{
-    AssignmentOut, AssignmentRequest, DecryptionOut, FlagOut, MarkEdit, MarkOut, MyEvent, ProgressOut,
-    ReconcileRequest, RelationOut, RelationRequest, ReviewOut, SampleResult, ScoresOut, SheetOut, SheetSubmission,
-    SignoffOut, SubmissionOut,
+    AssignmentOut, AssignmentRequest, DecryptionOut, FinishTimeOut, FinishTimesRequest, FlagOut, MarkEdit, MarkOut,
+    MyEvent, ProgressOut, ReconcileRequest, RelationOut, RelationRequest, ReviewOut, SampleResult, ScoresOut, SheetOut,
+    SheetSubmission, SignoffOut, SubmissionOut,
 };
 use crate::AppState;
 
@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_flags)
         .service(request_rescore)
         .service(reconcile_flag)
+        .service(record_finish_times)
         .service(sign_section)
         .service(chief_sign_section)
         .service(confirm_section)
@@ -196,6 +197,23 @@ pub async fn reconcile_flag(
     let id = parse_id("id", &id)?;
     let note = text::required("note", &body.0.note, 500)?;
     let out = flags::reconcile(&state.db, actor, id, note, now).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Records stations' finish times (用时) over a section, by station number: a scorer or the chief
+/// judge anywhere, a judge where they mark. Read by the elapsed_time tie-break (less time first).
+#[utoipa::path(tag = "judging", request_body = FinishTimesRequest, responses((status = 200, body = [FinishTimeOut]), ProblemResponses), security(("bearer" = [])))]
+#[post("/events/{id}/judging/sections/{section}/finish-times")]
+pub async fn record_finish_times(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, i32)>,
+    body: JsonBody<FinishTimesRequest>,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let (event_id, section) = path.into_inner();
+    let event_id = parse_id("id", &event_id)?;
+    let out = times::record_finish_times(&state.db, actor, event_id, section, body.0, now).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

@@ -630,6 +630,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    finish_times (id) {
+        id -> Text,
+        event_id -> Text,
+        section_index -> Integer,
+        station_number -> Integer,
+        elapsed_seconds -> Integer,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     disqualifications (id) {
         id -> Text,
         event_id -> Text,
@@ -708,6 +720,7 @@ diesel::joinable!(disqualifications -> registrations (registration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     awards,
+    finish_times,
     identity_corrections,
     disqualifications,
     plan_targets,

@@ -67,6 +67,11 @@ pub fn calculate(
     let digest = marks_digest(&marks);
     let stations: HashMap<i32, String> = store::judging::competing_stations(conn, &event.id)?.into_iter().collect();
     let scores = scores_from(conn, event, &marks)?;
+    // A station's time (用时) is the sum over the modules where one was recorded.
+    let mut elapsed: HashMap<i32, i64> = HashMap::new();
+    for t in store::judging::finish_times_of(conn, &event.id)? {
+        *elapsed.entry(t.station_number).or_default() += t.elapsed_seconds as i64;
+    }
     let standings: Vec<Standing> = scores
         .iter()
         .map(|s| Standing {
@@ -74,7 +79,7 @@ pub fn calculate(
             total: centi(s.total),
             practical: centi(s.practical),
             theory: centi(s.theory),
-            elapsed_seconds: None,
+            elapsed_seconds: elapsed.get(&s.station).copied(),
             modules: s.sections.iter().map(|(_, v)| centi(*v)).collect(),
         })
         .collect();

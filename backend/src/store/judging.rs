@@ -7,8 +7,8 @@ use diesel::prelude::*;
 
 use super::StoreResult;
 use crate::db::schema::{
-    aspects, event_judging, judge_aspects, judge_relations, marks, reopen_requests, review_samples, section_signoffs,
-    spread_flags,
+    aspects, event_judging, finish_times, judge_aspects, judge_relations, marks, reopen_requests, review_samples,
+    section_signoffs, spread_flags,
 };
 use crate::db::DbConnection;
 
@@ -475,3 +475,37 @@ typed_column!(MarkRow, status, MarkStatus);
 typed_column!(FlagRow, status, FlagStatus);
 typed_column!(SignoffRow, kind, SignoffKind);
 typed_column!(SampleRow, status, SampleStatus);
+
+/// A station's time over a module (用时), by station number.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = finish_times)]
+pub struct FinishTimeRow {
+    pub id: String,
+    pub event_id: String,
+    pub section_index: i32,
+    pub station_number: i32,
+    pub elapsed_seconds: i32,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub fn finish_times_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<FinishTimeRow>> {
+    Ok(finish_times::table
+        .filter(finish_times::event_id.eq(event_id))
+        .order((finish_times::section_index.asc(), finish_times::station_number.asc()))
+        .select(FinishTimeRow::as_select())
+        .load(conn)?)
+}
+
+/// Records a station's time over a module, replacing the one recorded before.
+pub fn save_finish_time(conn: &mut DbConnection, row: &FinishTimeRow) -> StoreResult<()> {
+    diesel::delete(
+        finish_times::table
+            .filter(finish_times::event_id.eq(&row.event_id))
+            .filter(finish_times::section_index.eq(row.section_index))
+            .filter(finish_times::station_number.eq(row.station_number)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(finish_times::table).values(row).execute(conn)?;
+    Ok(())
+}

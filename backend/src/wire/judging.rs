@@ -104,6 +104,8 @@ pub struct SheetOut {
     pub stations: Vec<i32>,
     pub aspects: Vec<AspectOut>,
     pub marks: Vec<MarkOut>,
+    /// The times (用时) recorded at these stations for this section.
+    pub finish_times: Vec<FinishTimeOut>,
     /// Whether the caller has signed this section.
     pub signed: bool,
 }
@@ -317,4 +319,29 @@ pub struct DisqualificationOut {
     pub decision_note: Option<String>,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// A station's time over a module (用时), by station number.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FinishTimeInput {
+    pub station_number: i32,
+    /// Seconds from the start of the module to the station's finish (at most 7 days).
+    #[schema(minimum = 1, maximum = 604800)]
+    pub elapsed_seconds: i32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FinishTimesRequest {
+    /// 1 to 2,000 stations; a station's earlier time is replaced.
+    pub times: Vec<FinishTimeInput>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FinishTimeOut {
+    pub section_index: i32,
+    pub station_number: i32,
+    pub elapsed_seconds: i32,
+    pub recorded_at: DateTime<Utc>,
 }

@@ -996,6 +996,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events/{id}/judging/sections/{section}/finish-times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records stations' finish times (用时) over a section, by station number: a scorer or the chief
+         *     judge anywhere, a judge where they mark. Read by the elapsed_time tie-break (less time first).
+         */
+        post: operations["record_finish_times"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events/{id}/judging/sections/{section}/sign": {
         parameters: {
             query?: never;
@@ -3255,6 +3275,30 @@ export interface components {
             registered: number;
             scores?: null | components["schemas"]["ScoreSummary"];
         };
+        /** @description A station's time over a module (用时), by station number. */
+        FinishTimeInput: {
+            /**
+             * Format: int32
+             * @description Seconds from the start of the module to the station's finish (at most 7 days).
+             */
+            elapsed_seconds: number;
+            /** Format: int32 */
+            station_number: number;
+        };
+        FinishTimeOut: {
+            /** Format: int32 */
+            elapsed_seconds: number;
+            /** Format: date-time */
+            recorded_at: string;
+            /** Format: int32 */
+            section_index: number;
+            /** Format: int32 */
+            station_number: number;
+        };
+        FinishTimesRequest: {
+            /** @description 1 to 2,000 stations; a station's earlier time is replaced. */
+            times: components["schemas"]["FinishTimeInput"][];
+        };
         FlagOut: {
             aspect_code: string;
             aspect_description: string;
@@ -4213,6 +4257,8 @@ export interface components {
         SheetOut: {
             aspects: components["schemas"]["AspectOut"][];
             event_id: string;
+            /** @description The times (用时) recorded at these stations for this section. */
+            finish_times: components["schemas"]["FinishTimeOut"][];
             marks: components["schemas"]["MarkOut"][];
             /** Format: int32 */
             section_index: number;
@@ -12680,6 +12726,140 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SignoffOut"];
+                };
+            };
+            /** @description Malformed JSON, query or path parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Logged in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such thing, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action conflicts with the current state (duplicate, wrong lifecycle state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match version is stale: someone else changed the record. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break the rules; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required for this update. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is momentarily unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_finish_times: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                section: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FinishTimesRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FinishTimeOut"][];
                 };
             };
             /** @description Malformed JSON, query or path parameter. */

@@ -237,6 +237,11 @@ export default {
   },
   judging: {
     cover: 'cover',
+    elapsed: 'Time taken at this station',
+    minutes: 'min',
+    seconds: 's',
+    saveTime: 'Record time',
+    timeSaved: 'Time recorded for station {n}',
     mine: 'My judging',
     sheet: 'Sheet (module {n})',
     station: 'Station',

@@ -238,6 +238,11 @@ export default {
   },
   judging: {
     cover: '替补',
+    elapsed: '本工位用时',
+    minutes: '分',
+    seconds: '秒',
+    saveTime: '记录用时',
+    timeSaved: '{n}号工位用时已记录',
     mine: '我的评分任务',
     sheet: '评分表（模块 {n}）',
     station: '工位',

@@ -440,6 +440,13 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   await page.keyboard.press('Control+Enter')
   await page.getByText('1 号工位已保存').first().waitFor()
   await page.locator('[data-test=save-station]', { hasText: '保存 2 号工位' }).waitFor()
+  // The station's time over the module (用时, for the elapsed-time tie-break): 95 min 30 s.
+  await page.locator('[data-test=elapsed-minutes] input').fill('95')
+  await page.keyboard.press('Tab')
+  await page.locator('[data-test=elapsed-seconds] input').fill('30')
+  await page.keyboard.press('Tab')
+  await page.locator('[data-test=save-time]').click()
+  await page.getByText('用时已记录').first().waitFor()
 
   // The network goes; station two is kept on the tablet.
   await page.context().setOffline(true)
@@ -458,6 +465,7 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   const sheet = (await judge('GET', `/events/${event}/judging/sheet?section=1`)).body
   const stations = new Set(sheet.marks.map((m) => m.station_number))
   expect(sheet.marks.length === 6 && stations.size === 2, `six marks on two stations: ${JSON.stringify(sheet.marks)}`)
+  expect(sheet.finish_times.length === 1 && sheet.finish_times[0].elapsed_seconds === 95 * 60 + 30, `the time recorded: ${JSON.stringify(sheet.finish_times)}`)
   expect(sheet.marks.some((m) => m.value === 52), 'the offline station arrived')
 
   // Judges B and C mark at the same time on their own tablets (their own browser sessions); C

@@ -1573,3 +1573,52 @@ fn when_nobody_may_mark_a_station_the_chief_judge_is_told_and_a_judge_appointed_
     assert_eq!(signed.status, 201, "{}", signed.text);
     assert_eq!(chief_sign().status, 201);
 }
+
+#[test]
+fn finish_times_recorded_by_station_break_a_tie_less_time_first() {
+    let r = running_final();
+    let srv = &r.srv;
+    let event = r.event.clone();
+    let record = |token: &str, times: Value| {
+        srv.post(&format!("/api/v1/events/{event}/judging/sections/1/finish-times"), token, json!({ "times": times }))
+    };
+    // Only those who judge the event record times; a judge not where they stand aside (回避).
+    let contestant = srv.login("13800001000", "contestant-password-1");
+    record(&contestant.access, json!([{ "station_number": 1, "elapsed_seconds": 60 }])).problem(403, "forbidden");
+    let c_sees = r.stations_of(2);
+    let hidden = (1..=3).find(|s| !c_sees.contains(s)).expect("a station judge C stands aside from");
+    record(&r.judges[2].0.access, json!([{ "station_number": hidden, "elapsed_seconds": 60 }]))
+        .invalid_field("times[0].station_number", "unknown_station");
+    record(&r.judges[0].0.access, json!([{ "station_number": 1, "elapsed_seconds": 0 }]))
+        .invalid_field("times[0].elapsed_seconds", "out_of_range");
+    // 90, 80 and 100 minutes; station 1's first time is corrected.
+    let saved = record(
+        &r.judges[0].0.access,
+        json!([{ "station_number": 1, "elapsed_seconds": 6000 }, { "station_number": 2, "elapsed_seconds": 4800 }, { "station_number": 3, "elapsed_seconds": 6000 }]),
+    );
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let corrected = record(&r.chief.0.access, json!([{ "station_number": 1, "elapsed_seconds": 5400 }]));
+    assert_eq!(corrected.status, 200, "{}", corrected.text);
+    let sheet = srv.get(&format!("/api/v1/events/{event}/judging/sheet?section=1"), &r.judges[0].0.access);
+    let times: Vec<(i64, i64)> = sheet.body["finish_times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["station_number"].as_i64().unwrap(), t["elapsed_seconds"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(times, [(1, 5400), (2, 4800), (3, 6000)], "{}", sheet.text);
+    // Equal on practical and theory: the time decides.
+    mark_and_lock_with_theory(&r, [80.0, 80.0, 80.0]);
+    record(&r.chief.0.access, json!([{ "station_number": 3, "elapsed_seconds": 60 }])).problem(409, "section_locked");
+    review_and_decrypt(&r);
+    let computed = srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({}));
+    assert_eq!(computed.status, 201, "{}", computed.text);
+    let order: Vec<(i64, i64)> = computed.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["rank"].as_i64().unwrap(), e["station_number"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(order, [(1, 2), (2, 1), (3, 3)], "{}", computed.text);
+    assert_eq!(computed.body["entries"][0]["tie_key"], "elapsed_time", "{}", computed.text);
+}

@@ -10,6 +10,7 @@ pub mod review;
 pub mod scores;
 pub mod sheets;
 pub mod signoff;
+pub mod times;
 
 use std::collections::{HashMap, HashSet};
 

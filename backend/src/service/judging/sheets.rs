@@ -287,7 +287,12 @@ pub async fn sheet(db: &Db, actor: Actor, event_id: String, section: i32) -> Api
         let signed = store::judging::signoffs_of(conn, &event_id)?
             .iter()
             .any(|s| s.section_index == section && s.is(SignoffKind::Judge) && s.signed_by == actor.user_id);
-        Ok(SheetOut { event_id, section_index: section, section_name, stations, aspects, marks, signed })
+        let finish_times = store::judging::finish_times_of(conn, &event_id)?
+            .iter()
+            .filter(|t| t.section_index == section && stations.contains(&t.station_number))
+            .map(super::times::finish_time_out)
+            .collect();
+        Ok(SheetOut { event_id, section_index: section, section_name, stations, aspects, marks, finish_times, signed })
     })
     .await
 }
