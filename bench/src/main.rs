@@ -259,8 +259,9 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
         trades["items"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
     // Dates: registration open now, the final in a month.
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    // People's dates are Beijing dates (UTC+8), as the server reads them.
     let date = |days: i64| {
-        let d = (now / 86400 + days) as i32;
+        let d = ((now + 8 * 3600) / 86400 + days) as i32;
         // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
         let z = d + 719468;
         let era = z.div_euclid(146097);
@@ -560,7 +561,7 @@ fn judging_final(
     let competition = must(agent, "POST", &api("/competitions"), Some(admin), json!({
         "name": "基准测试决赛", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
         "host_org_id": host, "starts_on": today, "ends_on": today, "roster_publicity_days": 0,
-        "registration_opens_at": format!("{}T00:00:00Z", date(-1).1), "registration_closes_at": format!("{today}T23:59:59Z"),
+        "registration_opens_at": format!("{}T00:00:00+08:00", date(-1).1), "registration_closes_at": format!("{today}T23:59:00+08:00"),
     }))["id"].as_str().unwrap().to_string();
     let event = must(
         agent,

@@ -67,7 +67,7 @@ pub fn published_final(
     let competition = must(agent, "POST", &api("/competitions"), Some(admin), json!({
         "name": "基准测试千人决赛", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
         "host_org_id": host, "starts_on": today, "ends_on": today, "roster_publicity_days": 0, "results_publicity_days": 0,
-        "registration_opens_at": format!("{}T00:00:00Z", date(-1).1), "registration_closes_at": format!("{today}T23:59:59Z"),
+        "registration_opens_at": format!("{}T00:00:00+08:00", date(-1).1), "registration_closes_at": format!("{today}T23:59:00+08:00"),
     }))["id"].as_str().unwrap().to_string();
     let event = must(
         agent,
