@@ -37,6 +37,20 @@ fn scheme() -> Value {
     })
 }
 
+/// `scheme()` with a second practical module (实操模块B, one measurement aspect, code 3.1.1),
+/// the two modules weighted (A, B) per cent when given.
+fn scheme_with_module_b(weights: Option<(i64, i64)>) -> Value {
+    let mut s = scheme();
+    let mut module_b = json!({ "name": "实操模块B", "kind": "practical",
+        "criteria": [{ "name": "装配", "aspects": [{ "description": "装配精度", "kind": "measurement", "max": 100 }] }] });
+    if let Some((a, b)) = weights {
+        s["sections"][1]["weight"] = json!(a);
+        module_b["weight"] = json!(b);
+    }
+    s["sections"].as_array_mut().unwrap().push(module_b);
+    s
+}
+
 pub fn user_id(srv: &TestServer, s: &Session) -> String {
     srv.get("/api/v1/me", &s.access).body["id"].as_str().unwrap().to_string()
 }
@@ -893,10 +907,7 @@ fn a_marking_scheme_goes_out_to_a_spreadsheet_and_back_unchanged() {
         .json(bad)
         .invalid_field("sections[1]", "section_total_not_100");
     // Two practical modules weighted 60/40, so that the weights travel too.
-    let mut weighted = scheme();
-    weighted["sections"][1]["weight"] = json!(60);
-    weighted["sections"].as_array_mut().unwrap().push(json!({ "name": "实操模块B", "kind": "practical", "weight": 40,
-        "criteria": [{ "name": "装配", "aspects": [{ "description": "装配精度", "kind": "measurement", "max": 100 }] }] }));
+    let weighted = scheme_with_module_b(Some((60, 40)));
     assert_eq!(
         srv.request("PUT", &format!("/api/v1/events/{first}/marking-scheme")).token(t).json(weighted).status,
         200
@@ -1343,10 +1354,7 @@ fn a_disqualification_takes_the_chief_judge_and_a_supervisor_and_those_behind_mo
 #[test]
 fn practical_modules_count_by_the_weights_of_the_scheme() {
     // 模块A 60%, 模块B 40%: a scheme whose weights do not add up is refused, naming the reason.
-    let mut weighted = scheme();
-    weighted["sections"][1]["weight"] = json!(60);
-    weighted["sections"].as_array_mut().unwrap().push(json!({ "name": "实操模块B", "kind": "practical", "weight": 30,
-        "criteria": [{ "name": "装配", "aspects": [{ "description": "装配精度", "kind": "measurement", "max": 100 }] }] }));
+    let mut weighted = scheme_with_module_b(Some((60, 30)));
     let r = running_final_on(scheme(), 5, 0, json!({}));
     let put = |body: &Value| {
         r.srv
@@ -1426,10 +1434,7 @@ fn practical_modules_count_by_the_weights_of_the_scheme() {
 #[test]
 fn a_station_the_whole_panel_stands_aside_from_is_covered_by_another_judge_or_named_to_the_chief_judge() {
     // Module B is marked by judge C alone, who works at the factory two of the three contestants come from.
-    let mut with_module_b = scheme();
-    with_module_b["sections"].as_array_mut().unwrap().push(json!({ "name": "实操模块B", "kind": "practical",
-        "criteria": [{ "name": "装配", "aspects": [{ "description": "装配精度", "kind": "measurement", "max": 100 }] }] }));
-    let r = running_final_on(with_module_b, 5, 0, json!({}));
+    let r = running_final_on(scheme_with_module_b(None), 5, 0, json!({}));
     let srv = &r.srv;
     let event = &r.event;
     let assigned = srv.post(
@@ -1497,10 +1502,7 @@ fn a_station_the_whole_panel_stands_aside_from_is_covered_by_another_judge_or_na
 
 #[test]
 fn when_nobody_may_mark_a_station_the_chief_judge_is_told_and_a_judge_appointed_covers_it() {
-    let mut with_module_b = scheme();
-    with_module_b["sections"].as_array_mut().unwrap().push(json!({ "name": "实操模块B", "kind": "practical",
-        "criteria": [{ "name": "装配", "aspects": [{ "description": "装配精度", "kind": "measurement", "max": 100 }] }] }));
-    let r = running_final_on(with_module_b, 5, 0, json!({}));
+    let r = running_final_on(scheme_with_module_b(None), 5, 0, json!({}));
     let srv = &r.srv;
     let event = &r.event;
     // Judges A and B are related to both factory contestants, whom C's employer nominated.
