@@ -271,6 +271,21 @@ pub fn conflicted(
     Ok(entrants.conflict_with(relations, employer.as_deref()))
 }
 
+/// A cell (aspect × station) as overseers read it: the aspect's code, and who covers it by name.
+pub fn cell_out(
+    aspects: &HashMap<String, AspectRow>,
+    names: &HashMap<String, String>,
+    aspect_id: &str,
+    station: i32,
+    judge: Option<&String>,
+) -> crate::wire::judging::CellOut {
+    crate::wire::judging::CellOut {
+        aspect_code: aspects.get(aspect_id).map(|a| a.code.clone()).unwrap_or_default(),
+        station_number: station,
+        judge: judge.and_then(|j| names.get(j).cloned()),
+    }
+}
+
 pub fn mark_out(m: &MarkRow) -> MarkOut {
     MarkOut {
         id: m.id.clone(),

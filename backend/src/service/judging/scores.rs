@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{aspects_by_id, competing_stations, coverage, current_scores, recusals};
+use super::{aspects_by_id, cell_out, competing_stations, coverage, current_scores, recusals};
 use crate::auth::Actor;
 use crate::db::Db;
 use crate::domain::judging::{FlagStatus, MarkStatus, SignoffKind};
@@ -10,7 +10,7 @@ use crate::error::ApiResult;
 use crate::service::load;
 use crate::store;
 use crate::store::judging::AspectRow;
-use crate::wire::judging::{CellOut, JudgeProgress, ProgressOut, ScoreRow, ScoresOut};
+use crate::wire::judging::{JudgeProgress, ProgressOut, ScoreRow, ScoresOut};
 
 /// How far each judge and section has come.
 pub async fn progress(db: &Db, actor: Actor, event_id: String) -> ApiResult<ProgressOut> {
@@ -58,13 +58,12 @@ pub async fn progress(db: &Db, actor: Actor, event_id: String) -> ApiResult<Prog
                 entry.locked += m.is(MarkStatus::Locked) as usize;
             }
         }
-        let cell = |aspect_id: &str, station: i32, judge: Option<&String>| CellOut {
-            aspect_code: aspects.get(aspect_id).map(|a| a.code.clone()).unwrap_or_default(),
-            station_number: station,
-            judge: judge.and_then(|j| names.get(j).cloned()),
-        };
-        let covers = coverage.covers.iter().map(|c| cell(&c.aspect_id, c.station, Some(&c.judge))).collect();
-        let uncovered = coverage.uncovered.iter().map(|(a, s)| cell(a, *s, None)).collect();
+        let covers = coverage
+            .covers
+            .iter()
+            .map(|c| cell_out(&aspects, &names, &c.aspect_id, c.station, Some(&c.judge)))
+            .collect();
+        let uncovered = coverage.uncovered.iter().map(|(a, s)| cell_out(&aspects, &names, a, *s, None)).collect();
         let open_flags =
             store::judging::flags_of(conn, &event_id)?.iter().filter(|f| !f.is(FlagStatus::Reconciled)).count();
         let mut sections_locked: Vec<i32> = store::judging::signoffs_of(conn, &event_id)?

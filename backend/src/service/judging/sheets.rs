@@ -1,6 +1,6 @@
 //! The judge's sheet: aspects assigned to judges, declared relations (回避), the sheet itself.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -10,7 +10,8 @@ use crate::domain::{text, Violation};
 
 use super::DbConnection;
 use super::{
-    aspect_out, aspects_of_judge, competing_stations, coverage, mark_out, recused_stations, require_not_appointed,
+    aspect_out, aspects_of_judge, cell_out, competing_stations, coverage, mark_out, recused_stations,
+    require_not_appointed,
 };
 use crate::auth::policy::can_manage_competition;
 use crate::auth::Actor;
@@ -23,7 +24,7 @@ use crate::service::load;
 use crate::store;
 use crate::store::judging::{AspectRow, JudgeAspectRow, RelationRow};
 use crate::store::new_id;
-use crate::wire::judging::{AspectOut, AssignmentOut, AssignmentRequest, CellOut, MyEvent, RelationOut, SheetOut};
+use crate::wire::judging::{AspectOut, AssignmentOut, AssignmentRequest, MyEvent, RelationOut, SheetOut};
 use crate::wire::utc;
 
 /// Assigns a judge the aspects of a section they mark (their declared relations recuse them).
@@ -98,24 +99,20 @@ pub async fn assign(
         recused.sort_unstable();
         let coverage = coverage(conn, &event.id)?;
         let ids: HashSet<&str> = aspects.iter().filter(|a| assigned.contains(&a.code)).map(|a| a.id.as_str()).collect();
-        let code = |id: &str| aspects.iter().find(|a| a.id == id).map(|a| a.code.clone()).unwrap_or_default();
+        let by_id: HashMap<String, AspectRow> = aspects.iter().map(|a| (a.id.clone(), a.clone())).collect();
         let substitutes: Vec<String> = coverage.covers.iter().map(|c| c.judge.clone()).collect();
         let names = store::users::usernames(conn, &substitutes)?;
         let covers = coverage
             .covers
             .iter()
             .filter(|c| ids.contains(c.aspect_id.as_str()))
-            .map(|c| CellOut {
-                aspect_code: code(&c.aspect_id),
-                station_number: c.station,
-                judge: names.get(&c.judge).cloned(),
-            })
+            .map(|c| cell_out(&by_id, &names, &c.aspect_id, c.station, Some(&c.judge)))
             .collect();
         let uncovered = coverage
             .uncovered
             .iter()
             .filter(|(a, _)| ids.contains(a.as_str()))
-            .map(|(a, s)| CellOut { aspect_code: code(a), station_number: *s, judge: None })
+            .map(|(a, s)| cell_out(&by_id, &names, a, *s, None))
             .collect();
         Ok(AssignmentOut { user_id, assigned, recused_stations: recused, covers, uncovered })
     })

@@ -6,7 +6,6 @@ use chrono::NaiveDateTime;
 use super::{aspects_of_judge, competing_stations, coverage, no_station, recused_stations, require_marking_open};
 use crate::auth::Actor;
 use crate::db::Db;
-use crate::domain::judging::SignoffKind;
 use crate::domain::role::EventRole;
 use crate::error::{ApiError, ApiResult};
 use crate::service::audit::record;
@@ -60,10 +59,7 @@ pub async fn record_finish_times(
         if in_section.is_empty() {
             return Err(ApiError::field("section", "unknown_section", "the scheme has no aspects in this section"));
         }
-        if store::judging::signoffs_of(conn, &event_id)?
-            .iter()
-            .any(|s| s.section_index == section && s.is(SignoffKind::Chief) && s.confirmed_by.is_some())
-        {
+        if !super::unlocked_sections(conn, &event_id)?.contains(&section) {
             return Err(ApiError::conflict("section_locked", "the section is confirmed and locked"));
         }
         let stations = competing_stations(conn, &event_id)?;
