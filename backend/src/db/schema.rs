@@ -197,6 +197,7 @@ diesel::table! {
         updated_at -> Timestamp,
         appeal_window_minutes -> Integer,
         appeal_window_working_days -> Nullable<Integer>,
+        team_scoring -> Nullable<Text>,
     }
 }
 
@@ -630,6 +631,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    member_stations (registration_id, person_id) {
+        registration_id -> Text,
+        person_id -> Text,
+        event_id -> Text,
+        station_number -> Integer,
+    }
+}
+
+diesel::table! {
     finish_times (id) {
         id -> Text,
         event_id -> Text,
@@ -718,8 +728,11 @@ diesel::joinable!(award_objections -> awards (award_id));
 diesel::joinable!(identity_corrections -> persons (person_id));
 diesel::joinable!(disqualifications -> registrations (registration_id));
 
+diesel::joinable!(member_stations -> registrations (registration_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     awards,
+    member_stations,
     finish_times,
     identity_corrections,
     disqualifications,

@@ -348,6 +348,7 @@ pub struct Proposal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
     pub registration_id: String,
+    pub person_id: String,
     pub reason: &'static str,
 }
 
@@ -362,14 +363,16 @@ pub fn promotion_target(rule: &PromotionRule, current: Option<i32>) -> Option<i3
 
 /// Everything the rules give the finishers of one event. Ties share a place, so a band's edge
 /// takes everyone who shares its last place. `promoted_this_year` holds people who already have a
-/// competition-based promotion this year (at most one a year).
+/// competition-based promotion this year (at most one a year). A team's members are finishers of
+/// one registration at the team's place: each earns what the place earns, and the bands count
+/// entries (teams), not people.
 pub fn propose(
     rules: &AwardRules,
     bands: &PrizeBands,
     finishers: &[Finisher],
     promoted_this_year: &HashSet<String>,
 ) -> (Vec<Proposal>, Vec<Skipped>) {
-    let competed = finishers.len();
+    let competed = finishers.iter().map(|f| &f.registration_id).collect::<HashSet<_>>().len();
     let [first, second, third] = band_cuts(bands, competed);
     let top_half = competed.div_ceil(2) as i32;
     let mut out = Vec::new();
@@ -427,12 +430,16 @@ pub fn propose(
         });
         if let Some(rule) = rule {
             match promotion_target(rule, f.current_level) {
-                None => {
-                    skipped.push(Skipped { registration_id: f.registration_id.clone(), reason: "already_at_level" })
-                }
-                Some(_) if promoted.contains(&f.person_id) => {
-                    skipped.push(Skipped { registration_id: f.registration_id.clone(), reason: "promoted_this_year" })
-                }
+                None => skipped.push(Skipped {
+                    registration_id: f.registration_id.clone(),
+                    person_id: f.person_id.clone(),
+                    reason: "already_at_level",
+                }),
+                Some(_) if promoted.contains(&f.person_id) => skipped.push(Skipped {
+                    registration_id: f.registration_id.clone(),
+                    person_id: f.person_id.clone(),
+                    reason: "promoted_this_year",
+                }),
                 Some(to) => {
                     promoted.insert(f.person_id.clone());
                     give(AwardKind::Promotion, (f.current_level, Some(to)));
@@ -564,6 +571,28 @@ mod tests {
     }
 
     #[test]
+    fn every_member_of_a_team_earns_its_place_and_the_bands_count_teams() {
+        // Ten teams of three: the first team's members all hold place 1.
+        let f: Vec<Finisher> = (0..10)
+            .flat_map(|team| {
+                (0..3).map(move |member| Finisher {
+                    person_id: format!("p{team}-{member}"),
+                    ..finisher(team, team as i32 + 1)
+                })
+            })
+            .collect();
+        let (p, _) = propose(&provincial(), &PrizeBands::default(), &f, &HashSet::new());
+        let of = |person: &str| p.iter().filter(|x| x.person_id == person).map(|x| x.kind).collect::<Vec<_>>();
+        for member in ["p0-0", "p0-1", "p0-2"] {
+            assert!(of(member).contains(&PrizeFirst), "{member}");
+            assert!(of(member).contains(&Promotion), "{member}");
+        }
+        // 10 % of 10 teams is one first prize (not 3 of 30 people).
+        assert!(!of("p1-0").contains(&PrizeFirst));
+        assert!(of("p1-0").contains(&PrizeSecond));
+    }
+
+    #[test]
     fn a_tie_at_a_band_edge_gives_both_the_better_prize() {
         let mut f = field(20);
         f[2].rank = 2; // places: 1, 2, 2, 4, …
@@ -628,10 +657,22 @@ mod tests {
         assert_eq!(level("r2"), Some((Some(3), Some(2))));
         assert_eq!(level("r5"), Some((Some(4), Some(3))), "6th place: 中级工 → 高级工");
         assert!(level("r19").is_none(), "20th place already holds 高级工");
-        assert!(skipped.contains(&Skipped { registration_id: "r19".into(), reason: "already_at_level" }));
+        assert!(skipped.contains(&Skipped {
+            registration_id: "r19".into(),
+            person_id: "p19".into(),
+            reason: "already_at_level"
+        }));
         assert!(level("r20").is_none(), "21st place");
-        assert!(skipped.contains(&Skipped { registration_id: "r6".into(), reason: "already_at_level" }));
-        assert!(skipped.contains(&Skipped { registration_id: "r3".into(), reason: "promoted_this_year" }));
+        assert!(skipped.contains(&Skipped {
+            registration_id: "r6".into(),
+            person_id: "p6".into(),
+            reason: "already_at_level"
+        }));
+        assert!(skipped.contains(&Skipped {
+            registration_id: "r3".into(),
+            person_id: "p3".into(),
+            reason: "promoted_this_year"
+        }));
         assert!(level("r3").is_none());
         // Enterprise class: the top 30 % to 中级工.
         let enterprise = default_rules(Category::WorkersSkills, Tier::Enterprise, CompetitionClass::Enterprise);

@@ -54,12 +54,37 @@ pub fn seeded_permutation(seed: &[u8], label: &str, n: usize) -> Vec<i32> {
 /// The two layers of a draw for the given contestants (in a stable order, e.g. by id):
 /// (contestant, draw number, station number).
 pub fn draw<'a>(seed: &[u8], contestants: &'a [String]) -> Vec<(&'a str, i32, i32)> {
-    let draw_numbers = seeded_permutation(seed, "draw", contestants.len());
-    let stations = seeded_permutation(seed, "station", contestants.len());
-    contestants
+    let entries: Vec<(String, usize)> = contestants.iter().map(|c| (c.clone(), 1)).collect();
+    draw_seats(seed, &entries)
+        .into_iter()
+        .zip(contestants)
+        .map(|((_, draw_number, stations), id)| (id.as_str(), draw_number, stations[0]))
+        .collect()
+}
+
+/// The draw where an entry may work several stations (a team whose members each work their
+/// own): (entry, draw number, its stations). Entries take blocks of the station permutation in
+/// draw-number order, so with one station each it is exactly `draw`.
+pub fn draw_seats(seed: &[u8], entries: &[(String, usize)]) -> Vec<(String, i32, Vec<i32>)> {
+    let draw_numbers = seeded_permutation(seed, "draw", entries.len());
+    let seats: usize = entries.iter().map(|(_, n)| n).sum();
+    let stations = seeded_permutation(seed, "station", seats);
+    // Where each draw number's block starts.
+    let mut by_draw: Vec<usize> = vec![0; entries.len()];
+    for ((_, n), d) in entries.iter().zip(&draw_numbers) {
+        by_draw[(*d - 1) as usize] = *n;
+    }
+    let mut start = vec![0; entries.len()];
+    for d in 1..entries.len() {
+        start[d] = start[d - 1] + by_draw[d - 1];
+    }
+    entries
         .iter()
         .zip(draw_numbers)
-        .map(|(id, draw_number)| (id.as_str(), draw_number, stations[(draw_number - 1) as usize]))
+        .map(|((id, n), draw_number)| {
+            let from = start[(draw_number - 1) as usize];
+            (id.clone(), draw_number, stations[from..from + n].to_vec())
+        })
         .collect()
 }
 
@@ -97,6 +122,24 @@ mod tests {
         assert_eq!(draws, (1..=30).collect::<Vec<_>>());
         assert_eq!(stations, (1..=30).collect::<Vec<_>>());
         assert_eq!(result, draw(b"seed", &ids));
+    }
+
+    #[test]
+    fn teams_whose_members_work_their_own_stations_get_one_block_each() {
+        let entries: Vec<(String, usize)> = (0..8).map(|i| (format!("t{i}"), 3)).collect();
+        let result = draw_seats(b"seed", &entries);
+        let mut stations: Vec<i32> = result.iter().flat_map(|r| r.2.clone()).collect();
+        stations.sort();
+        assert_eq!(stations, (1..=24).collect::<Vec<_>>(), "every station once");
+        assert!(result.iter().all(|r| r.2.len() == 3));
+        // With one station each it is the individual draw as it always was (draws already held
+        // reproduce from their seeds): the station permutation read at the draw number.
+        let single: Vec<(String, usize)> = (0..30).map(|i| (format!("r{i}"), 1)).collect();
+        let draws = seeded_permutation(b"seed", "draw", 30);
+        let stations = seeded_permutation(b"seed", "station", 30);
+        for (i, (_, d, s)) in draw_seats(b"seed", &single).into_iter().enumerate() {
+            assert_eq!((d, s), (draws[i], vec![stations[(draws[i] - 1) as usize]]));
+        }
     }
 
     #[test]

@@ -90,6 +90,8 @@ pub const MIN_WORKING_AGE: i32 = 16;
 pub struct EventSettings {
     pub mode: EventMode,
     pub team_size: Option<i32>,
+    /// How a team scores (team events only).
+    pub team_scoring: Option<crate::domain::ranking::TeamScoring>,
     pub weights: Weights,
     pub quota_total: Option<i32>,
     pub quota_per_organisation: Option<i32>,
@@ -134,6 +136,9 @@ pub fn check_event_settings(s: &EventSettings) -> Vec<Violation> {
         (EventMode::Individual, Some(_)) => {
             v.push(Violation::new("team_size", "team_size_invalid", "an individual event has no team size"))
         }
+    }
+    if s.mode == EventMode::Individual && s.team_scoring.is_some() {
+        v.push(Violation::new("team_scoring", "not_a_team_event", "an individual event has no team scoring"))
     }
     if s.quota_total.is_some_and(|q| q < 1) {
         v.push(Violation::new("quota_total", "out_of_range", "the total quota is at least 1"));
@@ -262,6 +267,7 @@ mod tests {
         EventSettings {
             mode: EventMode::Individual,
             team_size: None,
+            team_scoring: None,
             weights: Weights::default(),
             quota_total: Some(60),
             quota_per_organisation: Some(DEFAULT_QUOTA_PER_ORGANISATION),
@@ -323,6 +329,7 @@ mod tests {
         s = settings();
         s.mode = EventMode::Team;
         s.team_size = Some(3);
+        s.team_scoring = Some(crate::domain::ranking::TeamScoring::Mean);
         assert!(codes(&s).is_empty());
     }
 

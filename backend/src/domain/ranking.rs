@@ -178,17 +178,32 @@ pub fn rank_with_tie_breaks(
 }
 
 string_enum! {
-    pub enum TeamScoring { Sum = "sum", Mean = "mean" }
+    /// How a team event scores a team.
+    pub enum TeamScoring {
+        /// The team works one station together and is marked there (团体整体评分).
+        AsOne = "as_one",
+        /// Each member works a station of their own; the team scores the sum of their scores.
+        Sum = "sum",
+        /// Each member works a station of their own; the team scores their mean.
+        Mean = "mean",
+    }
 }
 
-/// A team's score from its members' scores.
+impl TeamScoring {
+    /// Whether each member works a station of their own (and is marked there).
+    pub fn members_own_stations(self) -> bool {
+        self != TeamScoring::AsOne
+    }
+}
+
+/// A team's score from its members' scores (one score when the team is marked as one).
 pub fn team_score(members: &[f64], scoring: TeamScoring) -> f64 {
     if members.is_empty() {
         return 0.0;
     }
     let sum: f64 = members.iter().sum();
     match scoring {
-        TeamScoring::Sum => sum,
+        TeamScoring::AsOne | TeamScoring::Sum => sum,
         TeamScoring::Mean => sum / members.len() as f64,
     }
 }

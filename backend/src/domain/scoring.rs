@@ -177,6 +177,36 @@ pub struct StationScore {
     pub total: f64,
 }
 
+/// A team's score from its members' station scores (each member worked a station of their own),
+/// filed under `station`, the captain's: every part (theory, practical, total, each module) by the
+/// event's team rule.
+pub fn team_station_score(
+    station: i32,
+    members: &[&StationScore],
+    scoring: crate::domain::ranking::TeamScoring,
+) -> StationScore {
+    use crate::domain::ranking::team_score;
+    let combine =
+        |part: &dyn Fn(&StationScore) -> f64| team_score(&members.iter().map(|m| part(m)).collect::<Vec<_>>(), scoring);
+    let mut indexes: Vec<i32> = members.iter().flat_map(|m| m.sections.iter().map(|(i, _)| *i)).collect();
+    indexes.sort_unstable();
+    indexes.dedup();
+    let sections = indexes
+        .into_iter()
+        .map(|i| {
+            let value = combine(&|m: &StationScore| m.sections.iter().find(|(j, _)| *j == i).map_or(0.0, |(_, v)| *v));
+            (i, value)
+        })
+        .collect();
+    StationScore {
+        station,
+        sections,
+        theory: combine(&|m: &StationScore| m.theory),
+        practical: combine(&|m: &StationScore| m.practical),
+        total: combine(&|m: &StationScore| m.total),
+    }
+}
+
 /// The mean of a kind's section scores (section index, score): weighted by the scheme's module
 /// weights where it has them (a practical final of 模块A 60% and 模块B 40%), otherwise equal.
 pub fn module_mean(scores: &[(i32, f64)], module_weights: &HashMap<i32, i32>) -> f64 {
@@ -292,6 +322,26 @@ pub fn station_scores(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_team_of_members_at_their_own_stations_scores_by_its_rule() {
+        use crate::domain::ranking::TeamScoring;
+        let member = |station, theory: f64, practical: f64| StationScore {
+            station,
+            sections: vec![(0, theory), (1, practical)],
+            theory,
+            practical,
+            total: 0.3 * theory + 0.7 * practical,
+        };
+        let (a, b, c) = (member(4, 80.0, 90.0), member(9, 70.0, 60.0), member(2, 90.0, 75.0));
+        let mean = team_station_score(4, &[&a, &b, &c], TeamScoring::Mean);
+        assert_eq!(mean.station, 4, "filed under the captain's station");
+        assert!((mean.theory - 80.0).abs() < 1e-9 && (mean.practical - 75.0).abs() < 1e-9);
+        assert!((mean.total - (a.total + b.total + c.total) / 3.0).abs() < 1e-9);
+        assert_eq!(mean.sections, vec![(0, 80.0), (1, 75.0)]);
+        let sum = team_station_score(4, &[&a, &b, &c], TeamScoring::Sum);
+        assert!((sum.practical - 225.0).abs() < 1e-9);
+    }
 
     fn aspect(kind: AspectKind, max: f64) -> AspectSpec {
         AspectSpec {

@@ -492,6 +492,7 @@ fn write_year(
                 updated_at: at,
                 appeal_window_minutes: crate::domain::event::DEFAULT_APPEAL_WINDOW_MINUTES,
                 appeal_window_working_days: None,
+                team_scoring: None,
             };
             let set = ResultSetRow {
                 id: new_id(),

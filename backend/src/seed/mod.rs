@@ -629,6 +629,7 @@ fn seed_competition(
             review_levels: 2,
             appeal_window_minutes: 120,
             appeal_window_working_days: None,
+            team_scoring: None,
             version: 1,
             created_at: at,
             updated_at: at,

@@ -347,6 +347,15 @@ pub async fn get_award_rules(db: &Db, actor: Option<Actor>, id: String) -> ApiRe
     .await
 }
 
+/// The person an award is proposed for, with what the award records of them.
+struct Holder {
+    person_id: String,
+    name: String,
+    id_number: String,
+    gender: String,
+    birth_date: chrono::NaiveDate,
+}
+
 pub async fn propose_awards(db: &Db, actor: Actor, now: NaiveDateTime, event_id: String) -> ApiResult<ProposalsOut> {
     db.write(move |conn| {
         let (event, _, trade_name) =
@@ -369,39 +378,61 @@ pub async fn propose_awards(db: &Db, actor: Actor, now: NaiveDateTime, event_id:
         let bands: crate::domain::event::PrizeBands =
             serde_json::from_str(&event.prize_bands).map_err(|e| ApiError::internal(e.to_string()))?;
         let mut finishers = Vec::new();
-        let mut names = std::collections::HashMap::new();
-        let mut entrants = std::collections::HashMap::new();
         let mut promoted = HashSet::new();
-        for (row, full_name, _, _) in store::results::named_rows_of(conn, &set.id)? {
+        // Who holds what is proposed, as they were when they entered (the captain's snapshot) or,
+        // for a team-mate, as their record stands now.
+        let mut holders: std::collections::HashMap<String, Holder> = std::collections::HashMap::new();
+        let rows = store::results::named_rows_of(conn, &set.id)?;
+        let registration_ids: Vec<String> = rows.iter().map(|(row, ..)| row.registration_id.clone()).collect();
+        let mut team_mates: std::collections::HashMap<String, Vec<store::persons::PersonRow>> =
+            std::collections::HashMap::new();
+        for (registration_id, person) in store::registrations::competing_members(conn, &registration_ids)? {
+            team_mates.entry(registration_id).or_default().push(person);
+        }
+        for (row, ..) in rows {
             let registration = store::registrations::find(conn, &row.registration_id)?
                 .ok_or_else(|| ApiError::internal("result without registration"))?;
-            let (person, _) = store::persons::find(conn, &registration.person_id)?
-                .ok_or_else(|| ApiError::internal("registration without person"))?;
-            let promotions: Vec<(i32, AwardStatus)> = store::awards::promotions_of(conn, &person.id)?
-                .into_iter()
-                .filter_map(|(year, status)| Some((year, AwardStatus::parse(&status)?)))
-                .collect();
-            if !may_be_promoted(&promotions, competition.year) {
-                promoted.insert(person.id.clone());
-            }
-            finishers.push(Finisher {
-                registration_id: row.registration_id.clone(),
-                person_id: person.id.clone(),
-                rank: row.rank,
-                // Age and gender as the contestant entered: a birth date changed since earns nothing.
-                age: crate::domain::id_card::age_on(registration.entrant_birth_date, competition.starts_on),
-                female: registration.entrant_gender == "female",
-                current_level: current_level(conn, &person.id, &trade_name)?,
+            let captain = Holder {
+                person_id: registration.person_id.clone(),
+                name: registration.entrant_name.clone(),
+                id_number: registration.entrant_id_number.clone(),
+                gender: registration.entrant_gender.clone(),
+                birth_date: registration.entrant_birth_date,
+            };
+            let mates = team_mates.remove(&row.registration_id).unwrap_or_default().into_iter().map(|p| Holder {
+                person_id: p.id,
+                name: p.full_name,
+                id_number: p.id_number,
+                gender: p.gender,
+                birth_date: p.birth_date,
             });
-            names.insert(row.registration_id.clone(), full_name);
-            entrants.insert(row.registration_id, registration);
+            // Every member of a team earns the team's place.
+            for holder in std::iter::once(captain).chain(mates) {
+                let promotions: Vec<(i32, AwardStatus)> = store::awards::promotions_of(conn, &holder.person_id)?
+                    .into_iter()
+                    .filter_map(|(year, status)| Some((year, AwardStatus::parse(&status)?)))
+                    .collect();
+                if !may_be_promoted(&promotions, competition.year) {
+                    promoted.insert(holder.person_id.clone());
+                }
+                finishers.push(Finisher {
+                    registration_id: row.registration_id.clone(),
+                    person_id: holder.person_id.clone(),
+                    rank: row.rank,
+                    // Age and gender as the contestant entered: a birth date changed since earns nothing.
+                    age: crate::domain::id_card::age_on(holder.birth_date, competition.starts_on),
+                    female: holder.gender == "female",
+                    current_level: current_level(conn, &holder.person_id, &trade_name)?,
+                });
+                holders.insert(holder.person_id.clone(), holder);
+            }
         }
         let (proposals, skipped) = propose(&rules, &bands, &finishers, &promoted);
         let at = now;
         let rows: Vec<AwardRow> = proposals
             .into_iter()
             .map(|p| {
-                let entrant = &entrants[&p.registration_id];
+                let holder = &holders[&p.person_id];
                 AwardRow {
                     id: new_id(),
                     competition_id: competition.id.clone(),
@@ -426,10 +457,10 @@ pub async fn propose_awards(db: &Db, actor: Actor, now: NaiveDateTime, event_id:
                     version: 1,
                     created_at: at,
                     updated_at: at,
-                    holder_name: entrant.entrant_name.clone(),
-                    holder_id_number: entrant.entrant_id_number.clone(),
-                    holder_gender: entrant.entrant_gender.clone(),
-                    holder_birth_date: entrant.entrant_birth_date,
+                    holder_name: holder.name.clone(),
+                    holder_id_number: holder.id_number.clone(),
+                    holder_gender: holder.gender.clone(),
+                    holder_birth_date: holder.birth_date,
                 }
             })
             .collect();
@@ -450,7 +481,7 @@ pub async fn propose_awards(db: &Db, actor: Actor, now: NaiveDateTime, event_id:
         let skipped = skipped
             .into_iter()
             .map(|s| SkippedOut {
-                full_name: names.get(&s.registration_id).cloned().unwrap_or_default(),
+                full_name: holders.get(&s.person_id).map(|h| h.name.clone()).unwrap_or_default(),
                 registration_id: s.registration_id,
                 reason: s.reason.to_string(),
             })

@@ -9,8 +9,9 @@ use crate::db::Db;
 use crate::db::DbConnection;
 use crate::domain::competition::Status;
 use crate::domain::draw::ticket_number;
-use crate::domain::draw::{draw, ALGORITHM};
+use crate::domain::draw::{draw_seats, ALGORITHM};
 use crate::domain::id_card::mask_id_number;
+use crate::domain::ranking::TeamScoring;
 use crate::domain::registration::RegistrationStatus;
 use crate::domain::role::EventRole;
 use crate::domain::time::Zone;
@@ -19,15 +20,17 @@ use crate::service::load;
 use crate::service::print;
 use crate::service::registrations::save_status;
 use crate::store;
+use crate::store::draws::MemberStationRow;
 use crate::store::draws::{AssignmentRow, DrawRow, EventRoleRow};
 use crate::store::events::EventRow;
 use crate::store::new_id;
 use crate::wire::draw::{
     Appointment, DrawEntry, DrawMapping, DrawSummary, EventRoleOut, NoShowOut, Ticket, TicketSession,
 };
-use crate::wire::draw::{CheckInOut, CheckInRequest};
+use crate::wire::draw::{CheckInOut, CheckInRequest, MemberStation};
 use crate::wire::utc;
 use chrono::NaiveDateTime;
+use std::collections::HashMap;
 
 /// Gives every admitted contestant of a competition a 准考证号 (when its roster becomes final).
 pub fn issue_tickets(
@@ -234,17 +237,39 @@ pub async fn perform_draw(db: &Db, actor: Actor, now: NaiveDateTime, event_id: S
         if contestants.is_empty() {
             return Err(ApiError::conflict("nobody_to_draw", "the event has no admitted contestants"));
         }
+        // Where a team's members each work their own station, the captain takes the first of the
+        // team's stations and each team-mate one of the rest, in the order they were named.
+        let own_stations =
+            event.team_scoring.as_deref().and_then(TeamScoring::parse).is_some_and(TeamScoring::members_own_stations);
+        let mut team_mates: HashMap<String, Vec<String>> = HashMap::new();
+        if own_stations {
+            for (registration_id, person) in store::registrations::competing_members(conn, &contestants)? {
+                team_mates.entry(registration_id).or_default().push(person.id);
+            }
+        }
+        let entries: Vec<(String, usize)> =
+            contestants.iter().map(|id| (id.clone(), 1 + team_mates.get(id).map_or(0, Vec::len))).collect();
         let seed = random_token(32);
         let at = now;
-        let assignments: Vec<AssignmentRow> = draw(seed.as_bytes(), &contestants)
-            .into_iter()
-            .map(|(id, draw_number, station_number)| AssignmentRow {
-                registration_id: id.to_string(),
+        let mut assignments = Vec::new();
+        let mut member_stations = Vec::new();
+        for (registration_id, draw_number, stations) in draw_seats(seed.as_bytes(), &entries) {
+            let mates = team_mates.get(&registration_id).map(Vec::as_slice).unwrap_or_default();
+            for (person_id, station_number) in mates.iter().zip(&stations[1..]) {
+                member_stations.push(MemberStationRow {
+                    registration_id: registration_id.clone(),
+                    person_id: person_id.clone(),
+                    event_id: event_id.clone(),
+                    station_number: *station_number,
+                });
+            }
+            assignments.push(AssignmentRow {
+                registration_id,
                 event_id: event_id.clone(),
                 draw_number,
-                station_number,
-            })
-            .collect();
+                station_number: stations[0],
+            });
+        }
         let row = DrawRow {
             id: new_id(),
             event_id: event_id.clone(),
@@ -253,7 +278,7 @@ pub async fn perform_draw(db: &Db, actor: Actor, now: NaiveDateTime, event_id: S
             performed_by: actor.user_id.clone(),
             performed_at: at,
         };
-        store::draws::insert_draw(conn, &row, &assignments)?;
+        store::draws::insert_draw(conn, &row, &assignments, &member_stations)?;
         // The trail records that the draw happened, never its numbers.
         record(
             conn,
@@ -284,10 +309,20 @@ pub async fn read_draw(db: &Db, actor: Actor, event_id: String) -> ApiResult<Dra
         }
         let draw_row = store::draws::draw_of(conn, &event_id)?.ok_or_else(|| ApiError::not_found("draw"))?;
         let mut entries = Vec::new();
+        let mut member_stations: HashMap<String, Vec<MemberStation>> = HashMap::new();
+        for m in store::draws::member_stations_of(conn, &event_id)? {
+            let full_name = store::persons::find(conn, &m.person_id)?.map(|(p, _)| p.full_name).unwrap_or_default();
+            member_stations.entry(m.registration_id).or_default().push(MemberStation {
+                person_id: m.person_id,
+                full_name,
+                station_number: m.station_number,
+            });
+        }
         for a in store::draws::assignments_of(conn, &event_id)? {
             let registration = store::registrations::find(conn, &a.registration_id)?
                 .ok_or_else(|| ApiError::internal("draw without registration"))?;
             entries.push(DrawEntry {
+                member_stations: member_stations.remove(&a.registration_id).unwrap_or_default(),
                 registration_id: a.registration_id,
                 full_name: registration.entrant_name.clone(),
                 ticket_number: registration.ticket_number,

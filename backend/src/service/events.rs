@@ -1,5 +1,6 @@
 //! Events as their readers see them.
 
+use crate::domain::ranking::TeamScoring;
 use chrono::NaiveDateTime;
 
 use crate::auth::policy::can_manage_competition;
@@ -74,6 +75,7 @@ pub fn event_outs(conn: &mut DbConnection, events: Vec<EventWithTrade>) -> ApiRe
                 competition_id: row.competition_id,
                 name: row.name,
                 team_size: row.team_size,
+                team_scoring: row.team_scoring.as_deref().and_then(TeamScoring::parse),
                 standard_level: row.standard_level,
                 quota_total: row.quota_total,
                 quota_per_organisation: row.quota_per_org,
@@ -93,6 +95,17 @@ pub fn event_outs(conn: &mut DbConnection, events: Vec<EventWithTrade>) -> ApiRe
         .collect()
 }
 
+/// A team event scores as asked, else as before, else as one; an individual event keeps what was
+/// asked so that the rules refuse it.
+fn team_scoring_of(mode: EventMode, asked: Option<TeamScoring>, current: Option<&str>) -> Option<String> {
+    match mode {
+        EventMode::Team => {
+            Some(asked.or_else(|| current.and_then(TeamScoring::parse)).unwrap_or(TeamScoring::AsOne).as_str().into())
+        }
+        EventMode::Individual => asked.map(|s| s.as_str().into()),
+    }
+}
+
 pub fn require_setup_stage(competition: &CompetitionWithHost) -> ApiResult<Status> {
     let status = competition.0.status()?;
     if status.setup_editable() {
@@ -109,6 +122,7 @@ pub fn settings_of(row: &EventRow) -> ApiResult<EventSettings> {
     Ok(EventSettings {
         mode: EventMode::parse(&row.mode).unwrap_or(EventMode::Individual),
         team_size: row.team_size,
+        team_scoring: row.team_scoring.as_deref().and_then(TeamScoring::parse),
         weights: Weights { theory: row.theory_weight, practical: row.practical_weight },
         quota_total: row.quota_total,
         quota_per_organisation: row.quota_per_org,
@@ -442,6 +456,7 @@ pub async fn create_event(
                 .appeal_window_minutes
                 .unwrap_or(crate::domain::event::DEFAULT_APPEAL_WINDOW_MINUTES),
             appeal_window_working_days: input.appeal_window_working_days,
+            team_scoring: team_scoring_of(input.mode.unwrap_or(EventMode::Individual), input.team_scoring, None),
             version: 1,
             created_at: at,
             updated_at: at,
@@ -506,6 +521,11 @@ pub async fn update_event(
             review_levels: patch.review_levels.unwrap_or(current.review_levels),
             appeal_window_minutes: patch.appeal_window_minutes.unwrap_or(current.appeal_window_minutes),
             appeal_window_working_days: pick(patch.appeal_window_working_days, current.appeal_window_working_days),
+            team_scoring: team_scoring_of(
+                patch.mode.unwrap_or_else(|| EventMode::parse(&current.mode).unwrap_or(EventMode::Individual)),
+                patch.team_scoring,
+                current.team_scoring.as_deref(),
+            ),
             version: current.version + 1,
             updated_at: now,
             ..current.clone()

@@ -198,6 +198,18 @@ pub fn advance_on_final(
             entrant_birth_date: origin.entrant_birth_date,
         };
         store::registrations::insert(conn, &registration)?;
+        // The whole team goes on: its team-mates and advisors, who accepted in the round they won.
+        let team: Vec<store::registrations::MemberRow> = store::registrations::members_of(conn, &origin.id)?
+            .into_iter()
+            .filter(|m| m.accepted_at.is_some())
+            .map(|m| store::registrations::MemberRow {
+                id: new_id(),
+                registration_id: registration.id.clone(),
+                accepted_at: Some(at),
+                ..m
+            })
+            .collect();
+        store::registrations::replace_members(conn, &registration.id, &team)?;
         trail(
             conn,
             Some(actor),

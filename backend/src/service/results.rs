@@ -21,7 +21,7 @@ use crate::domain::event::TieBreakKey;
 use crate::domain::id_card::mask_id_number;
 use crate::domain::ranking::{
     centi, medallion_for_excellence, rank_with_tie_breaks, standardise, AppealStatus, Ranked, ResultSetStatus,
-    Standing, TieNote,
+    Standing, TeamScoring, TieNote,
 };
 use crate::domain::role::EventRole;
 use crate::domain::text;
@@ -66,11 +66,38 @@ pub fn calculate(
     let marks = store::judging::mark_values_of_event(conn, &event.id)?;
     let digest = marks_digest(&marks);
     let stations: HashMap<i32, String> = store::judging::competing_stations(conn, &event.id)?.into_iter().collect();
-    let scores = scores_from(conn, event, &marks)?;
+    let mut scores = scores_from(conn, event, &marks)?;
     // A station's time (用时) is the sum over the modules where one was recorded.
     let mut elapsed: HashMap<i32, i64> = HashMap::new();
     for t in store::judging::finish_times_of(conn, &event.id)? {
         *elapsed.entry(t.station_number).or_default() += t.elapsed_seconds as i64;
+    }
+    // Where a team's members each worked their own station, the team is ranked once, under its
+    // captain's station, by the event's team rule; its time is its members' together.
+    if let Some(rule) = event.team_scoring.as_deref().and_then(TeamScoring::parse).filter(|r| r.members_own_stations())
+    {
+        let captains: HashMap<String, i32> = store::draws::assignments_of(conn, &event.id)?
+            .into_iter()
+            .map(|a| (a.registration_id, a.station_number))
+            .collect();
+        let mut teams: std::collections::BTreeMap<i32, Vec<&crate::domain::scoring::StationScore>> = Default::default();
+        for s in &scores {
+            let captain = stations.get(&s.station).and_then(|r| captains.get(r)).copied().unwrap_or(s.station);
+            teams.entry(captain).or_default().push(s);
+        }
+        let mut team_elapsed: HashMap<i32, i64> = HashMap::new();
+        for (captain, members) in &teams {
+            for m in members {
+                if let Some(t) = elapsed.get(&m.station) {
+                    *team_elapsed.entry(*captain).or_default() += t;
+                }
+            }
+        }
+        scores = teams
+            .iter()
+            .map(|(captain, members)| crate::domain::scoring::team_station_score(*captain, members, rule))
+            .collect();
+        elapsed = team_elapsed;
     }
     let standings: Vec<Standing> = scores
         .iter()
@@ -120,9 +147,18 @@ pub fn calculate(
 
 pub fn result_set_out(conn: &mut DbConnection, set: ResultSetRow, public: bool) -> ApiResult<ResultSetOut> {
     let disqualified = crate::service::disqualifications::disqualified_at(conn, &set.event_id, set.computed_at)?;
-    let entries: Vec<ResultEntry> = store::results::named_rows_of(conn, &set.id)?
+    let rows = store::results::named_rows_of(conn, &set.id)?;
+    let team_ids: Vec<String> =
+        rows.iter().filter(|(.., team)| team.is_some()).map(|(row, ..)| row.registration_id.clone()).collect();
+    let mut team_members: HashMap<String, Vec<String>> = HashMap::new();
+    for (registration_id, person) in store::registrations::competing_members(conn, &team_ids)? {
+        team_members.entry(registration_id).or_default().push(person.full_name);
+    }
+    let entries: Vec<ResultEntry> = rows
         .into_iter()
-        .map(|(row, full_name, id_number, unit)| ResultEntry {
+        .map(|(row, full_name, id_number, unit, team_name)| ResultEntry {
+            team_members: team_members.remove(&row.registration_id).unwrap_or_default(),
+            team_name,
             rank: row.rank,
             station_number: row.station_number,
             registration_id: row.registration_id,

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::StoreResult;
-use crate::db::schema::{competitions, draw_assignments, draws, event_roles, events, users};
+use crate::db::schema::{competitions, draw_assignments, draws, event_roles, events, member_stations, users};
 use crate::db::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -26,6 +26,16 @@ pub struct DrawRow {
     pub algorithm: String,
     pub performed_by: String,
     pub performed_at: NaiveDateTime,
+}
+
+/// A team-mate's own station (the captain's is the registration's assignment).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = member_stations)]
+pub struct MemberStationRow {
+    pub registration_id: String,
+    pub person_id: String,
+    pub event_id: String,
+    pub station_number: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -116,12 +126,29 @@ pub fn drawn_events(conn: &mut DbConnection, event_ids: &[String]) -> StoreResul
     Ok(draws::table.filter(draws::event_id.eq_any(event_ids)).select(draws::event_id).load(conn)?)
 }
 
-pub fn insert_draw(conn: &mut DbConnection, draw: &DrawRow, assignments: &[AssignmentRow]) -> StoreResult<()> {
+pub fn insert_draw(
+    conn: &mut DbConnection,
+    draw: &DrawRow,
+    assignments: &[AssignmentRow],
+    member_stations: &[MemberStationRow],
+) -> StoreResult<()> {
     diesel::insert_into(draws::table).values(draw).execute(conn)?;
     for a in assignments {
         diesel::insert_into(draw_assignments::table).values(a).execute(conn)?;
     }
+    for m in member_stations {
+        diesel::insert_into(member_stations::table).values(m).execute(conn)?;
+    }
     Ok(())
+}
+
+/// The team-mates' own stations, where a team's members each work one.
+pub fn member_stations_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<MemberStationRow>> {
+    Ok(member_stations::table
+        .filter(member_stations::event_id.eq(event_id))
+        .order(member_stations::station_number.asc())
+        .select(MemberStationRow::as_select())
+        .load(conn)?)
 }
 
 pub fn assignments_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<AssignmentRow>> {

@@ -35,6 +35,7 @@ pub struct EventRow {
     pub updated_at: NaiveDateTime,
     pub appeal_window_minutes: i32,
     pub appeal_window_working_days: Option<i32>,
+    pub team_scoring: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -134,6 +135,7 @@ pub fn update_if_version(conn: &mut DbConnection, row: &EventRow, expected_versi
                 events::review_levels.eq(row.review_levels),
                 events::appeal_window_minutes.eq(row.appeal_window_minutes),
                 events::appeal_window_working_days.eq(row.appeal_window_working_days),
+                events::team_scoring.eq(&row.team_scoring),
                 events::version.eq(row.version),
                 events::updated_at.eq(row.updated_at),
             ))

@@ -161,13 +161,23 @@ pub fn aspects_of_judge(conn: &mut DbConnection, event_id: &str, user_id: &str) 
 
 /// (station, registration id) of the contestants who compete in an event: drawn and checked in.
 pub fn competing_stations(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<(i32, String)>> {
-    use crate::db::schema::{draw_assignments, registrations};
-    Ok(draw_assignments::table
+    use crate::db::schema::{draw_assignments, member_stations, registrations};
+    let mut stations: Vec<(i32, String)> = draw_assignments::table
         .inner_join(registrations::table)
         .filter(draw_assignments::event_id.eq(event_id))
         .filter(registrations::status.eq_any(["checked_in", "competed"]))
         .select((draw_assignments::station_number, draw_assignments::registration_id))
-        .load(conn)?)
+        .load(conn)?;
+    // Team-mates who work stations of their own compete with their team.
+    stations.extend(
+        member_stations::table
+            .inner_join(registrations::table)
+            .filter(member_stations::event_id.eq(event_id))
+            .filter(registrations::status.eq_any(["checked_in", "competed"]))
+            .select((member_stations::station_number, member_stations::registration_id))
+            .load::<(i32, String)>(conn)?,
+    );
+    Ok(stations)
 }
 
 pub fn assignments_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<JudgeAspectRow>> {

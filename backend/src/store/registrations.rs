@@ -246,6 +246,23 @@ pub fn members_of(conn: &mut DbConnection, registration_id: &str) -> StoreResult
         .load(conn)?)
 }
 
+/// The team-mates who compete beside each captain (advisors do not), once they accepted, with
+/// their person records, in the order they were named.
+pub fn competing_members(
+    conn: &mut DbConnection,
+    registration_ids: &[String],
+) -> StoreResult<Vec<(String, crate::store::persons::PersonRow)>> {
+    use crate::db::schema::persons;
+    Ok(registration_members::table
+        .inner_join(persons::table)
+        .filter(registration_members::registration_id.eq_any(registration_ids))
+        .filter(registration_members::role.eq("member"))
+        .filter(registration_members::accepted_at.is_not_null())
+        .order(registration_members::id.asc())
+        .select((registration_members::registration_id, crate::store::persons::PersonRow::as_select()))
+        .load(conn)?)
+}
+
 pub fn replace_members(conn: &mut DbConnection, registration_id: &str, members: &[MemberRow]) -> StoreResult<()> {
     diesel::delete(registration_members::table.filter(registration_members::registration_id.eq(registration_id)))
         .execute(conn)?;

@@ -106,7 +106,8 @@ pub fn rows_of(conn: &mut DbConnection, set_id: &str) -> StoreResult<Vec<ResultR
 }
 
 /// A result row with who it is: full name, ID number and nominating unit's name.
-pub type NamedResult = (ResultRow, String, String, String);
+/// A result with the entrant's name, ID number, unit and team name.
+pub type NamedResult = (ResultRow, String, String, String, Option<String>);
 
 /// The rows of a set with the contestant's name and ID number as they entered, and unit, in rank
 /// order, in one query.
@@ -120,6 +121,7 @@ pub fn named_rows_of(conn: &mut DbConnection, set_id: &str) -> StoreResult<Vec<N
             registrations::entrant_name,
             registrations::entrant_id_number,
             organisations::name,
+            registrations::team_name,
         ))
         .load(conn)?)
 }

@@ -5,7 +5,9 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::StoreResult;
-use crate::db::schema::{awards, competitions, events, organisations, plan_targets, registrations};
+use crate::db::schema::{
+    awards, competitions, events, organisations, plan_targets, registration_members, registrations,
+};
 use crate::db::DbConnection;
 use crate::domain::plan::{prefecture_of, FactKey, Facts};
 
@@ -47,28 +49,37 @@ pub fn facts(conn: &mut DbConnection) -> StoreResult<Facts> {
             count_star(),
         ))
         .load(conn)?;
-    let contestants: Vec<(i32, String, String, String, String, String, i64)> = registrations::table
+    // Contestants are people: a team's captain (the registration) and its competing team-mates.
+    let group = (
+        competitions::year,
+        organisations::region_code,
+        competitions::tier,
+        competitions::category,
+        events::trade_id,
+        registrations::status,
+    );
+    let live = registrations::status.eq_any(["admitted", "checked_in", "competed"]);
+    let mut contestants: Vec<(i32, String, String, String, String, String, i64)> = registrations::table
         .inner_join(events::table.inner_join(competitions::table.inner_join(organisations::table)))
         .filter(held.clone())
-        .filter(registrations::status.eq_any(["admitted", "checked_in", "competed"]))
-        .group_by((
-            competitions::year,
-            organisations::region_code,
-            competitions::tier,
-            competitions::category,
-            events::trade_id,
-            registrations::status,
-        ))
-        .select((
-            competitions::year,
-            organisations::region_code,
-            competitions::tier,
-            competitions::category,
-            events::trade_id,
-            registrations::status,
-            count_star(),
-        ))
+        .filter(live.clone())
+        .group_by(group)
+        .select((group.0, group.1, group.2, group.3, group.4, group.5, count_star()))
         .load(conn)?;
+    contestants.extend(
+        registration_members::table
+            .inner_join(
+                registrations::table
+                    .inner_join(events::table.inner_join(competitions::table.inner_join(organisations::table))),
+            )
+            .filter(held.clone())
+            .filter(live)
+            .filter(registration_members::role.eq("member"))
+            .filter(registration_members::accepted_at.is_not_null())
+            .group_by(group)
+            .select((group.0, group.1, group.2, group.3, group.4, group.5, count_star()))
+            .load::<(i32, String, String, String, String, String, i64)>(conn)?,
+    );
     let awards: Vec<(i32, String, String, String, String, String, i64)> = awards::table
         .inner_join(competitions::table.inner_join(organisations::table))
         .inner_join(events::table)

@@ -37,7 +37,17 @@ pub struct DrawEntry {
     pub ticket_number: Option<String>,
     /// Layer one: contestant → draw number (一次加密).
     pub draw_number: i32,
-    /// Layer two: draw number → station (二次加密).
+    /// Layer two: draw number → station (二次加密); a team's captain's where its members work
+    /// stations of their own.
+    pub station_number: i32,
+    /// The team-mates' own stations, where a team's members each work one.
+    pub member_stations: Vec<MemberStation>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberStation {
+    pub person_id: String,
+    pub full_name: String,
     pub station_number: i32,
 }
 

@@ -1,6 +1,7 @@
 //! Events, their sittings and technical documents on the wire.
 
 use crate::domain::award::AwardRules;
+use crate::domain::ranking::TeamScoring;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -32,6 +33,9 @@ pub struct EventOut {
     pub name: String,
     pub mode: EventMode,
     pub team_size: Option<i32>,
+    /// Team events: how a team scores (as one at one station, or the sum or mean of its members'
+    /// scores at stations of their own).
+    pub team_scoring: Option<TeamScoring>,
     pub track: Track,
     /// The skill level the tasks are set at (5 初级工 … 1 高级技师).
     pub standard_level: Option<i32>,
@@ -139,6 +143,8 @@ pub struct NewEvent {
     /// Default individual.
     pub mode: Option<EventMode>,
     pub team_size: Option<i32>,
+    /// Team events: default as_one (the team is marked as one at its station).
+    pub team_scoring: Option<TeamScoring>,
     /// Default worker (职工组).
     pub track: Option<Track>,
     pub standard_level: Option<i32>,
@@ -177,6 +183,7 @@ pub struct EventPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>)]
     pub team_size: Option<Option<i32>>,
+    pub team_scoring: Option<TeamScoring>,
     pub track: Option<Track>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>)]

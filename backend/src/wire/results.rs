@@ -13,6 +13,10 @@ pub struct ResultEntry {
     /// Masked on public results.
     pub id_number: String,
     pub nominating_org_name: String,
+    /// Team events: the team's name and its competing team-mates beside the captain
+    /// (`full_name`), in the order they were named.
+    pub team_name: Option<String>,
+    pub team_members: Vec<String>,
     pub theory: f64,
     pub practical: f64,
     pub total: f64,

@@ -3105,10 +3105,13 @@ export interface components {
              */
             draw_number: number;
             full_name: string;
+            /** @description The team-mates' own stations, where a team's members each work one. */
+            member_stations: components["schemas"]["MemberStation"][];
             registration_id: string;
             /**
              * Format: int32
-             * @description Layer two: draw number → station (二次加密).
+             * @description Layer two: draw number → station (二次加密); a team's captain's where its members work
+             *     stations of their own.
              */
             station_number: number;
             ticket_number?: string | null;
@@ -3200,6 +3203,7 @@ export interface components {
              * @description The skill level the tasks are set at (5 初级工 … 1 高级技师).
              */
             standard_level?: number | null;
+            team_scoring?: null | components["schemas"]["TeamScoring"];
             /** Format: int32 */
             team_size?: number | null;
             tie_breaks: components["schemas"]["TieBreakKey"][];
@@ -3240,6 +3244,7 @@ export interface components {
             review_levels?: number | null;
             /** Format: int32 */
             standard_level?: number | null;
+            team_scoring?: null | components["schemas"]["TeamScoring"];
             /** Format: int32 */
             team_size?: number | null;
             tie_breaks?: components["schemas"]["TieBreakKey"][] | null;
@@ -3473,6 +3478,12 @@ export interface components {
             /** @description member or advisor (指导教师). */
             role: string;
         };
+        MemberStation: {
+            full_name: string;
+            person_id: string;
+            /** Format: int32 */
+            station_number: number;
+        };
         MyEvent: {
             /** @description Codes of the aspects the caller marks. */
             aspects: string[];
@@ -3566,6 +3577,7 @@ export interface components {
             review_levels?: number | null;
             /** Format: int32 */
             standard_level?: number | null;
+            team_scoring?: null | components["schemas"]["TeamScoring"];
             /** Format: int32 */
             team_size?: number | null;
             /** @description Default practical, theory, elapsed_time, shared_rank. */
@@ -4077,6 +4089,12 @@ export interface components {
             standardised?: number | null;
             /** Format: int32 */
             station_number: number;
+            team_members: string[];
+            /**
+             * @description Team events: the team's name and its competing team-mates beside the captain
+             *     (`full_name`), in the order they were named.
+             */
+            team_name?: string | null;
             /** Format: double */
             theory: number;
             /** @description The key that separated equal totals. */
@@ -4371,6 +4389,11 @@ export interface components {
             /** Format: int32 */
             to_year: number;
         };
+        /**
+         * @description How a team event scores a team.
+         * @enum {string}
+         */
+        TeamScoring: "as_one" | "sum" | "mean";
         Ticket: {
             competition_name: string;
             event_name: string;

@@ -289,6 +289,9 @@ fn event_rules_are_validated_with_the_field_named() {
     add(json!({ "trade_id": lathe, "quota_total": 10, "quota_per_organisation": 20 }))
         .invalid_field("quota_per_organisation", "quota_above_total");
     add(json!({ "trade_id": lathe, "mode": "team" })).invalid_field("team_size", "team_size_invalid");
+    add(json!({ "trade_id": lathe, "team_scoring": "mean" })).invalid_field("team_scoring", "not_a_team_event");
+    add(json!({ "trade_id": lathe, "mode": "team", "team_size": 3, "team_scoring": "best_of" }))
+        .invalid_field("team_scoring", "invalid_value");
     add(json!({ "trade_id": lathe, "min_age": 40, "max_age": 30 })).invalid_field("max_age", "age_range_inverted");
     add(json!({ "trade_id": lathe, "min_age": 14 })).invalid_field("min_age", "below_working_age");
     add(json!({ "trade_id": lathe, "tie_breaks": ["practical", "theory"] }))
@@ -320,6 +323,7 @@ fn event_rules_are_validated_with_the_field_named() {
         json!({ "trade_id": lathe, "name": "车工（团体）", "mode": "team", "team_size": 3, "weights": { "theory": 20, "practical": 80 } }),
     );
     assert_eq!(team.status, 201, "{}", team.text);
+    assert_eq!((team.body["team_scoring"].as_str(), ok.body["team_scoring"].is_null()), (Some("as_one"), true));
 
     // Sittings: no overlap within one event, within the competition's dates.
     let event_id = id_of(&ok);

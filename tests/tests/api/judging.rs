@@ -64,11 +64,23 @@ pub fn running_final() -> Running {
 /// The same, with the results' publicity length, the event's qualifier count and its appeal window
 /// (`appeal_window_minutes` or `appeal_window_working_days`; default 2 hours).
 pub fn running_final_with(results_publicity_days: i64, qualifiers: i64, appeal_window: Value) -> Running {
-    running_final_on(scheme(), results_publicity_days, qualifiers, appeal_window)
+    let mut event = json!({ "qualifiers_count": qualifiers });
+    event.as_object_mut().unwrap().extend(appeal_window.as_object().unwrap().clone());
+    running_final_on(scheme(), results_publicity_days, event)
 }
 
-/// The same, marked by the given scheme (its first two sections those of `scheme()`).
-fn running_final_on(scheme: Value, results_publicity_days: i64, qualifiers: i64, appeal_window: Value) -> Running {
+/// The same as a team event of pairs scored by `team_scoring`: each contestant of
+/// `running_final` captains a team with one team-mate (苏和, 扎西 and 王强, men born 1992, usernames
+/// 1380000200i, of the captain's unit), who accepted the invitation.
+pub fn running_team_final(team_scoring: &str, event: Value) -> Running {
+    let mut team = json!({ "name": "车工（团体）", "mode": "team", "team_size": 2, "team_scoring": team_scoring });
+    team.as_object_mut().unwrap().extend(event.as_object().unwrap().clone());
+    running_final_on(scheme(), 0, team)
+}
+
+/// The same, marked by the given scheme (its first two sections those of `scheme()`), the event
+/// created with `event`'s settings besides the trade and a one-level review.
+fn running_final_on(scheme: Value, results_publicity_days: i64, event: Value) -> Running {
     let p = province();
     let srv = p.srv;
     let admin = p.admin.access.clone();
@@ -85,13 +97,14 @@ fn running_final_on(scheme: Value, results_publicity_days: i64, qualifiers: i64,
         "registration_opens_at": at(-2, "00:00:00"), "registration_closes_at": skillcomp_tests::beijing(0, "23:59") }),
     );
     let competition = competition.body["id"].as_str().unwrap().to_string();
-    let event = srv.post(&format!("/api/v1/competitions/{competition}/events"), &host.access, {
-        let mut event =
-            json!({ "trade_id": trade_id(&srv, "车工"), "review_levels": 1, "qualifiers_count": qualifiers });
-        event.as_object_mut().unwrap().extend(appeal_window.as_object().unwrap().clone());
-        event
+    let teams = event["mode"] == "team";
+    let created = srv.post(&format!("/api/v1/competitions/{competition}/events"), &host.access, {
+        let mut body = json!({ "trade_id": trade_id(&srv, "车工"), "review_levels": 1 });
+        body.as_object_mut().unwrap().extend(event.as_object().unwrap().clone());
+        body
     });
-    let event = event.body["id"].as_str().unwrap().to_string();
+    assert_eq!(created.status, 201, "{}", created.text);
+    let event = created.body["id"].as_str().unwrap().to_string();
     srv.post(&format!("/api/v1/events/{event}/sessions"), &host.access, json!({ "kind": "practical", "name": "实操", "venue": "实训楼", "starts_at": at(0, "00:00:00"), "ends_at": at(0, "23:59:00") }));
     srv.post(
         &format!("/api/v1/events/{event}/documents"),
@@ -117,8 +130,24 @@ fn running_final_on(scheme: Value, results_publicity_days: i64, qualifiers: i64,
     {
         let id = id_number("530102", "19900101", 300 + 2 * i as u32);
         let (s, _) = worker(&srv, &format!("1380000100{i}"), name, &id, unit);
-        let r = sign_up(&srv, &s.access, &event, json!({}));
+        let mut body = json!({});
+        if teams {
+            let mate = ["苏和", "扎西", "王强"][i];
+            let mate_id = id_number("530102", "19920202", 401 + 2 * i as u32);
+            worker(&srv, &format!("1380000200{i}"), mate, &mate_id, unit);
+            body =
+                json!({ "team_name": format!("{name}队"), "members": [{ "id_number": mate_id, "full_name": mate }] });
+            secrets.extend([mate.to_string(), mate_id]);
+        }
+        let r = sign_up(&srv, &s.access, &event, body);
+        assert_eq!(r.status, 201, "{}", r.text);
         let rid = r.body["id"].as_str().unwrap().to_string();
+        if teams {
+            let mate = srv.login(&format!("1380000200{i}"), "contestant-password-1");
+            let accepted =
+                srv.post(&format!("/api/v1/registrations/{rid}/invitation"), &mate.access, json!({ "accept": true }));
+            assert_eq!(accepted.status, 200, "{}", accepted.text);
+        }
         review(&srv, &host.access, &rid, "approve", None);
         secrets.extend([name.to_string(), id.clone()]);
         contestants.push((rid, id));
@@ -564,6 +593,14 @@ pub fn mark_and_lock_with_theory(r: &Running, theory: [f64; 3]) {
         })
         .collect();
     assert_eq!(r.submit(2, r.sheet(&c_station, 2.0), None).status, 200);
+    sign_and_lock(r);
+}
+
+/// Every judge signs the theory paper (judge A's alone) and the practical module, the chief
+/// judge signs and the supervisor confirms both.
+pub fn sign_and_lock(r: &Running) {
+    let srv = &r.srv;
+    let event = &r.event;
     for section in [0, 1] {
         for j in 0..3 {
             let signed = srv.post(
@@ -1355,7 +1392,7 @@ fn a_disqualification_takes_the_chief_judge_and_a_supervisor_and_those_behind_mo
 fn practical_modules_count_by_the_weights_of_the_scheme() {
     // 模块A 60%, 模块B 40%: a scheme whose weights do not add up is refused, naming the reason.
     let mut weighted = scheme_with_module_b(Some((60, 30)));
-    let r = running_final_on(scheme(), 5, 0, json!({}));
+    let r = running_final_on(scheme(), 5, json!({}));
     let put = |body: &Value| {
         r.srv
             .request("PUT", &format!("/api/v1/events/{}/marking-scheme", r.event))
@@ -1370,7 +1407,7 @@ fn practical_modules_count_by_the_weights_of_the_scheme() {
     put(&unweighted_module).invalid_field("sections[2].weight", "required");
 
     weighted["sections"][2]["weight"] = json!(40);
-    let r = running_final_on(weighted, 5, 0, json!({}));
+    let r = running_final_on(weighted, 5, json!({}));
     let srv = &r.srv;
     let event = &r.event;
     let detail = srv.request("GET", &format!("/api/v1/events/{event}")).send();
@@ -1434,7 +1471,7 @@ fn practical_modules_count_by_the_weights_of_the_scheme() {
 #[test]
 fn a_station_the_whole_panel_stands_aside_from_is_covered_by_another_judge_or_named_to_the_chief_judge() {
     // Module B is marked by judge C alone, who works at the factory two of the three contestants come from.
-    let r = running_final_on(scheme_with_module_b(None), 5, 0, json!({}));
+    let r = running_final_on(scheme_with_module_b(None), 5, json!({}));
     let srv = &r.srv;
     let event = &r.event;
     let assigned = srv.post(
@@ -1502,7 +1539,7 @@ fn a_station_the_whole_panel_stands_aside_from_is_covered_by_another_judge_or_na
 
 #[test]
 fn when_nobody_may_mark_a_station_the_chief_judge_is_told_and_a_judge_appointed_covers_it() {
-    let r = running_final_on(scheme_with_module_b(None), 5, 0, json!({}));
+    let r = running_final_on(scheme_with_module_b(None), 5, json!({}));
     let srv = &r.srv;
     let event = &r.event;
     // Judges A and B are related to both factory contestants, whom C's employer nominated.

@@ -17,6 +17,7 @@ mod persons;
 mod registration;
 mod schema;
 mod statistics;
+mod teams;
 mod users;
 
 use skillcomp_tests::{Session, TestServer};

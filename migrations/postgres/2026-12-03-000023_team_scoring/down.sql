@@ -1,0 +1,2 @@
+DROP TABLE member_stations;
+ALTER TABLE events DROP COLUMN team_scoring;
