@@ -386,7 +386,8 @@ pub fn prepare_entry(
     }
     let mut reasons = eligibility(conn, &event, &competition, &person, &unit, None)?;
     let registration_id = new_id();
-    if mode == EventMode::Team {
+    // The preview answers for the captain in person; the team is checked when it is entered.
+    if mode == EventMode::Team && purpose == Purpose::Write {
         if team_name.is_none() {
             return Err(ApiError::field("team_name", "required", "a team event needs the team's name"));
         }

@@ -217,6 +217,25 @@ function day(days) {
   return new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10)
 }
 
+/** A worker of 昆明示范机床制造有限公司 opens an account and fills in their profile, through the pages. */
+async function workerThroughPages(page, base, username, name, id) {
+  await page.goto(`${base}/login`)
+  await page.locator('[data-test=username]').waitFor()
+  if (await page.locator('[data-test=logout]').count()) await page.locator('[data-test=logout]').click()
+  await page.goto(`${base}/signup`)
+  await fill(page, '[data-test=username]', username)
+  await fill(page, '[data-test=password]', 'e2e-contestant-password')
+  await fill(page, '[data-test=password-again]', 'e2e-contestant-password')
+  await page.locator('[data-test=submit]').click()
+  await page.waitForURL(/\/me\/profile/)
+  await fill(page, '[data-test=full-name]', name)
+  await fill(page, '[data-test=id-number]', id)
+  await page.locator('[data-test=id-derived]').waitFor()
+  await choose(page, '[data-test=employer]', '机床', '昆明示范机床制造有限公司')
+  await page.locator('[data-test=save]').click()
+  await page.getByText('已保存').first().waitFor()
+}
+
 /** Types into an Element Plus date picker's input (found by its id) and confirms. */
 async function typeDate(page, id, text) {
   const input = page.locator(`input[id="${id}"]`)
@@ -225,7 +244,7 @@ async function typeDate(page, id, text) {
   await input.press('Enter')
 }
 
-test('an organiser creates a competition through the wizard and runs it to registration close', async ({ page, base, accounts }) => {
+test('an organiser creates a competition through the wizard and runs it to registration close, a captain signs up a team whose team-mate accepts', async ({ page, base, accounts }) => {
   await page.goto(`${base}/login`)
   await fill(page, '[data-test=username]', 'org.kunming')
   await fill(page, '[data-test=password]', accounts['org.kunming'])
@@ -247,21 +266,32 @@ test('an organiser creates a competition through the wizard and runs it to regis
   await choose(page, '[data-test=trade]', '车工', '车工 6-18-01-01')
   await page.locator('[data-test=add-event]').click()
   await page.locator('[data-test=wizard-events] .el-table__row').first().waitFor()
+  // A team event of pairs beside it, each member at their own station, the team scoring their mean.
+  await choose(page, '[data-test=trade]', '电工', '电工 6-31-01-03')
+  await page.locator('[data-test=mode]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '团体赛' }).click()
+  await fill(page, '[data-test=team-size]', '2')
+  await page.locator('[data-test=team-scoring]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '队员成绩平均' }).click()
+  await page.locator('[data-test=add-event]').click()
+  await page.locator('[data-test=wizard-events] .el-table__row', { hasText: '团体赛' }).waitFor()
   await shot(page, 'organiser-wizard-events')
   await page.locator('[data-test=next]').click()
 
-  const event = page.locator('[data-test="event-6-18-01-01"]')
-  await fill(event, '[data-test=doc-body]', '比赛内容：数控车床加工典型零件。')
-  await event.locator('[data-test=publish-doc]').click()
-  await event.getByText('已发布第 1 版').waitFor()
-  await event.locator('[data-test=save-scheme]').click()
-  await fill(event, '[data-test=venue]', '昆明示范技师学院实训楼')
-  await typeDate(page, 'session-start-6-18-01-01', `${day(30)} 08:00:00`)
-  await typeDate(page, 'session-end-6-18-01-01', `${day(30)} 12:00:00`)
-  await page.locator('h1').click()
-  await event.locator('[data-test=add-session]').click()
-  await event.getByText('已就绪').waitFor()
-  await event.getByText('昆明示范技师学院实训楼').waitFor()
+  for (const [code, venue, hour] of [['6-18-01-01', '昆明示范技师学院实训楼', '08'], ['6-31-01-03', '昆明示范技师学院电工实训室', '14']]) {
+    const event = page.locator(`[data-test="event-${code}"]`)
+    await fill(event, '[data-test=doc-body]', '比赛内容：典型工作任务。')
+    await event.locator('[data-test=publish-doc]').click()
+    await event.getByText('已发布第 1 版').waitFor()
+    await event.locator('[data-test=save-scheme]').click()
+    await fill(event, '[data-test=venue]', venue)
+    await typeDate(page, `session-start-${code}`, `${day(30)} ${hour}:00:00`)
+    await typeDate(page, `session-end-${code}`, `${day(30)} ${Number(hour) + 3}:00:00`)
+    await page.locator('h1').click()
+    await event.locator('[data-test=add-session]').click()
+    await event.getByText('已就绪').waitFor()
+    await event.getByText(venue).waitFor()
+  }
   await shot(page, 'organiser-wizard-documents')
   await page.locator('[data-test=to-publish]').click()
 
@@ -273,7 +303,8 @@ test('an organiser creates a competition through the wizard and runs it to regis
 
   // A worker of a 五华区 enterprise signs up (through the API); 五华区's organisers approve first.
   const competitionId = page.url().split('/').pop()
-  const eventId = (await (await fetch(`${base}/api/v1/competitions/${competitionId}`)).json()).events[0].id
+  const events = (await (await fetch(`${base}/api/v1/competitions/${competitionId}`)).json()).events
+  const eventId = events.find((e) => e.mode === 'individual').id
   const signup = await fetch(`${base}/api/v1/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: '13912340000', password: 'e2e-contestant-password' }) })
   expect(signup.status === 201, 'contestant account')
   const worker = await apiAs(base, '13912340000', 'e2e-contestant-password')
@@ -287,6 +318,36 @@ test('an organiser creates a competition through the wizard and runs it to regis
   const declared = await worker('POST', `/persons/${person.id}/credentials`, { occupation: '车工', level: 3, issued_on: day(-400), source: 'exam', certificate_no: 'Y2020000306' })
   expect(declared.status === 201 && declared.body.status === 'declared', `declared: ${JSON.stringify(declared.body)}`)
 
+  // Two workers open accounts and fill in their profiles; one captains a team of the other.
+  const captain = ['13912340001', '普布·次仁', idNumber('53010219900412061')]
+  const mate = ['13912340002', '和丽娟', idNumber('53010219930815062')]
+  for (const [username, name, id] of [captain, mate]) await workerThroughPages(page, base, username, name, id)
+  await loginAs(page, base, captain[0], 'e2e-contestant-password')
+  await page.goto(base)
+  await page.getByRole('link', { name: /昆明市数控车工技能竞赛/ }).first().click()
+  await page.locator('[data-test="sign-up-6-31-01-03"]').click()
+  await page.getByText(/^符合报名条件$/).first().waitFor()
+  await fill(page, '[data-test=team-name]', '机床厂电工一队')
+  const row = page.locator('[data-test=member-0]')
+  await fill(row, '[data-test=member-name]', mate[1])
+  await fill(row, '[data-test=member-id]', mate[2])
+  await shot(page, 'contestant-team-sign-up')
+  await page.locator('[data-test=submit]').click()
+  await page.waitForURL(/\/me\/registrations/)
+  await page.locator('[data-test=status-submitted]').waitFor()
+  // The team-mate finds the invitation on their own page and accepts it.
+  await loginAs(page, base, mate[0], 'e2e-contestant-password')
+  await page.goto(`${base}/me/registrations`)
+  await page.locator('[data-test=accept-invitation]:visible').first().click()
+  await page.getByText('已加入团队').first().waitFor()
+  await shot(page, 'contestant-invitation-accepted')
+  const captainApi = await apiAs(base, captain[0], 'e2e-contestant-password')
+  const [team] = (await captainApi('GET', '/me/registrations')).body
+  expect(team.members.length === 1 && team.members[0].accepted, `the team-mate joined: ${JSON.stringify(team.members)}`)
+  await unit('POST', `/registrations/${team.id}/review`, { action: 'approve' })
+
+  await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
+  await page.goto(`${base}/manage/competitions/${competitionId}`)
   await page.getByRole('tab', { name: '报名审核' }).click()
   await page.locator('[data-test=queue] .el-table__row').first().waitFor()
   await shot(page, 'organiser-review-queue')
@@ -301,7 +362,17 @@ test('an organiser creates a competition through the wizard and runs it to regis
   await page.locator('[data-test=queue] .el-table__row .el-checkbox').first().click()
   await page.locator('[data-test=approve]').click()
   await page.getByText('已处理 1 项').first().waitFor()
+  // The team, captain and team-mate together, in the team event's queue.
+  await page.locator('[data-test=queue-event]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '电工' }).click()
+  await page.locator('[data-test=queue-team]', { hasText: `${captain[1]}、${mate[1]}` }).waitFor()
+  await shot(page, 'organiser-review-team')
+  await page.locator('[data-test=queue] .el-table__row .el-checkbox').first().click()
+  await page.locator('[data-test=approve]').click()
+  // Approved, it leaves the queue of what awaits the host.
+  await page.locator('[data-test=queue-team]').waitFor({ state: 'detached' })
   expect((await worker('GET', '/me/registrations')).body[0].status === 'admitted', 'the worker is admitted')
+  expect((await captainApi('GET', '/me/registrations')).body[0].status === 'admitted', 'the team is admitted')
 
   await page.getByRole('tab', { name: '概况' }).click()
   await page.locator('[data-test=to-registration_closed]').click()

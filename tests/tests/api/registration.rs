@@ -750,6 +750,9 @@ fn a_team_signs_up_with_its_members_and_advisor_and_queues_show_what_awaits_each
     let young_number = id_number("530102", &fourteen, 917);
     worker(srv, "13900000094", "少年", &young_number, &f.factory);
     let member = json!({ "id_number": member_number, "full_name": "队员" });
+    // The sign-up page asks first whether the captain may enter, before any team is named.
+    let preview = srv.get(&format!("/api/v1/events/{}/eligibility", f.event), &captain.access);
+    assert_eq!(preview.body["eligible"], true, "{}", preview.text);
     sign_up(srv, &captain.access, &f.event, json!({ "members": [member] })).invalid_field("team_name", "required");
     sign_up(srv, &captain.access, &f.event, json!({ "team_name": "五华一队", "members": [] }))
         .invalid_field("members", "team_size_mismatch");
