@@ -17,6 +17,7 @@ use crate::wire::competitions::{
     UpgradeDecision, UpgradeOut, UpgradeRequest,
 };
 use crate::wire::competitions::{CompetitionQuery, UpgradeQuery};
+use crate::wire::competitions::{CompetitionRef, FeederDecision};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -27,7 +28,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(transition_competition)
         .service(apply_for_upgrade)
         .service(list_upgrade_applications)
-        .service(decide_upgrade);
+        .service(decide_upgrade)
+        .service(decide_feeder);
 }
 
 /// Competitions, filtered, newest first. Everyone sees published ones; organisers also see their
@@ -166,6 +168,29 @@ pub async fn decide_upgrade(
         return Err(ApiError::field("reason", "required", "say why the application is refused"));
     }
     let out = service::competitions::decide_upgrade(&state.db, actor, now, id, decision, reason).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Accepts or declines a lower tier's `feeds_into` link to this competition (its organisers):
+/// only an accepted link sends qualifiers here.
+#[utoipa::path(tag = "competitions", request_body = FeederDecision, responses((status = 200, body = CompetitionRef), ProblemResponses), security(("bearer" = [])))]
+#[post("/competitions/{id}/feeders/{feeder_id}/decision")]
+pub async fn decide_feeder(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+    body: JsonBody<FeederDecision>,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let (id, feeder_id) = path.into_inner();
+    let id = parse_id("id", &id)?;
+    let feeder_id = parse_id("feeder_id", &feeder_id)?;
+    let decision = body.0;
+    let reason = text::optional("reason", decision.reason.as_deref(), 1000)?;
+    if !decision.accept && reason.is_none() {
+        return Err(ApiError::field("reason", "required", "say why the link is declined"));
+    }
+    let out = service::competitions::decide_feeder(&state.db, actor, now, id, feeder_id, decision, reason).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::service;
 use crate::service::qualifiers;
 use crate::service::spreadsheet::Upload;
-use crate::wire::qualifiers::{QualifierList, QualifierOutcome};
+use crate::wire::qualifiers::{QualifierList, QualifierOutcome, QualifierOutcomeOut};
 use crate::wire::roster::{
     CalendarDayInput, CalendarDayOut, ImportReport, ObjectionOut, ObjectionRequest, ObjectionRuling, PublicRoster,
 };
@@ -26,6 +26,7 @@ use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(admit_qualifiers)
+        .service(qualifier_outcomes)
         .service(import_roster)
         .service(export_roster)
         .service(public_roster)
@@ -53,6 +54,20 @@ pub async fn admit_qualifiers(
     let event_id = parse_id("id", &id)?;
     let out = qualifiers::admit_by_hand(&state.db, actor, event_id, body.0, now, zone).await?;
     Ok(HttpResponse::Created().json(out))
+}
+
+/// What became of the event's qualifiers when its results became final (entered in the next tier,
+/// in reserve, or refused and why), and of those who qualified for it from the tier below: for
+/// the organisers of either.
+#[utoipa::path(tag = "registration", responses((status = 200, body = [QualifierOutcomeOut]), ProblemResponses), security(("bearer" = [])))]
+#[get("/events/{id}/qualifier-outcomes")]
+pub async fn qualifier_outcomes(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    Ok(HttpResponse::Ok().json(qualifiers::outcomes(&state.db, actor, event_id).await?))
 }
 
 /// Imports a unit's nominees for an event from .xlsx or .csv (columns 姓名, 身份证号, and

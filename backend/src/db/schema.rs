@@ -157,6 +157,7 @@ diesel::table! {
         results_publicity_days -> Integer,
         ticket_series -> Nullable<Integer>,
         award_rules -> Nullable<Text>,
+        feeds_into_accepted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -631,6 +632,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    qualifier_outcomes (id) {
+        id -> Text,
+        origin_event_id -> Text,
+        origin_registration_id -> Text,
+        origin_rank -> Integer,
+        target_competition_id -> Nullable<Text>,
+        target_event_id -> Nullable<Text>,
+        outcome -> Text,
+        reasons -> Text,
+        registration_id -> Nullable<Text>,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     member_stations (registration_id, person_id) {
         registration_id -> Text,
         person_id -> Text,
@@ -731,6 +747,7 @@ diesel::joinable!(disqualifications -> registrations (registration_id));
 diesel::joinable!(member_stations -> registrations (registration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    qualifier_outcomes,
     awards,
     member_stations,
     finish_times,

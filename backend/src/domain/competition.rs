@@ -261,6 +261,22 @@ pub fn check_competition_shape(
 
 /// Where a competition's qualifiers go: a competition of the same category, one or more tiers up,
 /// in the same year or a later one.
+/// A competition feeds only a competition whose host's region contains its own host's: a county
+/// contest of Kunming goes on to Kunming's or Yunnan's final, not to Guizhou's.
+pub fn check_feeds_within_region(host_region: &str, target_host_region: &str) -> Result<(), Violation> {
+    if crate::domain::organisation::region_within(host_region, target_host_region) {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "feeds_into_id",
+            "outside_target_region",
+            format!(
+                "a competition hosted in {host_region} feeds one whose region contains it, not {target_host_region}"
+            ),
+        ))
+    }
+}
+
 pub fn check_feeds_into(
     tier: Tier,
     category: Category,
@@ -514,6 +530,16 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_competition_feeds_only_within_the_region_of_the_target_host() {
+        assert!(check_feeds_within_region("530102", "530100").is_ok(), "五华区 → 昆明市");
+        assert!(check_feeds_within_region("530102", "530000").is_ok(), "五华区 → 云南省");
+        assert!(check_feeds_within_region("530000", "100000").is_ok(), "云南省 → 全国");
+        let refused = check_feeds_within_region("530302", "530100").unwrap_err();
+        assert_eq!(refused.code, "outside_target_region", "麒麟区 (曲靖) does not feed 昆明市");
+        assert!(check_feeds_within_region("530100", "520000").is_err(), "昆明 does not feed 贵州");
+    }
 
     fn at(date: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(&format!("{date} 00:00:00"), "%Y-%m-%d %H:%M:%S").unwrap()

@@ -25,11 +25,11 @@ pub mod text;
 pub mod time;
 pub mod trade;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// One reason a field is unacceptable: which field, a stable code and a human message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Violation {
     /// The field's path in the request, e.g. `id_number` or `credentials[2].level`.
     pub field: String,

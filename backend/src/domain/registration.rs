@@ -111,6 +111,30 @@ pub fn qualifier_status(reserve: bool, review_levels: i32) -> RegistrationStatus
     }
 }
 
+/// Where the next finisher in line goes when qualifiers move up: a place while places are left, the
+/// reserve list (候补) while it is not full, or nowhere. Places and reserve slots go to the best
+/// finishers the next tier's rules admit: one refused (too old there, its unit's quota used, …)
+/// is passed over with the reasons, and the next in line moves up. A reserve does not take a
+/// place yet, so the quotas do not keep it off the list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Advancement {
+    Place,
+    Reserve,
+    Refused(Vec<Violation>),
+}
+
+pub fn next_advancement(places: usize, placed: usize, reserves: usize, reasons: Vec<Violation>) -> Option<Advancement> {
+    let quota = |r: &Violation| matches!(r.code.as_str(), "quota_full" | "unit_quota_full");
+    if placed < places {
+        Some(if reasons.is_empty() { Advancement::Place } else { Advancement::Refused(reasons) })
+    } else if reserves < places {
+        let reasons: Vec<Violation> = reasons.into_iter().filter(|r| !quota(r)).collect();
+        Some(if reasons.is_empty() { Advancement::Reserve } else { Advancement::Refused(reasons) })
+    } else {
+        None
+    }
+}
+
 /// Everything about a person that eligibility looks at.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -274,6 +298,20 @@ crate::string_enum! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn qualifiers_the_next_tier_refuses_are_passed_over_and_the_next_in_line_moves_up() {
+        let old = || vec![Violation::new("eligibility", "too_old", "61")];
+        let full = || vec![Violation::new("eligibility", "unit_quota_full", "used")];
+        // Two places, two reserve slots.
+        assert_eq!(next_advancement(2, 0, 0, vec![]), Some(Advancement::Place));
+        assert_eq!(next_advancement(2, 1, 0, old()), Some(Advancement::Refused(old())));
+        assert_eq!(next_advancement(2, 1, 0, vec![]), Some(Advancement::Place), "the next in line takes the place");
+        assert_eq!(next_advancement(2, 2, 0, full()), Some(Advancement::Reserve), "a reserve takes no place yet");
+        assert_eq!(next_advancement(2, 2, 1, old()), Some(Advancement::Refused(old())));
+        assert_eq!(next_advancement(2, 2, 2, vec![]), None, "places and reserves filled");
+        assert_eq!(next_advancement(0, 0, 0, vec![]), None);
+    }
     use crate::domain::event::Track;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -453,6 +453,7 @@ fn write_year(
             status_reason: None,
             roster_publicity_days: crate::domain::competition::DEFAULT_ROSTER_PUBLICITY_DAYS,
             results_publicity_days: crate::domain::competition::RESULTS_PUBLICITY_WORKING_DAYS,
+            feeds_into_accepted_at: None,
             version: 1,
             created_by: None,
             created_at: at,

@@ -557,6 +557,8 @@ fn seed_competition(
         ends_on: starts_on + chrono::Duration::days(2),
         registration_opens_at: Some(calendar.opens),
         registration_closes_at: Some(closes),
+        // The demo province's organisers agreed the season's chain.
+        feeds_into_accepted_at: c.feeds_into.as_ref().map(|_| at),
         feeds_into_id: c.feeds_into,
         recognised_tier: None,
         status: Status::RegistrationOpen.as_str().into(),

@@ -24,8 +24,8 @@ use crate::domain::competition::{
     BodyRole, CompetitionClass, Status, TransitionFacts, TransitionRefusal,
 };
 use crate::wire::competitions::{
-    BodyInput, BodyOut, CompetitionDetail, CompetitionOut, CompetitionPatch, CompetitionRef, TransitionRequest,
-    UpgradeDecision, UpgradeOut,
+    BodyInput, BodyOut, CompetitionDetail, CompetitionOut, CompetitionPatch, CompetitionRef, FeederDecision,
+    TransitionRequest, UpgradeDecision, UpgradeOut,
 };
 
 pub fn competition_ref(row: &CompetitionRow) -> ApiResult<CompetitionRef> {
@@ -85,6 +85,7 @@ pub fn competition_wire(row: CompetitionRow, host_name: String, bodies: Vec<Body
         ends_on: row.ends_on,
         registration_opens_at: row.registration_opens_at.map(utc),
         registration_closes_at: row.registration_closes_at.map(utc),
+        feeds_into_accepted: row.feeds_into_id.is_some() && row.feeds_into_accepted_at.is_some(),
         feeds_into_id: row.feeds_into_id,
         status_reason: row.status_reason,
         roster_publicity_days: row.roster_publicity_days,
@@ -176,6 +177,11 @@ pub fn check_target(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<
         return Err(ApiError::field("feeds_into_id", "target_cancelled", "that competition was cancelled"));
     }
     check_feeds_into(row.tier()?, row.category()?, row.year, target.tier()?, target.category()?, target.year)?;
+    let region_of = |conn: &mut DbConnection, org: &str| -> ApiResult<String> {
+        Ok(store::organisations::find(conn, org)?.map(|o| o.region_code).unwrap_or_default())
+    };
+    let (host_region, target_region) = (region_of(conn, &row.host_org_id)?, region_of(conn, &target.host_org_id)?);
+    crate::domain::competition::check_feeds_within_region(&host_region, &target_region)?;
     let mut lookup_failed = None;
     let cycle = creates_cycle(&row.id, target_id, |id| match store::competitions::feeds_into_of(conn, id) {
         Ok(next) => next,
@@ -191,6 +197,20 @@ pub fn check_target(conn: &mut DbConnection, row: &CompetitionRow) -> ApiResult<
         return Err(ApiError::field("feeds_into_id", "cycle", "the chain of competitions would come back to this one"));
     }
     Ok(())
+}
+
+/// A link to the next tier is accepted at once when whoever makes it also organises the target
+/// (an admin, or the organisers of a tier above both); otherwise it waits for the target's
+/// organisers (`accept_feeder`).
+fn link_accepted_by(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    row: &CompetitionRow,
+    now: NaiveDateTime,
+) -> ApiResult<Option<NaiveDateTime>> {
+    let Some(target_id) = &row.feeds_into_id else { return Ok(None) };
+    let Some((_, target_path, _)) = store::competitions::find(conn, target_id)? else { return Ok(None) };
+    Ok(can_manage_competition(actor, &target_path).then_some(now))
 }
 
 /// Checks the shape of a competition row against its host and its calendar.
@@ -382,13 +402,18 @@ pub async fn get_competition(db: &Db, actor: Option<Actor>, id: String) -> ApiRe
                 chain.push(competition_ref(&target)?);
             }
         }
-        let fed_by = store::competitions::feeders_of(conn, &id)?
+        let (accepted, requests): (Vec<_>, Vec<_>) = store::competitions::feeders_of(conn, &id)?
             .into_iter()
             .filter(|(row, path, _)| {
                 row.status().map(|s| can_view_competition(actor.as_ref(), s.is_public(), path)).unwrap_or(false)
             })
-            .map(|(row, _, _)| competition_ref(&row))
-            .collect::<ApiResult<Vec<_>>>()?;
+            .partition(|(row, _, _)| row.feeds_into_accepted_at.is_some());
+        let fed_by = accepted.iter().map(|(row, _, _)| competition_ref(row)).collect::<ApiResult<Vec<_>>>()?;
+        let feeder_requests = if manages {
+            requests.iter().map(|(row, _, _)| competition_ref(row)).collect::<ApiResult<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
         let event_rows = store::events::of_competition(conn, &id)?;
         let events = event_outs(conn, event_rows)?;
         let upgrade_applications = if manages {
@@ -397,7 +422,14 @@ pub async fn get_competition(db: &Db, actor: Option<Actor>, id: String) -> ApiRe
             Vec::new()
         };
         let competition = competition_out(conn, found)?;
-        Ok(CompetitionDetail { competition, events, feeds_into_chain: chain, fed_by, upgrade_applications })
+        Ok(CompetitionDetail {
+            competition,
+            events,
+            feeds_into_chain: chain,
+            fed_by,
+            feeder_requests,
+            upgrade_applications,
+        })
     })
     .await
 }
@@ -478,6 +510,10 @@ pub async fn update_competition(
         }
         let host = check_shape(conn, &next, zone)?;
         check_target(conn, &next)?;
+        if next.feeds_into_id != current.feeds_into_id {
+            // A new link waits for the next tier's organisers again.
+            next.feeds_into_accepted_at = link_accepted_by(conn, &actor, &next, now)?;
+        }
         // A change of tier or category must still fit the competitions feeding into this one.
         for (feeder, _, _) in store::competitions::feeders_of(conn, &next.id)? {
             check_feeds_into(
@@ -627,6 +663,56 @@ pub async fn apply_for_upgrade(
     .await
 }
 
+/// The target's organisers accept a lower tier's `feeds_into` link (its qualifiers will be
+/// entered here) or decline it (the link is removed, with the reason in the trail).
+pub async fn decide_feeder(
+    db: &Db,
+    actor: Actor,
+    now: NaiveDateTime,
+    id: String,
+    feeder_id: String,
+    decision: FeederDecision,
+    reason: Option<String>,
+) -> ApiResult<CompetitionRef> {
+    db.write(move |conn| {
+        let (target, _, _) = load::managed_competition(conn, &actor, &id)?;
+        let (feeder, _, _) = store::competitions::find(conn, &feeder_id)?
+            .filter(|(f, _, _)| f.feeds_into_id.as_deref() == Some(target.id.as_str()))
+            .ok_or_else(|| ApiError::not_found("competition feeding this one"))?;
+        if feeder.status()?.results_are_final() {
+            return Err(ApiError::conflict(
+                "results_final",
+                "that competition's results are final: its qualifiers have already gone on or not",
+            ));
+        }
+        let mut next = feeder.clone();
+        if decision.accept {
+            if feeder.feeds_into_accepted_at.is_some() {
+                return Err(ApiError::conflict("already_accepted", "this link has already been accepted"));
+            }
+            next.feeds_into_accepted_at = Some(now);
+        } else {
+            next.feeds_into_id = None;
+            next.feeds_into_accepted_at = None;
+        }
+        next.version = feeder.version + 1;
+        next.updated_at = now;
+        if !store::competitions::update_if_version(conn, &next, feeder.version)? {
+            return Err(ApiError::precondition_failed("that competition changed at the same moment; try again"));
+        }
+        record(
+            conn,
+            &actor,
+            if decision.accept { "competition.feeder_accept" } else { "competition.feeder_decline" },
+            ("competition", &target.id),
+            None,
+            Some(serde_json::json!({ "feeder": feeder.id, "reason": reason })),
+        )?;
+        competition_ref(&next)
+    })
+    .await
+}
+
 pub async fn decide_upgrade(
     db: &Db,
     actor: Actor,
@@ -767,6 +853,7 @@ pub async fn create_competition(
         results_publicity_days: input
             .results_publicity_days
             .unwrap_or(crate::domain::competition::RESULTS_PUBLICITY_WORKING_DAYS),
+        feeds_into_accepted_at: None,
         version: 1,
         created_by: Some(actor.user_id.clone()),
         created_at: at,
@@ -778,6 +865,8 @@ pub async fn create_competition(
             return Err(ApiError::forbidden("you can only create competitions hosted within your own subtree"));
         }
         check_target(conn, &row)?;
+        let mut row = row;
+        row.feeds_into_accepted_at = link_accepted_by(conn, &actor, &row, now)?;
         let bodies = check_bodies(conn, &row.id, &row.host_org_id, &input.bodies)?;
         store::competitions::insert(conn, &row)?;
         store::competitions::replace_bodies(conn, &row.id, &bodies)?;

@@ -9,20 +9,23 @@ use chrono::NaiveDateTime;
 
 use super::audit::record;
 use super::load;
-use super::registrations::{enter, save_status, trail, view};
+use super::registrations::{eligibility, enter, save_status, trail, view};
 use crate::auth::Actor;
 use crate::db::{Db, DbConnection};
 use crate::domain::competition::Status;
-use crate::domain::registration::{qualifier_status, RegistrationStatus};
+use crate::domain::registration::{next_advancement, qualifier_status, Advancement, RegistrationStatus};
 use crate::domain::time::Zone;
+use crate::domain::Violation;
 use crate::error::{ApiError, ApiResult};
 use crate::store::events::EventRow;
+use crate::store::qualifiers::OutcomeRow;
 use crate::store::registrations::RegistrationRow;
 use crate::store::results::ResultRow;
 use crate::store::{self, new_id};
 use crate::wire::parse_id;
-use crate::wire::qualifiers::{QualifierEntry, QualifierList, QualifierOutcome};
-use crate::wire::registrations::SignUpRequest;
+use crate::wire::qualifiers::{QualifierEntry, QualifierList, QualifierOutcome, QualifierOutcomeOut};
+use crate::wire::registrations::{MemberInput, SignUpRequest};
+use crate::wire::utc;
 
 /// Admits qualifiers from a lower tier's published ranking by hand, best rank first.
 pub async fn admit_by_hand(
@@ -65,7 +68,15 @@ pub async fn admit_by_hand(
     let places = origin_event.qualifiers_count.max(0) as usize;
     let mut outcome = QualifierOutcome { admitted: Vec::new(), reserves: Vec::new() };
     for (i, entry) in entries.iter().enumerate() {
-        let request = SignUpRequest { person_id: Some(entry.person_id.clone()), nominating_org_id: entry.nominating_org_id.clone(), team_name: None, members: Vec::new() };
+        // A team goes on whole: its name and team-mates as they entered the lower tier.
+        let origin_team = store::registrations::of_person(conn, &entry.person_id)?
+            .into_iter()
+            .find(|r| r.event_id == origin_event.id && r.team_name.is_some());
+        let (team_name, members) = match &origin_team {
+            Some(team) => (team.team_name.clone(), team_members_of(conn, &team.id)?),
+            None => (None, Vec::new()),
+        };
+        let request = SignUpRequest { person_id: Some(entry.person_id.clone()), nominating_org_id: entry.nominating_org_id.clone(), team_name, members };
         let reserve = i >= places;
         let initial = if reserve {
             RegistrationStatus::Reserve
@@ -99,6 +110,17 @@ pub async fn admit_by_hand(
     .await
 }
 
+/// A team's accepted members as a sign-up names them.
+fn team_members_of(conn: &mut DbConnection, registration_id: &str) -> ApiResult<Vec<MemberInput>> {
+    let mut members = Vec::new();
+    for m in store::registrations::members_of(conn, registration_id)?.into_iter().filter(|m| m.accepted_at.is_some()) {
+        let (person, _) =
+            store::persons::find(conn, &m.person_id)?.ok_or_else(|| ApiError::internal("member without person"))?;
+        members.push(MemberInput { id_number: person.id_number, full_name: person.full_name, role: Some(m.role) });
+    }
+    Ok(members)
+}
+
 /// Promotes the first reserve (候补) of an event into the place that fell free; returns it.
 pub fn promote_next_in_line(
     conn: &mut DbConnection,
@@ -120,9 +142,13 @@ pub fn promote_next_in_line(
     Ok(Some(promoted))
 }
 
-/// Registers an event's top finishers into the matching event (same trade and track) of the
-/// competition it feeds, marked with their origin: the qualifiers count take places (waiting for
-/// the higher tier's review), as many again wait in line as reserves. Returns how many were entered.
+/// Registers an event's best finishers into the matching event (same trade, track and mode) of the
+/// competition it feeds, once that competition's organisers accepted the link, marked with their
+/// origin: the qualifiers count take places (waiting for the higher tier's review), as many again
+/// wait in line as reserves. Each is checked against the next tier's rules and quotas as if they
+/// signed up there; one refused is passed over and the next in line moves up
+/// (`domain::registration::next_advancement`). What became of each, and why, is kept for both
+/// tiers' organisers (`outcomes`). Returns how many were entered.
 pub fn advance_on_final(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -136,99 +162,256 @@ pub fn advance_on_final(
     }
     let Some((competition, _, _)) = store::competitions::find(conn, &event.competition_id)? else { return Ok(0) };
     let Some(target_id) = competition.feeds_into_id.clone() else { return Ok(0) };
-    let Some((target, _, _)) = store::competitions::find(conn, &target_id)? else { return Ok(0) };
-    let target_status = target.status()?;
-    if !matches!(
-        target_status,
-        Status::Draft | Status::Published | Status::RegistrationOpen | Status::RegistrationClosed
-    ) {
+    let mut ranked: Vec<&ResultRow> = rows.iter().collect();
+    ranked.sort_by_key(|r| (r.rank, r.station_number));
+    let outcome =
+        |row: &ResultRow, target_event: Option<&str>, advancement: &Advancement, registration: Option<String>| {
+            let (kind, reasons) = match advancement {
+                Advancement::Place => ("place", Vec::new()),
+                Advancement::Reserve => ("reserve", Vec::new()),
+                Advancement::Refused(reasons) => ("refused", reasons.clone()),
+            };
+            OutcomeRow {
+                id: new_id(),
+                origin_event_id: event.id.clone(),
+                origin_registration_id: row.registration_id.clone(),
+                origin_rank: row.rank,
+                target_competition_id: Some(target_id.clone()),
+                target_event_id: target_event.map(String::from),
+                outcome: kind.into(),
+                reasons: serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into()),
+                registration_id: registration,
+                decided_at: now,
+            }
+        };
+    // Why nobody can go on at all, if so: said of each who would have qualified.
+    let target = store::competitions::find(conn, &target_id)?.map(|(t, _, _)| t);
+    let target_event = match &target {
+        Some(t) => store::events::of_competition(conn, &t.id)?
+            .into_iter()
+            .map(|(e, _, _)| e)
+            .find(|e| e.trade_id == event.trade_id && e.track == event.track && e.mode == event.mode),
+        None => None,
+    };
+    let closed = match &target {
+        None => Some(Violation::new("feeds_into_id", "unknown_competition", "the next tier's competition is gone")),
+        Some(_) if competition.feeds_into_accepted_at.is_none() => Some(Violation::new(
+            "feeds_into_id",
+            "link_not_accepted",
+            "the next tier's organisers have not accepted this competition's link",
+        )),
+        Some(t)
+            if !matches!(
+                t.status()?,
+                Status::Draft | Status::Published | Status::RegistrationOpen | Status::RegistrationClosed
+            ) =>
+        {
+            Some(Violation::new(
+                "feeds_into_id",
+                "next_tier_closed",
+                format!("the next tier is already {}", t.status()?),
+            ))
+        }
+        Some(t) if target_event.is_none() => Some(Violation::new(
+            "feeds_into_id",
+            "no_matching_event",
+            format!("'{}' has no event of this trade, track and mode", t.name),
+        )),
+        _ => None,
+    };
+    let (Some(target), Some(target_event), None) = (target, target_event.clone(), closed.clone()) else {
+        let refused = Advancement::Refused(closed.into_iter().collect());
+        let known = target_event.as_ref().map(|e| e.id.as_str());
+        let outcomes: Vec<OutcomeRow> = ranked.iter().take(places).map(|r| outcome(r, known, &refused, None)).collect();
+        store::qualifiers::insert(conn, &outcomes)?;
         record(
             conn,
             actor,
-            "results.qualifiers_skipped",
+            "results.qualifiers_refused",
             ("event", &event.id),
             None,
-            Some(serde_json::json!({ "reason": format!("the next tier is already {target_status}") })),
+            Some(serde_json::json!({ "target": target_id, "refused": outcomes.len() })),
         )?;
-        return Ok(0);
-    }
-    let Some((target_event, _, _)) = store::events::of_competition(conn, &target_id)?
-        .into_iter()
-        .find(|(e, _, _)| e.trade_id == event.trade_id && e.track == event.track)
-    else {
         return Ok(0);
     };
-    let mut ranked: Vec<&ResultRow> = rows.iter().collect();
-    ranked.sort_by_key(|r| (r.rank, r.station_number));
-    let mut entered = 0;
-    for (i, row) in ranked.iter().take(places * 2).enumerate() {
+    let (mut placed, mut reserves) = (0, 0);
+    let mut outcomes = Vec::new();
+    for row in ranked {
         let Some(origin) = store::registrations::find(conn, &row.registration_id)? else { continue };
-        let already = store::registrations::of_person(conn, &origin.person_id)?.iter().any(|r| {
-            r.event_id == target_event.id && RegistrationStatus::parse(&r.status).is_some_and(|s| s.is_live())
-        });
-        if already {
-            continue;
-        }
-        let reserve = i >= places;
-        let status = qualifier_status(reserve, target_event.review_levels);
-        let at = now;
-        let registration = RegistrationRow {
-            id: new_id(),
-            event_id: target_event.id.clone(),
-            competition_id: target_id.clone(),
-            person_id: origin.person_id.clone(),
-            team_name: origin.team_name.clone(),
-            nominating_org_id: origin.nominating_org_id.clone(),
-            status: status.as_str().into(),
-            origin_competition_id: Some(competition.id.clone()),
-            origin_event_id: Some(event.id.clone()),
-            origin_rank: Some(row.rank),
-            reserve_rank: reserve.then(|| (i - places + 1) as i32),
-            ticket_number: None,
-            status_reason: None,
-            submitted_by: Some(actor.user_id.clone()),
-            checked_in_at: None,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-            // Entering the next round takes the identity the qualifying round recorded.
-            entrant_name: origin.entrant_name.clone(),
-            entrant_id_number: origin.entrant_id_number.clone(),
-            entrant_gender: origin.entrant_gender.clone(),
-            entrant_birth_date: origin.entrant_birth_date,
+        let reasons = reasons_to_refuse(conn, &target_event, &target, &origin)?;
+        let Some(advancement) = next_advancement(places, placed, reserves, reasons) else { break };
+        let entered = match advancement {
+            Advancement::Refused(_) => None,
+            Advancement::Place | Advancement::Reserve => {
+                let reserve = advancement == Advancement::Reserve;
+                let registration = enter_qualifier(
+                    conn,
+                    actor,
+                    &competition,
+                    event,
+                    &target_event,
+                    &origin,
+                    row.rank,
+                    reserve.then_some(reserves as i32 + 1),
+                    now,
+                )?;
+                if reserve {
+                    reserves += 1
+                } else {
+                    placed += 1
+                }
+                Some(registration)
+            }
         };
-        store::registrations::insert(conn, &registration)?;
-        // The whole team goes on: its team-mates and advisors, who accepted in the round they won.
-        let team: Vec<store::registrations::MemberRow> = store::registrations::members_of(conn, &origin.id)?
-            .into_iter()
-            .filter(|m| m.accepted_at.is_some())
-            .map(|m| store::registrations::MemberRow {
-                id: new_id(),
-                registration_id: registration.id.clone(),
-                accepted_at: Some(at),
-                ..m
-            })
-            .collect();
-        store::registrations::replace_members(conn, &registration.id, &team)?;
-        trail(
-            conn,
-            Some(actor),
-            &registration.id,
-            "qualify",
-            "new",
-            status,
-            Some(format!("{} 第{}名", competition.name, row.rank)),
-            now,
-        )?;
-        entered += 1;
+        outcomes.push(outcome(row, Some(&target_event.id), &advancement, entered));
     }
+    store::qualifiers::insert(conn, &outcomes)?;
+    let refused = outcomes.iter().filter(|o| o.outcome == "refused").count();
     record(
         conn,
         actor,
         "results.qualifiers",
         ("event", &event.id),
         None,
-        Some(serde_json::json!({ "target_event": target_event.id, "entered": entered })),
+        Some(serde_json::json!({ "target_event": target_event.id, "entered": placed + reserves, "refused": refused })),
     )?;
-    Ok(entered)
+    Ok(placed + reserves)
+}
+
+/// Every reason the next tier's event would refuse the qualifier (and, for a team, each
+/// team-mate) as a sign-up there.
+fn reasons_to_refuse(
+    conn: &mut DbConnection,
+    target_event: &EventRow,
+    target: &crate::store::competitions::CompetitionRow,
+    origin: &RegistrationRow,
+) -> ApiResult<Vec<Violation>> {
+    let unit = store::organisations::find(conn, &origin.nominating_org_id)?
+        .ok_or_else(|| ApiError::internal("registration without unit"))?;
+    let (person, _) = store::persons::find(conn, &origin.person_id)?
+        .ok_or_else(|| ApiError::internal("registration without person"))?;
+    let mut reasons = eligibility(conn, target_event, target, &person, &unit, None)?;
+    let mates = store::registrations::competing_members(conn, std::slice::from_ref(&origin.id))?;
+    for (i, (_, mate)) in mates.iter().enumerate() {
+        // The team takes one place: the quotas are the captain's to meet.
+        for r in eligibility(conn, target_event, target, mate, &unit, None)? {
+            if !matches!(r.code.as_str(), "quota_full" | "unit_quota_full") {
+                reasons.push(Violation::new(
+                    &format!("members[{i}]"),
+                    &r.code,
+                    format!("{}: {}", mate.full_name, r.message),
+                ));
+            }
+        }
+    }
+    Ok(reasons)
+}
+
+/// Enters a qualifier (the whole team, for a team) in the next tier with the identity the
+/// qualifying round recorded; returns the new registration's id.
+#[allow(clippy::too_many_arguments)]
+fn enter_qualifier(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    competition: &crate::store::competitions::CompetitionRow,
+    event: &EventRow,
+    target_event: &EventRow,
+    origin: &RegistrationRow,
+    rank: i32,
+    reserve_rank: Option<i32>,
+    now: NaiveDateTime,
+) -> ApiResult<String> {
+    let status = qualifier_status(reserve_rank.is_some(), target_event.review_levels);
+    let registration = RegistrationRow {
+        id: new_id(),
+        event_id: target_event.id.clone(),
+        competition_id: target_event.competition_id.clone(),
+        person_id: origin.person_id.clone(),
+        team_name: origin.team_name.clone(),
+        nominating_org_id: origin.nominating_org_id.clone(),
+        status: status.as_str().into(),
+        origin_competition_id: Some(competition.id.clone()),
+        origin_event_id: Some(event.id.clone()),
+        origin_rank: Some(rank),
+        // The place on the reserve list (1 = first to move up), not the rank in the origin event.
+        reserve_rank,
+        ticket_number: None,
+        status_reason: None,
+        submitted_by: Some(actor.user_id.clone()),
+        checked_in_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        entrant_name: origin.entrant_name.clone(),
+        entrant_id_number: origin.entrant_id_number.clone(),
+        entrant_gender: origin.entrant_gender.clone(),
+        entrant_birth_date: origin.entrant_birth_date,
+    };
+    store::registrations::insert(conn, &registration)?;
+    // The whole team goes on: its team-mates and advisors, who accepted in the round they won.
+    let team: Vec<store::registrations::MemberRow> = store::registrations::members_of(conn, &origin.id)?
+        .into_iter()
+        .filter(|m| m.accepted_at.is_some())
+        .map(|m| store::registrations::MemberRow {
+            id: new_id(),
+            registration_id: registration.id.clone(),
+            accepted_at: Some(now),
+            ..m
+        })
+        .collect();
+    store::registrations::replace_members(conn, &registration.id, &team)?;
+    trail(
+        conn,
+        Some(actor),
+        &registration.id,
+        "qualify",
+        "new",
+        status,
+        Some(format!("{} 第{}名", competition.name, rank)),
+        now,
+    )?;
+    Ok(registration.id)
+}
+
+/// What became of the qualifiers of an event, or of those who qualified for it: for the
+/// organisers of either tier.
+pub async fn outcomes(db: &Db, actor: Actor, event_id: String) -> ApiResult<Vec<QualifierOutcomeOut>> {
+    db.read(move |conn| {
+        let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
+        load::managed_competition(conn, &actor, &event.competition_id)?;
+        let mut names = std::collections::HashMap::new();
+        let mut event_name = |conn: &mut DbConnection, id: &str| -> ApiResult<String> {
+            if let Some(n) = names.get(id) {
+                return Ok(String::clone(n));
+            }
+            let name = store::events::find(conn, id)?.map(|(e, _, _)| e.name).unwrap_or_default();
+            names.insert(id.to_string(), name.clone());
+            Ok(name)
+        };
+        let mut out = Vec::new();
+        for o in store::qualifiers::of_event(conn, &event_id)? {
+            let origin = store::registrations::find(conn, &o.origin_registration_id)?
+                .ok_or_else(|| ApiError::internal("outcome without registration"))?;
+            let unit = store::organisations::find(conn, &origin.nominating_org_id)?.map(|u| u.name).unwrap_or_default();
+            out.push(QualifierOutcomeOut {
+                origin_event_name: event_name(conn, &o.origin_event_id)?,
+                target_event_name: match &o.target_event_id {
+                    Some(id) => Some(event_name(conn, id)?),
+                    None => None,
+                },
+                origin_event_id: o.origin_event_id,
+                origin_rank: o.origin_rank,
+                full_name: origin.entrant_name,
+                team_name: origin.team_name,
+                nominating_org_name: unit,
+                target_event_id: o.target_event_id,
+                outcome: o.outcome,
+                reasons: serde_json::from_str(&o.reasons).unwrap_or_default(),
+                registration_id: o.registration_id,
+                decided_at: utc(o.decided_at),
+            });
+        }
+        Ok(out)
+    })
+    .await
 }

@@ -36,6 +36,9 @@ pub struct CompetitionRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub results_publicity_days: i32,
+    /// When the next tier's organisers accepted `feeds_into_id` (none: not yet): only an accepted
+    /// link sends qualifiers on.
+    pub feeds_into_accepted_at: Option<NaiveDateTime>,
 }
 
 impl CompetitionRow {
@@ -119,6 +122,7 @@ pub fn update_if_version(conn: &mut DbConnection, row: &CompetitionRow, expected
         competitions::registration_opens_at.eq(row.registration_opens_at),
         competitions::registration_closes_at.eq(row.registration_closes_at),
         competitions::feeds_into_id.eq(&row.feeds_into_id),
+        competitions::feeds_into_accepted_at.eq(row.feeds_into_accepted_at),
         competitions::recognised_tier.eq(&row.recognised_tier),
         competitions::status.eq(&row.status),
         competitions::status_reason.eq(&row.status_reason),

@@ -31,6 +31,7 @@ pub mod idempotency;
 pub mod judging;
 pub mod organisations;
 pub mod persons;
+pub mod qualifiers;
 pub mod rate_limits;
 pub mod registrations;
 pub mod results;

@@ -44,6 +44,8 @@ pub struct CompetitionOut {
     pub registration_closes_at: Option<DateTime<Utc>>,
     /// The higher-tier competition its qualifiers go to.
     pub feeds_into_id: Option<String>,
+    /// Whether that competition's organisers accepted the link: only then do qualifiers go on.
+    pub feeds_into_accepted: bool,
     /// The tier that recognised it through an upgrade application (e.g. `national`: 全国引领性).
     pub recognised_tier: Option<Tier>,
     pub status: Status,
@@ -88,8 +90,11 @@ pub struct CompetitionDetail {
     pub events: Vec<EventOut>,
     /// Upward: the competition this one feeds, the one that feeds, and so on to the top.
     pub feeds_into_chain: Vec<CompetitionRef>,
-    /// Downward: the competitions whose qualifiers come here.
+    /// Downward: the competitions whose qualifiers come here (links this competition's organisers
+    /// accepted).
     pub fed_by: Vec<CompetitionRef>,
+    /// Links waiting for this competition's organisers to accept or decline (for them only).
+    pub feeder_requests: Vec<CompetitionRef>,
     /// Upgrade applications (for its organisers).
     pub upgrade_applications: Vec<UpgradeOut>,
 }
@@ -184,6 +189,16 @@ pub struct TransitionRequest {
 pub struct UpgradeRequest {
     /// Why it deserves recognition one tier up (scale, results, standards met).
     pub statement: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeederDecision {
+    /// true accepts the lower tier's link (its qualifiers will be entered here); false declines
+    /// it, which removes the link.
+    pub accept: bool,
+    /// Required when declining.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

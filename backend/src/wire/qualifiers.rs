@@ -32,3 +32,25 @@ pub struct QualifierOutcome {
     pub admitted: Vec<RegistrationOut>,
     pub reserves: Vec<RegistrationOut>,
 }
+
+/// What became of one qualifier when the lower tier's results became final: a place in the next
+/// tier, the reserve list (候补), or refused with the reasons (the next tier's rules, its quotas, a
+/// link its organisers have not accepted, no matching event).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QualifierOutcomeOut {
+    pub origin_event_id: String,
+    pub origin_event_name: String,
+    pub origin_rank: i32,
+    /// The entrant as they entered the lower tier (a team's captain).
+    pub full_name: String,
+    pub team_name: Option<String>,
+    pub nominating_org_name: String,
+    pub target_event_id: Option<String>,
+    pub target_event_name: Option<String>,
+    /// place, reserve or refused.
+    pub outcome: String,
+    pub reasons: Vec<crate::domain::Violation>,
+    /// The registration entered in the next tier.
+    pub registration_id: Option<String>,
+    pub decided_at: chrono::DateTime<chrono::Utc>,
+}

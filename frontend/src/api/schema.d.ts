@@ -435,6 +435,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/competitions/{id}/feeders/{feeder_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accepts or declines a lower tier's `feeds_into` link to this competition (its organisers):
+         *     only an accepted link sends qualifiers here.
+         */
+        post: operations["decide_feeder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/competitions/{id}/objections": {
         parameters: {
             query?: never;
@@ -1146,6 +1166,27 @@ export interface paths {
          *     has started.
          */
         post: operations["mark_no_shows"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}/qualifier-outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What became of the event's qualifiers when its results became final (entered in the next tier,
+         *     in reserve, or refused and why), and of those who qualified for it from the tier below: for
+         *     the organisers of either.
+         */
+        get: operations["qualifier_outcomes"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2757,8 +2798,13 @@ export interface components {
         CompetitionClass: "national_1" | "national_2" | "provincial_1" | "provincial_2" | "district" | "enterprise";
         CompetitionDetail: components["schemas"]["CompetitionOut"] & {
             events: components["schemas"]["EventOut"][];
-            /** @description Downward: the competitions whose qualifiers come here. */
+            /**
+             * @description Downward: the competitions whose qualifiers come here (links this competition's organisers
+             *     accepted).
+             */
             fed_by: components["schemas"]["CompetitionRef"][];
+            /** @description Links waiting for this competition's organisers to accept or decline (for them only). */
+            feeder_requests: components["schemas"]["CompetitionRef"][];
             /** @description Upward: the competition this one feeds, the one that feeds, and so on to the top. */
             feeds_into_chain: components["schemas"]["CompetitionRef"][];
             /** @description Upgrade applications (for its organisers). */
@@ -2781,6 +2827,8 @@ export interface components {
             edition?: number | null;
             /** Format: date */
             ends_on: string;
+            /** @description Whether that competition's organisers accepted the link: only then do qualifiers go on. */
+            feeds_into_accepted: boolean;
             /** @description The higher-tier competition its qualifiers go to. */
             feeds_into_id?: string | null;
             host_org_id: string;
@@ -3279,6 +3327,15 @@ export interface components {
             /** @description Registrations holding a place (submitted to competed). */
             registered: number;
             scores?: null | components["schemas"]["ScoreSummary"];
+        };
+        FeederDecision: {
+            /**
+             * @description true accepts the lower tier's link (its qualifiers will be entered here); false declines
+             *     it, which removes the link.
+             */
+            accept: boolean;
+            /** @description Required when declining. */
+            reason?: string | null;
         };
         /** @description A station's time over a module (用时), by station number. */
         FinishTimeInput: {
@@ -3928,6 +3985,30 @@ export interface components {
         QualifierOutcome: {
             admitted: components["schemas"]["RegistrationOut"][];
             reserves: components["schemas"]["RegistrationOut"][];
+        };
+        /**
+         * @description What became of one qualifier when the lower tier's results became final: a place in the next
+         *     tier, the reserve list (候补), or refused with the reasons (the next tier's rules, its quotas, a
+         *     link its organisers have not accepted, no matching event).
+         */
+        QualifierOutcomeOut: {
+            /** Format: date-time */
+            decided_at: string;
+            /** @description The entrant as they entered the lower tier (a team's captain). */
+            full_name: string;
+            nominating_org_name: string;
+            origin_event_id: string;
+            origin_event_name: string;
+            /** Format: int32 */
+            origin_rank: number;
+            /** @description place, reserve or refused. */
+            outcome: string;
+            reasons: components["schemas"]["Violation"][];
+            /** @description The registration entered in the next tier. */
+            registration_id?: string | null;
+            target_event_id?: string | null;
+            target_event_name?: string | null;
+            team_name?: string | null;
         };
         Readiness: {
             /** @description `sqlite` or `postgres`. */
@@ -8157,6 +8238,140 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventOut"];
+                };
+            };
+            /** @description Malformed JSON, query or path parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Logged in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such thing, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action conflicts with the current state (duplicate, wrong lifecycle state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match version is stale: someone else changed the record. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break the rules; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required for this update. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is momentarily unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decide_feeder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                feeder_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeederDecision"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompetitionRef"];
                 };
             };
             /** @description Malformed JSON, query or path parameter. */
@@ -13933,6 +14148,135 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NoShowOut"];
+                };
+            };
+            /** @description Malformed JSON, query or path parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Logged in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such thing, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action conflicts with the current state (duplicate, wrong lifecycle state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match version is stale: someone else changed the record. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break the rules; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required for this update. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is momentarily unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    qualifier_outcomes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QualifierOutcomeOut"][];
                 };
             };
             /** @description Malformed JSON, query or path parameter. */

@@ -661,6 +661,34 @@ pub fn uphold_appeal_at(r: &Running, entries: &[Value], station: i64) {
     assert_eq!(ruled.body["status"], "upheld", "{}", ruled.text);
 }
 
+/// Points the running final's competition at `target` (`feeds_into`) as its host, and has the
+/// target's organisers (an admin here) accept the link; returns the running final's competition.
+pub fn link_to(r: &Running, target: &str) -> String {
+    let srv = &r.srv;
+    let competition = srv.request("GET", &format!("/api/v1/events/{}", r.event)).send().body["competition_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let version = srv.get(&format!("/api/v1/competitions/{competition}"), &r.host.access).etag.unwrap();
+    let linked = srv
+        .request("PATCH", &format!("/api/v1/competitions/{competition}"))
+        .token(&r.host.access)
+        .header("If-Match", &version)
+        .json(json!({ "feeds_into_id": target }));
+    assert_eq!(linked.status, 200, "{}", linked.text);
+    assert_eq!(
+        (linked.body["feeds_into_id"].as_str(), &linked.body["feeds_into_accepted"]),
+        (Some(target), &json!(false))
+    );
+    let decision = format!("/api/v1/competitions/{target}/feeders/{competition}/decision");
+    // The lower tier's organisers cannot accept their own link (the target, a draft, is not even
+    // theirs to see).
+    srv.post(&decision, &r.host.access, json!({ "accept": true })).problem(404, "not_found");
+    let accepted = srv.post(&decision, &srv.admin().access, json!({ "accept": true }));
+    assert_eq!(accepted.status, 200, "{}", accepted.text);
+    competition
+}
+
 pub fn review_and_decrypt(r: &Running) {
     let srv = &r.srv;
     let event = &r.event;
@@ -1000,14 +1028,7 @@ fn final_results_send_the_qualifiers_to_the_next_tier_with_the_next_in_line_in_r
     let event = srv.request("GET", &format!("/api/v1/events/{}", r.event)).send();
     let competition = event.body["competition_id"].as_str().unwrap().to_string();
     assert_eq!(event.body["qualifiers_count"], 1, "{}", event.text);
-    let version = srv.get(&format!("/api/v1/competitions/{competition}"), &r.host.access).etag.unwrap();
-    let linked = srv
-        .request("PATCH", &format!("/api/v1/competitions/{competition}"))
-        .token(&r.host.access)
-        .header("If-Match", &version)
-        .json(json!({ "feeds_into_id": provincial }));
-    assert_eq!(linked.status, 200, "{}", linked.text);
-    assert_eq!(linked.body["feeds_into_id"], provincial.as_str());
+    link_to(&r, &provincial);
 
     mark_and_lock(&r);
     review_and_decrypt(&r);

@@ -14,6 +14,7 @@ mod openapi;
 mod operations;
 mod organisations;
 mod persons;
+mod qualifiers;
 mod registration;
 mod schema;
 mod statistics;

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use crate::awards::rules_without_publicity;
-use crate::judging::{review_and_decrypt, running_team_final, sign_and_lock, Running};
+use crate::judging::{link_to, review_and_decrypt, running_team_final, sign_and_lock, Running};
 use crate::registration::{day, trade_id};
 
 /// Marks every station each judge may mark: the practical measurement `20 + station²`, the
@@ -152,17 +152,7 @@ fn a_team_marked_as_one_works_one_station_and_the_whole_team_goes_on_to_the_next
     assert_eq!(target.status, 201, "{}", target.text);
     assert_eq!(target.body["team_scoring"], "as_one", "the default");
     let target = target.body["id"].as_str().unwrap().to_string();
-    let competition = srv.request("GET", &format!("/api/v1/events/{event}")).send().body["competition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let version = srv.get(&format!("/api/v1/competitions/{competition}"), &r.host.access).etag.unwrap();
-    let linked = srv
-        .request("PATCH", &format!("/api/v1/competitions/{competition}"))
-        .token(&r.host.access)
-        .header("If-Match", &version)
-        .json(json!({ "feeds_into_id": provincial }));
-    assert_eq!(linked.status, 200, "{}", linked.text);
+    link_to(&r, &provincial);
 
     mark_by_station(&r);
     sign_and_lock(&r);
