@@ -648,7 +648,7 @@ fn judging_final(
         json!({ "user_id": encryption_id, "role": "encryption_judge" }),
     );
     must(agent, "POST", &api(&format!("/events/{event}/draw")), Some(&encryption_token), json!({}));
-    transition("drawn", None);
+    // The draw and the first check-in move the competition on (its one event leads it).
     for (rid, id_number) in &registrations {
         let ticket = must(agent, "GET", &api(&format!("/registrations/{rid}")), Some(admin), json!(null))
             ["ticket_number"]
@@ -663,7 +663,6 @@ fn judging_final(
             json!({ "ticket_number": ticket, "id_number": id_number }),
         );
     }
-    transition("running", None);
     let mut tokens = Vec::new();
     for i in 0..JUDGES {
         let (id, token) = judge(format!("bench.judge{i:02}"));

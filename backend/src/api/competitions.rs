@@ -70,7 +70,7 @@ pub async fn get_competition(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let detail = service::competitions::get_competition(&state.db, actor, id).await?;
+    let detail = service::competitions::get_competition(&state.db, actor, id, state.clock.now(), state.zone).await?;
     let version = detail.competition.version;
     Ok(respond(actix_web::http::StatusCode::OK, detail, version))
 }

@@ -79,7 +79,7 @@ pub async fn remove_appointment(
 pub async fn perform_draw(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let out = service::draw::perform_draw(&state.db, actor, now, event_id).await?;
+    let out = service::draw::perform_draw(&state.db, actor, now, state.zone, event_id).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -131,7 +131,7 @@ pub async fn check_in(
     if ticket_no.is_empty() || ticket_no.len() > 30 {
         return Err(ApiError::field("ticket_number", "invalid_ticket", "scan or type the ticket number"));
     }
-    let out = service::draw::check_in(&state.db, actor, now, event_id, input, ticket_no).await?;
+    let out = service::draw::check_in(&state.db, actor, now, state.zone, event_id, input, ticket_no).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

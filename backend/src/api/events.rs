@@ -58,7 +58,7 @@ pub async fn get_event(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id("id", &id)?;
-    let detail = service::events::get_event(&state.db, actor, id).await?;
+    let detail = service::events::get_event(&state.db, actor, id, state.clock.now(), state.zone).await?;
     let version = detail.event.version;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(detail))
 }

@@ -260,7 +260,7 @@ pub async fn confirm_section(
     let now = state.clock.now();
     let (event_id, section) = path.into_inner();
     let event_id = parse_id("id", &event_id)?;
-    let out = signoff::confirm(&state.db, actor, event_id, section, now).await?;
+    let out = signoff::confirm(&state.db, actor, event_id, section, now, state.zone).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -281,7 +281,7 @@ pub async fn progress(state: web::Data<AppState>, actor: Actor, id: web::Path<St
 pub async fn draw_review(state: web::Data<AppState>, actor: Actor, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let out = review::draw_sample(&state.db, actor, event_id, now).await?;
+    let out = review::draw_sample(&state.db, actor, event_id, now, state.zone).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -344,7 +344,7 @@ pub async fn confirm_decryption(
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let event_id = parse_id("id", &id)?;
-    let out = decryption::confirm(&state.db, actor, event_id, now).await?;
+    let out = decryption::confirm(&state.db, actor, event_id, now, state.zone).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

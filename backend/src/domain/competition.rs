@@ -88,6 +88,11 @@ impl Status {
         MAIN_LINE.iter().position(|s| *s == self)
     }
 
+    /// Whether the competition is at `stage` of the main line or beyond (never when cancelled).
+    pub fn reached(self, stage: Status) -> bool {
+        matches!((self.position(), stage.position()), (Some(p), Some(q)) if p >= q)
+    }
+
     /// Whether the competition has not started yet (it may still be cancelled).
     pub fn is_before_running(self) -> bool {
         self.position().is_some_and(|p| p < Status::Running.position().unwrap_or(usize::MAX))
@@ -350,6 +355,10 @@ pub struct TransitionFacts {
     pub events_awaiting_draw: i64,
     /// Events whose marking sections are not all signed and locked.
     pub events_not_locked: i64,
+    /// Events with contestants whose review (复核) has not been drawn.
+    pub events_not_reviewed: i64,
+    /// Events whose announced scores may still be appealed.
+    pub appeal_windows_open: i64,
     /// Events with contestants not yet decrypted.
     pub events_not_decrypted: i64,
     /// Events with contestants whose results are not yet published (publicity or final).
@@ -465,11 +474,25 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
                 format!("{} events still need their draw (抽签)", f.events_awaiting_draw),
             );
         }
+        // The competition follows its events: scoring once every event's marks are locked, in
+        // review once every event's review is drawn, and so on.
+        Status::Scoring => {
+            need(
+                f.events_not_locked == 0,
+                "sheets_not_locked",
+                format!("{} events still have unlocked mark sheets", f.events_not_locked),
+            );
+        }
         Status::Reviewing => {
             need(
                 f.events_not_locked == 0,
                 "sheets_not_locked",
                 format!("{} events still have unlocked mark sheets", f.events_not_locked),
+            );
+            need(
+                f.events_not_reviewed == 0,
+                "review_not_drawn",
+                format!("{} events have not drawn their review (复核)", f.events_not_reviewed),
             );
         }
         Status::Decrypted => {
@@ -482,11 +505,23 @@ pub fn check_transition(from: Status, to: Status, f: &TransitionFacts) -> Result
                 ),
             );
         }
+        Status::AppealWindow => {
+            need(
+                f.results_not_published == 0,
+                "results_not_published",
+                format!("{} events have not announced their scores", f.results_not_published),
+            );
+        }
         Status::ResultsPublicity => {
             need(
                 f.results_not_published == 0,
                 "results_not_published",
                 format!("{} events have not published their results", f.results_not_published),
+            );
+            need(
+                f.appeal_windows_open == 0,
+                "appeal_window_open",
+                format!("{} events' appeal windows are still open", f.appeal_windows_open),
             );
         }
         Status::ResultsFinal => {
@@ -561,6 +596,8 @@ mod tests {
             pending_objections: 0,
             events_awaiting_draw: 0,
             events_not_locked: 0,
+            events_not_reviewed: 0,
+            appeal_windows_open: 0,
             events_not_decrypted: 0,
             results_not_published: 0,
             results_not_final: 0,
@@ -668,13 +705,20 @@ mod tests {
     fn review_waits_for_locked_sheets_and_decryption_for_every_event() {
         let mut f = facts();
         f.events_not_locked = 1;
-        assert_eq!(codes(check_transition(Status::Scoring, Status::Reviewing, &f)), ["sheets_not_locked"]);
+        assert_eq!(codes(check_transition(Status::Running, Status::Scoring, &f)), ["sheets_not_locked"]);
+        f.events_not_reviewed = 1;
+        assert_eq!(
+            codes(check_transition(Status::Scoring, Status::Reviewing, &f)),
+            ["sheets_not_locked", "review_not_drawn"]
+        );
         f.events_not_decrypted = 2;
         assert_eq!(codes(check_transition(Status::Reviewing, Status::Decrypted, &f)), ["events_not_decrypted"]);
         f.results_not_published = 1;
+        assert_eq!(codes(check_transition(Status::Decrypted, Status::AppealWindow, &f)), ["results_not_published"]);
+        f.appeal_windows_open = 1;
         assert_eq!(
             codes(check_transition(Status::AppealWindow, Status::ResultsPublicity, &f)),
-            ["results_not_published"]
+            ["results_not_published", "appeal_window_open"]
         );
         f.results_not_final = 3;
         assert_eq!(codes(check_transition(Status::ResultsPublicity, Status::ResultsFinal, &f)), ["results_not_final"]);

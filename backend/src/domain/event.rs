@@ -259,9 +259,166 @@ pub fn overlapping<'a>(new: &Sitting, existing: &'a [Sitting]) -> Option<&'a Sit
     existing.iter().find(|s| s.id != new.id && s.starts_at < new.ends_at && new.starts_at < s.ends_at)
 }
 
+string_enum! {
+    /// Where an event stands on its own schedule (a provincial final runs its trades over weeks):
+    /// read from what has happened to it, never set by hand.
+    pub enum EventStage {
+        /// Sign-up and review (the competition's registration phases).
+        Registration = "registration",
+        /// The roster is in publicity or final; the draw has not taken place.
+        Roster = "roster",
+        /// Drawn (抽签): contestants check in.
+        Drawn = "drawn",
+        /// Someone has checked in: the contest is on and judges mark.
+        Running = "running",
+        /// Every section's marks are signed and locked.
+        Scoring = "scoring",
+        /// The review (复核) is drawn.
+        Reviewing = "reviewing",
+        /// Names are next to station numbers.
+        Decrypted = "decrypted",
+        /// Scores are announced and appeals may still be filed.
+        AppealWindow = "appeal_window",
+        /// The results are in publicity (公示).
+        ResultsPublicity = "results_publicity",
+        /// The results are final.
+        Final = "final",
+    }
+}
+
+/// What an event's stage is read from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StageFacts {
+    /// The competition is at the roster's publicity or later.
+    pub roster: bool,
+    pub drawn: bool,
+    pub checked_in: bool,
+    pub sections_locked: bool,
+    pub review_drawn: bool,
+    pub decrypted: bool,
+    pub published: bool,
+    /// Appeals may still be filed against the published scores.
+    pub appeal_window_open: bool,
+    pub results_final: bool,
+}
+
+/// The furthest stage the facts show.
+pub fn event_stage(f: &StageFacts) -> EventStage {
+    use EventStage::*;
+    if f.results_final {
+        Final
+    } else if f.published {
+        if f.appeal_window_open {
+            AppealWindow
+        } else {
+            ResultsPublicity
+        }
+    } else if f.decrypted {
+        Decrypted
+    } else if f.review_drawn {
+        Reviewing
+    } else if f.sections_locked && f.checked_in {
+        Scoring
+    } else if f.checked_in {
+        Running
+    } else if f.drawn {
+        Drawn
+    } else if f.roster {
+        Roster
+    } else {
+        Registration
+    }
+}
+
+impl EventStage {
+    fn order(self) -> usize {
+        EventStage::ALL.iter().position(|s| *s == self).unwrap_or_default()
+    }
+
+    /// Whether the event has reached `stage`.
+    pub fn reached(self, stage: EventStage) -> bool {
+        self.order() >= stage.order()
+    }
+
+    /// The furthest a competition may be while one of its events stands here.
+    pub fn competition_bound(self) -> Option<crate::domain::competition::Status> {
+        use crate::domain::competition::Status;
+        match self {
+            EventStage::Registration => None,
+            EventStage::Roster => Some(Status::RosterFinal),
+            EventStage::Drawn => Some(Status::Drawn),
+            EventStage::Running => Some(Status::Running),
+            EventStage::Scoring => Some(Status::Scoring),
+            EventStage::Reviewing => Some(Status::Reviewing),
+            EventStage::Decrypted => Some(Status::Decrypted),
+            EventStage::AppealWindow => Some(Status::AppealWindow),
+            EventStage::ResultsPublicity => Some(Status::ResultsPublicity),
+            EventStage::Final => Some(Status::ResultsFinal),
+        }
+    }
+
+    /// Contestants check in once the event is drawn, until its marking is locked.
+    pub fn check_in_open(self) -> Result<(), (&'static str, &'static str)> {
+        match self {
+            EventStage::Drawn | EventStage::Running => Ok(()),
+            s if !s.reached(EventStage::Drawn) => {
+                Err(("event_not_drawn", "the event's draw (抽签) has not taken place: check-in opens with it"))
+            }
+            _ => Err(("check_in_closed", "the event's marks are locked: check-in is over")),
+        }
+    }
+
+    /// Judges mark once someone has checked in, until the review is drawn.
+    pub fn marking_open(self) -> Result<(), (&'static str, &'static str)> {
+        match self {
+            EventStage::Running | EventStage::Scoring => Ok(()),
+            s if !s.reached(EventStage::Running) => Err((
+                "event_not_running",
+                "nobody has checked in to this event yet: marking opens with the first check-in",
+            )),
+            _ => Err(("marking_closed", "the event's marking is over: its review has been drawn")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_stands_where_its_own_acts_have_taken_it() {
+        let mut f = StageFacts::default();
+        assert_eq!(event_stage(&f), EventStage::Registration);
+        f.roster = true;
+        assert_eq!(event_stage(&f), EventStage::Roster);
+        assert_eq!(event_stage(&f).check_in_open().unwrap_err().0, "event_not_drawn");
+        f.drawn = true;
+        assert_eq!(event_stage(&f), EventStage::Drawn);
+        assert!(event_stage(&f).check_in_open().is_ok());
+        assert_eq!(event_stage(&f).marking_open().unwrap_err().0, "event_not_running");
+        f.checked_in = true;
+        assert_eq!(event_stage(&f), EventStage::Running);
+        assert!(event_stage(&f).marking_open().is_ok());
+        f.sections_locked = true;
+        assert_eq!(event_stage(&f), EventStage::Scoring);
+        assert_eq!(event_stage(&f).check_in_open().unwrap_err().0, "check_in_closed");
+        f.review_drawn = true;
+        assert_eq!(event_stage(&f), EventStage::Reviewing);
+        assert_eq!(event_stage(&f).marking_open().unwrap_err().0, "marking_closed");
+        f.decrypted = true;
+        assert_eq!(event_stage(&f), EventStage::Decrypted);
+        f.published = true;
+        f.appeal_window_open = true;
+        assert_eq!(event_stage(&f), EventStage::AppealWindow);
+        f.appeal_window_open = false;
+        assert_eq!(event_stage(&f), EventStage::ResultsPublicity);
+        f.results_final = true;
+        assert_eq!(event_stage(&f), EventStage::Final);
+        assert!(EventStage::Final.reached(EventStage::Drawn) && !EventStage::Drawn.reached(EventStage::Running));
+        use crate::domain::competition::Status;
+        assert_eq!(EventStage::Running.competition_bound(), Some(Status::Running));
+        assert_eq!(EventStage::Final.competition_bound(), Some(Status::ResultsFinal));
+    }
 
     fn settings() -> EventSettings {
         EventSettings {

@@ -300,6 +300,13 @@ pub fn transition_facts(
             events_not_locked += 1;
         }
     }
+    let mut events_not_reviewed = 0;
+    let mut appeal_windows_open = 0;
+    for event_id in &competed {
+        events_not_reviewed += store::judging::samples_of(conn, event_id)?.is_empty() as i64;
+        appeal_windows_open +=
+            crate::service::appeals::appeal_deadline(conn, event_id, zone)?.is_some_and(|d| now < d) as i64;
+    }
     let events_not_decrypted = (competed.len() - store::judging::decrypted_events(conn, &competed)?.len()) as i64;
     let (mut results_not_published, mut results_not_final) = (0, 0);
     for event_id in &competed {
@@ -330,6 +337,8 @@ pub fn transition_facts(
         pending_objections,
         events_awaiting_draw: (with_admitted.len() - drawn.len()) as i64,
         events_not_locked,
+        events_not_reviewed,
+        appeal_windows_open,
         events_not_decrypted,
         results_not_published,
         results_not_final,
@@ -387,7 +396,13 @@ pub fn apply_transition_effects(
     }
 }
 
-pub async fn get_competition(db: &Db, actor: Option<Actor>, id: String) -> ApiResult<CompetitionDetail> {
+pub async fn get_competition(
+    db: &Db,
+    actor: Option<Actor>,
+    id: String,
+    now: NaiveDateTime,
+    zone: Zone,
+) -> ApiResult<CompetitionDetail> {
     db.read(move |conn| {
         let found = load::competition(conn, actor.as_ref(), &id)?;
         let manages = actor.as_ref().is_some_and(|a| can_manage_competition(a, &found.1));
@@ -415,7 +430,12 @@ pub async fn get_competition(db: &Db, actor: Option<Actor>, id: String) -> ApiRe
             Vec::new()
         };
         let event_rows = store::events::of_competition(conn, &id)?;
-        let events = event_outs(conn, event_rows)?;
+        let mut events = event_outs(conn, event_rows)?;
+        if manages {
+            for e in &mut events {
+                e.stage = Some(crate::service::stages::stage_of(conn, &e.id, &found.0, now, zone)?);
+            }
+        }
         let upgrade_applications = if manages {
             store::competitions::upgrades_of(conn, &id)?.into_iter().map(upgrade_out).collect()
         } else {

@@ -215,7 +215,13 @@ pub async fn appoint(
     .await
 }
 
-pub async fn perform_draw(db: &Db, actor: Actor, now: NaiveDateTime, event_id: String) -> ApiResult<DrawSummary> {
+pub async fn perform_draw(
+    db: &Db,
+    actor: Actor,
+    now: NaiveDateTime,
+    zone: Zone,
+    event_id: String,
+) -> ApiResult<DrawSummary> {
     db.write(move |conn| {
         let event = load::event_row(conn, &event_id)?;
         if !load::event_roles(conn, &actor, &event_id)?.contains(&EventRole::EncryptionJudge) {
@@ -223,7 +229,8 @@ pub async fn perform_draw(db: &Db, actor: Actor, now: NaiveDateTime, event_id: S
         }
         let (competition, _, _) =
             store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
-        if competition.status()? != Status::RosterFinal {
+        // Each event draws on its own day, once the competition's roster is final.
+        if !competition.status()?.reached(Status::RosterFinal) {
             return Err(ApiError::conflict("roster_not_final", "the draw takes place once the roster is final"));
         }
         if store::draws::draw_of(conn, &event_id)?.is_some() {
@@ -288,6 +295,8 @@ pub async fn perform_draw(db: &Db, actor: Actor, now: NaiveDateTime, event_id: S
             None,
             Some(serde_json::json!({ "contestants": assignments.len(), "algorithm": ALGORITHM })),
         )?;
+        crate::service::stages::follow_event(conn, &actor, &event_id, now, zone)?;
+
         Ok(DrawSummary { event_id, contestants: assignments.len(), algorithm: ALGORITHM.into(), performed_at: utc(at) })
     })
     .await
@@ -296,11 +305,11 @@ pub async fn perform_draw(db: &Db, actor: Actor, now: NaiveDateTime, event_id: S
 pub async fn read_draw(db: &Db, actor: Actor, event_id: String) -> ApiResult<DrawMapping> {
     db.read(move |conn| {
         let event = load::event_row(conn, &event_id)?;
-        let (competition, host_path, _) =
+        let (_, host_path, _) =
             store::competitions::find(conn, &event.competition_id)?.ok_or_else(|| ApiError::not_found("event"))?;
         let encryption_judge = load::event_roles(conn, &actor, &event_id)?.contains(&EventRole::EncryptionJudge);
-        let decrypted_for_organisers =
-            competition.status()?.is_decrypted() && can_manage_competition(&actor, &host_path);
+        let decrypted_for_organisers = store::judging::judging_of(conn, &event_id)?.decrypted_at.is_some()
+            && can_manage_competition(&actor, &host_path);
         if !encryption_judge && !decrypted_for_organisers {
             return Err(ApiError::forbidden_because(
                 "draw_sealed",
@@ -351,9 +360,9 @@ pub async fn mark_no_shows(
     db.write(move |conn| {
         let event = load::event_row(conn, &event_id)?;
         let (competition, _, _) = load::managed_competition(conn, &actor, &event.competition_id)?;
-        if !matches!(competition.status()?, Status::Drawn | Status::Running) {
-            return Err(ApiError::conflict("check_in_closed", "no-shows are marked on the competition day"));
-        }
+        crate::service::stages::require(
+            crate::service::stages::stage_before_results(conn, &event_id, &competition)?.check_in_open(),
+        )?;
         let first = store::events::sessions_of(conn, &event_id)?.into_iter().map(|s| s.starts_at).min();
         match first {
             Some(start) if now >= start => {}
@@ -411,6 +420,7 @@ pub async fn check_in(
     db: &Db,
     actor: Actor,
     now: NaiveDateTime,
+    zone: Zone,
     event_id: String,
     input: CheckInRequest,
     ticket_no: String,
@@ -418,12 +428,12 @@ pub async fn check_in(
     db.write(move |conn| {
         let event = load::event_row(conn, &event_id)?;
         let (competition, _, _) = load::managed_competition(conn, &actor, &event.competition_id)?;
-        if !matches!(competition.status()?, Status::Drawn | Status::Running) {
-            return Err(ApiError::conflict(
-                "check_in_closed",
-                "check-in is open once the draw is done, while the competition runs",
-            ));
-        }
+        crate::service::stages::require(
+            crate::service::stages::stage_before_results(conn, &event_id, &competition)?.check_in_open(),
+        )?;
+        let first_check_in = !store::registrations::of_event(conn, &event_id)?
+            .iter()
+            .any(|r| matches!(r.status.as_str(), "checked_in" | "competed"));
         let registration = store::registrations::find_by_ticket(conn, &event_id, &ticket_no)?
             .ok_or_else(|| ApiError::not_found("ticket"))?;
         // The card must be the one the ticket was issued for: the identity the entry recorded.
@@ -446,6 +456,14 @@ pub async fn check_in(
             }
             other => return Err(ApiError::conflict("not_admitted", format!("this ticket's registration is {other}"))),
         };
+        if first_check_in {
+            // The event is running: its marking scheme is fixed from now on.
+            if let Some(mut scheme) = store::events::scheme_of(conn, &event_id)? {
+                scheme.locked = true;
+                store::events::save_scheme(conn, &scheme, true)?;
+            }
+            crate::service::stages::follow_event(conn, &actor, &event_id, now, zone)?;
+        }
         Ok(CheckInOut {
             registration_id: row.id,
             ticket_number: ticket_no,

@@ -71,6 +71,7 @@ pub fn event_outs(conn: &mut DbConnection, events: Vec<EventWithTrade>) -> ApiRe
                 sessions: sessions.remove(&row.id).unwrap_or_default(),
                 published_document_version: published.get(&row.id).copied(),
                 has_marking_scheme: schemes.contains(&row.id),
+                stage: None,
                 id: row.id,
                 competition_id: row.competition_id,
                 name: row.name,
@@ -260,18 +261,22 @@ pub fn load_document(conn: &mut DbConnection, event_id: &str, version: i32) -> A
         .ok_or_else(|| ApiError::not_found("document version"))
 }
 
-pub async fn get_event(db: &Db, actor: Option<Actor>, id: String) -> ApiResult<EventDetail> {
+pub async fn get_event(
+    db: &Db,
+    actor: Option<Actor>,
+    id: String,
+    now: NaiveDateTime,
+    zone: crate::domain::time::Zone,
+) -> ApiResult<EventDetail> {
     db.read(move |conn| {
         let (event, competition) = load::event(conn, actor.as_ref(), &id)?;
+        let stage = crate::service::stages::stage_of(conn, &id, &competition.0, now, zone)?;
         let manages = actor.as_ref().is_some_and(|a| can_manage_competition(a, &competition.1));
         let documents = visible_documents(conn, &id, manages)?;
         let marking_scheme = store::events::scheme_of(conn, &id)?.map(scheme_out);
-        Ok(EventDetail {
-            event: event_out(conn, event, manages)?,
-            competition_name: competition.0.name,
-            documents,
-            marking_scheme,
-        })
+        let mut event = event_out(conn, event, manages)?;
+        event.stage = Some(stage);
+        Ok(EventDetail { event, competition_name: competition.0.name, documents, marking_scheme })
     })
     .await
 }

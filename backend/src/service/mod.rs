@@ -28,6 +28,7 @@ pub mod roster;
 pub mod schemes;
 pub mod sessions;
 pub mod spreadsheet;
+pub mod stages;
 pub mod statistics;
 pub mod users;
 

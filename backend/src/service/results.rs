@@ -531,6 +531,7 @@ pub async fn publish(
             None,
             Some(serde_json::json!({ "result_set": set.id, "publicity_ends_at": set.publicity_ends_at })),
         )?;
+        crate::service::stages::follow_event(conn, &actor, &event_id, now, zone)?;
         result_set_out(conn, set, false)
     })
     .await
@@ -598,6 +599,7 @@ pub async fn finalise(
             None,
             Some(serde_json::json!({ "result_set": set.id })),
         )?;
+        crate::service::stages::follow_event(conn, &actor, &event_id, now, zone)?;
         result_set_out(conn, set, false)
     })
     .await

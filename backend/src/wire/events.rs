@@ -63,6 +63,11 @@ pub struct EventOut {
     pub appeal_window_working_days: Option<i32>,
     pub published_document_version: Option<i32>,
     pub has_marking_scheme: bool,
+    /// Where the event stands on its own schedule, read from what has happened to it (its draw,
+    /// check-ins, locked sheets, review, decryption, results): in the event's own answer, and in
+    /// the competition's answer to its organisers; otherwise absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<crate::domain::event::EventStage>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -3246,6 +3246,7 @@ export interface components {
              */
             review_levels: number;
             sessions: components["schemas"]["SessionOut"][];
+            stage?: null | components["schemas"]["EventStage"];
             /**
              * Format: int32
              * @description The skill level the tasks are set at (5 初级工 … 1 高级技师).
@@ -3313,6 +3314,12 @@ export interface components {
             user_id: string;
             username: string;
         };
+        /**
+         * @description Where an event stands on its own schedule (a provincial final runs its trades over weeks):
+         *     read from what has happened to it, never set by hand.
+         * @enum {string}
+         */
+        EventStage: "registration" | "roster" | "drawn" | "running" | "scoring" | "reviewing" | "decrypted" | "appeal_window" | "results_publicity" | "final";
         EventStatistics: {
             /** @description Admitted to the roster, whatever happened next. */
             admitted: number;

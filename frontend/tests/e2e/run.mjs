@@ -474,12 +474,12 @@ async function runningFinal(base, accounts) {
   await user('judge.e2e.sup', 'supervisor')
   const encryption = await apiAs(base, 'judge.e2e.enc', 'E2e-judge-password-1')
   await must(encryption('POST', `/events/${event.id}/draw`, {}), 'draw')
-  await transition('drawn')
   for (const c of contestants) {
     const ticket = (await host('GET', `/registrations/${c.registration}`)).body.ticket_number
     await must(host('POST', `/events/${event.id}/check-in`, { ticket_number: ticket, id_number: c.id }), 'check-in')
   }
-  await transition('running')
+  // The draw and the check-ins moved the competition on: it runs.
+  expect((await host('GET', `/competitions/${competition.id}`)).body.status === 'running', 'the competition follows its event')
   for (const section of [0, 1]) {
     await must(host('POST', `/events/${event.id}/judging/assignments`, { user_id: judgeId, section_index: section }), 'assignment')
   }
@@ -649,6 +649,9 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   // The organiser computes the results and publishes them; the public sees them.
   await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
   await page.goto(`${base}/manage/competitions/${competition}`)
+  // The event's own acts have taken it (and the competition with it) to decrypted.
+  await page.locator('[data-test=stage-6-18-01-01]', { hasText: '已解密' }).waitFor()
+  await page.locator('[data-test=status]', { hasText: '已解密' }).waitFor()
   await page.getByRole('tab', { name: '结果与奖项' }).click()
   await page.locator('[data-test=compute]').click()
   await page.locator('[data-test=result-status]', { hasText: '暂定' }).waitFor()

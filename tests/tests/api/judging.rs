@@ -185,7 +185,9 @@ fn running_final_on(scheme: Value, results_publicity_days: i64, event: Value) ->
     appoint(&arbiter.1, "arbiter");
     let drawn = srv.post(&format!("/api/v1/events/{event}/draw"), &encryption.0.access, json!({}));
     assert_eq!(drawn.status, 201, "{}", drawn.text);
-    transition("drawn", None);
+    // The competition follows its one event: drawn by the draw, running from the first check-in.
+    let status = || srv.request("GET", &format!("/api/v1/competitions/{competition}")).send().body["status"].clone();
+    assert_eq!(status(), "drawn");
     for (rid, id) in &contestants {
         let ticket = srv.get(&format!("/api/v1/registrations/{rid}"), &host.access).body["ticket_number"]
             .as_str()
@@ -198,7 +200,7 @@ fn running_final_on(scheme: Value, results_publicity_days: i64, event: Value) ->
         );
         assert_eq!(r.status, 200, "{}", r.text);
     }
-    transition("running", None);
+    assert_eq!(status(), "running");
     // Every judge marks the practical module; judge A also the theory paper.
     for (_, id) in &judges {
         let r = srv.post(
@@ -880,24 +882,30 @@ fn review_then_two_person_decryption_puts_names_next_to_codes() {
     let transition = |to: &str| {
         srv.post(&format!("/api/v1/competitions/{competition}/transitions"), &r.host.access, json!({ "to": to }))
     };
-    assert_eq!(transition("scoring").status, 200);
+    let status = || srv.request("GET", &format!("/api/v1/competitions/{competition}")).send().body["status"].clone();
+    let stage = || srv.request("GET", &format!("/api/v1/events/{event}")).send().body["stage"].clone();
+    assert_eq!((status(), stage()), (json!("running"), json!("running")));
+    // The competition follows its events; nobody moves it past them by hand.
+    assert_eq!(transition("scoring").body["extra"]["unmet"][0]["code"], "sheets_not_locked");
     // Nothing is locked yet: no review, no decryption, no reviewing state.
     srv.post(&format!("/api/v1/events/{event}/judging/review"), &r.chief.0.access, json!({}))
         .problem(409, "sections_not_locked");
     let encryption = srv.login("judge.enc", "Staff-Pa55word-2026");
     srv.post(&format!("/api/v1/events/{event}/judging/decryption"), &encryption.access, json!({}))
         .problem(409, "sections_not_locked");
-    assert_eq!(transition("reviewing").body["extra"]["unmet"][0]["code"], "sheets_not_locked");
 
-    // Judges A and B mark everything alike; C marks the one station they may; all sign.
+    // Judges A and B mark everything alike; C marks the one station they may; all sign. The
+    // last lock makes the event (and with it the competition) scoring.
     mark_and_lock(&r);
-    assert_eq!(transition("reviewing").status, 200);
+    assert_eq!((status(), stage()), (json!("scoring"), json!("scoring")));
+    assert_eq!(transition("reviewing").body["extra"]["unmet"][0]["code"], "review_not_drawn");
 
     // The review: all three stations are in the top 10; decryption waits for every check.
     let drawn = srv.post(&format!("/api/v1/events/{event}/judging/review"), &r.chief.0.access, json!({}));
     assert_eq!(drawn.status, 201, "{}", drawn.text);
     let samples = drawn.body["samples"].as_array().unwrap().clone();
     assert_eq!(samples.len(), 3);
+    assert_eq!((status(), stage()), (json!("reviewing"), json!("reviewing")));
     assert!(samples.iter().all(|s| s["reason"] == "top"));
     srv.post(&format!("/api/v1/events/{event}/judging/decryption"), &encryption.access, json!({}))
         .problem(409, "review_incomplete");
@@ -916,6 +924,8 @@ fn review_then_two_person_decryption_puts_names_next_to_codes() {
     assert_eq!(blind.body["decrypted"], false);
     assert!(blind.body["rows"].as_array().unwrap().iter().all(|row| row["full_name"].is_null()));
     assert_eq!(transition("decrypted").body["extra"]["unmet"][0]["code"], "events_not_decrypted");
+    // Marking is over once the review is drawn.
+    r.submit(0, r.sheet(&[1], 2.0), None).problem(409, "marking_closed");
 
     // Two people: the encryption judge asks, a supervisor confirms; neither alone suffices.
     srv.post(&format!("/api/v1/events/{event}/judging/decryption/confirm"), &r.supervisor.0.access, json!({}))
@@ -941,7 +951,7 @@ fn review_then_two_person_decryption_puts_names_next_to_codes() {
         "{}",
         named.text
     );
-    assert_eq!(transition("decrypted").status, 200);
+    assert_eq!((status(), stage()), (json!("decrypted"), json!("decrypted")));
 }
 
 #[test]

@@ -46,7 +46,13 @@ pub async fn request(db: &Db, actor: Actor, event_id: String, now: NaiveDateTime
 }
 
 /// A supervisor confirms the decryption: stations become names.
-pub async fn confirm(db: &Db, actor: Actor, event_id: String, now: NaiveDateTime) -> ApiResult<DecryptionOut> {
+pub async fn confirm(
+    db: &Db,
+    actor: Actor,
+    event_id: String,
+    now: NaiveDateTime,
+    zone: crate::domain::time::Zone,
+) -> ApiResult<DecryptionOut> {
     db.write(move |conn| {
         load::roles_requiring(conn, &actor, &event_id, &[EventRole::Supervisor], "confirming decryption")?;
         let mut judging = store::judging::judging_of(conn, &event_id)?;
@@ -73,6 +79,7 @@ pub async fn confirm(db: &Db, actor: Actor, event_id: String, now: NaiveDateTime
             None,
             Some(serde_json::json!({ "requested_by": requester })),
         )?;
+        crate::service::stages::follow_event(conn, &actor, &event_id, now, zone)?;
         Ok(DecryptionOut {
             event_id,
             requested_at: judging.decryption_requested_at.map(utc),

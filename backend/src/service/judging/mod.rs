@@ -12,12 +12,12 @@ pub mod sheets;
 pub mod signoff;
 pub mod times;
 
+pub use crate::service::stages::require_marking_open;
 use std::collections::{HashMap, HashSet};
 
 use super::load;
 use crate::auth::Actor;
 use crate::db::DbConnection;
-use crate::domain::competition::Status;
 use crate::domain::judging::{FlagStatus, SampleStatus, SignoffKind};
 use crate::domain::role::EventRole;
 use crate::domain::scoring::{from_centi, AspectKind};
@@ -234,19 +234,6 @@ pub fn scores_from(
         b.total.partial_cmp(&a.total).unwrap_or(std::cmp::Ordering::Equal).then(a.station.cmp(&b.station))
     });
     Ok(ranked)
-}
-
-/// Marks are entered while the competition runs and is being scored.
-pub fn require_marking_open(competition: &crate::store::competitions::CompetitionRow) -> ApiResult<()> {
-    let status = competition.status()?;
-    if matches!(status, Status::Running | Status::Scoring) {
-        Ok(())
-    } else {
-        Err(ApiError::conflict(
-            "marking_closed",
-            format!("marks are entered while the competition runs and is scored (it is {status})"),
-        ))
-    }
 }
 
 /// The ids of a section's aspects.

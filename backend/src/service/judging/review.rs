@@ -17,7 +17,13 @@ use crate::store::new_id;
 use crate::wire::judging::{ReviewOut, SampleResult};
 
 /// The chief judge draws the review sample once every section is locked.
-pub async fn draw_sample(db: &Db, actor: Actor, event_id: String, now: NaiveDateTime) -> ApiResult<ReviewOut> {
+pub async fn draw_sample(
+    db: &Db,
+    actor: Actor,
+    event_id: String,
+    now: NaiveDateTime,
+    zone: crate::domain::time::Zone,
+) -> ApiResult<ReviewOut> {
     db.write(move |conn| {
         load::roles_requiring(conn, &actor, &event_id, &[EventRole::ChiefJudge], "drawing the review sample")?;
         let (event, _, _) = load::event_for_roles(conn, &event_id)?;
@@ -61,6 +67,7 @@ pub async fn draw_sample(db: &Db, actor: Actor, event_id: String, now: NaiveDate
             None,
             Some(serde_json::json!({ "sampled": out.samples.len(), "of": ranked.len() })),
         )?;
+        crate::service::stages::follow_event(conn, &actor, &event_id, now, zone)?;
         Ok(out)
     })
     .await

@@ -33,7 +33,7 @@ pub async fn sign_sheet(
         let (_, competition, host_path) = load::event_for_roles(conn, &event_id)?;
         let judges = [EventRole::Judge, EventRole::ChiefJudge];
         load::roles_requiring_at(conn, &actor, &event_id, &host_path, &judges, "signing a sheet")?;
-        require_marking_open(&competition)?;
+        require_marking_open(conn, &event_id, &competition)?;
         let mine = aspects_of_judge(conn, &event_id, &actor.user_id)?;
         let in_section: HashSet<String> = section_aspect_ids(conn, &event_id, section)?;
         let own: HashSet<String> = in_section.iter().filter(|a| mine.contains(*a)).cloned().collect();
@@ -187,6 +187,7 @@ pub async fn confirm(
     event_id: String,
     section: i32,
     now: NaiveDateTime,
+    zone: crate::domain::time::Zone,
 ) -> ApiResult<SignoffOut> {
     db.write(move |conn| {
         load::roles_requiring(
@@ -222,6 +223,7 @@ pub async fn confirm(
             None,
             Some(serde_json::json!({ "section": section, "locked_marks": marks.len() })),
         )?;
+        crate::service::stages::follow_event(conn, &actor, &event_id, now, zone)?;
         Ok(signoff_out(section, SignoffKind::Chief, chief.signed_at, true))
     })
     .await

@@ -54,7 +54,7 @@ pub async fn record_finish_times(
                 ));
             }
         }
-        require_marking_open(&competition)?;
+        require_marking_open(conn, &event_id, &competition)?;
         let in_section = super::section_aspect_ids(conn, &event_id, section)?;
         if in_section.is_empty() {
             return Err(ApiError::field("section", "unknown_section", "the scheme has no aspects in this section"));
