@@ -199,6 +199,7 @@ diesel::table! {
         appeal_window_minutes -> Integer,
         appeal_window_working_days -> Nullable<Integer>,
         team_scoring -> Nullable<Text>,
+        prefecture_quotas -> Nullable<Text>,
     }
 }
 
@@ -288,6 +289,7 @@ diesel::table! {
         entrant_id_number -> Text,
         entrant_gender -> Text,
         entrant_birth_date -> Date,
+        approvals -> Integer,
     }
 }
 

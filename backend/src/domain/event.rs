@@ -95,6 +95,9 @@ pub struct EventSettings {
     pub weights: Weights,
     pub quota_total: Option<i32>,
     pub quota_per_organisation: Option<i32>,
+    /// 名额分配: places allotted per prefecture (region code → places); a prefecture not named
+    /// has none.
+    pub prefecture_quotas: Option<std::collections::BTreeMap<String, i32>>,
     pub min_age: Option<i32>,
     pub max_age: Option<i32>,
     /// The lowest current skill level admitted (5 初级工 … 1 高级技师): a person must hold this
@@ -135,6 +138,36 @@ pub fn check_event_settings(s: &EventSettings) -> Vec<Violation> {
         (EventMode::Individual, None | Some(1)) => {}
         (EventMode::Individual, Some(_)) => {
             v.push(Violation::new("team_size", "team_size_invalid", "an individual event has no team size"))
+        }
+    }
+    if let Some(quotas) = &s.prefecture_quotas {
+        let prefecture = |code: &str| {
+            code.len() == 6
+                && code.bytes().all(|b| b.is_ascii_digit())
+                && code.ends_with("00")
+                && !code.ends_with("0000")
+        };
+        if quotas.is_empty() {
+            v.push(Violation::new("prefecture_quotas", "required", "allot places to at least one prefecture"));
+        }
+        for (code, places) in quotas {
+            if !prefecture(code) {
+                v.push(Violation::new(
+                    &format!("prefecture_quotas.{code}"),
+                    "not_a_prefecture",
+                    "a prefecture's region code (e.g. 530100)",
+                ));
+            } else if *places < 1 {
+                v.push(Violation::new(&format!("prefecture_quotas.{code}"), "out_of_range", "at least 1 place"));
+            }
+        }
+        let allotted: i64 = quotas.values().map(|p| *p as i64).sum();
+        if s.quota_total.is_some_and(|total| allotted > total as i64) {
+            v.push(Violation::new(
+                "prefecture_quotas",
+                "quota_above_total",
+                format!("{allotted} places allotted, more than the event's {}", s.quota_total.unwrap_or_default()),
+            ));
         }
     }
     if s.mode == EventMode::Individual && s.team_scoring.is_some() {
@@ -386,6 +419,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn places_are_allotted_to_prefectures_within_the_total() {
+        let mut s = settings();
+        s.quota_total = Some(20);
+        s.prefecture_quotas = Some([("530100".to_string(), 12), ("530300".to_string(), 8)].into_iter().collect());
+        assert!(check_event_settings(&s).is_empty());
+        s.prefecture_quotas = Some([("530100".to_string(), 15), ("530300".to_string(), 8)].into_iter().collect());
+        assert_eq!(check_event_settings(&s)[0].code, "quota_above_total");
+        s.prefecture_quotas = Some([("530102".to_string(), 1), ("530000".to_string(), 1)].into_iter().collect());
+        let fields: Vec<String> = check_event_settings(&s).into_iter().map(|v| v.field).collect();
+        assert_eq!(
+            fields,
+            ["prefecture_quotas.530000", "prefecture_quotas.530102"],
+            "a county and a province are not prefectures"
+        );
+        s.prefecture_quotas = Some([("530100".to_string(), 0)].into_iter().collect());
+        assert_eq!(check_event_settings(&s)[0].code, "out_of_range");
+    }
+
+    #[test]
     fn an_event_stands_where_its_own_acts_have_taken_it() {
         let mut f = StageFacts::default();
         assert_eq!(event_stage(&f), EventStage::Registration);
@@ -425,6 +477,7 @@ mod tests {
             mode: EventMode::Individual,
             team_size: None,
             team_scoring: None,
+            prefecture_quotas: None,
             weights: Weights::default(),
             quota_total: Some(60),
             quota_per_organisation: Some(DEFAULT_QUOTA_PER_ORGANISATION),

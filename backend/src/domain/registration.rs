@@ -123,8 +123,14 @@ pub enum Advancement {
     Refused(Vec<Violation>),
 }
 
+/// Whether a refusal is only that the places (the event's, the unit's, the prefecture's) are
+/// taken: a reserve waits for exactly that.
+pub fn is_quota(code: &str) -> bool {
+    matches!(code, "quota_full" | "unit_quota_full" | "prefecture_quota_full")
+}
+
 pub fn next_advancement(places: usize, placed: usize, reserves: usize, reasons: Vec<Violation>) -> Option<Advancement> {
-    let quota = |r: &Violation| matches!(r.code.as_str(), "quota_full" | "unit_quota_full");
+    let quota = |r: &Violation| is_quota(&r.code);
     if placed < places {
         Some(if reasons.is_empty() { Advancement::Place } else { Advancement::Refused(reasons) })
     } else if reserves < places {
@@ -166,6 +172,9 @@ pub struct Standing {
     pub quota_total: Option<i32>,
     pub unit_places_taken: i64,
     pub quota_per_unit: Option<i32>,
+    /// Where places are allotted per prefecture (名额分配): the unit's prefecture, its places (0
+    /// when it has none) and how many of them are taken.
+    pub prefecture_quota: Option<(String, i32, i64)>,
     pub already_registered: bool,
     /// Another event of the same competition the person is registered for whose sittings overlap.
     pub overlapping_event: Option<String>,
@@ -275,6 +284,16 @@ pub fn check_eligibility(
     }
     if s.quota_total.is_some_and(|q| s.places_taken >= q as i64) {
         refuse("quota_full", "all places of this event are taken".into());
+    }
+    if let Some((prefecture, places, taken)) = &s.prefecture_quota {
+        if *places == 0 {
+            refuse("no_prefecture_quota", format!("the event allots no places to prefecture {prefecture}"));
+        } else if *taken >= *places as i64 {
+            refuse(
+                "prefecture_quota_full",
+                format!("the {places} places allotted to prefecture {prefecture} are taken"),
+            );
+        }
     }
     if s.quota_per_unit.is_some_and(|q| s.unit_places_taken >= q as i64) {
         refuse(
@@ -428,6 +447,7 @@ mod tests {
             quota_total: Some(40),
             unit_places_taken: 5,
             quota_per_unit: Some(5),
+            prefecture_quota: None,
             already_registered: true,
             overlapping_event: Some("焊工".into()),
         };

@@ -494,6 +494,7 @@ fn write_year(
                 appeal_window_minutes: crate::domain::event::DEFAULT_APPEAL_WINDOW_MINUTES,
                 appeal_window_working_days: None,
                 team_scoring: None,
+                prefecture_quotas: None,
             };
             let set = ResultSetRow {
                 id: new_id(),

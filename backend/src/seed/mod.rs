@@ -632,6 +632,7 @@ fn seed_competition(
             appeal_window_minutes: 120,
             appeal_window_working_days: None,
             team_scoring: None,
+            prefecture_quotas: None,
             version: 1,
             created_at: at,
             updated_at: at,

@@ -80,6 +80,7 @@ pub fn event_outs(conn: &mut DbConnection, events: Vec<EventWithTrade>) -> ApiRe
                 standard_level: row.standard_level,
                 quota_total: row.quota_total,
                 quota_per_organisation: row.quota_per_org,
+                prefecture_quotas: row.prefecture_quotas.as_deref().and_then(|j| serde_json::from_str(j).ok()),
                 min_age: row.min_age,
                 max_age: row.max_age,
                 min_skill_level: row.min_skill_level,
@@ -127,6 +128,7 @@ pub fn settings_of(row: &EventRow) -> ApiResult<EventSettings> {
         weights: Weights { theory: row.theory_weight, practical: row.practical_weight },
         quota_total: row.quota_total,
         quota_per_organisation: row.quota_per_org,
+        prefecture_quotas: row.prefecture_quotas.as_deref().and_then(|j| serde_json::from_str(j).ok()),
         min_age: row.min_age,
         max_age: row.max_age,
         min_skill_level: row.min_skill_level,
@@ -163,6 +165,15 @@ pub fn check_event_row(conn: &mut DbConnection, row: &EventRow, host_region: &st
                 "region_code",
                 "region_outside_host",
                 format!("{region} is outside the host's region {host_region}"),
+            ));
+        }
+    }
+    for code in settings_of(row)?.prefecture_quotas.unwrap_or_default().keys() {
+        if !region_within(code, host_region) {
+            violations.push(Violation::new(
+                &format!("prefecture_quotas.{code}"),
+                "region_outside_host",
+                format!("{code} is outside the host's region {host_region}"),
             ));
         }
     }
@@ -462,6 +473,7 @@ pub async fn create_event(
                 .unwrap_or(crate::domain::event::DEFAULT_APPEAL_WINDOW_MINUTES),
             appeal_window_working_days: input.appeal_window_working_days,
             team_scoring: team_scoring_of(input.mode.unwrap_or(EventMode::Individual), input.team_scoring, None),
+            prefecture_quotas: input.prefecture_quotas.as_ref().map(|q| serde_json::to_string(q).unwrap_or_default()),
             version: 1,
             created_at: at,
             updated_at: at,
@@ -531,6 +543,10 @@ pub async fn update_event(
                 patch.team_scoring,
                 current.team_scoring.as_deref(),
             ),
+            prefecture_quotas: match &patch.prefecture_quotas {
+                Some(q) => q.as_ref().map(|q| serde_json::to_string(q).unwrap_or_default()),
+                None => current.prefecture_quotas.clone(),
+            },
             version: current.version + 1,
             updated_at: now,
             ..current.clone()

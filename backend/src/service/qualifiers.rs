@@ -295,7 +295,7 @@ fn reasons_to_refuse(
     for (i, (_, mate)) in mates.iter().enumerate() {
         // The team takes one place: the quotas are the captain's to meet.
         for r in eligibility(conn, target_event, target, mate, &unit, None)? {
-            if !matches!(r.code.as_str(), "quota_full" | "unit_quota_full") {
+            if !crate::domain::registration::is_quota(&r.code) {
                 reasons.push(Violation::new(
                     &format!("members[{i}]"),
                     &r.code,

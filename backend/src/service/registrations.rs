@@ -256,7 +256,19 @@ pub fn eligibility(
     let holds = except_registration.is_some_and(|id| {
         mine.iter().any(|r| r.id == id && RegistrationStatus::parse(&r.status).is_some_and(|s| s.holds_place()))
     });
+    let prefecture_quota = match event.prefecture_quotas.as_deref() {
+        Some(json) => {
+            let quotas: std::collections::BTreeMap<String, i32> =
+                serde_json::from_str(json).map_err(|e| ApiError::internal(e.to_string()))?;
+            let prefecture = crate::domain::plan::prefecture_of(&unit.region_code);
+            let prefix: String = prefecture.chars().take(4).collect();
+            let taken = store::registrations::places_taken_in_prefecture(conn, &event.id, &prefix)? - holds as i64;
+            Some((prefecture.clone(), quotas.get(&prefecture).copied().unwrap_or(0), taken))
+        }
+        None => None,
+    };
     let standing = Standing {
+        prefecture_quota,
         // A registration being re-checked does not compete with itself for its own place.
         places_taken: places_taken - holds as i64,
         quota_total: event.quota_total,
@@ -404,7 +416,7 @@ pub fn prepare_entry(
     }
     if initial == Some(RegistrationStatus::Reserve) {
         // A reserve waits for a place to fall free: a full event is why it waits.
-        reasons.retain(|r| !matches!(r.code.as_str(), "quota_full" | "unit_quota_full"));
+        reasons.retain(|r| !crate::domain::registration::is_quota(&r.code));
     }
     if !reasons.is_empty() {
         return Err(not_eligible(reasons));
@@ -470,7 +482,7 @@ pub fn resolve_members(
         }
         if role == "member" {
             for r in eligibility(conn, team.event, team.competition, &member, team.unit, Some(team.registration_id))? {
-                if !matches!(r.code.as_str(), "quota_full" | "unit_quota_full") {
+                if !crate::domain::registration::is_quota(&r.code) {
                     reasons.push(Violation::new(&field, &r.code, format!("{}: {}", member.full_name, r.message)));
                 }
             }

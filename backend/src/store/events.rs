@@ -36,6 +36,8 @@ pub struct EventRow {
     pub appeal_window_minutes: i32,
     pub appeal_window_working_days: Option<i32>,
     pub team_scoring: Option<String>,
+    /// 名额分配 as JSON {region code: places}.
+    pub prefecture_quotas: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -136,6 +138,7 @@ pub fn update_if_version(conn: &mut DbConnection, row: &EventRow, expected_versi
                 events::appeal_window_minutes.eq(row.appeal_window_minutes),
                 events::appeal_window_working_days.eq(row.appeal_window_working_days),
                 events::team_scoring.eq(&row.team_scoring),
+                events::prefecture_quotas.eq(&row.prefecture_quotas),
                 events::version.eq(row.version),
                 events::updated_at.eq(row.updated_at),
             ))

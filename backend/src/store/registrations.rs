@@ -190,6 +190,19 @@ pub fn places_taken(conn: &mut DbConnection, event_id: &str, unit_id: &str) -> S
     Ok((total, unit))
 }
 
+/// Places of the event taken by units of the prefecture whose region codes start `prefix` (4 digits).
+pub fn places_taken_in_prefecture(conn: &mut DbConnection, event_id: &str, prefix: &str) -> StoreResult<i64> {
+    use crate::db::schema::organisations;
+    let holding: Vec<&str> = RegistrationStatus::ALL.iter().filter(|s| s.holds_place()).map(|s| s.as_str()).collect();
+    Ok(registrations::table
+        .inner_join(organisations::table)
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::status.eq_any(&holding))
+        .filter(organisations::region_code.like(format!("{prefix}%")))
+        .count()
+        .get_result(conn)?)
+}
+
 #[derive(Debug, Default)]
 pub struct RegistrationFilter {
     pub competition_id: Option<String>,

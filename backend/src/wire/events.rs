@@ -42,6 +42,8 @@ pub struct EventOut {
     pub weights: Weights,
     pub quota_total: Option<i32>,
     pub quota_per_organisation: Option<i32>,
+    /// 名额分配: places allotted per prefecture (region code → places).
+    pub prefecture_quotas: Option<std::collections::BTreeMap<String, i32>>,
     pub min_age: Option<i32>,
     pub max_age: Option<i32>,
     /// Contestants hold this level or a better one.
@@ -158,6 +160,9 @@ pub struct NewEvent {
     pub quota_total: Option<i32>,
     /// Default 5 per nominating organisation.
     pub quota_per_organisation: Option<i32>,
+    /// 名额分配: places allotted per prefecture (region code → places); a prefecture not named
+    /// has none. Default: none (no allotment).
+    pub prefecture_quotas: Option<std::collections::BTreeMap<String, i32>>,
     pub min_age: Option<i32>,
     pub max_age: Option<i32>,
     pub min_skill_level: Option<i32>,
@@ -200,6 +205,9 @@ pub struct EventPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>)]
     pub quota_per_organisation: Option<Option<i32>>,
+    /// null removes the allotment.
+    #[serde(default, deserialize_with = "double_option")]
+    pub prefecture_quotas: Option<Option<std::collections::BTreeMap<String, i32>>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>)]
     pub min_age: Option<Option<i32>>,

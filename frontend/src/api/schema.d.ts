@@ -3226,6 +3226,10 @@ export interface components {
             min_skill_level?: number | null;
             mode: components["schemas"]["EventMode"];
             name: string;
+            /** @description 名额分配: places allotted per prefecture (region code → places). */
+            prefecture_quotas?: {
+                [key: string]: number;
+            } | null;
             prize_bands: components["schemas"]["PrizeBands"];
             /** Format: int32 */
             published_document_version?: number | null;
@@ -3281,6 +3285,10 @@ export interface components {
             min_skill_level?: number | null;
             mode?: null | components["schemas"]["EventMode"];
             name?: string | null;
+            /** @description null removes the allotment. */
+            prefecture_quotas?: {
+                [key: string]: number;
+            } | null;
             prize_bands?: null | components["schemas"]["PrizeBands"];
             /** Format: int32 */
             qualifiers_count?: number | null;
@@ -3620,6 +3628,13 @@ export interface components {
             mode?: null | components["schemas"]["EventMode"];
             /** @description Defaults to the trade's name (and track, when not the worker track). */
             name?: string | null;
+            /**
+             * @description 名额分配: places allotted per prefecture (region code → places); a prefecture not named
+             *     has none. Default: none (no allotment).
+             */
+            prefecture_quotas?: {
+                [key: string]: number;
+            } | null;
             prize_bands?: null | components["schemas"]["PrizeBands"];
             /**
              * Format: int32

@@ -1009,3 +1009,52 @@ fn a_sitting_at_half_past_seven_beijing_time_is_on_the_first_day_and_the_ticket_
     assert!(page.text.contains(&format!("{} 20:00", day(32))), "{}", page.text);
     assert!(!page.text.contains(&format!("{} 23:30", day(29))), "no UTC wall-clock time: {}", page.text);
 }
+
+#[test]
+fn places_allotted_per_prefecture_are_kept_and_a_prefecture_without_places_is_told_so() {
+    let f = open_final(Options {
+        quota_total: Some(10),
+        extra: json!({ "prefecture_quotas": { "530100": 1 } }),
+        ..Options::default()
+    });
+    let srv = &f.p.srv;
+    let admin = f.p.admin.access.clone();
+    // The allotment is checked: within the event's total, prefectures of the host's region only.
+    let patch = |body: Value| {
+        let version = srv.request("GET", &format!("/api/v1/events/{}", f.event)).send().etag.unwrap();
+        srv.request("PATCH", &format!("/api/v1/events/{}", f.event))
+            .token(&f.host.access)
+            .header("If-Match", &version)
+            .json(body)
+    };
+    patch(json!({ "prefecture_quotas": { "530100": 1 } })).problem(409, "competition_locked");
+    let event = srv.request("GET", &format!("/api/v1/events/{}", f.event)).send();
+    assert_eq!(event.body["prefecture_quotas"], json!({ "530100": 1 }), "{}", event.text);
+    let year = chrono::Datelike::year(&(skillcomp_tests::today() + chrono::Duration::days(30)));
+    let other = srv.post("/api/v1/competitions", &f.host.access, json!({
+        "name": "昆明市第二届技能大赛", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
+        "host_org_id": f.p.kunming, "starts_on": day(30), "ends_on": day(32) }));
+    let other = other.body["id"].as_str().unwrap().to_string();
+    let add = |body: Value| srv.post(&format!("/api/v1/competitions/{other}/events"), &f.host.access, body);
+    let lathe = trade_id(srv, "车工");
+    add(json!({ "trade_id": lathe, "quota_total": 2, "prefecture_quotas": { "530100": 3 } }))
+        .invalid_field("prefecture_quotas", "quota_above_total");
+    add(json!({ "trade_id": lathe, "prefecture_quotas": { "530102": 3 } }))
+        .invalid_field("prefecture_quotas.530102", "not_a_prefecture");
+    // Kunming's final allots places within Kunming only (a provincial final, to each prefecture).
+    add(json!({ "trade_id": lathe, "prefecture_quotas": { "530300": 3 } }))
+        .invalid_field("prefecture_quotas.530300", "region_outside_host");
+
+    // Kunming's one place goes to the first of its workers; the second is told the places are taken.
+    let first = worker(srv, "13900000301", "赵一", &id_number("530102", "19900101", 301), &f.factory).0;
+    assert_eq!(sign_up(srv, &first.access, &f.event, json!({})).status, 201);
+    let second = worker(srv, "13900000303", "钱二", &id_number("530102", "19900101", 303), &f.factory).0;
+    let refused = sign_up(srv, &second.access, &f.event, json!({}));
+    refused.problem(422, "not_eligible");
+    assert_eq!(reasons(&refused), ["prefecture_quota_full"]);
+    // A unit of 曲靖 (530300), to which the event allots no places, is told so.
+    let qujing = srv.create_org(&admin, "曲靖示范煤机厂", "enterprise", "enterprise", Some(&f.p.qilin), "530302");
+    let third = worker(srv, "13900000305", "孙三", &id_number("530302", "19900101", 305), &qujing).0;
+    let none = sign_up(srv, &third.access, &f.event, json!({}));
+    assert_eq!(reasons(&none), ["no_prefecture_quota"], "{}", none.text);
+}

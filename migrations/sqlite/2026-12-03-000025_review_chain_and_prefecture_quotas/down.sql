@@ -1,0 +1,2 @@
+ALTER TABLE registrations DROP COLUMN approvals;
+ALTER TABLE events DROP COLUMN prefecture_quotas;
