@@ -227,11 +227,11 @@ pub fn check_event_settings(s: &EventSettings) -> Vec<Violation> {
             format!("1 to {MAX_APPEAL_WINDOW_WORKING_DAYS} working days"),
         ));
     }
-    if !(1..=2).contains(&s.review_levels) {
+    if !(1..=crate::domain::registration::MAX_REVIEW_LEVELS).contains(&s.review_levels) {
         v.push(Violation::new(
             "review_levels",
             "out_of_range",
-            "1 (host organisers) or 2 (nominating unit, then host organisers)",
+            "1 (host organisers), 2 (nominating unit, then host organisers), 3 or 4 (with the unions between)",
         ));
     }
     v.extend(check_tie_breaks(&s.tie_breaks));

@@ -41,6 +41,9 @@ string_enum! {
     pub enum ReviewStage {
         /// 推荐单位: the nominating organisation's organisers.
         Unit = "unit",
+        /// A union between the unit and the host (县/市总工会) where the event reviews in more
+        /// than two levels.
+        Body = "body",
         /// The host organisation's organisers.
         Host = "host",
     }
@@ -65,30 +68,75 @@ impl RegistrationStatus {
     }
 }
 
-/// The stage a registration waits at, for an event with `review_levels` (1 or 2).
-pub fn review_stage(status: RegistrationStatus, review_levels: i32) -> Option<ReviewStage> {
+/// Most review levels an event asks for: enterprise → county → prefecture → province.
+pub const MAX_REVIEW_LEVELS: i32 = 4;
+
+/// One level of a registration's review chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainStep {
+    /// The nominating unit's organisers.
+    Unit,
+    /// The organisers of an organisation between the unit and the host (its path).
+    Body(String),
+    /// The host's organisers.
+    Host,
+}
+
+impl ChainStep {
+    pub fn stage(&self) -> ReviewStage {
+        match self {
+            ChainStep::Unit => ReviewStage::Unit,
+            ChainStep::Body(_) => ReviewStage::Body,
+            ChainStep::Host => ReviewStage::Host,
+        }
+    }
+}
+
+/// Who reviews, in order, for an event with `review_levels`: 1 the host only; 2 the unit, then
+/// the host; 3 or 4 the unit, the organisations nearest the host among those `between` the unit
+/// and the host (given from the unit upward: county, prefecture), then the host. A chain asks for
+/// no more levels than the tiers there are.
+pub fn review_chain(review_levels: i32, between: &[String]) -> Vec<ChainStep> {
+    if review_levels <= 1 {
+        return vec![ChainStep::Host];
+    }
+    let bodies = (review_levels - 2).max(0) as usize;
+    let from = between.len().saturating_sub(bodies);
+    std::iter::once(ChainStep::Unit)
+        .chain(between[from..].iter().cloned().map(ChainStep::Body))
+        .chain(std::iter::once(ChainStep::Host))
+        .collect()
+}
+
+/// The step a registration waits at: the approvals it has index the chain.
+pub fn waiting_step(status: RegistrationStatus, approvals: i32, chain: &[ChainStep]) -> Option<&ChainStep> {
     match status {
-        RegistrationStatus::Submitted if review_levels >= 2 => Some(ReviewStage::Unit),
-        RegistrationStatus::Submitted | RegistrationStatus::UnitApproved => Some(ReviewStage::Host),
+        RegistrationStatus::Submitted | RegistrationStatus::UnitApproved => chain.get(approvals.max(0) as usize),
         _ => None,
     }
 }
 
-/// The status a review action leads to, or why it cannot be taken.
-pub fn review(
+/// The status and approvals a review action leads to along the chain, or why it cannot be taken.
+pub fn review_along(
     status: RegistrationStatus,
+    approvals: i32,
     action: ReviewAction,
-    review_levels: i32,
-) -> Result<RegistrationStatus, String> {
-    let Some(stage) = review_stage(status, review_levels) else {
+    chain: &[ChainStep],
+) -> Result<(RegistrationStatus, i32), String> {
+    if waiting_step(status, approvals, chain).is_none() {
         return Err(format!("a {status} registration is not waiting for review"));
-    };
-    Ok(match (action, stage) {
-        (ReviewAction::Approve, ReviewStage::Unit) => RegistrationStatus::UnitApproved,
-        (ReviewAction::Approve, ReviewStage::Host) => RegistrationStatus::Admitted,
-        (ReviewAction::Return, _) => RegistrationStatus::Returned,
-        (ReviewAction::Reject, _) => RegistrationStatus::Rejected,
+    }
+    Ok(match action {
+        ReviewAction::Approve if approvals as usize + 1 >= chain.len() => (RegistrationStatus::Admitted, approvals + 1),
+        ReviewAction::Approve => (RegistrationStatus::UnitApproved, approvals + 1),
+        ReviewAction::Return => (RegistrationStatus::Returned, 0),
+        ReviewAction::Reject => (RegistrationStatus::Rejected, approvals),
     })
+}
+
+/// The approvals a registration starts with in `status`: one (the unit's) once past the unit.
+pub fn approvals_of(status: RegistrationStatus) -> i32 {
+    (status == RegistrationStatus::UnitApproved) as i32
 }
 
 /// The status a new registration starts in: a nominating unit that enters its own nominee has
@@ -319,6 +367,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_provincial_event_reviews_unit_county_prefecture_then_province_where_it_asks_to() {
+        let between = ["/p/kunming/wuhua/".to_string(), "/p/kunming/".to_string()];
+        let body = |p: &str| ChainStep::Body(p.to_string());
+        assert_eq!(review_chain(1, &between), [ChainStep::Host]);
+        assert_eq!(review_chain(2, &between), [ChainStep::Unit, ChainStep::Host]);
+        assert_eq!(
+            review_chain(3, &between),
+            [ChainStep::Unit, body("/p/kunming/"), ChainStep::Host],
+            "the prefecture first"
+        );
+        let four = review_chain(4, &between);
+        assert_eq!(four, [ChainStep::Unit, body("/p/kunming/wuhua/"), body("/p/kunming/"), ChainStep::Host]);
+        assert_eq!(review_chain(4, &between[1..]).len(), 3, "no more levels than there are tiers");
+        // Along the chain: each approval passes it one level up; the last admits.
+        use RegistrationStatus::*;
+        let mut at = (Submitted, 0);
+        for expected in [UnitApproved, UnitApproved, UnitApproved] {
+            assert!(waiting_step(at.0, at.1, &four).is_some());
+            at = review_along(at.0, at.1, ReviewAction::Approve, &four).unwrap();
+            assert_eq!(at.0, expected);
+        }
+        assert_eq!(waiting_step(at.0, at.1, &four), Some(&ChainStep::Host));
+        assert_eq!(review_along(at.0, at.1, ReviewAction::Approve, &four).unwrap(), (Admitted, 4));
+        assert_eq!(
+            review_along(UnitApproved, 2, ReviewAction::Return, &four).unwrap(),
+            (Returned, 0),
+            "back to the start"
+        );
+        assert!(review_along(Admitted, 4, ReviewAction::Approve, &four).is_err());
+    }
+
+    #[test]
     fn qualifiers_the_next_tier_refuses_are_passed_over_and_the_next_in_line_moves_up() {
         let old = || vec![Violation::new("eligibility", "too_old", "61")];
         let full = || vec![Violation::new("eligibility", "unit_quota_full", "used")];
@@ -460,15 +540,16 @@ mod tests {
     #[test]
     fn two_review_levels_go_unit_then_host_and_one_level_goes_straight_to_the_host() {
         use RegistrationStatus::*;
-        assert_eq!(review(Submitted, ReviewAction::Approve, 2), Ok(UnitApproved));
-        assert_eq!(review(UnitApproved, ReviewAction::Approve, 2), Ok(Admitted));
-        assert_eq!(review(Submitted, ReviewAction::Approve, 1), Ok(Admitted));
-        assert_eq!(review(UnitApproved, ReviewAction::Return, 2), Ok(Returned));
-        assert_eq!(review(Submitted, ReviewAction::Reject, 2), Ok(Rejected));
-        assert!(review(Admitted, ReviewAction::Approve, 2).is_err());
-        assert!(review(Returned, ReviewAction::Approve, 2).is_err());
-        assert_eq!(review_stage(Submitted, 2), Some(ReviewStage::Unit));
-        assert_eq!(review_stage(Submitted, 1), Some(ReviewStage::Host));
+        let (two, one) = (review_chain(2, &[]), review_chain(1, &[]));
+        assert_eq!(review_along(Submitted, 0, ReviewAction::Approve, &two), Ok((UnitApproved, 1)));
+        assert_eq!(review_along(UnitApproved, 1, ReviewAction::Approve, &two), Ok((Admitted, 2)));
+        assert_eq!(review_along(Submitted, 0, ReviewAction::Approve, &one), Ok((Admitted, 1)));
+        assert_eq!(review_along(UnitApproved, 1, ReviewAction::Return, &two), Ok((Returned, 0)));
+        assert_eq!(review_along(Submitted, 0, ReviewAction::Reject, &two), Ok((Rejected, 0)));
+        assert!(review_along(Admitted, 2, ReviewAction::Approve, &two).is_err());
+        assert!(review_along(Returned, 0, ReviewAction::Approve, &two).is_err());
+        assert_eq!(waiting_step(Submitted, 0, &two).map(ChainStep::stage), Some(ReviewStage::Unit));
+        assert_eq!(waiting_step(Submitted, 0, &one).map(ChainStep::stage), Some(ReviewStage::Host));
         assert_eq!(initial_status(true, 2), UnitApproved);
         assert_eq!(qualifier_status(true, 2), Reserve);
         assert_eq!(qualifier_status(false, 2), UnitApproved);

@@ -543,6 +543,7 @@ fn write_year(
                     entrant_id_number: someone.id_number.clone(),
                     entrant_gender: if someone.female { "female" } else { "male" }.into(),
                     entrant_birth_date: someone.birth,
+                    approvals: 0,
                 };
                 let rank = place as i32 + 1;
                 result_rows.push(ResultRow {

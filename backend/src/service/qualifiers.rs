@@ -138,6 +138,7 @@ pub fn promote_next_in_line(
     let (event, _, _) = store::events::find(conn, event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
     let to = qualifier_status(false, event.review_levels);
     next.reserve_rank = None;
+    next.approvals = crate::domain::registration::approvals_of(to);
     let promoted = save_status(conn, actor, next, to, "promote", Some("a place fell free (递补)".into()), now)?;
     Ok(Some(promoted))
 }
@@ -346,6 +347,7 @@ fn enter_qualifier(
         entrant_id_number: origin.entrant_id_number.clone(),
         entrant_gender: origin.entrant_gender.clone(),
         entrant_birth_date: origin.entrant_birth_date,
+        approvals: crate::domain::registration::approvals_of(status),
     };
     store::registrations::insert(conn, &registration)?;
     // The whole team goes on: its team-mates and advisors, who accepted in the round they won.

@@ -32,8 +32,8 @@ use crate::wire::registrations::{
 use crate::wire::{parse_id, utc};
 
 use crate::domain::registration::{
-    check_eligibility, initial_status, level_awaits_verification, review, review_stage, Candidate, EligibilityRules,
-    RegistrationStatus, ReviewAction, ReviewStage, Standing,
+    approvals_of, check_eligibility, initial_status, level_awaits_verification, review_along, review_chain,
+    waiting_step, Candidate, ChainStep, EligibilityRules, RegistrationStatus, ReviewAction, ReviewStage, Standing,
 };
 use crate::wire::registrations::{
     MemberOut, Origin, PersonBrief, RegistrationOut, RegistrationPatch, ReviewRequest, ReviewTrailEntry, SignUpRequest,
@@ -107,11 +107,12 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, sight: Sight) -> 
     } else {
         (Vec::new(), None)
     };
+    let review_stage = waiting_step(status, ctx.registration.approvals, &chain_of(&ctx)).map(ChainStep::stage);
     let r = ctx.registration;
     Ok(RegistrationOut {
         credentials,
         unverified_level,
-        review_stage: review_stage(status, ctx.event.review_levels),
+        review_stage,
         status,
         origin: r.origin_competition_id.is_some().then(|| Origin {
             competition_id: r.origin_competition_id.clone(),
@@ -552,6 +553,7 @@ pub fn enter(
         entrant_id_number: person.id_number.clone(),
         entrant_gender: person.gender.clone(),
         entrant_birth_date: person.birth_date,
+        approvals: approvals_of(status),
     };
     store::registrations::insert(conn, &row).map_err(|e| {
         e.duplicate_means(|| {
@@ -594,13 +596,43 @@ pub fn units_organised(conn: &mut DbConnection, actor: &Actor) -> ApiResult<Vec<
     Ok(ids)
 }
 
-/// Whether the registration waits for this caller's decision.
-pub fn awaits(ctx: &Context, s: &Relation) -> bool {
-    match RegistrationStatus::parse(&ctx.registration.status).and_then(|st| review_stage(st, ctx.event.review_levels)) {
-        Some(ReviewStage::Unit) => s.unit_reviewer,
-        Some(ReviewStage::Host) => s.host_reviewer,
+/// Who reviews the registration, in order: its unit, the organisations between the unit and the
+/// host where the event asks for more than two levels, the host.
+pub fn chain_of(ctx: &Context) -> Vec<ChainStep> {
+    // The unit's ancestors below the host, from the unit upward (paths are `/a/b/c/`).
+    let segments: Vec<&str> = ctx.unit.path.trim_matches('/').split('/').collect();
+    let between: Vec<String> = (1..segments.len())
+        .rev()
+        .map(|n| format!("/{}/", segments[..n].join("/")))
+        .filter(|p| p.len() > ctx.host_path.len() && p.starts_with(&ctx.host_path))
+        .collect();
+    review_chain(ctx.event.review_levels, &between)
+}
+
+/// Whether the caller decides at the chain's step `index`: the host's organisers at the last;
+/// before it, organisers of that level's organisation who are not also over the next level.
+fn decides_at(actor: &Actor, ctx: &Context, chain: &[ChainStep], index: usize) -> bool {
+    let path_of = |step: &ChainStep| match step {
+        ChainStep::Unit => ctx.unit.path.clone(),
+        ChainStep::Body(path) => path.clone(),
+        ChainStep::Host => ctx.host_path.clone(),
+    };
+    match chain.get(index) {
+        Some(ChainStep::Host) => can_manage_competition(actor, &ctx.host_path),
+        Some(step) => {
+            let next = chain.get(index + 1).map(path_of).unwrap_or_else(|| ctx.host_path.clone());
+            is_unit_reviewer(actor, &path_of(step), &next)
+        }
         None => false,
     }
+}
+
+/// Whether the registration waits for this caller's decision.
+pub fn awaits(actor: &Actor, ctx: &Context) -> bool {
+    let chain = chain_of(ctx);
+    RegistrationStatus::parse(&ctx.registration.status)
+        .and_then(|st| waiting_step(st, ctx.registration.approvals, &chain))
+        .is_some_and(|_| decides_at(actor, ctx, &chain, ctx.registration.approvals.max(0) as usize))
 }
 
 /// Saves a status change with its trail and audit record, refusing a stale version.
@@ -720,7 +752,9 @@ pub async fn resubmit(db: &Db, actor: Actor, id: String, now: NaiveDateTime, zon
             return Err(not_eligible(reasons));
         }
         let to = initial_status(s.unit_reviewer, ctx.event.review_levels);
-        let row = save_status(conn, Some(&actor), ctx.registration, to, "resubmit", None, now)?;
+        let mut row = ctx.registration;
+        row.approvals = approvals_of(to);
+        let row = save_status(conn, Some(&actor), row, to, "resubmit", None, now)?;
         view(conn, &actor, &row.id)
     })
     .await
@@ -743,19 +777,21 @@ pub async fn decide(
         }
         let status =
             RegistrationStatus::parse(&ctx.registration.status).ok_or_else(|| ApiError::internal("unknown status"))?;
-        let stage = review_stage(status, ctx.event.review_levels);
+        let chain = chain_of(&ctx);
+        let approvals = ctx.registration.approvals;
+        let stage = waiting_step(status, approvals, &chain).map(ChainStep::stage);
         let allowed = match stage {
-            Some(ReviewStage::Unit) => s.unit_reviewer,
-            Some(ReviewStage::Host) => s.host_reviewer,
+            Some(_) => decides_at(&actor, &ctx, &chain, approvals.max(0) as usize),
             None => s.reviewer(),
         };
         if !allowed {
             return Err(ApiError::forbidden(match stage {
                 Some(ReviewStage::Unit) => "this registration waits for its nominating unit's review",
+                Some(ReviewStage::Body) => "this registration waits for another level's review",
                 _ => "this registration waits for the host organisers' review",
             }));
         }
-        let to = review(status, request.action, ctx.event.review_levels)
+        let (to, approvals) = review_along(status, approvals, request.action, &chain)
             .map_err(|m| ApiError::conflict("not_awaiting_review", m))?;
         if request.action == ReviewAction::Approve && ctx.members.iter().any(|m| m.accepted_at.is_none()) {
             return Err(ApiError::conflict(
@@ -773,7 +809,9 @@ pub async fn decide(
                 format!("reviews happen while registration is open or just closed (the competition is {comp_status})"),
             ));
         }
-        let row = save_status(conn, Some(&actor), ctx.registration, to, request.action.as_str(), comment, now)?;
+        let mut row = ctx.registration;
+        row.approvals = approvals;
+        let row = save_status(conn, Some(&actor), row, to, request.action.as_str(), comment, now)?;
         view(conn, &actor, &row.id)
     })
     .await
@@ -886,7 +924,7 @@ pub async fn review_queue(db: &Db, actor: Actor, filter: QueueFilter) -> ApiResu
                 if !s.visible() {
                     continue;
                 }
-                if awaiting_me && !awaits(&ctx, &s) {
+                if awaiting_me && !awaits(&actor, &ctx) {
                     continue;
                 }
                 let sight = Sight::of(&actor, &s);
@@ -1033,17 +1071,11 @@ pub async fn answer_invitation(
             store::registrations::remove_member(conn, &ctx.registration.id, &member.person_id)?;
             record(conn, &actor, "registration.member_decline", ("registration", &ctx.registration.id), None, None)?;
             let status = RegistrationStatus::parse(&ctx.registration.status);
-            if status.is_some_and(|s| review_stage(s, ctx.event.review_levels).is_some()) {
+            if status.is_some_and(|s| waiting_step(s, ctx.registration.approvals, &chain_of(&ctx)).is_some()) {
                 let reason = Some("a team member declined the invitation: name another member".to_string());
-                save_status(
-                    conn,
-                    Some(&actor),
-                    ctx.registration.clone(),
-                    RegistrationStatus::Returned,
-                    "member_declined",
-                    reason,
-                    now,
-                )?;
+                let mut row = ctx.registration.clone();
+                row.approvals = 0;
+                save_status(conn, Some(&actor), row, RegistrationStatus::Returned, "member_declined", reason, now)?;
             }
             return Ok(None);
         }

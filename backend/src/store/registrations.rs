@@ -36,6 +36,8 @@ pub struct RegistrationRow {
     pub entrant_id_number: String,
     pub entrant_gender: String,
     pub entrant_birth_date: chrono::NaiveDate,
+    /// How many levels of the review chain have approved it (`domain::registration::review_chain`).
+    pub approvals: i32,
 }
 
 impl RegistrationRow {
@@ -118,6 +120,7 @@ pub fn update_if_version(conn: &mut DbConnection, row: &RegistrationRow, expecte
     .set((
         registrations::team_name.eq(&row.team_name),
         registrations::nominating_org_id.eq(&row.nominating_org_id),
+        registrations::approvals.eq(row.approvals),
         registrations::status.eq(&row.status),
         registrations::reserve_rank.eq(row.reserve_rank),
         registrations::ticket_number.eq(&row.ticket_number),

@@ -4264,7 +4264,7 @@ export interface components {
          * @description Who decides a registration now.
          * @enum {string}
          */
-        ReviewStage: "unit" | "host";
+        ReviewStage: "unit" | "body" | "host";
         ReviewTrailEntry: {
             action: string;
             /** Format: date-time */

@@ -1058,3 +1058,55 @@ fn places_allotted_per_prefecture_are_kept_and_a_prefecture_without_places_is_to
     let none = sign_up(srv, &third.access, &f.event, json!({}));
     assert_eq!(reasons(&none), ["no_prefecture_quota"], "{}", none.text);
 }
+
+#[test]
+fn an_event_reviewed_in_three_levels_goes_unit_then_county_then_host_each_deciding_only_its_own() {
+    let f = open_final(Options { extra: json!({ "review_levels": 3 }), ..Options::default() });
+    let srv = &f.p.srv;
+    let admin = f.p.admin.access.clone();
+    // The factory's own organiser is the unit; 五华区's union the level between; Kunming the host.
+    let factory = srv.staff(&admin, "org.factory", "organiser", Some(&f.factory));
+    let (s, _) = worker(srv, "13900000401", "周一", &id_number("530102", "19900101", 401), &f.factory);
+    let r = sign_up(srv, &s.access, &f.event, json!({}));
+    assert_eq!((r.status, r.body["review_stage"].as_str()), (201, Some("unit")), "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let queue = |who: &Session| {
+        let q = srv.get(&format!("/api/v1/registrations?event_id={}&awaiting_me=true", f.event), &who.access);
+        q.body["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!((queue(&factory), queue(&f.unit), queue(&f.host)), (vec![id.clone()], vec![], vec![]));
+    review(srv, &f.unit.access, &id, "approve", None).problem(403, "forbidden");
+    let unit = review(srv, &factory.access, &id, "approve", None);
+    assert_eq!(
+        (unit.body["status"].as_str(), unit.body["review_stage"].as_str()),
+        (Some("unit_approved"), Some("body"))
+    );
+    // Each level decides once, its own.
+    review(srv, &factory.access, &id, "approve", None).problem(403, "forbidden");
+    let early = review(srv, &f.host.access, &id, "approve", None);
+    early.problem(403, "forbidden");
+    assert!(early.body["detail"].as_str().unwrap().contains("another level"), "{}", early.text);
+    assert_eq!((queue(&factory), queue(&f.unit), queue(&f.host)), (vec![], vec![id.clone()], vec![]));
+    let county = review(srv, &f.unit.access, &id, "approve", None);
+    assert_eq!(county.body["review_stage"], "host", "{}", county.text);
+    let admitted = review(srv, &f.host.access, &id, "approve", None);
+    assert_eq!(admitted.body["status"], "admitted", "{}", admitted.text);
+    // Returned at any level, it starts again from the unit.
+    let (s2, _) = worker(srv, "13900000403", "吴二", &id_number("530102", "19900101", 403), &f.factory);
+    let second = sign_up(srv, &s2.access, &f.event, json!({})).body["id"].as_str().unwrap().to_string();
+    review(srv, &factory.access, &second, "approve", None);
+    let returned = review(srv, &f.unit.access, &second, "return", Some("请补充推荐表"));
+    assert_eq!(returned.body["status"], "returned", "{}", returned.text);
+    // No more levels than enterprise → county → prefecture → province.
+    let year = chrono::Datelike::year(&(skillcomp_tests::today() + chrono::Duration::days(30)));
+    let other = srv.post("/api/v1/competitions", &f.host.access, json!({
+        "name": "昆明市第三届技能大赛", "year": year, "category": "workers_skills", "tier": "prefecture", "class": "district",
+        "host_org_id": f.p.kunming, "starts_on": day(30), "ends_on": day(32) }));
+    let other = other.body["id"].as_str().unwrap().to_string();
+    srv.post(
+        &format!("/api/v1/competitions/{other}/events"),
+        &f.host.access,
+        json!({ "trade_id": trade_id(srv, "车工"), "review_levels": 5 }),
+    )
+    .invalid_field("review_levels", "out_of_range");
+}
