@@ -44,17 +44,14 @@ pub fn stage_before_results(
 fn facts_of(conn: &mut DbConnection, event_id: &str, competition: &CompetitionRow) -> ApiResult<StageFacts> {
     let status = competition.status()?;
     let drawn = store::draws::draw_of(conn, event_id)?.is_some();
-    let checked_in = drawn
-        && store::registrations::of_event(conn, event_id)?.iter().any(|r| {
-            matches!(
-                RegistrationStatus::parse(&r.status),
-                Some(RegistrationStatus::CheckedIn | RegistrationStatus::Competed)
-            )
-        });
-    let sections_locked = checked_in
-        && !store::judging::aspects_of(conn, event_id)?.is_empty()
-        && crate::service::judging::unlocked_sections(conn, event_id)?.is_empty();
-    let review_drawn = sections_locked && !store::judging::samples_of(conn, event_id)?.is_empty();
+    let checked_in = drawn && store::registrations::any_competing(conn, event_id)?;
+    let judging = store::judging::judging_of(conn, event_id)?;
+    let review_drawn = judging.review_drawn_at.is_some();
+    // Locked sheets matter only between the first check-in and the review.
+    let sections_locked = review_drawn
+        || (checked_in
+            && !store::judging::aspects_of(conn, event_id)?.is_empty()
+            && crate::service::judging::unlocked_sections(conn, event_id)?.is_empty());
     let latest = store::results::latest(conn, event_id)?.map(|s| s.status);
     Ok(StageFacts {
         roster: status.reached(Status::RosterPublicity),
@@ -62,16 +59,25 @@ fn facts_of(conn: &mut DbConnection, event_id: &str, competition: &CompetitionRo
         checked_in,
         sections_locked,
         review_drawn,
-        decrypted: store::judging::judging_of(conn, event_id)?.decrypted_at.is_some(),
+        decrypted: judging.decrypted_at.is_some(),
         published: matches!(latest.as_deref(), Some("publicity" | "final")),
         appeal_window_open: false,
         results_final: latest.as_deref() == Some("final"),
     })
 }
 
-/// Judges mark (and sign, and record times) while the event's stage allows it.
-pub fn require_marking_open(conn: &mut DbConnection, event_id: &str, competition: &CompetitionRow) -> ApiResult<()> {
-    require(stage_before_results(conn, event_id, competition)?.marking_open())
+/// Judges mark (and sign, and record times) while the event's stage allows it: from its first
+/// check-in until its review is drawn. Read from two facts only, since every mark sheet asks.
+pub fn require_marking_open(conn: &mut DbConnection, event_id: &str, _competition: &CompetitionRow) -> ApiResult<()> {
+    let judging = store::judging::judging_of(conn, event_id)?;
+    let stage = if judging.review_drawn_at.is_some() || judging.decrypted_at.is_some() {
+        EventStage::Reviewing
+    } else if store::registrations::any_competing(conn, event_id)? {
+        EventStage::Running
+    } else {
+        EventStage::Drawn
+    };
+    require(stage.marking_open())
 }
 
 /// Refuses an act the event's stage does not allow yet (or any more), naming what is missing.

@@ -193,6 +193,16 @@ pub fn places_taken(conn: &mut DbConnection, event_id: &str, unit_id: &str) -> S
     Ok((total, unit))
 }
 
+/// Whether anyone has checked in to the event (or competed in it).
+pub fn any_competing(conn: &mut DbConnection, event_id: &str) -> StoreResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        registrations::table
+            .filter(registrations::event_id.eq(event_id))
+            .filter(registrations::status.eq_any(["checked_in", "competed"])),
+    ))
+    .get_result(conn)?)
+}
+
 /// Places of the event taken by units of the prefecture whose region codes start `prefix` (4 digits).
 pub fn places_taken_in_prefecture(conn: &mut DbConnection, event_id: &str, prefix: &str) -> StoreResult<i64> {
     use crate::db::schema::organisations;

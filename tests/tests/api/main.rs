@@ -17,6 +17,7 @@ mod persons;
 mod qualifiers;
 mod registration;
 mod schema;
+mod season;
 mod stages;
 mod statistics;
 mod teams;
