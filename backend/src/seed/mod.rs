@@ -557,8 +557,9 @@ fn seed_competition(
         ends_on: starts_on + chrono::Duration::days(2),
         registration_opens_at: Some(calendar.opens),
         registration_closes_at: Some(closes),
-        // The demo province's organisers agreed the season's chain.
-        feeds_into_accepted_at: c.feeds_into.as_ref().map(|_| at),
+        // The demo province's organisers agreed the season's chain, all but its first link: the
+        // machine factory's contest still asks 五华区 to take its qualifiers.
+        feeds_into_accepted_at: c.feeds_into.as_ref().filter(|_| c.tier != Tier::Enterprise).map(|_| at),
         feeds_into_id: c.feeds_into,
         recognised_tier: None,
         status: Status::RegistrationOpen.as_str().into(),

@@ -382,6 +382,22 @@ test('an organiser creates a competition through the wizard and runs it to regis
   await shot(page, 'organiser-registration-closed')
 })
 
+test('a county organiser accepts the factory contest\'s request to send its qualifiers on', async ({ page, base, accounts }) => {
+  const county = (await (await fetch(`${base}/api/v1/competitions?tier=county&limit=5`)).json()).items[0]
+  await loginAs(page, base, 'org.wuhua', accounts['org.wuhua'])
+  await page.goto(`${base}/manage/competitions/${county.id}`)
+  const requests = page.locator('[data-test=feeder-requests]')
+  await requests.getByText('车工技能比武').waitFor()
+  await page.locator('[data-test=status]', { hasText: '报名中' }).waitFor()
+  await shot(page, 'organiser-feeder-request')
+  await requests.locator('[data-test=accept-feeder]').first().click()
+  await page.getByText('已确认，决赛成绩确定后其晋级选手将进入本赛事').first().waitFor()
+  await page.getByText(/下级赛事：.*车工技能比武/).first().waitFor()
+  expect((await page.locator('[data-test=feeder-requests]').count()) === 0, 'no request is left')
+  const detail = await (await fetch(`${base}/api/v1/competitions/${county.id}`)).json()
+  expect(detail.fed_by.length === 1 && detail.fed_by[0].name.includes('车工技能比武'), `the public sees the link: ${JSON.stringify(detail.fed_by)}`)
+})
+
 test('a provincial official watches the plan and revokes an award, which the public page then shows', async ({ page, base, accounts }) => {
   await page.goto(`${base}/login`)
   await fill(page, '[data-test=username]', 'official.union')
