@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 use skillcomp_tests::{Response, Session};
 
-use crate::judging::{mark_and_lock, review_and_decrypt, running_final_with, Running};
+use crate::judging::{competition_of, mark_and_lock, review_and_decrypt, running_final_with, Running};
 
 /// The Kunming final of the judging tests, taken to final results. `award_rules` are set before
 /// the results become final (null keeps the defaults).
@@ -13,10 +13,7 @@ pub fn final_results(award_rules: Value) -> (Running, String, Value) {
     let r = running_final_with(0, 0, json!({ "appeal_window_minutes": 0 }));
     let srv = &r.srv;
     let event = r.event.clone();
-    let competition = srv.request("GET", &format!("/api/v1/events/{event}")).send().body["competition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let competition = competition_of(&r);
     mark_and_lock(&r);
     review_and_decrypt(&r);
     let computed = srv.post(&format!("/api/v1/events/{event}/results"), &r.host.access, json!({}));
@@ -350,10 +347,7 @@ fn awards_wait_out_their_publicity_and_rules_are_validated() {
 fn award_rules_name_the_field_they_break() {
     let r = running_final_with(5, 0, json!({}));
     let srv = &r.srv;
-    let competition = srv.request("GET", &format!("/api/v1/events/{}", r.event)).send().body["competition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let competition = competition_of(&r);
     let put = |rules: Value| {
         srv.request("PUT", &format!("/api/v1/competitions/{competition}/award-rules"))
             .token(&r.host.access)

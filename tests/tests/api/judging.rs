@@ -663,14 +663,19 @@ pub fn uphold_appeal_at(r: &Running, entries: &[Value], station: i64) {
     assert_eq!(ruled.body["status"], "upheld", "{}", ruled.text);
 }
 
+/// The running final's competition.
+pub fn competition_of(r: &Running) -> String {
+    r.srv.request("GET", &format!("/api/v1/events/{}", r.event)).send().body["competition_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Points the running final's competition at `target` (`feeds_into`) as its host, and has the
 /// target's organisers (an admin here) accept the link; returns the running final's competition.
 pub fn link_to(r: &Running, target: &str) -> String {
     let srv = &r.srv;
-    let competition = srv.request("GET", &format!("/api/v1/events/{}", r.event)).send().body["competition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let competition = competition_of(&r);
     let version = srv.get(&format!("/api/v1/competitions/{competition}"), &r.host.access).etag.unwrap();
     let linked = srv
         .request("PATCH", &format!("/api/v1/competitions/{competition}"))
@@ -835,10 +840,7 @@ fn results_are_computed_from_the_marks_verified_by_recomputation_and_published()
         range.rows().flat_map(|row| row.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect()
     };
     assert!(r.secrets.iter().filter(|s| s.len() == 18).all(|id| cells.contains(id)), "{cells:?}");
-    let competition = srv.request("GET", &format!("/api/v1/events/{event}")).send().body["competition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let competition = competition_of(&r);
     let (status, all) =
         srv.request("GET", &format!("/api/v1/competitions/{competition}/results/export?format=csv")).send_bytes();
     assert_eq!(status, 200);
@@ -875,10 +877,7 @@ fn review_then_two_person_decryption_puts_names_next_to_codes() {
     let r = running_final();
     let srv = &r.srv;
     let event = r.event.clone();
-    let competition = srv.request("GET", &format!("/api/v1/events/{event}")).send().body["competition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let competition = competition_of(&r);
     let transition = |to: &str| {
         srv.post(&format!("/api/v1/competitions/{competition}/transitions"), &r.host.access, json!({ "to": to }))
     };

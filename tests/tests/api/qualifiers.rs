@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use skillcomp_tests::Response;
 
-use crate::judging::{mark_and_lock, review_and_decrypt, running_final_with, Running};
+use crate::judging::{competition_of, mark_and_lock, review_and_decrypt, running_final_with, Running};
 use crate::registration::{day, trade_id};
 
 /// A provincial final hosted by `host` with a 车工 event of the given settings: (competition, event).
@@ -48,10 +48,7 @@ fn qualifiers_go_on_by_an_accepted_link_and_meet_the_next_tiers_rules_and_quotas
     let r = running_final_with(0, 2, json!({ "appeal_window_minutes": 0 }));
     let srv = &r.srv;
     let admin = srv.admin();
-    let competition = srv.request("GET", &format!("/api/v1/events/{}", r.event)).send().body["competition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let competition = competition_of(&r);
     // Another province's final is no place for Kunming's qualifiers.
     let guizhou = srv.create_org(&admin.access, "贵州省总工会", "union", "province", None, "520000");
     let (elsewhere, _) = provincial_final(&r, &guizhou, json!({}));
@@ -138,10 +135,7 @@ fn a_link_the_next_tier_has_not_accepted_sends_nobody_and_says_so_to_both_tiers(
     let r = running_final_with(0, 1, json!({ "appeal_window_minutes": 0 }));
     let srv = &r.srv;
     let admin = srv.admin();
-    let competition = srv.request("GET", &format!("/api/v1/events/{}", r.event)).send().body["competition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let competition = competition_of(&r);
     let (provincial, target_event) = provincial_final(&r, &r.orgs.0, json!({}));
     assert_eq!(link(&r, &competition, json!(provincial)).status, 200);
     let results = finalise(&r);

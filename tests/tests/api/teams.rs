@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use crate::awards::rules_without_publicity;
-use crate::judging::{link_to, review_and_decrypt, running_team_final, sign_and_lock, Running};
+use crate::judging::{competition_of, link_to, review_and_decrypt, running_team_final, sign_and_lock, Running};
 use crate::registration::{day, trade_id};
 
 /// Marks every station each judge may mark: the practical measurement `20 + station²`, the
@@ -91,10 +91,7 @@ fn a_team_whose_members_work_their_own_stations_ranks_by_its_mean_and_every_memb
     assert_eq!(ranks, [1, 2, 3], "the stations' marks differ, so do the teams'");
 
     // Final results; the rules give the first place a first prize, a title and a promotion.
-    let competition = srv.request("GET", &format!("/api/v1/events/{event}")).send().body["competition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let competition = competition_of(&r);
     let rules = srv
         .request("PUT", &format!("/api/v1/competitions/{competition}/award-rules"))
         .token(&r.host.access)
