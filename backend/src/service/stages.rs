@@ -68,7 +68,7 @@ fn facts_of(conn: &mut DbConnection, event_id: &str, competition: &CompetitionRo
 
 /// Judges mark (and sign, and record times) while the event's stage allows it: from its first
 /// check-in until its review is drawn. Read from two facts only, since every mark sheet asks.
-pub fn require_marking_open(conn: &mut DbConnection, event_id: &str, _competition: &CompetitionRow) -> ApiResult<()> {
+pub fn require_marking_open(conn: &mut DbConnection, event_id: &str) -> ApiResult<()> {
     let judging = store::judging::judging_of(conn, event_id)?;
     let stage = if judging.review_drawn_at.is_some() || judging.decrypted_at.is_some() {
         EventStage::Reviewing

@@ -16,9 +16,27 @@ use crate::registration::{review, sign_up, trade_id, worker};
 
 const STAFF: &str = "Staff-Pa55word-2026";
 
-/// Sets the server's clock to a Beijing wall-clock time in 2026 (month, day, hour).
+/// The season's year: the one whose National Day the holiday calendar shipped with the project
+/// fixes (1–7 October off, Saturday 10 October worked). The test sets the server's clock in it,
+/// so it runs the same whatever day it is run.
+const YEAR: i32 = 2026;
+
+/// A Beijing wall-clock time of the season (month, day, hour), as the instant it is.
+fn beijing(month: u32, day: u32, hour: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(YEAR, month, day, hour, 0, 0).unwrap() - chrono::Duration::hours(8)
+}
+
+/// Sets the server's clock to a Beijing wall-clock time of the season.
 fn set_clock(srv: &TestServer, month: u32, day: u32, hour: u32) {
-    srv.clock.set(Utc.with_ymd_and_hms(2026, month, day, hour, 0, 0).unwrap() - chrono::Duration::hours(8));
+    srv.clock.set(beijing(month, day, hour));
+}
+
+/// A day of the season (yyyy-mm-dd) and a Beijing time of it (RFC 3339).
+fn date(month: u32, day: u32) -> String {
+    format!("{YEAR}-{month:02}-{day:02}")
+}
+fn at(month: u32, day: u32, hour: u32) -> String {
+    beijing(month, day, hour).to_rfc3339()
 }
 
 /// A theory paper and one practical module of two measured aspects (60 + 40).
@@ -152,16 +170,16 @@ fn a_county_season_with_a_team_event_a_tie_at_the_top_a_recused_judge_an_upheld_
     let valve = srv.create_org(&admin, "五华示范阀门厂", "enterprise", "enterprise", Some(&p.wuhua), "530102");
     let host = srv.staff(&admin, "org.wuhua", "organiser", Some(&p.wuhua));
     let competition = srv.post("/api/v1/competitions", &host.access, json!({
-        "name": "2026年五华区职工职业技能竞赛", "year": 2026, "category": "workers_skills", "tier": "county", "class": "district",
-        "host_org_id": p.wuhua, "starts_on": "2026-09-28", "ends_on": "2026-09-29", "roster_publicity_days": 0, "results_publicity_days": 5,
-        "registration_opens_at": "2026-09-13T16:00:00Z", "registration_closes_at": "2026-09-25T10:00:00Z" }));
+        "name": format!("{YEAR}年五华区职工职业技能竞赛"), "year": YEAR, "category": "workers_skills", "tier": "county", "class": "district",
+        "host_org_id": p.wuhua, "starts_on": date(9, 28), "ends_on": date(9, 29), "roster_publicity_days": 0, "results_publicity_days": 5,
+        "registration_opens_at": at(9, 14, 0), "registration_closes_at": at(9, 25, 18) }));
     assert_eq!(competition.status, 201, "{}", competition.text);
     let competition = competition.body["id"].as_str().unwrap().to_string();
     let event = |body: Value| {
         let created = srv.post(&format!("/api/v1/competitions/{competition}/events"), &host.access, body);
         assert_eq!(created.status, 201, "{}", created.text);
         let id = created.body["id"].as_str().unwrap().to_string();
-        let sitting = srv.post(&format!("/api/v1/events/{id}/sessions"), &host.access, json!({ "kind": "practical", "name": "实操", "venue": "五华区职教中心", "starts_at": "2026-09-28T00:00:00Z", "ends_at": "2026-09-28T09:00:00Z" }));
+        let sitting = srv.post(&format!("/api/v1/events/{id}/sessions"), &host.access, json!({ "kind": "practical", "name": "实操", "venue": "五华区职教中心", "starts_at": at(9, 28, 8), "ends_at": at(9, 28, 17) }));
         assert_eq!(sitting.status, 201, "{}", sitting.text);
         srv.post(
             &format!("/api/v1/events/{id}/documents"),
@@ -421,7 +439,7 @@ fn a_county_season_with_a_team_event_a_tie_at_the_top_a_recused_judge_an_upheld_
         .unwrap()
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
     // It ends with 12 October (counting holidays as working days it would have ended with 6 October).
-    assert_eq!(ends_beijing.to_rfc3339(), "2026-10-13T00:00:00+08:00", "{ends}");
+    assert_eq!(ends_beijing.to_rfc3339(), format!("{}T00:00:00+08:00", date(10, 13)), "{ends}");
     set_clock(srv, 10, 9, 10);
     let host = srv.login("org.wuhua", STAFF);
     srv.post(&format!("/api/v1/events/{lathe}/results/finalise"), &host.access, json!({}))

@@ -99,10 +99,10 @@ pub fn write_marks(
     inputs: &[MarkInput],
     now: chrono::NaiveDateTime,
 ) -> ApiResult<SubmissionOut> {
-    let (_, competition, host_path) = load::event_for_roles(conn, event_id)?;
+    let (_, _, host_path) = load::event_for_roles(conn, event_id)?;
     let judges = [EventRole::Judge, EventRole::ChiefJudge];
     load::roles_requiring_at(conn, actor, event_id, &host_path, &judges, "entering marks")?;
-    require_marking_open(conn, event_id, &competition)?;
+    require_marking_open(conn, event_id)?;
     if inputs.is_empty() || inputs.len() > 2000 {
         return Err(ApiError::field("marks", "out_of_range", "1 to 2,000 marks per request"));
     }

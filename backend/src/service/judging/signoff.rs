@@ -30,10 +30,10 @@ pub async fn sign_sheet(
     now: NaiveDateTime,
 ) -> ApiResult<SignoffOut> {
     db.write(move |conn| {
-        let (_, competition, host_path) = load::event_for_roles(conn, &event_id)?;
+        let (_, _, host_path) = load::event_for_roles(conn, &event_id)?;
         let judges = [EventRole::Judge, EventRole::ChiefJudge];
         load::roles_requiring_at(conn, &actor, &event_id, &host_path, &judges, "signing a sheet")?;
-        require_marking_open(conn, &event_id, &competition)?;
+        require_marking_open(conn, &event_id)?;
         let mine = aspects_of_judge(conn, &event_id, &actor.user_id)?;
         let in_section: HashSet<String> = section_aspect_ids(conn, &event_id, section)?;
         let own: HashSet<String> = in_section.iter().filter(|a| mine.contains(*a)).cloned().collect();

@@ -38,7 +38,7 @@ pub async fn record_finish_times(
     now: NaiveDateTime,
 ) -> ApiResult<Vec<FinishTimeOut>> {
     db.write(move |conn| {
-        let (_, competition, host_path) = load::event_for_roles(conn, &event_id)?;
+        let (_, _, host_path) = load::event_for_roles(conn, &event_id)?;
         let allowed = [EventRole::Judge, EventRole::ChiefJudge, EventRole::Scorer];
         let roles = load::roles_requiring_at(conn, &actor, &event_id, &host_path, &allowed, "recording finish times")?;
         // Checked once the caller is known to record times here: others learn nothing from the answer.
@@ -54,7 +54,7 @@ pub async fn record_finish_times(
                 ));
             }
         }
-        require_marking_open(conn, &event_id, &competition)?;
+        require_marking_open(conn, &event_id)?;
         let in_section = super::section_aspect_ids(conn, &event_id, section)?;
         if in_section.is_empty() {
             return Err(ApiError::field("section", "unknown_section", "the scheme has no aspects in this section"));
