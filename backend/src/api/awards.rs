@@ -268,6 +268,6 @@ pub async fn export_promotions(
     let bytes = service::awards::export_promotions(&state.db, actor, zone, id).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"promotions.xlsx\""))
+        .insert_header((header::CONTENT_DISPOSITION, super::attachment("promotions.xlsx", "技能等级晋升名单.xlsx")))
         .body(bytes))
 }

@@ -193,6 +193,19 @@ pub fn upload(req: &HttpRequest, payload: web::Payload) -> impl std::future::Fut
 }
 
 /// The request's `Content-Type`, as sent.
+/// A `Content-Disposition` for a download: an ASCII name for old clients and the Chinese name
+/// people file it under (RFC 6266 / 5987), e.g. `attachment("roster.xlsx", "公示名单.xlsx")`.
+pub fn attachment(ascii: &str, name: &str) -> String {
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 pub fn content_type(req: &HttpRequest) -> String {
     req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
 }

@@ -183,11 +183,11 @@ async fn export_response(export: ResultsExport, format: Option<&str>) -> ApiResu
     match format.unwrap_or("xlsx") {
         "xlsx" => Ok(HttpResponse::Ok()
             .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"results.xlsx\""))
+            .insert_header((header::CONTENT_DISPOSITION, super::attachment("results.xlsx", "成绩.xlsx")))
             .body(export.xlsx().await?)),
         "csv" => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
-            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"results.csv\""))
+            .insert_header((header::CONTENT_DISPOSITION, super::attachment("results.csv", "成绩.csv")))
             .body(export.csv())),
         _ => Err(ApiError::field("format", "invalid_value", "xlsx or csv")),
     }

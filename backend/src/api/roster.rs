@@ -129,7 +129,7 @@ pub async fn export_roster(
     let bytes = service::roster::export_roster(&state.db, actor, id, query.full_ids.unwrap_or(false)).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"roster.xlsx\""))
+        .insert_header((header::CONTENT_DISPOSITION, super::attachment("roster.xlsx", "公示名单.xlsx")))
         .body(bytes))
 }
 

@@ -20,7 +20,7 @@ use crate::wire::schemes::MarkingSchemeOut;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(get_scheme).service(export_scheme).service(import_scheme);
+    cfg.service(scheme_template).service(get_scheme).service(export_scheme).service(import_scheme);
 }
 
 /// The event's marking scheme as JSON (the same document `PUT …/marking-scheme` takes).
@@ -48,7 +48,22 @@ pub async fn export_scheme(
     let bytes = service::schemes::export_scheme(&state.db, actor, event_id).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"marking-scheme.xlsx\""))
+        .insert_header((header::CONTENT_DISPOSITION, super::attachment("marking-scheme.xlsx", "评分标准.xlsx")))
+        .body(bytes))
+}
+
+/// A filled-in template of the marking-scheme workbook (a theory paper, two weighted practical
+/// modules, an aspect of each kind) to edit and import.
+#[utoipa::path(tag = "judging", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), ProblemResponses))]
+#[get("/marking-schemes/template.xlsx")]
+pub async fn scheme_template() -> ApiResult<HttpResponse> {
+    let bytes = service::schemes::template_workbook().await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            super::attachment("marking-scheme-template.xlsx", "评分标准模板.xlsx"),
+        ))
         .body(bytes))
 }
 

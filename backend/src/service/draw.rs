@@ -236,6 +236,14 @@ pub async fn perform_draw(
         if store::draws::draw_of(conn, &event_id)?.is_some() {
             return Err(ApiError::conflict("already_drawn", "this event's draw has already taken place"));
         }
+        // Stations are drawn to be marked: without the scheme's aspects nobody could mark them, and
+        // the scheme locks once the competition runs.
+        if store::events::with_aspects(conn, std::slice::from_ref(&event_id))?.is_empty() {
+            return Err(ApiError::conflict(
+                "scheme_incomplete",
+                "the event's marking scheme has no criteria and aspects yet: complete it before the draw",
+            ));
+        }
         let contestants: Vec<String> = store::registrations::of_event(conn, &event_id)?
             .into_iter()
             .filter(|r| r.status == RegistrationStatus::Admitted.as_str())

@@ -52,6 +52,7 @@ pub fn event_outs(conn: &mut DbConnection, events: Vec<EventWithTrade>) -> ApiRe
         *entry = (*entry).max(version);
     }
     let schemes: HashSet<String> = store::events::with_scheme(conn, &ids)?.into_iter().collect();
+    let complete: HashSet<String> = store::events::with_aspects(conn, &ids)?.into_iter().collect();
     let trades: HashMap<String, TradeOut> =
         store::trades::find_many(conn, &trade_ids)?.into_iter().map(|t| (t.id.clone(), trade_out(t))).collect();
     events
@@ -71,6 +72,7 @@ pub fn event_outs(conn: &mut DbConnection, events: Vec<EventWithTrade>) -> ApiRe
                 sessions: sessions.remove(&row.id).unwrap_or_default(),
                 published_document_version: published.get(&row.id).copied(),
                 has_marking_scheme: schemes.contains(&row.id),
+                scheme_complete: complete.contains(&row.id),
                 stage: None,
                 id: row.id,
                 competition_id: row.competition_id,

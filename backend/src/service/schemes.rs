@@ -299,6 +299,73 @@ pub fn scheme_workbook(scheme: &MarkingSchemeOut) -> ApiResult<Vec<u8>> {
     workbook.save_to_buffer().map_err(failed)
 }
 
+/// A filled-in example of the layout for organisers to start from: a theory paper and two weighted
+/// practical modules with one aspect of each kind. Importing it unchanged gives a valid scheme.
+pub fn template_scheme() -> MarkingSchemeOut {
+    let aspect = |description: &str, kind: AspectKind, max: f64, tolerance: Option<&str>| AspectSpec {
+        description: description.into(),
+        kind,
+        max,
+        tolerance: tolerance.map(Into::into),
+        descriptors: if kind == AspectKind::Judgement {
+            ["不合格", "合格", "良好", "优秀"].map(String::from).to_vec()
+        } else {
+            Vec::new()
+        },
+    };
+    let criterion = |name: &str, aspects: Vec<AspectSpec>| CriterionSpec { name: name.into(), aspects };
+    let section = |name: &str, kind: SessionKind, weight: Option<i32>, criteria: Vec<CriterionSpec>| SchemeSection {
+        name: name.into(),
+        kind,
+        weight,
+        criteria,
+    };
+    MarkingSchemeOut {
+        title: "评分标准（模板）".into(),
+        judgement_spread_limit: crate::domain::scoring::DEFAULT_SPREAD_LIMIT,
+        drop_extremes: false,
+        locked: false,
+        version: 0,
+        sections: vec![
+            section(
+                "理论知识",
+                SessionKind::Theory,
+                None,
+                vec![criterion("理论试卷", vec![aspect("理论知识试卷", AspectKind::Measurement, 100.0, None)])],
+            ),
+            section(
+                "实操模块A：零件加工",
+                SessionKind::Practical,
+                Some(60),
+                vec![
+                    criterion(
+                        "尺寸精度",
+                        vec![aspect("外圆 Φ40±0.02", AspectKind::Measurement, 70.0, Some("±0.02 mm 满分，超差不得分"))],
+                    ),
+                    criterion("工艺与表面", vec![aspect("表面质量", AspectKind::Judgement, 30.0, None)]),
+                ],
+            ),
+            section(
+                "实操模块B：安全文明生产",
+                SessionKind::Practical,
+                Some(40),
+                vec![criterion(
+                    "职业素养",
+                    vec![
+                        aspect("现场整理与工量具摆放", AspectKind::Measurement, 100.0, None),
+                        aspect("违反安全操作规程", AspectKind::Deduction, 10.0, Some("每次扣 5 分")),
+                    ],
+                )],
+            ),
+        ],
+    }
+}
+
+/// The template as a workbook.
+pub async fn template_workbook() -> ApiResult<Vec<u8>> {
+    off_workers(|| scheme_workbook(&template_scheme())).await
+}
+
 pub fn load_scheme(
     conn: &mut crate::db::DbConnection,
     actor: Option<&Actor>,

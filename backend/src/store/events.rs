@@ -2,7 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::StoreResult;
-use crate::db::schema::{event_sessions, events, marking_schemes, technical_documents, trades};
+use crate::db::schema::{aspects, event_sessions, events, marking_schemes, technical_documents, trades};
 use crate::db::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -175,6 +175,12 @@ pub fn with_scheme(conn: &mut DbConnection, event_ids: &[String]) -> StoreResult
         .filter(marking_schemes::event_id.eq_any(event_ids))
         .select(marking_schemes::event_id)
         .load(conn)?)
+}
+
+/// The events whose marking scheme is complete: criteria and aspects in every section (aspects
+/// are only written for a detailed scheme).
+pub fn with_aspects(conn: &mut DbConnection, event_ids: &[String]) -> StoreResult<Vec<String>> {
+    Ok(aspects::table.filter(aspects::event_id.eq_any(event_ids)).select(aspects::event_id).distinct().load(conn)?)
 }
 
 pub fn sessions_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<SessionRow>> {

@@ -65,6 +65,9 @@ pub struct EventOut {
     pub appeal_window_working_days: Option<i32>,
     pub published_document_version: Option<i32>,
     pub has_marking_scheme: bool,
+    /// The scheme has criteria and aspects in every section (an outline does not): the event can be
+    /// drawn and marked.
+    pub scheme_complete: bool,
     /// Where the event stands on its own schedule, read from what has happened to it (its draw,
     /// check-ins, locked sheets, review, decryption, results): in the event's own answer, and in
     /// the competition's answer to its organisers; otherwise absent.

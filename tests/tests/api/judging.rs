@@ -998,6 +998,17 @@ fn a_marking_scheme_goes_out_to_a_spreadsheet_and_back_unchanged() {
     assert_eq!(imported.body["sections"], original.body["sections"]);
     assert_eq!(imported.body["sections"][2]["weight"], 40);
     assert_eq!(imported.body["title"], "铣工评分标准");
+    // The template, imported as downloaded, is a complete scheme of three sections (60/40 modules).
+    let (status, template) = srv.request("GET", "/api/v1/marking-schemes/template.xlsx").send_bytes();
+    assert_eq!(status, 200);
+    let from_template = srv
+        .request("POST", &format!("/api/v1/events/{second}/marking-scheme/import?title=x"))
+        .token(t)
+        .bytes("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &template);
+    assert_eq!(from_template.status, 200, "{}", from_template.text);
+    assert_eq!(from_template.body["sections"].as_array().unwrap().len(), 3);
+    assert_eq!(from_template.body["sections"][1]["weight"], 60);
+    assert_eq!(srv.get(&format!("/api/v1/events/{second}"), t).body["scheme_complete"], true);
     // A bad row is named by its number in the sheet.
     let csv = "模块,类型,评分项,评分要素,类别,分值\n实操,实操,尺寸,外圆,测量,60\n实操,实操,表面,粗糙度,打分,40\n";
     srv.request("POST", &format!("/api/v1/events/{second}/marking-scheme/import?title=x"))

@@ -85,7 +85,9 @@ pub fn prepare_event(srv: &TestServer, token: &str, event: &str, (offset, from, 
     assert_eq!(session.status, 201, "{}", session.text);
     srv.post(&format!("/api/v1/events/{event}/documents"), token, json!({ "title": "技术工作文件", "body": "内容" }));
     srv.post(&format!("/api/v1/events/{event}/documents/1/publish"), token, json!({}));
-    srv.request("PUT", &format!("/api/v1/events/{event}/marking-scheme")).token(token).json(json!({ "title": "评分标准", "sections": [{ "name": "理论", "kind": "theory" }, { "name": "实操", "kind": "practical" }] }));
+    let aspect = |d: &str| json!([{ "name": d, "aspects": [{ "description": d, "kind": "measurement", "max": 100 }] }]);
+    let scheme = srv.request("PUT", &format!("/api/v1/events/{event}/marking-scheme")).token(token).json(json!({ "title": "评分标准", "sections": [{ "name": "理论", "kind": "theory", "criteria": aspect("理论试卷") }, { "name": "实操", "kind": "practical", "criteria": aspect("实操作品") }] }));
+    assert_eq!(scheme.status, 200, "{}", scheme.text);
 }
 
 /// A contestant account with a profile employed by `employer`; returns the session and person id.
@@ -655,6 +657,17 @@ fn the_draw_is_sealed_to_all_but_the_encryption_judge_and_check_in_confirms_the_
     let not_drawn = transition(&f, "drawn", None);
     assert_eq!(not_drawn.body["extra"]["unmet"][0]["code"], "draw_missing");
     srv.post(&format!("/api/v1/events/{}/draw", f.event), &f.host.access, json!({})).problem(403, "forbidden");
+    // An outline scheme (sections without criteria and aspects) is not drawn: nobody could mark it.
+    let scheme_path = format!("/api/v1/events/{}/marking-scheme", f.event);
+    let complete = srv.get(&scheme_path, &f.host.access).body;
+    let outline = json!({ "title": "评分标准", "sections": [{ "name": "理论", "kind": "theory" }, { "name": "实操", "kind": "practical" }] });
+    assert_eq!(srv.request("PUT", &scheme_path).token(&f.host.access).json(outline).status, 200);
+    assert_eq!(srv.get(&format!("/api/v1/events/{}", f.event), &f.host.access).body["scheme_complete"], false);
+    srv.post(&format!("/api/v1/events/{}/draw", f.event), &encryption.access, json!({}))
+        .problem(409, "scheme_incomplete");
+    let again = json!({ "title": complete["title"], "sections": complete["sections"] });
+    assert_eq!(srv.request("PUT", &scheme_path).token(&f.host.access).json(again).status, 200);
+    assert_eq!(srv.get(&format!("/api/v1/events/{}", f.event), &f.host.access).body["scheme_complete"], true);
     let drawn = srv.post(&format!("/api/v1/events/{}/draw", f.event), &encryption.access, json!({}));
     assert_eq!(drawn.status, 201, "{}", drawn.text);
     assert_eq!(drawn.body["contestants"], 3);
