@@ -4,7 +4,7 @@
 //! a locked mark re-opens only with the chief judge and a supervisor.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{etag, if_match_version, parse_id, replayable, retry_of, JsonBody, JsonWithBytes, ProblemResponses};
@@ -25,7 +25,9 @@ use crate::wire::judging::{
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(assign_aspects)
+    cfg.service(list_assignments)
+        .service(unassign)
+        .service(assign_aspects)
         .service(declare_relation)
         .service(declare_relation_for)
         .service(my_judging)
@@ -46,6 +48,34 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(request_decryption)
         .service(confirm_decryption)
         .service(scores);
+}
+
+/// The event's judges with the aspects each marks, the stations they stand aside from (回避) and
+/// the cells nobody may mark (the host's organisers, the chief judge, the supervisor).
+#[utoipa::path(tag = "judging", responses((status = 200, body = Vec<AssignmentOut>), ProblemResponses), security(("bearer" = [])))]
+#[get("/events/{id}/judging/assignments")]
+pub async fn list_assignments(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let event_id = parse_id("id", &id)?;
+    Ok(HttpResponse::Ok().json(sheets::list_assignments(&state.db, actor, event_id).await?))
+}
+
+/// Takes a judge off every aspect they were assigned, while they have entered no mark.
+#[utoipa::path(tag = "judging", responses((status = 204), ProblemResponses), security(("bearer" = [])))]
+#[delete("/events/{id}/judging/assignments/{user_id}")]
+pub async fn unassign(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, user_id) = path.into_inner();
+    let event_id = parse_id("id", &id)?;
+    let user_id = parse_id("user_id", &user_id)?;
+    sheets::unassign(&state.db, actor, event_id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Assigns a judge of the event the aspects they mark (the host's organisers).

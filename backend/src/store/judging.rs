@@ -187,6 +187,14 @@ pub fn assignments_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Ve
         .load(conn)?)
 }
 
+/// Removes every aspect a judge was assigned in an event; how many there were.
+pub fn unassign(conn: &mut DbConnection, event_id: &str, user_id: &str) -> StoreResult<usize> {
+    Ok(diesel::delete(
+        judge_aspects::table.filter(judge_aspects::event_id.eq(event_id)).filter(judge_aspects::user_id.eq(user_id)),
+    )
+    .execute(conn)?)
+}
+
 pub fn assign(conn: &mut DbConnection, row: &JudgeAspectRow) -> StoreResult<bool> {
     let exists: i64 = judge_aspects::table
         .filter(judge_aspects::user_id.eq(&row.user_id))

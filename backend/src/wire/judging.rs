@@ -19,6 +19,7 @@ pub struct AssignmentRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssignmentOut {
     pub user_id: String,
+    pub username: String,
     pub assigned: Vec<String>,
     /// Stations the judge stands aside from (回避: their own organisation's contestants, declared
     /// relations), which another judge must mark; empty before the draw.

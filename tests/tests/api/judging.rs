@@ -1531,6 +1531,28 @@ fn a_station_the_whole_panel_stands_aside_from_is_covered_by_another_judge_or_na
     substitutes.sort();
     assert_eq!(substitutes, ["judge.a", "judge.b"]);
     assert_eq!(assigned.body["uncovered"], json!([]));
+    // The organiser's view of the panel: each judge with every aspect they mark, C with the
+    // stations they stand aside from; the judges themselves do not read it.
+    let panel = || srv.get(&format!("/api/v1/events/{event}/judging/assignments"), &r.host.access);
+    let listed = panel();
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let of =
+        |body: &Value, name: &str| body.as_array().unwrap().iter().find(|j| j["username"] == name).cloned().unwrap();
+    let c = of(&listed.body, "judge.c");
+    assert_eq!(c["recused_stations"].as_array().unwrap().len(), 2, "{c}");
+    assert!(c["assigned"].as_array().unwrap().iter().any(|code| code.as_str().unwrap().starts_with("3.")), "{c}");
+    assert_eq!(of(&listed.body, "judge.a")["covers"].as_array().unwrap().len(), 0, "A's own aspects need no cover");
+    srv.get(&format!("/api/v1/events/{event}/judging/assignments"), &r.judges[0].0.access).problem(403, "forbidden");
+    // Taken off before marking and assigned again, C's panel is as before.
+    let path = format!("/api/v1/events/{event}/judging/assignments/{}", r.judges[2].1);
+    assert_eq!(srv.request("DELETE", &path).token(&r.host.access).send().status, 204);
+    assert_eq!(of(&panel().body, "judge.c")["assigned"], json!([]));
+    let again = srv.post(
+        &format!("/api/v1/events/{event}/judging/assignments"),
+        &r.host.access,
+        json!({ "user_id": r.judges[2].1, "section_index": 2 }),
+    );
+    assert_eq!(again.body["covers"].as_array().unwrap().len(), 2, "{}", again.text);
     // Progress counts only what a judge may mark: C one station, each substitute one cell.
     let progress = srv.get(&format!("/api/v1/events/{event}/judging/progress"), &r.chief.0.access);
     let expected = |judge: &str| {
@@ -1565,6 +1587,8 @@ fn a_station_the_whole_panel_stands_aside_from_is_covered_by_another_judge_or_na
     mark(0, a_station);
     mark(1, covers.iter().find(|c| c["judge"] == "judge.b").unwrap()["station_number"].as_i64().unwrap());
     mark(2, own_station);
+    // Once C has marked, they stay on the panel.
+    srv.request("DELETE", &path).token(&r.host.access).send().problem(409, "judge_has_marks");
     let chief_sign =
         || srv.post(&format!("/api/v1/events/{event}/judging/sections/2/chief-sign"), &r.chief.0.access, json!({}));
     let early = chief_sign();

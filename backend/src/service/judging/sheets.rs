@@ -95,26 +95,109 @@ pub async fn assign(
             None,
             Some(serde_json::json!({ "user_id": user_id, "aspects": assigned })),
         )?;
-        let mut recused: Vec<i32> = recused_stations(conn, &event.id, &user_id)?.into_iter().collect();
-        recused.sort_unstable();
         let coverage = coverage(conn, &event.id)?;
-        let ids: HashSet<&str> = aspects.iter().filter(|a| assigned.contains(&a.code)).map(|a| a.id.as_str()).collect();
-        let by_id: HashMap<String, AspectRow> = aspects.iter().map(|a| (a.id.clone(), a.clone())).collect();
-        let substitutes: Vec<String> = coverage.covers.iter().map(|c| c.judge.clone()).collect();
-        let names = store::users::usernames(conn, &substitutes)?;
-        let covers = coverage
-            .covers
-            .iter()
-            .filter(|c| ids.contains(c.aspect_id.as_str()))
-            .map(|c| cell_out(&by_id, &names, &c.aspect_id, c.station, Some(&c.judge)))
-            .collect();
-        let uncovered = coverage
-            .uncovered
-            .iter()
-            .filter(|(a, _)| ids.contains(a.as_str()))
-            .map(|(a, s)| cell_out(&by_id, &names, a, *s, None))
-            .collect();
-        Ok(AssignmentOut { user_id, assigned, recused_stations: recused, covers, uncovered })
+        assignment_out(conn, &event.id, user_id, &aspects, assigned, &coverage)
+    })
+    .await
+}
+
+/// A judge's aspects (codes) with the stations they stand aside from and who covers them there.
+fn assignment_out(
+    conn: &mut DbConnection,
+    event_id: &str,
+    user_id: String,
+    aspects: &[AspectRow],
+    assigned: Vec<String>,
+    coverage: &crate::domain::judging::Coverage,
+) -> ApiResult<AssignmentOut> {
+    let mut recused: Vec<i32> = recused_stations(conn, event_id, &user_id)?.into_iter().collect();
+    recused.sort_unstable();
+    let ids: HashSet<&str> = aspects.iter().filter(|a| assigned.contains(&a.code)).map(|a| a.id.as_str()).collect();
+    let by_id: HashMap<String, AspectRow> = aspects.iter().map(|a| (a.id.clone(), a.clone())).collect();
+    let mut people: Vec<String> = coverage.covers.iter().map(|c| c.judge.clone()).collect();
+    people.push(user_id.clone());
+    let names = store::users::usernames(conn, &people)?;
+    let covers = coverage
+        .covers
+        .iter()
+        .filter(|c| ids.contains(c.aspect_id.as_str()))
+        .map(|c| cell_out(&by_id, &names, &c.aspect_id, c.station, Some(&c.judge)))
+        .collect();
+    let uncovered = coverage
+        .uncovered
+        .iter()
+        .filter(|(a, _)| ids.contains(a.as_str()))
+        .map(|(a, s)| cell_out(&by_id, &names, a, *s, None))
+        .collect();
+    let username = names.get(&user_id).cloned().unwrap_or_default();
+    Ok(AssignmentOut { user_id, username, assigned, recused_stations: recused, covers, uncovered })
+}
+
+/// Every judge of the event with the aspects they mark (in scheme order), the stations they stand
+/// aside from and the cells nobody may mark: the host's organisers, the chief judge and the
+/// supervisor see it.
+pub async fn list_assignments(db: &Db, actor: Actor, event_id: String) -> ApiResult<Vec<AssignmentOut>> {
+    db.read(move |conn| {
+        let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
+        if !can_manage_competition(&actor, &host_path) {
+            let mine = load::event_roles(conn, &actor, &event.id)?;
+            if !mine.iter().any(|r| matches!(r, EventRole::ChiefJudge | EventRole::Supervisor)) {
+                return Err(ApiError::forbidden("the host's organisers, the chief judge and the supervisor"));
+            }
+        }
+        let aspects = store::judging::aspects_of(conn, &event.id)?;
+        let code_of: HashMap<&str, &str> = aspects.iter().map(|a| (a.id.as_str(), a.code.as_str())).collect();
+        let position: HashMap<&str, i32> = aspects.iter().map(|a| (a.code.as_str(), a.position)).collect();
+        let assignments = store::judging::assignments_of(conn, &event.id)?;
+        let mut judges: Vec<String> = Vec::new();
+        for (role, _) in store::draws::roles_of_event(conn, &event.id)? {
+            let marks = role.role == EventRole::Judge.as_str() || role.role == EventRole::ChiefJudge.as_str();
+            if marks && !judges.contains(&role.user_id) {
+                judges.push(role.user_id);
+            }
+        }
+        let coverage = coverage(conn, &event.id)?;
+        let mut out = Vec::with_capacity(judges.len());
+        for user_id in judges {
+            let mut codes: Vec<String> = assignments
+                .iter()
+                .filter(|a| a.user_id == user_id)
+                .filter_map(|a| code_of.get(a.aspect_id.as_str()).map(|c| c.to_string()))
+                .collect();
+            codes.sort_by_key(|c| position.get(c.as_str()).copied().unwrap_or(i32::MAX));
+            out.push(assignment_out(conn, &event.id, user_id, &aspects, codes, &coverage)?);
+        }
+        Ok(out)
+    })
+    .await
+}
+
+/// Takes a judge off the aspects they were assigned, while they have entered no mark in the event.
+pub async fn unassign(db: &Db, actor: Actor, event_id: String, user_id: String) -> ApiResult<()> {
+    db.write(move |conn| {
+        let (event, _, host_path) = load::event_for_roles(conn, &event_id)?;
+        if !can_manage_competition(&actor, &host_path) {
+            return Err(ApiError::forbidden("the host's organisers assign judges"));
+        }
+        if !store::judging::marks_of_judge(conn, &event.id, &user_id)?.is_empty() {
+            return Err(ApiError::conflict(
+                "judge_has_marks",
+                "the judge has entered marks: their assignment stays (re-open marks through the chief judge)",
+            ));
+        }
+        let removed = store::judging::unassign(conn, &event.id, &user_id)?;
+        if removed == 0 {
+            return Err(ApiError::not_found("assignment"));
+        }
+        record(
+            conn,
+            &actor,
+            "judging.unassign",
+            ("event", &event.id),
+            Some(serde_json::json!({ "user_id": user_id, "aspects": removed })),
+            None,
+        )?;
+        Ok(())
     })
     .await
 }
