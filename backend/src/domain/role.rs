@@ -51,8 +51,9 @@ impl EventRole {
 impl EventRole {
     /// Roles one person may not hold together on one event (separation of duties): the
     /// encryption judge, who alone knows who sits where until decryption, neither marks, leads
-    /// the marking nor keeps the scores; the supervisor who confirms the chief judge's signature
-    /// is not the chief judge.
+    /// the marking nor keeps the scores; the supervisor, who confirms the chief judge's signature
+    /// and approves re-opened marks, neither leads the marking nor marks; the arbiter, who rules on
+    /// appeals against the scores, gave none of them.
     pub fn excludes(self, other: EventRole) -> bool {
         use EventRole::*;
         let pair = |a: EventRole, b: EventRole| (self == a && other == b) || (self == b && other == a);
@@ -60,6 +61,9 @@ impl EventRole {
             || pair(EncryptionJudge, ChiefJudge)
             || pair(EncryptionJudge, Scorer)
             || pair(Supervisor, ChiefJudge)
+            || pair(Supervisor, Judge)
+            || pair(Arbiter, Judge)
+            || pair(Arbiter, ChiefJudge)
     }
 }
 
@@ -75,7 +79,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_encryption_judge_neither_marks_nor_scores_and_the_supervisor_is_not_the_chief() {
+    fn the_encryption_judge_neither_marks_nor_scores_and_the_supervisor_and_arbiter_do_not_mark() {
         use EventRole::*;
         for other in [Judge, ChiefJudge, Scorer] {
             assert!(EncryptionJudge.excludes(other) && other.excludes(EncryptionJudge));
@@ -84,7 +88,12 @@ mod tests {
         assert!(!Judge.excludes(ChiefJudge));
         assert!(!Supervisor.excludes(Scorer));
         assert!(!EncryptionJudge.excludes(Supervisor));
-        assert!(!Arbiter.excludes(Judge));
+        // The supervisor approves re-opened marks and the arbiter rules on appeals: neither marks.
+        for judge in [Judge, ChiefJudge] {
+            assert!(Supervisor.excludes(judge) && judge.excludes(Supervisor));
+            assert!(Arbiter.excludes(judge) && judge.excludes(Arbiter));
+        }
+        assert!(!Arbiter.excludes(Supervisor) && !Arbiter.excludes(Scorer));
     }
 
     #[test]

@@ -233,6 +233,21 @@ fn demo_accounts() -> Vec<DemoAccount> {
         a("judge.zhang", Role::Judge, Some(PROVINCE_UNION), "裁判 judge"),
         a("judge.wang", Role::Judge, Some(PROVINCE_UNION), "裁判 judge"),
         a("judge.yang", Role::Judge, Some(PROVINCE_UNION), "裁判 judge"),
+        // A prefecture's own panel (its organisers appoint the judges of their subtree) and a
+        // county's: a Kunming or Wuhua contest can be staffed without the province's judges.
+        a("judge.km.li", Role::Judge, Some("昆明市总工会"), "昆明市裁判 Kunming judge"),
+        a("judge.km.zhao", Role::Judge, Some("昆明市总工会"), "昆明市裁判 Kunming judge"),
+        a("judge.km.he", Role::Judge, Some("昆明市总工会"), "昆明市裁判 Kunming judge"),
+        a("judge.km.sun", Role::Judge, Some("昆明市总工会"), "昆明市裁判 Kunming judge"),
+        a("judge.km.zhou", Role::Judge, Some("昆明市总工会"), "昆明市裁判 Kunming judge"),
+        a("judge.wuhua", Role::Judge, Some("五华区总工会"), "五华区裁判 Wuhua judge"),
+        a(
+            "org.factory",
+            Role::Organiser,
+            Some("昆明示范机床制造有限公司"),
+            "企业工会（推荐单位审核） enterprise unit organiser",
+        ),
+        a("official.wuhua", Role::Official, Some("五华区总工会"), "五华区总工会官员 Wuhua county official"),
         DemoAccount {
             person: Some(("李娜", "530102", "19920315", 124, "汉族", "车工", 3)),
             ..a("13800000001", Role::Contestant, None, "选手 contestant (五华区)")

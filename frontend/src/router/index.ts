@@ -24,6 +24,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/manage/accounts', name: 'accounts', component: () => import('../views/organiser/AccountsPage.vue'), meta: { auth: true } },
   { path: '/manage/corrections', name: 'corrections', component: () => import('../views/organiser/CorrectionsPage.vue'), meta: { auth: true } },
   { path: '/manage/new', name: 'competition-new', component: () => import('../views/organiser/CompetitionWizard.vue'), meta: { auth: true } },
+  { path: '/manage/events/:id', name: 'event-setup', component: () => import('../views/organiser/EventSetup.vue'), props: true, meta: { auth: true } },
   { path: '/manage/competitions/:id', name: 'competition-manage', component: () => import('../views/organiser/CompetitionManage.vue'), props: true, meta: { auth: true } },
   { path: '/judging', name: 'my-judging', component: () => import('../views/judge/MyJudging.vue'), meta: { auth: true } },
   { path: '/judging/:id/sheet/:section', name: 'mark-sheet', component: () => import('../views/judge/MarkSheet.vue'), props: true, meta: { auth: true } },

@@ -67,6 +67,12 @@ async function markOnTablet(browser, base, event, username, stations) {
   }
 }
 
+/** Confirms the dialog an irreversible step opens. */
+async function confirm(page) {
+  await page.locator('.el-message-box .el-button--primary').click()
+  await page.locator('.el-message-box').waitFor({ state: 'hidden' })
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(output, `${name}.png`), fullPage: true })
 }
@@ -283,7 +289,41 @@ test('an organiser creates a competition through the wizard and runs it to regis
     await fill(event, '[data-test=doc-body]', '比赛内容：典型工作任务。')
     await event.locator('[data-test=publish-doc]').click()
     await event.getByText('已发布第 1 版').waitFor()
-    await event.locator('[data-test=save-scheme]').click()
+    await event.locator('[data-test=wizard-scheme] .el-collapse-item__header').click()
+    const editor = event.locator('[data-test=scheme-editor]')
+    if (code === '6-18-01-01') {
+      // 车工: the scheme comes from a spreadsheet. A first file has a wrong kind on row 3: the
+      // row is named and nothing is saved; the corrected file is taken whole.
+      const header = '模块,类型,评分项,评分要素,类别,分值,标准,0分,1分,2分,3分,模块权重\n'
+      const rows = ['理论知识,理论,理论试卷,理论知识试卷,测量,100,,,,,,', '实操模块A,实操,尺寸精度,外圆 Φ40±0.02,测量,70,超差不得分,,,,,', '实操模块A,实操,工艺与表面,表面质量,评价,30,,不合格,合格,良好,优秀,']
+      const bad = header + [rows[0], rows[1].replace(',测量,', ',打分,'), rows[2]].join('\n')
+      await editor.locator('[data-test=scheme-file]').setInputFiles({ name: '车工评分标准.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) })
+      await editor.locator('[data-test=scheme-errors]').getByText('第 3 行“类别”列').waitFor()
+      await shot(page, 'organiser-scheme-import-refused')
+      await editor.locator('[data-test=scheme-file]').setInputFiles({ name: '车工评分标准.csv', mimeType: 'text/csv', buffer: Buffer.from(header + rows.join('\n')) })
+      await page.getByText('已导入 3 个评分要素').first().waitFor()
+      await editor.locator('[data-test=scheme-state]', { hasText: '评分标准完整' }).waitFor()
+    } else {
+      // 电工: written in the editor, whose totals follow the typing.
+      const practical = editor.locator('[data-test=section-1]')
+      await fill(practical, '[data-test=criterion-name]', '线路安装')
+      await fill(practical, '[data-test=aspect-description]', '配电箱接线规范')
+      await fill(practical, '[data-test=aspect-max]', '60')
+      await practical.locator('[data-test=aspect-max] input').press('Tab')
+      await practical.locator('[data-test=section-total-1]', { hasText: '合计 60 分' }).waitFor()
+      await editor.locator('[data-test=scheme-issues]').getByText('应为 100 分').waitFor()
+      await practical.locator('[data-test=add-aspect]').click()
+      const second = practical.locator('[data-test="aspect-2.1.2"]')
+      await second.locator('[data-test=aspect-kind]').click()
+      await page.locator('.el-select-dropdown__item:visible', { hasText: '评价' }).click()
+      await fill(second, '[data-test=aspect-description]', '工艺美观')
+      await fill(second, '[data-test=aspect-max]', '40')
+      await second.locator('[data-test=aspect-max] input').press('Tab')
+      await practical.locator('[data-test=section-total-1]', { hasText: '合计 100 分' }).waitFor()
+      await shot(page, 'organiser-scheme-editor')
+      await editor.locator('[data-test=save-scheme]').click()
+      await page.getByText('评分标准已保存').first().waitFor()
+    }
     await fill(event, '[data-test=venue]', venue)
     await typeDate(page, `session-start-${code}`, `${day(30)} ${hour}:00:00`)
     await typeDate(page, `session-end-${code}`, `${day(30)} ${Number(hour) + 3}:00:00`)
@@ -295,11 +335,49 @@ test('an organiser creates a competition through the wizard and runs it to regis
   await shot(page, 'organiser-wizard-documents')
   await page.locator('[data-test=to-publish]').click()
 
-  // The lifecycle, step by step; closing registration early asks why.
+  // The contest's top finishers go on to the province's final: the link waits for its organisers.
+  await choose(page, '[data-test=link-target]', '云南省职工', '云南省职工职业技能大赛')
+  await page.locator('[data-test=link-save]').click()
+  await page.locator('[data-test=feeds-into]').getByText('待上级赛事确认').waitFor()
+  // The lifecycle, step by step, each irreversible step confirmed; closing registration early asks why.
   await page.locator('[data-test=to-published]').click()
+  await page.locator('.el-message-box').getByText('赛事将对外公布').waitFor()
+  await confirm(page)
+  await page.locator('[data-test=status]', { hasText: '已发布' }).waitFor()
   await page.locator('[data-test=to-registration_open]').click()
+  await confirm(page)
   await page.locator('[data-test=status]', { hasText: '报名中' }).waitFor()
   await shot(page, 'organiser-lifecycle')
+
+  // The 车工 event's page: its checklist, and its panel staffed from Kunming's own judges.
+  await page.locator('[data-test="setup-6-18-01-01"]').click()
+  await page.locator('[data-test=check-scheme].done').waitFor()
+  await page.getByRole('tab', { name: '裁判组' }).click()
+  for (const [judge, role] of [['judge.km.li', '裁判长'], ['judge.km.zhao', '裁判员'], ['judge.km.he', '加密裁判'], ['judge.km.sun', '监督']]) {
+    await choose(page, '[data-test=appoint-user]', judge, judge)
+    await page.locator('[data-test=appoint-role]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: new RegExp(`^${role}$`) }).click()
+    await page.locator('[data-test=appoint]').click()
+    await page.locator('[data-test=roles]').getByText(judge).waitFor()
+  }
+  // One person cannot check their own work: the supervisor is not also a judge.
+  await choose(page, '[data-test=appoint-user]', 'judge.km.sun', 'judge.km.sun')
+  await page.locator('[data-test=appoint-role]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: /^裁判员$/ }).click()
+  await page.locator('[data-test=appoint]').click()
+  await page.getByText('违反职务分离').first().waitFor()
+  // The judge marks the practical module, the chief judge the theory paper.
+  for (const [judge, section] of [['judge.km.zhao', '实操模块A'], ['judge.km.li', '理论知识']]) {
+    await page.locator('[data-test=assign-judge]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: judge }).click()
+    await page.locator('[data-test=assign-section]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: section }).click()
+    await page.locator('[data-test=assign]').click()
+    await page.locator('[data-test=panel] .el-table__row', { hasText: judge }).getByText(section === '理论知识' ? '1.1.1' : '2.1.1、2.2.1').waitFor()
+  }
+  await shot(page, 'organiser-judge-panel')
+  await page.locator('.el-breadcrumb').getByText('昆明市数控车工技能竞赛').click()
+  await page.locator('[data-test=status]', { hasText: '报名中' }).waitFor()
 
   // A worker of a 五华区 enterprise signs up (through the API); 五华区's organisers approve first.
   const competitionId = page.url().split('/').pop()
@@ -672,6 +750,7 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   await page.locator('[data-test=compute]').click()
   await page.locator('[data-test=result-status]', { hasText: '暂定' }).waitFor()
   await page.locator('[data-test=publish-results]').click()
+  await confirm(page)
   await page.locator('[data-test=result-status]', { hasText: '公示中' }).waitFor()
   await shot(page, 'organiser-results')
   // The public (logged out) sees the published results with masked ID numbers.
@@ -711,6 +790,7 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   await page.goto(`${base}/manage/competitions/${competition}`)
   await page.getByRole('tab', { name: '结果与奖项' }).click()
   await page.locator('[data-test=finalise]').click()
+  await confirm(page)
   await page.locator('[data-test=result-status]', { hasText: '最终成绩' }).waitFor()
   await page.locator('[data-test=propose]').click()
   await page.locator('[data-test=proposals] .el-table__row').first().waitFor()

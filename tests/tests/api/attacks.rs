@@ -162,6 +162,10 @@ fn an_organiser_cannot_hold_every_key_of_its_own_event() {
     appoint(&r.judges[0].1, "encryption_judge").problem(409, "separation_of_duties");
     appoint(&r.chief.1, "supervisor").problem(409, "separation_of_duties");
     appoint(&r.supervisor.1, "chief_judge").problem(409, "separation_of_duties");
+    // The supervisor approves re-opened marks and the arbiter rules on appeals: neither marks.
+    appoint(&r.supervisor.1, "judge").problem(409, "separation_of_duties");
+    appoint(&r.judges[1].1, "supervisor").problem(409, "separation_of_duties");
+    appoint(&r.judges[1].1, "arbiter").problem(409, "separation_of_duties");
     // A judge whose judge grant is withdrawn is off the panel at once.
     let sheet = format!("/api/v1/events/{}/judging/sheet?section=1", r.event);
     assert_eq!(srv.get(&sheet, &r.judges[0].0.access).status, 200);

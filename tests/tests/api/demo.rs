@@ -43,7 +43,7 @@ fn the_demo_province_has_a_full_chain_a_season_a_labour_and_a_college_contest() 
     assert_eq!(college.len(), 1);
 
     // Every printed account logs in, and the audit chain of the whole load verifies.
-    assert_eq!(srv.demo_accounts.len(), 14, "{:?}", srv.demo_accounts);
+    assert_eq!(srv.demo_accounts.len(), 22, "{:?}", srv.demo_accounts);
     for (username, password) in &srv.demo_accounts {
         srv.login(username, password);
     }
@@ -58,4 +58,12 @@ fn the_demo_province_has_a_full_chain_a_season_a_labour_and_a_college_contest() 
     let names: Vec<&str> =
         people.body["items"].as_array().unwrap().iter().map(|p| p["full_name"].as_str().unwrap()).collect();
     assert!(names.contains(&"李娜") && !names.contains(&"阿苏·木呷"), "{names:?}");
+    // …and finds judges of its own to appoint (the province's are not its to appoint).
+    let judges = srv.get("/api/v1/users?role=judge", &kunming.access);
+    let judges: Vec<&str> =
+        judges.body["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert!(
+        judges.len() >= 5 && judges.iter().all(|u| u.starts_with("judge.km.") || *u == "judge.wuhua"),
+        "{judges:?}"
+    );
 }
