@@ -25,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(refresh)
         .service(logout)
         .service(me)
+        .service(todo)
         .service(change_password)
         .service(reset_password);
 }
@@ -147,6 +148,15 @@ pub async fn reset_password(
     let PasswordReset { token, new_password } = body.0;
     sessions(&state).reset_password(knock(&state, &req), &token, new_password).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// What waits for the caller, by the rules of each action: reviews at their level, identity
+/// corrections, links from the tier below, sheets to sign, awards to certify, and their own
+/// returned registrations and team invitations.
+#[utoipa::path(tag = "auth", responses((status = 200, body = crate::wire::users::Todo), ProblemResponses), security(("bearer" = [])))]
+#[get("/me/todo")]
+pub async fn todo(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(crate::service::todo::todo(&state.db, actor).await?))
 }
 
 /// The caller: account, role grants and own profile.

@@ -30,6 +30,7 @@ pub mod sessions;
 pub mod spreadsheet;
 pub mod stages;
 pub mod statistics;
+pub mod todo;
 pub mod users;
 
 use crate::error::{ApiError, ApiResult};

@@ -598,29 +598,46 @@ pub fn units_organised(conn: &mut DbConnection, actor: &Actor) -> ApiResult<Vec<
 
 /// Who reviews the registration, in order: its unit, the organisations between the unit and the
 /// host where the event asks for more than two levels, the host.
+/// Where a registration is reviewed: its unit, the host, and how many levels the event asks for.
+pub struct ReviewPlace<'a> {
+    pub unit_path: &'a str,
+    pub host_path: &'a str,
+    pub review_levels: i32,
+}
+
+impl Context {
+    pub fn review_place(&self) -> ReviewPlace<'_> {
+        ReviewPlace { unit_path: &self.unit.path, host_path: &self.host_path, review_levels: self.event.review_levels }
+    }
+}
+
 pub fn chain_of(ctx: &Context) -> Vec<ChainStep> {
+    chain_at(&ctx.review_place())
+}
+
+fn chain_at(place: &ReviewPlace) -> Vec<ChainStep> {
     // The unit's ancestors below the host, from the unit upward (paths are `/a/b/c/`).
-    let segments: Vec<&str> = ctx.unit.path.trim_matches('/').split('/').collect();
+    let segments: Vec<&str> = place.unit_path.trim_matches('/').split('/').collect();
     let between: Vec<String> = (1..segments.len())
         .rev()
         .map(|n| format!("/{}/", segments[..n].join("/")))
-        .filter(|p| p.len() > ctx.host_path.len() && p.starts_with(&ctx.host_path))
+        .filter(|p| p.len() > place.host_path.len() && p.starts_with(place.host_path))
         .collect();
-    review_chain(ctx.event.review_levels, &between)
+    review_chain(place.review_levels, &between)
 }
 
 /// Whether the caller decides at the chain's step `index`: the host's organisers at the last;
 /// before it, organisers of that level's organisation who are not also over the next level.
-fn decides_at(actor: &Actor, ctx: &Context, chain: &[ChainStep], index: usize) -> bool {
+fn decides_at(actor: &Actor, place: &ReviewPlace, chain: &[ChainStep], index: usize) -> bool {
     let path_of = |step: &ChainStep| match step {
-        ChainStep::Unit => ctx.unit.path.clone(),
+        ChainStep::Unit => place.unit_path.to_string(),
         ChainStep::Body(path) => path.clone(),
-        ChainStep::Host => ctx.host_path.clone(),
+        ChainStep::Host => place.host_path.to_string(),
     };
     match chain.get(index) {
-        Some(ChainStep::Host) => can_manage_competition(actor, &ctx.host_path),
+        Some(ChainStep::Host) => can_manage_competition(actor, place.host_path),
         Some(step) => {
-            let next = chain.get(index + 1).map(path_of).unwrap_or_else(|| ctx.host_path.clone());
+            let next = chain.get(index + 1).map(path_of).unwrap_or_else(|| place.host_path.to_string());
             is_unit_reviewer(actor, &path_of(step), &next)
         }
         None => false,
@@ -629,10 +646,15 @@ fn decides_at(actor: &Actor, ctx: &Context, chain: &[ChainStep], index: usize) -
 
 /// Whether the registration waits for this caller's decision.
 pub fn awaits(actor: &Actor, ctx: &Context) -> bool {
-    let chain = chain_of(ctx);
-    RegistrationStatus::parse(&ctx.registration.status)
-        .and_then(|st| waiting_step(st, ctx.registration.approvals, &chain))
-        .is_some_and(|_| decides_at(actor, ctx, &chain, ctx.registration.approvals.max(0) as usize))
+    awaits_at(actor, &ctx.review_place(), &ctx.registration)
+}
+
+/// Whether a registration reviewed at `place` waits for this caller's decision.
+pub fn awaits_at(actor: &Actor, place: &ReviewPlace, registration: &RegistrationRow) -> bool {
+    let chain = chain_at(place);
+    RegistrationStatus::parse(&registration.status)
+        .and_then(|st| waiting_step(st, registration.approvals, &chain))
+        .is_some_and(|_| decides_at(actor, place, &chain, registration.approvals.max(0) as usize))
 }
 
 /// Saves a status change with its trail and audit record, refusing a stale version.
@@ -781,7 +803,7 @@ pub async fn decide(
         let approvals = ctx.registration.approvals;
         let stage = waiting_step(status, approvals, &chain).map(ChainStep::stage);
         let allowed = match stage {
-            Some(_) => decides_at(&actor, &ctx, &chain, approvals.max(0) as usize),
+            Some(_) => decides_at(&actor, &ctx.review_place(), &chain, approvals.max(0) as usize),
             None => s.reviewer(),
         };
         if !allowed {

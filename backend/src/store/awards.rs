@@ -259,3 +259,12 @@ pub fn organisations_by_ids(
 }
 
 typed_column!(ObjectionRow, status, AwardObjectionStatus);
+
+/// (competition, kind, how many) of the awards not yet granted: proposed, confirmed or publicised.
+pub fn pending_by_competition(conn: &mut DbConnection) -> StoreResult<Vec<(String, String, i64)>> {
+    Ok(awards::table
+        .filter(awards::status.eq_any(["proposed", "confirmed", "publicity"]))
+        .group_by((awards::competition_id, awards::kind))
+        .select((awards::competition_id, awards::kind, diesel::dsl::count_star()))
+        .load(conn)?)
+}

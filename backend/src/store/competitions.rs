@@ -154,6 +154,24 @@ pub fn feeders_of(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<Competit
         .load(conn)?)
 }
 
+/// Links from below waiting for acceptance by the organisers of competitions hosted under one of
+/// `paths` (None: all).
+pub fn feeder_requests_within(conn: &mut DbConnection, paths: Option<&[String]>) -> StoreResult<i64> {
+    let targets = hosted_within(conn, paths)?;
+    Ok(competitions::table
+        .filter(competitions::feeds_into_id.eq_any(targets))
+        .filter(competitions::feeds_into_accepted_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// The ids of competitions hosted under one of `paths` (None: all).
+pub fn hosted_within(conn: &mut DbConnection, paths: Option<&[String]>) -> StoreResult<Vec<String>> {
+    let mut query = competitions::table.inner_join(organisations::table).select(competitions::id).into_boxed();
+    super::filter_within_paths!(query, paths);
+    Ok(query.load(conn)?)
+}
+
 pub fn bodies_of_many(
     conn: &mut DbConnection,
     competition_ids: &[String],

@@ -176,6 +176,48 @@ pub fn of_person(conn: &mut DbConnection, person_id: &str) -> StoreResult<Vec<Re
         .load(conn)?)
 }
 
+/// The statuses in which a registration waits for a review (at the unit, or on its way up).
+const AWAITING_REVIEW: [&str; 2] = ["submitted", "unit_approved"];
+
+/// Registrations waiting for a review nominated by an organisation under one of `paths` (None: all).
+pub fn awaiting_review_nominated_within(
+    conn: &mut DbConnection,
+    paths: Option<&[String]>,
+) -> StoreResult<Vec<RegistrationRow>> {
+    use crate::db::schema::organisations;
+    let mut query = registrations::table
+        .inner_join(organisations::table.on(organisations::id.eq(registrations::nominating_org_id)))
+        .select(RegistrationRow::as_select())
+        .into_boxed();
+    // The paths first: their ORs are then grouped before the status is ANDed on.
+    super::filter_within_paths!(query, paths);
+    Ok(query.filter(registrations::status.eq_any(AWAITING_REVIEW)).load(conn)?)
+}
+
+/// Registrations waiting for a review in competitions hosted under one of `paths` (None: all).
+pub fn awaiting_review_hosted_within(
+    conn: &mut DbConnection,
+    paths: Option<&[String]>,
+) -> StoreResult<Vec<RegistrationRow>> {
+    use crate::db::schema::organisations;
+    let mut query = registrations::table
+        .inner_join(competitions::table.on(competitions::id.eq(registrations::competition_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(competitions::host_org_id)))
+        .select(RegistrationRow::as_select())
+        .into_boxed();
+    super::filter_within_paths!(query, paths);
+    Ok(query.filter(registrations::status.eq_any(AWAITING_REVIEW)).load(conn)?)
+}
+
+/// Team invitations a person has not answered yet.
+pub fn open_invitations(conn: &mut DbConnection, person_id: &str) -> StoreResult<i64> {
+    Ok(registration_members::table
+        .filter(registration_members::person_id.eq(person_id))
+        .filter(registration_members::accepted_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
 /// How many registrations of the event (and of one nominating unit) hold a place.
 pub fn places_taken(conn: &mut DbConnection, event_id: &str, unit_id: &str) -> StoreResult<(i64, i64)> {
     let holding: Vec<&str> = RegistrationStatus::ALL.iter().filter(|s| s.holds_place()).map(|s| s.as_str()).collect();

@@ -83,3 +83,22 @@ pub struct UserQuery {
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
+
+/// What waits for the caller (their start page): each count follows the rule of the action.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Todo {
+    /// Registrations waiting for the caller's review, at their level of the review chain.
+    pub reviews_waiting: i64,
+    /// Identity corrections the caller may decide (not their own requests).
+    pub corrections_waiting: i64,
+    /// Lower tiers asking to send their qualifiers to a competition the caller runs.
+    pub feeder_requests: i64,
+    /// Sections of drawn events where the caller marks and has not signed their sheet.
+    pub sheets_to_sign: i64,
+    /// Awards not yet granted whose granting body the caller acts for.
+    pub awards_to_certify: i64,
+    /// The caller's own registrations returned for changes.
+    pub returned_registrations: i64,
+    /// Team invitations the caller has not answered.
+    pub invitations: i64,
+}

@@ -1790,6 +1790,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/todo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What waits for the caller, by the rules of each action: reviews at their level, identity
+         *     corrections, links from the tier below, sheets to sign, awards to certify, and their own
+         *     returned registrations and team invitations.
+         */
+        get: operations["todo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/objections/{id}/ruling": {
         parameters: {
             query?: never;
@@ -4608,6 +4629,44 @@ export interface components {
             kind: components["schemas"]["AwardKind"];
             /** Format: int32 */
             to_rank: number;
+        };
+        /** @description What waits for the caller (their start page): each count follows the rule of the action. */
+        Todo: {
+            /**
+             * Format: int64
+             * @description Awards not yet granted whose granting body the caller acts for.
+             */
+            awards_to_certify: number;
+            /**
+             * Format: int64
+             * @description Identity corrections the caller may decide (not their own requests).
+             */
+            corrections_waiting: number;
+            /**
+             * Format: int64
+             * @description Lower tiers asking to send their qualifiers to a competition the caller runs.
+             */
+            feeder_requests: number;
+            /**
+             * Format: int64
+             * @description Team invitations the caller has not answered.
+             */
+            invitations: number;
+            /**
+             * Format: int64
+             * @description The caller's own registrations returned for changes.
+             */
+            returned_registrations: number;
+            /**
+             * Format: int64
+             * @description Registrations waiting for the caller's review, at their level of the review chain.
+             */
+            reviews_waiting: number;
+            /**
+             * Format: int64
+             * @description Sections of drawn events where the caller marks and has not signed their sheet.
+             */
+            sheets_to_sign: number;
         };
         TokenPair: {
             /** @description Send as `Authorization: Bearer <access_token>`. */
@@ -18827,6 +18886,133 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RelationOut"];
+                };
+            };
+            /** @description Malformed JSON, query or path parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Logged in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such thing, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action conflicts with the current state (duplicate, wrong lifecycle state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match version is stale: someone else changed the record. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break the rules; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required for this update. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is momentarily unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    todo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Todo"];
                 };
             };
             /** @description Malformed JSON, query or path parameter. */

@@ -115,6 +115,12 @@ fn final_results_become_certified_awards_with_verifiable_certificates() {
     let provincial = srv.staff(&admin.access, "official.province", "official", Some(province));
     let union_kinds = ids_where(&awards, |a| a["kind"] != "promotion");
     let promotions = ids_where(&awards, |a| a["kind"] == "promotion");
+    // Each body's start page counts the awards it certifies, no one else's.
+    let to_certify = |s: &Session| srv.get("/api/v1/me/todo", &s.access).body["awards_to_certify"].as_i64().unwrap();
+    assert_eq!(
+        (to_certify(&union), to_certify(&hr), to_certify(&county), to_certify(&provincial)),
+        (union_kinds.len() as i64, promotions.len() as i64, 0, 0)
+    );
     let refused = batch(&r, &county, "confirm", &union_kinds);
     refused.problem(403, "forbidden");
     assert!(refused.body["detail"].as_str().unwrap().contains("award_ids[0]"), "{}", refused.text);

@@ -457,11 +457,16 @@ fn a_spread_is_flagged_reconciled_and_sheets_lock_after_two_signatures() {
     // Sign-off: the chief judge waits for every judge; a judge's signed marks no longer change.
     srv.post(&format!("/api/v1/events/{}/judging/sections/1/chief-sign", r.event), &r.chief.0.access, json!({}))
         .problem(409, "judges_not_signed");
+    // Each judge's start page counts the sheet they still have to sign, and no longer once signed.
+    let to_sign = |j: usize| srv.get("/api/v1/me/todo", &r.judges[j].0.access).body["sheets_to_sign"].as_i64().unwrap();
+    let before = to_sign(0);
+    assert!(before >= 1, "judge A has module 1 to sign: {before}");
     for j in 0..3 {
         let signed =
             srv.post(&format!("/api/v1/events/{}/judging/sections/1/sign", r.event), &r.judges[j].0.access, json!({}));
         assert_eq!(signed.status, 201, "judge {j}: {}", signed.text);
     }
+    assert_eq!(to_sign(0), before - 1);
     let a_mark = srv.get(&format!("/api/v1/events/{}/judging/sheet?section=1", r.event), &r.judges[0].0.access).body
         ["marks"][0]
         .clone();

@@ -1088,6 +1088,14 @@ fn an_event_reviewed_in_three_levels_goes_unit_then_county_then_host_each_decidi
         q.body["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
     };
     assert_eq!((queue(&factory), queue(&f.unit), queue(&f.host)), (vec![id.clone()], vec![], vec![]));
+    // Each start page counts what waits at its own level, by the same rule as the queue.
+    let waiting = |who: &Session| {
+        let todo = srv.get("/api/v1/me/todo", &who.access);
+        assert_eq!(todo.status, 200, "{}", todo.text);
+        todo.body["reviews_waiting"].as_i64().unwrap()
+    };
+    assert_eq!((waiting(&factory), waiting(&f.unit), waiting(&f.host)), (1, 0, 0));
+    assert_eq!(srv.get("/api/v1/me/todo", &s.access).body["reviews_waiting"], 0, "a contestant reviews nothing");
     review(srv, &f.unit.access, &id, "approve", None).problem(403, "forbidden");
     let unit = review(srv, &factory.access, &id, "approve", None);
     assert_eq!(
@@ -1100,6 +1108,7 @@ fn an_event_reviewed_in_three_levels_goes_unit_then_county_then_host_each_decidi
     early.problem(403, "forbidden");
     assert!(early.body["detail"].as_str().unwrap().contains("another level"), "{}", early.text);
     assert_eq!((queue(&factory), queue(&f.unit), queue(&f.host)), (vec![], vec![id.clone()], vec![]));
+    assert_eq!((waiting(&factory), waiting(&f.unit), waiting(&f.host)), (0, 1, 0));
     let county = review(srv, &f.unit.access, &id, "approve", None);
     assert_eq!(county.body["review_stage"], "host", "{}", county.text);
     let admitted = review(srv, &f.host.access, &id, "approve", None);
@@ -1110,6 +1119,8 @@ fn an_event_reviewed_in_three_levels_goes_unit_then_county_then_host_each_decidi
     review(srv, &factory.access, &second, "approve", None);
     let returned = review(srv, &f.unit.access, &second, "return", Some("请补充推荐表"));
     assert_eq!(returned.body["status"], "returned", "{}", returned.text);
+    assert_eq!(srv.get("/api/v1/me/todo", &s2.access).body["returned_registrations"], 1);
+    assert_eq!(waiting(&f.host), 0, "the admitted one waits for nobody");
     // No more levels than enterprise → county → prefecture → province.
     let year = chrono::Datelike::year(&(skillcomp_tests::today() + chrono::Duration::days(30)));
     let other = srv.post("/api/v1/competitions", &f.host.access, json!({
