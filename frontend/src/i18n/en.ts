@@ -33,6 +33,23 @@ export default {
     accounts: 'Accounts',
     saved: 'Saved',
   },
+  menu: { general: 'General', home: 'My start page', contestant: 'Contestant', organiser: 'Organising', judge: 'Judging', official: 'Certifying and statistics', statistics: 'Statistics' },
+  home: {
+    welcome: 'Hello, {name}',
+    roles: 'Your roles: {roles}',
+    noRole: 'no role granted',
+    waiting: 'Waiting for you',
+    nothing: 'Nothing waits for you now.',
+    todo: {
+      reviews_waiting: 'Registrations to review',
+      feeder_requests: 'Lower tiers asking to link',
+      corrections_waiting: 'Identity corrections to decide',
+      sheets_to_sign: 'Mark sheets to sign',
+      awards_to_certify: 'Awards to certify',
+      returned_registrations: 'Registrations returned to you',
+      invitations: 'Team invitations to answer',
+    },
+  },
   auth: {
     username: 'Username (mobile number)',
     password: 'Password',

@@ -34,6 +34,23 @@ export default {
     accounts: '账号管理',
     saved: '已保存',
   },
+  menu: { general: '常用', home: '工作台', contestant: '选手', organiser: '赛事组织', judge: '裁判', official: '认定与统计', statistics: '统计' },
+  home: {
+    welcome: '{name}，您好',
+    roles: '您的身份：{roles}',
+    noRole: '未授予角色',
+    waiting: '待办事项',
+    nothing: '目前没有待办事项。',
+    todo: {
+      reviews_waiting: '报名待我审核',
+      feeder_requests: '下级赛事申请晋级衔接',
+      corrections_waiting: '身份信息更正待审批',
+      sheets_to_sign: '评分表待签名',
+      awards_to_certify: '奖项待认定',
+      returned_registrations: '报名被退回待修改',
+      invitations: '组队邀请待答复',
+    },
+  },
   auth: {
     username: '用户名（手机号）',
     password: '密码',

@@ -12,6 +12,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/', name: 'competitions', component: () => import('../views/public/CompetitionList.vue') },
   { path: '/competitions/:id', name: 'competition', component: () => import('../views/public/CompetitionDetail.vue'), props: true },
   { path: '/events/:id/results', name: 'results', component: () => import('../views/public/EventResults.vue'), props: true },
+  { path: '/home', name: 'home', component: () => import('../views/HomePage.vue'), meta: { auth: true } },
   { path: '/verify', name: 'verify', component: () => import('../views/public/VerifyCertificate.vue') },
   { path: '/login', name: 'login', component: () => import('../views/auth/LoginPage.vue') },
   { path: '/reset-password', name: 'reset-password', component: () => import('../views/auth/ResetPasswordPage.vue') },

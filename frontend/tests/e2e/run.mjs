@@ -828,6 +828,35 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   await shot(page, 'official-dashboard-kunming')
 })
 
+test('each person lands on their own start page, with a menu for their roles and what waits for them', async ({ page, base, accounts }) => {
+  // An organiser: the management pages and the reviews, corrections and links that wait.
+  await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
+  await page.waitForURL(/\/home$/)
+  await page.locator('[data-test=todo-reviews_waiting]').waitFor()
+  await page.locator('[data-test=todo-corrections_waiting]').waitFor()
+  expect(await page.locator('[data-test=side-menu] [data-test=nav-manage]').isVisible(), 'the organiser manages')
+  expect((await page.locator('[data-test=side-menu] [data-test=nav-judging]').count()) === 0, 'an organiser has no mark sheets')
+  await shot(page, 'home-organiser')
+  await page.locator('[data-test=todo-reviews_waiting]').click()
+  await page.locator('[data-test=managed]').waitFor()
+  // A judge: the sheets, and none of the organisers' pages.
+  await loginAs(page, base, 'judge.km.zhao', accounts['judge.km.zhao'])
+  await page.locator('[data-test=todo-sheets_to_sign]').waitFor()
+  expect((await page.locator('[data-test=side-menu] [data-test=nav-manage]').count()) === 0, 'a judge manages nothing')
+  expect((await page.locator('[data-test=todo-reviews_waiting]').count()) === 0, 'a judge reviews no registrations')
+  await shot(page, 'home-judge')
+  // An official: the awards their body certifies.
+  await loginAs(page, base, 'official.union', accounts['official.union'])
+  await page.locator('[data-test=todo-awards_to_certify]').waitFor()
+  expect(await page.locator('[data-test=side-menu] [data-test=nav-awards]').isVisible(), 'the official certifies')
+  // A contestant: their own registrations and honours, by their name.
+  await loginAs(page, base, '13912345678', 'e2e-contestant-password')
+  await page.locator('[data-test=todo-invitations]').waitFor()
+  await page.locator('[data-test=display-name]', { hasText: '木呷·阿依莎' }).waitFor()
+  expect((await page.locator('[data-test=side-menu] [data-test=nav-manage]').count()) === 0, 'a contestant manages nothing')
+  await shot(page, 'home-contestant')
+})
+
 test('an organiser opens a judge account and hands over a reset link; the judge sets a password, keeps the session over a reload, and changes it', async ({ page, base, accounts, browser }) => {
   await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
   await page.locator('[data-test=nav-accounts]').click()
