@@ -56,7 +56,19 @@ export function menuFor(roles: Set<Role>, hasProfile: boolean): MenuGroup[] {
     const items: MenuItem[] = []
     if (roles.has('official')) items.push({ label: 'awards.title', to: '/awards', test: 'nav-awards' })
     items.push({ label: 'dashboard.title', to: '/dashboard', test: 'nav-dashboard' })
+    if (roles.has('official') || roles.has('admin')) items.push({ label: 'planTargets.title', to: '/plan-targets', test: 'nav-plan-targets' })
     groups.push({ title: roles.has('official') ? 'menu.official' : 'menu.statistics', items })
+  }
+  if (roles.has('admin')) {
+    groups.push({
+      title: 'menu.admin',
+      items: [
+        { label: 'orgTree.title', to: '/admin/organisations', test: 'nav-organisations' },
+        { label: 'trades.title', to: '/admin/trades', test: 'nav-trades' },
+        { label: 'calendar.title', to: '/admin/calendar', test: 'nav-calendar' },
+        { label: 'audit.title', to: '/admin/audit', test: 'nav-audit' },
+      ],
+    })
   }
   return groups
 }

@@ -33,7 +33,7 @@ export default {
     accounts: 'Accounts',
     saved: 'Saved',
   },
-  menu: { general: 'General', home: 'My start page', contestant: 'Contestant', organiser: 'Organising', judge: 'Judging', official: 'Certifying and statistics', statistics: 'Statistics' },
+  menu: { admin: 'Administration', general: 'General', home: 'My start page', contestant: 'Contestant', organiser: 'Organising', judge: 'Judging', official: 'Certifying and statistics', statistics: 'Statistics' },
   home: {
     welcome: 'Hello, {name}',
     roles: 'Your roles: {roles}',
@@ -49,6 +49,29 @@ export default {
       returned_registrations: 'Registrations returned to you',
       invitations: 'Team invitations to answer',
     },
+  },
+  planTargets: {
+    title: 'Plan targets', empty: 'No plan targets yet: add one below', plan: 'Plan', planHint: 'e.g. Yunnan 14th Five-Year skills plan', region: 'Region', metric: 'Measure', period: 'Period', target: 'Target',
+    note: 'Note', edit: 'Edit', add: 'Add a target', saved: 'Target saved',
+  },
+  orgTree: {
+    title: 'Organisations', pick: 'Choose an organisation on the left', name: 'Name', kind: 'Kind', region: 'Region code', addChild: 'Add an organisation under it', add: 'Add',
+    added: '{name} added', removeConfirm: 'Remove “{name}”? One with organisations, people, accounts or competitions under it cannot be removed.',
+    kinds: { union: 'Union', hrss: 'HRSS', enterprise: 'Enterprise', school: 'School', industry_body: 'Industry body' },
+  },
+  trades: {
+    title: 'Trade catalogue', code: 'Code', name: 'Name', category: 'Category', add: 'Add a trade', added: '{name} added', search: 'Find by code or name',
+    empty: 'No trade found: try other words', confirmed: 'Checked', checked: 'Checked', unchecked: 'To check',
+    categories: { manufacturing: 'Manufacturing', construction: 'Construction', mining: 'Mining', energy_power: 'Energy and power', transport: 'Transport', agriculture_yunnan: 'Agriculture and local industries', services: 'Services', digital: 'Digital' },
+  },
+  calendar: {
+    title: 'Working-day calendar', day: 'Day', kind: 'Kind', name: 'Name', nameHint: 'e.g. National Day', saved: '{day} saved', empty: 'No holidays for this year yet: enter the State Council’s notice',
+    removeConfirm: 'Remove {day} ({name})? Publicity and appeal windows counted in working days move with it.', hint: 'Publicity and appeal windows count working days: holidays do not count, worked weekend days do.',
+    kinds: { holiday: 'Public holiday (off)', workday: 'Worked weekend day' },
+  },
+  audit: {
+    title: 'Audit trail', verify: 'Verify the chain', intact: 'The chain is intact: {n} records verified', broken: 'The chain breaks after record {n}: {where}', entityType: 'Entity type, e.g. registration',
+    entityId: 'Entity id', actor: 'Actor id', action: 'Action, e.g. registration.review', at: 'When', entity: 'Entity', before: 'Before', after: 'After',
   },
   auth: {
     username: 'Username (mobile number)',
@@ -72,6 +95,12 @@ export default {
     resetDone: 'Your new password is set; log in with it',
   },
   accounts: {
+    grant: 'Grant a role',
+    grantFor: 'Grant {name} a role',
+    granted: '{name} now holds the {role} role',
+    withdraw: 'Withdraw the role',
+    withdrawConfirm: 'Withdraw “{grant}” from {name}? The event appointments it carried end too.',
+    disableConfirm: 'Disable {name}? Every session of the account ends at once.',
     title: 'Accounts',
     create: 'New staff account',
     createButton: 'Create account',

@@ -34,7 +34,7 @@ export default {
     accounts: '账号管理',
     saved: '已保存',
   },
-  menu: { general: '常用', home: '工作台', contestant: '选手', organiser: '赛事组织', judge: '裁判', official: '认定与统计', statistics: '统计' },
+  menu: { admin: '系统管理', general: '常用', home: '工作台', contestant: '选手', organiser: '赛事组织', judge: '裁判', official: '认定与统计', statistics: '统计' },
   home: {
     welcome: '{name}，您好',
     roles: '您的身份：{roles}',
@@ -50,6 +50,29 @@ export default {
       returned_registrations: '报名被退回待修改',
       invitations: '组队邀请待答复',
     },
+  },
+  planTargets: {
+    title: '规划目标', empty: '还没有规划目标，请在下方添加', plan: '规划', planHint: '如 云南省“十四五”技能人才规划', region: '地区', metric: '指标', period: '期限', target: '目标值',
+    note: '备注', edit: '修改', add: '添加目标', saved: '规划目标已保存',
+  },
+  orgTree: {
+    title: '组织机构', pick: '在左侧选择一个单位', name: '名称', kind: '类型', region: '行政区划代码', addChild: '添加下级单位', add: '添加',
+    added: '已添加 {name}', removeConfirm: '删除“{name}”？有下级、人员、账号或赛事的单位不能删除。',
+    kinds: { union: '工会', hrss: '人社部门', enterprise: '企业', school: '院校', industry_body: '行业组织' },
+  },
+  trades: {
+    title: '职业（工种）目录', code: '职业编码', name: '名称', category: '类别', add: '添加职业', added: '已添加 {name}', search: '按编码或名称查找',
+    empty: '没有找到职业，换个关键词试试', confirmed: '核对', checked: '已核对', unchecked: '待核对',
+    categories: { manufacturing: '制造', construction: '建筑', mining: '采矿', energy_power: '能源电力', transport: '交通运输', agriculture_yunnan: '农业与特色产业', services: '服务', digital: '数字技术' },
+  },
+  calendar: {
+    title: '工作日历', day: '日期', kind: '类型', name: '名称', nameHint: '如 国庆节', saved: '{day} 已保存', empty: '本年度尚无节假日安排，请按国务院办公厅通知录入',
+    removeConfirm: '删除 {day}（{name}）？依工作日计算的公示期和申诉期会随之改变。', hint: '公示期、申诉期按工作日计算：节假日不计，调休上班日计入。',
+    kinds: { holiday: '法定节假日（休息）', workday: '调休上班日' },
+  },
+  audit: {
+    title: '审计日志', verify: '校验完整性', intact: '审计链完整：已校验 {n} 条记录', broken: '审计链在第 {n} 条之后断开：{where}', entityType: '对象类型，如 registration',
+    entityId: '对象 ID', actor: '操作人 ID', action: '操作，如 registration.review', at: '时间', entity: '对象', before: '变更前', after: '变更后',
   },
   auth: {
     username: '用户名（手机号）',
@@ -73,6 +96,12 @@ export default {
     resetDone: '新密码已设置，请用新密码登录',
   },
   accounts: {
+    grant: '授予角色',
+    grantFor: '为 {name} 授予角色',
+    granted: '已为 {name} 授予{role}角色',
+    withdraw: '收回角色',
+    withdrawConfirm: '收回 {name} 的“{grant}”？由此担任的赛事职务随之结束。',
+    disableConfirm: '停用 {name}？其所有登录会话立即失效。',
     title: '账号管理',
     create: '新建工作人员账号',
     createButton: '创建账号',

@@ -32,6 +32,11 @@ const routes: RouteRecordRaw[] = [
   { path: '/judging/:id/panel', name: 'judging-panel', component: () => import('../views/judge/EventPanel.vue'), props: true, meta: { auth: true } },
   { path: '/dashboard', name: 'dashboard', component: () => import('../views/official/DashboardPage.vue'), meta: { auth: true } },
   { path: '/awards', name: 'awards', component: () => import('../views/official/AwardsPage.vue'), meta: { auth: true } },
+  { path: '/plan-targets', name: 'plan-targets', component: () => import('../views/official/PlanTargets.vue'), meta: { auth: true } },
+  { path: '/admin/organisations', name: 'organisations', component: () => import('../views/admin/OrganisationTree.vue'), meta: { auth: true } },
+  { path: '/admin/trades', name: 'trades', component: () => import('../views/admin/TradesPage.vue'), meta: { auth: true } },
+  { path: '/admin/calendar', name: 'calendar', component: () => import('../views/admin/CalendarPage.vue'), meta: { auth: true } },
+  { path: '/admin/audit', name: 'audit', component: () => import('../views/admin/AuditPage.vue'), meta: { auth: true } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

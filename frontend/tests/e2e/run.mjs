@@ -486,6 +486,15 @@ test('a provincial official watches the plan and revokes an award, which the pub
   expect((await page.locator('[data-test=targets] .target').count()) === 9, 'the nine targets of the plan')
   expect((await page.locator('canvas').count()) >= 2, 'the trend and prefecture charts are drawn')
   await shot(page, 'official-dashboard')
+  // The plan's 技术能手 target is revised: the dashboard measures against the new figure.
+  await page.locator('[data-test=nav-plan-targets]').click()
+  await page.locator('[data-test=target-edit-technical_experts]').first().click()
+  await fill(page, '[data-test=target-figure]', '12345')
+  await page.locator('[data-test=target-save]').click()
+  await page.getByText('规划目标已保存').first().waitFor()
+  await shot(page, 'official-plan-targets')
+  await page.locator('[data-test=nav-dashboard]').click()
+  await page.locator('[data-test=targets]').getByText('/ 12,345').waitFor()
 
   const year = Number(day(0).slice(0, 4)) - 1
   await page.locator('[data-test=nav-awards]').click()
@@ -826,6 +835,44 @@ test('the whole story: three judges mark (one offline for a while), a spread fla
   const totals = await page.locator('[data-test=totals]').innerText()
   expect(/技术状元与技术能手\s*\n?\s*[1-9]/.test(totals), `the champion is counted: ${totals}`)
   await shot(page, 'official-dashboard-kunming')
+})
+
+test('an admin grants a role, enters a holiday in the working-day calendar and verifies the audit trail', async ({ page, base, accounts }) => {
+  await loginAs(page, base, 'admin', accounts.admin)
+  // 五华区's union gets a second official: a Kunming judge also certifies there.
+  await page.locator('[data-test=side-menu] [data-test=nav-accounts]').click()
+  await fill(page, '[data-test=account-search]', 'judge.km.zhou')
+  await page.locator('[data-test=account-search] input').press('Enter')
+  await page.locator('[data-test=accounts] .el-table__row', { hasText: 'judge.km.zhou' }).waitFor()
+  await page.locator('[data-test="grant-judge.km.zhou"]').click()
+  await page.locator('[data-test=grant-role]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '认定官员' }).click()
+  await choose(page, '[data-test=grant-organisation]', '五华区总工会', '五华区总工会')
+  await page.locator('[data-test=grant-save]').click()
+  await page.locator('[data-test="grant-judge.km.zhou-official"]').waitFor()
+  // The calendar: a worked weekend day two years on (no season of the demo reaches it).
+  const later = Number(day(0).slice(0, 4)) + 2
+  await page.locator('[data-test=side-menu] [data-test=nav-calendar]').click()
+  await typeDate(page, 'calendar-day', `${later}-10-12`)
+  await page.locator('[data-test=calendar-kind]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '调休上班日' }).click()
+  await fill(page, '[data-test=calendar-name]', '国庆节调休')
+  await page.locator('[data-test=calendar-save]').click()
+  await page.getByText(`${later}-10-12 已保存`).first().waitFor()
+  await fill(page, '[data-test=calendar-year]', String(later))
+  await page.locator('[data-test=calendar-year] input').press('Enter')
+  await page.locator('[data-test=calendar]').getByText('国庆节调休').waitFor()
+  // The audit trail holds both changes, and its hash chain verifies end to end.
+  await page.locator('[data-test=side-menu] [data-test=nav-audit]').click()
+  await fill(page, '[data-test=audit-action]', 'grant.create')
+  await page.locator('[data-test=audit-search]').click()
+  await page.locator('[data-test=audit] .el-table__row', { hasText: 'grant.create' }).first().waitFor()
+  await page.locator('[data-test=audit-verify]').click()
+  await page.locator('[data-test=audit-verification]').getByText('审计链完整').waitFor()
+  await shot(page, 'admin-audit')
+  // The organisation tree opens at the national root.
+  await page.locator('[data-test=side-menu] [data-test=nav-organisations]').click()
+  await page.locator('[data-test=org-tree]').getByText('中华全国总工会').waitFor()
 })
 
 test('each person lands on their own start page, with a menu for their roles and what waits for them', async ({ page, base, accounts }) => {
