@@ -25,6 +25,27 @@ string_enum! {
     }
 }
 
+impl RegistrationStatus {
+    /// The status as Chinese lists and workbooks print it (the SPA's labels).
+    pub fn label(self) -> &'static str {
+        use RegistrationStatus::*;
+        match self {
+            Submitted => "待审核",
+            UnitApproved => "单位已审核",
+            Admitted => "已录取",
+            Returned => "退回修改",
+            Rejected => "未通过",
+            Withdrawn => "已撤回",
+            Reserve => "候补",
+            CheckedIn => "已检录",
+            Competed => "已参赛",
+            NoShow => "缺考",
+            Disqualified => "取消资格",
+            Replaced => "已替补",
+        }
+    }
+}
+
 string_enum! {
     pub enum ReviewAction {
         /// Pass to the next level (or admit, at the last one).

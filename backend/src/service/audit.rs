@@ -93,7 +93,15 @@ pub async fn list_records(db: &Db, actor: Actor, q: AuditQuery) -> ApiResult<Aud
         before_seq,
         limit: limit + 1,
     };
-    let rows = db.read(move |conn| Ok(store::audit::list(conn, &filter)?)).await?;
+    let (rows, names) = db
+        .read(move |conn| {
+            let rows = store::audit::list(conn, &filter)?;
+            // Who acted, by username: the page names people, not ids.
+            let actors: Vec<String> = rows.iter().filter_map(|r| r.actor_user_id.clone()).collect();
+            let names = store::users::usernames(conn, &actors)?;
+            Ok((rows, names))
+        })
+        .await?;
     let (rows, next_cursor) = split_page(rows, limit, |r| r.seq.to_string());
     let items = rows
         .into_iter()
@@ -101,6 +109,7 @@ pub async fn list_records(db: &Db, actor: Actor, q: AuditQuery) -> ApiResult<Aud
             seq: r.seq,
             id: r.id,
             at: utc(r.at),
+            actor_username: r.actor_user_id.as_ref().and_then(|id| names.get(id).cloned()),
             actor_user_id: r.actor_user_id,
             action: r.action,
             entity_type: r.entity_type,

@@ -183,7 +183,7 @@ pub fn roster_workbook(title: &str, entries: &[(RosterEntry, String)]) -> ApiRes
             e.nominating_org_name.as_str(),
             e.team_name.as_deref().unwrap_or(""),
             ticket.as_str(),
-            e.status.as_str(),
+            e.status.label(),
         ];
         sheet.write_number(r, 0, (i + 1) as f64).map_err(failed)?;
         for (c, v) in cells.iter().enumerate() {

@@ -10,6 +10,8 @@ pub struct AuditRecordOut {
     pub id: String,
     pub at: DateTime<Utc>,
     pub actor_user_id: Option<String>,
+    /// The actor's username (absent for the system's own steps).
+    pub actor_username: Option<String>,
     /// e.g. `organisation.update`, `auth.login`.
     pub action: String,
     pub entity_type: String,

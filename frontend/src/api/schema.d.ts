@@ -2639,6 +2639,8 @@ export interface components {
             /** @description e.g. `organisation.update`, `auth.login`. */
             action: string;
             actor_user_id?: string | null;
+            /** @description The actor's username (absent for the system's own steps). */
+            actor_username?: string | null;
             after?: Record<string, never> | null;
             /** Format: date-time */
             at: string;

@@ -842,7 +842,7 @@ test('an admin grants a role, enters a holiday in the working-day calendar and v
   // 五华区's union gets a second official: a Kunming judge also certifies there.
   await page.locator('[data-test=side-menu] [data-test=nav-accounts]').click()
   await fill(page, '[data-test=account-search]', 'judge.km.zhou')
-  await page.locator('[data-test=account-search] input').press('Enter')
+  await page.locator('input[data-test=account-search], [data-test=account-search] input').first().press('Enter')
   await page.locator('[data-test=accounts] .el-table__row', { hasText: 'judge.km.zhou' }).waitFor()
   await page.locator('[data-test="grant-judge.km.zhou"]').click()
   await page.locator('[data-test=grant-role]').click()

@@ -27,6 +27,9 @@ fn every_mutation_is_on_the_trail_and_the_chain_verifies() {
     assert_eq!(items.len(), 1, "{}", trail.text);
     assert_eq!(items[0]["action"], "organisation.create");
     assert_eq!(items[0]["after"]["name"], "昆明市总工会");
+    // The trail names who acted, not only their id.
+    let admin_name = p.srv.get("/api/v1/me", &p.admin.access).body["username"].clone();
+    assert_eq!(items[0]["actor_username"], admin_name, "{}", trail.text);
     assert!(items[0]["request_id"].as_str().is_some_and(|r| !r.is_empty()));
     let v = verify(&p);
     assert_eq!(v["intact"], true);

@@ -741,6 +741,11 @@ fn roster_exports_mask_id_numbers_except_for_reviewers() {
     assert_eq!(status, 200);
     let public_cells = cells(&public);
     assert!(public_cells.contains(&"李娜".to_string()));
+    // Printed for people: the status in Chinese, never the API's value.
+    assert!(
+        public_cells.contains(&"已录取".to_string()) && !public_cells.contains(&"admitted".to_string()),
+        "{public_cells:?}"
+    );
     assert!(!public_cells.contains(&id) && public_cells.iter().any(|c| c.contains("**********")));
     let (status, full) = download(Some(&f.host.access), true);
     assert_eq!(status, 200);
