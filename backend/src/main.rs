@@ -99,16 +99,17 @@ fn seed_demo(settings: Settings) -> Result<(), String> {
     }
 }
 
-/// The five seasons before this one, in bulk.
+/// The five seasons before the demo's current one, in bulk: in December, once this year's season
+/// is over, it is history too (up to today).
 fn seed_history(settings: &Settings, workers_per_year: usize) -> Result<(), String> {
-    use chrono::Datelike;
     let db = Db::open(&settings.database_url, 2)?;
     let at = settings.clock.now();
-    let this_year = settings.timezone.date_of(at).year();
+    let current = skillcomp::seed::current_season_year(at, settings.timezone);
     let scale = skillcomp::seed::history::HistoryScale {
-        first_year: this_year - 5,
-        last_year: this_year - 1,
+        first_year: current - 5,
+        last_year: current - 1,
         workers_per_year,
+        until: Some(settings.timezone.date_of(at) - chrono::Duration::days(3)),
     };
     println!(
         "generating {}–{} with {workers_per_year} workers' contestants a year …",

@@ -34,6 +34,9 @@ pub struct HistoryScale {
     pub first_year: i32,
     pub last_year: i32,
     pub workers_per_year: usize,
+    /// No competition of the history starts after this day (a season that ended this year is
+    /// history, but not the days of it still ahead); None: the seasons run in full.
+    pub until: Option<NaiveDate>,
 }
 
 #[derive(Debug, Default)]
@@ -381,6 +384,7 @@ pub fn generate_history(db: &Db, scale: HistoryScale, at: NaiveDateTime) -> Resu
                     &mut rng,
                     promoted.entry(year).or_default(),
                     at,
+                    scale.until.filter(|u| chrono::Datelike::year(u) == year),
                 )
             })
             .map_err(|e| e.detail)?;
@@ -421,6 +425,7 @@ fn write_year(
     rng: &mut Rng,
     promoted: &mut HashSet<String>,
     at: NaiveDateTime,
+    scale_until: Option<NaiveDate>,
 ) -> ApiResult<(usize, usize, usize, usize)> {
     let bands = PrizeBands::default();
     let bands_json = serde_json::to_string(&bands).unwrap_or_default();
@@ -429,8 +434,10 @@ fn write_year(
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut certificate_serial: HashMap<String, usize> = HashMap::new();
     for (c_index, plan) in plans.iter().enumerate() {
-        let starts_on =
-            NaiveDate::from_ymd_opt(year, 10, 1).unwrap_or_default() + chrono::Duration::days((c_index % 80) as i64);
+        let season_start = NaiveDate::from_ymd_opt(year, 10, 1).unwrap_or_default();
+        // Spread over 80 days from 1 October, or over the days of it already past.
+        let span = scale_until.map_or(80, |until| (until - season_start).num_days().clamp(1, 80));
+        let starts_on = season_start + chrono::Duration::days(c_index as i64 % span);
         let competition = CompetitionRow {
             id: new_id(),
             name: plan.name.clone(),

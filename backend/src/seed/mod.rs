@@ -405,6 +405,11 @@ struct Calendar {
     zone: Zone,
 }
 
+/// The year of the demo's current season: this year's, or next year's once this one's is over.
+pub fn current_season_year(at: NaiveDateTime, zone: Zone) -> i32 {
+    chrono::Datelike::year(&demo_calendar(at, zone).provincial_start)
+}
+
 fn demo_calendar(at: NaiveDateTime, zone: Zone) -> Calendar {
     use chrono::{Datelike, NaiveDate};
     let today = zone.date_of(at);

@@ -198,6 +198,8 @@ pub fn roster_workbook(title: &str, entries: &[(RosterEntry, String)]) -> ApiRes
 
 pub fn objection_out(row: ObjectionRow) -> ObjectionOut {
     ObjectionOut {
+        full_name: None,
+        event_name: None,
         id: row.id,
         registration_id: row.registration_id,
         grounds: row.grounds,
@@ -289,10 +291,20 @@ pub async fn file_objection(
 pub async fn list_objections(db: &Db, actor: Actor, id: String) -> ApiResult<Vec<ObjectionOut>> {
     db.read(move |conn| {
         load::managed_competition(conn, &actor, &id)?;
-        Ok(store::registrations::objections_of_competition(conn, &id)?
-            .into_iter()
-            .map(objection_out)
-            .collect::<Vec<_>>())
+        let mut out = Vec::new();
+        for row in store::registrations::objections_of_competition(conn, &id)? {
+            // The organisers rule on a name, not an id: say whom and in which event.
+            let named = store::registrations::find(conn, &row.registration_id)?;
+            let event = match &named {
+                Some(r) => store::events::find(conn, &r.event_id)?.map(|(e, _, _)| e.name),
+                None => None,
+            };
+            let mut o = objection_out(row);
+            o.full_name = named.map(|r| r.entrant_name);
+            o.event_name = event;
+            out.push(o);
+        }
+        Ok(out)
     })
     .await
 }

@@ -64,6 +64,9 @@ pub struct ObjectionRequest {
 pub struct ObjectionOut {
     pub id: String,
     pub registration_id: String,
+    /// Whom the objection names (in the organisers' list).
+    pub full_name: Option<String>,
+    pub event_name: Option<String>,
     pub grounds: String,
     /// filed, upheld or dismissed.
     pub status: String,

@@ -3779,6 +3779,9 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             decided_at?: string | null;
+            event_name?: string | null;
+            /** @description Whom the objection names (in the organisers' list). */
+            full_name?: string | null;
             grounds: string;
             id: string;
             registration_id: string;

@@ -460,6 +460,40 @@ test('an organiser creates a competition through the wizard and runs it to regis
   await shot(page, 'organiser-registration-closed')
 })
 
+test('the roster is publicised, a worker objects to a name on the public page, and the organiser rules on it', async ({ page, base, accounts }) => {
+  await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
+  await page.locator('[data-test=side-menu] [data-test=nav-manage]').click()
+  await page.locator('[data-test=managed]').getByRole('link', { name: '昆明市数控车工技能竞赛' }).click()
+  await page.locator('[data-test=to-roster_publicity]').click()
+  await page.locator('.el-message-box').getByText('身份证号已遮挡').waitFor()
+  await confirm(page)
+  await page.locator('[data-test=status]', { hasText: '名单公示' }).waitFor()
+  const manage = page.url()
+  // A team-mate reads the public roster (numbers masked) and objects to another entrant.
+  await loginAs(page, base, '13912340002', 'e2e-contestant-password')
+  await page.goto(base)
+  await page.getByRole('link', { name: /昆明市数控车工技能竞赛/ }).first().click()
+  const roster = page.locator('[data-test=roster]')
+  await roster.getByText('段志强').waitFor()
+  expect(!(await roster.innerText()).includes(idNumber('53010219880306061')), 'ID numbers are masked on the public roster')
+  await roster.locator('[data-test=object-段志强]').click()
+  await page.locator('.el-message-box textarea').fill('该选手不是推荐单位在岗职工')
+  await page.locator('.el-message-box .el-button--primary').click()
+  await page.getByText('异议已提交').first().waitFor()
+  await shot(page, 'public-roster-objection')
+  // The organiser checks and dismisses it, with the reasons.
+  await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
+  await page.goto(manage)
+  await page.getByRole('tab', { name: '名单异议' }).click()
+  const row = page.locator('[data-test=objections] .el-table__row', { hasText: '段志强' })
+  await row.getByText('该选手不是推荐单位在岗职工').waitFor()
+  await row.locator('[data-test=dismiss]').click()
+  await page.locator('.el-message-box textarea').fill('经核实，该选手劳动合同在推荐单位，异议不成立')
+  await page.locator('.el-message-box .el-button--primary').click()
+  await row.getByText('已驳回').waitFor()
+  await shot(page, 'organiser-objection-ruled')
+})
+
 test('a county organiser accepts the factory contest\'s request to send its qualifiers on', async ({ page, base, accounts }) => {
   const county = (await (await fetch(`${base}/api/v1/competitions?tier=county&limit=5`)).json()).items[0]
   await loginAs(page, base, 'org.wuhua', accounts['org.wuhua'])

@@ -570,6 +570,11 @@ fn the_roster_is_publicised_and_an_upheld_objection_replaces_the_contestant_with
     let unmet: Vec<&str> =
         early.body["extra"]["unmet"].as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect();
     assert_eq!(unmet, ["publicity_not_over", "objections_pending"]);
+    // The organisers' list names whom the objection is about; the objector does not read it.
+    let listed = srv.get(&format!("/api/v1/competitions/{}/objections", f.competition), &f.host.access);
+    assert_eq!(listed.body[0]["full_name"], "甲", "{}", listed.text);
+    assert!(listed.body[0]["event_name"].is_string());
+    srv.get(&format!("/api/v1/competitions/{}/objections", f.competition), &citizen.access).problem(403, "forbidden");
     // Upheld: replaced, and the reserve is admitted in their place.
     let ruling = srv.post(
         &format!("/api/v1/objections/{}/ruling", objection.body["id"].as_str().unwrap()),

@@ -117,7 +117,12 @@ fn generated_history_is_counted_by_the_dashboard_as_by_plain_sql() {
     let srv = TestServer::start_seeded();
     let url = srv.db.url();
     let db = skillcomp::db::Db::open(&url, 2).unwrap();
-    let scale = skillcomp::seed::history::HistoryScale { first_year: 2021, last_year: 2025, workers_per_year: 800 };
+    let scale = skillcomp::seed::history::HistoryScale {
+        first_year: 2021,
+        last_year: 2025,
+        workers_per_year: 800,
+        until: None,
+    };
     let summary = skillcomp::seed::history::generate_history(&db, scale, srv.clock.now()).unwrap();
     assert!(summary.registrations > 0 && summary.awards > 0, "{summary:?}");
     assert_eq!(
