@@ -552,85 +552,162 @@ test('a provincial official watches the plan and revokes an award, which the pub
   }
 })
 
-/** A Kunming final running today, with two checked-in contestants and a judge on its practical
- *  module: set up through the API as the organiser, the admin and the encryption judge would. */
-async function runningFinal(base, accounts) {
-  const host = await apiAs(base, 'org.kunming', accounts['org.kunming'])
-  const admin = await apiAs(base, 'admin', accounts.admin)
-  const must = async (call, what) => {
-    const r = await call
-    expect(r.status >= 200 && r.status < 300, `${what}: ${r.status} ${JSON.stringify(r.body)}`)
-    return r.body
-  }
+/** The marking scheme of the Kunming final, as an organiser keeps it in a spreadsheet. */
+const FINAL_SCHEME = [
+  '模块,类型,评分项,评分要素,类别,分值,标准,0分,1分,2分,3分',
+  '理论知识,理论,理论,理论试卷,测量,100,,,,,',
+  '实操模块A,实操,尺寸精度,外圆 Φ40±0.02,测量,60,超差不得分,,,,',
+  '实操模块A,实操,工艺与表面,表面粗糙度,评价,30,,不合格,合格,良好,优秀',
+  '实操模块A,实操,工艺与表面,工艺合理性,评价,10,,不合格,合格,良好,优秀',
+].join('\n')
+
+/** A Kunming final running today, set up through the pages as each person would: the organiser
+ *  creates it in the wizard with its scheme from a spreadsheet and its rules, two workers sign up
+ *  and are approved in bulk, the organiser opens the judges' accounts and staffs the panel, the
+ *  encryption judge draws, and the contestants check in with their tickets. */
+async function runningFinal(page, base, accounts) {
   const today = day(0)
-  const yesterday = day(-1)
-  const kunming = (await host('GET', '/me')).body.grants[0].organisation_id
-  const competition = await must(host('POST', '/competitions', {
-    name: '昆明市车工决赛（评分演练）', year: Number(today.slice(0, 4)), category: 'workers_skills', tier: 'prefecture', class: 'district',
-    host_org_id: kunming, starts_on: today, ends_on: today, roster_publicity_days: 0, results_publicity_days: 0,
-    registration_opens_at: `${yesterday}T08:00:00+08:00`, registration_closes_at: `${today}T23:59:00+08:00`,
-  }), 'competition')
-  const trades = (await host('GET', '/trades?q=%E8%BD%A6%E5%B7%A5')).body.items
-  const event = await must(host('POST', `/competitions/${competition.id}/events`, { trade_id: trades.find((t) => t.name === '车工').id, review_levels: 1, appeal_window_minutes: 2 }), 'event')
-  await must(host('POST', `/events/${event.id}/documents`, { title: '技术工作文件', body: '内容' }), 'document')
-  await must(host('POST', `/events/${event.id}/documents/1/publish`, {}), 'publish')
-  const judgement = (d, max) => ({ description: d, kind: 'judgement', max, descriptors: ['不合格', '合格', '良好', '优秀'] })
-  await must(host('PUT', `/events/${event.id}/marking-scheme`, { title: '车工评分标准', sections: [
-    { name: '理论知识', kind: 'theory', criteria: [{ name: '理论', aspects: [{ description: '理论试卷', kind: 'measurement', max: 100 }] }] },
-    { name: '实操模块A', kind: 'practical', criteria: [
-      { name: '尺寸精度', aspects: [{ description: '外圆 Φ40±0.02', kind: 'measurement', max: 60, tolerance: '超差不得分' }] },
-      { name: '工艺与表面', aspects: [judgement('表面粗糙度', 30), judgement('工艺合理性', 10)] },
-    ] },
-  ] }), 'scheme')
-  const transition = (to) => must(host('POST', `/competitions/${competition.id}/transitions`, { to, reason: '演练' }), to)
-  await transition('published')
-  await transition('registration_open')
-  const employers = (await host('GET', '/organisations?q=%E6%9C%BA%E5%BA%8A')).body.items
-  const contestants = []
-  for (const [i, name] of ['和丽华', '岩罕'].entries()) {
-    const username = `1391111000${i}`
-    await fetch(`${base}/api/v1/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'e2e-contestant-password' }) })
-    const me = await apiAs(base, username, 'e2e-contestant-password')
-    const id = idNumber(`5301021990010${i + 1}10${i}`)
-    await must(me('PUT', '/me/person', { full_name: name, id_number: id, employer_org_id: employers[0].id }), 'person')
-    const r = await must(me('POST', `/events/${event.id}/registrations`, {}), 'sign-up')
-    await must(host('POST', `/registrations/${r.id}/review`, { action: 'approve' }), 'approve')
-    contestants.push({ registration: r.id, id })
+  const judges = [['judge.e2e', '裁判员'], ['judge.e2e.b', '裁判员'], ['judge.e2e.c', '裁判员'], ['judge.e2e.arb', '仲裁'], ['judge.e2e.enc', '加密裁判'], ['judge.e2e.chief', '裁判长'], ['judge.e2e.sup', '监督']]
+  await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
+  // The judges' accounts, opened by the organiser for Kunming's union.
+  await page.locator('[data-test=side-menu] [data-test=nav-accounts]').click()
+  for (const [username] of judges) {
+    await fill(page, '[data-test=account-username]', username)
+    await fill(page, '[data-test=account-password]', 'E2e-judge-password-1')
+    await choose(page, '[data-test=account-organisation]', '昆明', '昆明市总工会')
+    await page.locator('[data-test=account-create]').click()
+    await page.getByText(`已创建账号 ${username}`).first().waitFor()
   }
-  for (const to of ['registration_closed', 'roster_publicity', 'roster_final']) await transition(to)
-  const user = async (username, role) => {
-    const created = await must(admin('POST', '/users', { username, password: 'E2e-judge-password-1', grant: { role: 'judge', organisation_id: kunming } }), username)
-    await must(host('POST', `/events/${event.id}/roles`, { user_id: created.id, role }), `${username} as ${role}`)
-    return created.id
+  // The wizard: today, registration open since yesterday, no publicity windows (a rehearsal).
+  await page.locator('[data-test=side-menu] [data-test=nav-new-competition]').click()
+  await fill(page, '[data-test=name]', '昆明市车工决赛（评分演练）')
+  await typeDate(page, 'starts-on', today)
+  await typeDate(page, 'ends-on', today)
+  await typeDate(page, 'opens', `${day(-1)} 08:00:00`)
+  await typeDate(page, 'closes', `${today} 23:59:00`)
+  await fill(page, '[data-test=roster-days]', '0')
+  await fill(page, '[data-test=results-days]', '0')
+  await page.locator('h1').click()
+  await page.locator('[data-test=create]').click()
+  await choose(page, '[data-test=trade]', '车工', '车工 6-18-01-01')
+  await page.locator('[data-test=review-levels]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '主办方审核' }).click()
+  await page.locator('[data-test=add-event]').click()
+  await page.locator('[data-test=wizard-events] .el-table__row').first().waitFor()
+  await page.locator('[data-test=next]').click()
+  const card = page.locator('[data-test="event-6-18-01-01"]')
+  await fill(card, '[data-test=doc-body]', '比赛内容：外圆车削。')
+  await card.locator('[data-test=publish-doc]').click()
+  await card.getByText('已发布第 1 版').waitFor()
+  await card.locator('[data-test=wizard-scheme] .el-collapse-item__header').click()
+  await card.locator('[data-test=scheme-file]').setInputFiles({ name: '车工评分标准.csv', mimeType: 'text/csv', buffer: Buffer.from(FINAL_SCHEME) })
+  await card.getByText('已就绪').waitFor()
+  await page.locator('[data-test=to-publish]').click()
+  await page.waitForURL(/\/manage\/competitions\//)
+  await page.locator('[data-test=status]').waitFor()
+  const manage = page.url()
+  const competition = manage.split('/').pop()
+  // The event's rules: appeals stay open two minutes after the scores are announced.
+  await page.locator('[data-test="setup-6-18-01-01"]').click()
+  await page.waitForURL(/\/manage\/events\//)
+  const event = page.url().split('/').pop().split('?')[0]
+  await page.getByRole('tab', { name: '项目设置' }).click()
+  await page.locator('[data-test=event-settings]').getByText('申诉时限').waitFor()
+  await page.locator('[data-test=event-settings] .el-form-item', { hasText: '申诉时限' }).locator('input').first().fill('2')
+  await page.locator('[data-test=save-settings]').click()
+  await page.getByText('项目设置已保存').first().waitFor()
+  // The panel: appointed, and who marks what.
+  await page.getByRole('tab', { name: '裁判组' }).click()
+  for (const [username, role] of judges) {
+    await choose(page, '[data-test=appoint-user]', username, username)
+    await page.locator('[data-test=appoint-role]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: new RegExp(`^${role}$`) }).click()
+    await page.locator('[data-test=appoint]').click()
+    await page.locator('[data-test=roles] .el-table__row', { hasText: username }).waitFor()
   }
-  const judgeId = await user('judge.e2e', 'judge')
-  const others = [await user('judge.e2e.b', 'judge'), await user('judge.e2e.c', 'judge')]
-  await user('judge.e2e.arb', 'arbiter')
-  await user('judge.e2e.enc', 'encryption_judge')
-  await user('judge.e2e.chief', 'chief_judge')
-  await user('judge.e2e.sup', 'supervisor')
-  const encryption = await apiAs(base, 'judge.e2e.enc', 'E2e-judge-password-1')
-  await must(encryption('POST', `/events/${event.id}/draw`, {}), 'draw')
-  for (const c of contestants) {
-    const ticket = (await host('GET', `/registrations/${c.registration}`)).body.ticket_number
-    await must(host('POST', `/events/${event.id}/check-in`, { ticket_number: ticket, id_number: c.id }), 'check-in')
-  }
-  // The draw and the check-ins moved the competition on: it runs.
-  expect((await host('GET', `/competitions/${competition.id}`)).body.status === 'running', 'the competition follows its event')
-  for (const section of [0, 1]) {
-    await must(host('POST', `/events/${event.id}/judging/assignments`, { user_id: judgeId, section_index: section }), 'assignment')
-  }
-  for (const id of others) {
-    await must(host('POST', `/events/${event.id}/judging/assignments`, { user_id: id, section_index: 1 }), 'assignment')
+  for (const [username, section] of [['judge.e2e', '理论知识'], ['judge.e2e', '实操模块A'], ['judge.e2e.b', '实操模块A'], ['judge.e2e.c', '实操模块A']]) {
+    await page.locator('[data-test=assign-judge]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: new RegExp(`^${username.replace(/\./g, '\\.')}（`) }).click()
+    await page.locator('[data-test=assign-section]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: section }).click()
+    await page.locator('[data-test=assign]').click()
+    await page.getByText(`已为 ${username} 分配`).first().waitFor()
   }
   // Awards are publicised for 0 days in this run, so that they can be granted at once.
-  const rules = (await host('GET', `/competitions/${competition.id}/award-rules`)).body.rules
-  await must(host('PUT', `/competitions/${competition.id}/award-rules`, { rules: { ...rules, publicity_days: 0 } }), 'award rules')
-  return { event: event.id, competition: competition.id }
+  await page.goto(manage)
+  await page.getByRole('tab', { name: '奖项规则' }).click()
+  await fill(page, '[data-test=award-publicity-days]', '0')
+  await page.locator('[data-test=award-rules-save]').click()
+  await page.getByText('奖项规则已保存').first().waitFor()
+  await page.getByRole('tab', { name: '概况' }).click()
+  for (const to of ['published', 'registration_open']) {
+    await page.locator(`[data-test=to-${to}]`).click()
+    await confirm(page)
+  }
+  await page.locator('[data-test=status]', { hasText: '报名中' }).waitFor()
+  // Two workers of the factory sign up on their own.
+  const contestants = [['13911110000', '和丽华', idNumber('53010219900101100')], ['13911110001', '岩罕', idNumber('53010219900102101')]]
+  for (const [username, name, id] of contestants) {
+    await workerThroughPages(page, base, username, name, id)
+    await page.goto(`${base}/competitions/${competition}`)
+    await page.locator('[data-test="sign-up-6-18-01-01"]').click()
+    await page.getByText(/^符合报名条件$/).first().waitFor()
+    await page.locator('[data-test=submit]').click()
+    await page.locator('[data-test=status-submitted]').waitFor()
+  }
+  // The organiser approves both at once, then takes the roster to final.
+  await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
+  await page.goto(manage)
+  await page.getByRole('tab', { name: '报名审核' }).click()
+  await page.locator('[data-test=queue] .el-table__row', { hasText: '岩罕' }).waitFor()
+  await page.locator('[data-test=queue] .el-table__header .el-checkbox').click()
+  await page.locator('[data-test=approve]').click()
+  await page.locator('.el-message-box').getByText('通过所选的 2 项报名').waitFor()
+  await confirm(page)
+  await page.getByText('已处理 2 项').first().waitFor()
+  await page.getByRole('tab', { name: '概况' }).click()
+  await page.locator('[data-test=to-registration_closed]').click()
+  await page.locator('.el-message-box input').fill('报名人员已确定')
+  await page.locator('.el-message-box .el-button--primary').click()
+  for (const to of ['roster_publicity', 'roster_final']) {
+    await page.locator(`[data-test=to-${to}]`).click()
+    await confirm(page)
+  }
+  await page.locator('[data-test=status]', { hasText: '名单确定' }).waitFor()
+  // The encryption judge draws and keeps the record.
+  await loginAs(page, base, 'judge.e2e.enc', 'E2e-judge-password-1')
+  await page.goto(`${base}/judging/${event}/panel`)
+  await page.locator('[data-test=draw]').click()
+  await confirm(page)
+  await page.locator('[data-test=draw-record] .el-table__row').nth(1).waitFor()
+  await shot(page, 'encryption-judge-draw-record')
+  // Each contestant reads their ticket number; the organiser checks them in with it and the ID card.
+  const tickets = []
+  for (const [username] of contestants) {
+    await loginAs(page, base, username, 'e2e-contestant-password')
+    await page.goto(`${base}/me/registrations`)
+    const text = await page.locator('[data-test=ticket-number]').first().innerText()
+    tickets.push(text.split('：').pop().trim())
+  }
+  await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
+  await page.goto(manage)
+  await page.getByRole('tab', { name: '检录' }).click()
+  for (const [i, [, name, id]] of contestants.entries()) {
+    await fill(page, '[data-test=ticket]', tickets[i])
+    await page.keyboard.press('Enter')
+    await page.keyboard.type(id)
+    await page.keyboard.press('Enter')
+    await page.getByRole('cell', { name }).first().waitFor()
+  }
+  // The draw and the check-ins moved the competition on: it runs.
+  await page.getByRole('tab', { name: '概况' }).click()
+  await page.reload()
+  await page.locator('[data-test=status]', { hasText: '比赛中' }).waitFor()
+  return { event, competition }
 }
 
 test('the whole story: three judges mark (one offline for a while), a spread flag is reconciled, sheets lock, 复核, a locked mark re-opened by two people, decryption, results published, an appeal ruled, results final, awards certified, the certificate verifies and the dashboard counts it', async ({ page, base, accounts, browser }) => {
-  const { event, competition } = await runningFinal(base, accounts)
+  const { event, competition } = await runningFinal(page, base, accounts)
   await page.goto(`${base}/login`)
   await fill(page, '[data-test=username]', 'judge.e2e')
   await fill(page, '[data-test=password]', 'E2e-judge-password-1')
