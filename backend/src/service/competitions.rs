@@ -449,6 +449,7 @@ pub async fn get_competition(
             fed_by,
             feeder_requests,
             upgrade_applications,
+            managed_by_me: manages,
         })
     })
     .await

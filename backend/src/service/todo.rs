@@ -14,12 +14,14 @@ use crate::domain::role::{EventRole, Role};
 use crate::error::ApiResult;
 use crate::service::registrations::{awaits_at, ReviewPlace};
 use crate::store;
-use crate::wire::users::Todo;
+use crate::wire::users::{ReviewsWaiting, Todo};
 
 pub async fn todo(db: &Db, actor: Actor) -> ApiResult<Todo> {
     db.read(move |conn| {
+        let reviews = reviews_waiting(conn, &actor)?;
         Ok(Todo {
-            reviews_waiting: reviews_waiting(conn, &actor)?,
+            reviews_waiting: reviews.iter().map(|r| r.count).sum(),
+            reviews_by_competition: reviews,
             corrections_waiting: corrections_waiting(conn, &actor)?,
             feeder_requests: feeder_requests(conn, &actor)?,
             sheets_to_sign: sheets_to_sign(conn, &actor)?,
@@ -40,10 +42,11 @@ fn organiser_paths(actor: &Actor) -> Option<Vec<String>> {
     (!actor.is_admin()).then(|| actor.scope_paths(&[Role::Organiser]))
 }
 
-fn reviews_waiting(conn: &mut DbConnection, actor: &Actor) -> ApiResult<i64> {
+/// Registrations waiting at the caller's level, counted by competition, most first.
+fn reviews_waiting(conn: &mut DbConnection, actor: &Actor) -> ApiResult<Vec<ReviewsWaiting>> {
     let paths = organiser_paths(actor);
     if paths.as_ref().is_some_and(Vec::is_empty) {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let mut rows = store::registrations::awaiting_review_nominated_within(conn, paths.as_deref())?;
     rows.extend(store::registrations::awaiting_review_hosted_within(conn, paths.as_deref())?);
@@ -51,17 +54,17 @@ fn reviews_waiting(conn: &mut DbConnection, actor: &Actor) -> ApiResult<i64> {
     rows.retain(|r| seen.insert(r.id.clone()));
     // Each event, competition and unit is read once, however many registrations share it.
     let mut levels: HashMap<String, i32> = HashMap::new();
-    let mut hosts: HashMap<String, String> = HashMap::new();
+    let mut hosts: HashMap<String, (String, String)> = HashMap::new();
     let mut units: HashMap<String, String> = HashMap::new();
-    let mut count = 0;
+    let mut counts: HashMap<String, i64> = HashMap::new();
     for r in rows {
         if !levels.contains_key(&r.event_id) {
             let level = store::events::find(conn, &r.event_id)?.map(|(e, _, _)| e.review_levels).unwrap_or(1);
             levels.insert(r.event_id.clone(), level);
         }
         if !hosts.contains_key(&r.competition_id) {
-            let path = store::competitions::find(conn, &r.competition_id)?.map(|(_, p, _)| p).unwrap_or_default();
-            hosts.insert(r.competition_id.clone(), path);
+            let found = store::competitions::find(conn, &r.competition_id)?;
+            hosts.insert(r.competition_id.clone(), found.map(|(c, p, _)| (p, c.name)).unwrap_or_default());
         }
         if !units.contains_key(&r.nominating_org_id) {
             let path = store::organisations::find(conn, &r.nominating_org_id)?.map(|o| o.path).unwrap_or_default();
@@ -69,14 +72,19 @@ fn reviews_waiting(conn: &mut DbConnection, actor: &Actor) -> ApiResult<i64> {
         }
         let place = ReviewPlace {
             unit_path: &units[&r.nominating_org_id],
-            host_path: &hosts[&r.competition_id],
+            host_path: &hosts[&r.competition_id].0,
             review_levels: levels[&r.event_id],
         };
         if awaits_at(actor, &place, &r) {
-            count += 1;
+            *counts.entry(r.competition_id.clone()).or_default() += 1;
         }
     }
-    Ok(count)
+    let mut out: Vec<ReviewsWaiting> = counts
+        .into_iter()
+        .map(|(id, count)| ReviewsWaiting { competition_name: hosts[&id].1.clone(), competition_id: id, count })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.competition_name.cmp(&b.competition_name)));
+    Ok(out)
 }
 
 fn corrections_waiting(conn: &mut DbConnection, actor: &Actor) -> ApiResult<i64> {

@@ -97,6 +97,8 @@ pub struct CompetitionDetail {
     pub feeder_requests: Vec<CompetitionRef>,
     /// Upgrade applications (for its organisers).
     pub upgrade_applications: Vec<UpgradeOut>,
+    /// Whether the caller runs it (the host's organisers, admins); a unit reviewer does not.
+    pub managed_by_me: bool,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -89,6 +89,8 @@ pub struct UserQuery {
 pub struct Todo {
     /// Registrations waiting for the caller's review, at their level of the review chain.
     pub reviews_waiting: i64,
+    /// The same, by competition (most waiting first), to open each queue.
+    pub reviews_by_competition: Vec<ReviewsWaiting>,
     /// Identity corrections the caller may decide (not their own requests).
     pub corrections_waiting: i64,
     /// Lower tiers asking to send their qualifiers to a competition the caller runs.
@@ -101,4 +103,11 @@ pub struct Todo {
     pub returned_registrations: i64,
     /// Team invitations the caller has not answered.
     pub invitations: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewsWaiting {
+    pub competition_id: String,
+    pub competition_name: String,
+    pub count: i64,
 }

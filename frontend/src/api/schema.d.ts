@@ -2872,6 +2872,8 @@ export interface components {
             feeder_requests: components["schemas"]["CompetitionRef"][];
             /** @description Upward: the competition this one feeds, the one that feeds, and so on to the top. */
             feeds_into_chain: components["schemas"]["CompetitionRef"][];
+            /** @description Whether the caller runs it (the host's organisers, admins); a unit reviewer does not. */
+            managed_by_me: boolean;
             /** @description Upgrade applications (for its organisers). */
             upgrade_applications: components["schemas"]["UpgradeOut"][];
         };
@@ -4346,6 +4348,12 @@ export interface components {
             from_status: string;
             to_status: string;
         };
+        ReviewsWaiting: {
+            competition_id: string;
+            competition_name: string;
+            /** Format: int64 */
+            count: number;
+        };
         RevokeRequest: {
             reason: string;
         };
@@ -4662,6 +4670,8 @@ export interface components {
              * @description The caller's own registrations returned for changes.
              */
             returned_registrations: number;
+            /** @description The same, by competition (most waiting first), to open each queue. */
+            reviews_by_competition: components["schemas"]["ReviewsWaiting"][];
             /**
              * Format: int64
              * @description Registrations waiting for the caller's review, at their level of the review chain.

@@ -35,6 +35,7 @@ export default {
   },
   menu: { admin: 'Administration', general: 'General', home: 'My start page', contestant: 'Contestant', organiser: 'Organising', judge: 'Judging', official: 'Certifying and statistics', statistics: 'Statistics' },
   home: {
+    reviewQueue: '{name}: {n} to review',
     welcome: 'Hello, {name}',
     roles: 'Your roles: {roles}',
     noRole: 'no role granted',
@@ -432,6 +433,7 @@ export default {
     action: { confirm: 'Confirm', publicise: 'Publicise', grant: 'Grant', issue_certificate: 'Issue certificates' },
   },
   organiser: {
+    allEvents: 'All events',
     resultsDays: 'Results publicity (working days)',
     upgradeApproveConfirm: 'Recognise “{name}” at the {tier} tier? Its awards are then granted at that tier.',
     upgrade: 'Recognition one tier up',

@@ -36,6 +36,7 @@ export default {
   },
   menu: { admin: '系统管理', general: '常用', home: '工作台', contestant: '选手', organiser: '赛事组织', judge: '裁判', official: '认定与统计', statistics: '统计' },
   home: {
+    reviewQueue: '{name}：{n} 项待审核',
     welcome: '{name}，您好',
     roles: '您的身份：{roles}',
     noRole: '未授予角色',
@@ -432,6 +433,7 @@ export default {
     action: { confirm: '确认', publicise: '公示', grant: '授予', issue_certificate: '发证' },
   },
   organiser: {
+    allEvents: '全部项目',
     resultsDays: '成绩公示（工作日）',
     upgradeApproveConfirm: '认定“{name}”为{tier}赛事？认定后其奖项按{tier}授予。',
     upgrade: '升级认定',

@@ -141,13 +141,24 @@ test('a contestant signs up, registers, is returned, edits, and is admitted', as
   await page.waitForURL(/\/me\/registrations/)
   await page.locator('[data-test=status-submitted]').waitFor()
 
-  // The unit's reviewer returns it with a comment (the organisers' screens come with the next part).
-  const me = await apiAs(base, username, password)
-  const [registration] = (await me('GET', '/me/registrations')).body
-  const unit = await apiAs(base, 'org.wuhua', accounts['org.wuhua'])
-  const returned = await unit('POST', `/registrations/${registration.id}/review`, { action: 'return', comment: '请补充单位推荐意见' })
-  expect(returned.status === 200, `return: ${JSON.stringify(returned.body)}`)
-  await page.reload()
+  // The unit's reviewer finds it on their start page and returns it with a comment.
+  const reviewFromHome = async (username, action, comment) => {
+    await loginAs(page, base, username, accounts[username])
+    await page.locator('[data-test=review-queues]').getByRole('link', { name: /云南省职工职业技能大赛/ }).click()
+    const row = page.locator('[data-test=queue] .el-table__row', { hasText: '木呷·阿依' })
+    await row.waitFor()
+    await shot(page, `review-queue-${username}`)
+    await row.locator('.el-checkbox').click()
+    await page.locator(`[data-test=${action}]`).click()
+    if (comment) {
+      await page.locator('.el-message-box textarea').fill(comment)
+      await page.locator('.el-message-box .el-button--primary').click()
+    }
+    await page.getByText('已处理 1 项').first().waitFor()
+  }
+  await reviewFromHome('org.wuhua', 'return', '请补充单位推荐意见')
+  await loginAs(page, base, username, password)
+  await page.goto(`${base}/me/registrations`)
   await page.locator('[data-test=status-returned]').waitFor()
   await page.getByText('请补充单位推荐意见').first().waitFor()
   await shot(page, 'contestant-registration-returned')
@@ -155,12 +166,11 @@ test('a contestant signs up, registers, is returned, edits, and is admitted', as
   await page.locator('[data-test=resubmit]').click()
   await page.locator('[data-test=status-submitted]').waitFor()
 
-  // Both review levels approve: the unit, then the host.
-  expect((await unit('POST', `/registrations/${registration.id}/review`, { action: 'approve' })).status === 200, 'unit approval')
-  const host = await apiAs(base, 'org.yunnan', accounts['org.yunnan'])
-  const admitted = await host('POST', `/registrations/${registration.id}/review`, { action: 'approve' })
-  expect(admitted.status === 200, `host approval: ${JSON.stringify(admitted.body)}`)
-  await page.reload()
+  // Both review levels approve: the unit, then the host, each from their own start page.
+  await reviewFromHome('org.wuhua', 'approve')
+  await reviewFromHome('org.yunnan', 'approve')
+  await loginAs(page, base, username, password)
+  await page.goto(`${base}/me/registrations`)
   await page.locator('[data-test=status-admitted]').waitFor()
   await shot(page, 'contestant-registration-admitted')
   await page.setViewportSize({ width: 390, height: 844 })

@@ -1105,6 +1105,14 @@ fn an_event_reviewed_in_three_levels_goes_unit_then_county_then_host_each_decidi
         todo.body["reviews_waiting"].as_i64().unwrap()
     };
     assert_eq!((waiting(&factory), waiting(&f.unit), waiting(&f.host)), (1, 0, 0));
+    // …by competition, to open the queue where it waits; the unit sees it is not theirs to run.
+    let todo = srv.get("/api/v1/me/todo", &factory.access).body;
+    assert_eq!(todo["reviews_by_competition"][0]["competition_id"], f.competition.as_str());
+    assert_eq!(todo["reviews_by_competition"][0]["count"], 1);
+    let managed = |who: &Session| {
+        srv.get(&format!("/api/v1/competitions/{}", f.competition), &who.access).body["managed_by_me"].clone()
+    };
+    assert_eq!((managed(&factory), managed(&f.host)), (json!(false), json!(true)));
     assert_eq!(srv.get("/api/v1/me/todo", &s.access).body["reviews_waiting"], 0, "a contestant reviews nothing");
     review(srv, &f.unit.access, &id, "approve", None).problem(403, "forbidden");
     let unit = review(srv, &factory.access, &id, "approve", None);
