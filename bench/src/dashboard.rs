@@ -101,8 +101,14 @@ pub fn dashboard_benchmark(binary: &str, backend: &str, database_url: &str, repo
     report.add(backend, "GET /statistics/dashboard (5 y x 100k)", &dashboards, ceiling);
     // Each start page's to-do counts: the provincial organiser (reviews over the whole province),
     // and the two officials (awards they certify).
+    let tokens = [token("org.yunnan"), province.clone(), kunming.clone()];
+    for (who, t) in ["org.yunnan", "official.union", "official.kunming"].iter().zip(&tokens) {
+        let started = Instant::now();
+        let (status, body) = call(&agent, "GET", &format!("{base}/api/v1/me/todo"), Some(t), None);
+        assert_eq!(status, 200, "{body}");
+        println!("  GET /me/todo as {who}: {:.0} ms, alone", started.elapsed().as_secs_f64() * 1000.0);
+    }
     let todos = drive(clients, seconds, 200, {
-        let tokens = [token("org.yunnan"), province.clone(), kunming.clone()];
         let url = format!("{base}/api/v1/me/todo");
         Arc::new(move |agent: &ureq::Agent, i: usize| Some(call(agent, "GET", &url, Some(&tokens[i % 3]), None).0))
     });

@@ -112,6 +112,8 @@ fn sheets_to_sign(conn: &mut DbConnection, actor: &Actor) -> ApiResult<i64> {
         .filter(|r| r.role == EventRole::Judge.as_str() || r.role == EventRole::ChiefJudge.as_str())
         .map(|r| r.event_id)
         .collect();
+    // A chief judge may also be a judge of the event: one event, counted once.
+    events.sort_unstable();
     events.dedup();
     let mut count = 0;
     for event in events {

@@ -155,21 +155,21 @@ pub fn feeders_of(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<Competit
 }
 
 /// Links from below waiting for acceptance by the organisers of competitions hosted under one of
-/// `paths` (None: all).
+/// `paths` (None: all). Starts from the links still waiting, which are few.
 pub fn feeder_requests_within(conn: &mut DbConnection, paths: Option<&[String]>) -> StoreResult<i64> {
-    let targets = hosted_within(conn, paths)?;
-    Ok(competitions::table
-        .filter(competitions::feeds_into_id.eq_any(targets))
+    let targets: Vec<String> = competitions::table
         .filter(competitions::feeds_into_accepted_at.is_null())
-        .count()
-        .get_result(conn)?)
-}
-
-/// The ids of competitions hosted under one of `paths` (None: all).
-pub fn hosted_within(conn: &mut DbConnection, paths: Option<&[String]>) -> StoreResult<Vec<String>> {
-    let mut query = competitions::table.inner_join(organisations::table).select(competitions::id).into_boxed();
-    super::filter_within_paths!(query, paths);
-    Ok(query.load(conn)?)
+        .filter(competitions::feeds_into_id.is_not_null())
+        .select(competitions::feeds_into_id.assume_not_null())
+        .load(conn)?;
+    let mut count = 0;
+    for target in targets {
+        let Some((_, host_path, _)) = find(conn, &target)? else { continue };
+        if paths.is_none_or(|paths| paths.iter().any(|p| host_path.starts_with(p.as_str()))) {
+            count += 1;
+        }
+    }
+    Ok(count)
 }
 
 pub fn bodies_of_many(

@@ -1731,3 +1731,27 @@ fn finish_times_recorded_by_station_break_a_tie_less_time_first() {
     assert_eq!(order, [(1, 2), (2, 1), (3, 3)], "{}", computed.text);
     assert_eq!(computed.body["entries"][0]["tie_key"], "elapsed_time", "{}", computed.text);
 }
+
+#[test]
+fn a_chief_judge_who_also_marks_counts_each_unsigned_sheet_once() {
+    let r = running_final();
+    let srv = &r.srv;
+    let event = &r.event;
+    // The chief judge is also a judge of the event (the two roles do not exclude each other).
+    let appointed = srv.post(
+        &format!("/api/v1/events/{event}/roles"),
+        &r.host.access,
+        json!({ "user_id": r.chief.1, "role": "judge" }),
+    );
+    assert_eq!(appointed.status, 201, "{}", appointed.text);
+    let assigned = srv.post(
+        &format!("/api/v1/events/{event}/judging/assignments"),
+        &r.host.access,
+        json!({ "user_id": r.chief.1, "section_index": 0 }),
+    );
+    assert_eq!(assigned.status, 200, "{}", assigned.text);
+    let todo = srv.get("/api/v1/me/todo", &r.chief.0.access);
+    assert_eq!(todo.body["sheets_to_sign"], 1, "{}", todo.text);
+    // Someone with no sheet has nothing to sign.
+    assert_eq!(srv.get("/api/v1/me/todo", &r.supervisor.0.access).body["sheets_to_sign"], 0);
+}

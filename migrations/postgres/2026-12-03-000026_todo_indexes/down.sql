@@ -1,0 +1,4 @@
+DROP INDEX competitions_feeds_into_pending_idx;
+DROP INDEX awards_status_idx;
+DROP INDEX registrations_competition_status_idx;
+DROP INDEX registrations_status_idx;
