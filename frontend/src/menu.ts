@@ -16,8 +16,11 @@ export interface MenuGroup {
 
 type Role = Schemas['Role']
 
+/** Who does the organisers' work: organisers, and admins over everything. */
+export const organises = (roles: Set<Role>) => roles.has('organiser') || roles.has('admin')
+
 export function menuFor(roles: Set<Role>, hasProfile: boolean): MenuGroup[] {
-  const organiser = roles.has('organiser') || roles.has('admin')
+  const organiser = organises(roles)
   const groups: MenuGroup[] = [
     {
       title: 'menu.general',
