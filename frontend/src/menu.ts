@@ -70,6 +70,7 @@ export function menuFor(roles: Set<Role>, hasProfile: boolean): MenuGroup[] {
         { label: 'trades.title', to: '/admin/trades', test: 'nav-trades' },
         { label: 'calendar.title', to: '/admin/calendar', test: 'nav-calendar' },
         { label: 'audit.title', to: '/admin/audit', test: 'nav-audit' },
+        { label: 'settings.title', to: '/admin/settings', test: 'nav-settings' },
       ],
     })
   }

@@ -18,7 +18,7 @@ use crate::wire::awards::{
     AwardBatch, AwardObjectionOut, AwardObjectionRequest, AwardObjectionRuling, AwardOut, AwardRulesOut,
     AwardRulesRequest, BatchOut, CertificateCheck, ProposalsOut, RevokeRequest,
 };
-use crate::wire::awards::{AwardQuery, VerifyQuery};
+use crate::wire::awards::{AwardQuery, CompetitionAwardObjectionOut, PublicisedAwardOut, VerifyQuery};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -32,6 +32,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(file_objection)
         .service(list_objections)
         .service(rule_objection)
+        .service(competition_objections)
+        .service(publicised_awards)
         .service(certificate_page)
         .service(verify_certificate)
         .service(my_honours)
@@ -184,6 +186,29 @@ pub async fn list_objections(
     let id = parse_id("id", &id)?;
     let out = service::awards::list_objections(&state.db, actor, id).await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// Every objection to the competition's awards, with the award each concerns: the queue the
+/// granting body rules from (its organisers and the certifying officials).
+#[utoipa::path(tag = "awards", responses((status = 200, body = [CompetitionAwardObjectionOut]), ProblemResponses), security(("bearer" = [])))]
+#[get("/competitions/{id}/award-objections")]
+pub async fn competition_objections(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    Ok(HttpResponse::Ok().json(service::awards::competition_objections(&state.db, actor, id).await?))
+}
+
+/// The competition's awards in publicity (公示), for anyone: names in full, no ID numbers;
+/// anyone signed in may object to one while its window lasts.
+#[utoipa::path(tag = "awards", responses((status = 200, body = [PublicisedAwardOut]), ProblemResponses))]
+#[get("/competitions/{id}/awards/publicity")]
+pub async fn publicised_awards(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id("id", &id)?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(service::awards::publicised_awards(&state.db, id, now).await?))
 }
 
 /// The granting body rules on an objection; upheld, the award is revoked with the ruling as reason.

@@ -22,6 +22,7 @@ pub mod reopen;
 pub mod results;
 pub mod roster;
 pub mod schemes;
+pub mod settings;
 pub mod statistics;
 pub mod trades;
 pub mod users;
@@ -58,6 +59,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     trades::configure(cfg);
     events::configure(cfg);
     roster::configure(cfg);
+    settings::configure(cfg);
     draw::configure(cfg);
     schemes::configure(cfg);
     appeals::configure(cfg);

@@ -16,7 +16,8 @@ use crate::domain::text;
 use crate::error::{ApiError, ApiResult};
 use crate::service::registrations::{self, QueueFilter};
 use crate::wire::registrations::{
-    EligibilityOut, RegistrationOut, RegistrationPage, RegistrationPatch, ReviewRequest, SignUpRequest, WithdrawRequest,
+    BatchReviewOut, BatchReviewRequest, EligibilityOut, RegistrationOut, RegistrationPage, RegistrationPatch,
+    ReviewRequest, SignUpRequest, WithdrawRequest,
 };
 use crate::wire::registrations::{EligibilityQuery, InvitationAnswer, QueueQuery};
 use crate::AppState;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(edit_registration)
         .service(resubmit_registration)
         .service(review_registration)
+        .service(review_registrations)
         .service(withdraw_registration)
         .service(answer_invitation);
 }
@@ -187,6 +189,34 @@ pub async fn review_registration(
     }
     let out = registrations::decide(&state.db, actor, id, expected, request, comment, now).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(out.version))).json(out))
+}
+
+/// Decides many registrations at once (a reviewer's selection, 1 to 500): each is decided at
+/// its own review stage or refused with the reason, as one review each would be.
+#[utoipa::path(tag = "registration", request_body = BatchReviewRequest, responses((status = 200, body = BatchReviewOut), ProblemResponses), security(("bearer" = [])))]
+#[post("/registrations/reviews")]
+pub async fn review_registrations(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: JsonBody<BatchReviewRequest>,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let request = body.0;
+    if request.registration_ids.is_empty() || request.registration_ids.len() > 500 {
+        return Err(ApiError::field("registration_ids", "out_of_range", "1 to 500 registrations"));
+    }
+    let ids = request
+        .registration_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| parse_id(&format!("registration_ids[{i}]"), id))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let comment = text::optional("comment", request.comment.as_deref(), 500)?;
+    if request.action != ReviewAction::Approve && comment.is_none() {
+        return Err(ApiError::field("comment", "required", "say what to change, or why the registrations are refused"));
+    }
+    let out = registrations::decide_many(&state.db, actor, ids, request.action, comment, now).await?;
+    Ok(HttpResponse::Ok().json(out))
 }
 
 /// Withdraws a registration: the contestant or their unit, before registration closes. A

@@ -4,7 +4,7 @@
 //! default), so a dashboard request costs filtering that table, not scanning the season's
 //! registrations; one request at a time recounts when it is stale, the others keep the last one.
 
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{get, http::header, post, put, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{parse_id, JsonBody, ProblemResponses};
@@ -16,7 +16,11 @@ use crate::wire::statistics::{Dashboard, TargetOut, TargetRequest};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(dashboard).service(list_targets).service(create_target).service(update_target);
+    cfg.service(dashboard)
+        .service(export_dashboard)
+        .service(list_targets)
+        .service(create_target)
+        .service(update_target);
 }
 
 /// Counts per year, prefecture, tier, category and trade, and progress against the plan targets,
@@ -33,6 +37,33 @@ pub async fn dashboard(
         service::statistics::dashboard(&state.db, &state.statistics, ttl, &state.clock, actor, query.into_inner())
             .await?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}
+
+/// The same dashboard as a workbook: totals, by year, prefecture, tier, category and trade, and
+/// the plan targets, each on its own sheet.
+#[utoipa::path(tag = "statistics", params(DashboardQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), ProblemResponses),
+    security(("bearer" = [])))]
+#[get("/statistics/dashboard.xlsx")]
+pub async fn export_dashboard(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<DashboardQuery>,
+) -> ApiResult<HttpResponse> {
+    let ttl = state.settings.statistics_ttl;
+    let bytes = service::statistics::export_dashboard(
+        &state.db,
+        &state.statistics,
+        ttl,
+        &state.clock,
+        actor,
+        query.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((header::CONTENT_DISPOSITION, super::attachment("statistics.xlsx", "统计数据.xlsx")))
+        .body(bytes))
 }
 
 /// The plan targets of the caller's regions.

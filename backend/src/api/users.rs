@@ -62,14 +62,18 @@ pub async fn create_user(state: web::Data<AppState>, actor: Actor, body: JsonBod
     if !can_create_accounts(&actor) {
         return Err(ApiError::forbidden("only admins and organisers create accounts"));
     }
-    let NewUser { username, password, grant } = body.0;
+    let NewUser { username, full_name, password, grant } = body.0;
     let username = normalise_username(&username)?;
+    let full_name = full_name
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| crate::domain::text::person_name("full_name", &n))
+        .transpose()?;
     check_password_policy(&username, &password)?;
     if grant.is_none() && !actor.is_admin() {
         return Err(ApiError::field("grant", "required", "name the role and organisation the account is for"));
     }
     let password_hash = hash_off_thread(&state.hashing, password).await?;
-    let out = service::users::create_user(&state.db, actor, now, username, password_hash, grant).await?;
+    let out = service::users::create_user(&state.db, actor, now, username, full_name, password_hash, grant).await?;
     Ok(HttpResponse::Created().json(out))
 }
 

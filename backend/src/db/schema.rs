@@ -45,6 +45,7 @@ diesel::table! {
         is_active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        full_name -> Nullable<Text>,
     }
 }
 
@@ -808,3 +809,12 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
     awards::year,
     awards::kind,
 );
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Integer,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}

@@ -22,6 +22,18 @@ string_enum! {
     }
 }
 
+impl Category {
+    /// The category as printed for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::WorkersSkills => "职工职业技能大赛",
+            Category::Labour => "劳动竞赛",
+            Category::VocationalCollege => "职业院校技能大赛",
+            Category::WorldskillsSelection => "世界技能大赛选拔赛",
+        }
+    }
+}
+
 string_enum! {
     /// The class a competition is recognised as (国家级一类/二类, 省级一类/二类, 市/县级, 企业级).
     pub enum CompetitionClass {

@@ -20,6 +20,7 @@ pub mod reopen;
 pub mod review;
 pub mod role;
 pub mod scoring;
+pub mod settings;
 pub mod statistics;
 pub mod text;
 pub mod time;

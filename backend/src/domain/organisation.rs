@@ -15,6 +15,19 @@ string_enum! {
     }
 }
 
+impl Tier {
+    /// The tier as printed for people (exports, notices).
+    pub fn label(self) -> &'static str {
+        match self {
+            Tier::National => "全国",
+            Tier::Province => "省级",
+            Tier::Prefecture => "市（州）级",
+            Tier::County => "县（区）级",
+            Tier::Enterprise => "企业级",
+        }
+    }
+}
+
 string_enum! {
     /// What kind of body an organisation is.
     pub enum OrgKind {

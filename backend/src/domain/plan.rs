@@ -42,6 +42,33 @@ string_enum! {
     pub enum PlanPeriod { Annual = "annual", Cumulative = "cumulative" }
 }
 
+impl PlanMetric {
+    /// The metric as the plan names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanMetric::WorkersTrades => "职工职业技能大赛职业（工种）数",
+            PlanMetric::WorkersCompetitions => "职工职业技能竞赛场次",
+            PlanMetric::WorkersContestants => "参赛职工人次",
+            PlanMetric::Champions => "技术状元",
+            PlanMetric::TechnicalExperts => "技术能手",
+            PlanMetric::ProvincialLabourCompetitions => "省级劳动竞赛场次",
+            PlanMetric::LabourParticipants => "劳动竞赛参与人次",
+            PlanMetric::CollegeFinalists => "职业院校技能大赛省赛决赛人数",
+            PlanMetric::CollegePrizes => "职业院校技能大赛获奖人数",
+            PlanMetric::Promotions => "以赛晋级人数",
+        }
+    }
+}
+
+impl PlanPeriod {
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanPeriod::Annual => "年度",
+            PlanPeriod::Cumulative => "累计",
+        }
+    }
+}
+
 /// Where a fact belongs: year, the host's prefecture (`530100`; a provincial host is `530000`),
 /// tier, category and (for events, registrations and awards) trade.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

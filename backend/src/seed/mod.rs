@@ -26,9 +26,14 @@ fn insert_user(
     username: &str,
     password_hash: String,
     person_id: Option<String>,
+    full_name: Option<&str>,
     at: NaiveDateTime,
 ) -> ApiResult<UserRow> {
-    let user = UserRow { person_id, ..UserRow::new_account(username.to_string(), password_hash, at) };
+    let user = UserRow {
+        person_id,
+        full_name: full_name.map(String::from),
+        ..UserRow::new_account(username.to_string(), password_hash, at)
+    };
     store::users::insert(conn, &user)?;
     record_as(
         conn,
@@ -99,7 +104,7 @@ pub fn create_admin(db: &Db, username: &str, password: &str, at: NaiveDateTime) 
     check_password_policy(&username, password).map_err(|v| format!("password: {}", v.message))?;
     let hash = hash_password(password)?;
     db.write_blocking(|conn| {
-        let user = insert_user(conn, &username, hash, None, at)?;
+        let user = insert_user(conn, &username, hash, None, None, at)?;
         grant(conn, &user.id, Role::Admin, None, at)
     })
     .map_err(|e| e.detail)
@@ -219,6 +224,37 @@ struct DemoAccount {
     person: Option<(&'static str, &'static str, &'static str, u32, &'static str, &'static str, i32)>,
 }
 
+/// The names the demo's staff are shown by (panels, lists, the audit trail).
+fn staff_name(username: &str) -> Option<&'static str> {
+    Some(match username {
+        "admin" => "系统管理员",
+        "org.yunnan" => "周晓梅",
+        "org.kunming" => "陈立新",
+        "org.wuhua" => "杨光明",
+        "org.qujing" => "刘海燕",
+        "org.factory" => "王建华",
+        "official.union" => "赵文静",
+        "official.hrss" => "孙志强",
+        "official.kunming" => "李红梅",
+        "official.wuhua" => "何丽",
+        "official.km.hrss" => "张德明",
+        "official.wh.hrss" => "罗春燕",
+        "judge.zhang" => "张国栋",
+        "judge.wang" => "王振华",
+        "judge.yang" => "杨德胜",
+        "judge.km.li" => "李建国",
+        "judge.km.zhao" => "赵卫东",
+        "judge.km.he" => "和志刚",
+        "judge.km.sun" => "孙永平",
+        "judge.km.zhou" => "周明",
+        "judge.wuhua" => "段红军",
+        "judge.wh.chen" => "陈国强",
+        "judge.wh.liu" => "刘建平",
+        "judge.wh.ma" => "马丽华",
+        _ => return None,
+    })
+}
+
 fn demo_accounts() -> Vec<DemoAccount> {
     let a = |username, role, scope, what| DemoAccount { username, role, scope, what, person: None };
     vec![
@@ -241,6 +277,9 @@ fn demo_accounts() -> Vec<DemoAccount> {
         a("judge.km.sun", Role::Judge, Some("昆明市总工会"), "昆明市裁判 Kunming judge"),
         a("judge.km.zhou", Role::Judge, Some("昆明市总工会"), "昆明市裁判 Kunming judge"),
         a("judge.wuhua", Role::Judge, Some("五华区总工会"), "五华区裁判 Wuhua judge"),
+        a("judge.wh.chen", Role::Judge, Some("五华区总工会"), "五华区裁判 Wuhua judge"),
+        a("judge.wh.liu", Role::Judge, Some("五华区总工会"), "五华区裁判 Wuhua judge"),
+        a("judge.wh.ma", Role::Judge, Some("五华区总工会"), "五华区裁判 Wuhua judge"),
         a(
             "org.factory",
             Role::Organiser,
@@ -248,6 +287,19 @@ fn demo_accounts() -> Vec<DemoAccount> {
             "企业工会（推荐单位审核） enterprise unit organiser",
         ),
         a("official.wuhua", Role::Official, Some("五华区总工会"), "五华区总工会官员 Wuhua county official"),
+        // Promotions (晋升) of a tier's contests are HRSS's to approve, each tier its own bureau.
+        a(
+            "official.km.hrss",
+            Role::Official,
+            Some("昆明市人力资源和社会保障局"),
+            "昆明市人社局官员 Kunming HRSS official",
+        ),
+        a(
+            "official.wh.hrss",
+            Role::Official,
+            Some("五华区人力资源和社会保障局"),
+            "五华区人社局官员 Wuhua HRSS official",
+        ),
         DemoAccount {
             person: Some(("李娜", "530102", "19920315", 124, "汉族", "车工", 3)),
             ..a("13800000001", Role::Contestant, None, "选手 contestant (五华区)")
@@ -312,6 +364,13 @@ fn load_province(
         let org = tree.add(Some(&parent), name, kind, Tier::Enterprise, region)?;
         by_name.insert(org.name.clone(), org);
     }
+    // The HRSS bureaus of the demo's prefecture and county, under the province's department.
+    let kunming_hrss =
+        tree.add(Some(&hrss), "昆明市人力资源和社会保障局", OrgKind::Hrss, Tier::Prefecture, "530100")?;
+    let wuhua_hrss =
+        tree.add(Some(&kunming_hrss), "五华区人力资源和社会保障局", OrgKind::Hrss, Tier::County, "530102")?;
+    by_name.insert(kunming_hrss.name.clone(), kunming_hrss);
+    by_name.insert(wuhua_hrss.name.clone(), wuhua_hrss);
     let conn = tree.conn;
     seed_competitions(conn, &by_name, at, zone)?;
     seed_plan_targets(conn, at)?;
@@ -375,7 +434,7 @@ fn load_province(
             }
             None => None,
         };
-        let user = insert_user(conn, account.username, hash.clone(), person_id, at)?;
+        let user = insert_user(conn, account.username, hash.clone(), person_id, staff_name(account.username), at)?;
         let scope = match account.scope {
             Some(name) => {
                 Some(by_name.get(name).map(|o| o.id.clone()).ok_or_else(|| ApiError::internal(format!("no {name}")))?)
@@ -696,13 +755,16 @@ fn seed_competition(
             created_at: at,
             updated_at: at,
         })?;
+        // A complete scheme (the template's: a theory paper, measured and judged practical work),
+        // so that each demo event can be drawn and marked as it stands.
+        let template = crate::service::schemes::template_scheme();
         store::events::save_scheme(
             conn,
             &SchemeRow {
                 id: new_id(),
                 event_id: event.id.clone(),
                 title: format!("{name}评分标准"),
-                sections: r#"[{"name":"理论知识","kind":"theory"},{"name":"实操模块A","kind":"practical"}]"#.into(),
+                sections: serde_json::to_string(&template.sections).unwrap_or_else(|_| "[]".into()),
                 locked: false,
                 version: 1,
                 created_at: at,
@@ -711,6 +773,11 @@ fn seed_competition(
                 drop_extremes: false,
             },
             false,
+        )?;
+        store::judging::replace_aspects(
+            conn,
+            &event.id,
+            &crate::service::schemes::aspect_rows(&event.id, &template.sections),
         )?;
     }
     Ok(row.id)

@@ -33,7 +33,7 @@ use crate::store::events::EventRow;
 use crate::store::{self, new_id};
 use crate::wire::awards::BatchOut;
 use crate::wire::awards::{AwardObjectionOut, AwardObjectionRuling, AwardOut, AwardRulesOut, ProposalsOut, SkippedOut};
-use crate::wire::awards::{AwardQuery, CertificateCheck};
+use crate::wire::awards::{AwardQuery, CertificateCheck, CompetitionAwardObjectionOut, PublicisedAwardOut};
 use crate::wire::utc;
 
 pub fn parse_competition(row: &CompetitionRow) -> ApiResult<(Category, Tier, CompetitionClass)> {
@@ -812,6 +812,71 @@ pub async fn list_awards(
             .into_iter()
             .map(|v| award_out(v, false))
             .collect::<ApiResult<Vec<_>>>()?)
+    })
+    .await
+}
+
+/// Every objection to a competition's awards with the award it concerns, for those who see its
+/// awards (the organisers and the certifying officials): the queue the granting body rules from.
+pub async fn competition_objections(db: &Db, actor: Actor, id: String) -> ApiResult<Vec<CompetitionAwardObjectionOut>> {
+    db.read(move |conn| {
+        let (competition, host_path) = load_competition(conn, &id)?;
+        if !can_see_awards(conn, &actor, &competition, &host_path)? {
+            return Err(ApiError::forbidden("awards are seen by the organisers and the certifying officials"));
+        }
+        let awards: std::collections::HashMap<String, AwardView> =
+            store::awards::list(conn, &AwardFilter { competition_id: Some(id.clone()), ..Default::default() })?
+                .into_iter()
+                .map(|v| (v.award.id.clone(), v))
+                .collect();
+        let mut out = Vec::new();
+        for o in store::awards::objections_of_competition(conn, &id)? {
+            let Some(view) = awards.get(&o.award_id) else { continue };
+            let kind = AwardKind::parse(&view.award.kind).ok_or_else(|| ApiError::internal("award kind"))?;
+            out.push(CompetitionAwardObjectionOut {
+                holder_name: view.award.holder_name.clone(),
+                event_name: view.event_name.clone(),
+                award_label: award_label(kind, view.award.to_level),
+                award_status: AwardStatus::parse(&view.award.status)
+                    .ok_or_else(|| ApiError::internal("award status"))?,
+                objection: objection_out(o),
+            });
+        }
+        Ok(out)
+    })
+    .await
+}
+
+/// The competition's awards in their publicity window, for anyone: the public notice (公示)
+/// against which objections are raised.
+pub async fn publicised_awards(db: &Db, id: String, now: NaiveDateTime) -> ApiResult<Vec<PublicisedAwardOut>> {
+    db.read(move |conn| {
+        load_competition(conn, &id)?;
+        let filter = AwardFilter {
+            competition_id: Some(id),
+            status: Some(AwardStatus::Publicity.as_str().into()),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        for v in store::awards::list(conn, &filter)? {
+            if v.award.publicity_ends_at.is_some_and(|end| now >= end) {
+                continue;
+            }
+            let kind = AwardKind::parse(&v.award.kind).ok_or_else(|| ApiError::internal("award kind"))?;
+            // Recommendations to other bodies (劳模, 五一劳动奖章) are not this notice's to announce.
+            if kind.is_recommendation() {
+                continue;
+            }
+            out.push(PublicisedAwardOut {
+                id: v.award.id.clone(),
+                event_name: v.event_name.clone(),
+                full_name: v.award.holder_name.clone(),
+                label: award_label(kind, v.award.to_level),
+                rank: v.award.rank,
+                publicity_ends_at: v.award.publicity_ends_at.map(utc),
+            });
+        }
+        Ok(out)
     })
     .await
 }

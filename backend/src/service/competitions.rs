@@ -1,6 +1,7 @@
 //! Competitions: their shape and calendar, the chain of `feeds_into`, the lifecycle with its
 //! preconditions, and upgrade applications to the tier above.
 
+use crate::domain::settings::SettingKey;
 use chrono::NaiveDateTime;
 
 use crate::auth::policy::{can_manage_competition, can_review_upgrade, can_view_competition};
@@ -870,6 +871,7 @@ pub async fn create_competition(
         recognised_tier: None,
         status: Status::Draft.as_str().into(),
         status_reason: None,
+        // Filled from the system settings below, where the organisers named none.
         roster_publicity_days: input.roster_publicity_days.unwrap_or(DEFAULT_ROSTER_PUBLICITY_DAYS),
         results_publicity_days: input
             .results_publicity_days
@@ -887,6 +889,13 @@ pub async fn create_competition(
         }
         check_target(conn, &row)?;
         let mut row = row;
+        let settings = store::settings::current(conn)?;
+        if input.roster_publicity_days.is_none() {
+            row.roster_publicity_days = settings.get(SettingKey::RosterPublicityDays);
+        }
+        if input.results_publicity_days.is_none() {
+            row.results_publicity_days = settings.get(SettingKey::ResultsPublicityDays);
+        }
         row.feeds_into_accepted_at = link_accepted_by(conn, &actor, &row, now)?;
         let bodies = check_bodies(conn, &row.id, &row.host_org_id, &input.bodies)?;
         store::competitions::insert(conn, &row)?;

@@ -115,9 +115,12 @@ pub async fn list_event_roles(db: &Db, actor: Actor, id: String) -> ApiResult<Ve
         if !can_manage_competition(&actor, &host_path) && !roles.iter().any(|(r, _)| r.user_id == actor.user_id) {
             return Err(ApiError::not_found("event"));
         }
+        let ids: Vec<String> = roles.iter().map(|(r, _)| r.user_id.clone()).collect();
+        let names = store::users::shown_names(conn, &ids)?;
         Ok(roles
             .into_iter()
             .map(|(r, username)| EventRoleOut {
+                full_name: names.get(&r.user_id).cloned(),
                 id: r.id,
                 user_id: r.user_id,
                 username,
@@ -205,6 +208,7 @@ pub async fn appoint(
             Some(serde_json::json!({ "user_id": user.id, "role": input.role })),
         )?;
         Ok(EventRoleOut {
+            full_name: store::users::shown_names(conn, std::slice::from_ref(&user.id))?.remove(&user.id),
             id: row.id,
             user_id: user.id,
             username: user.username,

@@ -10,8 +10,9 @@ use crate::domain::award::{check_rules, AwardRules};
 use crate::domain::competition::Status;
 use crate::domain::event::{check_event_settings, EventSettings};
 use crate::domain::event::{default_tie_breaks, EventMode, Track, Weights};
-use crate::domain::event::{overlapping, Sitting, DEFAULT_QUOTA_PER_ORGANISATION};
+use crate::domain::event::{overlapping, Sitting};
 use crate::domain::organisation::{is_region_code, region_within};
+use crate::domain::settings::SettingKey;
 use crate::domain::time::Zone;
 use crate::domain::{keep, text, Violation};
 use crate::error::{ApiError, ApiResult};
@@ -447,6 +448,8 @@ pub async fn create_event(
             Track::Teacher => format!("{}（教师组）", trade.name),
         };
         let at = now;
+        // What the organisers leave unsaid, the system settings give.
+        let settings = store::settings::current(conn)?;
         let row = EventRow {
             id: new_id(),
             competition_id: competition_id.clone(),
@@ -459,7 +462,7 @@ pub async fn create_event(
             theory_weight: input.weights.unwrap_or_default().theory,
             practical_weight: input.weights.unwrap_or_default().practical,
             quota_total: input.quota_total,
-            quota_per_org: input.quota_per_organisation.or(Some(DEFAULT_QUOTA_PER_ORGANISATION)),
+            quota_per_org: input.quota_per_organisation.or(Some(settings.get(SettingKey::QuotaPerOrganisation))),
             min_age: input.min_age,
             max_age: input.max_age,
             min_skill_level: input.min_skill_level,
@@ -469,10 +472,8 @@ pub async fn create_event(
                 .unwrap_or_default(),
             prize_bands: serde_json::to_string(&input.prize_bands.unwrap_or_default()).unwrap_or_default(),
             award_rules: input.award_rules.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default()),
-            review_levels: input.review_levels.unwrap_or(2),
-            appeal_window_minutes: input
-                .appeal_window_minutes
-                .unwrap_or(crate::domain::event::DEFAULT_APPEAL_WINDOW_MINUTES),
+            review_levels: input.review_levels.unwrap_or(settings.get(SettingKey::ReviewLevels)),
+            appeal_window_minutes: input.appeal_window_minutes.unwrap_or(settings.get(SettingKey::AppealWindowMinutes)),
             appeal_window_working_days: input.appeal_window_working_days,
             team_scoring: team_scoring_of(input.mode.unwrap_or(EventMode::Individual), input.team_scoring, None),
             prefecture_quotas: input.prefecture_quotas.as_ref().map(|q| serde_json::to_string(q).unwrap_or_default()),

@@ -27,6 +27,7 @@ pub mod results;
 pub mod roster;
 pub mod schemes;
 pub mod sessions;
+pub mod settings;
 pub mod spreadsheet;
 pub mod stages;
 pub mod statistics;

@@ -45,8 +45,12 @@ pub async fn admit_by_hand(
     db.write(move |conn| {
     let (event, _, _) = store::events::find(conn, &event_id)?.ok_or_else(|| ApiError::not_found("event"))?;
     let (competition, _, _) = load::managed_competition(conn, &actor, &event.competition_id)?;
-    if !matches!(competition.status()?, Status::RegistrationOpen | Status::RegistrationClosed) {
-        return Err(ApiError::conflict("registration_not_open", "qualifiers are admitted while registration is open or just closed"));
+    // The same window as qualifiers entered on final results: until the roster is publicised.
+    if !matches!(
+        competition.status()?,
+        Status::Draft | Status::Published | Status::RegistrationOpen | Status::RegistrationClosed
+    ) {
+        return Err(ApiError::conflict("roster_fixed", "qualifiers are admitted until the roster is publicised"));
     }
     let (origin, _, _) = store::competitions::find(conn, &origin_competition_id)?.ok_or_else(|| ApiError::field("origin_competition_id", "unknown_competition", "no competition has this id"))?;
     if origin.feeds_into_id.as_deref() != Some(competition.id.as_str()) {
@@ -63,16 +67,17 @@ pub async fn admit_by_hand(
     if ranks.windows(2).any(|w| w[0] == w[1]) || ranks.first().is_some_and(|r| *r < 1) {
         return Err(ApiError::field("entries", "invalid_ranks", "ranks are positive and distinct"));
     }
-    let mut entries: Vec<&QualifierEntry> = entries.iter().collect();
-    entries.sort_by_key(|e| e.rank);
+    let published = store::results::latest_published(conn, &origin_event.id)?;
+    let mut resolved = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        resolved.push(resolve_entry(conn, &origin_event, published.as_ref().map(|s| s.id.as_str()), i, entry)?);
+    }
+    resolved.sort_by_key(|e| e.rank);
     let places = origin_event.qualifiers_count.max(0) as usize;
     let mut outcome = QualifierOutcome { admitted: Vec::new(), reserves: Vec::new() };
-    for (i, entry) in entries.iter().enumerate() {
+    for (i, entry) in resolved.iter().enumerate() {
         // A team goes on whole: its name and team-mates as they entered the lower tier.
-        let origin_team = store::registrations::of_person(conn, &entry.person_id)?
-            .into_iter()
-            .find(|r| r.event_id == origin_event.id && r.team_name.is_some());
-        let (team_name, members) = match &origin_team {
+        let (team_name, members) = match entry.origin.as_ref().filter(|r| r.team_name.is_some()) {
             Some(team) => (team.team_name.clone(), team_members_of(conn, &team.id)?),
             None => (None, Vec::new()),
         };
@@ -96,6 +101,21 @@ pub async fn admit_by_hand(
         // The place on the reserve list (1 = first to move up), not the rank in the origin event.
         row.reserve_rank = reserve.then(|| (i - places + 1) as i32);
         store::registrations::set_origin(conn, &row)?;
+        // Told to both tiers beside those the flow on final results entered.
+        if let Some(origin_registration) = &entry.origin {
+            store::qualifiers::insert(conn, &[OutcomeRow {
+                id: new_id(),
+                origin_event_id: origin_event.id.clone(),
+                origin_registration_id: origin_registration.id.clone(),
+                origin_rank: entry.rank,
+                target_competition_id: Some(competition.id.clone()),
+                target_event_id: Some(event_id.clone()),
+                outcome: if reserve { "reserve" } else { "place" }.into(),
+                reasons: "[]".into(),
+                registration_id: Some(row.id.clone()),
+                decided_at: now,
+            }])?;
+        }
         let out = view(conn, &actor, &row.id)?;
         if reserve {
             outcome.reserves.push(out);
@@ -108,6 +128,94 @@ pub async fn admit_by_hand(
     Ok(outcome)
     })
     .await
+}
+
+/// One qualifier of a hand-made list, as found in the origin event.
+struct ResolvedEntry {
+    person_id: String,
+    rank: i32,
+    nominating_org_id: Option<String>,
+    /// Their registration in the origin event, where there is one.
+    origin: Option<RegistrationRow>,
+}
+
+/// Finds a hand-made list's entry in the origin event. Where that event published results here,
+/// the entry must be in them at the rank they give: an organiser admits the lower tier's
+/// ranking, not a list of their own making.
+fn resolve_entry(
+    conn: &mut DbConnection,
+    origin_event: &EventRow,
+    published_set: Option<&str>,
+    i: usize,
+    entry: &QualifierEntry,
+) -> ApiResult<ResolvedEntry> {
+    let field = |name: &str| format!("entries[{i}].{name}");
+    let origin = match (&entry.origin_registration_id, &entry.person_id) {
+        (Some(id), None) => {
+            let id = parse_id(&field("origin_registration_id"), id)?;
+            let found = store::registrations::find(conn, &id)?.filter(|r| r.event_id == origin_event.id);
+            Some(found.ok_or_else(|| {
+                ApiError::field(
+                    &field("origin_registration_id"),
+                    "not_in_origin_event",
+                    "no registration of the origin event has this id",
+                )
+            })?)
+        }
+        (None, Some(person_id)) => {
+            let person_id = parse_id(&field("person_id"), person_id)?;
+            let found =
+                store::registrations::of_person(conn, &person_id)?.into_iter().find(|r| r.event_id == origin_event.id);
+            match found {
+                Some(r) => Some(r),
+                None if published_set.is_none() => {
+                    return Ok(ResolvedEntry {
+                        person_id,
+                        rank: entry.rank,
+                        nominating_org_id: entry.nominating_org_id.clone(),
+                        origin: None,
+                    })
+                }
+                None => {
+                    return Err(ApiError::field(
+                        &field("person_id"),
+                        "not_in_ranking",
+                        "this person is not in the origin event's published results",
+                    ))
+                }
+            }
+        }
+        _ => {
+            return Err(ApiError::field(
+                &format!("entries[{i}]"),
+                "one_of",
+                "name either origin_registration_id or person_id",
+            ))
+        }
+    };
+    let origin = origin.ok_or_else(|| ApiError::internal("entry without origin"))?;
+    if let Some(set) = published_set {
+        let row = store::results::row_of(conn, set, &origin.id)?.ok_or_else(|| {
+            ApiError::field(
+                &field("rank"),
+                "not_in_ranking",
+                "this entry is not in the origin event's published results",
+            )
+        })?;
+        if row.rank != entry.rank {
+            return Err(ApiError::field(
+                &field("rank"),
+                "rank_mismatch",
+                format!("the origin event's published results rank this entry {}", row.rank),
+            ));
+        }
+    }
+    Ok(ResolvedEntry {
+        person_id: origin.person_id.clone(),
+        rank: entry.rank,
+        nominating_org_id: entry.nominating_org_id.clone().or_else(|| Some(origin.nominating_org_id.clone())),
+        origin: Some(origin),
+    })
 }
 
 /// A team's accepted members as a sign-up names them.

@@ -27,7 +27,8 @@ use crate::store::registrations::{MemberRow, RegistrationFilter, RegistrationRow
 use crate::store::{self, new_id};
 use crate::wire::persons::credential_out;
 use crate::wire::registrations::{
-    EligibilityOut, EligibilityQuery, MemberInput, OwnScore, RegistrationPage, StatusCount,
+    BatchReviewOut, EligibilityOut, EligibilityQuery, MemberInput, OwnScore, RefusedReview, RegistrationPage,
+    ReviewedOut, StatusCount,
 };
 use crate::wire::{parse_id, utc};
 
@@ -108,6 +109,10 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, sight: Sight) -> 
         (Vec::new(), None)
     };
     let review_stage = waiting_step(status, ctx.registration.approvals, &chain_of(&ctx)).map(ChainStep::stage);
+    let origin_name = match &ctx.registration.origin_competition_id {
+        Some(id) => store::competitions::find(conn, id)?.map(|(c, _, _)| c.name),
+        None => None,
+    };
     let r = ctx.registration;
     Ok(RegistrationOut {
         credentials,
@@ -116,6 +121,7 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, sight: Sight) -> 
         status,
         origin: r.origin_competition_id.is_some().then(|| Origin {
             competition_id: r.origin_competition_id.clone(),
+            competition_name: origin_name,
             event_id: r.origin_event_id.clone(),
             rank: r.origin_rank,
         }),
@@ -134,6 +140,7 @@ pub fn registration_out(conn: &mut DbConnection, ctx: Context, sight: Sight) -> 
         ticket_number: r.ticket_number,
         status_reason: r.status_reason,
         score: None,
+        own_station: None,
         version: r.version,
         created_at: utc(r.created_at),
         updated_at: utc(r.updated_at),
@@ -793,48 +800,95 @@ pub async fn decide(
     now: NaiveDateTime,
 ) -> ApiResult<RegistrationOut> {
     db.write(move |conn| {
-        let (ctx, s) = load::registration(conn, &actor, &id)?;
-        if let Some(expected) = expected {
-            check_version(ctx.registration.version, expected)?;
-        }
-        let status =
-            RegistrationStatus::parse(&ctx.registration.status).ok_or_else(|| ApiError::internal("unknown status"))?;
-        let chain = chain_of(&ctx);
-        let approvals = ctx.registration.approvals;
-        let stage = waiting_step(status, approvals, &chain).map(ChainStep::stage);
-        let allowed = match stage {
-            Some(_) => decides_at(&actor, &ctx.review_place(), &chain, approvals.max(0) as usize),
-            None => s.reviewer(),
-        };
-        if !allowed {
-            return Err(ApiError::forbidden(match stage {
-                Some(ReviewStage::Unit) => "this registration waits for its nominating unit's review",
-                Some(ReviewStage::Body) => "this registration waits for another level's review",
-                _ => "this registration waits for the host organisers' review",
-            }));
-        }
-        let (to, approvals) = review_along(status, approvals, request.action, &chain)
-            .map_err(|m| ApiError::conflict("not_awaiting_review", m))?;
-        if request.action == ReviewAction::Approve && ctx.members.iter().any(|m| m.accepted_at.is_none()) {
-            return Err(ApiError::conflict(
-                "members_pending",
-                "a team member has not accepted the invitation yet; it is approved once every member has",
-            ));
-        }
-        if to == RegistrationStatus::Admitted {
-            check_level_for_admission(conn, &ctx)?;
-        }
-        let comp_status = ctx.competition.status()?;
-        if !matches!(comp_status, Status::RegistrationOpen | Status::RegistrationClosed) {
-            return Err(ApiError::conflict(
-                "review_closed",
-                format!("reviews happen while registration is open or just closed (the competition is {comp_status})"),
-            ));
-        }
-        let mut row = ctx.registration;
-        row.approvals = approvals;
-        let row = save_status(conn, Some(&actor), row, to, request.action.as_str(), comment, now)?;
+        let row = decide_in(conn, &actor, &id, expected, request.action, comment, now)?;
         view(conn, &actor, &row.id)
+    })
+    .await
+}
+
+/// One review decision inside the caller's transaction: every check comes before the one write,
+/// so a refusal leaves nothing behind.
+fn decide_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    expected: Option<i32>,
+    action: ReviewAction,
+    comment: Option<String>,
+    now: NaiveDateTime,
+) -> ApiResult<RegistrationRow> {
+    let (ctx, s) = load::registration(conn, actor, id)?;
+    if let Some(expected) = expected {
+        check_version(ctx.registration.version, expected)?;
+    }
+    let status =
+        RegistrationStatus::parse(&ctx.registration.status).ok_or_else(|| ApiError::internal("unknown status"))?;
+    let chain = chain_of(&ctx);
+    let approvals = ctx.registration.approvals;
+    let stage = waiting_step(status, approvals, &chain).map(ChainStep::stage);
+    let allowed = match stage {
+        Some(_) => decides_at(actor, &ctx.review_place(), &chain, approvals.max(0) as usize),
+        None => s.reviewer(),
+    };
+    if !allowed {
+        return Err(ApiError::forbidden(match stage {
+            Some(ReviewStage::Unit) => "this registration waits for its nominating unit's review",
+            Some(ReviewStage::Body) => "this registration waits for another level's review",
+            _ => "this registration waits for the host organisers' review",
+        }));
+    }
+    let (to, approvals) =
+        review_along(status, approvals, action, &chain).map_err(|m| ApiError::conflict("not_awaiting_review", m))?;
+    if action == ReviewAction::Approve && ctx.members.iter().any(|m| m.accepted_at.is_none()) {
+        return Err(ApiError::conflict(
+            "members_pending",
+            "a team member has not accepted the invitation yet; it is approved once every member has",
+        ));
+    }
+    if to == RegistrationStatus::Admitted {
+        check_level_for_admission(conn, &ctx)?;
+    }
+    let comp_status = ctx.competition.status()?;
+    if !matches!(comp_status, Status::RegistrationOpen | Status::RegistrationClosed) {
+        return Err(ApiError::conflict(
+            "review_closed",
+            format!("reviews happen while registration is open or just closed (the competition is {comp_status})"),
+        ));
+    }
+    let mut row = ctx.registration;
+    row.approvals = approvals;
+    save_status(conn, Some(actor), row, to, action.as_str(), comment, now)
+}
+
+/// The same decision for many registrations at once (a reviewer's selection, up to 500): each
+/// decided or refused on its own, with the reason, in one transaction.
+pub async fn decide_many(
+    db: &Db,
+    actor: Actor,
+    ids: Vec<String>,
+    action: ReviewAction,
+    comment: Option<String>,
+    now: NaiveDateTime,
+) -> ApiResult<BatchReviewOut> {
+    db.write(move |conn| {
+        let mut out = BatchReviewOut { reviewed: Vec::new(), refused: Vec::new() };
+        for id in ids {
+            match decide_in(conn, &actor, &id, None, action, comment.clone(), now) {
+                Ok(row) => out.reviewed.push(ReviewedOut {
+                    registration_id: row.id,
+                    status: RegistrationStatus::parse(&row.status).unwrap_or(RegistrationStatus::Submitted),
+                }),
+                Err(e) if e.status.is_client_error() => {
+                    out.refused.push(RefusedReview {
+                        registration_id: id,
+                        code: e.code.to_string(),
+                        message: e.detail,
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
     })
     .await
 }
@@ -1020,11 +1074,29 @@ pub async fn my_registrations(db: &Db, actor: Actor, zone: Zone) -> ApiResult<Ve
             .map(|r| {
                 let mut out = view(conn, &actor, &r.id)?;
                 out.score = own_score(conn, &r, zone)?;
+                out.own_station = own_station(conn, &r, &person_id)?;
                 Ok(out)
             })
             .collect::<ApiResult<Vec<_>>>()
     })
     .await
+}
+
+/// The station the person works at, once they are checked in: a team-mate's own where each
+/// member works one, else the registration's.
+fn own_station(conn: &mut DbConnection, registration: &RegistrationRow, person_id: &str) -> ApiResult<Option<i32>> {
+    if !matches!(
+        RegistrationStatus::parse(&registration.status),
+        Some(RegistrationStatus::CheckedIn | RegistrationStatus::Competed)
+    ) {
+        return Ok(None);
+    }
+    if registration.person_id != person_id {
+        if let Some(own) = store::draws::member_station(conn, &registration.id, person_id)? {
+            return Ok(Some(own));
+        }
+    }
+    Ok(store::draws::station_of(conn, &registration.id)?)
 }
 
 /// The registration's score as last announced (published) to the contestants, with the appeal

@@ -31,7 +31,7 @@ pub async fn set_marking_scheme(
 }
 
 /// The aspects of a scheme, coded `section.criterion.aspect` (e.g. `2.1.3`).
-fn aspect_rows(event_id: &str, sections: &[SchemeSection]) -> Vec<store::judging::AspectRow> {
+pub(crate) fn aspect_rows(event_id: &str, sections: &[SchemeSection]) -> Vec<store::judging::AspectRow> {
     let mut rows = Vec::new();
     for (si, section) in sections.iter().enumerate() {
         for (ci, criterion) in section.criteria.iter().enumerate() {

@@ -315,7 +315,9 @@ pub async fn me(db: &Db, actor: Actor) -> ApiResult<Me> {
             },
             None => None,
         };
+        let full_name = store::users::shown_names(conn, std::slice::from_ref(&actor.user_id))?.remove(&actor.user_id);
         Ok(Me {
+            full_name,
             id: actor.user_id,
             username: actor.username,
             person_id: actor.person_id,

@@ -249,3 +249,81 @@ mod tests {
         assert_eq!(rows[2], ["李, \"娜\"", "1"]);
     }
 }
+
+/// A cell of an exported sheet: text (always written as text, so nothing typed into the system
+/// ever becomes a formula) or a number.
+pub enum Cell {
+    Text(String),
+    Number(f64),
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell::Text(text)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Cell {
+        Cell::Text(text.to_string())
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(n: i64) -> Cell {
+        Cell::Number(n as f64)
+    }
+}
+
+/// One sheet of an export: a bold title row, a bold header row, then the rows.
+pub struct Sheet {
+    pub name: String,
+    pub title: String,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Sheet {
+    pub fn new(name: &str, title: &str, headers: Vec<&'static str>, rows: Vec<Vec<Cell>>) -> Sheet {
+        Sheet { name: name.to_string(), title: title.to_string(), headers, rows }
+    }
+}
+
+/// Writes sheets into one workbook, each column as wide as its longest cell.
+pub fn workbook(sheets: &[Sheet]) -> ApiResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let failed = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("workbook: {e}"));
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    for s in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(&s.name).map_err(failed)?;
+        sheet.write_string_with_format(0, 0, &s.title, &bold).map_err(failed)?;
+        let mut widths: Vec<usize> = s.headers.iter().map(|h| h.chars().count() * 2).collect();
+        for (c, h) in s.headers.iter().enumerate() {
+            sheet.write_string_with_format(1, c as u16, *h, &bold).map_err(failed)?;
+        }
+        for (i, row) in s.rows.iter().enumerate() {
+            let r = i as u32 + 2;
+            for (c, cell) in row.iter().enumerate() {
+                let width = match cell {
+                    Cell::Text(text) => {
+                        sheet.write_string(r, c as u16, text).map_err(failed)?;
+                        text.chars().map(|ch| if ch.is_ascii() { 1 } else { 2 }).sum()
+                    }
+                    Cell::Number(n) => {
+                        sheet.write_number(r, c as u16, *n).map_err(failed)?;
+                        n.to_string().len()
+                    }
+                };
+                if let Some(w) = widths.get_mut(c) {
+                    *w = (*w).max(width);
+                }
+            }
+        }
+        for (c, w) in widths.iter().enumerate() {
+            sheet.set_column_width(c as u16, (*w).clamp(6, 60) as f64 + 1.0).map_err(failed)?;
+        }
+    }
+    book.save_to_buffer().map_err(failed)
+}

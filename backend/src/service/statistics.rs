@@ -259,16 +259,16 @@ impl StatisticsCache {
     }
 }
 
-/// The dashboard for the caller's region (or a region within it they ask for), as JSON: made
-/// from the current count, and kept with it for the next caller who asks the same.
-pub async fn dashboard(
+/// What a dashboard request asks for, checked, within what the caller may see, with the count
+/// to answer it from.
+async fn dashboard_request(
     db: &Db,
     cache: &StatisticsCache,
     ttl: std::time::Duration,
     clock: &Clock,
     actor: Actor,
     query: DashboardQuery,
-) -> ApiResult<bytes::Bytes> {
+) -> ApiResult<(Arc<Snapshot>, Filter, String, i32)> {
     if let Some(t) = query.tier.as_deref().filter(|t| crate::domain::organisation::Tier::parse(t).is_none()) {
         return Err(ApiError::field("tier", "invalid_value", format!("'{t}' is not a tier")));
     }
@@ -281,10 +281,24 @@ pub async fn dashboard(
     let trade_id = query.trade_id.as_deref().map(|t| parse_id("trade_id", t)).transpose()?;
     let asked = query.region_code.clone();
     let region = db.read(move |conn| scope(&regions_of(conn, &actor)?, asked.as_deref())).await?;
-    let snapshot = cache.snapshot(db, ttl, clock).await?;
     let year = query.year.unwrap_or_else(|| clock.now().year());
     let filter =
         Filter { region: region.clone(), year: Some(year), tier: query.tier, category: query.category, trade_id };
+    let snapshot = cache.snapshot(db, ttl, clock).await?;
+    Ok((snapshot, filter, region, year))
+}
+
+/// The dashboard for the caller's region (or a region within it they ask for), as JSON: made
+/// from the current count, and kept with it for the next caller who asks the same.
+pub async fn dashboard(
+    db: &Db,
+    cache: &StatisticsCache,
+    ttl: std::time::Duration,
+    clock: &Clock,
+    actor: Actor,
+    query: DashboardQuery,
+) -> ApiResult<bytes::Bytes> {
+    let (snapshot, filter, region, year) = dashboard_request(db, cache, ttl, clock, actor, query).await?;
     let key = format!("{region}|{year}|{:?}|{:?}|{:?}", filter.tier, filter.category, filter.trade_id);
     let kept = snapshot.answers.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
     if let Some(bytes) = kept {
@@ -297,6 +311,119 @@ pub async fn dashboard(
         answers.insert(key, bytes.clone());
     }
     Ok(bytes)
+}
+
+/// The same dashboard as a workbook (what the official sees, to file or to forward): a sheet
+/// per breakdown and one for the plan's targets.
+pub async fn export_dashboard(
+    db: &Db,
+    cache: &StatisticsCache,
+    ttl: std::time::Duration,
+    clock: &Clock,
+    actor: Actor,
+    query: DashboardQuery,
+) -> ApiResult<Vec<u8>> {
+    let (snapshot, filter, region, year) = dashboard_request(db, cache, ttl, clock, actor, query).await?;
+    let out = make_dashboard(&snapshot, filter, region, year);
+    crate::blocking::off_workers(move || dashboard_workbook(&out)).await
+}
+
+/// The award kinds a dashboard's sheets count in columns of their own.
+const COUNTED_AWARDS: [(&str, &str); 4] = [
+    ("title_champion", "技术状元"),
+    ("title_technical_expert", "技术能手"),
+    ("title_national_technical_expert", "全国技术能手"),
+    ("promotion", "技能等级晋升"),
+];
+
+fn dashboard_workbook(d: &Dashboard) -> ApiResult<Vec<u8>> {
+    use crate::domain::competition::Category;
+    use crate::domain::organisation::Tier;
+    use crate::service::spreadsheet::Sheet;
+    let counts_row = |label: String, c: &crate::domain::plan::Counts| {
+        let mut row =
+            vec![label.into(), c.competitions.into(), c.trades.into(), c.contestants.into(), c.competed.into()];
+        row.extend(COUNTED_AWARDS.iter().map(|(k, _)| c.awards.get(*k).copied().unwrap_or(0).into()));
+        row
+    };
+    let headers = |first: &'static str| {
+        let mut h = vec![first, "赛事", "工种", "报名人数", "实际参赛"];
+        h.extend(COUNTED_AWARDS.iter().map(|(_, label)| *label));
+        h
+    };
+    let title = format!("{}年统计（地区 {}）", d.year, d.region_code);
+    let mut sheets = vec![
+        Sheet::new("总计", &title, headers("范围"), vec![counts_row(format!("{}年", d.year), &d.totals)]),
+        Sheet::new(
+            "按年度",
+            &title,
+            headers("年度"),
+            d.by_year.iter().map(|b| counts_row(format!("{}年", b.key), &b.counts)).collect(),
+        ),
+        Sheet::new(
+            "按地区",
+            &title,
+            headers("州（市）"),
+            d.by_prefecture
+                .iter()
+                .map(|b| counts_row(b.name.clone().unwrap_or_else(|| b.key.clone()), &b.counts))
+                .collect(),
+        ),
+        Sheet::new(
+            "按层级",
+            &title,
+            headers("层级"),
+            d.by_tier
+                .iter()
+                .map(|b| {
+                    counts_row(Tier::parse(&b.key).map_or_else(|| b.key.clone(), |t| t.label().to_string()), &b.counts)
+                })
+                .collect(),
+        ),
+        Sheet::new(
+            "按类别",
+            &title,
+            headers("类别"),
+            d.by_category
+                .iter()
+                .map(|b| {
+                    counts_row(
+                        Category::parse(&b.key).map_or_else(|| b.key.clone(), |c| c.label().to_string()),
+                        &b.counts,
+                    )
+                })
+                .collect(),
+        ),
+        Sheet::new(
+            "按工种",
+            &title,
+            headers("职业（工种）"),
+            d.by_trade.iter().map(|b| counts_row(b.name.clone().unwrap_or_else(|| b.key.clone()), &b.counts)).collect(),
+        ),
+    ];
+    sheets.push(Sheet::new(
+        "规划目标",
+        &title,
+        vec!["规划", "指标", "期间", "起始年", "截止年", "目标", "完成", "完成率"],
+        d.targets
+            .iter()
+            .map(|p| {
+                let metric = PlanMetric::parse(&p.metric).map_or_else(|| p.metric.clone(), |m| m.label().to_string());
+                let period = PlanPeriod::parse(&p.period).map_or_else(|| p.period.clone(), |m| m.label().to_string());
+                vec![
+                    p.plan.clone().into(),
+                    metric.into(),
+                    period.into(),
+                    i64::from(p.from_year).into(),
+                    i64::from(p.to_year).into(),
+                    p.target.into(),
+                    p.actual.into(),
+                    format!("{:.1}%", p.progress * 100.0).into(),
+                ]
+            })
+            .collect(),
+    ));
+    crate::service::spreadsheet::workbook(&sheets)
 }
 
 /// Adds a plan target for a region the caller is an official of; the next dashboard counts again.

@@ -22,9 +22,11 @@ use crate::wire::{parse_id, split_page, utc};
 
 pub fn user_out(conn: &mut DbConnection, user: UserRow) -> ApiResult<UserOut> {
     let grants = grant_outs(store::users::grants_of(conn, &user.id)?);
+    let full_name = store::users::shown_names(conn, std::slice::from_ref(&user.id))?.remove(&user.id);
     Ok(UserOut {
         id: user.id,
         username: user.username,
+        full_name,
         person_id: user.person_id,
         is_active: user.is_active,
         grants,
@@ -149,12 +151,13 @@ pub async fn create_user(
     actor: Actor,
     now: NaiveDateTime,
     username: String,
+    full_name: Option<String>,
     password_hash: String,
     grant: Option<GrantInput>,
 ) -> ApiResult<UserOut> {
     db.write(move |conn| {
         let at = now;
-        let user = UserRow::new_account(username, password_hash, at);
+        let user = UserRow { full_name, ..UserRow::new_account(username, password_hash, at) };
         store::users::insert(conn, &user)?;
         record(
             conn,
@@ -162,7 +165,7 @@ pub async fn create_user(
             "user.create",
             ("user", &user.id),
             None,
-            Some(serde_json::json!({ "username": user.username })),
+            Some(serde_json::json!({ "username": user.username, "full_name": user.full_name })),
         )?;
         if let Some(grant) = &grant {
             grant_role(conn, &actor, &user.id, grant, now)?;

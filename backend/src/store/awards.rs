@@ -200,6 +200,18 @@ pub fn objections_of(conn: &mut DbConnection, award_id: &str) -> StoreResult<Vec
         .load(conn)?)
 }
 
+/// Every objection to a competition's awards, oldest first.
+pub fn objections_of_competition(conn: &mut DbConnection, competition_id: &str) -> StoreResult<Vec<ObjectionRow>> {
+    Ok(award_objections::table
+        .filter(
+            award_objections::award_id
+                .eq_any(awards::table.filter(awards::competition_id.eq(competition_id)).select(awards::id)),
+        )
+        .order(award_objections::filed_at.asc())
+        .select(ObjectionRow::as_select())
+        .load(conn)?)
+}
+
 /// Rules on an objection if it is still open.
 pub fn rule_objection(conn: &mut DbConnection, row: &ObjectionRow) -> StoreResult<bool> {
     let changed = diesel::update(

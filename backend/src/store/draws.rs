@@ -151,6 +151,25 @@ pub fn member_stations_of(conn: &mut DbConnection, event_id: &str) -> StoreResul
         .load(conn)?)
 }
 
+/// The station a registration drew (its captain's, for a team).
+pub fn station_of(conn: &mut DbConnection, registration_id: &str) -> StoreResult<Option<i32>> {
+    Ok(draw_assignments::table
+        .filter(draw_assignments::registration_id.eq(registration_id))
+        .select(draw_assignments::station_number)
+        .first(conn)
+        .optional()?)
+}
+
+/// A team-mate's own station, where each member works one.
+pub fn member_station(conn: &mut DbConnection, registration_id: &str, person_id: &str) -> StoreResult<Option<i32>> {
+    Ok(member_stations::table
+        .filter(member_stations::registration_id.eq(registration_id))
+        .filter(member_stations::person_id.eq(person_id))
+        .select(member_stations::station_number)
+        .first(conn)
+        .optional()?)
+}
+
 pub fn assignments_of(conn: &mut DbConnection, event_id: &str) -> StoreResult<Vec<AssignmentRow>> {
     Ok(draw_assignments::table
         .filter(draw_assignments::event_id.eq(event_id))

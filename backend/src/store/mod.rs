@@ -35,6 +35,7 @@ pub mod qualifiers;
 pub mod rate_limits;
 pub mod registrations;
 pub mod results;
+pub mod settings;
 pub mod statistics;
 pub mod tokens;
 pub mod trades;

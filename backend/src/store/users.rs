@@ -2,7 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{StoreError, StoreResult, Taken};
-use crate::db::schema::{organisations, role_grants, users};
+use crate::db::schema::{organisations, persons, role_grants, users};
 use crate::db::DbConnection;
 use crate::domain::role::Role;
 
@@ -16,6 +16,8 @@ pub struct UserRow {
     pub is_active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The name a staff account is shown by (contestants are named by their profile).
+    pub full_name: Option<String>,
 }
 
 impl UserRow {
@@ -29,6 +31,7 @@ impl UserRow {
             is_active: true,
             created_at: at,
             updated_at: at,
+            full_name: None,
         }
     }
 }
@@ -180,4 +183,18 @@ pub fn list(conn: &mut DbConnection, f: &UserFilter) -> StoreResult<Vec<UserRow>
         query = query.filter(users::id.gt(after.clone()));
     }
     Ok(query.order(users::id.asc()).limit(f.limit).load(conn)?)
+}
+
+/// The names users are shown by: their profile's where they have one, else their account's; a
+/// user with neither is left out (shown by username).
+pub fn shown_names(
+    conn: &mut DbConnection,
+    user_ids: &[String],
+) -> StoreResult<std::collections::HashMap<String, String>> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = users::table
+        .left_join(persons::table.on(users::person_id.eq(persons::id.nullable())))
+        .filter(users::id.eq_any(user_ids))
+        .select((users::id, persons::full_name.nullable(), users::full_name))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(id, person, own)| person.or(own).map(|name| (id, name))).collect())
 }

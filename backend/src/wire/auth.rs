@@ -60,6 +60,8 @@ pub struct TokenPair {
 pub struct Me {
     pub id: String,
     pub username: String,
+    /// The name the caller is shown by (their profile's, else their account's).
+    pub full_name: Option<String>,
     pub person_id: Option<String>,
     pub grants: Vec<GrantOut>,
     /// The caller's own profile, in full.

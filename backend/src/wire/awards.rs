@@ -101,6 +101,31 @@ pub struct AwardObjectionOut {
     pub ruled_at: Option<DateTime<Utc>>,
 }
 
+/// An objection among all of a competition's, with the award it is raised against.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompetitionAwardObjectionOut {
+    #[serde(flatten)]
+    pub objection: AwardObjectionOut,
+    pub holder_name: String,
+    pub event_name: String,
+    /// The award's Chinese name.
+    pub award_label: String,
+    pub award_status: AwardStatus,
+}
+
+/// An award in its publicity window (公示), as the public notice lists it: the name in full, no
+/// ID number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicisedAwardOut {
+    pub id: String,
+    pub event_name: String,
+    pub full_name: String,
+    /// The award's Chinese name.
+    pub label: String,
+    pub rank: i32,
+    pub publicity_ends_at: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardObjectionRequest {

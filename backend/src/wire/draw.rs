@@ -11,6 +11,7 @@ pub struct EventRoleOut {
     pub id: String,
     pub user_id: String,
     pub username: String,
+    pub full_name: Option<String>,
     pub role: EventRole,
     pub created_at: DateTime<Utc>,
 }

@@ -23,6 +23,7 @@ pub mod reopen;
 pub mod results;
 pub mod roster;
 pub mod schemes;
+pub mod settings;
 pub mod statistics;
 pub mod trades;
 pub mod users;

@@ -8,10 +8,14 @@ use super::registrations::RegistrationOut;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QualifierEntry {
-    pub person_id: String,
-    /// Rank in the lower tier's published ranking.
+    /// The qualifier's registration in the origin event (as its published results list it); or
+    /// else `person_id`, for a lower tier that did not run in this system.
+    pub origin_registration_id: Option<String>,
+    pub person_id: Option<String>,
+    /// Rank in the lower tier's ranking: where the origin event published results in this
+    /// system, the rank they give (anything else is refused).
     pub rank: i32,
-    /// Default: the person's employer.
+    /// Default: the unit that nominated them in the origin event, else the person's employer.
     pub nominating_org_id: Option<String>,
 }
 

@@ -42,6 +42,7 @@ pub struct ReviewTrailEntry {
 pub struct Origin {
     /// The lower-tier competition the contestant qualified in.
     pub competition_id: Option<String>,
+    pub competition_name: Option<String>,
     pub event_id: Option<String>,
     pub rank: Option<i32>,
 }
@@ -81,6 +82,11 @@ pub struct RegistrationOut {
     /// (announced), with the appeal deadline. Absent before publication and elsewhere.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<OwnScore>,
+    /// In `/me/registrations`: the station (工位号) the contestant works at, told to them once
+    /// they are checked in. The contestant→station map stays hidden from everyone else, judges
+    /// and organisers alike, until decryption (DESIGN §5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub own_station: Option<i32>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -168,6 +174,37 @@ pub struct ReviewRequest {
     pub action: ReviewAction,
     /// Required to return or reject: what to change, or why.
     pub comment: Option<String>,
+}
+
+/// One decision for a reviewer's selection.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchReviewRequest {
+    /// 1 to 500 registrations.
+    pub registration_ids: Vec<String>,
+    pub action: ReviewAction,
+    /// Required to return or reject: what to change, or why.
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewedOut {
+    pub registration_id: String,
+    pub status: RegistrationStatus,
+}
+
+/// A registration of the selection the decision did not apply to, and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefusedReview {
+    pub registration_id: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchReviewOut {
+    pub reviewed: Vec<ReviewedOut>,
+    pub refused: Vec<RefusedReview>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

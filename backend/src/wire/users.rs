@@ -37,6 +37,8 @@ pub fn grant_outs(grants: Vec<GrantWithOrg>) -> Vec<GrantOut> {
 pub struct UserOut {
     pub id: String,
     pub username: String,
+    /// The name the person is shown by: their profile's, else the one the account was opened with.
+    pub full_name: Option<String>,
     pub person_id: Option<String>,
     pub is_active: bool,
     pub grants: Vec<GrantOut>,
@@ -61,6 +63,8 @@ pub struct GrantInput {
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub username: String,
+    /// The staff member's name, as panels and lists show them.
+    pub full_name: Option<String>,
     /// The initial password, handed to the person out of band.
     pub password: String,
     /// Required for organisers (the account must land in their subtree).

@@ -383,6 +383,26 @@ export interface paths {
         patch: operations["update_competition"];
         trace?: never;
     };
+    "/api/v1/competitions/{id}/award-objections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every objection to the competition's awards, with the award each concerns: the queue the
+         *     granting body rules from (its organisers and the certifying officials).
+         */
+        get: operations["competition_objections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/competitions/{id}/award-rules": {
         parameters: {
             query?: never;
@@ -410,6 +430,26 @@ export interface paths {
         };
         /** A competition's awards, for its organisers and the officials who certify them. */
         get: operations["list_awards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/competitions/{id}/awards/publicity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The competition's awards in publicity (公示), for anyone: names in full, no ID numbers;
+         *     anyone signed in may object to one while its window lasts.
+         */
+        get: operations["publicised_awards"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2089,6 +2129,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/registrations/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decides many registrations at once (a reviewer's selection, 1 to 500): each is decided at
+         *     its own review stage or refused with the reason, as one review each would be.
+         */
+        post: operations["review_registrations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/registrations/{id}": {
         parameters: {
             query?: never;
@@ -2312,6 +2372,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every system setting with the value in force, the rules' default and the allowed range. */
+        get: operations["list_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets one setting (null: back to the rules' default); audited. Competitions and events
+         *     created afterwards take it; those that exist keep their own values.
+         */
+        put: operations["put_setting"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/statistics/dashboard": {
         parameters: {
             query?: never;
@@ -2324,6 +2421,26 @@ export interface paths {
          *     for the caller's region.
          */
         get: operations["dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/statistics/dashboard.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The same dashboard as a workbook: totals, by year, prefecture, tier, category and trade, and
+         *     the plan targets, each on its own sheet.
+         */
+        get: operations["export_dashboard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2781,6 +2898,18 @@ export interface components {
             action: string;
             awards: components["schemas"]["AwardOut"][];
         };
+        BatchReviewOut: {
+            refused: components["schemas"]["RefusedReview"][];
+            reviewed: components["schemas"]["ReviewedOut"][];
+        };
+        /** @description One decision for a reviewer's selection. */
+        BatchReviewRequest: {
+            action: components["schemas"]["ReviewAction"];
+            /** @description Required to return or reject: what to change, or why. */
+            comment?: string | null;
+            /** @description 1 to 500 registrations. */
+            registration_ids: string[];
+        };
         BodyInput: {
             organisation_id: string;
             role: components["schemas"]["BodyRole"];
@@ -2855,6 +2984,14 @@ export interface components {
             id_number: string;
             /** @description As scanned from the ticket. */
             ticket_number: string;
+        };
+        /** @description An objection among all of a competition's, with the award it is raised against. */
+        CompetitionAwardObjectionOut: components["schemas"]["AwardObjectionOut"] & {
+            /** @description The award's Chinese name. */
+            award_label: string;
+            award_status: components["schemas"]["AwardStatus"];
+            event_name: string;
+            holder_name: string;
         };
         /**
          * @description The class a competition is recognised as (国家级一类/二类, 省级一类/二类, 市/县级, 企业级).
@@ -3389,6 +3526,7 @@ export interface components {
         EventRoleOut: {
             /** Format: date-time */
             created_at: string;
+            full_name?: string | null;
             id: string;
             role: components["schemas"]["EventRole"];
             user_id: string;
@@ -3591,6 +3729,8 @@ export interface components {
             version: number;
         };
         Me: {
+            /** @description The name the caller is shown by (their profile's, else their account's). */
+            full_name?: string | null;
             grants: components["schemas"]["GrantOut"][];
             id: string;
             person?: null | components["schemas"]["PersonOut"];
@@ -3767,6 +3907,8 @@ export interface components {
             name: string;
         };
         NewUser: {
+            /** @description The staff member's name, as panels and lists show them. */
+            full_name?: string | null;
             grant?: null | components["schemas"]["GrantInput"];
             /** @description The initial password, handed to the person out of band. */
             password: string;
@@ -3837,6 +3979,7 @@ export interface components {
         Origin: {
             /** @description The lower-tier competition the contestant qualified in. */
             competition_id?: string | null;
+            competition_name?: string | null;
             event_id?: string | null;
             /** Format: int32 */
             rank?: number | null;
@@ -4054,17 +4197,38 @@ export interface components {
              */
             publicity_starts_at?: string | null;
         };
+        /**
+         * @description An award in its publicity window (公示), as the public notice lists it: the name in full, no
+         *     ID number.
+         */
+        PublicisedAwardOut: {
+            event_name: string;
+            full_name: string;
+            id: string;
+            /** @description The award's Chinese name. */
+            label: string;
+            /** Format: date-time */
+            publicity_ends_at?: string | null;
+            /** Format: int32 */
+            rank: number;
+        };
         PublishRequest: {
             /** @description Required once registration has opened: what changed and why. */
             reason?: string | null;
         };
         QualifierEntry: {
-            /** @description Default: the person's employer. */
+            /** @description Default: the unit that nominated them in the origin event, else the person's employer. */
             nominating_org_id?: string | null;
-            person_id: string;
+            /**
+             * @description The qualifier's registration in the origin event (as its published results list it); or
+             *     else `person_id`, for a lower tier that did not run in this system.
+             */
+            origin_registration_id?: string | null;
+            person_id?: string | null;
             /**
              * Format: int32
-             * @description Rank in the lower tier's published ranking.
+             * @description Rank in the lower tier's ranking: where the origin event published results in this
+             *     system, the rank they give (anything else is refused).
              */
             rank: number;
         };
@@ -4116,6 +4280,12 @@ export interface components {
             /** @description What was decided: re-scored, or the spread accepted and why. */
             note: string;
         };
+        /** @description A registration of the selection the decision did not apply to, and why. */
+        RefusedReview: {
+            code: string;
+            message: string;
+            registration_id: string;
+        };
         Region: {
             code: string;
             /** @description national, province, prefecture or county. */
@@ -4141,6 +4311,13 @@ export interface components {
             nominating_org_id: string;
             nominating_org_name: string;
             origin?: null | components["schemas"]["Origin"];
+            /**
+             * Format: int32
+             * @description In `/me/registrations`: the station (工位号) the contestant works at, told to them once
+             *     they are checked in. The contestant→station map stays hidden from everyone else, judges
+             *     and organisers alike, until decryption (DESIGN §5).
+             */
+            own_station?: number | null;
             person: components["schemas"]["PersonBrief"];
             /**
              * Format: int32
@@ -4348,6 +4525,10 @@ export interface components {
             from_status: string;
             to_status: string;
         };
+        ReviewedOut: {
+            registration_id: string;
+            status: components["schemas"]["RegistrationStatus"];
+        };
         ReviewsWaiting: {
             competition_id: string;
             competition_name: string;
@@ -4455,6 +4636,37 @@ export interface components {
             /** Format: date-time */
             starts_at: string;
             venue: string;
+        };
+        SettingInput: {
+            /**
+             * Format: int32
+             * @description The new value; null goes back to the rules' default.
+             */
+            value?: number | null;
+        };
+        /** @enum {string} */
+        SettingKey: "roster_publicity_days" | "results_publicity_days" | "appeal_window_minutes" | "quota_per_organisation" | "review_levels";
+        SettingOut: {
+            /**
+             * Format: int32
+             * @description The rules' default, in force while no admin has set another.
+             */
+            default_value: number;
+            key: components["schemas"]["SettingKey"];
+            /** Format: int32 */
+            max: number;
+            /** Format: int32 */
+            min: number;
+            /**
+             * Format: date-time
+             * @description When an admin last set it (absent: the default).
+             */
+            updated_at?: string | null;
+            /**
+             * Format: int32
+             * @description The value in force.
+             */
+            value: number;
         };
         SheetOut: {
             aspects: components["schemas"]["AspectOut"][];
@@ -4758,6 +4970,8 @@ export interface components {
         UserOut: {
             /** Format: date-time */
             created_at: string;
+            /** @description The name the person is shown by: their profile's, else the one the account was opened with. */
+            full_name?: string | null;
             grants: components["schemas"]["GrantOut"][];
             id: string;
             is_active: boolean;
@@ -7963,6 +8177,135 @@ export interface operations {
             };
         };
     };
+    competition_objections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompetitionAwardObjectionOut"][];
+                };
+            };
+            /** @description Malformed JSON, query or path parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Logged in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such thing, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action conflicts with the current state (duplicate, wrong lifecycle state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match version is stale: someone else changed the record. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break the rules; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required for this update. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is momentarily unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_award_rules: {
         parameters: {
             query?: never;
@@ -8246,6 +8589,135 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AwardOut"][];
+                };
+            };
+            /** @description Malformed JSON, query or path parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Logged in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such thing, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action conflicts with the current state (duplicate, wrong lifecycle state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match version is stale: someone else changed the record. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break the rules; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required for this update. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is momentarily unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publicised_awards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicisedAwardOut"][];
                 };
             };
             /** @description Malformed JSON, query or path parameter. */
@@ -21946,6 +22418,137 @@ export interface operations {
             };
         };
     };
+    review_registrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchReviewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchReviewOut"];
+                };
+            };
+            /** @description Malformed JSON, query or path parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Logged in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such thing, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action conflicts with the current state (duplicate, wrong lifecycle state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match version is stale: someone else changed the record. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break the rules; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required for this update. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is momentarily unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_registration: {
         parameters: {
             query?: never;
@@ -23678,6 +24281,266 @@ export interface operations {
             };
         };
     };
+    list_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingOut"][];
+                };
+            };
+            /** @description Malformed JSON, query or path parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Logged in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such thing, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action conflicts with the current state (duplicate, wrong lifecycle state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match version is stale: someone else changed the record. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break the rules; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required for this update. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is momentarily unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_setting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingOut"][];
+                };
+            };
+            /** @description Malformed JSON, query or path parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Logged in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such thing, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action conflicts with the current state (duplicate, wrong lifecycle state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match version is stale: someone else changed the record. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break the rules; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required for this update. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is momentarily unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     dashboard: {
         parameters: {
             query?: {
@@ -23701,6 +24564,141 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description Malformed JSON, query or path parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Logged in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such thing, or not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action conflicts with the current state (duplicate, wrong lifecycle state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match version is stale: someone else changed the record. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields break the rules; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required for this update. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is momentarily unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_dashboard: {
+        parameters: {
+            query?: {
+                /** @description Default: the current year. */
+                year?: number;
+                /** @description A region within the caller's (default: the caller's own). */
+                region_code?: string;
+                tier?: string;
+                category?: string;
+                trade_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Malformed JSON, query or path parameter. */

@@ -37,6 +37,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/admin/trades', name: 'trades', component: () => import('../views/admin/TradesPage.vue'), meta: { auth: true } },
   { path: '/admin/calendar', name: 'calendar', component: () => import('../views/admin/CalendarPage.vue'), meta: { auth: true } },
   { path: '/admin/audit', name: 'audit', component: () => import('../views/admin/AuditPage.vue'), meta: { auth: true } },
+  { path: '/admin/settings', name: 'settings', component: () => import('../views/admin/SettingsPage.vue'), meta: { auth: true } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

@@ -16,3 +16,11 @@ export function dateRange(from: string, to: string): string {
 export function score(n: number | null | undefined): string {
   return n == null ? '' : n.toFixed(2)
 }
+
+/** A staff account as people read it: their name, with the username beside it for the ones who
+ *  manage accounts; the username alone where no name is known. */
+export function staffName(u: { full_name?: string | null; username: string }, extra?: string): string {
+  const beside = [u.full_name ? u.username : null, extra].filter(Boolean).join('，')
+  const main = u.full_name ?? u.username
+  return beside ? `${main}（${beside}）` : main
+}

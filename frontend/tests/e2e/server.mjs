@@ -55,19 +55,3 @@ export async function startServer() {
   }
   return { base, accounts, stop: () => child.kill('SIGTERM') }
 }
-
-/** Calls the API as a user (for the steps of other roles the SPA does not show yet). */
-export async function apiAs(base, username, password) {
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
-  })
-  const { access_token } = await login.json()
-  return async (method, path, body) => {
-    const r = await fetch(`${base}/api/v1${path}`, {
-      method, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await r.text()
-    return { status: r.status, body: text ? JSON.parse(text) : null }
-  }
-}

@@ -12,7 +12,7 @@ function rustFiles(dir) {
 
 const patterns = [
   /ApiError::(?:conflict|bad_request)\(\s*"([a-z_0-9]+)"/g,
-  /ApiError::field\(\s*(?:&?format!\([^;]*?\)|&?[a-z_.]+|"[^"]*"|&[a-z_]+\[[^\]]*\]\.[a-z_]+)\s*,\s*"([a-z_0-9]+)"/g,
+  /ApiError::field\(\s*(?:&?format!\([^;]*?\)|&?[a-z_]+\("[^"]*"\)|&?[a-z_.]+|"[^"]*"|&[a-z_]+\[[^\]]*\]\.[a-z_]+)\s*,\s*"([a-z_0-9]+)"/g,
   /Violation::new\(\s*(?:&?format!\((?:[^()]|\([^()]*\))*\)|&?[A-Za-z_.:[\]0-9]+|"[^"]*")\s*,\s*"([a-z_0-9]+)"/g,
 ]
 
@@ -28,6 +28,7 @@ describe('problem codes', () => {
     expect(codes.size).toBeGreaterThan(150)
     expect(codes).toContain('scheme_incomplete')
     expect(codes).toContain('separation_of_duties')
+    expect(codes).toContain('rank_mismatch')
   })
 
   it('each have a Chinese and an English message', () => {

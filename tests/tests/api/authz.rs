@@ -163,6 +163,7 @@ impl World {
             let filled = match *part {
                 "{id}" => self.ids.get(parts[i - 1]).unwrap_or(&self.ids["unknown"]).clone(),
                 "{day}" => skillcomp_tests::day(30),
+                "{key}" => "quota_per_organisation".into(),
                 "{version}" | "{section}" | "{station}" => "1".into(),
                 "{role_id}" => self.ids["role_id"].clone(),
                 "{session_id}" => self.ids["session_id"].clone(),

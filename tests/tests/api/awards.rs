@@ -171,6 +171,41 @@ fn final_results_become_certified_awards_with_verifiable_certificates() {
     assert_eq!(totals["awards"]["title_champion"], 1);
     assert_eq!(totals["awards"]["promotion"].as_i64(), Some(promotions.len() as i64));
     assert_eq!(totals["awards"]["prize_first"], 1);
+    // What the official sees, as a workbook: the same figures, labelled for people.
+    let (status, bytes) =
+        srv.request("GET", &format!("/api/v1/statistics/dashboard.xlsx?year={year}")).token(&union.access).send_bytes();
+    assert_eq!(status, 200);
+    let sheets = {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let names = wb.sheet_names().to_vec();
+        names
+            .iter()
+            .map(|n| {
+                let range = wb.worksheet_range(n).unwrap();
+                (
+                    n.clone(),
+                    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["总计", "按年度", "按地区", "按层级", "按类别", "按工种", "规划目标"]);
+    let totals_sheet = &sheets[0].1;
+    assert_eq!(totals_sheet[1][..4], ["范围", "赛事", "工种", "报名人数"]);
+    assert_eq!(totals_sheet[2][3], "3", "{totals_sheet:?}");
+    assert_eq!(totals_sheet[2][5], "1", "one 技术状元: {totals_sheet:?}");
+    let tiers = &sheets[3].1;
+    let labels = ["全国", "省级", "市（州）级", "县（区）级", "企业级"];
+    assert!(
+        tiers.len() > 2 && tiers.iter().skip(2).all(|r| labels.contains(&r[0].as_str())),
+        "tiers in Chinese: {tiers:?}"
+    );
+    srv.request("GET", "/api/v1/statistics/dashboard.xlsx?tier=galaxy")
+        .token(&union.access)
+        .send()
+        .invalid_field("tier", "invalid_value");
 
     // Certificates: prizes and titles and promotions have one; recommendations do not.
     let all = granted.body["awards"].as_array().unwrap();
@@ -307,6 +342,14 @@ fn awards_wait_out_their_publicity_and_rules_are_validated() {
     batch(&r, &union, "confirm", &prizes);
     let publicised = batch(&r, &union, "publicise", &prizes);
     assert!(publicised.body["awards"][0]["publicity_ends_at"].is_string());
+    // The public notice lists it, with the name in full and no ID number; awards not publicised
+    // (the titles, still proposed) are not on it.
+    let notice = srv.request("GET", &format!("/api/v1/competitions/{competition}/awards/publicity")).send();
+    assert_eq!(notice.status, 200, "{}", notice.text);
+    let listed: Vec<&str> = notice.body.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(listed, prizes.iter().map(String::as_str).collect::<Vec<_>>(), "{}", notice.text);
+    assert_eq!(notice.body[0]["label"], "一等奖");
+    assert!(notice.body.as_array().unwrap().iter().all(|a| a.get("id_number").is_none()), "{}", notice.text);
     // An objection while publicised holds the grant until ruled; upheld, it revokes the award.
     let contestant = srv.login("13800001001", "contestant-password-1");
     let objection = srv.post(
@@ -319,6 +362,16 @@ fn awards_wait_out_their_publicity_and_rules_are_validated() {
     let listed = srv.get(&format!("/api/v1/awards/{}/objections", prizes[0]), &union.access);
     assert_eq!(listed.body[0]["status"], "open");
     let objection_id = objection.body["id"].as_str().unwrap().to_string();
+    // The granting body's queue holds it beside the award it concerns; the objector cannot read it.
+    let queue = srv.get(&format!("/api/v1/competitions/{competition}/award-objections"), &union.access);
+    assert_eq!(queue.body[0]["id"], objection_id.as_str(), "{}", queue.text);
+    assert_eq!(
+        (queue.body[0]["award_label"].as_str(), queue.body[0]["status"].as_str()),
+        (Some("一等奖"), Some("open"))
+    );
+    assert!(queue.body[0]["holder_name"].is_string());
+    srv.get(&format!("/api/v1/competitions/{competition}/award-objections"), &contestant.access)
+        .problem(403, "forbidden");
     srv.post(
         &format!("/api/v1/award-objections/{objection_id}/ruling"),
         &contestant.access,

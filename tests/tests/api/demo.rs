@@ -13,7 +13,11 @@ fn competitions(srv: &TestServer, query: &str) -> Vec<Value> {
 fn the_demo_province_has_a_full_chain_a_season_a_labour_and_a_college_contest() {
     let srv = TestServer::start_seeded();
     let provinces = srv.request("GET", "/api/v1/organisations?tier=prefecture&limit=50").send();
-    assert_eq!(provinces.body["items"].as_array().unwrap().len(), 16, "Yunnan's 16 prefecture-level divisions");
+    let prefecture_bodies = provinces.body["items"].as_array().unwrap();
+    let unions = prefecture_bodies.iter().filter(|o| o["kind"] == "union").count();
+    assert_eq!(unions, 16, "Yunnan's 16 prefecture-level divisions");
+    // …and the HRSS bureau that approves Kunming's promotions.
+    assert!(prefecture_bodies.iter().any(|o| o["kind"] == "hrss" && o["name"] == "昆明市人力资源和社会保障局"));
 
     let all = competitions(&srv, "");
     assert_eq!(all.len(), 6);
@@ -43,7 +47,7 @@ fn the_demo_province_has_a_full_chain_a_season_a_labour_and_a_college_contest() 
     assert_eq!(college.len(), 1);
 
     // Every printed account logs in, and the audit chain of the whole load verifies.
-    assert_eq!(srv.demo_accounts.len(), 22, "{:?}", srv.demo_accounts);
+    assert_eq!(srv.demo_accounts.len(), 27, "{:?}", srv.demo_accounts);
     for (username, password) in &srv.demo_accounts {
         srv.login(username, password);
     }
@@ -63,7 +67,8 @@ fn the_demo_province_has_a_full_chain_a_season_a_labour_and_a_college_contest() 
     let judges: Vec<&str> =
         judges.body["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
     assert!(
-        judges.len() >= 5 && judges.iter().all(|u| u.starts_with("judge.km.") || *u == "judge.wuhua"),
+        judges.len() >= 5
+            && judges.iter().all(|u| u.starts_with("judge.km.") || u.starts_with("judge.wh.") || *u == "judge.wuhua"),
         "{judges:?}"
     );
 }

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use skillcomp_tests::Response;
 
 use crate::judging::{competition_of, mark_and_lock, review_and_decrypt, running_final_with, Running};
-use crate::registration::{day, trade_id};
+use crate::registration::{day, trade_id, worker};
 
 /// A provincial final hosted by `host` with a 车工 event of the given settings: (competition, event).
 fn provincial_final(r: &Running, host: &str, event: Value) -> (String, String) {
@@ -149,4 +149,54 @@ fn a_link_the_next_tier_has_not_accepted_sends_nobody_and_says_so_to_both_tiers(
     );
     let queue = srv.get(&format!("/api/v1/registrations?event_id={target_event}"), &admin.access);
     assert_eq!(queue.body["items"], json!([]), "nobody was entered");
+
+    // Too late to accept the link (the flow on final results is over); the provincial organisers
+    // admit the lower tier's ranking by hand instead: only as its published results give it,
+    // never a list of their own making.
+    let decision = format!("/api/v1/competitions/{provincial}/feeders/{competition}/decision");
+    srv.post(&decision, &admin.access, json!({ "accept": true })).problem(409, "results_final");
+    let first = &results["entries"][0];
+    let second = &results["entries"][1];
+    let admit = |entries: Value| {
+        srv.post(
+            &format!("/api/v1/events/{target_event}/qualifiers"),
+            &admin.access,
+            json!({ "origin_competition_id": competition, "origin_event_id": r.event, "entries": entries }),
+        )
+    };
+    admit(json!([{ "origin_registration_id": first["registration_id"], "rank": 2 }]))
+        .invalid_field("entries[0].rank", "rank_mismatch");
+    // A worker who never competed in the county is not in its ranking, whatever rank is claimed.
+    let (_, outsider) =
+        worker(srv, "13700000091", "局外人", &skillcomp_tests::id_number("530102", "19910101", 912), &r.orgs.2);
+    admit(json!([{ "person_id": outsider, "rank": 1 }])).invalid_field("entries[0].person_id", "not_in_ranking");
+    admit(json!([{ "origin_registration_id": uuid::Uuid::new_v4().to_string(), "rank": 1 }]))
+        .invalid_field("entries[0].origin_registration_id", "not_in_origin_event");
+    admit(json!([{ "rank": 1 }])).invalid_field("entries[0]", "one_of");
+    let admitted = admit(json!([
+        { "origin_registration_id": first["registration_id"], "rank": first["rank"] },
+        { "origin_registration_id": second["registration_id"], "rank": second["rank"] },
+    ]));
+    assert_eq!(admitted.status, 201, "{}", admitted.text);
+    // One place (the county's qualifier count), the next in line waiting.
+    assert_eq!(admitted.body["admitted"][0]["person"]["full_name"], first["full_name"]);
+    assert_eq!(admitted.body["admitted"][0]["origin"]["rank"], first["rank"]);
+    assert_eq!(admitted.body["reserves"][0]["person"]["full_name"], second["full_name"]);
+    assert_eq!(admitted.body["admitted"][0]["nominating_org_name"], first["nominating_org_name"]);
+    // Both tiers' account of the qualifiers now tells the place and the reserve taken by hand.
+    let outcomes = srv.get(&format!("/api/v1/events/{}/qualifier-outcomes", r.event), &r.host.access);
+    let taken: Vec<(&str, &str)> = outcomes
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["outcome"] != "refused")
+        .map(|o| (o["full_name"].as_str().unwrap(), o["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        taken,
+        [(first["full_name"].as_str().unwrap(), "place"), (second["full_name"].as_str().unwrap(), "reserve")],
+        "{}",
+        outcomes.text
+    );
 }

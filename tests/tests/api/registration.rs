@@ -706,10 +706,28 @@ fn the_draw_is_sealed_to_all_but_the_encryption_judge_and_check_in_confirms_the_
         )
     };
     check(&ticket_number, &contestants[1].2).invalid_field("id_number", "id_mismatch");
+    let own_station = |who: &str| -> Option<i64> {
+        let mine = srv.get("/api/v1/me/registrations", who);
+        mine.body[0].get("own_station").and_then(|s| s.as_i64())
+    };
+    assert_eq!(own_station(&contestants[0].0.access), None, "the station is told at the door, not before");
     let first = check(&ticket_number, &contestants[0].2.to_lowercase());
     assert_eq!(first.body["status"], "checked_in", "{}", first.text);
     assert_eq!(first.body["repeated"], false);
     assert_eq!(check(&ticket_number, &contestants[0].2).body["repeated"], true);
+    // Checked in, the contestant alone learns their station: the one the draw gave them.
+    let registration = first.body["registration_id"].as_str().unwrap();
+    let drawn_station = mapping.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["registration_id"] == registration)
+        .map(|e| e["station_number"].as_i64().unwrap());
+    assert_eq!(own_station(&contestants[0].0.access), drawn_station);
+    assert_eq!(own_station(&contestants[1].0.access), None, "not checked in: not told");
+    assert!(!first.text.contains("station"), "the door's answer does not tell the organiser: {}", first.text);
+    let as_host = srv.get(&format!("/api/v1/registrations/{registration}"), &f.host.access);
+    assert!(as_host.body.get("own_station").is_none(), "{}", as_host.text);
     check("20990019999", &contestants[0].2).problem(404, "not_found");
     // No-shows are marked only once the first sitting has started (it is a month away).
     srv.post(&format!("/api/v1/events/{}/no-shows", f.event), &f.host.access, json!({}))
@@ -1151,4 +1169,54 @@ fn an_event_reviewed_in_three_levels_goes_unit_then_county_then_host_each_decidi
         json!({ "trade_id": trade_id(srv, "车工"), "review_levels": 5 }),
     )
     .invalid_field("review_levels", "out_of_range");
+}
+
+#[test]
+fn a_reviewers_selection_is_decided_in_one_request_each_at_its_own_stage_or_refused_with_the_reason() {
+    let f = open_final(Options::default());
+    let srv = &f.p.srv;
+    let mut ids = Vec::new();
+    for (i, name) in ["甲", "乙", "丙"].iter().enumerate() {
+        let (s, _) = worker(
+            srv,
+            &format!("1390000091{i}"),
+            name,
+            &id_number("530102", "19900101", 910 + 2 * i as u32),
+            &f.factory,
+        );
+        ids.push(sign_up(srv, &s.access, &f.event, json!({})).body["id"].as_str().unwrap().to_string());
+    }
+    let batch = |token: &str, body: Value| srv.post("/api/v1/registrations/reviews", token, body);
+    // The unit passes two of them; the host's turn comes after, so the host cannot take the third yet.
+    let unit = batch(&f.unit.access, json!({ "registration_ids": [ids[0], ids[1]], "action": "approve" }));
+    assert_eq!(unit.status, 200, "{}", unit.text);
+    assert_eq!(unit.body["reviewed"].as_array().unwrap().len(), 2, "{}", unit.text);
+    assert!(unit.body["reviewed"].as_array().unwrap().iter().all(|r| r["status"] == "unit_approved"));
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let host =
+        batch(&f.host.access, json!({ "registration_ids": [ids[0], ids[1], ids[2], unknown], "action": "approve" }));
+    assert_eq!(host.status, 200, "{}", host.text);
+    let reviewed: Vec<&str> =
+        host.body["reviewed"].as_array().unwrap().iter().map(|r| r["registration_id"].as_str().unwrap()).collect();
+    assert_eq!(reviewed, [ids[0].as_str(), ids[1].as_str()]);
+    let refused: Vec<(&str, &str)> = host.body["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["registration_id"].as_str().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(refused, [(ids[2].as_str(), "forbidden"), (unknown.as_str(), "not_found")], "{}", host.text);
+    assert_eq!(srv.get(&format!("/api/v1/registrations/{}", ids[0]), &f.host.access).body["status"], "admitted");
+    // The refused one is untouched; a contestant's batch decides nothing, and says no more than
+    // that the registrations are not theirs to see.
+    assert_eq!(srv.get(&format!("/api/v1/registrations/{}", ids[2]), &f.host.access).body["status"], "submitted");
+    let stranger = srv.contestant("13700000920");
+    let theirs = batch(&stranger.access, json!({ "registration_ids": [ids[2]], "action": "approve" }));
+    assert_eq!(theirs.body["refused"][0]["code"], "not_found", "{}", theirs.text);
+    // Returning needs a comment; a selection is 1 to 500 ids.
+    batch(&f.unit.access, json!({ "registration_ids": [ids[2]], "action": "return" }))
+        .invalid_field("comment", "required");
+    batch(&f.unit.access, json!({ "registration_ids": [], "action": "approve" }))
+        .invalid_field("registration_ids", "out_of_range");
+    batch(&f.unit.access, json!({ "registration_ids": ["x"], "action": "approve" })).problem(400, "invalid_id");
 }
