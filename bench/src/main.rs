@@ -420,6 +420,43 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
     });
     report.add(backend, "POST sign-up (registrations)", &sign_ups, ceiling);
 
+    // The reviewer's bulk decision over those sign-ups: a hundred registrations per request.
+    let mut waiting = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = must(
+            &agent,
+            "GET",
+            &api(&format!("/registrations?event_id={}&status=submitted&limit=200{cursor}", events[0])),
+            Some(&admin),
+            json!(null),
+        );
+        waiting.extend(page["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    let chunks: Arc<Vec<Vec<String>>> = Arc::new(waiting.chunks(100).map(<[String]>::to_vec).collect());
+    let decided = Arc::new(AtomicUsize::new(0));
+    let reviews = drive(clients.min(4), seconds, 200, {
+        let (admin, url, chunks, decided) = (admin.clone(), api("/registrations/reviews"), chunks.clone(), decided.clone());
+        Arc::new(move |agent: &ureq::Agent, i: usize| {
+            let chunk = chunks.get(i)?;
+            let body = json!({ "registration_ids": chunk, "action": "approve" });
+            let (status, out) = call(agent, "POST", &url, Some(&admin), Some(&body));
+            decided.fetch_add(out["reviewed"].as_array().map_or(0, Vec::len), Ordering::Relaxed);
+            Some(status)
+        })
+    });
+    report.add(backend, "POST reviews (100 per request)", &reviews, ceiling);
+    println!(
+        "    {} of {} registrations decided, {:.0} a second",
+        decided.load(Ordering::Relaxed),
+        waiting.len(),
+        decided.load(Ordering::Relaxed) as f64 / reviews.seconds
+    );
+
     let logins = drive(clients.min(8), seconds, 200, {
         let url = api("/auth/login");
         Arc::new(move |agent: &ureq::Agent, _| {

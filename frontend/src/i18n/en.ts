@@ -93,6 +93,13 @@ export default {
       quota_per_organisation: 'Places per nominating unit', review_levels: 'Review levels',
     },
   },
+  emptyState: {
+    myRegistrations: 'No registrations yet.', findCompetitions: 'See the competitions open for sign-up →',
+    awards: 'No awards yet: the organisers propose them once the results are final, and they appear here.', pickCompetition: 'Pick a competition above first.',
+    managed: 'No competitions of yours yet: “New competition” creates the first.',
+    queueAwaiting: 'Nothing waits for your review. Untick “Awaiting me” to see every registration.', queue: 'No registrations match.',
+    checkIn: 'Type the ticket number and Enter, then scan (or type) the ID card number and Enter.',
+  },
   awardRules: {
     default: 'The defaults of its tier and category', custom: 'Its own rules', publicityDays: 'Award publicity (working days)', publicityHint: 'Granted once publicity is over and objections are ruled on',
     titles: 'Titles', places: 'Places', addTitle: 'Add a title', groupTitles: 'Group titles (within the top places)', withinHint: 'empty: not awarded',
@@ -616,6 +623,7 @@ export default {
     resultsCsv: 'Results (CSV)',
   },
   scheme: {
+    keys: 'Tab through the fields, Ctrl+S saves',
     title: 'Scheme title',
     complete: 'Marking scheme complete',
     incomplete: 'Marking scheme not complete',

@@ -94,6 +94,13 @@ export default {
       quota_per_organisation: '每个推荐单位名额', review_levels: '报名审核级数',
     },
   },
+  emptyState: {
+    myRegistrations: '还没有报名。', findCompetitions: '查看正在报名的赛事 →',
+    awards: '本赛事还没有奖项：组织者在成绩确定后生成拟授奖名单，即出现在这里。', pickCompetition: '先在上方选择一个赛事。',
+    managed: '还没有您主办的赛事：点击“新建赛事”创建第一个。',
+    queueAwaiting: '没有等待您审核的报名。取消勾选“只看待我审核”可查看全部报名。', queue: '没有符合条件的报名。',
+    checkIn: '输入准考证号并回车，再刷身份证号（或输入）并回车，即完成检录。',
+  },
   awardRules: {
     default: '按本级别、类别的默认规则', custom: '本赛事自定规则', publicityDays: '奖项公示（工作日）', publicityHint: '公示期满、异议处理完毕后方可授予',
     titles: '称号', places: '名次', addTitle: '添加称号', groupTitles: '群体称号（前若干名内）', withinHint: '留空为不授予',
@@ -616,6 +623,7 @@ export default {
     resultsCsv: '成绩（CSV）',
   },
   scheme: {
+    keys: 'Tab 逐项填写，Ctrl+S 保存',
     title: '评分标准名称',
     complete: '评分标准完整',
     incomplete: '评分标准未完成',

@@ -358,7 +358,8 @@ test('an organiser creates a competition through the wizard and runs it to regis
       await second.locator('[data-test=aspect-max] input').press('Tab')
       await practical.locator('[data-test=section-total-1]', { hasText: '合计 100 分' }).waitFor()
       await shot(page, 'organiser-scheme-editor')
-      await editor.locator('[data-test=save-scheme]').click()
+      // Saved from the keyboard, where the typing ended.
+      await second.locator('[data-test=aspect-description] input, input[data-test=aspect-description]').first().press('Control+s')
       await page.getByText('评分标准已保存').first().waitFor()
     }
     await fill(event, '[data-test=venue]', venue)
@@ -389,6 +390,27 @@ test('an organiser creates a competition through the wizard and runs it to regis
   // The 车工 event's page: its checklist, and its panel staffed from Kunming's own judges.
   await page.locator('[data-test="setup-6-18-01-01"]').click()
   await page.locator('[data-test=check-scheme].done').waitFor()
+  // After the wizard: registration is open, so a new version of the technical document says why,
+  // and the first is kept as superseded; the theory paper gets its sitting.
+  await page.getByRole('tab', { name: '技术文件与赛程' }).click()
+  const docs = page.locator('[data-test=event-documents]')
+  await docs.locator('[data-test=document-versions] .el-table__row', { hasText: '已发布' }).waitFor()
+  await fill(docs, '[data-test=doc-body]', '比赛内容：典型工作任务。补充：实操使用 CK6140 数控车床。')
+  await docs.locator('[data-test=doc-publish]').click()
+  await page.locator('.el-message-box textarea').fill('明确实操设备型号')
+  await page.locator('.el-message-box .el-button--primary').click()
+  await page.getByText('已发布第 2 版').first().waitFor()
+  await docs.locator('[data-test=document-versions] .el-table__row', { hasText: '已被取代' }).waitFor()
+  await docs.locator('[data-test=sitting-kind]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: /^理论$/ }).click()
+  await fill(docs, '[data-test=sitting-name]', '理论考试')
+  await fill(docs, '[data-test=sitting-venue]', '昆明示范技师学院301教室')
+  await typeDate(page, 'sitting-start', `${day(30)} 14:00:00`)
+  await typeDate(page, 'sitting-end', `${day(30)} 15:30:00`)
+  await page.locator('h1').click()
+  await docs.locator('[data-test=sitting-add]').click()
+  await docs.locator('[data-test=sittings] .el-table__row', { hasText: '昆明示范技师学院301教室' }).waitFor()
+  await shot(page, 'organiser-event-documents')
   await page.getByRole('tab', { name: '裁判组' }).click()
   for (const [judge, role] of [['judge.km.li', '裁判长'], ['judge.km.zhao', '裁判员'], ['judge.km.he', '加密裁判'], ['judge.km.sun', '监督']]) {
     await choose(page, '[data-test=appoint-user]', judge, judge)
@@ -1172,6 +1194,11 @@ test('a county season in the browser: 五华区 sets up a contest from a spreads
     await page.getByRole('cell', { name, exact: true }).first().waitFor()
   }
   await shot(page, 'county-check-in')
+  // Checked in, each learns their station on their own page (nobody else's page shows it).
+  await loginAs(page, base, COUNTY_WORKERS[0][0], 'e2e-contestant-password')
+  await page.goto(`${base}/me/registrations`)
+  const station = await page.locator('[data-test=own-station]').first().innerText()
+  expect(/请到 \d+ 号工位/.test(station), `the contestant's station: ${station}`)
 
   // One judge marks both sections, the better the higher the station (so the ranking is known only
   // through the draw); the chief judge signs, the supervisor locks, 复核, two-person decryption.
