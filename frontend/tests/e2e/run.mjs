@@ -699,6 +699,27 @@ async function decrypt(panel, page, encryption, supervisor) {
   await page.getByText('已完成').first().waitFor()
 }
 
+/** Workers open their accounts and sign up for the competition's 车工 event, each on their own. */
+async function signUpThroughPages(page, base, competition, workers) {
+  for (const [username, name, id] of workers) {
+    await workerThroughPages(page, base, username, name, id)
+    await page.goto(`${base}/competitions/${competition}`)
+    await page.locator('[data-test="sign-up-6-18-01-01"]').click()
+    await page.getByText(/^符合报名条件$/).first().waitFor()
+    await page.locator('[data-test=submit]').click()
+    await page.locator('[data-test=status-submitted]').waitFor()
+  }
+}
+
+/** On the review tab: everything shown selected at once and approved, after the confirmation. */
+async function approveAllShown(page, n) {
+  await page.locator('[data-test=queue] .el-table__header .el-checkbox').click()
+  await page.locator('[data-test=approve]').click()
+  await page.locator('.el-message-box').getByText(`通过所选的 ${n} 项报名`).waitFor()
+  await confirm(page)
+  await page.getByText(`已处理 ${n} 项`).first().waitFor()
+}
+
 /** The marking scheme of the Kunming final, as an organiser keeps it in a spreadsheet. */
 const FINAL_SCHEME = [
   '模块,类型,评分项,评分要素,类别,分值,标准,0分,1分,2分,3分',
@@ -768,24 +789,13 @@ async function runningFinal(page, base, accounts) {
   await page.locator('[data-test=status]', { hasText: '报名中' }).waitFor()
   // Two workers of the factory sign up on their own.
   const contestants = [['13911110000', '和丽华', idNumber('53010219900101100')], ['13911110001', '岩罕', idNumber('53010219900102101')]]
-  for (const [username, name, id] of contestants) {
-    await workerThroughPages(page, base, username, name, id)
-    await page.goto(`${base}/competitions/${competition}`)
-    await page.locator('[data-test="sign-up-6-18-01-01"]').click()
-    await page.getByText(/^符合报名条件$/).first().waitFor()
-    await page.locator('[data-test=submit]').click()
-    await page.locator('[data-test=status-submitted]').waitFor()
-  }
+  await signUpThroughPages(page, base, competition, contestants)
   // The organiser approves both at once, then takes the roster to final.
   await loginAs(page, base, 'org.kunming', accounts['org.kunming'])
   await page.goto(manage)
   await page.getByRole('tab', { name: '报名审核' }).click()
   await page.locator('[data-test=queue] .el-table__row', { hasText: '岩罕' }).waitFor()
-  await page.locator('[data-test=queue] .el-table__header .el-checkbox').click()
-  await page.locator('[data-test=approve]').click()
-  await page.locator('.el-message-box').getByText('通过所选的 2 项报名').waitFor()
-  await confirm(page)
-  await page.getByText('已处理 2 项').first().waitFor()
+  await approveAllShown(page, 2)
   await page.getByRole('tab', { name: '概况' }).click()
   await page.locator('[data-test=to-registration_closed]').click()
   await page.locator('.el-message-box input').fill('报名人员已确定')
@@ -1140,25 +1150,14 @@ test('a county season in the browser: 五华区 sets up a contest from a spreads
   await page.getByText('已确认，决赛成绩确定后其晋级选手将进入本赛事').first().waitFor()
 
   // Thirty workers open accounts and sign up on their own.
-  for (const [username, name, id] of COUNTY_WORKERS) {
-    await workerThroughPages(page, base, username, name, id)
-    await page.goto(`${base}/competitions/${competition}`)
-    await page.locator('[data-test="sign-up-6-18-01-01"]').click()
-    await page.getByText(/^符合报名条件$/).first().waitFor()
-    await page.locator('[data-test=submit]').click()
-    await page.locator('[data-test=status-submitted]').waitFor()
-  }
+  await signUpThroughPages(page, base, competition, COUNTY_WORKERS)
 
   // 五华区 approves all thirty at once, then closes registration and takes the roster to final.
   await loginAs(page, base, 'org.wuhua', accounts['org.wuhua'])
   await page.goto(manage)
   await page.getByRole('tab', { name: '报名审核' }).click()
   await page.locator('[data-test=queue-counts]', { hasText: '待审核 30' }).waitFor()
-  await page.locator('[data-test=queue] .el-table__header .el-checkbox').click()
-  await page.locator('[data-test=approve]').click()
-  await page.locator('.el-message-box').getByText('通过所选的 30 项报名').waitFor()
-  await confirm(page)
-  await page.getByText('已处理 30 项').first().waitFor()
+  await approveAllShown(page, 30)
   await page.locator('[data-test=queue-counts]', { hasText: '已录取 30' }).waitFor()
   await shot(page, 'county-review-bulk')
   await page.getByRole('tab', { name: '概况' }).click()
