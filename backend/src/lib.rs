@@ -181,9 +181,78 @@ fn cors(settings: &Settings) -> Cors {
 
 /// Unknown API paths get a problem document; other paths get the SPA (or a pointer to the docs
 /// when the SPA is not built).
-async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> actix_web::Result<HttpResponse> {
+/// The API's paths and the methods each answers, from its own OpenAPI document: a request for a
+/// path the API has, with a method it does not, is `405 Method Not Allowed` with `Allow`
+/// (RFC 9110 §15.5.6) rather than a 404 that says the path does not exist.
+pub struct Routes(Vec<(Vec<Option<String>>, Vec<&'static str>)>);
+
+impl Routes {
+    pub fn of(document: &utoipa::openapi::OpenApi) -> Routes {
+        let routes = document
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let segments = template
+                    .split('/')
+                    .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_string()))
+                    .collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, has)| has.then_some(m))
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        Routes(routes)
+    }
+
+    /// The methods the API answers at `path`, if it has the path at all.
+    fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut allowed: Vec<&'static str> = Vec::new();
+        for (segments, methods) in &self.0 {
+            let fits = segments.len() == parts.len()
+                && segments.iter().zip(&parts).all(|(s, p)| s.as_deref().map_or(!p.is_empty(), |s| s == *p));
+            if fits {
+                for m in methods {
+                    if !allowed.contains(m) {
+                        allowed.push(m);
+                    }
+                }
+            }
+        }
+        (!allowed.is_empty()).then_some(allowed)
+    }
+}
+
+async fn fallback(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    routes: web::Data<Routes>,
+) -> actix_web::Result<HttpResponse> {
     let path = req.path();
     if path.starts_with("/api/") || path == "/api" {
+        if let Some(allowed) = routes.allowed(path).filter(|a| !a.contains(&req.method().as_str())) {
+            let allow = allowed.join(", ");
+            let error = ApiError::new(
+                actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{} is not answered at {path}: use {allow}", req.method()),
+            );
+            let mut response = actix_web::ResponseError::error_response(&error);
+            response.headers_mut().insert(
+                header::ALLOW,
+                header::HeaderValue::from_str(&allow).unwrap_or(header::HeaderValue::from_static("GET")),
+            );
+            return Ok(response);
+        }
         return Err(ApiError::new(
             actix_web::http::StatusCode::NOT_FOUND,
             "no_such_endpoint",
@@ -220,8 +289,10 @@ pub fn build_server(state: AppState) -> std::io::Result<(Server, Vec<SocketAddr>
         let settings = &state.settings;
         let (app, document) = with_routes(App::new().into_utoipa_app()).split_for_parts();
         let document = with_binary_files(with_uuid_ids(document));
+        let routes = web::Data::new(Routes::of(&document));
         let mut app = app
             .app_data(state.clone())
+            .app_data(routes)
             .app_data(web::PayloadConfig::new(settings.json_limit))
             .configure(api::extractor_configs)
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document))

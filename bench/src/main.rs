@@ -440,7 +440,8 @@ fn run_backend(binary: &str, backend: &str, database_url: &str, report: &mut Rep
     let chunks: Arc<Vec<Vec<String>>> = Arc::new(waiting.chunks(100).map(<[String]>::to_vec).collect());
     let decided = Arc::new(AtomicUsize::new(0));
     let reviews = drive(clients.min(4), seconds, 200, {
-        let (admin, url, chunks, decided) = (admin.clone(), api("/registrations/reviews"), chunks.clone(), decided.clone());
+        let (admin, url, chunks, decided) =
+            (admin.clone(), api("/registrations/reviews"), chunks.clone(), decided.clone());
         Arc::new(move |agent: &ureq::Agent, i: usize| {
             let chunk = chunks.get(i)?;
             let body = json!({ "registration_ids": chunk, "action": "approve" });

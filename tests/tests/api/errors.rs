@@ -47,6 +47,19 @@ fn oversize_bodies_wrong_media_types_bad_paths_and_queries_are_4xx() {
     srv.get("/api/v1/organisations?tier=galaxy", &admin.access).problem(400, "invalid_query");
     srv.get("/api/v1/nothing-here", &admin.access).problem(404, "no_such_endpoint");
     srv.get(&format!("/api/v1/organisations/{}", uuid::Uuid::new_v4()), &admin.access).problem(404, "not_found");
+    // A path the API has, with a method it does not: 405 naming the methods it does answer.
+    let allow = |r: &skillcomp_tests::Response| {
+        r.headers.iter().find(|(name, _)| name == "allow").map(|(_, value)| value.clone()).unwrap_or_default()
+    };
+    let put = srv.request("PUT", "/api/v1/competitions").token(&admin.access).json(serde_json::json!({}));
+    assert_eq!(allow(&put), "GET, POST", "{}", put.text);
+    put.problem(405, "method_not_allowed");
+    let delete = srv.request("DELETE", &format!("/api/v1/awards/{}", uuid::Uuid::new_v4())).token(&admin.access).send();
+    assert_eq!(allow(&delete), "GET");
+    assert_eq!(delete.content_type, "application/problem+json", "{}", delete.text);
+    delete.problem(405, "method_not_allowed");
+    // …and a path it does not have stays a 404, whatever the method.
+    srv.request("DELETE", "/api/v1/nothing-here").token(&admin.access).send().problem(404, "no_such_endpoint");
 }
 
 #[test]
