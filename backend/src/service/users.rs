@@ -21,8 +21,13 @@ use crate::wire::users::{GrantInput, UserOut};
 use crate::wire::{parse_id, split_page, utc};
 
 pub fn user_out(conn: &mut DbConnection, user: UserRow) -> ApiResult<UserOut> {
-    let grants = grant_outs(store::users::grants_of(conn, &user.id)?);
     let full_name = store::users::shown_names(conn, std::slice::from_ref(&user.id))?.remove(&user.id);
+    user_out_named(conn, user, full_name)
+}
+
+/// A user with the name already looked up (a list looks up all its names in one query).
+fn user_out_named(conn: &mut DbConnection, user: UserRow, full_name: Option<String>) -> ApiResult<UserOut> {
+    let grants = grant_outs(store::users::grants_of(conn, &user.id)?);
     Ok(UserOut {
         id: user.id,
         username: user.username,
@@ -140,7 +145,15 @@ pub async fn list_users(db: &Db, limit: i64, filter: UserFilter) -> ApiResult<Us
     db.read(move |conn| {
         let rows = store::users::list(conn, &filter)?;
         let (rows, next_cursor) = split_page(rows, limit, |u| u.id.clone());
-        let items = rows.into_iter().map(|u| user_out(conn, u)).collect::<ApiResult<Vec<_>>>()?;
+        let ids: Vec<String> = rows.iter().map(|u| u.id.clone()).collect();
+        let mut names = store::users::shown_names(conn, &ids)?;
+        let items = rows
+            .into_iter()
+            .map(|u| {
+                let name = names.remove(&u.id);
+                user_out_named(conn, u, name)
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
         Ok(UserPage { items, next_cursor })
     })
     .await
